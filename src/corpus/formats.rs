@@ -1,0 +1,167 @@
+//! Readers for the source formats a `corpus.toml` can name.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use super::{read_to_string, CorpusError, Document};
+
+/// One `[[source]]` entry of a manifest. Paths are relative to the manifest's directory.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(tag = "format", rename_all = "kebab-case")]
+pub enum SourceFormat {
+    /// The user format: `{"id", "title"?, "text", "labels": {...}}` per line.
+    Jsonl { name: String, path: PathBuf },
+    /// JSON Lines naming text files beside it: `{"file": "a.txt", "<head>": "<label>", ...}`;
+    /// only the keys listed in `heads` are labels.
+    LabeledFiles { name: String, path: PathBuf, heads: Vec<String> },
+    /// RFC 4180 CSV (or another delimiter) with a header row.
+    Csv {
+        name: String,
+        path: PathBuf,
+        #[serde(default = "comma")]
+        delimiter: char,
+        title_column: Option<usize>,
+        text_column: usize,
+        label_column: usize,
+        head: String,
+        labels: BTreeMap<String, String>,
+    },
+    /// `text<TAB>label` lines with no quoting and no header; split on the last tab.
+    TextTabLabel { name: String, path: PathBuf, head: String, labels: BTreeMap<String, String> },
+}
+
+fn comma() -> char {
+    ','
+}
+
+impl SourceFormat {
+    pub fn name(&self) -> &str {
+        match self {
+            Self::Jsonl { name, .. }
+            | Self::LabeledFiles { name, .. }
+            | Self::Csv { name, .. }
+            | Self::TextTabLabel { name, .. } => name,
+        }
+    }
+
+    pub(super) fn read(&self, directory: &Path) -> Result<Vec<Document>, CorpusError> {
+        match self {
+            Self::Jsonl { path, .. } => read_jsonl(&directory.join(path)),
+            Self::LabeledFiles { path, heads, .. } => read_labeled_files(&directory.join(path), heads),
+            Self::Csv { name, path, delimiter, title_column, text_column, label_column, head, labels } => {
+                let columns = CsvColumns { title: *title_column, text: *text_column, label: *label_column };
+                let delimiter = u8::try_from(*delimiter).map_err(|_| CorpusError::Manifest {
+                    path: directory.join("corpus.toml"),
+                    message: format!("source `{name}`: delimiter must be one ASCII character"),
+                })?;
+                read_csv(&directory.join(path), name, delimiter, columns, (head, labels))
+            }
+            Self::TextTabLabel { name, path, head, labels } => read_text_tab_label(&directory.join(path), name, (head, labels)),
+        }
+    }
+}
+
+type LabelMap<'a> = (&'a String, &'a BTreeMap<String, String>);
+
+fn map_label(map: LabelMap, raw: &str, path: &Path, line: usize) -> Result<BTreeMap<String, String>, CorpusError> {
+    let (head, labels) = map;
+    let label = labels.get(raw.trim()).ok_or_else(|| CorpusError::Record {
+        path: path.to_owned(),
+        line,
+        message: format!("label `{raw}` is not in the manifest's label map for head `{head}`"),
+    })?;
+    Ok(BTreeMap::from([(head.clone(), label.clone())]))
+}
+
+/// Reads the user format. Lines that are blank are skipped; any other bad line is an error
+/// naming its number.
+pub(crate) fn read_jsonl(path: &Path) -> Result<Vec<Document>, CorpusError> {
+    let text = read_to_string(path)?;
+    let mut documents = Vec::new();
+    for (index, line) in text.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let record = |message: String| CorpusError::Record { path: path.to_owned(), line: index + 1, message };
+        let document: Document = serde_json::from_str(line).map_err(|e| record(e.to_string()))?;
+        if document.text.trim().is_empty() {
+            return Err(record("`text` is empty".into()));
+        }
+        documents.push(document);
+    }
+    Ok(documents)
+}
+
+fn read_labeled_files(path: &Path, heads: &[String]) -> Result<Vec<Document>, CorpusError> {
+    let directory = path.parent().unwrap_or(Path::new("."));
+    let mut documents = Vec::new();
+    for (index, line) in read_to_string(path)?.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let record = |message: String| CorpusError::Record { path: path.to_owned(), line: index + 1, message };
+        let fields: BTreeMap<String, serde_json::Value> = serde_json::from_str(line).map_err(|e| record(e.to_string()))?;
+        let file = fields.get("file").and_then(|v| v.as_str()).ok_or_else(|| record("no `file` string".into()))?;
+        if file.contains(['/', '\\']) || file.starts_with('.') {
+            return Err(record(format!("`file` must name a file beside {}", path.display())));
+        }
+        let labels = heads
+            .iter()
+            .filter_map(|head| fields.get(head).and_then(|v| v.as_str()).map(|label| (head.clone(), label.to_owned())))
+            .collect();
+        let text = read_to_string(&directory.join(file))?;
+        documents.push(Document { id: file.to_owned(), title: String::new(), text, labels });
+    }
+    Ok(documents)
+}
+
+#[derive(Debug, Clone, Copy)]
+struct CsvColumns {
+    title: Option<usize>,
+    text: usize,
+    label: usize,
+}
+
+fn read_csv(path: &Path, name: &str, delimiter: u8, columns: CsvColumns, map: LabelMap) -> Result<Vec<Document>, CorpusError> {
+    let file = std::fs::File::open(path).map_err(|source| CorpusError::Io { path: path.to_owned(), source })?;
+    let mut reader = csv::ReaderBuilder::new().delimiter(delimiter).has_headers(true).from_reader(file);
+    let mut documents = Vec::new();
+    for (index, row) in reader.records().enumerate() {
+        let line = index + 2; // 1-based, after the header
+        let record = |message: String| CorpusError::Record { path: path.to_owned(), line, message };
+        let row = row.map_err(|e| record(e.to_string()))?;
+        let column = |i: usize| row.get(i).ok_or_else(|| record(format!("no column {i}")));
+        let title = columns.title.map(column).transpose()?.unwrap_or_default();
+        documents.push(Document {
+            id: format!("{name}:{line}"),
+            title: title.to_owned(),
+            text: column(columns.text)?.to_owned(),
+            labels: map_label(map, column(columns.label)?, path, line)?,
+        });
+    }
+    Ok(documents)
+}
+
+fn read_text_tab_label(path: &Path, name: &str, map: LabelMap) -> Result<Vec<Document>, CorpusError> {
+    let mut documents = Vec::new();
+    for (index, line) in read_to_string(path)?.lines().enumerate() {
+        let line = line.trim_end_matches('\r');
+        if line.trim().is_empty() {
+            continue;
+        }
+        let (text, label) = line.rsplit_once('\t').ok_or_else(|| CorpusError::Record {
+            path: path.to_owned(),
+            line: index + 1,
+            message: "no tab between text and label".into(),
+        })?;
+        documents.push(Document {
+            id: format!("{name}:{}", index + 1),
+            title: String::new(),
+            text: text.to_owned(),
+            labels: map_label(map, label, path, index + 1)?,
+        });
+    }
+    Ok(documents)
+}

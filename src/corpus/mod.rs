@@ -1,0 +1,140 @@
+//! The labeled corpus: documents from any mix of sources, each carrying labels for some heads.
+//!
+//! A corpus directory holds a `corpus.toml` manifest naming its files, their format and how
+//! their labels map to heads; a `.jsonl` file is read as the user format
+//! `{"id", "title"?, "text", "labels": {"<head>": "<label>"}}`. Heads and label sets come
+//! from the data, never from code.
+
+mod formats;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+pub use formats::SourceFormat;
+
+/// One labeled document.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Document {
+    pub id: String,
+    #[serde(default)]
+    pub title: String,
+    pub text: String,
+    /// Head name to label.
+    #[serde(default)]
+    pub labels: BTreeMap<String, String>,
+}
+
+/// Documents with the source each came from.
+#[derive(Debug, Clone, Default)]
+pub struct Corpus {
+    pub documents: Vec<Document>,
+    /// `sources[i]` names the source of `documents[i]`.
+    pub sources: Vec<String>,
+}
+
+/// Why a corpus could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum CorpusError {
+    #[error("cannot read {path}: {source}")]
+    Io { path: PathBuf, source: std::io::Error },
+    #[error("{path}: invalid manifest: {message}")]
+    Manifest { path: PathBuf, message: String },
+    #[error("{path}:{line}: {message}")]
+    Record { path: PathBuf, line: usize, message: String },
+    #[error("{0} is neither a corpus directory (with corpus.toml) nor a .jsonl file")]
+    UnknownInput(PathBuf),
+}
+
+/// `corpus.toml`: the list of sources in a corpus directory.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Manifest {
+    source: Vec<SourceFormat>,
+}
+
+impl Corpus {
+    /// Reads every input in order: a directory through its `corpus.toml`, a `.jsonl` file as
+    /// user data.
+    pub fn load(inputs: &[PathBuf]) -> Result<Self, CorpusError> {
+        let mut corpus = Self::default();
+        for input in inputs {
+            if input.is_dir() {
+                corpus.load_directory(input)?;
+            } else if input.extension().is_some_and(|e| e == "jsonl") {
+                let name = input.display().to_string();
+                corpus.extend(&name, formats::read_jsonl(input)?);
+            } else {
+                return Err(CorpusError::UnknownInput(input.clone()));
+            }
+        }
+        Ok(corpus)
+    }
+
+    fn load_directory(&mut self, directory: &Path) -> Result<(), CorpusError> {
+        let path = directory.join("corpus.toml");
+        let text = read_to_string(&path)?;
+        let manifest: Manifest =
+            toml::from_str(&text).map_err(|e| CorpusError::Manifest { path: path.clone(), message: e.to_string() })?;
+        for source in &manifest.source {
+            let documents = source.read(directory)?;
+            self.extend(source.name(), documents);
+        }
+        Ok(())
+    }
+
+    fn extend(&mut self, source: &str, documents: Vec<Document>) {
+        self.sources.extend(std::iter::repeat_n(source.to_owned(), documents.len()));
+        self.documents.extend(documents);
+    }
+
+    pub fn len(&self) -> usize {
+        self.documents.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.documents.is_empty()
+    }
+
+    /// Every head named by some document, with its labels, sorted.
+    pub fn heads(&self) -> BTreeMap<String, Vec<String>> {
+        let mut heads: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for (head, label) in self.documents.iter().flat_map(|d| &d.labels) {
+            heads.entry(head.clone()).or_default().push(label.clone());
+        }
+        heads.values_mut().for_each(|labels| {
+            labels.sort();
+            labels.dedup();
+        });
+        heads
+    }
+
+    /// SHA-256 over every document's id, title, text and labels, in order: equal digests mean
+    /// equal training input.
+    pub fn digest(&self) -> String {
+        let mut hasher = Sha256::new();
+        for document in &self.documents {
+            for field in [&document.id, &document.title, &document.text] {
+                hasher.update((field.len() as u64).to_le_bytes());
+                hasher.update(field.as_bytes());
+            }
+            for (head, label) in &document.labels {
+                hasher.update(format!("{}:{head}={}:{label};", head.len(), label.len()).as_bytes());
+            }
+        }
+        hex(&hasher.finalize())
+    }
+}
+
+pub(crate) fn read_to_string(path: &Path) -> Result<String, CorpusError> {
+    std::fs::read_to_string(path).map_err(|source| CorpusError::Io { path: path.to_owned(), source })
+}
+
+pub(crate) fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests;

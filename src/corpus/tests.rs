@@ -1,0 +1,78 @@
+use super::*;
+
+fn write(dir: &Path, name: &str, contents: &str) {
+    std::fs::write(dir.join(name), contents).expect("write fixture");
+}
+
+#[test]
+fn reads_every_format_through_a_manifest() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    write(d, "a.txt", "Seed text one.");
+    write(d, "files.jsonl", "{\"file\": \"a.txt\", \"topic\": \"world\", \"domain\": \"x\"}\n");
+    write(d, "news.csv", "label,title,description\n\"1\",\"Title, one\",\"Text \"\"quoted\"\"\"\n");
+    write(d, "sentences.tsv", "\"Quoted start\ttext\t3\r\nplain\t1\r\n");
+    write(d, "corpus.toml", r#"
+[[source]]
+name = "files"
+format = "labeled-files"
+path = "files.jsonl"
+heads = ["topic"]
+
+[[source]]
+name = "news"
+format = "csv"
+path = "news.csv"
+title_column = 1
+text_column = 2
+label_column = 0
+head = "topic"
+labels = { "1" = "world" }
+
+[[source]]
+name = "sentences"
+format = "text-tab-label"
+path = "sentences.tsv"
+head = "stance"
+labels = { "1" = "cooperation", "3" = "tension" }
+"#);
+    let corpus = Corpus::load(&[d.to_owned()]).expect("corpus loads");
+    assert_eq!(corpus.len(), 4);
+    let docs = &corpus.documents;
+    assert_eq!(docs[0].labels, BTreeMap::from([("topic".into(), "world".into())]));
+    assert_eq!(docs[1].title, "Title, one");
+    assert_eq!(docs[1].text, "Text \"quoted\"");
+    assert_eq!(docs[2].text, "\"Quoted start\ttext");
+    assert_eq!(docs[2].labels["stance"], "tension");
+    assert_eq!(corpus.sources, ["files", "news", "sentences", "sentences"]);
+    let heads = corpus.heads();
+    assert_eq!(heads["stance"], ["cooperation", "tension"]);
+}
+
+#[test]
+fn reports_the_line_of_a_bad_record() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("user.jsonl");
+    std::fs::write(&path, "{\"id\":\"1\",\"text\":\"ok\"}\n\nnot json\n").expect("write");
+    let error = Corpus::load(&[path]).expect_err("bad line");
+    assert!(error.to_string().contains(":3:"), "{error}");
+}
+
+#[test]
+fn refuses_unknown_labels_and_unknown_inputs() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write(dir.path(), "s.tsv", "text\t9\n");
+    write(dir.path(), "corpus.toml", "[[source]]\nname = \"s\"\nformat = \"text-tab-label\"\npath = \"s.tsv\"\nhead = \"stance\"\nlabels = { \"1\" = \"cooperation\" }\n");
+    let error = Corpus::load(&[dir.path().to_owned()]).expect_err("unknown label");
+    assert!(error.to_string().contains("label `9`"), "{error}");
+    assert!(Corpus::load(&[dir.path().join("s.tsv")]).is_err());
+}
+
+#[test]
+fn digest_changes_with_any_label() {
+    let doc = Document { id: "1".into(), title: String::new(), text: "t".into(), labels: BTreeMap::new() };
+    let mut corpus = Corpus { documents: vec![doc], sources: vec!["s".into()] };
+    let before = corpus.digest();
+    corpus.documents[0].labels.insert("topic".into(), "world".into());
+    assert_ne!(before, corpus.digest());
+}

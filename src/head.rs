@@ -1,0 +1,139 @@
+//! A classification head: a multinomial linear model served from sparse TF-IDF vectors.
+
+use serde::{Deserialize, Serialize};
+
+use crate::vectorizer::SparseVector;
+
+/// One fitted head. `weights` is row-major, one row of `labels.len()` values per feature, so
+/// that a document touches only the rows of the features it has.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LinearHead {
+    pub name: String,
+    pub labels: Vec<String>,
+    pub weights: Vec<f32>,
+    pub bias: Vec<f32>,
+}
+
+/// A head's answer for one article.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HeadPrediction {
+    /// Probabilities in the order of [`LinearHead::labels`].
+    pub probabilities: Vec<f32>,
+    /// Index of the most likely label.
+    pub best: usize,
+}
+
+impl LinearHead {
+    pub fn label_count(&self) -> usize {
+        self.labels.len()
+    }
+
+    /// Number of features the head was built for.
+    pub fn dimensions(&self) -> usize {
+        self.weights.len() / self.labels.len().max(1)
+    }
+
+    fn row(&self, feature: u32) -> &[f32] {
+        let k = self.labels.len();
+        let start = feature as usize * k;
+        &self.weights[start..start + k]
+    }
+
+    /// Raw scores: `bias + x · W`.
+    pub fn logits(&self, x: &SparseVector) -> Vec<f32> {
+        let mut logits = self.bias.clone();
+        for (feature, value) in x.iter() {
+            for (logit, weight) in logits.iter_mut().zip(self.row(feature)) {
+                *logit += value * weight;
+            }
+        }
+        logits
+    }
+
+    pub fn predict(&self, x: &SparseVector) -> HeadPrediction {
+        let mut probabilities = self.logits(x);
+        softmax_in_place(&mut probabilities);
+        let best = argmax(&probabilities);
+        HeadPrediction { probabilities, best }
+    }
+
+    /// The `limit` features that pushed most toward `label`: each feature's contribution to
+    /// that label's score beyond its average contribution to all labels (softmax ignores a
+    /// shift common to every label, so only the difference moves the probability).
+    pub fn evidence(&self, x: &SparseVector, label: usize, limit: usize) -> Vec<(u32, f32)> {
+        if limit == 0 {
+            return Vec::new();
+        }
+        let k = self.labels.len() as f32;
+        let mut contributions: Vec<(u32, f32)> = x
+            .iter()
+            .map(|(feature, value)| {
+                let row = self.row(feature);
+                let mean = row.iter().sum::<f32>() / k;
+                (feature, value * (row[label] - mean))
+            })
+            .filter(|(_, contribution)| *contribution > 0.0)
+            .collect();
+        contributions.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        contributions.truncate(limit);
+        contributions
+    }
+}
+
+/// Numerically stable softmax.
+pub fn softmax_in_place(values: &mut [f32]) {
+    let max = values.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+    let mut sum = 0.0;
+    for v in values.iter_mut() {
+        *v = (*v - max).exp();
+        sum += *v;
+    }
+    values.iter_mut().for_each(|v| *v /= sum);
+}
+
+/// Index of the largest value; the first on ties.
+pub fn argmax(values: &[f32]) -> usize {
+    values.iter().enumerate().fold(0, |best, (i, v)| if *v > values[best] { i } else { best })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn head() -> LinearHead {
+        LinearHead {
+            name: "t".into(),
+            labels: vec!["a".into(), "b".into()],
+            // feature 0 favours a, feature 1 favours b, feature 2 is neutral
+            weights: vec![2.0, -2.0, -1.0, 1.0, 0.5, 0.5],
+            bias: vec![0.1, -0.1],
+        }
+    }
+
+    #[test]
+    fn probabilities_follow_the_weights_and_sum_to_one() {
+        let x = SparseVector { indices: vec![0, 2], values: vec![0.6, 0.8] };
+        let prediction = head().predict(&x);
+        let expected_margin = 0.2 + 0.6 * 4.0; // logit(a) - logit(b)
+        let expected_a = 1.0 / (1.0 + (-expected_margin as f32).exp());
+        assert_eq!(prediction.best, 0);
+        assert!((prediction.probabilities[0] - expected_a).abs() < 1e-6);
+        assert!((prediction.probabilities.iter().sum::<f32>() - 1.0).abs() < 1e-6);
+    }
+
+    #[test]
+    fn evidence_lists_only_features_pushing_toward_the_label() {
+        let x = SparseVector { indices: vec![0, 1, 2], values: vec![0.5, 0.5, 0.7] };
+        assert_eq!(head().evidence(&x, 0, 5), vec![(0, 1.0)]);
+        assert_eq!(head().evidence(&x, 1, 5), vec![(1, 0.5)]);
+        assert!(head().evidence(&x, 1, 0).is_empty());
+    }
+
+    #[test]
+    fn softmax_survives_large_logits() {
+        let mut v = vec![1000.0, 0.0];
+        softmax_in_place(&mut v);
+        assert!(v.iter().all(|p| p.is_finite()));
+        assert!((v[0] - 1.0).abs() < 1e-6);
+    }
+}

@@ -1,0 +1,31 @@
+//! accord's classification core: tokenizer, TF-IDF vectorizer, linear heads trained with
+//! linfa, the model file, and training. No gRPC here: the service in `accord serve` is a
+//! thin layer over this library, and so is the command line.
+//!
+//! ```no_run
+//! use accord::{Article, Model};
+//! let model = Model::load(std::path::Path::new("models/default/model.bin"))?;
+//! for head in model.classify(&Article::text("China and Israel signed a trade deal."), 3) {
+//!     println!("{}: {} ({:.2})", head.head, head.label(), head.probability());
+//! }
+//! # Ok::<(), accord::ModelError>(())
+//! ```
+
+pub mod article;
+pub mod corpus;
+pub mod fsutil;
+pub mod head;
+pub mod metrics;
+pub mod model;
+pub mod model_file;
+pub mod tokenizer;
+pub mod train;
+pub mod vectorizer;
+
+pub use article::Article;
+pub use corpus::{Corpus, CorpusError, Document};
+pub use model::{Evidence, HeadResult, Model, ModelMeta};
+pub use model_file::ModelError;
+pub use tokenizer::{Token, Tokenizer, TokenizerSettings};
+pub use train::{train, TrainConfig, TrainError};
+pub use vectorizer::{SparseVector, TfIdf, VectorizerSettings};

@@ -1,0 +1,161 @@
+//! The served model: tokenizer, TF-IDF vectorizer and classification heads, with what is
+//! known about how it was made.
+
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use crate::article::Article;
+use crate::head::{HeadPrediction, LinearHead};
+use crate::metrics::HeadEvaluation;
+use crate::model_file::{self, ModelError};
+use crate::tokenizer::{Token, Tokenizer, TokenizerSettings};
+use crate::train::TrainConfig;
+use crate::vectorizer::{SparseVector, TfIdf, VectorizerSettings};
+
+/// What a model says about itself: where it came from and how well it did on held-out data.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ModelMeta {
+    /// `v<date>-<digest>`: the training date and a digest of the corpus and settings.
+    pub version: String,
+    /// Training date, `YYYY-MM-DD`.
+    pub created: String,
+    /// SHA-256 of the training corpus, hex.
+    pub corpus_digest: String,
+    pub corpus_documents: usize,
+    pub config: TrainConfig,
+    /// Per-head figures on the held-out split.
+    pub evaluation: Vec<HeadEvaluation>,
+}
+
+/// A loaded, validated model. Immutable and `Sync`: share it behind an `Arc`.
+#[derive(Debug, Clone)]
+pub struct Model {
+    meta: ModelMeta,
+    tokenizer: Tokenizer,
+    vectorizer: TfIdf,
+    heads: Vec<LinearHead>,
+}
+
+/// One evidence term: a feature and how much it pushed toward the predicted label.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Evidence<'m> {
+    pub index: u32,
+    pub term: &'m str,
+    pub weight: f32,
+}
+
+/// One head's answer for one article.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HeadResult<'m> {
+    pub head: &'m str,
+    pub labels: &'m [String],
+    pub prediction: HeadPrediction,
+    pub evidence: Vec<Evidence<'m>>,
+}
+
+impl HeadResult<'_> {
+    pub fn label(&self) -> &str {
+        &self.labels[self.prediction.best]
+    }
+
+    pub fn probability(&self) -> f32 {
+        self.prediction.probabilities[self.prediction.best]
+    }
+
+    /// Every label with its probability, most likely first.
+    pub fn ranked(&self) -> Vec<(&str, f32)> {
+        let mut ranked: Vec<(&str, f32)> =
+            self.labels.iter().map(String::as_str).zip(self.prediction.probabilities.iter().copied()).collect();
+        ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(b.0)));
+        ranked
+    }
+}
+
+impl Model {
+    /// Assembles and validates a model from its parts.
+    pub fn from_parts(
+        meta: ModelMeta,
+        tokenizer: TokenizerSettings,
+        vectorizer: TfIdf,
+        heads: Vec<LinearHead>,
+    ) -> Result<Self, ModelError> {
+        let tokenizer = Tokenizer::new(tokenizer)?;
+        model_file::validate(&meta, &vectorizer, &heads)?;
+        Ok(Self { meta, tokenizer, vectorizer, heads })
+    }
+
+    /// Reads, checks and validates a model file.
+    pub fn load(path: &Path) -> Result<Self, ModelError> {
+        let bytes = std::fs::read(path).map_err(|source| ModelError::Io { path: path.to_owned(), source })?;
+        Self::from_bytes(&bytes)
+    }
+
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self, ModelError> {
+        let parts = model_file::decode(bytes)?;
+        let vectorizer = TfIdf::from_parts(parts.vectorizer, parts.terms, parts.idf);
+        Self::from_parts(parts.meta, parts.tokenizer, vectorizer, parts.heads)
+    }
+
+    pub fn to_bytes(&self) -> Result<Vec<u8>, ModelError> {
+        model_file::encode(&self.meta, self.tokenizer.settings(), &self.vectorizer, &self.heads)
+    }
+
+    /// Writes the model file atomically: a temporary file beside it, fsync, rename.
+    pub fn save(&self, path: &Path) -> Result<(), ModelError> {
+        crate::fsutil::write_atomically(path, &self.to_bytes()?).map_err(|source| ModelError::Io { path: path.to_owned(), source })
+    }
+
+    pub fn meta(&self) -> &ModelMeta {
+        &self.meta
+    }
+
+    pub fn version(&self) -> &str {
+        &self.meta.version
+    }
+
+    pub fn heads(&self) -> &[LinearHead] {
+        &self.heads
+    }
+
+    pub fn vectorizer(&self) -> &TfIdf {
+        &self.vectorizer
+    }
+
+    pub fn vectorizer_settings(&self) -> &VectorizerSettings {
+        self.vectorizer.settings()
+    }
+
+    pub fn tokenizer(&self) -> &Tokenizer {
+        &self.tokenizer
+    }
+
+    /// Tokens of one text, exactly as the model sees them.
+    pub fn tokenize(&self, text: &str) -> Vec<Token> {
+        self.tokenizer.tokenize(text)
+    }
+
+    pub fn vectorize(&self, article: &Article) -> SparseVector {
+        self.vectorizer.transform(&self.tokenizer, article)
+    }
+
+    /// Every head's prediction, with up to `explain` evidence terms each.
+    pub fn classify(&self, article: &Article, explain: usize) -> Vec<HeadResult<'_>> {
+        let vector = self.vectorize(article);
+        self.classify_vector(&vector, explain)
+    }
+
+    pub fn classify_vector(&self, vector: &SparseVector, explain: usize) -> Vec<HeadResult<'_>> {
+        self.heads.iter().map(|head| self.head_result(head, vector, explain)).collect()
+    }
+
+    fn head_result<'m>(&'m self, head: &'m LinearHead, vector: &SparseVector, explain: usize) -> HeadResult<'m> {
+        let prediction = head.predict(vector);
+        let evidence = head
+            .evidence(vector, prediction.best, explain)
+            .into_iter()
+            .map(|(index, weight)| Evidence { index, term: self.vectorizer.term(index).unwrap_or_default(), weight })
+            .collect();
+        HeadResult { head: &head.name, labels: &head.labels, prediction, evidence }
+    }
+}

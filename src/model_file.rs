@@ -1,0 +1,171 @@
+//! The model file: a fixed header, then a postcard-encoded body.
+//!
+//! ```text
+//! bytes 0..8    magic "ACCORDMF"
+//! bytes 8..12   format version, u32 little-endian
+//! bytes 12..20  body length, u64 little-endian
+//! bytes 20..52  SHA-256 of the body
+//! bytes 52..    body: tokenizer settings, vectorizer settings, vocabulary, IDF, heads, metadata
+//! ```
+//! The header lets a loader name the problem with a bad file (not a model, another format
+//! version, truncated, corrupted) before decoding anything; validation then checks every
+//! dimension, number and label set.
+
+use std::collections::HashSet;
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::head::LinearHead;
+use crate::model::ModelMeta;
+use crate::tokenizer::{TokenizerSettings, UnsupportedTokenizer};
+use crate::vectorizer::{TfIdf, VectorizerSettings};
+
+const MAGIC: &[u8; 8] = b"ACCORDMF";
+/// Bump when the body's layout changes.
+pub const FORMAT_VERSION: u32 = 1;
+const HEADER_LEN: usize = 52;
+
+/// Why a model could not be loaded or saved.
+#[derive(Debug, thiserror::Error)]
+pub enum ModelError {
+    #[error("cannot access model file {path}: {source}")]
+    Io { path: PathBuf, source: std::io::Error },
+    #[error("not an accord model file (bad magic bytes)")]
+    NotAModel,
+    #[error("model file format version {found} is not supported (this build reads version {FORMAT_VERSION})")]
+    UnsupportedFormat { found: u32 },
+    #[error("model file is truncated: header promises {expected} body bytes, found {found}")]
+    Truncated { expected: u64, found: u64 },
+    #[error("model file is corrupted: body checksum does not match")]
+    ChecksumMismatch,
+    #[error("model file body cannot be decoded: {0}")]
+    Decode(#[from] postcard::Error),
+    #[error(transparent)]
+    Tokenizer(#[from] UnsupportedTokenizer),
+    #[error("invalid model: {0}")]
+    Invalid(String),
+}
+
+/// Everything the body holds, owned.
+#[derive(Serialize, Deserialize)]
+pub(crate) struct ModelParts {
+    pub tokenizer: TokenizerSettings,
+    pub vectorizer: VectorizerSettings,
+    pub terms: Vec<String>,
+    pub idf: Vec<f32>,
+    pub heads: Vec<LinearHead>,
+    pub meta: ModelMeta,
+}
+
+#[derive(Serialize)]
+struct ModelPartsRef<'a> {
+    tokenizer: &'a TokenizerSettings,
+    vectorizer: &'a VectorizerSettings,
+    terms: &'a [String],
+    idf: &'a [f32],
+    heads: &'a [LinearHead],
+    meta: &'a ModelMeta,
+}
+
+pub(crate) fn encode(
+    meta: &ModelMeta,
+    tokenizer: &TokenizerSettings,
+    vectorizer: &TfIdf,
+    heads: &[LinearHead],
+) -> Result<Vec<u8>, ModelError> {
+    let body = postcard::to_allocvec(&ModelPartsRef {
+        tokenizer,
+        vectorizer: vectorizer.settings(),
+        terms: vectorizer.terms(),
+        idf: vectorizer.idf(),
+        heads,
+        meta,
+    })?;
+    let mut bytes = Vec::with_capacity(HEADER_LEN + body.len());
+    bytes.extend_from_slice(MAGIC);
+    bytes.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
+    bytes.extend_from_slice(&(body.len() as u64).to_le_bytes());
+    bytes.extend_from_slice(&Sha256::digest(&body));
+    bytes.extend_from_slice(&body);
+    Ok(bytes)
+}
+
+pub(crate) fn decode(bytes: &[u8]) -> Result<ModelParts, ModelError> {
+    if bytes.len() < 12 || &bytes[..8] != MAGIC {
+        return Err(ModelError::NotAModel);
+    }
+    let version = u32::from_le_bytes(bytes[8..12].try_into().map_err(|_| ModelError::NotAModel)?);
+    if version != FORMAT_VERSION {
+        return Err(ModelError::UnsupportedFormat { found: version });
+    }
+    let found = bytes.len().saturating_sub(HEADER_LEN) as u64;
+    let Some(header) = bytes.get(..HEADER_LEN) else {
+        return Err(ModelError::Truncated { expected: 0, found });
+    };
+    let expected = u64::from_le_bytes(header[12..20].try_into().map_err(|_| ModelError::NotAModel)?);
+    if expected != found {
+        return Err(ModelError::Truncated { expected, found });
+    }
+    let body = &bytes[HEADER_LEN..];
+    if Sha256::digest(body).as_slice() != &header[20..52] {
+        return Err(ModelError::ChecksumMismatch);
+    }
+    Ok(postcard::from_bytes(body)?)
+}
+
+/// Checks everything a hand-edited or mismatched file could get wrong.
+pub(crate) fn validate(meta: &ModelMeta, vectorizer: &TfIdf, heads: &[LinearHead]) -> Result<(), ModelError> {
+    let invalid = |reason: String| Err(ModelError::Invalid(reason));
+    if meta.version.is_empty() {
+        return invalid("model version is empty".into());
+    }
+    let dimensions = vectorizer.dimensions();
+    if vectorizer.idf().len() != dimensions {
+        return invalid(format!("{} IDF values for {dimensions} terms", vectorizer.idf().len()));
+    }
+    if vectorizer.idf().iter().any(|v| !v.is_finite() || *v <= 0.0) {
+        return invalid("an IDF value is not a finite positive number".into());
+    }
+    if !(1..=2).contains(&vectorizer.settings().max_ngram) {
+        return invalid(format!("max_ngram {} is not 1 or 2", vectorizer.settings().max_ngram));
+    }
+    if vectorizer.terms().iter().collect::<HashSet<_>>().len() != dimensions {
+        return invalid("the vocabulary repeats a term".into());
+    }
+    if heads.is_empty() {
+        return invalid("the model has no heads".into());
+    }
+    let mut names = HashSet::new();
+    for head in heads {
+        if !names.insert(head.name.as_str()) {
+            return invalid(format!("head `{}` appears twice", head.name));
+        }
+        validate_head(head, dimensions).map_err(|reason| ModelError::Invalid(format!("head `{}`: {reason}", head.name)))?;
+    }
+    Ok(())
+}
+
+fn validate_head(head: &LinearHead, dimensions: usize) -> Result<(), String> {
+    let labels = head.labels.len();
+    if head.name.is_empty() {
+        return Err("empty head name".into());
+    }
+    if labels < 2 {
+        return Err(format!("{labels} labels; a head needs at least two"));
+    }
+    if head.labels.iter().collect::<HashSet<_>>().len() != labels || head.labels.iter().any(String::is_empty) {
+        return Err("labels are empty or repeated".into());
+    }
+    if head.weights.len() != dimensions * labels {
+        return Err(format!("{} weights, expected {dimensions} features x {labels} labels", head.weights.len()));
+    }
+    if head.bias.len() != labels {
+        return Err(format!("{} biases for {labels} labels", head.bias.len()));
+    }
+    if head.weights.iter().chain(&head.bias).any(|w| !w.is_finite()) {
+        return Err("a weight is not a finite number".into());
+    }
+    Ok(())
+}

@@ -1,0 +1,348 @@
+//! Training: corpus → held-out split → TF-IDF → one linfa logistic regression per head →
+//! evaluation → (refit on everything) → [`Model`].
+//!
+//! linfa's learners take dense matrices, so each head trains on a capped set of features (the
+//! `head_features` most frequent among its training documents) in f32; the fitted weights are
+//! scattered back into the full vocabulary, and serving stays sparse.
+
+use std::collections::BTreeMap;
+
+use linfa::prelude::*;
+use linfa_logistic::{MultiFittedLogisticRegression, MultiLogisticRegression};
+use ndarray::{Array1, Array2};
+use rand::seq::SliceRandom;
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::corpus::{hex, Corpus};
+use crate::head::LinearHead;
+use crate::metrics::{Confusion, HeadEvaluation};
+use crate::model::{Model, ModelMeta};
+use crate::model_file::ModelError;
+use crate::tokenizer::{Tokenizer, TokenizerSettings};
+use crate::vectorizer::{SparseVector, TfIdf, VectorizerSettings};
+
+/// Everything that decides the trained model besides the corpus.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TrainConfig {
+    /// Seed of the held-out split.
+    pub seed: u64,
+    /// Share of each label group held out for evaluation.
+    pub test_fraction: f64,
+    pub tokenizer: TokenizerSettings,
+    pub vectorizer: VectorizerSettings,
+    /// Features each head trains on (dense, so this bounds memory and time).
+    pub head_features: usize,
+    /// L2 penalty of the logistic loss (scikit-learn's `1 / C`).
+    pub l2: f32,
+    pub max_iterations: u64,
+    /// After evaluation, fit the shipped model on all documents (the held-out figures then
+    /// describe the same recipe trained on less data).
+    pub refit_on_all: bool,
+}
+
+impl Default for TrainConfig {
+    fn default() -> Self {
+        Self {
+            seed: 42,
+            test_fraction: 0.2,
+            tokenizer: TokenizerSettings::default(),
+            vectorizer: VectorizerSettings::default(),
+            head_features: 30_000,
+            l2: 0.1,
+            max_iterations: 300,
+            refit_on_all: true,
+        }
+    }
+}
+
+/// Why training failed.
+#[derive(Debug, thiserror::Error)]
+pub enum TrainError {
+    #[error("invalid training setting `{field}`: {reason}")]
+    InvalidConfig { field: &'static str, reason: String },
+    #[error("the corpus has no labeled documents")]
+    NoHeads,
+    #[error("head `{head}` has only {labels} label(s) among its training documents; it needs two")]
+    TooFewLabels { head: String, labels: usize },
+    #[error("fitting head `{head}` failed: {source}")]
+    Fit { head: String, source: linfa_logistic::error::Error },
+    #[error(transparent)]
+    Model(#[from] ModelError),
+}
+
+impl TrainConfig {
+    /// Checks every setting before any work starts, naming the first bad one.
+    pub fn check(&self) -> Result<(), TrainError> {
+        let bad = |field, reason: &str| Err(TrainError::InvalidConfig { field, reason: reason.into() });
+        if !(self.test_fraction > 0.0 && self.test_fraction < 1.0) {
+            return bad("test_fraction", "must be between 0 and 1, exclusive");
+        }
+        if !(self.l2.is_finite() && self.l2 > 0.0) {
+            return bad("l2", "must be a positive finite number");
+        }
+        if self.head_features == 0 || self.vectorizer.max_features == 0 {
+            return bad("head_features / max_features", "must be at least 1");
+        }
+        if self.max_iterations == 0 {
+            return bad("max_iterations", "must be at least 1");
+        }
+        if !(1..=2).contains(&self.vectorizer.max_ngram) {
+            return bad("max_ngram", "must be 1 or 2");
+        }
+        if self.vectorizer.min_df == 0 {
+            return bad("min_df", "must be at least 1");
+        }
+        Tokenizer::new(self.tokenizer.clone()).map(|_| ()).map_err(|e| TrainError::InvalidConfig {
+            field: "tokenizer.version",
+            reason: e.to_string(),
+        })
+    }
+}
+
+/// Told about each step, for progress display.
+pub trait Observer: Sync {
+    fn step(&self, message: &str);
+}
+
+/// An observer that ignores everything.
+pub struct Silent;
+
+impl Observer for Silent {
+    fn step(&self, _: &str) {}
+}
+
+/// Documents tokenized once, reused by every fit.
+pub(crate) struct Prepared<'c> {
+    corpus: &'c Corpus,
+    tokens: Vec<Vec<Vec<String>>>,
+    tokenizer: Tokenizer,
+}
+
+impl<'c> Prepared<'c> {
+    fn new(corpus: &'c Corpus, tokenizer: Tokenizer) -> Self {
+        let tokens = corpus
+            .documents
+            .iter()
+            .map(|d| [&d.title, &d.text].iter().map(|f| tokenizer.tokenize(f).into_iter().map(|t| t.text).collect()).collect())
+            .collect();
+        Self { corpus, tokens, tokenizer }
+    }
+
+    fn vectors(&self, vectorizer: &TfIdf) -> Vec<SparseVector> {
+        self.corpus
+            .documents
+            .iter()
+            .map(|d| vectorizer.transform(&self.tokenizer, &crate::Article { id: &d.id, title: &d.title, text: &d.text }))
+            .collect()
+    }
+
+    fn label(&self, doc: usize, head: &str) -> Option<&str> {
+        self.corpus.documents[doc].labels.get(head).map(String::as_str)
+    }
+}
+
+/// Trains a model on `corpus`; `created` is the training date (`YYYY-MM-DD`), recorded in the
+/// model and its version, so that the same inputs give a byte-identical file.
+pub fn train(corpus: &Corpus, config: &TrainConfig, created: &str, observer: &dyn Observer) -> Result<Model, TrainError> {
+    config.check()?;
+    let heads: Vec<String> = corpus.heads().into_keys().collect();
+    if heads.is_empty() {
+        return Err(TrainError::NoHeads);
+    }
+    observer.step("tokenizing");
+    let tokenizer = Tokenizer::new(config.tokenizer.clone()).map_err(ModelError::from)?;
+    let prepared = Prepared::new(corpus, tokenizer);
+    let held_out = stratified_split(corpus, config);
+    let train_docs: Vec<usize> = (0..corpus.len()).filter(|&i| !held_out[i]).collect();
+    let test_docs: Vec<usize> = (0..corpus.len()).filter(|&i| held_out[i]).collect();
+
+    observer.step("fitting on the training split");
+    let (vectorizer, fitted) = fit_all(&prepared, &heads, &train_docs, config, observer)?;
+    observer.step("evaluating on the held-out split");
+    let vectors = prepared.vectors(&vectorizer);
+    let evaluation = fitted
+        .iter()
+        .map(|head| evaluate(&prepared, head, &vectors, &train_docs, &test_docs))
+        .collect();
+
+    let (vectorizer, fitted) = if config.refit_on_all {
+        observer.step("refitting on all documents");
+        let all: Vec<usize> = (0..corpus.len()).collect();
+        fit_all(&prepared, &heads, &all, config, observer)?
+    } else {
+        (vectorizer, fitted)
+    };
+    let meta = model_meta(corpus, config, created, evaluation);
+    Ok(Model::from_parts(meta, config.tokenizer.clone(), vectorizer, fitted)?)
+}
+
+fn model_meta(corpus: &Corpus, config: &TrainConfig, created: &str, evaluation: Vec<HeadEvaluation>) -> ModelMeta {
+    let corpus_digest = corpus.digest();
+    let mut hasher = Sha256::new();
+    hasher.update(corpus_digest.as_bytes());
+    hasher.update(serde_json::to_string(config).unwrap_or_default().as_bytes());
+    let digest = hex(&hasher.finalize());
+    ModelMeta {
+        version: format!("v{}-{}", created.replace('-', ""), &digest[..12]),
+        created: created.to_owned(),
+        corpus_digest,
+        corpus_documents: corpus.len(),
+        config: config.clone(),
+        evaluation,
+    }
+}
+
+/// Marks `test_fraction` of each group of documents with the same labels as held out, chosen
+/// by a seeded shuffle. Groups too small to spare a document keep all of theirs for training.
+fn stratified_split(corpus: &Corpus, config: &TrainConfig) -> Vec<bool> {
+    let mut groups: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    for (i, document) in corpus.documents.iter().enumerate() {
+        let key = document.labels.iter().map(|(h, l)| format!("{h}={l};")).collect::<String>();
+        groups.entry(key).or_default().push(i);
+    }
+    let mut rng = ChaCha8Rng::seed_from_u64(config.seed);
+    let mut held_out = vec![false; corpus.len()];
+    for members in groups.values_mut() {
+        members.shuffle(&mut rng);
+        let take = (members.len() as f64 * config.test_fraction).floor() as usize;
+        members[..take].iter().for_each(|&i| held_out[i] = true);
+    }
+    held_out
+}
+
+fn fit_all(
+    prepared: &Prepared,
+    heads: &[String],
+    docs: &[usize],
+    config: &TrainConfig,
+    observer: &dyn Observer,
+) -> Result<(TfIdf, Vec<LinearHead>), TrainError> {
+    let tokens: Vec<Vec<Vec<String>>> = docs.iter().map(|&i| prepared.tokens[i].clone()).collect();
+    let vectorizer = TfIdf::fit(config.vectorizer.clone(), &tokens);
+    let vectors = prepared.vectors(&vectorizer);
+    let dimensions = vectorizer.dimensions();
+    // The heads are independent: fit them on separate threads.
+    let fitted: Vec<Result<LinearHead, TrainError>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = heads
+            .iter()
+            .map(|head| {
+                let vectors = &vectors;
+                scope.spawn(move || {
+                    let (rows, labels): (Vec<&SparseVector>, Vec<&str>) =
+                        docs.iter().filter_map(|&i| prepared.label(i, head).map(|l| (&vectors[i], l))).unzip();
+                    observer.step(&format!("fitting head `{head}` on {} documents", rows.len()));
+                    fit_head(head, &rows, &labels, dimensions, config).map(|fit| fit.head)
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))).collect()
+    });
+    Ok((vectorizer, fitted.into_iter().collect::<Result<_, _>>()?))
+}
+
+/// A fitted head together with what linfa produced, so that tests can compare the two.
+pub struct HeadFit {
+    pub head: LinearHead,
+    pub linfa: MultiFittedLogisticRegression<f32, usize>,
+    /// The vocabulary indices of the dense columns linfa saw, ascending.
+    pub columns: Vec<u32>,
+}
+
+/// Fits one head with linfa's multinomial logistic regression on the capped feature set.
+pub fn fit_head(
+    name: &str,
+    rows: &[&SparseVector],
+    labels: &[&str],
+    dimensions: usize,
+    config: &TrainConfig,
+) -> Result<HeadFit, TrainError> {
+    let mut label_names: Vec<String> = labels.iter().map(|l| l.to_string()).collect();
+    label_names.sort();
+    label_names.dedup();
+    if label_names.len() < 2 {
+        return Err(TrainError::TooFewLabels { head: name.into(), labels: label_names.len() });
+    }
+    let columns = select_columns(rows, dimensions, config.head_features);
+    let records = dense_rows(rows, &columns, dimensions);
+    let targets: Array1<usize> = labels.iter().map(|l| label_names.iter().position(|n| n == l).unwrap_or(0)).collect();
+    let linfa = MultiLogisticRegression::default()
+        .alpha(config.l2)
+        .max_iterations(config.max_iterations)
+        .fit(&Dataset::new(records, targets))
+        .map_err(|source| TrainError::Fit { head: name.into(), source })?;
+    let head = scatter_weights(name, label_names, &linfa, &columns, dimensions);
+    Ok(HeadFit { head, linfa, columns })
+}
+
+/// The `cap` features that occur in the most rows (ties: lower index), ascending.
+fn select_columns(rows: &[&SparseVector], dimensions: usize, cap: usize) -> Vec<u32> {
+    let mut frequency = vec![0u32; dimensions];
+    rows.iter().flat_map(|r| &r.indices).for_each(|&i| frequency[i as usize] += 1);
+    let mut present: Vec<u32> = (0..dimensions as u32).filter(|&i| frequency[i as usize] > 0).collect();
+    present.sort_by(|a, b| frequency[*b as usize].cmp(&frequency[*a as usize]).then(a.cmp(b)));
+    present.truncate(cap);
+    present.sort_unstable();
+    present
+}
+
+/// The rows as a dense matrix over `columns` only.
+pub fn dense_rows(rows: &[&SparseVector], columns: &[u32], dimensions: usize) -> Array2<f32> {
+    let mut position = vec![u32::MAX; dimensions];
+    columns.iter().enumerate().for_each(|(p, &c)| position[c as usize] = p as u32);
+    let mut dense = Array2::zeros((rows.len(), columns.len()));
+    for (r, row) in rows.iter().enumerate() {
+        for (feature, value) in row.iter() {
+            let p = position[feature as usize];
+            if p != u32::MAX {
+                dense[(r, p as usize)] = value;
+            }
+        }
+    }
+    dense
+}
+
+fn scatter_weights(
+    name: &str,
+    labels: Vec<String>,
+    linfa: &MultiFittedLogisticRegression<f32, usize>,
+    columns: &[u32],
+    dimensions: usize,
+) -> LinearHead {
+    let k = labels.len();
+    // linfa orders its classes by value; map each back to our label index.
+    let classes = linfa.classes();
+    let mut weights = vec![0.0f32; dimensions * k];
+    let mut bias = vec![0.0f32; k];
+    for (class_position, &label) in classes.iter().enumerate() {
+        bias[label] = linfa.intercept()[class_position];
+        for (p, &feature) in columns.iter().enumerate() {
+            weights[feature as usize * k + label] = linfa.params()[(p, class_position)];
+        }
+    }
+    LinearHead { name: name.into(), labels, weights, bias }
+}
+
+fn evaluate(prepared: &Prepared, head: &LinearHead, vectors: &[SparseVector], train: &[usize], test: &[usize]) -> HeadEvaluation {
+    let labelled = |docs: &[usize]| docs.iter().filter(|&&i| prepared.label(i, &head.name).is_some()).count();
+    let pairs: Vec<(usize, usize)> = test
+        .iter()
+        .filter_map(|&i| {
+            let truth = prepared.label(i, &head.name)?;
+            let truth = head.labels.iter().position(|l| l == truth)?;
+            Some((truth, head.predict(&vectors[i]).best))
+        })
+        .collect();
+    let confusion = Confusion::from_pairs(head.labels.len(), pairs);
+    HeadEvaluation {
+        head: head.name.clone(),
+        labels: head.labels.clone(),
+        train_documents: labelled(train),
+        test_documents: labelled(test),
+        accuracy: confusion.accuracy(),
+        macro_f1: confusion.macro_f1(),
+        confusion: confusion.counts,
+    }
+}
