@@ -1,1 +1,41 @@
-fn main(){}
+//! The `accord` command: train a model, inspect it, classify files, or serve it over gRPC.
+
+mod cli;
+mod server;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(name = "accord", version, about = "News classification: tokens, TF-IDF features, topic and stance")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the model over gRPC (with health checking and reflection).
+    Serve(server::ServeArgs),
+    /// Train a model from a labeled corpus and write it with its model card.
+    Train(cli::train::TrainArgs),
+    /// Print a model's summary.
+    Info(cli::info::InfoArgs),
+    /// Classify JSON Lines articles from a file or stdin, one JSON line out per article.
+    Classify(cli::classify::ClassifyArgs),
+}
+
+fn main() -> std::process::ExitCode {
+    let result = match Cli::parse().command {
+        Command::Serve(args) => server::run(args),
+        Command::Train(args) => cli::train::run(args),
+        Command::Info(args) => cli::info::run(args),
+        Command::Classify(args) => cli::classify::run(args),
+    };
+    match result {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("accord: {error:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
