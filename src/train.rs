@@ -197,7 +197,7 @@ fn model_meta(corpus: &Corpus, config: &TrainConfig, created: &str, evaluation: 
 
 /// Marks `test_fraction` of each group of documents with the same labels as held out, chosen
 /// by a seeded shuffle. Groups too small to spare a document keep all of theirs for training.
-fn stratified_split(corpus: &Corpus, config: &TrainConfig) -> Vec<bool> {
+pub fn stratified_split(corpus: &Corpus, config: &TrainConfig) -> Vec<bool> {
     let mut groups: BTreeMap<String, Vec<usize>> = BTreeMap::new();
     for (i, document) in corpus.documents.iter().enumerate() {
         let key = document.labels.iter().map(|(h, l)| format!("{h}={l};")).collect::<String>();

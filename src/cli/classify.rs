@@ -1,0 +1,113 @@
+//! `accord classify`: JSON Lines articles in, one JSON line per article out, shaped as
+//! grpcurl prints a `ClassifyResponse` (proto3 JSON).
+
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufWriter, Write};
+use std::path::PathBuf;
+
+use accord::{Article, HeadResult, Model};
+use serde::{Deserialize, Serialize};
+
+use super::ModelArgs;
+
+#[derive(clap::Args, Debug)]
+pub struct ClassifyArgs {
+    #[command(flatten)]
+    model: ModelArgs,
+    /// JSON Lines input, `{"id", "title"?, "text"}` per line; `-` or nothing reads stdin.
+    input: Option<PathBuf>,
+    /// Evidence terms to list per head.
+    #[arg(long, default_value_t = 0)]
+    explain: usize,
+}
+
+#[derive(Deserialize)]
+struct InputArticle {
+    #[serde(default)]
+    id: String,
+    #[serde(default)]
+    title: String,
+    text: String,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Output<'a> {
+    #[serde(skip_serializing_if = "str::is_empty")]
+    id: &'a str,
+    predictions: BTreeMap<&'a str, Prediction<'a>>,
+    model_version: &'a str,
+}
+
+#[derive(Serialize)]
+struct Prediction<'a> {
+    label: &'a str,
+    probability: f32,
+    probabilities: Vec<LabelProbability<'a>>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    evidence: Vec<Feature<'a>>,
+}
+
+#[derive(Serialize)]
+struct LabelProbability<'a> {
+    label: &'a str,
+    probability: f32,
+}
+
+#[derive(Serialize)]
+struct Feature<'a> {
+    index: u32,
+    term: &'a str,
+    weight: f32,
+}
+
+pub fn run(args: ClassifyArgs) -> anyhow::Result<()> {
+    let model = args.model.load()?;
+    let input: Box<dyn BufRead> = match args.input.as_deref() {
+        None => Box::new(std::io::stdin().lock()),
+        Some(p) if p.as_os_str() == "-" => Box::new(std::io::stdin().lock()),
+        Some(path) => Box::new(std::io::BufReader::new(std::fs::File::open(path)?)),
+    };
+    let mut out = BufWriter::new(std::io::stdout().lock());
+    let mut failures = 0usize;
+    for (index, line) in input.lines().enumerate() {
+        let line = line?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        match classify_line(&model, &line, args.explain) {
+            Ok(json) => writeln!(out, "{json}")?,
+            Err(message) => {
+                failures += 1;
+                eprintln!("accord classify: line {}: {message}", index + 1);
+            }
+        }
+    }
+    out.flush()?;
+    anyhow::ensure!(failures == 0, "{failures} line(s) could not be classified");
+    Ok(())
+}
+
+fn classify_line(model: &Model, line: &str, explain: usize) -> Result<String, String> {
+    let input: InputArticle = serde_json::from_str(line).map_err(|e| format!("invalid JSON article: {e}"))?;
+    if input.text.trim().is_empty() {
+        return Err("`text` is empty".into());
+    }
+    let article = Article { id: &input.id, title: &input.title, text: &input.text };
+    let results = model.classify(&article, explain);
+    let output = Output {
+        id: &input.id,
+        predictions: results.iter().map(|r| (r.head, prediction(r))).collect(),
+        model_version: model.version(),
+    };
+    serde_json::to_string(&output).map_err(|e| e.to_string())
+}
+
+fn prediction<'a>(result: &'a HeadResult<'a>) -> Prediction<'a> {
+    Prediction {
+        label: result.label(),
+        probability: result.probability(),
+        probabilities: result.ranked().into_iter().map(|(label, probability)| LabelProbability { label, probability }).collect(),
+        evidence: result.evidence.iter().map(|e| Feature { index: e.index, term: e.term, weight: e.weight }).collect(),
+    }
+}
