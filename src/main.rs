@@ -1,6 +1,7 @@
 //! The `accord` command: train a model, inspect it, classify files, or serve it over gRPC.
 
 mod cli;
+mod proto;
 mod server;
 
 use clap::{Parser, Subcommand};

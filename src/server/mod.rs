@@ -1,8 +1,133 @@
-//! Placeholder until the gRPC service lands.
+//! `accord serve`: the model over gRPC, with health checking and server reflection.
+//!
+//! Served: `accord.v1.Classifier`, `grpc.health.v1.Health` (SERVING once the model is
+//! loaded, NOT_SERVING from the start of shutdown), and reflection v1 and v1alpha.
+//! `accord.v1.Admin` is declared in the proto but not served yet.
 
-#[derive(clap::Args)]
-pub struct ServeArgs {}
+mod classifier;
+pub mod config;
+pub mod convert;
+mod error;
+mod logging;
+mod oversize;
+mod pool;
+mod shutdown;
+mod state;
+mod stream;
+mod validate;
 
-pub fn run(_args: ServeArgs) -> anyhow::Result<()> {
-    anyhow::bail!("serve is not built yet")
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::Arc;
+
+use accord::{Model, ModelStore};
+use anyhow::Context;
+use tonic::server::NamedService;
+use tonic::transport::server::TcpIncoming;
+use tonic::transport::Server;
+use tower::util::MapResponseLayer;
+
+pub use config::ServeArgs;
+
+use classifier::ClassifierService;
+use pool::CpuPool;
+use state::ServiceState;
+
+use crate::proto::v1::classifier_server::ClassifierServer;
+
+/// Loads the model, then serves until SIGINT or SIGTERM.
+pub fn run(args: ServeArgs) -> anyhow::Result<()> {
+    logging::init(args.log_format)?;
+    let model = load_model(&args)?;
+    let runtime =
+        tokio::runtime::Builder::new_multi_thread().enable_all().build().context("cannot start the async runtime")?;
+    runtime.block_on(serve(args, model))
+}
+
+/// The model `--model` names, else the store's current one.
+fn load_model(args: &ServeArgs) -> anyhow::Result<Model> {
+    let store = ModelStore::new(&args.models_dir);
+    let model = store
+        .load(args.model.as_deref())
+        .with_context(|| format!("cannot load the model from {}", args.models_dir.display()))?;
+    tracing::info!(
+        version = model.version(),
+        heads = model.heads().len(),
+        dimensions = model.vectorizer().dimensions(),
+        "model loaded"
+    );
+    Ok(model)
+}
+
+async fn serve(args: ServeArgs, model: Model) -> anyhow::Result<()> {
+    let signals = shutdown::Signals::install()?;
+    let pool = CpuPool::new(args.worker_count());
+    let state = Arc::new(ServiceState::new(model, args.limits(), pool));
+    let classifier =
+        ClassifierServer::new(ClassifierService::new(state)).max_decoding_message_size(args.max_message_bytes as usize);
+    let (health, health_service) = tonic_health::server::health_reporter();
+    health.set_serving::<ClassifierServer<ClassifierService>>().await;
+
+    let incoming = TcpIncoming::bind(args.addr)
+        .with_context(|| format!("cannot listen on {}", args.addr))?
+        .with_nodelay(Some(true));
+    let local = incoming.local_addr().context("cannot read the bound address")?;
+    announce(local, args.ready_file.as_deref())?;
+
+    let served = vec![<ClassifierServer<ClassifierService> as NamedService>::NAME];
+    let stop = shutdown::requested(signals, health, served, args.drain());
+    Server::builder()
+        .timeout(args.request_timeout())
+        .layer(MapResponseLayer::new(oversize::resource_exhausted_for_oversize::<tonic::body::Body>))
+        .add_service(health_service)
+        .add_service(reflection::v1()?)
+        .add_service(reflection::v1alpha()?)
+        .add_service(classifier)
+        .serve_with_incoming_shutdown(incoming, stop)
+        .await
+        .context("the gRPC server failed")?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// Logs the bound address and, if asked, writes it to the ready file.
+fn announce(local: SocketAddr, ready_file: Option<&Path>) -> anyhow::Result<()> {
+    tracing::info!(addr = %local, "listening on {local}");
+    if let Some(path) = ready_file {
+        accord::fsutil::write_atomically(path, format!("{local}\n").as_bytes())
+            .with_context(|| format!("cannot write the ready file {}", path.display()))?;
+    }
+    Ok(())
+}
+
+/// Server reflection, so that grpcurl and other tools can list and describe the services
+/// without the proto files. grpcurl 1.8 asks v1alpha; newer tools ask v1.
+mod reflection {
+    use tonic_reflection::server::{v1, v1alpha, Builder, Error};
+
+    /// The services actually served (the Admin service is declared but not served).
+    const SERVED: &[&str] = &[
+        "accord.v1.Classifier",
+        "grpc.health.v1.Health",
+        "grpc.reflection.v1.ServerReflection",
+        "grpc.reflection.v1alpha.ServerReflection",
+    ];
+
+    fn builder() -> Builder<'static> {
+        let builder = Builder::configure()
+            .include_reflection_service(false)
+            .register_encoded_file_descriptor_set(crate::proto::FILE_DESCRIPTOR_SET)
+            .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
+            .register_encoded_file_descriptor_set(tonic_reflection::pb::v1::FILE_DESCRIPTOR_SET)
+            .register_encoded_file_descriptor_set(tonic_reflection::pb::v1alpha::FILE_DESCRIPTOR_SET);
+        SERVED.iter().fold(builder, |builder, name| builder.with_service_name(*name))
+    }
+
+    pub fn v1() -> Result<v1::ServerReflectionServer<impl v1::ServerReflection>, Error> {
+        builder().build_v1()
+    }
+
+    pub fn v1alpha() -> Result<v1alpha::ServerReflectionServer<impl v1alpha::ServerReflection>, Error> {
+        builder().build_v1alpha()
+    }
 }

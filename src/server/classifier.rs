@@ -1,0 +1,123 @@
+//! The `accord.v1.Classifier` service: each method checks its request, runs the model on
+//! the CPU pool, and converts the answer. No classification logic lives here.
+
+use std::sync::Arc;
+
+use accord::{Article, Model};
+use tonic::{Request, Response, Status, Streaming};
+
+use super::convert;
+use super::error::ServiceError;
+use super::logging::{CallLog, CallSize};
+use super::state::ServiceState;
+use super::stream::{self, ResponseStream};
+use super::validate;
+use crate::proto::v1 as pb;
+
+/// Articles per CPU job in a batch: small enough that a large batch interleaves with other
+/// callers' work, large enough to keep the per-job overhead low.
+const BATCH_CHUNK: usize = 16;
+
+/// The Classifier service over the shared state.
+#[derive(Debug, Clone)]
+pub struct ClassifierService {
+    state: Arc<ServiceState>,
+}
+
+impl ClassifierService {
+    pub fn new(state: Arc<ServiceState>) -> Self {
+        Self { state }
+    }
+
+    /// Serves a call about one article: checks it, then runs `work` on the pool.
+    async fn one_article<T: Send + 'static>(
+        &self,
+        method: &'static str,
+        article: Option<pb::Article>,
+        work: impl FnOnce(&Model, &Article) -> T + Send + 'static,
+    ) -> Result<Response<T>, Status> {
+        let call = CallLog::start(method, one_article_size(article.as_ref()));
+        let state = Arc::clone(&self.state);
+        let response = call
+            .observe(async move {
+                let article = validate::article(article, "", &state.limits)?;
+                let model = state.model();
+                state.pool.run(move || work(&model, &article.as_article())).await
+            })
+            .await?;
+        Ok(Response::new(response))
+    }
+}
+
+#[tonic::async_trait]
+impl pb::classifier_server::Classifier for ClassifierService {
+    async fn tokenize(&self, request: Request<pb::TokenizeRequest>) -> Result<Response<pb::TokenizeResponse>, Status> {
+        self.one_article("Tokenize", request.into_inner().article, convert::tokenize).await
+    }
+
+    async fn vectorize(
+        &self,
+        request: Request<pb::VectorizeRequest>,
+    ) -> Result<Response<pb::VectorizeResponse>, Status> {
+        self.one_article("Vectorize", request.into_inner().article, convert::vectorize).await
+    }
+
+    async fn classify(&self, request: Request<pb::ClassifyRequest>) -> Result<Response<pb::ClassifyResponse>, Status> {
+        let request = request.into_inner();
+        let call = CallLog::start("Classify", one_article_size(request.article.as_ref()));
+        let state = Arc::clone(&self.state);
+        let response = call
+            .observe(async move {
+                let valid = validate::classify(request, "", &state.limits)?;
+                let model = state.model();
+                state.pool.run(move || convert::classify(&model, &valid.article.as_article(), valid.explain)).await
+            })
+            .await?;
+        Ok(Response::new(response))
+    }
+
+    async fn classify_batch(
+        &self,
+        request: Request<pb::ClassifyBatchRequest>,
+    ) -> Result<Response<pb::ClassifyBatchResponse>, Status> {
+        let requests = request.into_inner().requests;
+        let call = CallLog::start("ClassifyBatch", batch_size(&requests));
+        let state = Arc::clone(&self.state);
+        let responses = call
+            .observe(async move {
+                let valid = validate::batch(requests, &state.limits)?;
+                let model = state.model();
+                let classify_chunk = move |chunk: Vec<validate::ValidClassify>| {
+                    chunk.iter().map(|r| convert::classify(&model, &r.article.as_article(), r.explain)).collect()
+                };
+                state.pool.map_chunks(valid, BATCH_CHUNK, classify_chunk).await
+            })
+            .await?;
+        Ok(Response::new(pb::ClassifyBatchResponse { responses }))
+    }
+
+    type ClassifyStreamStream = ResponseStream;
+
+    async fn classify_stream(
+        &self,
+        request: Request<Streaming<pb::ClassifyRequest>>,
+    ) -> Result<Response<Self::ClassifyStreamStream>, Status> {
+        Ok(Response::new(stream::classify_stream(Arc::clone(&self.state), request.into_inner())))
+    }
+
+    async fn get_model_info(&self, _: Request<pb::GetModelInfoRequest>) -> Result<Response<pb::ModelInfo>, Status> {
+        let call = CallLog::start("GetModelInfo", CallSize::default());
+        let model = self.state.model();
+        let info = call.observe(async move { Ok::<_, ServiceError>(convert::model_info(&model)) }).await?;
+        Ok(Response::new(info))
+    }
+}
+
+fn one_article_size(article: Option<&pb::Article>) -> CallSize {
+    CallSize { articles: usize::from(article.is_some()), bytes: validate::article_bytes(article) }
+}
+
+fn batch_size(requests: &[pb::ClassifyRequest]) -> CallSize {
+    let bytes = requests.iter().map(|r| validate::article_bytes(r.article.as_ref())).sum();
+    CallSize { articles: requests.len(), bytes }
+}

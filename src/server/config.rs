@@ -1,0 +1,107 @@
+//! `accord serve` settings: every flag also reads an `ACCORD_*` environment variable.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// Most evidence terms one call may ask for per head.
+pub const MAX_EXPLAIN: u32 = 100;
+
+/// How log lines are written to standard error.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    /// Human-readable lines.
+    Text,
+    /// One JSON object per line.
+    Json,
+}
+
+/// Serve the model over gRPC.
+#[derive(Debug, clap::Args)]
+pub struct ServeArgs {
+    /// Address to listen on (`IP:PORT`); port 0 picks a free port. The bound address is
+    /// logged as `listening on IP:PORT`.
+    #[arg(long, env = "ACCORD_ADDR", default_value = "127.0.0.1:50051")]
+    pub addr: SocketAddr,
+
+    /// The models directory: one folder per version, and a CURRENT pointer.
+    #[arg(long, env = "ACCORD_MODELS_DIR", default_value = "models")]
+    pub models_dir: PathBuf,
+
+    /// The model version (a folder in the models directory) to serve [default: the one
+    /// CURRENT names, else `default`].
+    #[arg(long, env = "ACCORD_MODEL")]
+    pub model: Option<String>,
+
+    /// Longest accepted article title or text, in bytes.
+    #[arg(long, env = "ACCORD_MAX_TEXT_BYTES", default_value_t = 1 << 20,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_text_bytes: u32,
+
+    /// Most articles in one ClassifyBatch call.
+    #[arg(long, env = "ACCORD_MAX_BATCH", default_value_t = 1024,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_batch: u32,
+
+    /// Largest accepted request message, in bytes; larger ones get RESOURCE_EXHAUSTED.
+    #[arg(long, env = "ACCORD_MAX_MESSAGE_BYTES", default_value_t = 64 << 20,
+          value_parser = clap::value_parser!(u32).range(1024..))]
+    pub max_message_bytes: u32,
+
+    /// Longest a unary call may take, in seconds; a shorter `grpc-timeout` from the client
+    /// wins.
+    #[arg(long, env = "ACCORD_REQUEST_TIMEOUT_SECS", default_value_t = 60,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub request_timeout_secs: u64,
+
+    /// Most classification jobs running at once [default: the number of CPU cores].
+    #[arg(long, env = "ACCORD_WORKERS", value_parser = clap::value_parser!(u32).range(1..=1024))]
+    pub workers: Option<u32>,
+
+    /// Seconds between reporting NOT_SERVING and closing the listener on shutdown, so that
+    /// load balancers stop sending new calls first.
+    #[arg(long, env = "ACCORD_DRAIN_SECS", default_value_t = 0)]
+    pub drain_secs: u64,
+
+    /// Once listening, write the bound address (`IP:PORT` and a newline) to this file.
+    #[arg(long, env = "ACCORD_READY_FILE")]
+    pub ready_file: Option<PathBuf>,
+
+    /// Log format; the level comes from RUST_LOG (default `info`).
+    #[arg(long, env = "ACCORD_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
+}
+
+/// Per-request limits, checked before any work starts.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    pub max_text_bytes: usize,
+    pub max_batch: usize,
+    pub max_explain: u32,
+}
+
+impl ServeArgs {
+    pub fn limits(&self) -> Limits {
+        Limits {
+            max_text_bytes: self.max_text_bytes as usize,
+            max_batch: self.max_batch as usize,
+            max_explain: MAX_EXPLAIN,
+        }
+    }
+
+    pub fn request_timeout(&self) -> Duration {
+        Duration::from_secs(self.request_timeout_secs)
+    }
+
+    pub fn drain(&self) -> Duration {
+        Duration::from_secs(self.drain_secs)
+    }
+
+    /// The number of concurrent CPU jobs: `--workers`, else the number of cores.
+    pub fn worker_count(&self) -> usize {
+        match self.workers {
+            Some(workers) => workers as usize,
+            None => std::thread::available_parallelism().map_or(1, usize::from),
+        }
+    }
+}

@@ -1,0 +1,106 @@
+//! The model's answers as gRPC messages. Each function takes a model and an article and
+//! returns a response, so the command line can print exactly what the service returns
+//! (the messages derive `serde::Serialize`).
+
+use accord::metrics::HeadEvaluation;
+use accord::{Article, HeadResult, Model};
+
+use crate::proto::v1 as pb;
+
+/// The article's tokens, title first; offsets are into the field each token comes from.
+pub fn tokenize(model: &Model, article: &Article) -> pb::TokenizeResponse {
+    let fields = [(article.title, pb::Field::Title), (article.text, pb::Field::Text)];
+    let tokens = fields
+        .into_iter()
+        .flat_map(|(text, field)| model.tokenize(text).into_iter().map(move |token| self::token(&token, field)))
+        .collect();
+    pb::TokenizeResponse { tokens, model_version: model.version().to_owned() }
+}
+
+/// The article's TF-IDF features, by ascending index.
+pub fn vectorize(model: &Model, article: &Article) -> pb::VectorizeResponse {
+    let vector = model.vectorize(article);
+    let features = vector
+        .iter()
+        .map(|(index, weight)| feature(index, model.vectorizer().term(index).unwrap_or_default(), weight))
+        .collect();
+    pb::VectorizeResponse {
+        features,
+        dimensions: saturating_u32(model.vectorizer().dimensions()),
+        model_version: model.version().to_owned(),
+    }
+}
+
+/// Every head's prediction for the article, with up to `explain` evidence terms each.
+pub fn classify(model: &Model, article: &Article, explain: usize) -> pb::ClassifyResponse {
+    let predictions =
+        model.classify(article, explain).iter().map(|result| (result.head.to_owned(), prediction(result))).collect();
+    pb::ClassifyResponse { id: article.id.to_owned(), predictions, model_version: model.version().to_owned() }
+}
+
+/// The model's version, provenance, vocabulary size, and heads with their held-out figures.
+pub fn model_info(model: &Model) -> pb::ModelInfo {
+    let meta = model.meta();
+    let heads = model
+        .heads()
+        .iter()
+        .map(|head| pb::HeadInfo {
+            name: head.name.clone(),
+            labels: head.labels.clone(),
+            metrics: meta.evaluation.iter().find(|e| e.head == head.name).map(metrics),
+        })
+        .collect();
+    pb::ModelInfo {
+        version: meta.version.clone(),
+        created: meta.created.clone(),
+        corpus_digest: meta.corpus_digest.clone(),
+        corpus_documents: meta.corpus_documents as u64,
+        dimensions: saturating_u32(model.vectorizer().dimensions()),
+        heads,
+    }
+}
+
+/// One head's answer: best label, every label ranked, and the evidence.
+pub fn prediction(result: &HeadResult) -> pb::Prediction {
+    let probabilities = result
+        .ranked()
+        .into_iter()
+        .map(|(label, probability)| pb::LabelProbability { label: label.to_owned(), probability })
+        .collect();
+    let evidence = result.evidence.iter().map(|e| feature(e.index, e.term, e.weight)).collect();
+    pb::Prediction { label: result.label().to_owned(), probability: result.probability(), probabilities, evidence }
+}
+
+fn token(token: &accord::Token, field: pb::Field) -> pb::Token {
+    pb::Token {
+        text: token.text.clone(),
+        start: saturating_u32(token.start),
+        end: saturating_u32(token.end),
+        field: field.into(),
+    }
+}
+
+fn feature(index: u32, term: &str, weight: f32) -> pb::Feature {
+    pb::Feature { index, term: term.to_owned(), weight }
+}
+
+fn metrics(evaluation: &HeadEvaluation) -> pb::HeadMetrics {
+    let confusion = evaluation
+        .labels
+        .iter()
+        .zip(&evaluation.confusion)
+        .map(|(label, row)| pb::ConfusionRow { label: label.clone(), predicted: row.clone() })
+        .collect();
+    pb::HeadMetrics {
+        accuracy: evaluation.accuracy,
+        macro_f1: evaluation.macro_f1,
+        train_documents: evaluation.train_documents as u64,
+        test_documents: evaluation.test_documents as u64,
+        confusion,
+    }
+}
+
+/// Sizes and offsets fit in `u32` under the text limit; saturate rather than wrap if not.
+fn saturating_u32(value: usize) -> u32 {
+    u32::try_from(value).unwrap_or(u32::MAX)
+}

@@ -1,0 +1,105 @@
+//! Everything a call can fail with, and the one place that turns it into a gRPC status.
+//!
+//! Handlers return `Result<_, ServiceError>` and end in `?`; no handler builds a
+//! `tonic::Status` itself.
+
+use tonic::{Code, Status};
+
+/// Why a call failed.
+#[derive(Debug, thiserror::Error)]
+pub enum ServiceError {
+    /// A request without its article; `field` is the path, e.g. `requests[3].article`.
+    #[error("{field} is required")]
+    MissingArticle { field: String },
+    /// Text that is empty or only whitespace.
+    #[error("{field} is empty")]
+    EmptyText { field: String },
+    /// A title or text over `--max-text-bytes`.
+    #[error("{field} is {bytes} bytes, over the limit of {limit} bytes (--max-text-bytes)")]
+    TextTooLong { field: String, bytes: usize, limit: usize },
+    /// More evidence terms than a call may ask for.
+    #[error("{field} is {requested}, over the maximum of {max}")]
+    ExplainTooLarge { field: String, requested: u32, max: u32 },
+    /// A batch over `--max-batch`.
+    #[error("requests has {count} entries, over the limit of {limit} (--max-batch)")]
+    BatchTooLarge { count: usize, limit: usize },
+    /// A streamed message over `--max-message-bytes` (unary calls get this code from the
+    /// transport layer, see `limits::oversize_as_resource_exhausted`).
+    #[error("{0}")]
+    MessageTooLarge(String),
+    /// The client's request stream failed; its status is passed on as it came.
+    #[error("{}", .0.message())]
+    Inbound(Status),
+    /// The server is stopping and takes no new work.
+    #[error("the server is shutting down")]
+    ShuttingDown,
+    /// A worker failed (a bug): the details are logged, not sent.
+    #[error("internal error")]
+    Internal { detail: String },
+}
+
+impl ServiceError {
+    /// The gRPC code of each kind.
+    pub fn code(&self) -> Code {
+        match self {
+            Self::MissingArticle { .. }
+            | Self::EmptyText { .. }
+            | Self::TextTooLong { .. }
+            | Self::ExplainTooLarge { .. }
+            | Self::BatchTooLarge { .. } => Code::InvalidArgument,
+            Self::MessageTooLarge(_) => Code::ResourceExhausted,
+            Self::Inbound(status) => status.code(),
+            Self::ShuttingDown => Code::Unavailable,
+            Self::Internal { .. } => Code::Internal,
+        }
+    }
+
+    /// A worker task that panicked or was cancelled.
+    pub fn worker(error: tokio::task::JoinError) -> Self {
+        Self::Internal { detail: format!("worker task failed: {error}") }
+    }
+
+    /// An error reading the client's request stream. Tonic reports a message over the
+    /// decoding limit as OUT_OF_RANGE; gRPC's convention is RESOURCE_EXHAUSTED.
+    pub fn inbound(status: Status) -> Self {
+        if status.code() == Code::OutOfRange {
+            Self::MessageTooLarge(status.message().to_owned())
+        } else {
+            Self::Inbound(status)
+        }
+    }
+}
+
+impl From<ServiceError> for Status {
+    fn from(error: ServiceError) -> Self {
+        if let ServiceError::Internal { detail } = &error {
+            tracing::error!(%detail, "internal error");
+        }
+        Status::new(error.code(), error.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn client_mistakes_are_invalid_argument_and_name_the_field() {
+        let status = Status::from(ServiceError::EmptyText { field: "requests[3].article.text".into() });
+        assert_eq!(status.code(), Code::InvalidArgument);
+        assert_eq!(status.message(), "requests[3].article.text is empty");
+    }
+
+    #[test]
+    fn internal_details_stay_on_the_server() {
+        let status = Status::from(ServiceError::Internal { detail: "secret path".into() });
+        assert_eq!(status.code(), Code::Internal);
+        assert!(!status.message().contains("secret"));
+    }
+
+    #[test]
+    fn oversized_stream_messages_are_resource_exhausted() {
+        let error = ServiceError::inbound(Status::out_of_range("too large"));
+        assert_eq!(Status::from(error).code(), Code::ResourceExhausted);
+    }
+}

@@ -1,0 +1,101 @@
+//! Logs to standard error, as text or JSON, filtered by `RUST_LOG` (default `info`); and one
+//! span and one closing line per call.
+//!
+//! A call's log says which method, how many articles and bytes, the status code and the
+//! duration. It never holds article text or tokens.
+
+use std::future::Future;
+use std::io::IsTerminal;
+use std::time::Instant;
+
+use tonic::Code;
+use tracing::{field, Instrument, Span};
+use tracing_subscriber::EnvFilter;
+
+use super::config::LogFormat;
+use super::error::ServiceError;
+
+/// Installs the global subscriber.
+pub fn init(format: LogFormat) -> anyhow::Result<()> {
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let installed = match format {
+        LogFormat::Text => builder.with_ansi(std::io::stderr().is_terminal()).try_init(),
+        LogFormat::Json => builder.json().with_current_span(true).with_span_list(false).try_init(),
+    };
+    installed.map_err(|error| anyhow::anyhow!("cannot install the logger: {error}"))
+}
+
+/// How much a call carries: articles and bytes of title and text.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct CallSize {
+    pub articles: usize,
+    pub bytes: usize,
+}
+
+/// One call being served: its span, and the closing log line, written when the call ends
+/// or, if it is dropped unfinished (deadline passed, client gone), as CANCELLED.
+pub struct CallLog {
+    method: &'static str,
+    span: Span,
+    started: Instant,
+    size: CallSize,
+    finished: bool,
+}
+
+impl CallLog {
+    /// Opens the span of a call to `method`.
+    pub fn start(method: &'static str, size: CallSize) -> Self {
+        let span =
+            tracing::info_span!("rpc", method, articles = size.articles, bytes = size.bytes, code = field::Empty);
+        Self { method, span, started: Instant::now(), size, finished: false }
+    }
+
+    pub fn span(&self) -> &Span {
+        &self.span
+    }
+
+    /// Counts one more article (for streams, whose size grows as they go).
+    pub fn add(&mut self, bytes: usize) {
+        self.size.articles += 1;
+        self.size.bytes += bytes;
+        self.span.record("articles", self.size.articles);
+        self.span.record("bytes", self.size.bytes);
+    }
+
+    /// Runs a unary call's work inside the span and logs its outcome.
+    pub async fn observe<T>(mut self, work: impl Future<Output = Result<T, ServiceError>>) -> Result<T, ServiceError> {
+        let result = work.instrument(self.span.clone()).await;
+        self.finish(result.as_ref().err());
+        result
+    }
+
+    /// Logs the closing line: the status code (OK when `error` is `None`) and duration.
+    pub fn finish(&mut self, error: Option<&ServiceError>) {
+        let code = error.map_or(Code::Ok, ServiceError::code);
+        self.close(code, error.map(ToString::to_string));
+    }
+
+    fn close(&mut self, code: Code, message: Option<String>) {
+        self.finished = true;
+        self.span.record("code", field::debug(code));
+        let duration_ms = self.started.elapsed().as_secs_f64() * 1000.0;
+        let (method, articles, bytes) = (self.method, self.size.articles, self.size.bytes);
+        let _entered = self.span.enter();
+        match code {
+            Code::Ok => tracing::info!(method, ?code, duration_ms, articles, bytes, "call finished"),
+            Code::Internal | Code::Unknown => {
+                tracing::error!(method, ?code, duration_ms, articles, bytes, error = message, "call failed")
+            }
+            _ => tracing::info!(method, ?code, duration_ms, articles, bytes, error = message, "call failed"),
+        }
+    }
+}
+
+impl Drop for CallLog {
+    fn drop(&mut self) {
+        if !self.finished {
+            self.close(Code::Cancelled, Some("the call ended before its answer (deadline or client gone)".into()));
+        }
+    }
+}

@@ -1,0 +1,30 @@
+//! What every call shares: the served model, the limits, and the CPU pool.
+
+use std::sync::Arc;
+
+use accord::Model;
+use arc_swap::ArcSwap;
+
+use super::config::Limits;
+use super::pool::CpuPool;
+
+/// Shared by all calls. The model sits behind an [`ArcSwap`] so that a reload can swap it
+/// without stopping the server: a call takes the model once, with [`ServiceState::model`],
+/// and uses that one to its end, and its responses name that model's version.
+#[derive(Debug)]
+pub struct ServiceState {
+    model: ArcSwap<Model>,
+    pub limits: Limits,
+    pub pool: CpuPool,
+}
+
+impl ServiceState {
+    pub fn new(model: Model, limits: Limits, pool: CpuPool) -> Self {
+        Self { model: ArcSwap::from_pointee(model), limits, pool }
+    }
+
+    /// The model to use for one whole call.
+    pub fn model(&self) -> Arc<Model> {
+        self.model.load_full()
+    }
+}
