@@ -19,6 +19,7 @@ pub mod metrics;
 pub mod model;
 pub mod model_card;
 pub mod model_file;
+pub mod promotion;
 pub mod store;
 pub mod tokenizer;
 pub mod train;

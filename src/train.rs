@@ -52,7 +52,7 @@ impl Default for TrainConfig {
             vectorizer: VectorizerSettings::default(),
             head_features: 30_000,
             l2: 0.1,
-            max_iterations: 300,
+            max_iterations: 100,
             refit_on_all: true,
         }
     }
