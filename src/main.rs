@@ -21,6 +21,10 @@ enum Command {
     Train(cli::train::TrainArgs),
     /// Print a model's summary.
     Info(cli::info::InfoArgs),
+    /// Train a new version, compare it with the served model, promote it and reload the server.
+    Retrain(cli::retrain::RetrainArgs),
+    /// Ask a running server to reload its model (the version CURRENT names, or --version).
+    Reload(cli::reload::ReloadArgs),
     /// Classify JSON Lines articles from a file or stdin, one JSON line out per article.
     Classify(cli::classify::ClassifyArgs),
 }
@@ -31,6 +35,8 @@ fn main() -> std::process::ExitCode {
         Command::Train(args) => cli::train::run(args),
         Command::Info(args) => cli::info::run(args),
         Command::Classify(args) => cli::classify::run(args),
+        Command::Retrain(args) => cli::retrain::run(args),
+        Command::Reload(args) => cli::reload::run(args),
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

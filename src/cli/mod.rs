@@ -1,7 +1,10 @@
 //! The command-line subcommands other than `serve`. Each is a thin shell over the core.
 
 pub mod classify;
+pub mod client;
 pub mod info;
+pub mod reload;
+pub mod retrain;
 pub mod train;
 
 use std::path::PathBuf;

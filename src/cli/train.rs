@@ -1,21 +1,32 @@
 //! `accord train`: corpus in, model file and model card out.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use accord::store::{MODEL_CARD, MODEL_FILE};
 use accord::train::Observer;
-use accord::{Corpus, TrainConfig};
+use accord::{Corpus, Model, TrainConfig};
 use indicatif::{ProgressBar, ProgressStyle};
 
 #[derive(clap::Args, Debug)]
 pub struct TrainArgs {
-    /// Corpus inputs: directories with a corpus.toml, or .jsonl files of your own articles.
-    #[arg(long, required = true, num_args = 1..)]
-    corpus: Vec<PathBuf>,
+    #[command(flatten)]
+    settings: TrainSettings,
     /// The version folder to write (model.bin and MODEL.md).
     #[arg(long)]
     out: PathBuf,
+    /// Also write the held-out split as DIR/train.jsonl and DIR/test.jsonl (user format), so
+    /// that another learner can be compared on exactly the same documents.
+    #[arg(long, value_name = "DIR")]
+    export_split: Option<PathBuf>,
+}
+
+/// The corpus and every training setting; shared by `train` and `retrain`.
+#[derive(clap::Args, Debug)]
+pub struct TrainSettings {
+    /// Corpus inputs: directories with a corpus.toml, or .jsonl files of your own articles.
+    #[arg(long, required = true, num_args = 1..)]
+    corpus: Vec<PathBuf>,
     /// Seed of the held-out split.
     #[arg(long, default_value_t = TrainConfig::default().seed)]
     seed: u64,
@@ -39,16 +50,12 @@ pub struct TrainArgs {
     /// Ship the model fitted on the training split only, instead of refitting on everything.
     #[arg(long)]
     no_refit: bool,
-    /// Also write the held-out split as DIR/train.jsonl and DIR/test.jsonl (user format), so
-    /// that another learner can be compared on exactly the same documents.
-    #[arg(long, value_name = "DIR")]
-    export_split: Option<PathBuf>,
     /// Training date recorded in the model (YYYY-MM-DD); defaults to today (UTC).
     #[arg(long)]
     date: Option<String>,
 }
 
-impl TrainArgs {
+impl TrainSettings {
     fn config(&self) -> TrainConfig {
         let mut config = TrainConfig {
             seed: self.seed,
@@ -75,29 +82,43 @@ impl Observer for Spinner {
 }
 
 pub fn run(args: TrainArgs) -> anyhow::Result<()> {
-    let config = args.config();
-    config.check()?;
-    let date = args.date.clone().unwrap_or_else(|| chrono::Utc::now().format("%Y-%m-%d").to_string());
-    let corpus = Corpus::load(&args.corpus)?;
+    let corpus = args.settings.corpus()?;
     if let Some(directory) = &args.export_split {
-        export_split(&corpus, &config, directory)?;
+        export_split(&corpus, &args.settings.config(), directory)?;
     }
-    eprintln!("accord train: {} documents, heads {:?}", corpus.len(), corpus.heads().keys().collect::<Vec<_>>());
-    let spinner = ProgressBar::new_spinner().with_style(ProgressStyle::with_template("{spinner} {elapsed} {msg}")?);
-    spinner.enable_steady_tick(Duration::from_millis(120));
-    let started = std::time::Instant::now();
-    let model = accord::train(&corpus, &config, &date, &Spinner(spinner.clone()))?;
-    spinner.finish_and_clear();
-    std::fs::create_dir_all(&args.out)?;
-    model.save(&args.out.join(MODEL_FILE))?;
-    let card = accord::model_card::render(&model, started.elapsed());
-    accord::fsutil::write_atomically(&args.out.join(MODEL_CARD), card.as_bytes())?;
+    let model = args.settings.train_into(&corpus, &args.out)?;
     eprintln!("{}", super::info::summary(&model));
-    eprintln!("wrote {} in {:.1?}", args.out.display(), started.elapsed());
     Ok(())
 }
 
-fn export_split(corpus: &Corpus, config: &TrainConfig, directory: &std::path::Path) -> anyhow::Result<()> {
+impl TrainSettings {
+    /// Reads the corpus inputs.
+    pub fn corpus(&self) -> anyhow::Result<Corpus> {
+        let corpus = Corpus::load(&self.corpus)?;
+        eprintln!("accord train: {} documents, heads {:?}", corpus.len(), corpus.heads().keys().collect::<Vec<_>>());
+        Ok(corpus)
+    }
+
+    /// Trains on `corpus` and writes `out/model.bin` and `out/MODEL.md`, each atomically.
+    pub fn train_into(&self, corpus: &Corpus, out: &Path) -> anyhow::Result<Model> {
+        let config = self.config();
+        config.check()?;
+        let date = self.date.clone().unwrap_or_else(|| chrono::Utc::now().format("%Y-%m-%d").to_string());
+        let spinner = ProgressBar::new_spinner().with_style(ProgressStyle::with_template("{spinner} {elapsed} {msg}")?);
+        spinner.enable_steady_tick(Duration::from_millis(120));
+        let started = std::time::Instant::now();
+        let model = accord::train(corpus, &config, &date, &Spinner(spinner.clone()))?;
+        spinner.finish_and_clear();
+        std::fs::create_dir_all(out)?;
+        model.save(&out.join(MODEL_FILE))?;
+        let card = accord::model_card::render(&model, started.elapsed());
+        accord::fsutil::write_atomically(&out.join(MODEL_CARD), card.as_bytes())?;
+        eprintln!("wrote {} in {:.1?}", out.display(), started.elapsed());
+        Ok(model)
+    }
+}
+
+fn export_split(corpus: &Corpus, config: &TrainConfig, directory: &Path) -> anyhow::Result<()> {
     let held_out = accord::train::stratified_split(corpus, config);
     let mut files = [String::new(), String::new()];
     for (document, &test) in corpus.documents.iter().zip(&held_out) {
