@@ -63,6 +63,10 @@ pub struct ServeArgs {
     #[arg(long, env = "ACCORD_DRAIN_SECS", default_value_t = 0)]
     pub drain_secs: u64,
 
+    /// Longest wait, in seconds, for calls in flight once the listener is closed.
+    #[arg(long, env = "ACCORD_SHUTDOWN_GRACE_SECS", default_value_t = 30)]
+    pub shutdown_grace_secs: u64,
+
     /// Once listening, write the bound address (`IP:PORT` and a newline) to this file.
     #[arg(long, env = "ACCORD_READY_FILE")]
     pub ready_file: Option<PathBuf>,
@@ -95,6 +99,10 @@ impl ServeArgs {
 
     pub fn drain(&self) -> Duration {
         Duration::from_secs(self.drain_secs)
+    }
+
+    pub fn shutdown_grace(&self) -> Duration {
+        Duration::from_secs(self.shutdown_grace_secs)
     }
 
     /// The number of concurrent CPU jobs: `--workers`, else the number of cores.

@@ -74,16 +74,20 @@ async fn serve(args: ServeArgs, model: Model) -> anyhow::Result<()> {
     let local = incoming.local_addr().context("cannot read the bound address")?;
     announce(local, args.ready_file.as_deref())?;
 
-    let served = vec![<ClassifierServer<ClassifierService> as NamedService>::NAME];
-    let stop = shutdown::requested(signals, health, served, args.drain());
-    Server::builder()
+    let plan = shutdown::Plan {
+        health,
+        services: vec![<ClassifierServer<ClassifierService> as NamedService>::NAME],
+        drain: args.drain(),
+        grace: args.shutdown_grace(),
+    };
+    let router = Server::builder()
         .timeout(args.request_timeout())
         .layer(MapResponseLayer::new(oversize::resource_exhausted_for_oversize::<tonic::body::Body>))
         .add_service(health_service)
         .add_service(reflection::v1()?)
         .add_service(reflection::v1alpha()?)
-        .add_service(classifier)
-        .serve_with_incoming_shutdown(incoming, stop)
+        .add_service(classifier);
+    shutdown::serve_until_stopped(signals, plan, |stop| router.serve_with_incoming_shutdown(incoming, stop))
         .await
         .context("the gRPC server failed")?;
     tracing::info!("stopped");

@@ -47,7 +47,9 @@ impl CpuPool {
     }
 
     /// Runs `job` on each chunk of `items` (at most `chunk_size` items each) as separate
-    /// jobs, concurrently up to the cap, and returns the outputs in input order. Dropping
+    /// jobs and returns the outputs in input order. At most one chunk per worker is queued
+    /// or running at a time, so a large batch can use every core when the server is idle
+    /// but another caller waits behind a few chunks, never behind the whole batch. Dropping
     /// the returned future cancels the chunks not started yet.
     pub async fn map_chunks<I, O, F>(&self, items: Vec<I>, chunk_size: usize, job: F) -> Result<Vec<O>, ServiceError>
     where
@@ -56,19 +58,37 @@ impl CpuPool {
         F: Fn(Vec<I>) -> Vec<O> + Send + Sync + 'static,
     {
         let job = Arc::new(job);
+        let chunks = into_chunks(items, chunk_size.max(1));
+        let mut outputs: Vec<Option<Vec<O>>> = std::iter::repeat_with(|| None).take(chunks.len()).collect();
         let mut tasks = tokio::task::JoinSet::new();
-        for (position, chunk) in into_chunks(items, chunk_size.max(1)).into_iter().enumerate() {
+        for (position, chunk) in chunks.into_iter().enumerate() {
+            if tasks.len() >= self.workers {
+                collect_one(&mut tasks, &mut outputs).await?;
+            }
             let (pool, job) = (self.clone(), Arc::clone(&job));
             let chunk_job = async move { (position, pool.run(move || job(chunk)).await) };
             tasks.spawn(chunk_job.instrument(Span::current()));
         }
-        let mut outputs: Vec<Option<Vec<O>>> = std::iter::repeat_with(|| None).take(tasks.len()).collect();
-        while let Some(joined) = tasks.join_next().await {
-            let (position, output) = joined.map_err(ServiceError::worker)?;
-            outputs[position] = Some(output?);
+        while !tasks.is_empty() {
+            collect_one(&mut tasks, &mut outputs).await?;
         }
         Ok(outputs.into_iter().flatten().flatten().collect())
     }
+}
+
+/// A chunk's place in the batch and its outputs.
+type ChunkOutcome<O> = (usize, Result<Vec<O>, ServiceError>);
+
+/// Waits for the next chunk to finish and puts its outputs in place.
+async fn collect_one<O: 'static>(
+    tasks: &mut tokio::task::JoinSet<ChunkOutcome<O>>,
+    outputs: &mut [Option<Vec<O>>],
+) -> Result<(), ServiceError> {
+    if let Some(joined) = tasks.join_next().await {
+        let (position, output) = joined.map_err(ServiceError::worker)?;
+        outputs[position] = Some(output?);
+    }
+    Ok(())
 }
 
 /// Splits `items` into consecutive chunks of at most `size` items, keeping their order.

@@ -1,10 +1,14 @@
 //! Graceful shutdown on SIGINT or SIGTERM: report NOT_SERVING, wait the drain time, then
-//! stop accepting calls and let the ones in flight finish. A second signal exits at once.
+//! stop accepting calls and let the ones in flight finish, for at most the grace time. A
+//! second signal exits at once.
 
+use std::future::Future;
+use std::pin::Pin;
 use std::time::Duration;
 
 use anyhow::Context;
 use tokio::signal::unix::{signal, Signal, SignalKind};
+use tokio::sync::oneshot;
 use tonic_health::server::HealthReporter;
 use tonic_health::ServingStatus;
 
@@ -32,18 +36,63 @@ impl Signals {
     }
 }
 
+/// How the server stops.
+pub struct Plan {
+    pub health: HealthReporter,
+    /// The served services to report NOT_SERVING (besides the server as a whole, `""`).
+    pub services: Vec<&'static str>,
+    /// Time between reporting NOT_SERVING and closing the listener.
+    pub drain: Duration,
+    /// Longest wait for calls in flight once the listener is closed.
+    pub grace: Duration,
+}
+
+/// The future that tells the server to stop accepting calls.
+pub type StopSignal = Pin<Box<dyn Future<Output = ()> + Send>>;
+
+/// Runs `serve`, handing it the future that resolves when the server should stop accepting
+/// calls; returns when `serve` returns, or once the grace time has passed after that.
+pub async fn serve_until_stopped<F, E>(
+    signals: Signals,
+    plan: Plan,
+    serve: impl FnOnce(StopSignal) -> F,
+) -> Result<(), E>
+where
+    F: Future<Output = Result<(), E>>,
+{
+    let (stopping_tx, stopping_rx) = oneshot::channel();
+    let grace = plan.grace;
+    let stop = Box::pin(async move {
+        requested(signals, plan).await;
+        let _ = stopping_tx.send(());
+    });
+    let grace_over = async move {
+        match stopping_rx.await {
+            Ok(()) => tokio::time::sleep(grace).await,
+            Err(_) => std::future::pending().await,
+        }
+    };
+    tokio::select! {
+        served = serve(stop) => served,
+        () = grace_over => {
+            tracing::warn!(grace_secs = grace.as_secs(), "calls still in flight after the grace time; stopping without them");
+            Ok(())
+        }
+    }
+}
+
 /// Resolves when the server should stop accepting calls: after a signal, with every
 /// service reported NOT_SERVING and the drain time spent.
-pub async fn requested(mut signals: Signals, health: HealthReporter, services: Vec<&'static str>, drain: Duration) {
+async fn requested(mut signals: Signals, plan: Plan) {
     let name = signals.next().await;
     tracing::info!(signal = name, "shutting down: reporting NOT_SERVING");
-    for service in std::iter::once("").chain(services) {
-        health.set_service_status(service, ServingStatus::NotServing).await;
+    for service in std::iter::once("").chain(plan.services) {
+        plan.health.set_service_status(service, ServingStatus::NotServing).await;
     }
     tokio::spawn(exit_on_second_signal(signals));
-    if !drain.is_zero() {
-        tracing::info!(drain_secs = drain.as_secs(), "draining before closing the listener");
-        tokio::time::sleep(drain).await;
+    if !plan.drain.is_zero() {
+        tracing::info!(drain_secs = plan.drain.as_secs(), "draining before closing the listener");
+        tokio::time::sleep(plan.drain).await;
     }
     tracing::info!("closing the listener; finishing calls in flight");
 }

@@ -28,7 +28,7 @@ pub type ResponseStream = ReceiverStream<Result<pb::ClassifyResponse, Status>>;
 /// Starts serving one stream call; the model is taken once, for the whole call.
 pub fn classify_stream(state: Arc<ServiceState>, inbound: Streaming<pb::ClassifyRequest>) -> ResponseStream {
     let model = state.model();
-    let in_flight = state.pool.workers() * 2;
+    let in_flight = state.pool.workers();
     let (jobs_tx, jobs_rx) = mpsc::channel(in_flight);
     let (responses_tx, responses_rx) = mpsc::channel(in_flight);
     let call = CallLog::start("ClassifyStream", CallSize::default());
