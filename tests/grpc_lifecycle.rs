@@ -1,0 +1,194 @@
+//! Starting, logging, sharing the CPU, and stopping: the server as an operator sees it.
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use common::{classify_request, pb, Server, SPORTS_COOPERATION};
+use tokio_stream::StreamExt;
+use tonic_health::pb::{health_check_response::ServingStatus, HealthCheckRequest};
+
+#[tokio::test]
+async fn logs_one_line_per_call_and_never_the_article() {
+    let server = Server::start(&["--log-format", "json"]);
+    let mut client = server.client().await;
+    let secret = "Zanzibarquux";
+    let request = pb::ClassifyRequest {
+        article: common::article("id-1", secret, &format!("{SPORTS_COOPERATION} {secret}")),
+        explain: 5,
+    };
+    client.classify(request).await.expect("classify");
+    let tokenize = pb::TokenizeRequest { article: common::article("id-2", "", secret) };
+    client.tokenize(tokenize).await.expect("tokenize");
+    let _ = client.classify(classify_request("bad", " ", 0)).await.expect_err("empty text");
+    tokio::time::sleep(Duration::from_millis(200)).await;
+
+    let log = server.log();
+    assert!(!log.to_lowercase().contains(&secret.to_lowercase()), "the article leaked into the log:\n{log}");
+    let lines: Vec<serde_json::Value> = log
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap_or_else(|e| panic!("not JSON ({e}): {line}")))
+        .collect();
+    let calls: Vec<&serde_json::Value> =
+        lines.iter().filter(|l| l["fields"]["message"].as_str().is_some_and(|m| m.starts_with("call "))).collect();
+    let summary: Vec<(&str, &str)> = calls
+        .iter()
+        .map(|c| (c["fields"]["method"].as_str().unwrap_or(""), c["fields"]["code"].as_str().unwrap_or("")))
+        .collect();
+    assert_eq!(summary, [("Classify", "Ok"), ("Tokenize", "Ok"), ("Classify", "InvalidArgument")], "{log}");
+    let first = calls[0];
+    assert_eq!(first["fields"]["articles"], 1);
+    assert_eq!(first["fields"]["bytes"], (2 * secret.len() + 1 + SPORTS_COOPERATION.len()) as u64);
+    assert!(first["fields"]["duration_ms"].as_f64().is_some_and(|d| d >= 0.0));
+    assert_eq!(first["span"]["name"], "rpc");
+    assert!(lines
+        .iter()
+        .any(|l| l["fields"]["message"].as_str().is_some_and(|m| m.starts_with("listening on 127.0.0.1:"))));
+}
+
+#[tokio::test]
+async fn text_log_names_the_bound_address() {
+    let server = Server::start(&[]);
+    let log = server.log();
+    assert!(log.contains(&format!("listening on {}", server.addr)), "{log}");
+    assert!(log.contains("model loaded"), "{log}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_reports_not_serving_finishes_calls_in_flight_and_exits_cleanly() {
+    let mut server = Server::start(&["--drain-secs", "2"]);
+    let mut health = server.health().await;
+    let mut client = server.client().await;
+    // A stream open across the signal: it must be answered to its end.
+    let (sender, receiver) = tokio::sync::mpsc::channel(4);
+    let mut inbound = client
+        .classify_stream(tokio_stream::wrappers::ReceiverStream::new(receiver))
+        .await
+        .expect("stream opens")
+        .into_inner();
+    sender.send(classify_request("before", SPORTS_COOPERATION, 0)).await.expect("send");
+    assert_eq!(inbound.next().await.expect("answer").expect("ok").id, "before");
+
+    server.signal("TERM");
+    let status = poll_health(&mut health, ServingStatus::NotServing).await;
+    assert_eq!(status, ServingStatus::NotServing as i32);
+    let classifier = HealthCheckRequest { service: "accord.v1.Classifier".into() };
+    assert_eq!(health.check(classifier).await.expect("check").into_inner().status, ServingStatus::NotServing as i32);
+
+    sender.send(classify_request("during", SPORTS_COOPERATION, 0)).await.expect("send");
+    assert_eq!(inbound.next().await.expect("answer").expect("ok").id, "during");
+    drop(sender);
+    assert!(inbound.next().await.is_none());
+    drop((inbound, client, health));
+    let exit = server.wait(Duration::from_secs(20));
+    assert!(exit.success(), "exit status {exit}:\n{}", server.log());
+    let log = server.log();
+    assert!(log.contains("signal=\"SIGTERM\"") && log.contains("stopped"), "{log}");
+}
+
+#[tokio::test]
+async fn sigint_stops_an_idle_server() {
+    let mut server = Server::start(&[]);
+    server.signal("INT");
+    let exit = server.wait(Duration::from_secs(20));
+    assert!(exit.success(), "exit status {exit}:\n{}", server.log());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shutdown_gives_up_on_calls_still_open_after_the_grace_time() {
+    let mut server = Server::start(&["--shutdown-grace-secs", "1"]);
+    let mut client = server.client().await;
+    let (sender, receiver) = tokio::sync::mpsc::channel(4);
+    let mut inbound = client
+        .classify_stream(tokio_stream::wrappers::ReceiverStream::new(receiver))
+        .await
+        .expect("stream opens")
+        .into_inner();
+    sender.send(classify_request("open", SPORTS_COOPERATION, 0)).await.expect("send");
+    assert_eq!(inbound.next().await.expect("answer").expect("ok").id, "open");
+    server.signal("TERM");
+    let exit = server.wait(Duration::from_secs(20)); // the stream is never closed
+    assert!(exit.success(), "exit status {exit}:\n{}", server.log());
+    assert!(server.log().contains("after the grace time"), "{}", server.log());
+    drop(sender);
+}
+
+/// Checks overall health until it reports `wanted` (or 5 s pass); returns the last status.
+async fn poll_health(
+    health: &mut tonic_health::pb::health_client::HealthClient<tonic::transport::Channel>,
+    wanted: ServingStatus,
+) -> i32 {
+    let mut status = -1;
+    for _ in 0..100 {
+        status = health.check(HealthCheckRequest { service: String::new() }).await.expect("check").into_inner().status;
+        if status == wanted as i32 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    status
+}
+
+/// With one worker, a batch processed as a single job would hold up a small call for about
+/// the whole batch; in chunks, for about one chunk.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_large_batch_does_not_hold_up_other_callers() {
+    let server = Server::start(&["--workers", "1"]);
+    let text = format!("{SPORTS_COOPERATION} ").repeat(400); // about 32 KB
+    let requests: Vec<pb::ClassifyRequest> = (0..1024).map(|i| classify_request(&i.to_string(), &text, 0)).collect();
+    let mut batch_client = server.client().await;
+    let mut client = server.client().await;
+    let started = Instant::now();
+    let batch = tokio::spawn(async move { batch_client.classify_batch(pb::ClassifyBatchRequest { requests }).await });
+    let (mut slowest, mut answered) = (Duration::ZERO, 0);
+    while !batch.is_finished() {
+        let call = Instant::now();
+        client.classify(classify_request("small", SPORTS_COOPERATION, 0)).await.expect("small call");
+        slowest = slowest.max(call.elapsed());
+        answered += 1;
+    }
+    let whole_batch = started.elapsed();
+    let responses = batch.await.expect("join").expect("batch").into_inner().responses;
+    assert_eq!(responses.len(), 1024);
+    eprintln!("slowest small call {slowest:?} during a batch of {whole_batch:?} ({answered} small calls)");
+    assert!(
+        slowest < whole_batch / 3,
+        "a small call waited {slowest:?} during a batch of {whole_batch:?} ({answered} small calls answered)"
+    );
+}
+
+#[tokio::test]
+async fn serves_the_version_named_by_flag_or_current_pointer() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let fixture = common::fixture_models_dir().join("default").join("model.bin");
+    for version in ["v1", "v2"] {
+        std::fs::create_dir(dir.path().join(version)).expect("mkdir");
+        std::fs::copy(&fixture, dir.path().join(version).join("model.bin")).expect("copy");
+    }
+    std::fs::write(dir.path().join("CURRENT"), "v2\n").expect("pointer");
+    let server = Server::start_with(dir.path(), &["--model", "v1"], &[]);
+    assert!(server.log().contains("model loaded"));
+    let info = server.client().await.get_model_info(pb::GetModelInfoRequest {}).await.expect("info").into_inner();
+    assert_eq!(info.version, common::fixture_version());
+    drop(server);
+    let pointed = Server::start_with(dir.path(), &[], &[]);
+    pointed.client().await.classify(classify_request("c", SPORTS_COOPERATION, 0)).await.expect("serves CURRENT");
+}
+
+#[test]
+fn a_missing_model_stops_startup_with_a_clear_message() {
+    let empty = tempfile::tempdir().expect("tempdir");
+    let (mut child, dir) = Server::spawn(empty.path(), &[], &[]);
+    let status = child.wait().expect("exits");
+    assert!(!status.success());
+    let log = common::read_log(dir.path());
+    assert!(log.contains("cannot load the model") && log.contains("`default` is not in"), "{log}");
+    assert!(!dir.path().join("ready").exists(), "never reported ready");
+}
+
+#[test]
+fn a_version_name_that_leaves_the_directory_is_refused() {
+    let (mut child, dir) = Server::spawn(common::fixture_models_dir(), &["--model", "../default"], &[]);
+    assert!(!child.wait().expect("exits").success());
+    assert!(common::read_log(dir.path()).contains("invalid model version name"));
+}
