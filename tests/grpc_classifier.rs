@@ -159,7 +159,7 @@ async fn model_info_reports_heads_labels_and_held_out_figures() {
     assert!(info.version.starts_with("v20260101-"));
     assert_eq!(info.created, "2026-01-01");
     assert_eq!(info.corpus_digest.len(), 64);
-    assert_eq!(info.corpus_documents, common::fixture_corpus().len() as u64);
+    assert_eq!(info.corpus_documents as usize, common::fixture_corpus().len());
     assert!(info.dimensions > 10);
     let heads: Vec<(&str, Vec<&str>)> =
         info.heads.iter().map(|h| (h.name.as_str(), h.labels.iter().map(String::as_str).collect())).collect();
@@ -172,7 +172,7 @@ async fn model_info_reports_heads_labels_and_held_out_figures() {
         assert_eq!(rows, head.labels.iter().map(String::as_str).collect::<Vec<_>>());
         assert!(metrics.confusion.iter().all(|r| r.predicted.len() == head.labels.len()));
         let counted: u32 = metrics.confusion.iter().flat_map(|r| &r.predicted).sum();
-        assert_eq!(u64::from(counted), metrics.test_documents);
+        assert_eq!(counted, metrics.test_documents);
     }
 }
 

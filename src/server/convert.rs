@@ -54,7 +54,7 @@ pub fn model_info(model: &Model) -> pb::ModelInfo {
         version: meta.version.clone(),
         created: meta.created.clone(),
         corpus_digest: meta.corpus_digest.clone(),
-        corpus_documents: meta.corpus_documents as u64,
+        corpus_documents: saturating_u32(meta.corpus_documents),
         dimensions: saturating_u32(model.vectorizer().dimensions()),
         heads,
     }
@@ -94,8 +94,8 @@ fn metrics(evaluation: &HeadEvaluation) -> pb::HeadMetrics {
     pb::HeadMetrics {
         accuracy: evaluation.accuracy,
         macro_f1: evaluation.macro_f1,
-        train_documents: evaluation.train_documents as u64,
-        test_documents: evaluation.test_documents as u64,
+        train_documents: saturating_u32(evaluation.train_documents),
+        test_documents: saturating_u32(evaluation.test_documents),
         confusion,
     }
 }

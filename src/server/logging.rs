@@ -41,26 +41,33 @@ pub struct CallLog {
     started: Instant,
     size: CallSize,
     finished: bool,
+    /// The size goes into the span at the end rather than the start.
+    streaming: bool,
 }
 
 impl CallLog {
-    /// Opens the span of a call to `method`.
+    /// Opens the span of a call to `method` carrying `size`.
     pub fn start(method: &'static str, size: CallSize) -> Self {
         let span =
             tracing::info_span!("rpc", method, articles = size.articles, bytes = size.bytes, code = field::Empty);
-        Self { method, span, started: Instant::now(), size, finished: false }
+        Self { method, span, started: Instant::now(), size, finished: false, streaming: false }
+    }
+
+    /// Opens the span of a streaming call to `method`, whose size is known at its end.
+    pub fn start_streaming(method: &'static str) -> Self {
+        let span =
+            tracing::info_span!("rpc", method, articles = field::Empty, bytes = field::Empty, code = field::Empty);
+        Self { method, span, started: Instant::now(), size: CallSize::default(), finished: false, streaming: true }
     }
 
     pub fn span(&self) -> &Span {
         &self.span
     }
 
-    /// Counts one more article (for streams, whose size grows as they go).
+    /// Counts one more article of a stream.
     pub fn add(&mut self, bytes: usize) {
         self.size.articles += 1;
         self.size.bytes += bytes;
-        self.span.record("articles", self.size.articles);
-        self.span.record("bytes", self.size.bytes);
     }
 
     /// Runs a unary call's work inside the span and logs its outcome.
@@ -78,6 +85,10 @@ impl CallLog {
 
     fn close(&mut self, code: Code, message: Option<String>) {
         self.finished = true;
+        if self.streaming {
+            self.span.record("articles", self.size.articles);
+            self.span.record("bytes", self.size.bytes);
+        }
         self.span.record("code", field::debug(code));
         let duration_ms = self.started.elapsed().as_secs_f64() * 1000.0;
         let (method, articles, bytes) = (self.method, self.size.articles, self.size.bytes);

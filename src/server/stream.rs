@@ -17,7 +17,7 @@ use tracing::Instrument;
 
 use super::convert;
 use super::error::ServiceError;
-use super::logging::{CallLog, CallSize};
+use super::logging::CallLog;
 use super::state::ServiceState;
 use super::validate::{self, ValidClassify};
 use crate::proto::v1 as pb;
@@ -31,7 +31,7 @@ pub fn classify_stream(state: Arc<ServiceState>, inbound: Streaming<pb::Classify
     let in_flight = state.pool.workers();
     let (jobs_tx, jobs_rx) = mpsc::channel(in_flight);
     let (responses_tx, responses_rx) = mpsc::channel(in_flight);
-    let call = CallLog::start("ClassifyStream", CallSize::default());
+    let call = CallLog::start_streaming("ClassifyStream");
     let span = call.span().clone();
     tokio::spawn(read_requests(state, model, inbound, jobs_tx).instrument(span.clone()));
     tokio::spawn(write_responses(jobs_rx, responses_tx, call).instrument(span));
