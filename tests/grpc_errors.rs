@@ -149,3 +149,26 @@ async fn admin_service_is_not_served() {
         admin.reload_model(pb::ReloadModelRequest { version: "default".into() }).await.expect_err("not served");
     assert_eq!(status.code(), Code::Unimplemented);
 }
+
+#[tokio::test]
+async fn a_client_deadline_ends_a_long_call_early() {
+    let server = Server::start(&["--workers", "1"]);
+    let mut client = server.client().await;
+    let text = format!("{SPORTS_COOPERATION} ").repeat(400);
+    let batch =
+        pb::ClassifyBatchRequest { requests: (0..1024).map(|i| classify_request(&i.to_string(), &text, 0)).collect() };
+    let started = std::time::Instant::now();
+    client.classify_batch(batch.clone()).await.expect("without a deadline the batch completes");
+    let whole = started.elapsed();
+
+    let mut request = tonic::Request::new(batch);
+    request.set_timeout(whole / 10);
+    let started = std::time::Instant::now();
+    let status = client.classify_batch(request).await.expect_err("the deadline passes first");
+    let cut_short = started.elapsed();
+    // Tonic's server reports an expired `grpc-timeout` as CANCELLED ("Timeout expired");
+    // gRPC clients that track deadlines themselves report DEADLINE_EXCEEDED.
+    assert!(matches!(status.code(), Code::Cancelled | Code::DeadlineExceeded), "{status:?}");
+    assert!(cut_short < whole / 2, "with a deadline of {:?}: {cut_short:?}; without: {whole:?}", whole / 10);
+    client.classify(classify_request("after", SPORTS_COOPERATION, 0)).await.expect("still serving");
+}
