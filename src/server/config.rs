@@ -4,6 +4,8 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use super::admin::AdminToken;
+
 /// Most evidence terms one call may ask for per head.
 pub const MAX_EXPLAIN: u32 = 100;
 
@@ -74,6 +76,19 @@ pub struct ServeArgs {
     /// Log format; the level comes from RUST_LOG (default `info`).
     #[arg(long, env = "ACCORD_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
+
+    /// Bearer token the Admin service (model reload) requires; without one, Admin is not
+    /// served. Never logged.
+    #[arg(long, env = "ACCORD_ADMIN_TOKEN", hide_env_values = true, value_parser = parse_admin_token)]
+    pub admin_token: Option<AdminToken>,
+}
+
+fn parse_admin_token(token: &str) -> Result<AdminToken, String> {
+    if token.is_empty() {
+        Err("the admin token must not be empty".into())
+    } else {
+        Ok(AdminToken::new(token))
+    }
 }
 
 /// Per-request limits, checked before any work starts.

@@ -30,6 +30,18 @@ pub enum ServiceError {
     /// The client's request stream failed; its status is passed on as it came.
     #[error("{}", .0.message())]
     Inbound(Status),
+    /// An Admin call without the right bearer token.
+    #[error("missing or wrong admin token (send `authorization: Bearer <token>`)")]
+    Unauthenticated,
+    /// A model version name that could leave the models directory.
+    #[error("{0}")]
+    InvalidVersion(String),
+    /// A model version that is not in the models directory.
+    #[error("{0}")]
+    UnknownVersion(String),
+    /// A model that cannot be loaded (corrupt, truncated, incompatible); the old one serves on.
+    #[error("{0}; the previous model keeps serving")]
+    ModelRefused(String),
     /// The server is stopping and takes no new work.
     #[error("the server is shutting down")]
     ShuttingDown,
@@ -46,7 +58,11 @@ impl ServiceError {
             | Self::EmptyText { .. }
             | Self::TextTooLong { .. }
             | Self::ExplainTooLarge { .. }
-            | Self::BatchTooLarge { .. } => Code::InvalidArgument,
+            | Self::BatchTooLarge { .. }
+            | Self::InvalidVersion(_) => Code::InvalidArgument,
+            Self::Unauthenticated => Code::Unauthenticated,
+            Self::UnknownVersion(_) => Code::NotFound,
+            Self::ModelRefused(_) => Code::FailedPrecondition,
             Self::MessageTooLarge(_) => Code::ResourceExhausted,
             Self::Inbound(status) => status.code(),
             Self::ShuttingDown => Code::Unavailable,

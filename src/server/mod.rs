@@ -2,8 +2,10 @@
 //!
 //! Served: `accord.v1.Classifier`, `grpc.health.v1.Health` (SERVING once the model is
 //! loaded, NOT_SERVING from the start of shutdown), and reflection v1 and v1alpha.
-//! `accord.v1.Admin` is declared in the proto but not served yet.
+//! `accord.v1.Admin` (model reload) is served only when an admin token is configured; SIGHUP
+//! reloads the model the `CURRENT` pointer names either way.
 
+mod admin;
 mod classifier;
 pub mod config;
 pub mod convert;
@@ -11,6 +13,7 @@ mod error;
 mod logging;
 mod oversize;
 mod pool;
+mod reload;
 mod shutdown;
 mod state;
 mod stream;
@@ -33,6 +36,7 @@ use classifier::ClassifierService;
 use pool::CpuPool;
 use state::ServiceState;
 
+use crate::proto::v1::admin_server::AdminServer;
 use crate::proto::v1::classifier_server::ClassifierServer;
 
 /// Loads the model, then serves until SIGINT or SIGTERM.
@@ -63,6 +67,9 @@ async fn serve(args: ServeArgs, model: Model) -> anyhow::Result<()> {
     let signals = shutdown::Signals::install()?;
     let pool = CpuPool::new(args.worker_count());
     let state = Arc::new(ServiceState::new(model, args.limits(), pool));
+    let reloader = Arc::new(reload::Reloader::new(state.clone(), ModelStore::new(&args.models_dir)));
+    reload::reload_on_sighup(reloader.clone())?;
+    let admin = args.admin_token.clone().map(|token| AdminServer::new(admin::AdminService::new(reloader, token)));
     let classifier =
         ClassifierServer::new(ClassifierService::new(state)).max_decoding_message_size(args.max_message_bytes as usize);
     let (health, health_service) = tonic_health::server::health_reporter();
@@ -84,9 +91,10 @@ async fn serve(args: ServeArgs, model: Model) -> anyhow::Result<()> {
         .timeout(args.request_timeout())
         .layer(MapResponseLayer::new(oversize::resource_exhausted_for_oversize::<tonic::body::Body>))
         .add_service(health_service)
-        .add_service(reflection::v1()?)
-        .add_service(reflection::v1alpha()?)
-        .add_service(classifier);
+        .add_service(reflection::v1(admin.is_some())?)
+        .add_service(reflection::v1alpha(admin.is_some())?)
+        .add_service(classifier)
+        .add_optional_service(admin);
     shutdown::serve_until_stopped(signals, plan, |stop| router.serve_with_incoming_shutdown(incoming, stop))
         .await
         .context("the gRPC server failed")?;
@@ -109,7 +117,7 @@ fn announce(local: SocketAddr, ready_file: Option<&Path>) -> anyhow::Result<()> 
 mod reflection {
     use tonic_reflection::server::{v1, v1alpha, Builder, Error};
 
-    /// The services actually served (the Admin service is declared but not served).
+    /// The services always served; `accord.v1.Admin` joins them when it is served.
     const SERVED: &[&str] = &[
         "accord.v1.Classifier",
         "grpc.health.v1.Health",
@@ -117,21 +125,22 @@ mod reflection {
         "grpc.reflection.v1alpha.ServerReflection",
     ];
 
-    fn builder() -> Builder<'static> {
+    fn builder(admin: bool) -> Builder<'static> {
         let builder = Builder::configure()
             .include_reflection_service(false)
             .register_encoded_file_descriptor_set(crate::proto::FILE_DESCRIPTOR_SET)
             .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
             .register_encoded_file_descriptor_set(tonic_reflection::pb::v1::FILE_DESCRIPTOR_SET)
             .register_encoded_file_descriptor_set(tonic_reflection::pb::v1alpha::FILE_DESCRIPTOR_SET);
-        SERVED.iter().fold(builder, |builder, name| builder.with_service_name(*name))
+        let admin = admin.then_some("accord.v1.Admin");
+        SERVED.iter().copied().chain(admin).fold(builder, |builder, name| builder.with_service_name(name))
     }
 
-    pub fn v1() -> Result<v1::ServerReflectionServer<impl v1::ServerReflection>, Error> {
-        builder().build_v1()
+    pub fn v1(admin: bool) -> Result<v1::ServerReflectionServer<impl v1::ServerReflection>, Error> {
+        builder(admin).build_v1()
     }
 
-    pub fn v1alpha() -> Result<v1alpha::ServerReflectionServer<impl v1alpha::ServerReflection>, Error> {
-        builder().build_v1alpha()
+    pub fn v1alpha(admin: bool) -> Result<v1alpha::ServerReflectionServer<impl v1alpha::ServerReflection>, Error> {
+        builder(admin).build_v1alpha()
     }
 }

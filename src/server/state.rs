@@ -27,4 +27,9 @@ impl ServiceState {
     pub fn model(&self) -> Arc<Model> {
         self.model.load_full()
     }
+
+    /// Serves `model` from now on; calls that already hold the old one finish with it.
+    pub fn swap(&self, model: Model) -> Arc<Model> {
+        self.model.swap(Arc::new(model))
+    }
 }

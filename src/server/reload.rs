@@ -1,0 +1,73 @@
+//! Swapping the served model without a restart, for `Admin.ReloadModel` and SIGHUP.
+//!
+//! The new model is loaded and validated on a blocking thread, off the request path; only
+//! then is it swapped in. Calls in flight keep the model they started with; a model that
+//! fails to load changes nothing.
+
+use std::sync::Arc;
+
+use accord::{ModelStore, StoreError};
+
+use super::error::ServiceError;
+use super::state::ServiceState;
+
+/// Loads versions from the models directory into the shared state, one reload at a time.
+#[derive(Debug)]
+pub struct Reloader {
+    state: Arc<ServiceState>,
+    store: ModelStore,
+    one_at_a_time: tokio::sync::Mutex<()>,
+}
+
+/// What a reload did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reloaded {
+    pub previous: String,
+    pub version: String,
+}
+
+impl Reloader {
+    pub fn new(state: Arc<ServiceState>, store: ModelStore) -> Self {
+        Self { state, store, one_at_a_time: tokio::sync::Mutex::new(()) }
+    }
+
+    /// Loads `version` (the `CURRENT` pointer's when `None`) and swaps it in.
+    pub async fn reload(&self, version: Option<String>) -> Result<Reloaded, ServiceError> {
+        let _guard = self.one_at_a_time.lock().await;
+        if let Some(name) = &version {
+            ModelStore::validate_name(name).map_err(refusal)?;
+        }
+        let store = self.store.clone();
+        let model = tokio::task::spawn_blocking(move || store.load(version.as_deref()))
+            .await
+            .map_err(ServiceError::worker)?
+            .map_err(refusal)?;
+        let version = model.version().to_owned();
+        let previous = self.state.swap(model);
+        tracing::info!(previous = previous.version(), version, "model reloaded");
+        Ok(Reloaded { previous: previous.version().to_owned(), version })
+    }
+}
+
+fn refusal(error: StoreError) -> ServiceError {
+    match error {
+        StoreError::InvalidName(_) => ServiceError::InvalidVersion(error.to_string()),
+        StoreError::NotFound { .. } => ServiceError::UnknownVersion(error.to_string()),
+        StoreError::Io { .. } | StoreError::Model { .. } => ServiceError::ModelRefused(error.to_string()),
+    }
+}
+
+/// Reloads the `CURRENT` version on every SIGHUP, for as long as the server runs.
+pub fn reload_on_sighup(reloader: Arc<Reloader>) -> anyhow::Result<()> {
+    use tokio::signal::unix::{signal, SignalKind};
+    let mut hangups = signal(SignalKind::hangup())?;
+    tokio::spawn(async move {
+        while hangups.recv().await.is_some() {
+            tracing::info!("SIGHUP: reloading the current model");
+            if let Err(error) = reloader.reload(None).await {
+                tracing::warn!(%error, "SIGHUP reload refused; the previous model keeps serving");
+            }
+        }
+    });
+    Ok(())
+}

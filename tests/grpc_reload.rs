@@ -1,0 +1,141 @@
+//! Zero-downtime reload: while clients classify continuously, a good model is swapped in and
+//! a corrupt one is refused, with no failed call and exactly one version switch.
+
+mod common;
+
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use accord::train::{train, Silent, TrainConfig};
+use common::pb::admin_client::AdminClient;
+use common::pb::{GetModelInfoRequest, ReloadModelRequest};
+use common::{classify_request, fixture_corpus, Server, SPORTS_COOPERATION};
+use tonic::{Code, Request};
+
+const TOKEN: &str = "test-admin-token";
+
+/// A models directory with two good versions (`default`, `second`) and a corrupt one.
+fn models_dir() -> (tempfile::TempDir, String, String) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = TrainConfig { head_features: 1_000, max_iterations: 30, ..TrainConfig::default() };
+    let first = train(&fixture_corpus(), &config, "2026-01-01", &Silent).expect("first trains");
+    let second = train(&fixture_corpus(), &TrainConfig { seed: 9, ..config }, "2026-01-02", &Silent).expect("second");
+    save(dir.path(), "default", &first.to_bytes().expect("encode"));
+    save(dir.path(), "second", &second.to_bytes().expect("encode"));
+    let mut corrupt = second.to_bytes().expect("encode");
+    let middle = corrupt.len() / 2;
+    corrupt[middle] ^= 0xff;
+    save(dir.path(), "corrupt", &corrupt);
+    save(dir.path(), "truncated", &first.to_bytes().expect("encode")[..100]);
+    (dir, first.version().to_owned(), second.version().to_owned())
+}
+
+fn save(dir: &Path, version: &str, bytes: &[u8]) {
+    std::fs::create_dir_all(dir.join(version)).expect("mkdir");
+    std::fs::write(dir.join(version).join("model.bin"), bytes).expect("write model");
+}
+
+fn reload_request(version: &str, token: Option<&str>) -> Request<ReloadModelRequest> {
+    let mut request = Request::new(ReloadModelRequest { version: version.into() });
+    if let Some(token) = token {
+        request.metadata_mut().insert("authorization", format!("Bearer {token}").parse().expect("ascii"));
+    }
+    request
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reload_under_load_loses_no_call_and_switches_once() {
+    let (dir, first, second) = models_dir();
+    let server = Server::start_with(dir.path(), &["--admin-token", TOKEN], &[]);
+    let stop = Arc::new(AtomicBool::new(false));
+    let mut clients = Vec::new();
+    for _ in 0..4 {
+        let mut client = server.client().await;
+        let stop = stop.clone();
+        clients.push(tokio::spawn(async move {
+            let (mut versions, mut failures) = (Vec::new(), Vec::new());
+            while !stop.load(Ordering::Relaxed) {
+                match client.classify(classify_request("x", SPORTS_COOPERATION, 0)).await {
+                    Ok(response) => versions.push(response.into_inner().model_version),
+                    Err(status) => failures.push(status),
+                }
+            }
+            (versions, failures)
+        }));
+    }
+    let mut admin = AdminClient::new(server.channel().await);
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    let reloaded = admin.reload_model(reload_request("second", Some(TOKEN))).await.expect("good model reloads");
+    assert_eq!(reloaded.get_ref().version, second);
+    assert_eq!(reloaded.get_ref().previous_version, first);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let refused = admin.reload_model(reload_request("corrupt", Some(TOKEN))).await.expect_err("corrupt refused");
+    assert_eq!(refused.code(), Code::FailedPrecondition);
+    assert!(refused.message().contains("checksum"), "{}", refused.message());
+    let truncated = admin.reload_model(reload_request("truncated", Some(TOKEN))).await.expect_err("truncated refused");
+    assert_eq!(truncated.code(), Code::FailedPrecondition);
+    assert!(truncated.message().contains("truncated"), "{}", truncated.message());
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    stop.store(true, Ordering::Relaxed);
+
+    let mut total = 0;
+    for client in clients {
+        let (versions, failures) = client.await.expect("client task");
+        assert!(failures.is_empty(), "failed calls during reload: {failures:?}");
+        total += versions.len();
+        let switches = versions.windows(2).filter(|w| w[0] != w[1]).count();
+        assert_eq!(switches, 1, "versions must switch exactly once");
+        assert_eq!((versions.first(), versions.last()), (Some(&first), Some(&second)));
+    }
+    assert!(total >= 1000, "only {total} calls were made during the test");
+    let info = server.client().await.get_model_info(GetModelInfoRequest {}).await.expect("info");
+    assert_eq!(info.into_inner().version, second);
+}
+
+#[tokio::test]
+async fn admin_refuses_bad_tokens_and_bad_names() {
+    let (dir, first, _) = models_dir();
+    let server = Server::start_with(dir.path(), &["--admin-token", TOKEN], &[]);
+    let mut admin = AdminClient::new(server.channel().await);
+    for token in [None, Some("wrong")] {
+        let status = admin.reload_model(reload_request("second", token)).await.expect_err("refused");
+        assert_eq!(status.code(), Code::Unauthenticated, "{token:?}");
+    }
+    for name in ["../default", "a/b", "a\\b", "..", "x\0y"] {
+        let status = admin.reload_model(reload_request(name, Some(TOKEN))).await.expect_err("bad name");
+        assert_eq!(status.code(), Code::InvalidArgument, "{name:?}");
+    }
+    let missing = admin.reload_model(reload_request("missing", Some(TOKEN))).await.expect_err("missing");
+    assert_eq!(missing.code(), Code::NotFound);
+    let info = server.client().await.get_model_info(GetModelInfoRequest {}).await.expect("info");
+    assert_eq!(info.into_inner().version, first, "refused reloads must not change the model");
+    assert!(!server.log().contains(TOKEN), "the admin token was logged");
+}
+
+#[tokio::test]
+async fn without_a_token_the_admin_service_is_not_served() {
+    let (dir, _, _) = models_dir();
+    let server = Server::start_with(dir.path(), &[], &[]);
+    let mut admin = AdminClient::new(server.channel().await);
+    let status = admin.reload_model(reload_request("second", Some(TOKEN))).await.expect_err("not served");
+    assert_eq!(status.code(), Code::Unimplemented);
+}
+
+#[tokio::test]
+async fn sighup_reloads_the_current_pointer() {
+    let (dir, _, second) = models_dir();
+    let server = Server::start_with(dir.path(), &[], &[]);
+    accord::ModelStore::new(dir.path()).promote("second").expect("promote");
+    server.signal("HUP");
+    let mut client = server.client().await;
+    for _ in 0..200 {
+        let info = client.get_model_info(GetModelInfoRequest {}).await.expect("info").into_inner();
+        if info.version == second {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    panic!("SIGHUP did not reload the CURRENT version:\n{}", server.log());
+}
