@@ -6,12 +6,12 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use crate::article::Article;
-use crate::head::{HeadPrediction, LinearHead};
+use crate::head::{HeadPrediction, LinearHead, PackedHeads};
 use crate::metrics::HeadEvaluation;
 use crate::model_file::{self, ModelError};
 use crate::tokenizer::{Token, Tokenizer, TokenizerSettings};
 use crate::train::TrainConfig;
-use crate::vectorizer::{SparseVector, TfIdf, VectorizerSettings};
+use crate::vectorizer::{term_frequency, SparseVector, TfIdf, VectorizerSettings};
 
 /// What a model says about itself: where it came from and how well it did on held-out data.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -35,6 +35,8 @@ pub struct Model {
     tokenizer: Tokenizer,
     vectorizer: TfIdf,
     heads: Vec<LinearHead>,
+    /// The heads' weights premultiplied by the IDF, one row per feature (derived, not stored).
+    packed: PackedHeads,
 }
 
 /// One evidence term: a feature and how much it pushed toward the predicted label.
@@ -82,7 +84,16 @@ impl Model {
     ) -> Result<Self, ModelError> {
         let tokenizer = Tokenizer::new(tokenizer)?;
         model_file::validate(&meta, &vectorizer, &heads)?;
-        Ok(Self { meta, tokenizer, vectorizer, heads })
+        if let Some((first, second)) = vectorizer.key_collision() {
+            return Err(ModelError::Invalid(match second {
+                Some(second) => format!(
+                    "vocabulary terms `{first}` and `{second}` have the same 64-bit key; the lookup table cannot tell them apart"
+                ),
+                None => format!("vocabulary term `{first}` has the 64-bit key reserved for empty table slots"),
+            }));
+        }
+        let packed = PackedHeads::build(&heads, vectorizer.idf());
+        Ok(Self { meta, tokenizer, vectorizer, heads, packed })
     }
 
     /// Reads, checks and validates a model file.
@@ -103,7 +114,8 @@ impl Model {
 
     /// Writes the model file atomically: a temporary file beside it, fsync, rename.
     pub fn save(&self, path: &Path) -> Result<(), ModelError> {
-        crate::fsutil::write_atomically(path, &self.to_bytes()?).map_err(|source| ModelError::Io { path: path.to_owned(), source })
+        crate::fsutil::write_atomically(path, &self.to_bytes()?)
+            .map_err(|source| ModelError::Io { path: path.to_owned(), source })
     }
 
     pub fn meta(&self) -> &ModelMeta {
@@ -140,17 +152,32 @@ impl Model {
     }
 
     /// Every head's prediction, with up to `explain` evidence terms each.
+    ///
+    /// Scores straight from the term counts with the premultiplied rows; the sparse vector is
+    /// built only for evidence. The probabilities equal [`Model::classify_vector`]'s on
+    /// [`Model::vectorize`]'s vector up to float rounding (the sums run in another order).
     pub fn classify(&self, article: &Article, explain: usize) -> Vec<HeadResult<'_>> {
-        let vector = self.vectorize(article);
-        self.classify_vector(&vector, explain)
+        let sublinear = self.vectorizer.settings().sublinear_tf;
+        self.vectorizer.with_counts(&self.tokenizer, article, |counts| {
+            let tf = counts.features().iter().map(|&feature| (feature, term_frequency(counts.count(feature), sublinear)));
+            let predictions = self.packed.predict(&self.heads, tf);
+            let vector = if explain > 0 { self.vectorizer.weigh(counts) } else { SparseVector::default() };
+            self.heads.iter().zip(predictions).map(|(head, prediction)| self.head_result(head, prediction, &vector, explain)).collect()
+        })
     }
 
+    /// Every head's prediction for a vector already made, with up to `explain` evidence terms.
     pub fn classify_vector(&self, vector: &SparseVector, explain: usize) -> Vec<HeadResult<'_>> {
-        self.heads.iter().map(|head| self.head_result(head, vector, explain)).collect()
+        self.heads.iter().map(|head| self.head_result(head, head.predict(vector), vector, explain)).collect()
     }
 
-    fn head_result<'m>(&'m self, head: &'m LinearHead, vector: &SparseVector, explain: usize) -> HeadResult<'m> {
-        let prediction = head.predict(vector);
+    fn head_result<'m>(
+        &'m self,
+        head: &'m LinearHead,
+        prediction: HeadPrediction,
+        vector: &SparseVector,
+        explain: usize,
+    ) -> HeadResult<'m> {
         let evidence = head
             .evidence(vector, prediction.best, explain)
             .into_iter()
@@ -159,3 +186,6 @@ impl Model {
         HeadResult { head: &head.name, labels: &head.labels, prediction, evidence }
     }
 }
+
+#[cfg(test)]
+mod tests;

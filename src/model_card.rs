@@ -16,13 +16,27 @@ pub fn render(model: &Model, training_time: Duration) -> String {
     let _ = writeln!(card, "| | |\n|---|---|");
     let _ = writeln!(card, "| trained | {} in {:.1} s |", meta.created, training_time.as_secs_f64());
     let _ = writeln!(card, "| corpus | {} documents, SHA-256 `{}` |", meta.corpus_documents, meta.corpus_digest);
-    let _ = writeln!(card, "| vocabulary | {} terms (unigrams and bigrams, min_df {}, cap {}) |",
-        model.vectorizer().dimensions(), config.vectorizer.min_df, config.vectorizer.max_features);
+    let _ = writeln!(
+        card,
+        "| vocabulary | {} terms (unigrams and bigrams, min_df {}, cap {}) |",
+        model.vectorizer().dimensions(),
+        config.vectorizer.min_df,
+        config.vectorizer.max_features
+    );
     let _ = writeln!(card, "| weighting | TF-IDF, sublinear TF, smoothed IDF, L2-normalized |");
     let _ = writeln!(card, "| heads | multinomial logistic regression (linfa-logistic), L2 {}, {} features per head, at most {} iterations |",
         config.l2, config.head_features, config.max_iterations);
-    let _ = writeln!(card, "| tokenizer | rules version {}, lowercase {} |", config.tokenizer.version, config.tokenizer.lowercase);
-    let _ = writeln!(card, "| split | stratified by label, {:.0}% held out, seed {} |", config.test_fraction * 100.0, config.seed);
+    let _ = writeln!(
+        card,
+        "| tokenizer | rules version {}, lowercase {} |",
+        config.tokenizer.version, config.tokenizer.lowercase
+    );
+    let _ = writeln!(
+        card,
+        "| split | stratified by label, {:.0}% held out, seed {} |",
+        config.test_fraction * 100.0,
+        config.seed
+    );
     let refit = if config.refit_on_all {
         "The shipped weights were refitted on all documents after evaluation; the held-out figures below describe the same recipe trained without the held-out documents."
     } else {
@@ -37,9 +51,18 @@ pub fn render(model: &Model, training_time: Duration) -> String {
 
 fn render_head(card: &mut String, evaluation: &HeadEvaluation) {
     let _ = writeln!(card, "## Head `{}`\n", evaluation.head);
-    let _ = writeln!(card, "Labels: {}. Trained on {} documents, evaluated on {} held-out documents.\n",
-        evaluation.labels.join(", "), evaluation.train_documents, evaluation.test_documents);
-    let _ = writeln!(card, "| accuracy | macro-F1 |\n|---|---|\n| {:.4} | {:.4} |\n", evaluation.accuracy, evaluation.macro_f1);
+    let _ = writeln!(
+        card,
+        "Labels: {}. Trained on {} documents, evaluated on {} held-out documents.\n",
+        evaluation.labels.join(", "),
+        evaluation.train_documents,
+        evaluation.test_documents
+    );
+    let _ = writeln!(
+        card,
+        "| accuracy | macro-F1 |\n|---|---|\n| {:.4} | {:.4} |\n",
+        evaluation.accuracy, evaluation.macro_f1
+    );
     let _ = writeln!(card, "Confusion matrix (rows: true label, columns: predicted):\n");
     let _ = writeln!(card, "| | {} |", evaluation.labels.join(" | "));
     let _ = writeln!(card, "|---|{}", "---|".repeat(evaluation.labels.len()));

@@ -142,7 +142,8 @@ pub(crate) fn validate(meta: &ModelMeta, vectorizer: &TfIdf, heads: &[LinearHead
         if !names.insert(head.name.as_str()) {
             return invalid(format!("head `{}` appears twice", head.name));
         }
-        validate_head(head, dimensions).map_err(|reason| ModelError::Invalid(format!("head `{}`: {reason}", head.name)))?;
+        validate_head(head, dimensions)
+            .map_err(|reason| ModelError::Invalid(format!("head `{}`: {reason}", head.name)))?;
     }
     Ok(())
 }

@@ -49,7 +49,8 @@ impl Comparison {
     pub fn regressions(&self, margin: f64) -> Vec<String> {
         let worse = self.heads.iter().filter_map(|h| {
             let delta = h.delta()?;
-            (delta < -margin).then(|| format!("head `{}` macro-F1 falls by {:.4} (more than {margin:.4})", h.head, -delta))
+            (delta < -margin)
+                .then(|| format!("head `{}` macro-F1 falls by {:.4} (more than {margin:.4})", h.head, -delta))
         });
         let dropped = self.dropped_heads.iter().map(|h| format!("head `{h}` is missing from the new model"));
         worse.chain(dropped).collect()

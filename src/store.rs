@@ -48,10 +48,7 @@ impl ModelStore {
 
     /// Checks that `version` names a folder directly inside the directory.
     pub fn validate_name(version: &str) -> Result<(), StoreError> {
-        let bad = version.is_empty()
-            || version == "."
-            || version.contains(['/', '\\', '\0'])
-            || version.contains("..");
+        let bad = version.is_empty() || version == "." || version.contains(['/', '\\', '\0']) || version.contains("..");
         if bad {
             Err(StoreError::InvalidName(version.to_owned()))
         } else {

@@ -95,10 +95,9 @@ impl TrainConfig {
         if self.vectorizer.min_df == 0 {
             return bad("min_df", "must be at least 1");
         }
-        Tokenizer::new(self.tokenizer.clone()).map(|_| ()).map_err(|e| TrainError::InvalidConfig {
-            field: "tokenizer.version",
-            reason: e.to_string(),
-        })
+        Tokenizer::new(self.tokenizer.clone())
+            .map(|_| ())
+            .map_err(|e| TrainError::InvalidConfig { field: "tokenizer.version", reason: e.to_string() })
     }
 }
 
@@ -126,7 +125,12 @@ impl<'c> Prepared<'c> {
         let tokens = corpus
             .documents
             .iter()
-            .map(|d| [&d.title, &d.text].iter().map(|f| tokenizer.tokenize(f).into_iter().map(|t| t.text).collect()).collect())
+            .map(|d| {
+                [&d.title, &d.text]
+                    .iter()
+                    .map(|f| tokenizer.tokenize(f).into_iter().map(|t| t.text).collect())
+                    .collect()
+            })
             .collect();
         Self { corpus, tokens, tokenizer }
     }
@@ -135,7 +139,9 @@ impl<'c> Prepared<'c> {
         self.corpus
             .documents
             .iter()
-            .map(|d| vectorizer.transform(&self.tokenizer, &crate::Article { id: &d.id, title: &d.title, text: &d.text }))
+            .map(|d| {
+                vectorizer.transform(&self.tokenizer, &crate::Article { id: &d.id, title: &d.title, text: &d.text })
+            })
             .collect()
     }
 
@@ -146,7 +152,12 @@ impl<'c> Prepared<'c> {
 
 /// Trains a model on `corpus`; `created` is the training date (`YYYY-MM-DD`), recorded in the
 /// model and its version, so that the same inputs give a byte-identical file.
-pub fn train(corpus: &Corpus, config: &TrainConfig, created: &str, observer: &dyn Observer) -> Result<Model, TrainError> {
+pub fn train(
+    corpus: &Corpus,
+    config: &TrainConfig,
+    created: &str,
+    observer: &dyn Observer,
+) -> Result<Model, TrainError> {
     config.check()?;
     let heads: Vec<String> = corpus.heads().into_keys().collect();
     if heads.is_empty() {
@@ -163,10 +174,7 @@ pub fn train(corpus: &Corpus, config: &TrainConfig, created: &str, observer: &dy
     let (vectorizer, fitted) = fit_all(&prepared, &heads, &train_docs, config, observer)?;
     observer.step("evaluating on the held-out split");
     let vectors = prepared.vectors(&vectorizer);
-    let evaluation = fitted
-        .iter()
-        .map(|head| evaluate(&prepared, head, &vectors, &train_docs, &test_docs))
-        .collect();
+    let evaluation = fitted.iter().map(|head| evaluate(&prepared, head, &vectors, &train_docs, &test_docs)).collect();
 
     let (vectorizer, fitted) = if config.refit_on_all {
         observer.step("refitting on all documents");
@@ -325,7 +333,13 @@ fn scatter_weights(
     LinearHead { name: name.into(), labels, weights, bias }
 }
 
-fn evaluate(prepared: &Prepared, head: &LinearHead, vectors: &[SparseVector], train: &[usize], test: &[usize]) -> HeadEvaluation {
+fn evaluate(
+    prepared: &Prepared,
+    head: &LinearHead,
+    vectors: &[SparseVector],
+    train: &[usize],
+    test: &[usize],
+) -> HeadEvaluation {
     let labelled = |docs: &[usize]| docs.iter().filter(|&&i| prepared.label(i, &head.name).is_some()).count();
     let pairs: Vec<(usize, usize)> = test
         .iter()

@@ -9,7 +9,7 @@ use accord::{Corpus, Model, ModelError};
 fn small_corpus() -> Corpus {
     let full = Corpus::load(&[PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("data")]).expect("data/ loads");
     // Every 15th document keeps every head and label while staying quick to train.
-    let keep = |i: &usize| i % 15 == 0 || full.sources[*i] == "seeds";
+    let keep = |i: &usize| i.is_multiple_of(15) || full.sources[*i] == "seeds";
     Corpus {
         documents: (0..full.len()).filter(keep).map(|i| full.documents[i].clone()).collect(),
         sources: (0..full.len()).filter(keep).map(|i| full.sources[i].clone()).collect(),
@@ -30,7 +30,9 @@ fn trains_a_model_that_classifies_and_reports_held_out_figures() {
     let topic = &model.meta().evaluation[1];
     assert!(topic.test_documents > 50, "held-out topic documents: {}", topic.test_documents);
     assert!(topic.accuracy > 0.5, "topic accuracy {} is no better than chance", topic.accuracy);
-    let sports = accord::Article::text("The striker scored twice as the home team won the league match and the coach praised the goalkeeper.");
+    let sports = accord::Article::text(
+        "The striker scored twice as the home team won the league match and the coach praised the goalkeeper.",
+    );
     let results = model.classify(&sports, 3);
     assert_eq!(results[1].label(), "sports");
     assert!(!results[1].evidence.is_empty());
@@ -56,13 +58,22 @@ fn sparse_inference_matches_linfa_predict() {
     let tokens: Vec<Vec<Vec<String>>> = corpus
         .documents
         .iter()
-        .map(|d| [&d.title, &d.text].iter().map(|f| tokenizer.tokenize(f).into_iter().map(|t| t.text).collect()).collect())
+        .map(|d| {
+            [&d.title, &d.text].iter().map(|f| tokenizer.tokenize(f).into_iter().map(|t| t.text).collect()).collect()
+        })
         .collect();
     let vectorizer = accord::TfIdf::fit(Default::default(), &tokens);
     let (rows, labels): (Vec<_>, Vec<_>) = corpus
         .documents
         .iter()
-        .filter_map(|d| d.labels.get("stance").map(|l| (vectorizer.transform(&tokenizer, &accord::Article { id: "", title: &d.title, text: &d.text }), l.as_str())))
+        .filter_map(|d| {
+            d.labels.get("stance").map(|l| {
+                (
+                    vectorizer.transform(&tokenizer, &accord::Article { id: "", title: &d.title, text: &d.text }),
+                    l.as_str(),
+                )
+            })
+        })
         .unzip();
     let row_refs: Vec<_> = rows.iter().collect();
     let fit = fit_head("stance", &row_refs, &labels, vectorizer.dimensions(), &quick_config()).expect("fit");
@@ -88,7 +99,8 @@ fn invalid_settings_are_refused_by_name() {
 
 #[test]
 fn damaged_model_files_are_refused_with_the_reason() {
-    let model = train(&small_corpus(), &TrainConfig { max_iterations: 5, ..quick_config() }, "2026-01-01", &Silent).expect("train");
+    let model = train(&small_corpus(), &TrainConfig { max_iterations: 5, ..quick_config() }, "2026-01-01", &Silent)
+        .expect("train");
     let bytes = model.to_bytes().expect("encode");
     assert!(Model::from_bytes(&bytes).is_ok());
     assert!(matches!(Model::from_bytes(&bytes[..bytes.len() - 10]), Err(ModelError::Truncated { .. })));

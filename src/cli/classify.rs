@@ -107,7 +107,11 @@ fn prediction<'a>(result: &'a HeadResult<'a>) -> Prediction<'a> {
     Prediction {
         label: result.label(),
         probability: result.probability(),
-        probabilities: result.ranked().into_iter().map(|(label, probability)| LabelProbability { label, probability }).collect(),
+        probabilities: result
+            .ranked()
+            .into_iter()
+            .map(|(label, probability)| LabelProbability { label, probability })
+            .collect(),
         evidence: result.evidence.iter().map(|e| Feature { index: e.index, term: e.term, weight: e.weight }).collect(),
     }
 }

@@ -22,7 +22,7 @@ pub struct ServerArgs {
 impl ServerArgs {
     async fn channel(&self) -> anyhow::Result<Channel> {
         let endpoint = Channel::from_shared(self.server.clone())?;
-        Ok(endpoint.connect().await.map_err(|e| anyhow::anyhow!("cannot reach {}: {e}", self.server))?)
+        endpoint.connect().await.map_err(|e| anyhow::anyhow!("cannot reach {}: {e}", self.server))
     }
 
     /// The served model's description.
@@ -33,7 +33,10 @@ impl ServerArgs {
 
     /// Asks the server to load `version` (empty: the CURRENT pointer) and swap it in.
     pub async fn reload(&self, version: &str) -> anyhow::Result<ReloadModelResponse> {
-        let token = self.admin_token.as_deref().ok_or_else(|| anyhow::anyhow!("an admin token is needed (--admin-token or ACCORD_ADMIN_TOKEN)"))?;
+        let token = self
+            .admin_token
+            .as_deref()
+            .ok_or_else(|| anyhow::anyhow!("an admin token is needed (--admin-token or ACCORD_ADMIN_TOKEN)"))?;
         let mut request = tonic::Request::new(ReloadModelRequest { version: version.to_owned() });
         let value: MetadataValue<_> = format!("Bearer {token}").parse()?;
         request.metadata_mut().insert("authorization", value);

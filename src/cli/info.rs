@@ -35,7 +35,12 @@ pub fn summary(model: &Model) -> String {
             .evaluation
             .iter()
             .find(|e| e.head == head.name)
-            .map(|e| format!("held-out accuracy {:.3}, macro-F1 {:.3} on {} documents", e.accuracy, e.macro_f1, e.test_documents))
+            .map(|e| {
+                format!(
+                    "held-out accuracy {:.3}, macro-F1 {:.3} on {} documents",
+                    e.accuracy, e.macro_f1, e.test_documents
+                )
+            })
             .unwrap_or_default();
         lines.push(format!("head {}: [{}] {figures}", head.name, head.labels.join(", ")));
     }

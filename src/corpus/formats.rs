@@ -58,7 +58,9 @@ impl SourceFormat {
                 })?;
                 read_csv(&directory.join(path), name, delimiter, columns, (head, labels))
             }
-            Self::TextTabLabel { name, path, head, labels } => read_text_tab_label(&directory.join(path), name, (head, labels)),
+            Self::TextTabLabel { name, path, head, labels } => {
+                read_text_tab_label(&directory.join(path), name, (head, labels))
+            }
         }
     }
 }
@@ -102,7 +104,8 @@ fn read_labeled_files(path: &Path, heads: &[String]) -> Result<Vec<Document>, Co
             continue;
         }
         let record = |message: String| CorpusError::Record { path: path.to_owned(), line: index + 1, message };
-        let fields: BTreeMap<String, serde_json::Value> = serde_json::from_str(line).map_err(|e| record(e.to_string()))?;
+        let fields: BTreeMap<String, serde_json::Value> =
+            serde_json::from_str(line).map_err(|e| record(e.to_string()))?;
         let file = fields.get("file").and_then(|v| v.as_str()).ok_or_else(|| record("no `file` string".into()))?;
         if file.contains(['/', '\\']) || file.starts_with('.') {
             return Err(record(format!("`file` must name a file beside {}", path.display())));
@@ -124,7 +127,13 @@ struct CsvColumns {
     label: usize,
 }
 
-fn read_csv(path: &Path, name: &str, delimiter: u8, columns: CsvColumns, map: LabelMap) -> Result<Vec<Document>, CorpusError> {
+fn read_csv(
+    path: &Path,
+    name: &str,
+    delimiter: u8,
+    columns: CsvColumns,
+    map: LabelMap,
+) -> Result<Vec<Document>, CorpusError> {
     let file = std::fs::File::open(path).map_err(|source| CorpusError::Io { path: path.to_owned(), source })?;
     let mut reader = csv::ReaderBuilder::new().delimiter(delimiter).has_headers(true).from_reader(file);
     let mut documents = Vec::new();

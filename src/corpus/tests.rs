@@ -12,7 +12,10 @@ fn reads_every_format_through_a_manifest() {
     write(d, "files.jsonl", "{\"file\": \"a.txt\", \"topic\": \"world\", \"domain\": \"x\"}\n");
     write(d, "news.csv", "label,title,description\n\"1\",\"Title, one\",\"Text \"\"quoted\"\"\"\n");
     write(d, "sentences.tsv", "\"Quoted start\ttext\t3\r\nplain\t1\r\n");
-    write(d, "corpus.toml", r#"
+    write(
+        d,
+        "corpus.toml",
+        r#"
 [[source]]
 name = "files"
 format = "labeled-files"
@@ -35,7 +38,8 @@ format = "text-tab-label"
 path = "sentences.tsv"
 head = "stance"
 labels = { "1" = "cooperation", "3" = "tension" }
-"#);
+"#,
+    );
     let corpus = Corpus::load(&[d.to_owned()]).expect("corpus loads");
     assert_eq!(corpus.len(), 4);
     let docs = &corpus.documents;
