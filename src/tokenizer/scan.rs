@@ -1,0 +1,207 @@
+//! The fast span scanner: the same spans as [`reference::for_each_span`], found 64 bytes at a
+//! time.
+//!
+//! Each 64-byte window of the text is classified at once into two bit masks: ASCII
+//! alphanumeric bytes (`word`), and the bytes where something can start (`interesting`:
+//! alphanumerics, non-ASCII bytes, `&` and `#`). Every other byte is a separator that the
+//! reference skips one at a time, so the scanner jumps straight to the next interesting byte,
+//! and a run of ASCII alphanumerics ends at the next zero of `word`. A run whose next byte
+//! cannot join, start an abbreviation or end a bare entity name is a whole token; everything
+//! else (joiners, `;`, non-ASCII, entity debris) is handed to the reference functions, which
+//! return where the reference would continue. So the two agree by construction, and the
+//! property tests in `tests.rs` check that they do.
+
+use super::reference;
+
+/// Calls `emit(start, end, ascii)` for every raw word span (before length filtering), exactly
+/// the spans of [`reference::for_each_span`]; `ascii` tells that the span is all ASCII.
+#[inline]
+pub(crate) fn for_each_span(text: &str, mut emit: impl FnMut(usize, usize, bool)) {
+    let bytes = text.as_bytes();
+    let len = bytes.len();
+    let mut window = Window::at(bytes, 0);
+    let mut i = 0;
+    while i < len {
+        let offset = i - window.start;
+        if offset >= 64 {
+            window = Window::at(bytes, i);
+            continue;
+        }
+        let ahead = window.interesting >> offset;
+        if ahead == 0 {
+            i = window.start + 64;
+            continue;
+        }
+        i += ahead.trailing_zeros() as usize;
+        // Bytes past the end of the text are classified as separators, so `i < len` here.
+        let b = bytes[i];
+        if b.is_ascii_alphanumeric() {
+            let end = run_end(bytes, &mut window, i);
+            if ends_plain_token(bytes, i, end) {
+                emit(i, end, true);
+                i = end;
+            } else {
+                i = reference::scan_ascii_start(text, i, &mut |s, e| emit(s, e, bytes[s..e].is_ascii()));
+            }
+        } else if b >= 0x80 {
+            i = reference::scan_non_ascii_start(text, i, &mut |s, e| emit(s, e, false));
+        } else {
+            i = reference::entity_end(bytes, i).unwrap_or(i + 1);
+        }
+    }
+}
+
+/// End of the run of ASCII alphanumerics starting at `start`, moving `window` along.
+#[inline(always)]
+fn run_end(bytes: &[u8], window: &mut Window, start: usize) -> usize {
+    let mut end = start;
+    loop {
+        let offset = end - window.start;
+        if offset >= 64 {
+            *window = Window::at(bytes, end);
+            continue;
+        }
+        // Zeros shifted in at the top become ones: the count stops at the window's end.
+        end += (!(window.word >> offset)).trailing_zeros() as usize;
+        if end < window.start + 64 {
+            return end;
+        }
+    }
+}
+
+/// Whether the ASCII alphanumeric run `start..end` is a whole token by itself: the byte after
+/// it neither joins it to more (`-` before a word, `.` or `,` between digits), nor makes it
+/// an abbreviation (`U.S.`) or an entity name (`quot;`), nor continues it (non-ASCII).
+/// Computed without branches: which way it goes depends on the text and would mispredict.
+#[inline(always)]
+fn ends_plain_token(bytes: &[u8], start: usize, end: usize) -> bool {
+    let next = bytes.get(end).copied().unwrap_or(b' ');
+    let after = bytes.get(end + 1).copied().unwrap_or(b' ');
+    let class = NEXT_CLASS[usize::from(next)];
+    let between_digits = bytes[end - 1].is_ascii_digit() & after.is_ascii_digit();
+    let abbreviation = (next == b'.') & (end - start == 1);
+    let before_word = after.is_ascii_alphanumeric() | (after >= 0x80);
+    (class == ENDS) | ((class == POINT) & !between_digits & !abbreviation) | ((class == HYPHEN) & !before_word)
+}
+
+/// What the byte after an alphanumeric run means: it ends the token ([`ENDS`]), it may join
+/// digits or end an abbreviation ([`POINT`]: `.` `,`), it may join words ([`HYPHEN`]), or the
+/// reference has to look ([`LOOK`]: `;` and non-ASCII bytes).
+const ENDS: u8 = 0;
+const POINT: u8 = 1;
+const HYPHEN: u8 = 2;
+const LOOK: u8 = 3;
+static NEXT_CLASS: [u8; 256] = {
+    let mut table = [ENDS; 256];
+    let mut b = 0x80;
+    while b < 256 {
+        table[b] = LOOK;
+        b += 1;
+    }
+    table[b'.' as usize] = POINT;
+    table[b',' as usize] = POINT;
+    table[b'-' as usize] = HYPHEN;
+    table[b';' as usize] = LOOK;
+    table
+};
+
+/// The masks of the 64 bytes from `start`; bit `j` is byte `start + j`.
+struct Window {
+    start: usize,
+    word: u64,
+    interesting: u64,
+}
+
+impl Window {
+    #[inline(always)]
+    fn at(bytes: &[u8], start: usize) -> Self {
+        let (word, interesting) = match bytes.get(start..start + 64) {
+            Some(block) => classify(block.try_into().unwrap_or(&[0; 64])),
+            None => {
+                // The text's last bytes, padded with NULs (a separator).
+                let mut block = [0u8; 64];
+                let rest = &bytes[start.min(bytes.len())..];
+                block[..rest.len()].copy_from_slice(rest);
+                classify(&block)
+            }
+        };
+        Self { start, word, interesting }
+    }
+}
+
+/// `(word, interesting)` masks of a 64-byte block, with SSE2.
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+fn classify(block: &[u8; 64]) -> (u64, u64) {
+    // SAFETY: SSE2 is part of the x86-64 baseline: every x86-64 processor has it.
+    unsafe { classify_sse2(block) }
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "sse2")]
+#[inline]
+fn classify_sse2(block: &[u8; 64]) -> (u64, u64) {
+    use std::arch::x86_64::*;
+    let mut word = 0u64;
+    let mut interesting = 0u64;
+    for (k, chunk) in block.chunks_exact(16).enumerate() {
+        // SAFETY: `chunk` is 16 readable bytes; `_mm_loadu_si128` has no alignment requirement.
+        let v = unsafe { _mm_loadu_si128(chunk.as_ptr().cast()) };
+        let digit = _mm_sub_epi8(v, _mm_set1_epi8(b'0' as i8));
+        let is_digit = _mm_cmpeq_epi8(_mm_min_epu8(digit, _mm_set1_epi8(9)), digit);
+        let letter = _mm_sub_epi8(_mm_or_si128(v, _mm_set1_epi8(0x20)), _mm_set1_epi8(b'a' as i8));
+        let is_letter = _mm_cmpeq_epi8(_mm_min_epu8(letter, _mm_set1_epi8(25)), letter);
+        let alnum = _mm_or_si128(is_digit, is_letter);
+        let entity =
+            _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(b'&' as i8)), _mm_cmpeq_epi8(v, _mm_set1_epi8(b'#' as i8)));
+        // The sign bit of `v` itself marks the non-ASCII bytes.
+        let starts = _mm_or_si128(_mm_or_si128(alnum, entity), v);
+        word |= u64::from(_mm_movemask_epi8(alnum) as u16) << (16 * k);
+        interesting |= u64::from(_mm_movemask_epi8(starts) as u16) << (16 * k);
+    }
+    (word, interesting)
+}
+
+/// `(word, interesting)` masks of a 64-byte block, one byte at a time.
+#[cfg_attr(target_arch = "x86_64", allow(dead_code))]
+#[inline(always)]
+fn classify_scalar(block: &[u8; 64]) -> (u64, u64) {
+    let mut word = 0u64;
+    let mut interesting = 0u64;
+    for (j, &b) in block.iter().enumerate() {
+        let alnum = b.is_ascii_alphanumeric();
+        word |= u64::from(alnum) << j;
+        interesting |= u64::from(alnum || b >= 0x80 || b == b'&' || b == b'#') << j;
+    }
+    (word, interesting)
+}
+
+#[cfg(not(target_arch = "x86_64"))]
+#[inline(always)]
+fn classify(block: &[u8; 64]) -> (u64, u64) {
+    classify_scalar(block)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn simd_masks_equal_scalar_masks(block in proptest::array::uniform32(any::<u8>()), other in proptest::array::uniform32(any::<u8>())) {
+            let mut bytes = [0u8; 64];
+            bytes[..32].copy_from_slice(&block);
+            bytes[32..].copy_from_slice(&other);
+            prop_assert_eq!(classify(&bytes), classify_scalar(&bytes));
+        }
+    }
+
+    #[test]
+    fn every_byte_value_is_classified_as_the_scalar_code_does() {
+        for start in (0..=255u8).step_by(64) {
+            let block: [u8; 64] = std::array::from_fn(|j| start.wrapping_add(j as u8));
+            assert_eq!(classify(&block), classify_scalar(&block));
+        }
+    }
+}
