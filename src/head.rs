@@ -99,7 +99,10 @@ struct Lane([f32; 8]);
 
 impl std::fmt::Debug for PackedHeads {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("PackedHeads").field("lanes", &self.lanes).field("features", &(self.rows.len() / self.lanes)).finish()
+        f.debug_struct("PackedHeads")
+            .field("lanes", &self.lanes)
+            .field("features", &(self.rows.len() / self.lanes))
+            .finish()
     }
 }
 
@@ -138,13 +141,12 @@ impl PackedHeads {
             .iter()
             .zip(&self.offsets)
             .map(|(head, &offset)| {
-                let mut probabilities: Vec<f32> = head
-                    .bias
-                    .iter()
-                    .zip(&sums[offset..offset + head.label_count()])
-                    .map(|(bias, sum)| bias + sum * scale)
-                    .collect();
-                softmax_in_place(&mut probabilities);
+                let logits = head.bias.iter().zip(&sums[offset..offset + head.label_count()]);
+                let logits: Vec<f64> = logits.map(|(&bias, sum)| f64::from(bias) + sum * scale).collect();
+                let max = logits.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+                let exp: Vec<f64> = logits.iter().map(|logit| (logit - max).exp()).collect();
+                let total: f64 = exp.iter().sum();
+                let probabilities: Vec<f32> = exp.iter().map(|e| (e / total) as f32).collect();
                 let best = argmax(&probabilities);
                 HeadPrediction { probabilities, best }
             })
@@ -152,40 +154,42 @@ impl PackedHeads {
     }
 
     /// `Σ tf · row` over the features and the L2 norm of the TF-IDF values, for rows of
-    /// `LANES` lanes (fixed, so that the sums stay in registers). The sums are kept in f64:
-    /// then their order does not matter, and long articles (thousands of features) come out
-    /// as close to the exact value as the plain path's sorted f32 sums, or closer.
+    /// `LANES` lanes (fixed, so that the sums stay in registers). The arithmetic is f64, so the
+    /// order of the sums does not matter: long articles (thousands of features) come out as
+    /// close to the exact value as the plain path's sorted f32 sums, or closer.
     #[inline]
-    fn sums<const LANES: usize>(&self, tf: impl Iterator<Item = (u32, f32)>) -> (Vec<f32>, f32) {
+    fn sums<const LANES: usize>(&self, tf: impl Iterator<Item = (u32, f32)>) -> (Vec<f64>, f64) {
         let mut sums = [[0.0f64; 8]; LANES];
         let mut squares = 0.0f64;
         for (feature, tf) in tf {
+            let tf = f64::from(tf);
             let start = feature as usize * LANES;
             let row = &self.rows[start..start + LANES];
             for (sum, lane) in sums.iter_mut().zip(row) {
                 for (s, w) in sum.iter_mut().zip(lane.0) {
-                    *s += f64::from(tf * w);
+                    *s += tf * f64::from(w);
                 }
             }
-            let value = f64::from(tf * row[LANES - 1].0[7]);
+            let value = tf * f64::from(row[LANES - 1].0[7]);
             squares += value * value;
         }
-        (sums.iter().flatten().map(|&s| s as f32).collect(), squares.sqrt() as f32)
+        (sums.iter().flatten().copied().collect(), squares.sqrt())
     }
 
-    fn sums_wide(&self, tf: impl Iterator<Item = (u32, f32)>) -> (Vec<f32>, f32) {
+    fn sums_wide(&self, tf: impl Iterator<Item = (u32, f32)>) -> (Vec<f64>, f64) {
         let mut sums = vec![0.0f64; self.lanes * 8];
         let mut squares = 0.0f64;
         for (feature, tf) in tf {
+            let tf = f64::from(tf);
             let start = feature as usize * self.lanes;
             let row = &self.rows[start..start + self.lanes];
             for (s, w) in sums.iter_mut().zip(row.iter().flat_map(|lane| lane.0)) {
-                *s += f64::from(tf * w);
+                *s += tf * f64::from(w);
             }
-            let value = f64::from(tf * row[self.lanes - 1].0[7]);
+            let value = tf * f64::from(row[self.lanes - 1].0[7]);
             squares += value * value;
         }
-        (sums.iter().map(|&s| s as f32).collect(), squares.sqrt() as f32)
+        (sums, squares.sqrt())
     }
 }
 

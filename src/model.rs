@@ -159,10 +159,15 @@ impl Model {
     pub fn classify(&self, article: &Article, explain: usize) -> Vec<HeadResult<'_>> {
         let sublinear = self.vectorizer.settings().sublinear_tf;
         self.vectorizer.with_counts(&self.tokenizer, article, |counts| {
-            let tf = counts.features().iter().map(|&feature| (feature, term_frequency(counts.count(feature), sublinear)));
+            let tf =
+                counts.features().iter().map(|&feature| (feature, term_frequency(counts.count(feature), sublinear)));
             let predictions = self.packed.predict(&self.heads, tf);
             let vector = if explain > 0 { self.vectorizer.weigh(counts) } else { SparseVector::default() };
-            self.heads.iter().zip(predictions).map(|(head, prediction)| self.head_result(head, prediction, &vector, explain)).collect()
+            self.heads
+                .iter()
+                .zip(predictions)
+                .map(|(head, prediction)| self.head_result(head, prediction, &vector, explain))
+                .collect()
         })
     }
 

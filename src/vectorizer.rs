@@ -3,14 +3,24 @@
 //!
 //! Vocabulary and IDF are learned once by [`TfIdf::fit`]; [`TfIdf::transform`] applies them to
 //! one article at a time and returns a sparse vector. A document is never densified.
+//!
+//! Serving never compares strings: the tokenizer gives each token's 64-bit key
+//! ([`crate::tokenizer::hash`]), a bigram's key is mixed from its two tokens' keys, and the
+//! keys are looked up in an open-addressing table built from the terms ([`table`]). Counts
+//! go to thread-local scratch space, so a document allocates nothing per token. The result
+//! is exactly what looking the strings up gives (`reference.rs`, tested).
 
+use std::cell::RefCell;
 use std::collections::HashMap;
 
-use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
 use crate::article::Article;
-use crate::tokenizer::Tokenizer;
+use crate::tokenizer::{hash, Tokenizer};
+
+mod table;
+
+use table::VocabularyTable;
 
 /// How the vocabulary is learned.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -58,7 +68,7 @@ pub struct TfIdf {
     settings: VectorizerSettings,
     terms: Vec<String>,
     idf: Vec<f32>,
-    lookup: FxHashMap<Box<str>, u32>,
+    table: VocabularyTable,
 }
 
 impl TfIdf {
@@ -83,8 +93,20 @@ impl TfIdf {
 
     /// Rebuilds a vectorizer from the parts a model file stores.
     pub fn from_parts(settings: VectorizerSettings, terms: Vec<String>, idf: Vec<f32>) -> Self {
-        let lookup = terms.iter().enumerate().map(|(i, t)| (t.as_str().into(), i as u32)).collect();
-        Self { settings, terms, idf, lookup }
+        let table = VocabularyTable::build(&terms);
+        Self { settings, terms, idf, table }
+    }
+
+    /// [`TfIdf::from_parts`] with another key function (tests make keys collide with it).
+    #[cfg(test)]
+    pub(crate) fn from_parts_keyed(
+        settings: VectorizerSettings,
+        terms: Vec<String>,
+        idf: Vec<f32>,
+        key_of: impl Fn(&str) -> u64,
+    ) -> Self {
+        let table = VocabularyTable::build_keyed(&terms, key_of);
+        Self { settings, terms, idf, table }
     }
 
     pub fn settings(&self) -> &VectorizerSettings {
@@ -111,47 +133,107 @@ impl TfIdf {
 
     /// The feature index of a term, if it is in the vocabulary.
     pub fn index_of(&self, term: &str) -> Option<u32> {
-        self.lookup.get(term).copied()
+        self.table.get(hash::term(term)).filter(|&index| self.terms[index as usize] == term)
+    }
+
+    /// Two terms that share a 64-bit key, if the vocabulary has such a pair; the second is
+    /// `None` when the first's key is the table's reserved empty key. A model refuses such a
+    /// vocabulary: its table could not tell the two apart.
+    pub fn key_collision(&self) -> Option<(&str, Option<&str>)> {
+        let (first, second) = self.table.collision()?;
+        Some((self.terms[first as usize].as_str(), second.map(|i| self.terms[i as usize].as_str())))
     }
 
     /// The TF-IDF vector of one article.
     pub fn transform(&self, tokenizer: &Tokenizer, article: &Article) -> SparseVector {
-        let mut hits = Vec::new();
-        for field in article.fields() {
-            self.collect_hits(tokenizer, field, &mut hits);
-        }
-        self.weigh(hits)
+        self.with_counts(tokenizer, article, |counts| self.weigh(counts))
     }
 
-    fn collect_hits(&self, tokenizer: &Tokenizer, text: &str, hits: &mut Vec<u32>) {
-        let mut previous = String::new();
-        let mut bigram = String::new();
-        tokenizer.for_each(text, |_, _, token| {
-            if let Some(&index) = self.lookup.get(token) {
-                hits.push(index);
+    /// Counts the terms of `article` in thread-local scratch space and hands the counts to
+    /// `visit`; they are cleared afterwards.
+    pub(crate) fn with_counts<R>(
+        &self,
+        tokenizer: &Tokenizer,
+        article: &Article,
+        visit: impl FnOnce(&mut TermCounts<'_>) -> R,
+    ) -> R {
+        thread_local! {
+            static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
+        }
+        let mut visit = Some(visit);
+        let shared = SCRATCH.try_with(|cell| {
+            let mut scratch = cell.try_borrow_mut().ok()?;
+            Some(self.count(&mut scratch, tokenizer, article, visit.take()?))
+        });
+        match (shared, visit) {
+            (Ok(Some(result)), _) => result,
+            // Called again from inside `visit`, or while the thread shuts down: fresh space.
+            (_, Some(visit)) => self.count(&mut Scratch::default(), tokenizer, article, visit),
+            (_, None) => unreachable!("`visit` is taken only by a call that returns its result"),
+        }
+    }
+
+    fn count<R>(
+        &self,
+        scratch: &mut Scratch,
+        tokenizer: &Tokenizer,
+        article: &Article,
+        visit: impl FnOnce(&mut TermCounts<'_>) -> R,
+    ) -> R {
+        let Scratch { keys, counts, touched, buffer } = scratch;
+        if counts.len() < self.dimensions() {
+            counts.resize(self.dimensions(), 0);
+        }
+        // Normally empty; not if a panic interrupted the previous document.
+        touched.drain(..).for_each(|feature| counts[feature as usize] = 0);
+        for field in article.fields() {
+            keys.clear();
+            tokenizer.keys_into(field, keys, buffer);
+            self.count_keys(keys, counts, touched);
+        }
+        visit(&mut TermCounts { counts, touched })
+    }
+
+    /// Looks up every unigram and bigram of one field's token keys and counts the hits.
+    #[inline]
+    fn count_keys(&self, keys: &[u64], counts: &mut [u32], touched: &mut Vec<u32>) {
+        /// How many tokens ahead the table slots are prefetched.
+        const AHEAD: usize = 8;
+        let bigrams = self.settings.max_ngram >= 2;
+        let mut tally = |feature: u32| {
+            let count = &mut counts[feature as usize];
+            if *count == 0 {
+                touched.push(feature);
             }
-            if self.settings.max_ngram >= 2 && !previous.is_empty() {
-                bigram.clear();
-                bigram.push_str(&previous);
-                bigram.push(' ');
-                bigram.push_str(token);
-                if let Some(&index) = self.lookup.get(bigram.as_str()) {
-                    hits.push(index);
+            *count += 1;
+        };
+        for (i, &key) in keys.iter().enumerate() {
+            if let Some(&ahead) = keys.get(i + AHEAD) {
+                self.table.prefetch(ahead);
+                if bigrams {
+                    self.table.prefetch(hash::bigram(keys[i + AHEAD - 1], ahead));
                 }
             }
-            previous.clear();
-            previous.push_str(token);
-        });
+            if let Some(feature) = self.table.get(key) {
+                tally(feature);
+            }
+            if bigrams && i > 0 {
+                if let Some(feature) = self.table.get(hash::bigram(keys[i - 1], key)) {
+                    tally(feature);
+                }
+            }
+        }
     }
 
-    /// Turns raw term hits into sublinear, IDF-weighted, L2-normalized values.
-    fn weigh(&self, mut hits: Vec<u32>) -> SparseVector {
-        hits.sort_unstable();
-        let mut vector = SparseVector::default();
-        for run in hits.chunk_by(|a, b| a == b) {
-            let index = run[0];
-            let tf = run.len() as f32;
-            let tf = if self.settings.sublinear_tf { 1.0 + tf.ln() } else { tf };
+    /// Turns term counts into sublinear, IDF-weighted, L2-normalized values, in feature order.
+    pub(crate) fn weigh(&self, counts: &mut TermCounts<'_>) -> SparseVector {
+        counts.sort();
+        let mut vector = SparseVector {
+            indices: Vec::with_capacity(counts.features().len()),
+            values: Vec::with_capacity(counts.features().len()),
+        };
+        for &index in counts.features() {
+            let tf = term_frequency(counts.count(index), self.settings.sublinear_tf);
             vector.indices.push(index);
             vector.values.push(tf * self.idf[index as usize]);
         }
@@ -160,6 +242,58 @@ impl TfIdf {
             vector.values.iter_mut().for_each(|v| *v /= norm);
         }
         vector
+    }
+}
+
+/// The TF weight of a term seen `count` times: `1 + ln(count)` if sublinear.
+#[inline]
+pub(crate) fn term_frequency(count: u32, sublinear: bool) -> f32 {
+    let tf = count as f32;
+    if sublinear && count != 1 {
+        1.0 + tf.ln()
+    } else {
+        // 1 + ln(1) is exactly 1.
+        tf
+    }
+}
+
+/// Per-thread space for counting one document's terms: reused, so that nothing is
+/// allocated per token.
+#[derive(Default)]
+struct Scratch {
+    keys: Vec<u64>,
+    /// Count per feature; zero outside of a document.
+    counts: Vec<u32>,
+    /// The features with a non-zero count.
+    touched: Vec<u32>,
+    buffer: String,
+}
+
+/// One document's term counts, borrowed from the scratch space; cleared when dropped.
+pub(crate) struct TermCounts<'s> {
+    counts: &'s mut [u32],
+    touched: &'s mut Vec<u32>,
+}
+
+impl TermCounts<'_> {
+    /// The features the document has, first-seen order until [`TermCounts::sort`].
+    pub(crate) fn features(&self) -> &[u32] {
+        self.touched
+    }
+
+    #[inline]
+    pub(crate) fn count(&self, feature: u32) -> u32 {
+        self.counts[feature as usize]
+    }
+
+    pub(crate) fn sort(&mut self) {
+        self.touched.sort_unstable();
+    }
+}
+
+impl Drop for TermCounts<'_> {
+    fn drop(&mut self) {
+        self.touched.drain(..).for_each(|feature| self.counts[feature as usize] = 0);
     }
 }
 
@@ -193,5 +327,7 @@ fn select_terms(settings: &VectorizerSettings, df: HashMap<String, u32>, documen
     (kept.into_iter().map(|(term, _)| term).collect(), idf)
 }
 
+#[cfg(test)]
+pub(crate) mod reference;
 #[cfg(test)]
 mod tests;
