@@ -1,0 +1,140 @@
+//! The in-process inference path on real article text, one core.
+//!
+//! Articles are made from the texts in `data/` (the seed articles and every corpus source,
+//! taken round-robin so that each article mixes news, UN text and sentences) joined into
+//! articles of about 0.5 KB, 4 KB and 32 KB; each size class is a pool of about 256 KB.
+//!
+//! Groups:
+//! - `classify/*` (MB/s) and `classify_articles/*` (articles/s): the whole path
+//!   (`Model::classify(article, 0)`: tokenize, vectorize, every head) on the shipped model;
+//! - `tokenize/*` and `tokenize_articles/*`: tokenization alone (`Tokenizer::for_each`: spans
+//!   and lowercased text, no allocation per token);
+//! - `vectorize/*`: tokenize and vectorize (`Model::vectorize`, the sorted sparse vector);
+//! - `load`: reading, checking and indexing `models/default/model.bin`.
+//!
+//! `cargo bench --bench inference -- --warm-up-time 1 --measurement-time 3`
+
+use std::hint::black_box;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use accord::{Article, Corpus, Model};
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+
+/// Article sizes in bytes and their labels.
+const SIZES: [(usize, &str); 3] = [(512, "0.5KB"), (4 * 1024, "4KB"), (32 * 1024, "32KB")];
+/// Text per size class: every iteration processes the whole pool.
+const POOL_BYTES: usize = 256 * 1024;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Corpus texts, round-robin over the sources so that neighbours come from different sources.
+fn texts() -> Vec<String> {
+    let corpus = Corpus::load(&[root().join("data")]).expect("data/ loads");
+    let mut by_source: Vec<(String, Vec<String>)> = Vec::new();
+    for (document, source) in corpus.documents.iter().zip(&corpus.sources) {
+        let text = if document.title.is_empty() {
+            document.text.clone()
+        } else {
+            format!("{}. {}", document.title, document.text)
+        };
+        match by_source.iter_mut().find(|(name, _)| name == source) {
+            Some((_, texts)) => texts.push(text),
+            None => by_source.push((source.clone(), vec![text])),
+        }
+    }
+    let longest = by_source.iter().map(|(_, t)| t.len()).max().unwrap_or(0);
+    (0..longest).flat_map(|i| by_source.iter().filter_map(move |(_, t)| t.get(i).cloned())).collect()
+}
+
+/// Articles of about `size` bytes (whole texts joined by blank lines), `POOL_BYTES` in all.
+fn articles(texts: &[String], size: usize) -> Vec<String> {
+    let mut articles = Vec::new();
+    let mut total = 0;
+    let mut current = String::new();
+    for text in texts.iter().cycle() {
+        if !current.is_empty() {
+            current.push_str("\n\n");
+        }
+        current.push_str(text);
+        if current.len() >= size {
+            let mut end = size.min(current.len());
+            while !current.is_char_boundary(end) {
+                end -= 1;
+            }
+            current.truncate(end);
+            total += current.len();
+            articles.push(std::mem::take(&mut current));
+            if total >= POOL_BYTES {
+                return articles;
+            }
+        }
+    }
+    unreachable!("the corpus is not empty")
+}
+
+fn model_path() -> PathBuf {
+    root().join("models/default/model.bin")
+}
+
+fn pools() -> Vec<(&'static str, Vec<String>)> {
+    let texts = texts();
+    SIZES.iter().map(|&(size, label)| (label, articles(&texts, size))).collect()
+}
+
+fn bench_group(
+    c: &mut Criterion,
+    name: &str,
+    pools: &[(&str, Vec<String>)],
+    per_article: bool,
+    run: impl Fn(&str) -> usize,
+) {
+    let mut group = c.benchmark_group(name);
+    group.sample_size(30);
+    for (label, pool) in pools {
+        let bytes: usize = pool.iter().map(String::len).sum();
+        group.throughput(if per_article {
+            Throughput::Elements(pool.len() as u64)
+        } else {
+            Throughput::Bytes(bytes as u64)
+        });
+        group.bench_with_input(BenchmarkId::from_parameter(label), pool, |b, pool| {
+            b.iter(|| pool.iter().map(|text| run(black_box(text))).sum::<usize>())
+        });
+    }
+    group.finish();
+}
+
+fn inference(c: &mut Criterion) {
+    let model = Model::load(&model_path()).expect("models/default/model.bin loads");
+    let pools = pools();
+    let classify = |text: &str| {
+        let results = model.classify(&Article::text(text), 0);
+        results.iter().map(|r| r.prediction.best).sum::<usize>()
+    };
+    bench_group(c, "classify", &pools, false, classify);
+    bench_group(c, "classify_articles", &pools, true, classify);
+    let tokenizer = model.tokenizer();
+    let tokenize = |text: &str| {
+        let mut count = 0;
+        tokenizer.for_each(text, |_, end, token| count += end ^ token.len());
+        count
+    };
+    bench_group(c, "tokenize", &pools, false, tokenize);
+    bench_group(c, "tokenize_articles", &pools, true, tokenize);
+    bench_group(c, "vectorize", &pools, false, |text| model.vectorize(&Article::text(text)).len());
+}
+
+fn load(c: &mut Criterion) {
+    let path = model_path();
+    let mut group = c.benchmark_group("load");
+    group.sample_size(10);
+    group.measurement_time(Duration::from_secs(5));
+    group.bench_function("default", |b| b.iter(|| Model::load(black_box(Path::new(&path))).expect("loads")));
+    group.finish();
+}
+
+criterion_group!(benches, inference, load);
+criterion_main!(benches);
