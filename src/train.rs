@@ -11,7 +11,7 @@ use linfa::prelude::*;
 use linfa_logistic::{MultiFittedLogisticRegression, MultiLogisticRegression};
 use ndarray::{Array1, Array2};
 use rand::seq::SliceRandom;
-use rand::SeedableRng;
+use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -232,6 +232,7 @@ fn fit_all(
     let vectorizer = TfIdf::fit(config.vectorizer.clone(), &tokens);
     let vectors = prepared.vectors(&vectorizer);
     let dimensions = vectorizer.dimensions();
+    let docs = &weighted(docs, &prepared.corpus.weights, config.seed);
     // The heads are independent: fit them on separate threads.
     let fitted: Vec<Result<LinearHead, TrainError>> = std::thread::scope(|scope| {
         let handles: Vec<_> = heads
@@ -249,6 +250,20 @@ fn fit_all(
         handles.into_iter().map(|h| h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))).collect()
     });
     Ok((vectorizer, fitted.into_iter().collect::<Result<_, _>>()?))
+}
+
+/// Each document as many times as its weight says: `floor(w)` copies, and one more with
+/// probability `fract(w)`, drawn from a generator seeded by `seed`. linfa's learners take no
+/// sample weights, so weighting is done on the rows themselves.
+fn weighted(docs: &[usize], weights: &[f64], seed: u64) -> Vec<usize> {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let mut rows = Vec::with_capacity(docs.len());
+    for &doc in docs {
+        let weight = weights.get(doc).copied().unwrap_or(1.0);
+        let copies = weight.floor() as usize + usize::from(rng.gen::<f64>() < weight.fract());
+        rows.extend(std::iter::repeat_n(doc, copies));
+    }
+    rows
 }
 
 /// A fitted head together with what linfa produced, so that tests can compare the two.
@@ -358,5 +373,21 @@ fn evaluate(
         accuracy: confusion.accuracy(),
         macro_f1: confusion.macro_f1(),
         confusion: confusion.counts,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn weights_repeat_drop_and_sample_rows() {
+        let docs: Vec<usize> = (0..4).collect();
+        let rows = weighted(&docs, &[0.0, 1.0, 2.0, 3.0], 1);
+        assert_eq!(rows, [1, 2, 2, 3, 3, 3]);
+        let many: Vec<usize> = (0..10_000).collect();
+        let half = weighted(&many, &[0.5; 10_000], 7);
+        assert!((4_700..5_300).contains(&half.len()), "{} rows kept of 10000 at weight 0.5", half.len());
+        assert_eq!(half, weighted(&many, &[0.5; 10_000], 7), "the same seed must keep the same rows");
     }
 }

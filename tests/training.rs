@@ -10,10 +10,7 @@ fn small_corpus() -> Corpus {
     let full = Corpus::load(&[PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("data")]).expect("data/ loads");
     // Every 15th document keeps every head and label while staying quick to train.
     let keep = |i: &usize| i.is_multiple_of(15) || full.sources[*i] == "seeds";
-    Corpus {
-        documents: (0..full.len()).filter(keep).map(|i| full.documents[i].clone()).collect(),
-        sources: (0..full.len()).filter(keep).map(|i| full.sources[i].clone()).collect(),
-    }
+    full.subset((0..full.len()).filter(keep))
 }
 
 fn quick_config() -> TrainConfig {

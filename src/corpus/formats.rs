@@ -9,17 +9,28 @@ use super::{read_to_string, CorpusError, Document};
 
 /// One `[[source]]` entry of a manifest. Paths are relative to the manifest's directory.
 #[derive(Debug, Clone, Deserialize)]
+pub struct Source {
+    pub name: String,
+    pub path: PathBuf,
+    /// How much each document counts in training: 0.5 trains on a seeded half of them, 2 on
+    /// each twice. Evaluation counts every held-out document once.
+    #[serde(default = "one")]
+    pub weight: f64,
+    #[serde(flatten)]
+    pub format: SourceFormat,
+}
+
+/// How a source's file is read, and how its labels map to heads.
+#[derive(Debug, Clone, Deserialize)]
 #[serde(tag = "format", rename_all = "kebab-case")]
 pub enum SourceFormat {
     /// The user format: `{"id", "title"?, "text", "labels": {...}}` per line.
-    Jsonl { name: String, path: PathBuf },
+    Jsonl,
     /// JSON Lines naming text files beside it: `{"file": "a.txt", "<head>": "<label>", ...}`;
     /// only the keys listed in `heads` are labels.
-    LabeledFiles { name: String, path: PathBuf, heads: Vec<String> },
+    LabeledFiles { heads: Vec<String> },
     /// RFC 4180 CSV (or another delimiter) with a header row.
     Csv {
-        name: String,
-        path: PathBuf,
         #[serde(default = "comma")]
         delimiter: char,
         title_column: Option<usize>,
@@ -29,38 +40,38 @@ pub enum SourceFormat {
         labels: BTreeMap<String, String>,
     },
     /// `text<TAB>label` lines with no quoting and no header; split on the last tab.
-    TextTabLabel { name: String, path: PathBuf, head: String, labels: BTreeMap<String, String> },
+    TextTabLabel { head: String, labels: BTreeMap<String, String> },
 }
 
 fn comma() -> char {
     ','
 }
 
-impl SourceFormat {
-    pub fn name(&self) -> &str {
-        match self {
-            Self::Jsonl { name, .. }
-            | Self::LabeledFiles { name, .. }
-            | Self::Csv { name, .. }
-            | Self::TextTabLabel { name, .. } => name,
-        }
-    }
+fn one() -> f64 {
+    1.0
+}
 
+impl Source {
     pub(super) fn read(&self, directory: &Path) -> Result<Vec<Document>, CorpusError> {
-        match self {
-            Self::Jsonl { path, .. } => read_jsonl(&directory.join(path)),
-            Self::LabeledFiles { path, heads, .. } => read_labeled_files(&directory.join(path), heads),
-            Self::Csv { name, path, delimiter, title_column, text_column, label_column, head, labels } => {
+        if !(self.weight.is_finite() && self.weight >= 0.0) {
+            return Err(CorpusError::Manifest {
+                path: directory.join("corpus.toml"),
+                message: format!("source `{}`: weight must be a finite number, 0 or more", self.name),
+            });
+        }
+        let (name, path) = (&self.name, &directory.join(&self.path));
+        match &self.format {
+            SourceFormat::Jsonl => read_jsonl(path),
+            SourceFormat::LabeledFiles { heads } => read_labeled_files(path, heads),
+            SourceFormat::Csv { delimiter, title_column, text_column, label_column, head, labels } => {
                 let columns = CsvColumns { title: *title_column, text: *text_column, label: *label_column };
                 let delimiter = u8::try_from(*delimiter).map_err(|_| CorpusError::Manifest {
                     path: directory.join("corpus.toml"),
                     message: format!("source `{name}`: delimiter must be one ASCII character"),
                 })?;
-                read_csv(&directory.join(path), name, delimiter, columns, (head, labels))
+                read_csv(path, name, delimiter, columns, (head, labels))
             }
-            Self::TextTabLabel { name, path, head, labels } => {
-                read_text_tab_label(&directory.join(path), name, (head, labels))
-            }
+            SourceFormat::TextTabLabel { head, labels } => read_text_tab_label(path, name, (head, labels)),
         }
     }
 }

@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-pub use formats::SourceFormat;
+pub use formats::{Source, SourceFormat};
 
 /// One labeled document.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -33,6 +33,8 @@ pub struct Corpus {
     pub documents: Vec<Document>,
     /// `sources[i]` names the source of `documents[i]`.
     pub sources: Vec<String>,
+    /// `weights[i]` is how much `documents[i]` counts in training (its source's weight).
+    pub weights: Vec<f64>,
 }
 
 /// Why a corpus could not be read.
@@ -52,7 +54,7 @@ pub enum CorpusError {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Manifest {
-    source: Vec<SourceFormat>,
+    source: Vec<Source>,
 }
 
 impl Corpus {
@@ -65,7 +67,7 @@ impl Corpus {
                 corpus.load_directory(input)?;
             } else if input.extension().is_some_and(|e| e == "jsonl") {
                 let name = input.display().to_string();
-                corpus.extend(&name, formats::read_jsonl(input)?);
+                corpus.extend(&name, 1.0, formats::read_jsonl(input)?);
             } else {
                 return Err(CorpusError::UnknownInput(input.clone()));
             }
@@ -80,13 +82,14 @@ impl Corpus {
             toml::from_str(&text).map_err(|e| CorpusError::Manifest { path: path.clone(), message: e.to_string() })?;
         for source in &manifest.source {
             let documents = source.read(directory)?;
-            self.extend(source.name(), documents);
+            self.extend(&source.name, source.weight, documents);
         }
         Ok(())
     }
 
-    fn extend(&mut self, source: &str, documents: Vec<Document>) {
+    fn extend(&mut self, source: &str, weight: f64, documents: Vec<Document>) {
         self.sources.extend(std::iter::repeat_n(source.to_owned(), documents.len()));
+        self.weights.extend(std::iter::repeat_n(weight, documents.len()));
         self.documents.extend(documents);
     }
 
@@ -111,11 +114,30 @@ impl Corpus {
         heads
     }
 
-    /// SHA-256 over every document's id, title, text and labels, in order: equal digests mean
-    /// equal training input.
+    /// A corpus of documents that all count once.
+    pub fn from_documents(documents: Vec<Document>, source: &str) -> Self {
+        let mut corpus = Self::default();
+        corpus.extend(source, 1.0, documents);
+        corpus
+    }
+
+    /// The documents at `indices`, with their sources and weights.
+    pub fn subset(&self, indices: impl IntoIterator<Item = usize>) -> Self {
+        let mut corpus = Self::default();
+        for i in indices {
+            corpus.documents.push(self.documents[i].clone());
+            corpus.sources.push(self.sources[i].clone());
+            corpus.weights.push(self.weights[i]);
+        }
+        corpus
+    }
+
+    /// SHA-256 over every document's id, title, text, labels and weight, in order: equal
+    /// digests mean equal training input.
     pub fn digest(&self) -> String {
         let mut hasher = Sha256::new();
-        for document in &self.documents {
+        for (document, weight) in self.documents.iter().zip(&self.weights) {
+            hasher.update(weight.to_le_bytes());
             for field in [&document.id, &document.title, &document.text] {
                 hasher.update((field.len() as u64).to_le_bytes());
                 hasher.update(field.as_bytes());

@@ -34,6 +34,7 @@ labels = { "1" = "world" }
 
 [[source]]
 name = "sentences"
+weight = 0.5
 format = "text-tab-label"
 path = "sentences.tsv"
 head = "stance"
@@ -49,6 +50,7 @@ labels = { "1" = "cooperation", "3" = "tension" }
     assert_eq!(docs[2].text, "\"Quoted start\ttext");
     assert_eq!(docs[2].labels["stance"], "tension");
     assert_eq!(corpus.sources, ["files", "news", "sentences", "sentences"]);
+    assert_eq!(corpus.weights, [1.0, 1.0, 0.5, 0.5]);
     let heads = corpus.heads();
     assert_eq!(heads["stance"], ["cooperation", "tension"]);
 }
@@ -75,7 +77,7 @@ fn refuses_unknown_labels_and_unknown_inputs() {
 #[test]
 fn digest_changes_with_any_label() {
     let doc = Document { id: "1".into(), title: String::new(), text: "t".into(), labels: BTreeMap::new() };
-    let mut corpus = Corpus { documents: vec![doc], sources: vec!["s".into()] };
+    let mut corpus = Corpus::from_documents(vec![doc], "s");
     let before = corpus.digest();
     corpus.documents[0].labels.insert("topic".into(), "world".into());
     assert_ne!(before, corpus.digest());

@@ -56,8 +56,7 @@ pub fn fixture_corpus() -> Corpus {
             }
         }
     }
-    let sources = vec!["fixture".to_owned(); documents.len()];
-    Corpus { documents, sources }
+    Corpus::from_documents(documents, "fixture")
 }
 
 /// A models directory holding the fixture model as version `default`, trained once per
