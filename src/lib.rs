@@ -20,6 +20,7 @@ pub mod model;
 pub mod model_card;
 pub mod model_file;
 pub mod promotion;
+pub mod sentences;
 pub mod store;
 pub mod tokenizer;
 pub mod train;

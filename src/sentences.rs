@@ -1,0 +1,149 @@
+//! Sentence splitting for news text, as byte ranges into the caller's text.
+//!
+//! A sentence ends at a line break, or at `.`, `!` or `?` (and their CJK forms), with any
+//! closing quotes or brackets, when what follows starts a new sentence: whitespace, then a
+//! capital letter, a digit or an opening quote. A period after a known abbreviation
+//! (`Gen.`, `Mr.`, `Jan.`), a single letter (`J. Smith`) or a letter-dot abbreviation
+//! (`U.S.`) does not end a sentence. Scraped page text (menus, one item a line) splits at
+//! its line breaks.
+
+use std::ops::Range;
+
+/// Abbreviations whose period rarely ends a sentence, lowercase, without the period.
+const ABBREVIATIONS: &[&str] = &[
+    "mr", "mrs", "ms", "dr", "prof", "rev", "hon", "sen", "sens", "rep", "reps", "gov", "pres", "gen", "gens", "col",
+    "lt", "sgt", "capt", "cpt", "maj", "adm", "cmdr", "brig", "st", "mt", "ft", "jr", "sr", "inc", "corp", "ltd", "co",
+    "no", "nos", "vs", "etc", "dept", "univ", "approx", "est", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep",
+    "sept", "oct", "nov", "dec", "fig", "vol", "op", "al",
+];
+
+/// The sentences of `text`, in order, trimmed of surrounding whitespace; never empty.
+pub fn split(text: &str) -> Vec<Range<usize>> {
+    let mut sentences = Vec::new();
+    let mut start = 0;
+    for (i, c) in text.char_indices() {
+        if i < start {
+            continue;
+        }
+        let end = match c {
+            '\n' | '\r' => Some(i),
+            '.' | '!' | '?' | '。' | '！' | '？' => terminal_end(text, i, c),
+            _ => None,
+        };
+        if let Some(end) = end {
+            push_trimmed(text, start..end, &mut sentences);
+            start = end;
+        }
+    }
+    push_trimmed(text, start..text.len(), &mut sentences);
+    sentences
+}
+
+/// Where the sentence ends if the terminal `c` at `i` ends it: after `c` and any closing
+/// quotes or brackets.
+fn terminal_end(text: &str, i: usize, c: char) -> Option<usize> {
+    let mut end = i + c.len_utf8();
+    let rest = &text[end..];
+    let closing = rest.chars().take_while(|c| matches!(c, '"' | '\'' | '”' | '’' | ')' | ']' | '»')).count();
+    end += rest.chars().take(closing).map(char::len_utf8).sum::<usize>();
+    if matches!(c, '。' | '！' | '？') {
+        return Some(end);
+    }
+    let after = &text[end..];
+    let next = after.trim_start_matches([' ', '\t', '\u{a0}']);
+    if next.len() == after.len() && !next.is_empty() {
+        return None; // no space after: "3.5", "e.g.x", ".com"
+    }
+    let starts_sentence = next.chars().next().is_none_or(|n| {
+        n.is_uppercase() || n.is_ascii_digit() || matches!(n, '"' | '\'' | '“' | '‘' | '(' | '[' | '\n' | '\r')
+    });
+    (starts_sentence && !(c == '.' && ends_with_abbreviation(&text[..i]))).then_some(end)
+}
+
+/// Whether the word before a period is an abbreviation, an initial or a letter-dot form.
+fn ends_with_abbreviation(before: &str) -> bool {
+    let word = before.rsplit(|c: char| c.is_whitespace() || matches!(c, '(' | '"' | '“')).next().unwrap_or("");
+    let mut letters = word.chars().filter(|c| c.is_alphabetic());
+    let single_letter = letters.next().is_some() && letters.next().is_none() && !word.contains(char::is_numeric);
+    let dotted = word.contains('.') && word.split('.').all(|part| part.chars().count() <= 1);
+    single_letter || dotted || ABBREVIATIONS.contains(&word.to_lowercase().as_str())
+}
+
+fn push_trimmed(text: &str, range: Range<usize>, sentences: &mut Vec<Range<usize>>) {
+    let slice = &text[range.clone()];
+    let trimmed = slice.trim_start();
+    let start = range.start + (slice.len() - trimmed.len());
+    let end = start + trimmed.trim_end().len();
+    if end > start {
+        sentences.push(start..end);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn sentences(text: &str) -> Vec<&str> {
+        split(text).into_iter().map(|r| &text[r]).collect()
+    }
+
+    #[test]
+    fn splits_at_terminal_punctuation_before_a_capital() {
+        assert_eq!(
+            sentences("China and Israel met. They agreed! Did they? Yes."),
+            ["China and Israel met.", "They agreed!", "Did they?", "Yes."]
+        );
+    }
+
+    #[test]
+    fn keeps_abbreviations_initials_and_numbers_inside_sentences() {
+        let text = "Gen. Mark Milley met U.S. officials on Jan. 5 in Washington. J. Smith paid $3.5 million.";
+        assert_eq!(
+            sentences(text),
+            ["Gen. Mark Milley met U.S. officials on Jan. 5 in Washington.", "J. Smith paid $3.5 million."]
+        );
+        assert_eq!(sentences("It grew 2.4 percent. Next."), ["It grew 2.4 percent.", "Next."]);
+    }
+
+    #[test]
+    fn closing_quotes_stay_with_their_sentence() {
+        let text = "He said, \"We will not back down.\" The talks ended. \"No,\" she said.";
+        assert_eq!(sentences(text), ["He said, \"We will not back down.\"", "The talks ended.", "\"No,\" she said."]);
+    }
+
+    #[test]
+    fn lowercase_continuations_do_not_split() {
+        let text = "The vote was 3 vs. 2 in favor. e.g. this one.";
+        assert_eq!(sentences(text), [text]);
+    }
+
+    #[test]
+    fn scraped_page_lines_split_at_line_breaks() {
+        let text = "Home\nWorld News\n\n  Ambassador meets minister\nThe two sides agreed.\r\nShare this";
+        assert_eq!(
+            sentences(text),
+            ["Home", "World News", "Ambassador meets minister", "The two sides agreed.", "Share this"]
+        );
+    }
+
+    #[test]
+    fn cjk_punctuation_ends_sentences() {
+        assert_eq!(sentences("中国和以色列会谈。双方同意合作。"), ["中国和以色列会谈。", "双方同意合作。"]);
+    }
+
+    proptest! {
+        #[test]
+        fn ranges_are_ordered_trimmed_slices(text in "(\\PC|[ .!?\"\n])*") {
+            let ranges = split(&text);
+            for pair in ranges.windows(2) {
+                prop_assert!(pair[0].end <= pair[1].start);
+            }
+            for range in ranges {
+                let sentence = &text[range];
+                prop_assert!(!sentence.is_empty());
+                prop_assert_eq!(sentence.trim(), sentence);
+            }
+        }
+    }
+}
