@@ -12,6 +12,7 @@
 //! ```
 
 pub mod article;
+pub mod article_stance;
 pub mod corpus;
 pub mod fsutil;
 pub mod head;
@@ -24,6 +25,7 @@ pub mod sentences;
 pub mod store;
 pub mod tokenizer;
 pub mod train;
+pub mod validation;
 pub mod vectorizer;
 
 pub use article::Article;
@@ -32,5 +34,5 @@ pub use model::{Evidence, HeadResult, Model, ModelMeta};
 pub use model_file::ModelError;
 pub use store::{ModelStore, StoreError};
 pub use tokenizer::{Token, Tokenizer, TokenizerSettings};
-pub use train::{train, TrainConfig, TrainError};
+pub use train::{train, train_with_validation, TrainConfig, TrainError};
 pub use vectorizer::{SparseVector, TfIdf, VectorizerSettings};

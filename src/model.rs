@@ -11,6 +11,7 @@ use crate::metrics::HeadEvaluation;
 use crate::model_file::{self, ModelError};
 use crate::tokenizer::{Token, Tokenizer, TokenizerSettings};
 use crate::train::TrainConfig;
+use crate::validation::ArticleValidation;
 use crate::vectorizer::{term_frequency, SparseVector, TfIdf, VectorizerSettings};
 
 /// What a model says about itself: where it came from and how well it did on held-out data.
@@ -26,6 +27,8 @@ pub struct ModelMeta {
     pub config: TrainConfig,
     /// Per-head figures on the held-out split.
     pub evaluation: Vec<HeadEvaluation>,
+    /// Figures on hand-labeled whole articles, when training was given them.
+    pub article_validation: Option<ArticleValidation>,
 }
 
 /// A loaded, validated model. Immutable and `Sync`: share it behind an `Arc`.
@@ -37,6 +40,8 @@ pub struct Model {
     heads: Vec<LinearHead>,
     /// The heads' weights premultiplied by the IDF, one row per feature (derived, not stored).
     packed: PackedHeads,
+    /// The whole-article stance rule, bound to the heads (derived from the config).
+    stance_rule: Option<article::BoundStance>,
 }
 
 /// One evidence term: a feature and how much it pushed toward the predicted label.
@@ -93,7 +98,9 @@ impl Model {
             }));
         }
         let packed = PackedHeads::build(&heads, vectorizer.idf());
-        Ok(Self { meta, tokenizer, vectorizer, heads, packed })
+        let stance_rule =
+            meta.config.article_stance.as_ref().map(|rule| article::BoundStance::bind(rule, &heads)).transpose()?;
+        Ok(Self { meta, tokenizer, vectorizer, heads, packed, stance_rule })
     }
 
     /// Reads, checks and validates a model file.
@@ -156,19 +163,24 @@ impl Model {
     /// Scores straight from the term counts with the premultiplied rows; the sparse vector is
     /// built only for evidence. The probabilities equal [`Model::classify_vector`]'s on
     /// [`Model::vectorize`]'s vector up to float rounding (the sums run in another order).
+    ///
+    /// With an article-stance rule, the stance of an article of two or more sentences comes
+    /// from its sentences and its topic (see [`crate::article_stance`]).
     pub fn classify(&self, article: &Article, explain: usize) -> Vec<HeadResult<'_>> {
         let sublinear = self.vectorizer.settings().sublinear_tf;
-        self.vectorizer.with_counts(&self.tokenizer, article, |counts| {
+        let (mut predictions, vector) = self.vectorizer.with_counts(&self.tokenizer, article, |counts| {
             let tf =
                 counts.features().iter().map(|&feature| (feature, term_frequency(counts.count(feature), sublinear)));
             let predictions = self.packed.predict(&self.heads, tf);
             let vector = if explain > 0 { self.vectorizer.weigh(counts) } else { SparseVector::default() };
-            self.heads
-                .iter()
-                .zip(predictions)
-                .map(|(head, prediction)| self.head_result(head, prediction, &vector, explain))
-                .collect()
-        })
+            (predictions, vector)
+        });
+        self.apply_article_stance(article, &mut predictions);
+        self.heads
+            .iter()
+            .zip(predictions)
+            .map(|(head, prediction)| self.head_result(head, prediction, &vector, explain))
+            .collect()
     }
 
     /// Every head's prediction for a vector already made, with up to `explain` evidence terms.
@@ -191,6 +203,10 @@ impl Model {
         HeadResult { head: &head.name, labels: &head.labels, prediction, evidence }
     }
 }
+
+mod article;
+
+pub use article::{Field, SentenceMean, SentenceStance};
 
 #[cfg(test)]
 mod tests;

@@ -16,6 +16,7 @@ use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use crate::article_stance::ArticleStance;
 use crate::corpus::{hex, Corpus};
 use crate::head::LinearHead;
 use crate::metrics::{Confusion, HeadEvaluation};
@@ -41,6 +42,8 @@ pub struct TrainConfig {
     /// After evaluation, fit the shipped model on all documents (the held-out figures then
     /// describe the same recipe trained on less data).
     pub refit_on_all: bool,
+    /// How a whole article's stance is decided; dropped when the corpus lacks its heads.
+    pub article_stance: Option<ArticleStance>,
 }
 
 impl Default for TrainConfig {
@@ -54,6 +57,7 @@ impl Default for TrainConfig {
             l2: 0.1,
             max_iterations: 100,
             refit_on_all: true,
+            article_stance: Some(ArticleStance::default()),
         }
     }
 }
@@ -158,7 +162,20 @@ pub fn train(
     created: &str,
     observer: &dyn Observer,
 ) -> Result<Model, TrainError> {
+    train_with_validation(corpus, None, config, created, observer)
+}
+
+/// [`train`], then scores the model on hand-labeled whole articles (which train no head) and
+/// sets the article-stance exponent they choose; the figures go in the model's metadata.
+pub fn train_with_validation(
+    corpus: &Corpus,
+    articles: Option<&Corpus>,
+    config: &TrainConfig,
+    created: &str,
+    observer: &dyn Observer,
+) -> Result<Model, TrainError> {
     config.check()?;
+    let config = &applicable(config, corpus);
     let heads: Vec<String> = corpus.heads().into_keys().collect();
     if heads.is_empty() {
         return Err(TrainError::NoHeads);
@@ -183,14 +200,44 @@ pub fn train(
     } else {
         (vectorizer, fitted)
     };
-    let meta = model_meta(corpus, config, created, evaluation);
+    let meta = model_meta(corpus, articles, config, created, evaluation);
+    let model = Model::from_parts(meta.clone(), config.tokenizer.clone(), vectorizer.clone(), fitted.clone())?;
+    let Some(validation) = articles.and_then(|a| {
+        observer.step(&format!("validating on {} whole articles", a.len()));
+        crate::validation::validate(&model, a, config.seed)
+    }) else {
+        return Ok(model);
+    };
+    let mut meta = meta;
+    if let Some(rule) = meta.config.article_stance.as_mut() {
+        rule.exponent = validation.exponent;
+    }
+    meta.article_validation = Some(validation);
     Ok(Model::from_parts(meta, config.tokenizer.clone(), vectorizer, fitted)?)
 }
 
-fn model_meta(corpus: &Corpus, config: &TrainConfig, created: &str, evaluation: Vec<HeadEvaluation>) -> ModelMeta {
+/// The config without an article-stance rule whose heads or labels the corpus lacks.
+fn applicable(config: &TrainConfig, corpus: &Corpus) -> TrainConfig {
+    let heads = corpus.heads();
+    let has = |head: &str, label: &str| heads.get(head).is_some_and(|labels| labels.iter().any(|l| l == label));
+    let keep = config
+        .article_stance
+        .as_ref()
+        .is_some_and(|rule| has(&rule.stance_head, &rule.neutral_label) && has(&rule.topic_head, &rule.relation_label));
+    TrainConfig { article_stance: config.article_stance.clone().filter(|_| keep), ..config.clone() }
+}
+
+fn model_meta(
+    corpus: &Corpus,
+    articles: Option<&Corpus>,
+    config: &TrainConfig,
+    created: &str,
+    evaluation: Vec<HeadEvaluation>,
+) -> ModelMeta {
     let corpus_digest = corpus.digest();
     let mut hasher = Sha256::new();
     hasher.update(corpus_digest.as_bytes());
+    hasher.update(articles.map(Corpus::digest).unwrap_or_default().as_bytes());
     hasher.update(serde_json::to_string(config).unwrap_or_default().as_bytes());
     let digest = hex(&hasher.finalize());
     ModelMeta {
@@ -200,6 +247,7 @@ fn model_meta(corpus: &Corpus, config: &TrainConfig, created: &str, evaluation: 
         corpus_documents: corpus.len(),
         config: config.clone(),
         evaluation,
+        article_validation: None,
     }
 }
 

@@ -20,7 +20,11 @@ async fn missing_article_is_invalid_argument_in_every_method() {
     let expected = (Code::InvalidArgument, "article is required");
     assert_status(client.tokenize(pb::TokenizeRequest { article: None }).await, expected.0, expected.1);
     assert_status(client.vectorize(pb::VectorizeRequest { article: None }).await, expected.0, expected.1);
-    assert_status(client.classify(pb::ClassifyRequest { article: None, explain: 0 }).await, expected.0, expected.1);
+    assert_status(
+        client.classify(pb::ClassifyRequest { article: None, ..Default::default() }).await,
+        expected.0,
+        expected.1,
+    );
 }
 
 #[tokio::test]
@@ -40,7 +44,7 @@ async fn empty_or_blank_text_is_invalid_argument() {
             Code::InvalidArgument,
             message,
         );
-        let request = pb::ClassifyRequest { article: empty, explain: 0 };
+        let request = pb::ClassifyRequest { article: empty, ..Default::default() };
         let status = client.classify(request).await.expect_err("blank text");
         assert_eq!((status.code(), status.message()), (Code::InvalidArgument, message));
     }

@@ -111,3 +111,32 @@ fn damaged_model_files_are_refused_with_the_reason() {
     future[8] = 99;
     assert!(matches!(Model::from_bytes(&future), Err(ModelError::UnsupportedFormat { found: 99 })));
 }
+
+#[test]
+fn validation_articles_choose_the_exponent_and_are_reported() {
+    let articles_path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("data/articles/articles.jsonl");
+    let articles = Corpus::load(&[articles_path]).expect("articles load");
+    let model = accord::train_with_validation(&small_corpus(), Some(&articles), &quick_config(), "2026-01-01", &Silent)
+        .expect("training succeeds");
+    let validation = model.meta().article_validation.as_ref().expect("validation recorded");
+    assert_eq!(validation.documents, articles.len());
+    assert!(accord::validation::EXPONENTS.contains(&validation.exponent));
+    assert_eq!(model.article_stance().map(|rule| rule.exponent), Some(validation.exponent));
+    let heads: Vec<&str> = validation.heads.iter().map(|f| f.head.as_str()).collect();
+    assert_eq!(heads, ["topic", "stance"]);
+    assert!(validation.heads.iter().all(|f| f.documents == articles.len() && (0.0..=1.0).contains(&f.macro_f1)));
+    let reloaded = Model::from_bytes(&model.to_bytes().expect("encode")).expect("decode");
+    assert_eq!(reloaded.meta(), model.meta());
+}
+
+#[test]
+fn a_corpus_without_a_neutral_stance_gets_no_article_rule() {
+    let mut corpus = small_corpus();
+    let keep: Vec<usize> = (0..corpus.len())
+        .filter(|&i| corpus.documents[i].labels.get("stance").is_none_or(|l| l != "neutral"))
+        .collect();
+    corpus = corpus.subset(keep);
+    let model = train(&corpus, &quick_config(), "2026-01-01", &Silent).expect("training succeeds");
+    assert!(model.article_stance().is_none());
+    assert!(model.sentence_stances(&accord::Article::text("One. Two.")).is_empty());
+}

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use std::io::{BufRead, BufWriter, Write};
 use std::path::PathBuf;
 
+use accord::model::{Field, SentenceStance};
 use accord::{Article, HeadResult, Model};
 use serde::{Deserialize, Serialize};
 
@@ -19,6 +20,9 @@ pub struct ClassifyArgs {
     /// Evidence terms to list per head.
     #[arg(long, default_value_t = 0)]
     explain: usize,
+    /// Also list each sentence's stance, with its byte offsets.
+    #[arg(long)]
+    sentences: bool,
 }
 
 #[derive(Deserialize)]
@@ -37,6 +41,24 @@ struct Output<'a> {
     id: &'a str,
     predictions: BTreeMap<&'a str, Prediction<'a>>,
     model_version: &'a str,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    sentences: Vec<Sentence<'a>>,
+}
+
+#[derive(Serialize)]
+struct Sentence<'a> {
+    #[serde(skip_serializing_if = "is_zero")]
+    start: usize,
+    end: usize,
+    label: &'a str,
+    probability: f32,
+    /// Left out for the text, as proto3 JSON leaves out a default enum value.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    field: Option<&'static str>,
+}
+
+fn is_zero(value: &usize) -> bool {
+    *value == 0
 }
 
 #[derive(Serialize)]
@@ -75,7 +97,7 @@ pub fn run(args: ClassifyArgs) -> anyhow::Result<()> {
         if line.trim().is_empty() {
             continue;
         }
-        match classify_line(&model, &line, args.explain) {
+        match classify_line(&model, &line, args.explain, args.sentences) {
             Ok(json) => writeln!(out, "{json}")?,
             Err(message) => {
                 failures += 1;
@@ -88,7 +110,7 @@ pub fn run(args: ClassifyArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn classify_line(model: &Model, line: &str, explain: usize) -> Result<String, String> {
+fn classify_line(model: &Model, line: &str, explain: usize, sentences: bool) -> Result<String, String> {
     let input: InputArticle = serde_json::from_str(line).map_err(|e| format!("invalid JSON article: {e}"))?;
     if input.text.trim().is_empty() {
         return Err("`text` is empty".into());
@@ -99,8 +121,19 @@ fn classify_line(model: &Model, line: &str, explain: usize) -> Result<String, St
         id: &input.id,
         predictions: results.iter().map(|r| (r.head, prediction(r))).collect(),
         model_version: model.version(),
+        sentences: if sentences { model.sentence_stances(&article).iter().map(sentence).collect() } else { Vec::new() },
     };
     serde_json::to_string(&output).map_err(|e| e.to_string())
+}
+
+fn sentence<'a>(stance: &SentenceStance<'a>) -> Sentence<'a> {
+    Sentence {
+        start: stance.range.start,
+        end: stance.range.end,
+        label: stance.label,
+        probability: stance.probability,
+        field: (stance.field == Field::Title).then_some("FIELD_TITLE"),
+    }
 }
 
 fn prediction<'a>(result: &'a HeadResult<'a>) -> Prediction<'a> {

@@ -27,6 +27,10 @@ pub struct TrainSettings {
     /// Corpus inputs: directories with a corpus.toml, or .jsonl files of your own articles.
     #[arg(long, required = true, num_args = 1..)]
     corpus: Vec<PathBuf>,
+    /// Hand-labeled whole articles (.jsonl, user format) that train no head: they choose the
+    /// article-stance exponent and give article-level figures for the model card.
+    #[arg(long, value_name = "JSONL")]
+    validate_articles: Option<PathBuf>,
     /// Seed of the held-out split.
     #[arg(long, default_value_t = TrainConfig::default().seed)]
     seed: u64,
@@ -107,7 +111,10 @@ impl TrainSettings {
         let spinner = ProgressBar::new_spinner().with_style(ProgressStyle::with_template("{spinner} {elapsed} {msg}")?);
         spinner.enable_steady_tick(Duration::from_millis(120));
         let started = std::time::Instant::now();
-        let model = accord::train(corpus, &config, &date, &Spinner(spinner.clone()))?;
+        let articles =
+            self.validate_articles.as_ref().map(|path| Corpus::load(std::slice::from_ref(path))).transpose()?;
+        let model =
+            accord::train_with_validation(corpus, articles.as_ref(), &config, &date, &Spinner(spinner.clone()))?;
         spinner.finish_and_clear();
         std::fs::create_dir_all(out)?;
         model.save(&out.join(MODEL_FILE))?;

@@ -70,7 +70,10 @@ impl pb::classifier_server::Classifier for ClassifierService {
             .observe(async move {
                 let valid = validate::classify(request, "", &state.limits)?;
                 let model = state.model();
-                state.pool.run(move || convert::classify(&model, &valid.article.as_article(), valid.explain)).await
+                state
+                    .pool
+                    .run(move || convert::classify(&model, &valid.article.as_article(), valid.explain, valid.sentences))
+                    .await
             })
             .await?;
         Ok(Response::new(response))
@@ -88,7 +91,10 @@ impl pb::classifier_server::Classifier for ClassifierService {
                 let valid = validate::batch(requests, &state.limits)?;
                 let model = state.model();
                 let classify_chunk = move |chunk: Vec<validate::ValidClassify>| {
-                    chunk.iter().map(|r| convert::classify(&model, &r.article.as_article(), r.explain)).collect()
+                    chunk
+                        .iter()
+                        .map(|r| convert::classify(&model, &r.article.as_article(), r.explain, r.sentences))
+                        .collect()
                 };
                 state.pool.map_chunks(valid, BATCH_CHUNK, classify_chunk).await
             })

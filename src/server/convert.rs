@@ -31,11 +31,32 @@ pub fn vectorize(model: &Model, article: &Article) -> pb::VectorizeResponse {
     }
 }
 
-/// Every head's prediction for the article, with up to `explain` evidence terms each.
-pub fn classify(model: &Model, article: &Article, explain: usize) -> pb::ClassifyResponse {
+/// Every head's prediction for the article, with up to `explain` evidence terms each, and
+/// each sentence's stance if `sentences` is set.
+pub fn classify(model: &Model, article: &Article, explain: usize, sentences: bool) -> pb::ClassifyResponse {
     let predictions =
         model.classify(article, explain).iter().map(|result| (result.head.to_owned(), prediction(result))).collect();
-    pb::ClassifyResponse { id: article.id.to_owned(), predictions, model_version: model.version().to_owned() }
+    let sentences = if sentences { model.sentence_stances(article).iter().map(sentence).collect() } else { Vec::new() };
+    pb::ClassifyResponse {
+        id: article.id.to_owned(),
+        predictions,
+        model_version: model.version().to_owned(),
+        sentences,
+    }
+}
+
+fn sentence(stance: &accord::model::SentenceStance) -> pb::SentenceStance {
+    let field = match stance.field {
+        accord::model::Field::Title => pb::Field::Title,
+        accord::model::Field::Text => pb::Field::Text,
+    };
+    pb::SentenceStance {
+        start: saturating_u32(stance.range.start),
+        end: saturating_u32(stance.range.end),
+        label: stance.label.to_owned(),
+        probability: stance.probability,
+        field: field.into(),
+    }
 }
 
 /// The model's version, provenance, vocabulary size, and heads with their held-out figures.

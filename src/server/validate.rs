@@ -28,6 +28,8 @@ pub struct ValidClassify {
     pub article: ValidArticle,
     /// Evidence terms per head.
     pub explain: usize,
+    /// Whether to return each sentence's stance.
+    pub sentences: bool,
 }
 
 /// The path prefix of the `index`-th request of a batch or stream: `requests[3].`.
@@ -57,7 +59,7 @@ pub fn classify(request: pb::ClassifyRequest, prefix: &str, limits: &Limits) -> 
         });
     }
     let article = article(request.article, prefix, limits)?;
-    Ok(ValidClassify { article, explain: request.explain as usize })
+    Ok(ValidClassify { article, explain: request.explain as usize, sentences: request.sentences })
 }
 
 /// Checks a batch: its size, then every request, naming the first bad one by index.
@@ -87,7 +89,10 @@ mod tests {
     const LIMITS: Limits = Limits { max_text_bytes: 10, max_batch: 2, max_explain: 100 };
 
     fn request(text: &str) -> pb::ClassifyRequest {
-        pb::ClassifyRequest { article: Some(pb::Article { text: text.into(), ..Default::default() }), explain: 0 }
+        pb::ClassifyRequest {
+            article: Some(pb::Article { text: text.into(), ..Default::default() }),
+            ..Default::default()
+        }
     }
 
     fn message(result: Result<impl std::fmt::Debug, ServiceError>) -> String {

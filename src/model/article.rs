@@ -1,0 +1,126 @@
+//! The article-level parts of a [`Model`]'s answer: sentences, and the stance rule of
+//! [`crate::article_stance`] bound to this model's heads.
+
+use std::ops::Range;
+
+use super::{Model, ModelError};
+use crate::article::Article;
+use crate::article_stance::ArticleStance;
+use crate::head::{argmax, HeadPrediction, LinearHead};
+use crate::vectorizer::term_frequency;
+
+/// The article-stance rule with the positions of its heads and labels in this model.
+#[derive(Debug, Clone)]
+pub(super) struct BoundStance {
+    rule: ArticleStance,
+    stance: usize,
+    topic: usize,
+    relation: usize,
+}
+
+impl BoundStance {
+    pub(super) fn bind(rule: &ArticleStance, heads: &[LinearHead]) -> Result<Self, ModelError> {
+        let invalid = |what: String| ModelError::Invalid(format!("article stance rule: {what}"));
+        let head =
+            |name: &str| heads.iter().position(|h| h.name == name).ok_or_else(|| invalid(format!("no head `{name}`")));
+        let (stance, topic) = (head(&rule.stance_head)?, head(&rule.topic_head)?);
+        let relation = heads[topic].labels.iter().position(|l| *l == rule.relation_label);
+        let relation = relation
+            .ok_or_else(|| invalid(format!("head `{}` has no label `{}`", rule.topic_head, rule.relation_label)))?;
+        if !heads[stance].labels.contains(&rule.neutral_label) {
+            return Err(invalid(format!("head `{}` has no label `{}`", rule.stance_head, rule.neutral_label)));
+        }
+        if !(rule.exponent.is_finite() && rule.exponent > 0.0) {
+            return Err(invalid(format!("exponent {} is not a positive number", rule.exponent)));
+        }
+        Ok(Self { rule: rule.clone(), stance, topic, relation })
+    }
+}
+
+/// Which field of an article a sentence or token comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Field {
+    Title,
+    Text,
+}
+
+/// One sentence of an article and the stance head's answer for it alone.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SentenceStance<'m> {
+    pub field: Field,
+    /// Byte range in `field`.
+    pub range: Range<usize>,
+    pub label: &'m str,
+    pub probability: f32,
+}
+
+/// What the article rule reads off an article: the mean of its sentences' stance
+/// probabilities, and how many sentences there were.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SentenceMean {
+    pub mean: Vec<f32>,
+    pub sentences: usize,
+}
+
+impl Model {
+    /// The stance rule for whole articles, if this model has one.
+    pub fn article_stance(&self) -> Option<&ArticleStance> {
+        self.stance_rule.as_ref().map(|bound| &bound.rule)
+    }
+
+    /// The sentences of title and text, in order.
+    pub fn sentences(article: &Article) -> Vec<(Field, Range<usize>)> {
+        let title = crate::sentences::split(article.title).into_iter().map(|r| (Field::Title, r));
+        title.chain(crate::sentences::split(article.text).into_iter().map(|r| (Field::Text, r))).collect()
+    }
+
+    /// Every sentence with the stance head's answer for it; empty without a stance rule.
+    pub fn sentence_stances(&self, article: &Article) -> Vec<SentenceStance<'_>> {
+        let Some(bound) = &self.stance_rule else { return Vec::new() };
+        let labels = &self.heads[bound.stance].labels;
+        Self::sentences(article)
+            .into_iter()
+            .map(|(field, range)| {
+                let text = if field == Field::Title { article.title } else { article.text };
+                let prediction = self.predict_plain(&Article::text(&text[range.clone()])).swap_remove(bound.stance);
+                let best = prediction.best;
+                SentenceStance { field, range, label: &labels[best], probability: prediction.probabilities[best] }
+            })
+            .collect()
+    }
+
+    /// The mean stance probabilities of the article's sentences; `None` without a rule.
+    pub fn sentence_mean(&self, article: &Article) -> Option<SentenceMean> {
+        let bound = self.stance_rule.as_ref()?;
+        let sentences = Self::sentences(article);
+        let mut mean = vec![0.0f32; self.heads[bound.stance].labels.len()];
+        for (field, range) in &sentences {
+            let text = if *field == Field::Title { article.title } else { article.text };
+            let prediction = self.predict_plain(&Article::text(&text[range.clone()])).swap_remove(bound.stance);
+            mean.iter_mut().zip(&prediction.probabilities).for_each(|(m, p)| *m += p);
+        }
+        let count = sentences.len().max(1) as f32;
+        mean.iter_mut().for_each(|m| *m /= count);
+        Some(SentenceMean { mean, sentences: sentences.len() })
+    }
+
+    /// Replaces the stance prediction of an article of two or more sentences by the rule's.
+    pub(super) fn apply_article_stance(&self, article: &Article, predictions: &mut [HeadPrediction]) {
+        let (Some(bound), Some(parts)) = (&self.stance_rule, self.sentence_mean(article)) else { return };
+        if parts.sentences < 2 {
+            return;
+        }
+        let relation = predictions[bound.topic].probabilities[bound.relation];
+        let probabilities = bound.rule.combine(&self.heads[bound.stance].labels, &parts.mean, relation);
+        predictions[bound.stance] = HeadPrediction { best: argmax(&probabilities), probabilities };
+    }
+
+    /// Every head's own prediction for one article, before the article-stance rule.
+    pub fn predict_plain(&self, article: &Article) -> Vec<HeadPrediction> {
+        let sublinear = self.vectorizer.settings().sublinear_tf;
+        self.vectorizer.with_counts(&self.tokenizer, article, |counts| {
+            let tf = counts.features().iter().map(|&f| (f, term_frequency(counts.count(f), sublinear)));
+            self.packed.predict(&self.heads, tf)
+        })
+    }
+}

@@ -1,0 +1,44 @@
+//! Per-sentence stance and the whole-article stance rule, on the shipped model over gRPC.
+
+mod common;
+
+use common::pb::{self, Field};
+use common::{article, repo_root, seed_text, Server};
+
+const MIXED: &str = "Germany and France signed a defence cooperation agreement on Monday. \
+    Russia condemned the deal and threatened sanctions. \
+    The two ministers praised the partnership and pledged closer cooperation.";
+
+#[tokio::test]
+async fn sentences_come_back_with_offsets_and_stances() {
+    let server = Server::start_with(&repo_root().join("models"), &[], &[]);
+    let mut client = server.client().await;
+    let request = pb::ClassifyRequest { article: article("m", "Allies sign pact", MIXED), explain: 0, sentences: true };
+    let response = client.classify(request).await.expect("classify").into_inner();
+    let fields: Vec<i32> = response.sentences.iter().map(|s| s.field).collect();
+    assert_eq!(fields, [Field::Title as i32, Field::Text as i32, Field::Text as i32, Field::Text as i32]);
+    let texts: Vec<&str> = response.sentences[1..].iter().map(|s| &MIXED[s.start as usize..s.end as usize]).collect();
+    assert_eq!(texts[1], "Russia condemned the deal and threatened sanctions.");
+    assert_eq!(response.sentences[1].label, "cooperation", "the agreement sentence");
+    assert_eq!(response.sentences[2].label, "tension", "the threat sentence");
+    assert_eq!(response.predictions["stance"].label, "cooperation", "the article leans cooperative");
+
+    let plain = pb::ClassifyRequest { article: article("m", "", MIXED), explain: 0, sentences: false };
+    assert!(client.classify(plain).await.expect("classify").into_inner().sentences.is_empty());
+}
+
+#[tokio::test]
+async fn articles_off_world_affairs_are_neutral_and_seeds_keep_their_stance() {
+    let server = Server::start_with(&repo_root().join("models"), &[], &[]);
+    let mut client = server.client().await;
+    let sports = "The home side won the cup final 3-1 on Sunday. The striker scored twice in the second half. \
+        The coach said the team had trained hard all season.";
+    let request = pb::ClassifyRequest { article: article("s", "", sports), ..Default::default() };
+    let response = client.classify(request).await.expect("classify").into_inner();
+    assert_eq!(response.predictions["topic"].label, "sports");
+    assert_eq!(response.predictions["stance"].label, "neutral");
+    let seed = seed_text("004_aefd203c532625bc.txt");
+    let request = pb::ClassifyRequest { article: article("004", "", &seed), ..Default::default() };
+    let response = client.classify(request).await.expect("classify").into_inner();
+    assert_eq!(response.predictions["stance"].label, "tension");
+}
