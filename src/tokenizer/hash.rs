@@ -75,7 +75,7 @@ pub(crate) fn ascii16(text: &[u8], start: usize, len: usize, lowercase: u64) -> 
 #[inline(always)]
 pub(crate) fn ascii_lowercased(text: &[u8], start: usize, end: usize, lowercase: u64) -> u64 {
     let len = end - start;
-    if len <= 16 && len >= 2 {
+    if (2..=16).contains(&len) {
         if let Some(word) = ascii16(text, start, len, lowercase) {
             return short(word, len);
         }
