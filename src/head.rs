@@ -83,8 +83,9 @@ impl LinearHead {
 /// Every head's weights for one feature in one row, already multiplied by the feature's IDF,
 /// with the IDF itself in the row's last value: scoring a document reads one row per
 /// feature it has. Rows are whole 32-byte lanes (8 values), so the two shipped heads (3 + 4
-/// labels) and the IDF fill exactly one lane. Derived from the heads and the IDF when a model
-/// is assembled; never stored.
+/// labels) and the IDF fill exactly one lane, and they are in the order of the vocabulary
+/// table's slots, which is how term counts come. Derived from the heads and the IDF when a
+/// model is assembled; never stored.
 #[derive(Clone)]
 pub(crate) struct PackedHeads {
     lanes: usize,
@@ -101,19 +102,22 @@ impl std::fmt::Debug for PackedHeads {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("PackedHeads")
             .field("lanes", &self.lanes)
-            .field("features", &(self.rows.len() / self.lanes))
+            .field("slots", &(self.rows.len() / self.lanes))
             .finish()
     }
 }
 
 impl PackedHeads {
-    /// Rows for `idf.len()` features; every head must have that many.
-    pub(crate) fn build(heads: &[LinearHead], idf: &[f32]) -> Self {
+    /// One row per slot: `slot_features[slot]` is the feature whose weights and IDF go there
+    /// (none if it is out of range).
+    pub(crate) fn build(heads: &[LinearHead], idf: &[f32], slot_features: &[u32]) -> Self {
         let labels: usize = heads.iter().map(LinearHead::label_count).sum();
         let lanes = (labels + 1).div_ceil(8);
-        let mut rows = vec![Lane::default(); idf.len() * lanes];
-        for (feature, (row, &idf)) in rows.chunks_exact_mut(lanes).zip(idf).enumerate() {
-            let weights = heads.iter().flat_map(|head| head.row(feature as u32));
+        let mut rows = vec![Lane::default(); slot_features.len() * lanes];
+        for (row, &feature) in rows.chunks_exact_mut(lanes).zip(slot_features) {
+            // A spare slot of the table has no feature, and no document ever counts it.
+            let Some(&idf) = idf.get(feature as usize) else { continue };
+            let weights = heads.iter().flat_map(|head| head.row(feature));
             for (j, &weight) in weights.enumerate() {
                 row[j / 8].0[j % 8] = weight * idf;
             }
@@ -130,9 +134,10 @@ impl PackedHeads {
         Self { lanes, rows, offsets }
     }
 
-    /// Every head's prediction for the document whose features have these TF weights (any
-    /// order): `bias + x · W`, with `x` the L2-normalized TF-IDF vector, then softmax. The
-    /// same as [`LinearHead::predict`] on that vector, up to float rounding.
+    /// Every head's prediction for the document whose terms (by vocabulary table slot, see
+    /// [`PackedHeads::build`]) have these TF weights, in any order: `bias + x · W`, with `x`
+    /// the L2-normalized TF-IDF vector, then softmax. The same as [`LinearHead::predict`] on
+    /// that vector, up to float rounding.
     #[inline]
     pub(crate) fn predict(&self, heads: &[LinearHead], tf: impl Iterator<Item = (u32, f32)>) -> Vec<HeadPrediction> {
         let (sums, norm) = if self.lanes == 1 { self.sums::<1>(tf) } else { self.sums_wide(tf) };
@@ -153,25 +158,38 @@ impl PackedHeads {
             .collect()
     }
 
-    /// `Σ tf · row` over the features and the L2 norm of the TF-IDF values, for rows of
-    /// `LANES` lanes (fixed, so that the sums stay in registers). The arithmetic is f64, so the
-    /// order of the sums does not matter: long articles (thousands of features) come out as
-    /// close to the exact value as the plain path's sorted f32 sums, or closer.
+    /// `Σ tf · row` over the terms and the L2 norm of the TF-IDF values, for rows of `LANES`
+    /// lanes (fixed, so that the sums stay in registers). The rows are scattered over
+    /// megabytes: they are prefetched a block of terms at a time. The arithmetic is f64, so
+    /// the order of the sums does not matter: long articles (thousands of features) come out
+    /// as close to the exact value as the plain path's sorted f32 sums, or closer.
     #[inline]
     fn sums<const LANES: usize>(&self, tf: impl Iterator<Item = (u32, f32)>) -> (Vec<f64>, f64) {
+        /// Terms per block.
+        const BLOCK: usize = 16;
         let mut sums = [[0.0f64; 8]; LANES];
         let mut squares = 0.0f64;
-        for (feature, tf) in tf {
-            let tf = f64::from(tf);
-            let start = feature as usize * LANES;
-            let row = &self.rows[start..start + LANES];
-            for (sum, lane) in sums.iter_mut().zip(row) {
-                for (s, w) in sum.iter_mut().zip(lane.0) {
-                    *s += tf * f64::from(w);
-                }
+        let mut tf = tf.peekable();
+        let mut block = [(0u32, 0.0f32); BLOCK];
+        while tf.peek().is_some() {
+            let mut len = 0;
+            for (entry, term) in block.iter_mut().zip(tf.by_ref()) {
+                *entry = term;
+                crate::vectorizer::prefetch(&self.rows[term.0 as usize * LANES]);
+                len += 1;
             }
-            let value = tf * f64::from(row[LANES - 1].0[7]);
-            squares += value * value;
+            for &(slot, tf) in &block[..len] {
+                let tf = f64::from(tf);
+                let start = slot as usize * LANES;
+                let row = &self.rows[start..start + LANES];
+                for (sum, lane) in sums.iter_mut().zip(row) {
+                    for (s, w) in sum.iter_mut().zip(lane.0) {
+                        *s += tf * f64::from(w);
+                    }
+                }
+                let value = tf * f64::from(row[LANES - 1].0[7]);
+                squares += value * value;
+            }
         }
         (sums.iter().flatten().copied().collect(), squares.sqrt())
     }
@@ -179,9 +197,9 @@ impl PackedHeads {
     fn sums_wide(&self, tf: impl Iterator<Item = (u32, f32)>) -> (Vec<f64>, f64) {
         let mut sums = vec![0.0f64; self.lanes * 8];
         let mut squares = 0.0f64;
-        for (feature, tf) in tf {
+        for (slot, tf) in tf {
             let tf = f64::from(tf);
-            let start = feature as usize * self.lanes;
+            let start = slot as usize * self.lanes;
             let row = &self.rows[start..start + self.lanes];
             for (s, w) in sums.iter_mut().zip(row.iter().flat_map(|lane| lane.0)) {
                 *s += tf * f64::from(w);

@@ -38,7 +38,8 @@ pub struct Model {
     tokenizer: Tokenizer,
     vectorizer: TfIdf,
     heads: Vec<LinearHead>,
-    /// The heads' weights premultiplied by the IDF, one row per feature (derived, not stored).
+    /// The heads' weights premultiplied by the IDF, one row per vocabulary table slot
+    /// (derived, not stored).
     packed: PackedHeads,
     /// The whole-article stance rule, bound to the heads (derived from the config).
     stance_rule: Option<article::BoundStance>,
@@ -89,15 +90,10 @@ impl Model {
     ) -> Result<Self, ModelError> {
         let tokenizer = Tokenizer::new(tokenizer)?;
         model_file::validate(&meta, &vectorizer, &heads)?;
-        if let Some((first, second)) = vectorizer.key_collision() {
-            return Err(ModelError::Invalid(match second {
-                Some(second) => format!(
-                    "vocabulary terms `{first}` and `{second}` have the same 64-bit key; the lookup table cannot tell them apart"
-                ),
-                None => format!("vocabulary term `{first}` has the 64-bit key reserved for empty table slots"),
-            }));
+        if let Some(problem) = vectorizer.table_problem() {
+            return Err(ModelError::Invalid(problem));
         }
-        let packed = PackedHeads::build(&heads, vectorizer.idf());
+        let packed = PackedHeads::build(&heads, vectorizer.idf(), vectorizer.slot_features());
         let stance_rule =
             meta.config.article_stance.as_ref().map(|rule| article::BoundStance::bind(rule, &heads)).transpose()?;
         Ok(Self { meta, tokenizer, vectorizer, heads, packed, stance_rule })

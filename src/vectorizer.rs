@@ -6,9 +6,9 @@
 //!
 //! Serving never compares strings: the tokenizer gives each token's 64-bit key
 //! ([`crate::tokenizer::hash`]), a bigram's key is mixed from its two tokens' keys, and the
-//! keys are looked up in an open-addressing table built from the terms ([`table`]). Counts
-//! go to thread-local scratch space, so a document allocates nothing per token. The result
-//! is exactly what looking the strings up gives (`reference.rs`, tested).
+//! keys are looked up in a perfect hash table built from the terms (`table.rs`). Counts go
+//! to thread-local scratch space, so a document allocates nothing per token. The result is
+//! exactly what looking the strings up gives (`reference.rs`, tested).
 
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -20,7 +20,8 @@ use crate::tokenizer::{hash, Tokenizer};
 
 mod table;
 
-use table::VocabularyTable;
+pub(crate) use table::prefetch;
+use table::{TableProblem, VocabularyTable};
 
 /// How the vocabulary is learned.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -133,15 +134,32 @@ impl TfIdf {
 
     /// The feature index of a term, if it is in the vocabulary.
     pub fn index_of(&self, term: &str) -> Option<u32> {
-        self.table.get(hash::term(term)).filter(|&index| self.terms[index as usize] == term)
+        let slot = self.table.get(hash::term(term));
+        let index = (slot != self.table.miss()).then(|| self.table.feature(slot))?;
+        (self.terms[index as usize] == term).then_some(index)
     }
 
-    /// Two terms that share a 64-bit key, if the vocabulary has such a pair; the second is
-    /// `None` when the first's key is the table's reserved empty key. A model refuses such a
-    /// vocabulary: its table could not tell the two apart.
-    pub fn key_collision(&self) -> Option<(&str, Option<&str>)> {
-        let (first, second) = self.table.collision()?;
-        Some((self.terms[first as usize].as_str(), second.map(|i| self.terms[i as usize].as_str())))
+    /// Why the vocabulary cannot be served, if it cannot: two terms share a 64-bit key (the
+    /// lookup table could not tell them apart), or (never seen) the table could not be built.
+    pub fn table_problem(&self) -> Option<String> {
+        let term = |index: u32| self.terms[index as usize].as_str();
+        self.table.problem().map(|problem| match problem {
+            TableProblem::Collision(first, second) => format!(
+                "vocabulary terms `{}` and `{}` have the same 64-bit key; the lookup table cannot tell them apart",
+                term(first),
+                term(second)
+            ),
+            TableProblem::Unplaced(index) => {
+                format!("no perfect hash table places the key of vocabulary term `{}`", term(index))
+            }
+        })
+    }
+
+    /// The feature index of each slot of the vocabulary table, in slot order: the order of
+    /// [`TermCounts`]' slots. A spare slot, which never holds a count, has an index out of
+    /// range.
+    pub(crate) fn slot_features(&self) -> &[u32] {
+        self.table.features()
     }
 
     /// The TF-IDF vector of one article.
@@ -180,60 +198,87 @@ impl TfIdf {
         article: &Article,
         visit: impl FnOnce(&mut TermCounts<'_>) -> R,
     ) -> R {
-        let Scratch { keys, counts, touched, buffer } = scratch;
-        if counts.len() < self.dimensions() {
-            counts.resize(self.dimensions(), 0);
+        let Scratch { keys, lookups, slots, counts, touched, buffer } = scratch;
+        let miss = self.table.miss() as usize;
+        if counts.len() <= miss {
+            counts.resize(miss + 1, 0);
         }
         // Normally empty; not if a panic interrupted the previous document.
         touched.drain(..).for_each(|feature| counts[feature as usize] = 0);
+        // Unknown terms are counted at `miss`, which starts above zero so that it is never
+        // taken for a first occurrence.
+        counts[miss] = 1;
         for field in article.fields() {
             keys.clear();
             tokenizer.keys_into(field, keys, buffer);
-            self.count_keys(keys, counts, touched);
+            self.count_keys(keys, lookups, slots, counts, touched);
         }
+        counts[miss] = 0;
         visit(&mut TermCounts { counts, touched })
     }
 
-    /// Looks up every unigram and bigram of one field's token keys and counts the hits.
+    /// Looks up every unigram and bigram of one field's token keys and counts the hits, in
+    /// a software pipeline: the table key a lookup compares is prefetched `AHEAD` lookups
+    /// before it, and the count of the slot found is prefetched `AHEAD` lookups before it is
+    /// incremented. Neither an unknown term nor a first occurrence takes a branch.
     #[inline]
-    fn count_keys(&self, keys: &[u64], counts: &mut [u32], touched: &mut Vec<u32>) {
-        /// How many tokens ahead the table slots are prefetched.
-        const AHEAD: usize = 8;
-        let bigrams = self.settings.max_ngram >= 2;
-        let mut tally = |feature: u32| {
-            let count = &mut counts[feature as usize];
-            if *count == 0 {
-                touched.push(feature);
-            }
-            *count += 1;
-        };
-        for (i, &key) in keys.iter().enumerate() {
-            if let Some(&ahead) = keys.get(i + AHEAD) {
-                self.table.prefetch(ahead);
-                if bigrams {
-                    self.table.prefetch(hash::bigram(keys[i + AHEAD - 1], ahead));
+    fn count_keys(
+        &self,
+        keys: &[u64],
+        lookups: &mut Vec<u64>,
+        slots: &mut Vec<u32>,
+        counts: &mut [u32],
+        touched: &mut Vec<u32>,
+    ) {
+        const AHEAD: usize = 16;
+        lookups.clear();
+        match keys.split_first() {
+            Some((&first, rest)) if self.settings.max_ngram >= 2 => {
+                lookups.push(first);
+                let mut previous = first;
+                for &key in rest {
+                    lookups.push(key);
+                    lookups.push(hash::bigram(previous, key));
+                    previous = key;
                 }
             }
-            if let Some(feature) = self.table.get(key) {
-                tally(feature);
+            _ => lookups.extend_from_slice(keys),
+        }
+        // `slots[i]` is first lookup `i`'s candidate slot, then the slot it found.
+        slots.clear();
+        slots.extend(lookups.iter().take(AHEAD).map(|&key| self.table.candidate(key)));
+        slots.resize(lookups.len(), 0);
+        let first_new = touched.len();
+        touched.resize(first_new + lookups.len(), 0);
+        let mut new = first_new;
+        for (i, &key) in lookups.iter().enumerate() {
+            if let Some(&ahead) = lookups.get(i + AHEAD) {
+                let candidate = self.table.candidate(ahead);
+                self.table.prefetch(candidate);
+                slots[i + AHEAD] = candidate;
             }
-            if bigrams && i > 0 {
-                if let Some(feature) = self.table.get(hash::bigram(keys[i - 1], key)) {
-                    tally(feature);
-                }
+            let slot = self.table.confirm(key, slots[i]);
+            slots[i] = slot;
+            table::prefetch(&counts[slot as usize]);
+            if i >= AHEAD {
+                tally(slots[i - AHEAD], counts, touched, &mut new);
             }
         }
+        for &slot in &slots[lookups.len().saturating_sub(AHEAD)..] {
+            tally(slot, counts, touched, &mut new);
+        }
+        touched.truncate(new);
     }
 
     /// Turns term counts into sublinear, IDF-weighted, L2-normalized values, in feature order.
-    pub(crate) fn weigh(&self, counts: &mut TermCounts<'_>) -> SparseVector {
-        counts.sort();
-        let mut vector = SparseVector {
-            indices: Vec::with_capacity(counts.features().len()),
-            values: Vec::with_capacity(counts.features().len()),
-        };
-        for &index in counts.features() {
-            let tf = term_frequency(counts.count(index), self.settings.sublinear_tf);
+    pub(crate) fn weigh(&self, counts: &TermCounts<'_>) -> SparseVector {
+        let mut features: Vec<(u32, u32)> =
+            counts.iter().map(|(slot, count)| (self.table.feature(slot), count)).collect();
+        features.sort_unstable();
+        let mut vector =
+            SparseVector { indices: Vec::with_capacity(features.len()), values: Vec::with_capacity(features.len()) };
+        for (index, count) in features {
+            let tf = term_frequency(count, self.settings.sublinear_tf);
             vector.indices.push(index);
             vector.values.push(tf * self.idf[index as usize]);
         }
@@ -243,6 +288,18 @@ impl TfIdf {
         }
         vector
     }
+}
+
+/// Counts one occurrence of the term in `slot`; a first occurrence is kept at
+/// `touched[*new]`.
+#[inline(always)]
+fn tally(slot: u32, counts: &mut [u32], touched: &mut [u32], new: &mut usize) {
+    let count = &mut counts[slot as usize];
+    // Written every time, kept (by moving `new` on) only the first time: no branch. The
+    // count saturates, so that the count of unknown terms never comes back to zero.
+    touched[*new] = slot;
+    *new += usize::from(*count == 0);
+    *count = count.saturating_add(1);
 }
 
 /// The TF weight of a term seen `count` times: `1 + ln(count)` if sublinear.
@@ -261,39 +318,52 @@ pub(crate) fn term_frequency(count: u32, sublinear: bool) -> f32 {
 /// allocated per token.
 #[derive(Default)]
 struct Scratch {
+    /// The current field's token keys.
     keys: Vec<u64>,
-    /// Count per feature; zero outside of a document.
+    /// The keys looked up: unigrams and bigrams.
+    lookups: Vec<u64>,
+    /// The table slot each lookup found (the table's `miss` if none).
+    slots: Vec<u32>,
+    /// Count per table slot, and at `miss` for unknown terms; zero outside of a document.
     counts: Vec<u32>,
-    /// The features with a non-zero count.
+    /// The slots with a non-zero count.
     touched: Vec<u32>,
     buffer: String,
 }
 
-/// One document's term counts, borrowed from the scratch space; cleared when dropped.
+/// One document's term counts, by vocabulary table slot, borrowed from the scratch space;
+/// cleared when dropped.
 pub(crate) struct TermCounts<'s> {
     counts: &'s mut [u32],
     touched: &'s mut Vec<u32>,
 }
 
 impl TermCounts<'_> {
-    /// The features the document has, first-seen order until [`TermCounts::sort`].
+    /// The terms the document has, in first-seen order, by their slot in the vocabulary
+    /// table: the order of [`crate::head::PackedHeads`]' rows. A slot's feature index is
+    /// [`TfIdf::slot_features`]`[slot]`.
+    #[inline]
     pub(crate) fn features(&self) -> &[u32] {
         self.touched
     }
 
+    /// The count of the term in `slot`.
     #[inline]
-    pub(crate) fn count(&self, feature: u32) -> u32 {
-        self.counts[feature as usize]
+    pub(crate) fn count(&self, slot: u32) -> u32 {
+        self.counts[slot as usize]
     }
 
-    pub(crate) fn sort(&mut self) {
-        self.touched.sort_unstable();
+    /// `(slot, count)` of every term the document has, in first-seen order. A slot's
+    /// feature index is [`TfIdf::slot_features`]`[slot]`.
+    #[inline]
+    pub(crate) fn iter(&self) -> impl Iterator<Item = (u32, u32)> + '_ {
+        self.touched.iter().map(|&slot| (slot, self.counts[slot as usize]))
     }
 }
 
 impl Drop for TermCounts<'_> {
     fn drop(&mut self) {
-        self.touched.drain(..).for_each(|feature| self.counts[feature as usize] = 0);
+        self.touched.drain(..).for_each(|slot| self.counts[slot as usize] = 0);
     }
 }
 

@@ -97,7 +97,7 @@ fn fast_transform_equals_string_lookups_on_the_corpus() {
     ] {
         let vectorizer = corpus_vectorizer(&texts, settings);
         assert!(vectorizer.dimensions() > 5_000, "{} terms", vectorizer.dimensions());
-        assert!(vectorizer.key_collision().is_none());
+        assert!(vectorizer.table_problem().is_none());
         let reference = Reference::new(&vectorizer);
         for (title, text) in &texts {
             let article = Article { id: "", title, text };
@@ -127,7 +127,7 @@ fn a_vocabulary_of_odd_terms_still_indexes_every_term() {
     // Terms no tokenizer gives (two spaces, empty halves) must still be found by `index_of`.
     let terms: Vec<String> = ["", " ", "a b c", " a", "a ", "x"].iter().map(|t| t.to_string()).collect();
     let vectorizer = TfIdf::from_parts(all_terms(), terms.clone(), vec![1.0; terms.len()]);
-    assert!(vectorizer.key_collision().is_none());
+    assert!(vectorizer.table_problem().is_none());
     for (index, term) in terms.iter().enumerate() {
         assert_eq!(vectorizer.index_of(term), Some(index as u32), "{term:?}");
     }
