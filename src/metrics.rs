@@ -13,6 +13,25 @@ pub struct HeadEvaluation {
     pub macro_f1: f64,
     /// `confusion[true][predicted]`, in the order of `labels`.
     pub confusion: Vec<Vec<u32>>,
+    /// Expected calibration error of the top label's probability (see [`calibration_error`]).
+    pub calibration_error: f64,
+}
+
+/// Expected calibration error over `(probability of the predicted label, whether it was
+/// right)` pairs: the pairs fall in ten equal-width probability bins, and each bin's gap
+/// between mean probability and accuracy counts by its share of the pairs. 0 is perfectly
+/// calibrated.
+pub fn calibration_error(predictions: &[(f32, bool)]) -> f64 {
+    const BINS: usize = 10;
+    let mut bins = [(0.0f64, 0.0f64, 0usize); BINS];
+    for &(probability, correct) in predictions {
+        let bin = ((probability.clamp(0.0, 1.0) * BINS as f32) as usize).min(BINS - 1);
+        bins[bin].0 += f64::from(probability);
+        bins[bin].1 += f64::from(u8::from(correct));
+        bins[bin].2 += 1;
+    }
+    let total = predictions.len().max(1) as f64;
+    bins.iter().map(|(p, c, _)| (p - c).abs() / total).sum()
 }
 
 /// A confusion matrix over `labels` label indices.
@@ -86,6 +105,16 @@ mod tests {
         assert!((confusion.accuracy() - 0.6).abs() < 1e-12);
         // F1(a) = 2*2/(3+3) = 0.6667; F1(b) = 2*1/(2+2) = 0.5
         assert!((confusion.macro_f1() - (2.0 / 3.0 + 0.5) / 2.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn calibration_error_matches_hand_computation() {
+        // Bin 0.9: probabilities 0.9, 0.9, right once -> |1.8 - 1| / 4 = 0.2;
+        // bin 0.6: 0.6, 0.6, both right -> |1.2 - 2| / 4 = 0.2.
+        let pairs = [(0.9, true), (0.9, false), (0.6, true), (0.6, true)];
+        assert!((calibration_error(&pairs) - 0.4).abs() < 1e-6);
+        assert!(calibration_error(&[(1.0, true), (1.0, true)]).abs() < 1e-12);
+        assert_eq!(calibration_error(&[]), 0.0);
     }
 
     #[test]

@@ -99,8 +99,8 @@ fn render_head(card: &mut String, evaluation: &HeadEvaluation) {
     );
     let _ = writeln!(
         card,
-        "| accuracy | macro-F1 |\n|---|---|\n| {:.4} | {:.4} |\n",
-        evaluation.accuracy, evaluation.macro_f1
+        "| accuracy | macro-F1 | expected calibration error |\n|---|---|---|\n| {:.4} | {:.4} | {:.4} |\n",
+        evaluation.accuracy, evaluation.macro_f1, evaluation.calibration_error
     );
     let _ = writeln!(card, "Confusion matrix (rows: true label, columns: predicted):\n");
     let _ = writeln!(card, "| | {} |", evaluation.labels.join(" | "));

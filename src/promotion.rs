@@ -70,6 +70,7 @@ mod tests {
             accuracy: 0.0,
             macro_f1,
             confusion: vec![],
+            calibration_error: 0.0,
         }
     }
 

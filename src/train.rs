@@ -18,8 +18,8 @@ use sha2::{Digest, Sha256};
 
 use crate::article_stance::ArticleStance;
 use crate::corpus::{hex, Corpus};
-use crate::head::LinearHead;
-use crate::metrics::{Confusion, HeadEvaluation};
+use crate::head::{HeadPrediction, LinearHead};
+use crate::metrics::{calibration_error, Confusion, HeadEvaluation};
 use crate::model::{Model, ModelMeta};
 use crate::model_file::ModelError;
 use crate::tokenizer::{Tokenizer, TokenizerSettings};
@@ -404,15 +404,16 @@ fn evaluate(
     test: &[usize],
 ) -> HeadEvaluation {
     let labelled = |docs: &[usize]| docs.iter().filter(|&&i| prepared.label(i, &head.name).is_some()).count();
-    let pairs: Vec<(usize, usize)> = test
+    let outcomes: Vec<(usize, HeadPrediction)> = test
         .iter()
         .filter_map(|&i| {
             let truth = prepared.label(i, &head.name)?;
-            let truth = head.labels.iter().position(|l| l == truth)?;
-            Some((truth, head.predict(&vectors[i]).best))
+            Some((head.labels.iter().position(|l| l == truth)?, head.predict(&vectors[i])))
         })
         .collect();
-    let confusion = Confusion::from_pairs(head.labels.len(), pairs);
+    let confusion = Confusion::from_pairs(head.labels.len(), outcomes.iter().map(|(truth, p)| (*truth, p.best)));
+    let calibration: Vec<(f32, bool)> =
+        outcomes.iter().map(|(truth, p)| (p.probabilities[p.best], p.best == *truth)).collect();
     HeadEvaluation {
         head: head.name.clone(),
         labels: head.labels.clone(),
@@ -421,6 +422,7 @@ fn evaluate(
         accuracy: confusion.accuracy(),
         macro_f1: confusion.macro_f1(),
         confusion: confusion.counts,
+        calibration_error: calibration_error(&calibration),
     }
 }
 

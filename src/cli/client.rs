@@ -59,6 +59,7 @@ pub fn evaluations(info: &ModelInfo) -> Vec<HeadEvaluation> {
                 accuracy: metrics.accuracy,
                 macro_f1: metrics.macro_f1,
                 confusion: Vec::new(),
+                calibration_error: metrics.expected_calibration_error,
             })
         })
         .collect()

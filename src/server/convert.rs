@@ -118,6 +118,7 @@ fn metrics(evaluation: &HeadEvaluation) -> pb::HeadMetrics {
         train_documents: saturating_u32(evaluation.train_documents),
         test_documents: saturating_u32(evaluation.test_documents),
         confusion,
+        expected_calibration_error: evaluation.calibration_error,
     }
 }
 
