@@ -78,11 +78,9 @@ impl Model {
     pub fn sentence_stances(&self, article: &Article) -> Vec<SentenceStance<'_>> {
         let Some(bound) = &self.stance_rule else { return Vec::new() };
         let labels = &self.heads[bound.stance].labels;
-        Self::sentences(article)
+        self.stance_by_sentence(article, bound.stance)
             .into_iter()
-            .map(|(field, range)| {
-                let text = if field == Field::Title { article.title } else { article.text };
-                let prediction = self.predict_plain(&Article::text(&text[range.clone()])).swap_remove(bound.stance);
+            .map(|(field, range, prediction)| {
                 let best = prediction.best;
                 SentenceStance { field, range, label: &labels[best], probability: prediction.probabilities[best] }
             })
@@ -92,16 +90,26 @@ impl Model {
     /// The mean stance probabilities of the article's sentences; `None` without a rule.
     pub fn sentence_mean(&self, article: &Article) -> Option<SentenceMean> {
         let bound = self.stance_rule.as_ref()?;
-        let sentences = Self::sentences(article);
+        let sentences = self.stance_by_sentence(article, bound.stance);
         let mut mean = vec![0.0f32; self.heads[bound.stance].labels.len()];
-        for (field, range) in &sentences {
-            let text = if *field == Field::Title { article.title } else { article.text };
-            let prediction = self.predict_plain(&Article::text(&text[range.clone()])).swap_remove(bound.stance);
+        for (_, _, prediction) in &sentences {
             mean.iter_mut().zip(&prediction.probabilities).for_each(|(m, p)| *m += p);
         }
         let count = sentences.len().max(1) as f32;
         mean.iter_mut().for_each(|m| *m /= count);
         Some(SentenceMean { mean, sentences: sentences.len() })
+    }
+
+    /// Each sentence with the prediction of head `head` for that sentence alone.
+    fn stance_by_sentence(&self, article: &Article, head: usize) -> Vec<(Field, Range<usize>, HeadPrediction)> {
+        Self::sentences(article)
+            .into_iter()
+            .map(|(field, range)| {
+                let text = if field == Field::Title { article.title } else { article.text };
+                let prediction = self.predict_plain(&Article::text(&text[range.clone()])).swap_remove(head);
+                (field, range, prediction)
+            })
+            .collect()
     }
 
     /// Replaces the stance prediction of an article of two or more sentences by the rule's.
