@@ -108,6 +108,27 @@ impl Tokenizer {
     /// `buffer` holds a non-ASCII token while it is normalized.
     #[inline]
     pub(crate) fn keys_into(&self, text: &str, keys: &mut Vec<u64>, buffer: &mut String) {
+        self.for_each_key(text, buffer, |key, _| keys.push(key));
+    }
+
+    /// [`Tokenizer::keys_into`] that also appends each token's start offset to `starts`.
+    #[inline]
+    pub(crate) fn keys_and_starts_into(
+        &self,
+        text: &str,
+        keys: &mut Vec<u64>,
+        starts: &mut Vec<usize>,
+        buffer: &mut String,
+    ) {
+        self.for_each_key(text, buffer, |key, start| {
+            keys.push(key);
+            starts.push(start);
+        });
+    }
+
+    /// Calls `sink(key, start)` for every token of `text`, in order.
+    #[inline(always)]
+    fn for_each_key(&self, text: &str, buffer: &mut String, mut sink: impl FnMut(u64, usize)) {
         let bytes = text.as_bytes();
         let max = self.settings.max_token_bytes;
         let lowercase = if self.settings.lowercase { hash::LOWERCASE_ASCII } else { 0 };
@@ -122,7 +143,7 @@ impl Tokenizer {
                 normalize_into(&text[start..end], self.settings.lowercase, buffer);
                 hash::bytes(buffer.as_bytes())
             };
-            keys.push(key);
+            sink(key, start);
         });
     }
 }

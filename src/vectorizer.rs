@@ -12,6 +12,7 @@
 
 use std::cell::RefCell;
 use std::collections::HashMap;
+use std::ops::Range;
 
 use serde::{Deserialize, Serialize};
 
@@ -175,18 +176,37 @@ impl TfIdf {
         article: &Article,
         visit: impl FnOnce(&mut TermCounts<'_>) -> R,
     ) -> R {
+        self.with_counts_and_parts(tokenizer, article, &[], visit, |_, _| {})
+    }
+
+    /// [`TfIdf::with_counts`], then the counts of each part of the article, one at a time:
+    /// `part(i, counts)` gets the counts of `parts[i]`, a field (0: title, 1: text) and a byte
+    /// range of it, as if that range alone were an article. Parts are sentences: they must
+    /// start and end between tokens (at whitespace or punctuation), so that the range's
+    /// tokens are the article's tokens that start in it. One tokenization and one pass of
+    /// lookups serve the article and its parts: a part's counts are tallied from the slots
+    /// the article's lookups found, minus the bigrams that cross the part's edges.
+    pub(crate) fn with_counts_and_parts<R>(
+        &self,
+        tokenizer: &Tokenizer,
+        article: &Article,
+        parts: &[(usize, Range<usize>)],
+        whole: impl FnOnce(&mut TermCounts<'_>) -> R,
+        part: impl FnMut(usize, &mut TermCounts<'_>),
+    ) -> R {
         thread_local! {
             static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
         }
-        let mut visit = Some(visit);
+        let mut visit = Some((whole, part));
         let shared = SCRATCH.try_with(|cell| {
             let mut scratch = cell.try_borrow_mut().ok()?;
-            Some(self.count(&mut scratch, tokenizer, article, visit.take()?))
+            let (whole, part) = visit.take()?;
+            Some(self.count(&mut scratch, tokenizer, article, parts, whole, part))
         });
         match (shared, visit) {
             (Ok(Some(result)), _) => result,
             // Called again from inside `visit`, or while the thread shuts down: fresh space.
-            (_, Some(visit)) => self.count(&mut Scratch::default(), tokenizer, article, visit),
+            (_, Some((whole, part))) => self.count(&mut Scratch::default(), tokenizer, article, parts, whole, part),
             (_, None) => unreachable!("`visit` is taken only by a call that returns its result"),
         }
     }
@@ -196,9 +216,11 @@ impl TfIdf {
         scratch: &mut Scratch,
         tokenizer: &Tokenizer,
         article: &Article,
-        visit: impl FnOnce(&mut TermCounts<'_>) -> R,
+        parts: &[(usize, Range<usize>)],
+        whole: impl FnOnce(&mut TermCounts<'_>) -> R,
+        mut part: impl FnMut(usize, &mut TermCounts<'_>),
     ) -> R {
-        let Scratch { keys, lookups, slots, counts, touched, buffer } = scratch;
+        let Scratch { fields, lookups, counts, touched, buffer } = scratch;
         let miss = self.table.miss() as usize;
         if counts.len() <= miss {
             counts.resize(miss + 1, 0);
@@ -208,13 +230,49 @@ impl TfIdf {
         // Unknown terms are counted at `miss`, which starts above zero so that it is never
         // taken for a first occurrence.
         counts[miss] = 1;
-        for field in article.fields() {
-            keys.clear();
-            tokenizer.keys_into(field, keys, buffer);
-            self.count_keys(keys, lookups, slots, counts, touched);
+        for (text, field) in article.fields().into_iter().zip(fields.iter_mut()) {
+            field.keys.clear();
+            field.starts.clear();
+            if parts.is_empty() {
+                tokenizer.keys_into(text, &mut field.keys, buffer);
+            } else {
+                tokenizer.keys_and_starts_into(text, &mut field.keys, &mut field.starts, buffer);
+            }
+            self.count_keys(&field.keys, lookups, &mut field.slots, counts, touched);
         }
         counts[miss] = 0;
-        visit(&mut TermCounts { counts, touched })
+        let result = whole(&mut TermCounts { counts, touched });
+        for (i, (index, range)) in parts.iter().enumerate() {
+            let Some(field) = fields.get(*index) else { continue };
+            self.count_part(field, range, counts, touched);
+            part(i, &mut TermCounts { counts, touched });
+        }
+        result
+    }
+
+    /// Tallies the terms of the tokens of `field` that start in `range` from the slots its
+    /// lookups found, as [`TfIdf::count_keys`] would tally those tokens alone, in the same
+    /// order.
+    fn count_part(&self, field: &FieldScratch, range: &Range<usize>, counts: &mut [u32], touched: &mut Vec<u32>) {
+        let first = field.starts.partition_point(|&start| start < range.start);
+        let end = field.starts.partition_point(|&start| start < range.end);
+        let bigrams = self.settings.max_ngram >= 2;
+        let miss = self.table.miss() as usize;
+        counts[miss] = 1;
+        touched.clear();
+        touched.resize(2 * end.saturating_sub(first) + 1, 0);
+        let mut new = 0;
+        // The field's lookups are `[u0, u1, b01, u2, b12, …]` with bigrams, `[u0, u1, …]`
+        // without.
+        for token in first..end {
+            let unigram = if bigrams && token > 0 { 2 * token - 1 } else { token };
+            tally(field.slots[unigram], counts, touched, &mut new);
+            if bigrams && token > first {
+                tally(field.slots[2 * token], counts, touched, &mut new);
+            }
+        }
+        touched.truncate(new);
+        counts[miss] = 0;
     }
 
     /// Looks up every unigram and bigram of one field's token keys and counts the hits, in
@@ -318,17 +376,26 @@ pub(crate) fn term_frequency(count: u32, sublinear: bool) -> f32 {
 /// allocated per token.
 #[derive(Default)]
 struct Scratch {
-    /// The current field's token keys.
-    keys: Vec<u64>,
+    /// Title and text.
+    fields: [FieldScratch; 2],
     /// The keys looked up: unigrams and bigrams.
     lookups: Vec<u64>,
-    /// The table slot each lookup found (the table's `miss` if none).
-    slots: Vec<u32>,
     /// Count per table slot, and at `miss` for unknown terms; zero outside of a document.
     counts: Vec<u32>,
     /// The slots with a non-zero count.
     touched: Vec<u32>,
     buffer: String,
+}
+
+/// One field's tokens.
+#[derive(Default)]
+struct FieldScratch {
+    /// Token keys.
+    keys: Vec<u64>,
+    /// Token start offsets (only when the article has parts).
+    starts: Vec<usize>,
+    /// The table slot each lookup found (the table's `miss` if none).
+    slots: Vec<u32>,
 }
 
 /// One document's term counts, by vocabulary table slot, borrowed from the scratch space;

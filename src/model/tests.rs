@@ -102,3 +102,109 @@ fn a_vocabulary_whose_keys_collide_is_refused() {
     let message = error.to_string();
     assert!(message.contains("`alpha` and `beta` have the same 64-bit key"), "{message}");
 }
+
+/// Each sentence's prediction from the article's one pass equals the prediction for the
+/// sentence tokenized alone, to the bit.
+fn check_sentences(model: &Model, article: &Article) -> Result<(), String> {
+    let sentences = Model::sentences(article);
+    let ((), fast) = model.predict_sentences(article, &sentences, |_| ());
+    for ((field, range), fast) in sentences.iter().zip(fast) {
+        let text = if *field == super::Field::Title { article.title } else { article.text };
+        let alone = model.predict_plain(&Article::text(&text[range.clone()]));
+        if fast != alone {
+            return Err(format!("sentence {:?} {:?}: {fast:?} != {alone:?}", field, &text[range.clone()]));
+        }
+    }
+    Ok(())
+}
+
+#[test]
+fn sentences_counted_in_one_pass_equal_sentences_alone() {
+    let model = shipped();
+    let documents = corpus().documents;
+    for document in &documents {
+        let article = Article { id: &document.id, title: &document.title, text: &document.text };
+        check_sentences(&model, &article).unwrap_or_else(|e| panic!("{}: {e}", document.id));
+    }
+    for chunk in documents.chunks(50).step_by(10) {
+        let text: String = chunk.iter().map(|d| format!("{}\n{}. ", d.title, d.text)).collect();
+        check_sentences(&model, &Article { id: "", title: "A title. Two sentences!", text: &text }).unwrap();
+    }
+}
+
+mod sentences {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Sentence ends, abbreviations, joiners and entity debris next to each other.
+    const PIECES: &[&str] = &[
+        "China",
+        "signed",
+        "a",
+        "trade",
+        "deal",
+        "with",
+        "Israel",
+        "the",
+        "U.S.",
+        "Mr.",
+        "Gen.",
+        "J.",
+        "e.g.",
+        "3.5",
+        "1,000",
+        "long-term",
+        "&amp;",
+        "#39;",
+        "quot;",
+        "café",
+        "中国",
+        "。",
+        "！",
+        " ",
+        "  ",
+        ". ",
+        "! ",
+        "? ",
+        ".\n",
+        "\n",
+        "\r\n",
+        "\"",
+        "”",
+        "’",
+        ")",
+        "(",
+        "-",
+        ".",
+        ",",
+        "?",
+        "!",
+        "\u{a0}",
+        "\t",
+        "Talks",
+        "5",
+        "x",
+    ];
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        #[test]
+        fn sentences_counted_in_one_pass_equal_sentences_alone(
+            text in proptest::collection::vec(proptest::sample::select(PIECES), 0..80),
+            title in proptest::collection::vec(proptest::sample::select(PIECES), 0..12),
+            noise in "\\PC{0,30}",
+        ) {
+            let model = shipped_shared();
+            let text = format!("{}{noise}", text.concat());
+            let title = title.concat();
+            let result = check_sentences(model, &Article { id: "", title: &title, text: &text });
+            prop_assert!(result.is_ok(), "{}", result.unwrap_err());
+        }
+    }
+
+    fn shipped_shared() -> &'static Model {
+        static MODEL: std::sync::OnceLock<Model> = std::sync::OnceLock::new();
+        MODEL.get_or_init(shipped)
+    }
+}
