@@ -140,16 +140,36 @@ impl PackedHeads {
     /// that vector, up to float rounding.
     #[inline]
     pub(crate) fn predict(&self, heads: &[LinearHead], tf: impl Iterator<Item = (u32, f32)>) -> Vec<HeadPrediction> {
-        let (sums, norm) = if self.lanes == 1 { self.sums::<1>(tf) } else { self.sums_wide(tf) };
+        if self.lanes == 1 {
+            let (sums, norm) = self.sums::<1>(tf);
+            self.softmax(heads, &sums[0], norm)
+        } else {
+            let (sums, norm) = self.sums_wide(tf);
+            self.softmax(heads, &sums, norm)
+        }
+    }
+
+    /// Each head's probabilities from the row sums and the norm.
+    fn softmax(&self, heads: &[LinearHead], sums: &[f64], norm: f64) -> Vec<HeadPrediction> {
         let scale = if norm > 0.0 { 1.0 / norm } else { 0.0 };
         heads
             .iter()
             .zip(&self.offsets)
             .map(|(head, &offset)| {
-                let logits = head.bias.iter().zip(&sums[offset..offset + head.label_count()]);
-                let logits: Vec<f64> = logits.map(|(&bias, sum)| f64::from(bias) + sum * scale).collect();
-                let max = logits.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-                let exp: Vec<f64> = logits.iter().map(|logit| (logit - max).exp()).collect();
+                let labels = head.label_count();
+                // On the stack for the usual few labels: this runs once per sentence, too.
+                let (mut stack, mut heap) = ([0.0f64; 16], Vec::new());
+                let exp: &mut [f64] = if labels <= stack.len() {
+                    &mut stack[..labels]
+                } else {
+                    heap.resize(labels, 0.0);
+                    &mut heap
+                };
+                for ((e, &bias), sum) in exp.iter_mut().zip(&head.bias).zip(&sums[offset..offset + labels]) {
+                    *e = f64::from(bias) + sum * scale;
+                }
+                let max = exp.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+                exp.iter_mut().for_each(|e| *e = (*e - max).exp());
                 let total: f64 = exp.iter().sum();
                 let probabilities: Vec<f32> = exp.iter().map(|e| (e / total) as f32).collect();
                 let best = argmax(&probabilities);
@@ -164,7 +184,7 @@ impl PackedHeads {
     /// the order of the sums does not matter: long articles (thousands of features) come out
     /// as close to the exact value as the plain path's sorted f32 sums, or closer.
     #[inline]
-    fn sums<const LANES: usize>(&self, tf: impl Iterator<Item = (u32, f32)>) -> (Vec<f64>, f64) {
+    fn sums<const LANES: usize>(&self, tf: impl Iterator<Item = (u32, f32)>) -> ([[f64; 8]; LANES], f64) {
         /// Terms per block.
         const BLOCK: usize = 16;
         let mut sums = [[0.0f64; 8]; LANES];
@@ -191,7 +211,7 @@ impl PackedHeads {
                 squares += value * value;
             }
         }
-        (sums.iter().flatten().copied().collect(), squares.sqrt())
+        (sums, squares.sqrt())
     }
 
     fn sums_wide(&self, tf: impl Iterator<Item = (u32, f32)>) -> (Vec<f64>, f64) {

@@ -164,12 +164,14 @@ impl Model {
     /// With an article-stance rule, the stance of an article of two or more sentences comes
     /// from its sentences and its topic (see [`crate::article_stance`]).
     pub fn classify(&self, article: &Article, explain: usize) -> Vec<HeadResult<'_>> {
-        let (mut predictions, vector) = self.vectorizer.with_counts(&self.tokenizer, article, |counts| {
+        // The sentences feed the article-stance rule; they are counted in the same pass.
+        let sentences = if self.stance_rule.is_some() { Self::sentences(article) } else { Vec::new() };
+        let ((mut predictions, vector), per_sentence) = self.predict_sentences(article, &sentences, |counts| {
             let predictions = self.predict_counts(counts);
             let vector = if explain > 0 { self.vectorizer.weigh(counts) } else { SparseVector::default() };
             (predictions, vector)
         });
-        self.apply_article_stance(article, &mut predictions);
+        self.apply_article_stance(self.mean_of(&per_sentence), &mut predictions);
         self.heads
             .iter()
             .zip(predictions)
