@@ -89,11 +89,19 @@ impl Model {
 
     /// The mean stance probabilities of the article's sentences; `None` without a rule.
     pub fn sentence_mean(&self, article: &Article) -> Option<SentenceMean> {
+        self.stance_rule.as_ref()?;
+        let sentences: Vec<Vec<HeadPrediction>> =
+            self.sentence_predictions(article).into_iter().map(|(_, _, heads)| heads).collect();
+        self.mean_of(&sentences)
+    }
+
+    /// The mean stance probabilities from every head's predictions for each sentence;
+    /// `None` without a rule.
+    pub(super) fn mean_of(&self, sentences: &[Vec<HeadPrediction>]) -> Option<SentenceMean> {
         let bound = self.stance_rule.as_ref()?;
-        let sentences = self.stance_by_sentence(article, bound.stance);
         let mut mean = vec![0.0f32; self.heads[bound.stance].labels.len()];
-        for (_, _, prediction) in &sentences {
-            mean.iter_mut().zip(&prediction.probabilities).for_each(|(m, p)| *m += p);
+        for heads in sentences {
+            mean.iter_mut().zip(&heads[bound.stance].probabilities).for_each(|(m, p)| *m += p);
         }
         let count = sentences.len().max(1) as f32;
         mean.iter_mut().for_each(|m| *m /= count);
@@ -102,19 +110,14 @@ impl Model {
 
     /// Each sentence with the prediction of head `head` for that sentence alone.
     fn stance_by_sentence(&self, article: &Article, head: usize) -> Vec<(Field, Range<usize>, HeadPrediction)> {
-        Self::sentences(article)
-            .into_iter()
-            .map(|(field, range)| {
-                let text = if field == Field::Title { article.title } else { article.text };
-                let prediction = self.predict_plain(&Article::text(&text[range.clone()])).swap_remove(head);
-                (field, range, prediction)
-            })
-            .collect()
+        let sentences = self.sentence_predictions(article).into_iter();
+        sentences.map(|(field, range, mut heads)| (field, range, heads.swap_remove(head))).collect()
     }
 
-    /// Replaces the stance prediction of an article of two or more sentences by the rule's.
-    pub(super) fn apply_article_stance(&self, article: &Article, predictions: &mut [HeadPrediction]) {
-        let (Some(bound), Some(parts)) = (&self.stance_rule, self.sentence_mean(article)) else { return };
+    /// Replaces the stance prediction of an article of two or more sentences by the rule's,
+    /// given the sentences' mean ([`Model::mean_of`]).
+    pub(super) fn apply_article_stance(&self, parts: Option<SentenceMean>, predictions: &mut [HeadPrediction]) {
+        let (Some(bound), Some(parts)) = (&self.stance_rule, parts) else { return };
         if parts.sentences < 2 {
             return;
         }
