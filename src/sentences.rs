@@ -21,14 +21,21 @@ const ABBREVIATIONS: &[&str] = &[
 pub fn split(text: &str) -> Vec<Range<usize>> {
     let mut sentences = Vec::new();
     let mut start = 0;
-    for (i, c) in text.char_indices() {
-        if i < start {
+    let bytes = text.as_bytes();
+    // Byte by byte, looking only at the bytes a sentence end starts with: ASCII bytes and
+    // the lead bytes of `。！？` are always at a character boundary, so this visits the
+    // same positions as walking the characters, several times faster.
+    for (i, &b) in bytes.iter().enumerate() {
+        if !MAY_END[usize::from(b)] || i < start {
             continue;
         }
-        let end = match c {
-            '\n' | '\r' => Some(i),
-            '.' | '!' | '?' | '。' | '！' | '？' => terminal_end(text, i, c),
-            _ => None,
+        let end = match (b, &bytes[i..]) {
+            (b'\n' | b'\r', _) => Some(i),
+            (b'.' | b'!' | b'?', _) => terminal_end(text, i, char::from(b)),
+            (_, rest) => ['。', '！', '？']
+                .into_iter()
+                .find(|c| rest.starts_with(c.encode_utf8(&mut [0; 4]).as_bytes()))
+                .and_then(|c| terminal_end(text, i, c)),
         };
         if let Some(end) = end {
             push_trimmed(text, start..end, &mut sentences);
@@ -38,6 +45,19 @@ pub fn split(text: &str) -> Vec<Range<usize>> {
     push_trimmed(text, start..text.len(), &mut sentences);
     sentences
 }
+
+/// The bytes a sentence end can start with: `\n`, `\r`, `.`, `!`, `?`, and the lead bytes
+/// of `。` (E3) and of `！` and `？` (EF).
+static MAY_END: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut i = 0;
+    let bytes = [b'\n', b'\r', b'.', b'!', b'?', 0xE3, 0xEF];
+    while i < bytes.len() {
+        table[bytes[i] as usize] = true;
+        i += 1;
+    }
+    table
+};
 
 /// Where the sentence ends if the terminal `c` at `i` ends it: after `c` and any closing
 /// quotes or brackets.
@@ -132,7 +152,43 @@ mod tests {
         assert_eq!(sentences("中国和以色列会谈。双方同意合作。"), ["中国和以色列会谈。", "双方同意合作。"]);
     }
 
+    /// The character-walking splitter the byte-walking one replaced.
+    fn split_by_chars(text: &str) -> Vec<Range<usize>> {
+        let mut sentences = Vec::new();
+        let mut start = 0;
+        for (i, c) in text.char_indices() {
+            if i < start {
+                continue;
+            }
+            let end = match c {
+                '\n' | '\r' => Some(i),
+                '.' | '!' | '?' | '。' | '！' | '？' => terminal_end(text, i, c),
+                _ => None,
+            };
+            if let Some(end) = end {
+                push_trimmed(text, start..end, &mut sentences);
+                start = end;
+            }
+        }
+        push_trimmed(text, start..text.len(), &mut sentences);
+        sentences
+    }
+
+    #[test]
+    fn byte_walk_splits_the_corpus_as_the_character_walk() {
+        let data = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data");
+        for file in ["ag-news/train.csv", "multi-coped/train.tsv", "un-quadclass/en_annotations_quad_multiclass.tsv"] {
+            let text = std::fs::read_to_string(data.join(file)).expect("readable");
+            assert_eq!(split(&text), split_by_chars(&text), "{file}");
+        }
+    }
+
     proptest! {
+        #[test]
+        fn byte_walk_splits_as_the_character_walk(text in "(\\PC|[ .!?\"\n\r。！？”’)A-Z]|\u{FF01}|\u{FF1F}|\u{E380}){0,120}") {
+            prop_assert_eq!(split(&text), split_by_chars(&text));
+        }
+
         #[test]
         fn ranges_are_ordered_trimmed_slices(text in "(\\PC|[ .!?\"\n])*") {
             let ranges = split(&text);
