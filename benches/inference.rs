@@ -6,7 +6,10 @@
 //!
 //! Groups:
 //! - `classify/*` (MB/s) and `classify_articles/*` (articles/s): the whole path
-//!   (`Model::classify(article, 0)`: tokenize, vectorize, every head) on the shipped model;
+//!   (`Model::classify(article, 0)`: tokenize, vectorize, every head, and the sentences for
+//!   the article-stance rule when the model has one) on the shipped model;
+//! - `predict_plain/*`: every head's own prediction for the article, without the
+//!   sentence-level stance rule (the whole path as it was before the rule);
 //! - `tokenize/*` and `tokenize_articles/*`: tokenization alone (`Tokenizer::for_each`: spans
 //!   and lowercased text, no allocation per token);
 //! - `vectorize/*`: tokenize and vectorize (`Model::vectorize`, the sorted sparse vector);
@@ -116,6 +119,9 @@ fn inference(c: &mut Criterion) {
     };
     bench_group(c, "classify", &pools, false, classify);
     bench_group(c, "classify_articles", &pools, true, classify);
+    bench_group(c, "predict_plain", &pools, false, |text| {
+        model.predict_plain(&Article::text(text)).iter().map(|p| p.best).sum::<usize>()
+    });
     let tokenizer = model.tokenizer();
     let tokenize = |text: &str| {
         let mut count = 0;
