@@ -3,7 +3,8 @@
 //!
 //! The table is perfect (after PTHash, Pibiri and Trani, SIGIR 2021): the `n` term keys are
 //! spread over `n / 4` buckets, and each bucket has a *pilot*, found at build time, that
-//! sends every key of the bucket to its own one of about `1.03 n` slots. A lookup is therefore branch-free: the bucket's pilot, the slot, one key compare.
+//! sends every key of the bucket to its own one of about `1.03 n` slots. A lookup is
+//! therefore branch-free: the bucket's pilot, the slot, one key compare.
 //! Slot `s` holds the key of one term; everything a document needs per term (its count, its
 //! premultiplied head weights) is laid out by slot too. The keys take 8 bytes a term and the
 //! pilots 1 byte a term on average, so a 60,000-term vocabulary's table is about 540 KB and
