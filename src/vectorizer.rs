@@ -360,15 +360,16 @@ fn tally(slot: u32, counts: &mut [u32], touched: &mut [u32], new: &mut usize) {
     *count = count.saturating_add(1);
 }
 
-/// The TF weight of a term seen `count` times: `1 + ln(count)` if sublinear.
+/// The TF weight of a term seen `count` times: `1 + ln(count)` if sublinear. Small counts
+/// (nearly all of them) come from a table of the same values.
 #[inline]
 pub(crate) fn term_frequency(count: u32, sublinear: bool) -> f32 {
-    let tf = count as f32;
-    if sublinear && count != 1 {
-        1.0 + tf.ln()
-    } else {
-        // 1 + ln(1) is exactly 1.
-        tf
+    static SUBLINEAR: std::sync::LazyLock<[f32; 64]> =
+        std::sync::LazyLock::new(|| std::array::from_fn(|count| 1.0 + (count as f32).ln()));
+    match (sublinear, SUBLINEAR.get(count as usize)) {
+        (false, _) => count as f32,
+        (true, Some(&tf)) => tf,
+        (true, None) => 1.0 + (count as f32).ln(),
     }
 }
 
@@ -466,5 +467,14 @@ fn select_terms(settings: &VectorizerSettings, df: HashMap<String, u32>, documen
 
 #[cfg(test)]
 pub(crate) mod reference;
+
+#[cfg(test)]
+#[test]
+fn term_frequency_table_holds_the_computed_values() {
+    for count in 1..200u32 {
+        assert_eq!(term_frequency(count, true).to_bits(), (1.0 + (count as f32).ln()).to_bits());
+        assert_eq!(term_frequency(count, false), count as f32);
+    }
+}
 #[cfg(test)]
 mod tests;
