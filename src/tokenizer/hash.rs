@@ -5,9 +5,10 @@
 //! source text ([`ascii_lowercased`]), lowercasing on the fly, and gives the same value as
 //! [`bytes`] of the normalized token (tested).
 //!
-//! The mixing step is the folded 64×64→128-bit multiply of wyhash. Each 8-byte word is
-//! XORed with [`P0`] before it is mixed; `P0`'s bytes (`2f 64 bd …`) put a continuation byte
-//! after an ASCII byte, which valid UTF-8 never does, so no word of a token cancels to zero.
+//! The mixing step is the folded 64×64→128-bit multiply of wyhash. A word is XORed with
+//! [`P0`] (or [`P1`]) before it is mixed; `P0`'s bytes (`2f 64 bd …`) put a continuation
+//! byte after an ASCII byte, and `P1`'s (`db 28 …`) a lead byte before an ASCII byte, which
+//! valid UTF-8 never does, so no word of a token cancels to zero.
 
 /// Mixing constants (wyhash's).
 const P0: u64 = 0xa076_1d64_78bd_642f;
@@ -36,28 +37,32 @@ fn finish(state: u64, len: usize) -> u64 {
     mum(state ^ len as u64, P2)
 }
 
-/// The key of a normalized token (or of any byte string): its bytes as little-endian 8-byte
-/// words, zero-padded, at least two words (so that the common short token needs no loop),
-/// then the length.
+/// The key of a normalized token (or of any byte string). Up to 16 bytes (nearly every
+/// token): the two zero-padded little-endian 8-byte words, the length XORed into the second,
+/// through one folded multiply. Longer: the words chained, then the length.
 pub(crate) fn bytes(bytes: &[u8]) -> u64 {
-    let mut state = SEED;
-    let mut words = bytes.chunks(8).map(|chunk| {
+    let word = |chunk: &[u8]| {
         let mut word = [0u8; 8];
         word[..chunk.len()].copy_from_slice(chunk);
         u64::from_le_bytes(word)
-    });
-    state = absorb(state, words.next().unwrap_or(0));
-    state = absorb(state, words.next().unwrap_or(0));
-    for word in words {
-        state = absorb(state, word);
+    };
+    if bytes.len() <= 16 {
+        let (first, second) = bytes.split_at(bytes.len().min(8));
+        return short(u128::from(word(first)) | (u128::from(word(second)) << 64), bytes.len());
+    }
+    let mut state = SEED;
+    for chunk in bytes.chunks(8) {
+        state = absorb(state, word(chunk));
     }
     finish(state, bytes.len())
 }
 
-/// The key of a token of at most 16 bytes given as [`ascii16`] gives it.
+/// The key of a token of at most 16 bytes given as [`ascii16`] gives it. Neither factor can
+/// be zero: `P0`, and `P1` with a length up to 16 in its low byte, each hold a byte
+/// sequence that valid UTF-8 never has.
 #[inline(always)]
 pub(crate) fn short(word: u128, len: usize) -> u64 {
-    finish(absorb(absorb(SEED, word as u64), (word >> 64) as u64), len)
+    mum(word as u64 ^ P0, (word >> 64) as u64 ^ P1 ^ len as u64)
 }
 
 /// The ASCII token `text[start..start + len]` (`2 <= len <= 16`) lowercased by OR-ing
@@ -86,17 +91,20 @@ pub(crate) fn ascii_lowercased(text: &[u8], start: usize, end: usize, lowercase:
 /// [`ascii_lowercased`] for long tokens and tokens at the very end of the text.
 #[inline(never)]
 fn ascii_lowercased_slow(token: &[u8], lowercase: u64) -> u64 {
-    let mut buffer = [0u8; 8];
+    // As `bytes` on the lowercased token, a word at a time: nothing is allocated.
+    let word = |chunk: &[u8]| {
+        let mut word = [0u8; 8];
+        word[..chunk.len()].copy_from_slice(chunk);
+        let padding = 8 * (8 - chunk.len() as u32);
+        u64::MAX.checked_shr(padding).map_or(0, |keep| (u64::from_le_bytes(word) | lowercase) & keep)
+    };
+    if token.len() <= 16 {
+        let (first, second) = token.split_at(token.len().min(8));
+        return short(u128::from(word(first)) | (u128::from(word(second)) << 64), token.len());
+    }
     let mut state = SEED;
-    let mut words = token.chunks(8).map(|chunk| {
-        buffer = [0; 8];
-        buffer[..chunk.len()].copy_from_slice(chunk);
-        (u64::from_le_bytes(buffer) | lowercase) & (u64::MAX >> (8 * (8 - chunk.len())))
-    });
-    state = absorb(state, words.next().unwrap_or(0));
-    state = absorb(state, words.next().unwrap_or(0));
-    for word in words {
-        state = absorb(state, word);
+    for chunk in token.chunks(8) {
+        state = absorb(state, word(chunk));
     }
     finish(state, token.len())
 }
