@@ -83,6 +83,10 @@ struct Feature<'a> {
     weight: f32,
 }
 
+/// Lines read and classified together: enough to keep every core busy, few enough that a
+/// long feed streams through in bounded memory.
+const BATCH_LINES: usize = 1024;
+
 pub fn run(args: ClassifyArgs) -> anyhow::Result<()> {
     let model = args.model.load()?;
     let input: Box<dyn BufRead> = match args.input.as_deref() {
@@ -92,22 +96,57 @@ pub fn run(args: ClassifyArgs) -> anyhow::Result<()> {
     };
     let mut out = BufWriter::new(std::io::stdout().lock());
     let mut failures = 0usize;
+    let mut batch: Vec<(usize, String)> = Vec::with_capacity(BATCH_LINES);
     for (index, line) in input.lines().enumerate() {
         let line = line?;
-        if line.trim().is_empty() {
-            continue;
+        if !line.trim().is_empty() {
+            batch.push((index + 1, line));
         }
-        match classify_line(&model, &line, args.explain, args.sentences) {
-            Ok(json) => writeln!(out, "{json}")?,
-            Err(message) => {
-                failures += 1;
-                eprintln!("accord classify: line {}: {message}", index + 1);
-            }
+        if batch.len() == BATCH_LINES {
+            failures += write_batch(&model, &args, &std::mem::take(&mut batch), &mut out)?;
         }
     }
+    failures += write_batch(&model, &args, &batch, &mut out)?;
     out.flush()?;
     anyhow::ensure!(failures == 0, "{failures} line(s) could not be classified");
     Ok(())
+}
+
+/// Classifies `batch` on every core and writes the results in input order; returns the
+/// number of lines that failed (each reported on stderr with its line number).
+fn write_batch(
+    model: &Model,
+    args: &ClassifyArgs,
+    batch: &[(usize, String)],
+    out: &mut impl Write,
+) -> anyhow::Result<usize> {
+    let workers = std::thread::available_parallelism().map_or(1, usize::from);
+    let chunk = batch.len().div_ceil(workers).max(1);
+    let results: Vec<Result<String, String>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = batch
+            .chunks(chunk)
+            .map(|lines| {
+                scope.spawn(move || {
+                    lines
+                        .iter()
+                        .map(|(_, line)| classify_line(model, line, args.explain, args.sentences))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles.into_iter().flat_map(|h| h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))).collect()
+    });
+    let mut failures = 0;
+    for ((number, _), result) in batch.iter().zip(results) {
+        match result {
+            Ok(json) => writeln!(out, "{json}")?,
+            Err(message) => {
+                failures += 1;
+                eprintln!("accord classify: line {number}: {message}");
+            }
+        }
+    }
+    Ok(failures)
 }
 
 fn classify_line(model: &Model, line: &str, explain: usize, sentences: bool) -> Result<String, String> {
