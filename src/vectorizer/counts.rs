@@ -1,0 +1,89 @@
+//! Counting one document's terms in per-thread scratch space, by vocabulary table slot, so
+//! that nothing is allocated per token.
+
+/// Counts one occurrence of the term in `slot`; a first occurrence is kept at
+/// `touched[*new]`.
+#[inline(always)]
+pub(super) fn tally(slot: u32, counts: &mut [u32], touched: &mut [u32], new: &mut usize) {
+    let count = &mut counts[slot as usize];
+    // Written every time, kept (by moving `new` on) only the first time: no branch. The
+    // count saturates, so that the count of unknown terms never comes back to zero.
+    touched[*new] = slot;
+    *new += usize::from(*count == 0);
+    *count = count.saturating_add(1);
+}
+
+/// The TF weight of a term seen `count` times: `1 + ln(count)` if sublinear. Small counts
+/// (nearly all of them) come from a table of the same values.
+#[inline]
+pub(crate) fn term_frequency(count: u32, sublinear: bool) -> f32 {
+    static SUBLINEAR: std::sync::LazyLock<[f32; 64]> =
+        std::sync::LazyLock::new(|| std::array::from_fn(|count| 1.0 + (count as f32).ln()));
+    match (sublinear, SUBLINEAR.get(count as usize)) {
+        (false, _) => count as f32,
+        (true, Some(&tf)) => tf,
+        (true, None) => 1.0 + (count as f32).ln(),
+    }
+}
+
+/// Per-thread space for counting one document's terms: reused, so that nothing is
+/// allocated per token.
+#[derive(Default)]
+pub(super) struct Scratch {
+    /// Title and text.
+    pub(super) fields: [FieldScratch; 2],
+    /// The keys looked up: unigrams and bigrams.
+    pub(super) lookups: Vec<u64>,
+    /// Count per table slot, and at `miss` for unknown terms; zero outside of a document.
+    pub(super) counts: Vec<u32>,
+    /// The slots with a non-zero count.
+    pub(super) touched: Vec<u32>,
+    pub(super) buffer: String,
+}
+
+/// One field's tokens.
+#[derive(Default)]
+pub(super) struct FieldScratch {
+    /// Token keys.
+    pub(super) keys: Vec<u64>,
+    /// Token start offsets (only when the article has parts).
+    pub(super) starts: Vec<usize>,
+    /// The table slot each lookup found (the table's `miss` if none).
+    pub(super) slots: Vec<u32>,
+}
+
+/// One document's term counts, by vocabulary table slot, borrowed from the scratch space;
+/// cleared when dropped.
+pub(crate) struct TermCounts<'s> {
+    pub(super) counts: &'s mut [u32],
+    pub(super) touched: &'s mut Vec<u32>,
+}
+
+impl TermCounts<'_> {
+    /// The terms the document has, in first-seen order, by their slot in the vocabulary
+    /// table: the order of [`crate::head::PackedHeads`]' rows. A slot's feature index is
+    /// [`super::TfIdf::slot_features`]`[slot]`.
+    #[inline]
+    pub(crate) fn features(&self) -> &[u32] {
+        self.touched
+    }
+
+    /// The count of the term in `slot`.
+    #[inline]
+    pub(crate) fn count(&self, slot: u32) -> u32 {
+        self.counts[slot as usize]
+    }
+
+    /// `(slot, count)` of every term the document has, in first-seen order. A slot's
+    /// feature index is [`super::TfIdf::slot_features`]`[slot]`.
+    #[inline]
+    pub(crate) fn iter(&self) -> impl Iterator<Item = (u32, u32)> + '_ {
+        self.touched.iter().map(|&slot| (slot, self.counts[slot as usize]))
+    }
+}
+
+impl Drop for TermCounts<'_> {
+    fn drop(&mut self) {
+        self.touched.drain(..).for_each(|slot| self.counts[slot as usize] = 0);
+    }
+}
