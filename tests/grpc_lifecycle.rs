@@ -61,14 +61,7 @@ async fn sigterm_reports_not_serving_finishes_calls_in_flight_and_exits_cleanly(
     let mut health = server.health().await;
     let mut client = server.client().await;
     // A stream open across the signal: it must be answered to its end.
-    let (sender, receiver) = tokio::sync::mpsc::channel(4);
-    let mut inbound = client
-        .classify_stream(tokio_stream::wrappers::ReceiverStream::new(receiver))
-        .await
-        .expect("stream opens")
-        .into_inner();
-    sender.send(classify_request("before", SPORTS_COOPERATION, 0)).await.expect("send");
-    assert_eq!(inbound.next().await.expect("answer").expect("ok").id, "before");
+    let (sender, mut inbound) = open_answered_stream(&mut client, "before").await;
 
     server.signal("TERM");
     let status = poll_health(&mut health, ServingStatus::NotServing).await;
@@ -99,19 +92,29 @@ async fn sigint_stops_an_idle_server() {
 async fn shutdown_gives_up_on_calls_still_open_after_the_grace_time() {
     let mut server = Server::start(&["--shutdown-grace-secs", "1"]);
     let mut client = server.client().await;
+    let (sender, _inbound) = open_answered_stream(&mut client, "open").await;
+    server.signal("TERM");
+    let exit = server.wait(Duration::from_secs(20)); // the stream is never closed
+    assert!(exit.success(), "exit status {exit}:\n{}", server.log());
+    assert!(server.log().contains("after the grace time"), "{}", server.log());
+    drop(sender);
+}
+
+/// Opens a ClassifyStream, sends one request with `id` and checks its answer: the stream is
+/// then open across whatever the test does next.
+async fn open_answered_stream(
+    client: &mut common::ClassifierClient<tonic::transport::Channel>,
+    id: &str,
+) -> (tokio::sync::mpsc::Sender<pb::ClassifyRequest>, tonic::Streaming<pb::ClassifyResponse>) {
     let (sender, receiver) = tokio::sync::mpsc::channel(4);
     let mut inbound = client
         .classify_stream(tokio_stream::wrappers::ReceiverStream::new(receiver))
         .await
         .expect("stream opens")
         .into_inner();
-    sender.send(classify_request("open", SPORTS_COOPERATION, 0)).await.expect("send");
-    assert_eq!(inbound.next().await.expect("answer").expect("ok").id, "open");
-    server.signal("TERM");
-    let exit = server.wait(Duration::from_secs(20)); // the stream is never closed
-    assert!(exit.success(), "exit status {exit}:\n{}", server.log());
-    assert!(server.log().contains("after the grace time"), "{}", server.log());
-    drop(sender);
+    sender.send(classify_request(id, SPORTS_COOPERATION, 0)).await.expect("send");
+    assert_eq!(inbound.next().await.expect("answer").expect("ok").id, id);
+    (sender, inbound)
 }
 
 /// Checks overall health until it reports `wanted` (or 5 s pass); returns the last status.
