@@ -24,7 +24,7 @@ use crate::vectorizer::{TfIdf, VectorizerSettings};
 
 const MAGIC: &[u8; 8] = b"ACCORDMF";
 /// Bump when the body's layout changes.
-pub const FORMAT_VERSION: u32 = 3;
+pub const FORMAT_VERSION: u32 = 4;
 const HEADER_LEN: usize = 52;
 
 /// Why a model could not be loaded or saved.

@@ -24,7 +24,7 @@ use crate::vectorizer::{SparseVector, TfIdf, VectorizerSettings};
 
 mod fit;
 
-pub use fit::{dense_rows, fit_head, HeadFit};
+pub use fit::{dense_rows, fit_head, log_count_ratio, Fitted, HeadFit, Learner};
 
 /// Everything that decides the trained model besides the corpus.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -40,6 +40,8 @@ pub struct TrainConfig {
     /// L2 penalty of the logistic loss (scikit-learn's `1 / C`).
     pub l2: f32,
     pub max_iterations: u64,
+    /// The learner of each head by name; heads not named use the default [`Learner`].
+    pub learners: BTreeMap<String, Learner>,
     /// After evaluation, fit the shipped model on all documents (the held-out figures then
     /// describe the same recipe trained on less data).
     pub refit_on_all: bool,
@@ -57,6 +59,7 @@ impl Default for TrainConfig {
             head_features: 30_000,
             l2: 0.1,
             max_iterations: 100,
+            learners: BTreeMap::new(),
             refit_on_all: true,
             article_stance: Some(ArticleStance::default()),
         }
@@ -79,6 +82,11 @@ pub enum TrainError {
 }
 
 impl TrainConfig {
+    /// The learner `head` trains with.
+    pub fn learner(&self, head: &str) -> Learner {
+        self.learners.get(head).copied().unwrap_or_default()
+    }
+
     /// Checks every setting before any work starts, naming the first bad one.
     pub fn check(&self) -> Result<(), TrainError> {
         let bad = |field, reason: &str| Err(TrainError::InvalidConfig { field, reason: reason.into() });
@@ -292,7 +300,7 @@ fn fit_all(
                     let (rows, labels): (Vec<&SparseVector>, Vec<&str>) =
                         docs.iter().filter_map(|&i| prepared.label(i, head).map(|l| (&vectors[i], l))).unzip();
                     observer.step(&format!("fitting head `{head}` on {} documents", rows.len()));
-                    fit_head(head, &rows, &labels, dimensions, config).map(|fit| fit.head)
+                    fit_head(head, &rows, &labels, dimensions, config.learner(head), config).map(|fit| fit.head)
                 })
             })
             .collect();

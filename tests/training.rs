@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use accord::train::{fit_head, train, Silent, TrainConfig};
+use accord::train::{fit_head, train, Fitted, Learner, Silent, TrainConfig};
 use accord::{Corpus, Model, ModelError};
 
 fn small_corpus() -> Corpus {
@@ -15,6 +15,29 @@ fn small_corpus() -> Corpus {
 
 fn quick_config() -> TrainConfig {
     TrainConfig { head_features: 3_000, max_iterations: 60, ..TrainConfig::default() }
+}
+
+/// The documents carrying `head`'s label, vectorized by a vectorizer fitted on all of them.
+fn labeled_rows<'c>(corpus: &'c Corpus, head: &str) -> (accord::TfIdf, Vec<accord::SparseVector>, Vec<&'c str>) {
+    let tokenizer = accord::Tokenizer::default();
+    let tokens: Vec<Vec<Vec<String>>> = corpus
+        .documents
+        .iter()
+        .map(|d| {
+            [&d.title, &d.text].iter().map(|f| tokenizer.tokenize(f).into_iter().map(|t| t.text).collect()).collect()
+        })
+        .collect();
+    let vectorizer = accord::TfIdf::fit(Default::default(), &tokens);
+    let (rows, labels) = corpus
+        .documents
+        .iter()
+        .filter_map(|d| {
+            let label = d.labels.get(head)?;
+            let article = accord::Article { id: "", title: &d.title, text: &d.text };
+            Some((vectorizer.transform(&tokenizer, &article), label.as_str()))
+        })
+        .unzip();
+    (vectorizer, rows, labels)
 }
 
 #[test]
@@ -51,32 +74,14 @@ fn same_corpus_and_seed_give_a_byte_identical_model() {
 #[test]
 fn sparse_inference_matches_linfa_predict() {
     let corpus = small_corpus();
-    let tokenizer = accord::Tokenizer::default();
-    let tokens: Vec<Vec<Vec<String>>> = corpus
-        .documents
-        .iter()
-        .map(|d| {
-            [&d.title, &d.text].iter().map(|f| tokenizer.tokenize(f).into_iter().map(|t| t.text).collect()).collect()
-        })
-        .collect();
-    let vectorizer = accord::TfIdf::fit(Default::default(), &tokens);
-    let (rows, labels): (Vec<_>, Vec<_>) = corpus
-        .documents
-        .iter()
-        .filter_map(|d| {
-            d.labels.get("stance").map(|l| {
-                (
-                    vectorizer.transform(&tokenizer, &accord::Article { id: "", title: &d.title, text: &d.text }),
-                    l.as_str(),
-                )
-            })
-        })
-        .unzip();
+    let (vectorizer, rows, labels) = labeled_rows(&corpus, "stance");
     let row_refs: Vec<_> = rows.iter().collect();
-    let fit = fit_head("stance", &row_refs, &labels, vectorizer.dimensions(), &quick_config()).expect("fit");
+    let fit = fit_head("stance", &row_refs, &labels, vectorizer.dimensions(), Learner::Multinomial, &quick_config())
+        .expect("fit");
     let dense = accord::train::dense_rows(&row_refs, &fit.columns, vectorizer.dimensions());
-    let expected = fit.linfa.predict_probabilities(&dense);
-    let classes = fit.linfa.classes();
+    let Fitted::Multinomial(linfa) = &fit.linfa else { panic!("a multinomial fit") };
+    let expected = linfa.predict_probabilities(&dense);
+    let classes = linfa.classes();
     let mut largest = 0.0f32;
     for (r, row) in rows.iter().enumerate() {
         let ours = fit.head.predict(row).probabilities;
@@ -85,6 +90,54 @@ fn sparse_inference_matches_linfa_predict() {
         }
     }
     assert!(largest <= 1e-6, "sparse and linfa probabilities differ by {largest}");
+}
+
+#[test]
+fn naive_bayes_one_vs_rest_head_matches_its_linfa_models() {
+    let corpus = small_corpus();
+    let (vectorizer, rows, labels) = labeled_rows(&corpus, "topic");
+    let row_refs: Vec<_> = rows.iter().collect();
+    let fit =
+        fit_head("topic", &row_refs, &labels, vectorizer.dimensions(), Learner::NaiveBayesOneVsRest, &quick_config())
+            .expect("fit");
+    let Fitted::OneVsRest(models) = &fit.linfa else { panic!("a one-vs-rest fit") };
+    assert_eq!(models.len(), fit.head.labels.len());
+    let dense = accord::train::dense_rows(&row_refs, &fit.columns, vectorizer.dimensions());
+    // Each label's odds from its own binary model, on rows scaled by that label's ratios.
+    let odds: Vec<Vec<f64>> = models
+        .iter()
+        .map(|(ratio, model)| {
+            let positive = model.predict_probabilities(&(&dense * ratio));
+            positive.iter().map(|&p| if model.labels().pos.class { p as f64 } else { 1.0 - p as f64 }).collect()
+        })
+        .collect();
+    let (mut compared, mut largest) = (0, 0.0f64);
+    for (r, row) in rows.iter().enumerate() {
+        let p: Vec<f64> = odds.iter().map(|o| o[r]).collect();
+        if p.iter().any(|&p| !(1e-5..=1.0 - 1e-5).contains(&p)) {
+            continue; // f32 probabilities this close to 0 or 1 no longer carry the log-odds
+        }
+        let odds: Vec<f64> = p.iter().map(|p| p / (1.0 - p)).collect();
+        let total: f64 = odds.iter().sum();
+        let ours = fit.head.predict(row).probabilities;
+        for (label, o) in odds.iter().enumerate() {
+            largest = largest.max((ours[label] as f64 - o / total).abs());
+        }
+        compared += 1;
+    }
+    assert!(compared * 10 >= rows.len() * 9, "only {compared} of {} rows compared", rows.len());
+    assert!(largest <= 1e-3, "sparse head and linfa's binary models differ by {largest}");
+}
+
+#[test]
+fn log_count_ratio_favours_features_of_the_positive_rows() {
+    let records = ndarray::array![[1.0f32, 0.0, 0.5], [1.0, 0.0, 0.0], [0.0, 1.0, 0.2]];
+    let ratio = accord::train::log_count_ratio(&records, &[true, true, false]);
+    // Smoothed shares: positive (3, 1, 2) / 6, negative (1, 2, 2) / 5.
+    let expected = [(3.0f64 / 6.0) / (1.0 / 5.0), (1.0 / 6.0) / (2.0 / 5.0), (2.0 / 6.0) / (2.0 / 5.0)];
+    for (got, want) in ratio.iter().zip(expected) {
+        assert!((*got as f64 - want.ln()).abs() < 1e-6, "{ratio} against {expected:?}");
+    }
 }
 
 #[test]

@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use accord::store::{MODEL_CARD, MODEL_FILE};
-use accord::train::Observer;
+use accord::train::{Learner, Observer};
 use accord::{Corpus, Model, TrainConfig};
 use indicatif::{ProgressBar, ProgressStyle};
 
@@ -51,6 +51,10 @@ pub struct TrainSettings {
     l2: f32,
     #[arg(long, default_value_t = TrainConfig::default().max_iterations)]
     max_iterations: u64,
+    /// A head's learner, as HEAD=LEARNER (`multinomial` or `nb-one-vs-rest`); repeatable.
+    /// Heads not named use nb-one-vs-rest.
+    #[arg(long = "learner", value_name = "HEAD=LEARNER", value_parser = parse_learner)]
+    learners: Vec<(String, Learner)>,
     /// Ship the model fitted on the training split only, instead of refitting on everything.
     #[arg(long)]
     no_refit: bool,
@@ -70,10 +74,18 @@ impl TrainSettings {
             refit_on_all: !self.no_refit,
             ..TrainConfig::default()
         };
+        config.learners.extend(self.learners.iter().cloned());
         config.vectorizer.max_features = self.max_features;
         config.vectorizer.min_df = self.min_df;
         config
     }
+}
+
+fn parse_learner(value: &str) -> Result<(String, Learner), String> {
+    let (head, name) = value.split_once('=').ok_or("expected HEAD=LEARNER, e.g. topic=nb-one-vs-rest")?;
+    let learner = Learner::from_name(name)
+        .ok_or_else(|| format!("unknown learner `{name}`: expected `multinomial` or `nb-one-vs-rest`"))?;
+    Ok((head.to_owned(), learner))
 }
 
 struct Spinner(ProgressBar);

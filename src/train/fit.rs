@@ -2,27 +2,65 @@
 //! weights scattered back into the sparse vocabulary that serving uses.
 
 use linfa::prelude::*;
-use linfa_logistic::{MultiFittedLogisticRegression, MultiLogisticRegression};
-use ndarray::{Array1, Array2};
+use linfa_logistic::{
+    FittedLogisticRegression, LogisticRegression, MultiFittedLogisticRegression, MultiLogisticRegression,
+};
+use ndarray::{Array1, Array2, ArrayView1, ShapeBuilder, Zip};
+use serde::{Deserialize, Serialize};
 
 use super::{TrainConfig, TrainError};
 use crate::head::LinearHead;
 use crate::vectorizer::SparseVector;
 
+/// How a head's weights are learned.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Learner {
+    /// One multinomial logistic regression over all labels.
+    Multinomial,
+    /// One binary logistic regression per label, on features scaled by their naive-Bayes
+    /// log-count ratio for that label (NB-LR, Wang & Manning 2012); the scores are combined by
+    /// softmax. The scaling folds into the weights, so serving costs the same.
+    #[default]
+    NaiveBayesOneVsRest,
+}
+
+impl Learner {
+    /// The name used on the command line and in the model card.
+    pub fn name(self) -> &'static str {
+        match self {
+            Learner::Multinomial => "multinomial",
+            Learner::NaiveBayesOneVsRest => "nb-one-vs-rest",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Self> {
+        [Learner::Multinomial, Learner::NaiveBayesOneVsRest].into_iter().find(|l| l.name() == name)
+    }
+}
+
+/// What linfa fitted, kept so that tests can compare it with the sparse head.
+pub enum Fitted {
+    Multinomial(MultiFittedLogisticRegression<f32, usize>),
+    /// Per label (in label order): the feature scaling over the dense columns and the binary
+    /// model on the scaled rows, whose positive class is `true`.
+    OneVsRest(Vec<(Array1<f32>, FittedLogisticRegression<f32, bool>)>),
+}
+
 /// A fitted head together with what linfa produced, so that tests can compare the two.
 pub struct HeadFit {
     pub head: LinearHead,
-    pub linfa: MultiFittedLogisticRegression<f32, usize>,
+    pub linfa: Fitted,
     /// The vocabulary indices of the dense columns linfa saw, ascending.
     pub columns: Vec<u32>,
 }
 
-/// Fits one head with linfa's multinomial logistic regression on the capped feature set.
+/// Fits one head with `learner` on the capped feature set.
 pub fn fit_head(
     name: &str,
     rows: &[&SparseVector],
     labels: &[&str],
     dimensions: usize,
+    learner: Learner,
     config: &TrainConfig,
 ) -> Result<HeadFit, TrainError> {
     let mut label_names: Vec<String> = labels.iter().map(|l| l.to_string()).collect();
@@ -34,12 +72,24 @@ pub fn fit_head(
     let columns = select_columns(rows, dimensions, config.head_features);
     let records = dense_rows(rows, &columns, dimensions);
     let targets: Array1<usize> = labels.iter().map(|l| label_names.iter().position(|n| n == l).unwrap_or(0)).collect();
-    let linfa = MultiLogisticRegression::default()
-        .alpha(config.l2)
-        .max_iterations(config.max_iterations)
-        .fit(&Dataset::new(records, targets))
-        .map_err(|source| TrainError::Fit { head: name.into(), source })?;
-    let head = scatter_weights(name, label_names, &linfa, &columns, dimensions);
+    let fail = |source| TrainError::Fit { head: name.into(), source };
+    let (weights, bias, linfa) = match learner {
+        Learner::Multinomial => {
+            let fitted = MultiLogisticRegression::default()
+                .alpha(config.l2)
+                .max_iterations(config.max_iterations)
+                .fit(&Dataset::new(records, targets))
+                .map_err(fail)?;
+            let (weights, bias) = multinomial_weights(&fitted, label_names.len());
+            (weights, bias, Fitted::Multinomial(fitted))
+        }
+        Learner::NaiveBayesOneVsRest => {
+            let models = one_vs_rest(records, &targets, label_names.len(), config).map_err(fail)?;
+            let (weights, bias) = one_vs_rest_weights(&models);
+            (weights, bias, Fitted::OneVsRest(models))
+        }
+    };
+    let head = scatter(name, label_names, &weights, bias, &columns, dimensions);
     Ok(HeadFit { head, linfa, columns })
 }
 
@@ -54,11 +104,13 @@ fn select_columns(rows: &[&SparseVector], dimensions: usize, cap: usize) -> Vec<
     present
 }
 
-/// The rows as a dense matrix over `columns` only.
+/// The rows as a dense matrix over `columns` only, stored column by column: linfa's binary
+/// gradient multiplies the transposed matrix by a vector, which without BLAS walks rows of
+/// the transpose, so they must be contiguous.
 pub fn dense_rows(rows: &[&SparseVector], columns: &[u32], dimensions: usize) -> Array2<f32> {
     let mut position = vec![u32::MAX; dimensions];
     columns.iter().enumerate().for_each(|(p, &c)| position[c as usize] = p as u32);
-    let mut dense = Array2::zeros((rows.len(), columns.len()));
+    let mut dense = Array2::zeros((rows.len(), columns.len()).f());
     for (r, row) in rows.iter().enumerate() {
         for (feature, value) in row.iter() {
             let p = position[feature as usize];
@@ -70,23 +122,85 @@ pub fn dense_rows(rows: &[&SparseVector], columns: &[u32], dimensions: usize) ->
     dense
 }
 
-fn scatter_weights(
+/// Weights as (column, label) and the bias per label, from linfa's class order.
+fn multinomial_weights(linfa: &MultiFittedLogisticRegression<f32, usize>, labels: usize) -> (Array2<f32>, Vec<f32>) {
+    let mut weights = Array2::zeros((linfa.params().nrows(), labels));
+    let mut bias = vec![0.0f32; labels];
+    for (class_position, &label) in linfa.classes().iter().enumerate() {
+        bias[label] = linfa.intercept()[class_position];
+        weights.column_mut(label).assign(&linfa.params().column(class_position));
+    }
+    (weights, bias)
+}
+
+/// The naive-Bayes log-count ratio of each column for rows with `positive` set against the
+/// others: log of the smoothed share of positive rows holding the feature over the same share
+/// among negative rows.
+pub fn log_count_ratio(records: &Array2<f32>, positive: &[bool]) -> Array1<f32> {
+    let holding = |column: ArrayView1<f32>, want: bool| {
+        column.iter().zip(positive).filter(|&(&v, &p)| v != 0.0 && p == want).count() as f64
+    };
+    let counts =
+        |want: bool| -> Array1<f64> { records.columns().into_iter().map(|c| holding(c, want) + 1.0).collect() };
+    let (positive_counts, negative_counts) = (counts(true), counts(false));
+    let positive_share = &positive_counts / positive_counts.sum();
+    let negative_share = &negative_counts / negative_counts.sum();
+    (positive_share / negative_share).mapv(|r| r.ln() as f32)
+}
+
+fn one_vs_rest(
+    records: Array2<f32>,
+    targets: &Array1<usize>,
+    labels: usize,
+    config: &TrainConfig,
+) -> Result<Vec<(Array1<f32>, FittedLogisticRegression<f32, bool>)>, linfa_logistic::error::Error> {
+    let mut scaled = records.clone();
+    (0..labels)
+        .map(|label| {
+            let positive: Vec<bool> = targets.iter().map(|&t| t == label).collect();
+            let ratio = log_count_ratio(&records, &positive);
+            Zip::from(scaled.columns_mut())
+                .and(records.columns())
+                .and(&ratio)
+                .for_each(|mut out, column, &r| out.zip_mut_with(&column, |o, &v| *o = v * r));
+            let fitted = LogisticRegression::default()
+                .alpha(config.l2)
+                .max_iterations(config.max_iterations)
+                .fit(&DatasetBase::new(scaled.view(), Array1::from(positive)))?;
+            Ok((ratio, fitted))
+        })
+        .collect()
+}
+
+/// The binary models as one linear head: each label's weights times its feature scaling, and
+/// its decision score (log-odds of `true`) as the label's score.
+fn one_vs_rest_weights(models: &[(Array1<f32>, FittedLogisticRegression<f32, bool>)]) -> (Array2<f32>, Vec<f32>) {
+    let columns = models.first().map_or(0, |(ratio, _)| ratio.len());
+    let mut weights = Array2::zeros((columns, models.len()));
+    let mut bias = Vec::with_capacity(models.len());
+    for (label, (ratio, fitted)) in models.iter().enumerate() {
+        // linfa fits toward its "positive" class; flip the sign when that class is `false`.
+        let sign = if fitted.labels().pos.class { 1.0 } else { -1.0 };
+        weights.column_mut(label).assign(&(fitted.params() * ratio * sign));
+        bias.push(fitted.intercept() * sign);
+    }
+    (weights, bias)
+}
+
+fn scatter(
     name: &str,
     labels: Vec<String>,
-    linfa: &MultiFittedLogisticRegression<f32, usize>,
+    weights: &Array2<f32>,
+    bias: Vec<f32>,
     columns: &[u32],
     dimensions: usize,
 ) -> LinearHead {
     let k = labels.len();
-    // linfa orders its classes by value; map each back to our label index.
-    let classes = linfa.classes();
-    let mut weights = vec![0.0f32; dimensions * k];
-    let mut bias = vec![0.0f32; k];
-    for (class_position, &label) in classes.iter().enumerate() {
-        bias[label] = linfa.intercept()[class_position];
-        for (p, &feature) in columns.iter().enumerate() {
-            weights[feature as usize * k + label] = linfa.params()[(p, class_position)];
+    let mut sparse = vec![0.0f32; dimensions * k];
+    for (p, &feature) in columns.iter().enumerate() {
+        for label in 0..k {
+            sparse[feature as usize * k + label] = weights[(p, label)];
         }
     }
-    LinearHead { name: name.into(), labels, weights, bias }
+    LinearHead { name: name.into(), labels, weights: sparse, bias }
 }
