@@ -34,5 +34,5 @@ pub use model::{Evidence, HeadResult, Model, ModelMeta};
 pub use model_file::ModelError;
 pub use store::{ModelStore, StoreError};
 pub use tokenizer::{Token, Tokenizer, TokenizerSettings};
-pub use train::{train, train_with_validation, TrainConfig, TrainError};
+pub use train::{train, train_with_validation, TrainConfig, TrainError, Validation};
 pub use vectorizer::{SparseVector, TfIdf, VectorizerSettings};

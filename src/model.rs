@@ -11,7 +11,7 @@ use crate::head::{HeadPrediction, LinearHead, PackedHeads};
 use crate::metrics::HeadEvaluation;
 use crate::model_file::{self, ModelError};
 use crate::tokenizer::{Token, Tokenizer, TokenizerSettings};
-use crate::train::TrainConfig;
+use crate::train::{CrossValidation, TrainConfig};
 use crate::validation::ArticleValidation;
 use crate::vectorizer::{term_frequency, SparseVector, TermCounts, TfIdf, VectorizerSettings};
 
@@ -30,6 +30,8 @@ pub struct ModelMeta {
     pub evaluation: Vec<HeadEvaluation>,
     /// Figures on hand-labeled whole articles, when training was given them.
     pub article_validation: Option<ArticleValidation>,
+    /// K-fold cross-validation of the recipe, when training was asked for it.
+    pub cross_validation: Option<CrossValidation>,
 }
 
 /// A loaded, validated model. Immutable and `Sync`: share it behind an `Arc`.

@@ -6,6 +6,7 @@ use std::time::Duration;
 use crate::article_stance::ArticleStance;
 use crate::metrics::HeadEvaluation;
 use crate::model::Model;
+use crate::train::{mean_and_spread, CrossValidation, FoldScore};
 use crate::validation::ArticleValidation;
 
 /// Renders the card. Every figure comes from the model file's metadata.
@@ -56,10 +57,60 @@ pub fn render(model: &Model, training_time: Duration) -> String {
     for evaluation in &meta.evaluation {
         render_head(&mut card, evaluation);
     }
+    if let Some(cross_validation) = &meta.cross_validation {
+        render_cross_validation(&mut card, cross_validation, config.seed);
+    }
     if let Some(rule) = model.article_stance() {
         render_article_stance(&mut card, rule, meta.article_validation.as_ref());
     }
     card
+}
+
+fn render_cross_validation(card: &mut String, cv: &CrossValidation, seed: u64) {
+    let _ = writeln!(
+        card,
+        "## Cross-validation
+"
+    );
+    let baseline = cv
+        .baseline
+        .as_deref()
+        .map_or(String::new(), |b| format!(" The baseline, {b}, was trained and scored on the same folds."));
+    let _ = writeln!(card, "The whole recipe (vocabulary and heads) refitted on {} of {} folds stratified by label (seed {seed}) and scored on the fold left out; mean ± standard deviation over the folds.{baseline}\n", cv.folds - 1, cv.folds);
+    let _ = writeln!(
+        card,
+        "| head | documents | accuracy | baseline accuracy | macro-F1 | baseline macro-F1 |\n|---|---|---|---|---|---|"
+    );
+    let figure = |scores: &[FoldScore], pick: fn(&FoldScore) -> f64| match scores {
+        [] => "–".to_owned(),
+        _ => {
+            let (mean, spread) = mean_and_spread(scores.iter().map(pick));
+            format!("{mean:.4} ± {spread:.4}")
+        }
+    };
+    for head in &cv.heads {
+        let documents: usize = head.accord.iter().map(|s| s.documents).sum();
+        let _ = writeln!(
+            card,
+            "| {} | {documents} | {} | {} | {} | {} |",
+            head.head,
+            figure(&head.accord, |s| s.accuracy),
+            figure(&head.baseline, |s| s.accuracy),
+            figure(&head.accord, |s| s.macro_f1),
+            figure(&head.baseline, |s| s.macro_f1),
+        );
+    }
+    let _ = writeln!(card, "\nMacro-F1 fold by fold (accord / baseline):\n");
+    for head in &cv.heads {
+        let folds: Vec<String> = (0..head.accord.len())
+            .map(|i| match head.baseline.get(i) {
+                Some(b) => format!("{:.4} / {:.4}", head.accord[i].macro_f1, b.macro_f1),
+                None => format!("{:.4}", head.accord[i].macro_f1),
+            })
+            .collect();
+        let _ = writeln!(card, "- `{}`: {}", head.head, folds.join("; "));
+    }
+    let _ = writeln!(card);
 }
 
 fn render_article_stance(card: &mut String, rule: &ArticleStance, validation: Option<&ArticleValidation>) {

@@ -22,8 +22,10 @@ use crate::model_file::ModelError;
 use crate::tokenizer::{Tokenizer, TokenizerSettings};
 use crate::vectorizer::{SparseVector, TfIdf, VectorizerSettings};
 
+mod cross_validation;
 mod fit;
 
+pub use cross_validation::{fold_of_each, mean_and_spread, Baseline, CrossValidation, FoldScore, HeadFolds};
 pub use fit::{dense_rows, fit_head, log_count_ratio, Fitted, HeadFit, Learner};
 
 /// Everything that decides the trained model besides the corpus.
@@ -75,6 +77,8 @@ pub enum TrainError {
     NoHeads,
     #[error("head `{head}` has only {labels} label(s) among its training documents; it needs two")]
     TooFewLabels { head: String, labels: usize },
+    #[error("the baseline failed on cross-validation fold {fold}: {reason}")]
+    Baseline { fold: usize, reason: String },
     #[error("fitting head `{head}` failed: {source}")]
     Fit { head: String, source: linfa_logistic::error::Error },
     #[error(transparent)]
@@ -171,19 +175,33 @@ pub fn train(
     created: &str,
     observer: &dyn Observer,
 ) -> Result<Model, TrainError> {
-    train_with_validation(corpus, None, config, created, observer)
+    train_with_validation(corpus, &Validation::default(), config, created, observer)
 }
 
-/// [`train`], then scores the model on hand-labeled whole articles (which train no head) and
-/// sets the article-stance exponent they choose; the figures go in the model's metadata.
+/// What a model is measured on besides its held-out split.
+#[derive(Clone, Copy, Default)]
+pub struct Validation<'a> {
+    /// Hand-labeled whole articles, which train no head: they choose the article-stance
+    /// exponent and give article-level figures.
+    pub articles: Option<&'a Corpus>,
+    /// Folds of a cross-validation of the whole recipe on the corpus; 0 for none.
+    pub folds: usize,
+    /// Another learner scored on the same folds.
+    pub baseline: Option<&'a dyn Baseline>,
+}
+
+/// [`train`], then the measurements `validation` asks for, recorded in the model's metadata.
 pub fn train_with_validation(
     corpus: &Corpus,
-    articles: Option<&Corpus>,
+    validation: &Validation,
     config: &TrainConfig,
     created: &str,
     observer: &dyn Observer,
 ) -> Result<Model, TrainError> {
     config.check()?;
+    if validation.folds == 1 {
+        return Err(TrainError::InvalidConfig { field: "folds", reason: "cross-validation needs 2 or more".into() });
+    }
     let config = &applicable(config, corpus);
     let heads: Vec<String> = corpus.heads().into_keys().collect();
     if heads.is_empty() {
@@ -201,6 +219,12 @@ pub fn train_with_validation(
     observer.step("evaluating on the held-out split");
     let vectors = prepared.vectors(&vectorizer);
     let evaluation = fitted.iter().map(|head| evaluate(&prepared, head, &vectors, &train_docs, &test_docs)).collect();
+    let cross_validation = match validation.folds {
+        0 => None,
+        folds => {
+            Some(cross_validation::cross_validate(&prepared, &heads, folds, validation.baseline, config, observer)?)
+        }
+    };
 
     let (vectorizer, fitted) = if config.refit_on_all {
         observer.step("refitting on all documents");
@@ -209,7 +233,9 @@ pub fn train_with_validation(
     } else {
         (vectorizer, fitted)
     };
-    let meta = model_meta(corpus, articles, config, created, evaluation);
+    let articles = validation.articles;
+    let mut meta = model_meta(corpus, articles, config, created, evaluation);
+    meta.cross_validation = cross_validation;
     let model = Model::from_parts(meta.clone(), config.tokenizer.clone(), vectorizer.clone(), fitted.clone())?;
     let Some(validation) = articles.and_then(|a| {
         observer.step(&format!("validating on {} whole articles", a.len()));
@@ -217,7 +243,6 @@ pub fn train_with_validation(
     }) else {
         return Ok(model);
     };
-    let mut meta = meta;
     if let Some(rule) = meta.config.article_stance.as_mut() {
         rule.exponent = validation.exponent;
     }
@@ -257,25 +282,31 @@ fn model_meta(
         config: config.clone(),
         evaluation,
         article_validation: None,
+        cross_validation: None,
     }
 }
 
 /// Marks `test_fraction` of each group of documents with the same labels as held out, chosen
 /// by a seeded shuffle. Groups too small to spare a document keep all of theirs for training.
 pub fn stratified_split(corpus: &Corpus, config: &TrainConfig) -> Vec<bool> {
-    let mut groups: BTreeMap<String, Vec<usize>> = BTreeMap::new();
-    for (i, document) in corpus.documents.iter().enumerate() {
-        let key = document.labels.iter().map(|(h, l)| format!("{h}={l};")).collect::<String>();
-        groups.entry(key).or_default().push(i);
-    }
     let mut rng = ChaCha8Rng::seed_from_u64(config.seed);
     let mut held_out = vec![false; corpus.len()];
-    for members in groups.values_mut() {
+    for members in label_groups(corpus).values_mut() {
         members.shuffle(&mut rng);
         let take = (members.len() as f64 * config.test_fraction).floor() as usize;
         members[..take].iter().for_each(|&i| held_out[i] = true);
     }
     held_out
+}
+
+/// The documents grouped by their labels on every head, in a fixed order.
+fn label_groups(corpus: &Corpus) -> BTreeMap<String, Vec<usize>> {
+    let mut groups: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    for (i, document) in corpus.documents.iter().enumerate() {
+        let key = document.labels.iter().map(|(h, l)| format!("{h}={l};")).collect::<String>();
+        groups.entry(key).or_default().push(i);
+    }
+    groups
 }
 
 fn fit_all(

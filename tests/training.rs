@@ -3,7 +3,11 @@
 
 use std::path::PathBuf;
 
-use accord::train::{fit_head, train, Fitted, Learner, Silent, TrainConfig};
+use std::collections::BTreeMap;
+
+use accord::corpus::Document;
+use accord::train::{fit_head, train, Baseline, Fitted, FoldScore, Learner, Silent, TrainConfig};
+use accord::Validation;
 use accord::{Corpus, Model, ModelError};
 
 fn small_corpus() -> Corpus {
@@ -169,7 +173,8 @@ fn damaged_model_files_are_refused_with_the_reason() {
 fn validation_articles_choose_the_exponent_and_are_reported() {
     let articles_path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("data/articles/articles.jsonl");
     let articles = Corpus::load(&[articles_path]).expect("articles load");
-    let model = accord::train_with_validation(&small_corpus(), Some(&articles), &quick_config(), "2026-01-01", &Silent)
+    let validation = Validation { articles: Some(&articles), ..Validation::default() };
+    let model = accord::train_with_validation(&small_corpus(), &validation, &quick_config(), "2026-01-01", &Silent)
         .expect("training succeeds");
     let validation = model.meta().article_validation.as_ref().expect("validation recorded");
     assert_eq!(validation.documents, articles.len());
@@ -192,4 +197,78 @@ fn a_corpus_without_a_neutral_stance_gets_no_article_rule() {
     let model = train(&corpus, &quick_config(), "2026-01-01", &Silent).expect("training succeeds");
     assert!(model.article_stance().is_none());
     assert!(model.sentence_stances(&accord::Article::text("One. Two.")).is_empty());
+}
+
+/// Predicts each head's most common training label: a baseline any recipe must beat.
+struct MajorityLabel;
+
+impl Baseline for MajorityLabel {
+    fn describe(&self) -> String {
+        "the majority label".into()
+    }
+
+    fn score(&self, train: &[&Document], test: &[&Document]) -> Result<BTreeMap<String, FoldScore>, String> {
+        let mut counts: BTreeMap<&str, BTreeMap<&str, usize>> = BTreeMap::new();
+        for (head, label) in train.iter().flat_map(|d| &d.labels) {
+            *counts.entry(head).or_default().entry(label).or_default() += 1;
+        }
+        let score = |head: &str, labels: &BTreeMap<&str, usize>| {
+            let majority = labels.iter().max_by_key(|(_, n)| **n).map(|(l, _)| *l).unwrap_or_default();
+            let truths: Vec<&str> = test.iter().filter_map(|d| d.labels.get(head).map(String::as_str)).collect();
+            let right = truths.iter().filter(|&&t| t == majority).count();
+            let accuracy = right as f64 / truths.len() as f64;
+            // One label predicted: its F1 is 2a / (1 + a), the others' 0.
+            let macro_f1 = 2.0 * accuracy / (1.0 + accuracy) / labels.len() as f64;
+            FoldScore { documents: truths.len(), accuracy, macro_f1 }
+        };
+        Ok(counts.iter().map(|(head, labels)| (head.to_string(), score(head, labels))).collect())
+    }
+}
+
+#[test]
+fn cross_validation_scores_every_fold_beside_the_baseline() {
+    let corpus = small_corpus();
+    let validation = Validation { folds: 3, baseline: Some(&MajorityLabel), ..Validation::default() };
+    let model = accord::train_with_validation(&corpus, &validation, &quick_config(), "2026-01-01", &Silent)
+        .expect("training succeeds");
+    let cv = model.meta().cross_validation.as_ref().expect("cross-validation recorded");
+    assert_eq!(cv.folds, 3);
+    assert_eq!(cv.heads.iter().map(|h| h.head.as_str()).collect::<Vec<_>>(), ["stance", "topic"]);
+    for head in &cv.heads {
+        assert_eq!((head.accord.len(), head.baseline.len()), (3, 3), "{}", head.head);
+        let labeled = corpus.documents.iter().filter(|d| d.labels.contains_key(&head.head)).count();
+        assert_eq!(head.accord.iter().map(|s| s.documents).sum::<usize>(), labeled, "every document scored once");
+        let (ours, _) = accord::train::mean_and_spread(head.accord.iter().map(|s| s.macro_f1));
+        let (theirs, _) = accord::train::mean_and_spread(head.baseline.iter().map(|s| s.macro_f1));
+        assert!(ours > theirs + 0.2, "{}: macro-F1 {ours} against the majority label's {theirs}", head.head);
+    }
+    let card = accord::model_card::render(&model, std::time::Duration::ZERO);
+    assert!(card.contains("## Cross-validation") && card.contains("the majority label"), "{card}");
+    assert!(card.contains(" ± "), "the card gives the spread: {card}");
+}
+
+#[test]
+fn folds_keep_each_label_mix_and_follow_the_seed() {
+    let corpus = small_corpus();
+    let folds = accord::train::fold_of_each(&corpus, 5, 42);
+    assert_eq!(folds, accord::train::fold_of_each(&corpus, 5, 42));
+    assert_ne!(folds, accord::train::fold_of_each(&corpus, 5, 7));
+    let topic_count = |fold: usize, label: &str| {
+        (0..corpus.len())
+            .filter(|&i| folds[i] == fold && corpus.documents[i].labels.get("topic").is_some_and(|l| l == label))
+            .count()
+    };
+    for label in ["world", "sports", "business", "sci_tech"] {
+        let counts: Vec<usize> = (0..5).map(|f| topic_count(f, label)).collect();
+        let (least, most) = (counts.iter().min(), counts.iter().max());
+        assert!(most.zip(least).is_some_and(|(m, l)| m - l <= 2), "{label} spread over folds as {counts:?}");
+    }
+}
+
+#[test]
+fn one_fold_is_refused() {
+    let validation = Validation { folds: 1, ..Validation::default() };
+    let error = accord::train_with_validation(&small_corpus(), &validation, &quick_config(), "2026-01-01", &Silent)
+        .expect_err("one fold");
+    assert!(error.to_string().contains("folds"), "{error}");
 }

@@ -1,5 +1,6 @@
 //! The command-line subcommands other than `serve`. Each is a thin shell over the core.
 
+pub mod baseline;
 pub mod classify;
 pub mod client;
 pub mod info;

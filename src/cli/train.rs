@@ -4,8 +4,8 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use accord::store::{MODEL_CARD, MODEL_FILE};
-use accord::train::{Learner, Observer};
-use accord::{Corpus, Model, TrainConfig};
+use accord::train::{Baseline, Learner, Observer};
+use accord::{Corpus, Model, TrainConfig, Validation};
 use indicatif::{ProgressBar, ProgressStyle};
 
 #[derive(clap::Args, Debug)]
@@ -31,6 +31,14 @@ pub struct TrainSettings {
     /// article-stance exponent and give article-level figures for the model card.
     #[arg(long, value_name = "JSONL")]
     validate_articles: Option<PathBuf>,
+    /// Also cross-validate the whole recipe in K folds and record each head's figures, with
+    /// their spread, in the model card.
+    #[arg(long, value_name = "K", value_parser = clap::value_parser!(u32).range(2..=20))]
+    cv: Option<u32>,
+    /// With --cv: a command that trains another learner on each fold and prints its scores
+    /// (see scripts/sklearn_baseline.py), recorded beside ours.
+    #[arg(long, value_name = "COMMAND", requires = "cv")]
+    cv_baseline: Option<String>,
     /// Seed of the held-out split.
     #[arg(long, default_value_t = TrainConfig::default().seed)]
     seed: u64,
@@ -125,8 +133,13 @@ impl TrainSettings {
         let started = std::time::Instant::now();
         let articles =
             self.validate_articles.as_ref().map(|path| Corpus::load(std::slice::from_ref(path))).transpose()?;
-        let model =
-            accord::train_with_validation(corpus, articles.as_ref(), &config, &date, &Spinner(spinner.clone()))?;
+        let baseline = self.cv_baseline.as_deref().map(super::baseline::CommandBaseline::new).transpose()?;
+        let validation = Validation {
+            articles: articles.as_ref(),
+            folds: self.cv.unwrap_or(0) as usize,
+            baseline: baseline.as_ref().map(|b| b as &dyn Baseline),
+        };
+        let model = accord::train_with_validation(corpus, &validation, &config, &date, &Spinner(spinner.clone()))?;
         spinner.finish_and_clear();
         std::fs::create_dir_all(out)?;
         model.save(&out.join(MODEL_FILE))?;

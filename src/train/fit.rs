@@ -43,8 +43,12 @@ pub enum Fitted {
     Multinomial(MultiFittedLogisticRegression<f32, usize>),
     /// Per label (in label order): the feature scaling over the dense columns and the binary
     /// model on the scaled rows, whose positive class is `true`.
-    OneVsRest(Vec<(Array1<f32>, FittedLogisticRegression<f32, bool>)>),
+    OneVsRest(Vec<BinaryFit>),
 }
+
+/// One label's binary model: the scaling of the dense columns and the model fitted on the
+/// scaled rows.
+pub type BinaryFit = (Array1<f32>, FittedLogisticRegression<f32, bool>);
 
 /// A fitted head together with what linfa produced, so that tests can compare the two.
 pub struct HeadFit {
@@ -153,7 +157,7 @@ fn one_vs_rest(
     targets: &Array1<usize>,
     labels: usize,
     config: &TrainConfig,
-) -> Result<Vec<(Array1<f32>, FittedLogisticRegression<f32, bool>)>, linfa_logistic::error::Error> {
+) -> Result<Vec<BinaryFit>, linfa_logistic::error::Error> {
     let mut scaled = records.clone();
     (0..labels)
         .map(|label| {
@@ -174,7 +178,7 @@ fn one_vs_rest(
 
 /// The binary models as one linear head: each label's weights times its feature scaling, and
 /// its decision score (log-odds of `true`) as the label's score.
-fn one_vs_rest_weights(models: &[(Array1<f32>, FittedLogisticRegression<f32, bool>)]) -> (Array2<f32>, Vec<f32>) {
+fn one_vs_rest_weights(models: &[BinaryFit]) -> (Array2<f32>, Vec<f32>) {
     let columns = models.first().map_or(0, |(ratio, _)| ratio.len());
     let mut weights = Array2::zeros((columns, models.len()));
     let mut bias = Vec::with_capacity(models.len());
