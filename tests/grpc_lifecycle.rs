@@ -47,6 +47,36 @@ async fn logs_one_line_per_call_and_never_the_article() {
         .any(|l| l["fields"]["message"].as_str().is_some_and(|m| m.starts_with("listening on 127.0.0.1:"))));
 }
 
+/// RUST_LOG picks levels per target: `warn` hides healthy calls and startup; naming the call
+/// log's target brings back its lines alone.
+#[tokio::test]
+async fn rust_log_filters_by_level_and_target() {
+    for (filter, calls_logged) in [("warn", false), ("warn,accord::server::logging=info", true)] {
+        let server = Server::start_with(common::fixture_models_dir(), &[], &[("RUST_LOG", filter)]);
+        server.client().await.classify(classify_request("c", SPORTS_COOPERATION, 0)).await.expect("classify");
+        let log = server.log();
+        assert_eq!(log.contains("call finished"), calls_logged, "RUST_LOG={filter}:\n{log}");
+        assert!(!log.contains("listening on") && !log.contains("model loaded"), "RUST_LOG={filter}:\n{log}");
+    }
+}
+
+/// Even at the most verbose level, from every crate (tonic, h2, hyper), no article text or
+/// token reaches the log.
+#[tokio::test]
+async fn trace_level_logs_never_hold_the_article() {
+    let server = Server::start_with(common::fixture_models_dir(), &[], &[("RUST_LOG", "trace")]);
+    let mut client = server.client().await;
+    let secret = "Qwertzuiopxyz";
+    let text = format!("{SPORTS_COOPERATION} {secret}");
+    client.classify(classify_request("c", &text, 5)).await.expect("classify");
+    client.tokenize(pb::TokenizeRequest { article: common::article("t", secret, &text) }).await.expect("tokenize");
+    let batch = pb::ClassifyBatchRequest { requests: vec![classify_request("b", &text, 0)] };
+    client.classify_batch(batch).await.expect("batch");
+    let log = server.log();
+    assert!(log.contains("call finished") && log.contains("TRACE"), "trace logging is on:\n{log}");
+    assert!(!log.to_lowercase().contains(&secret.to_lowercase()), "the article leaked into the log:\n{log}");
+}
+
 #[tokio::test]
 async fn text_log_names_the_bound_address() {
     let server = Server::start(&[]);

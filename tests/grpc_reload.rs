@@ -111,7 +111,12 @@ async fn admin_refuses_bad_tokens_and_bad_names() {
     assert_eq!(missing.code(), Code::NotFound);
     let info = server.client().await.get_model_info(GetModelInfoRequest {}).await.expect("info");
     assert_eq!(info.into_inner().version, first, "refused reloads must not change the model");
-    assert!(!server.log().contains(TOKEN), "the admin token was logged");
+    let log = server.log();
+    assert!(!log.contains(TOKEN), "the admin token was logged");
+    let refusals = log.lines().filter(|l| l.contains("call failed") && l.contains("method=\"ReloadModel\""));
+    let codes: Vec<&str> = refusals.filter_map(|l| l.rsplit("code=").next()?.split_whitespace().next()).collect();
+    let expected = [["Unauthenticated"; 2].as_slice(), &["InvalidArgument"; 5], &["NotFound"]].concat();
+    assert_eq!(codes, expected, "one log line per ReloadModel call:\n{log}");
 }
 
 #[tokio::test]

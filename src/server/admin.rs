@@ -7,6 +7,7 @@ use tonic::metadata::MetadataMap;
 use tonic::{Request, Response, Status};
 
 use super::error::ServiceError;
+use super::logging::{CallLog, CallSize};
 use super::reload::Reloader;
 use crate::proto::v1::admin_server::Admin;
 use crate::proto::v1::{ReloadModelRequest, ReloadModelResponse};
@@ -60,9 +61,14 @@ impl Admin for AdminService {
         &self,
         request: Request<ReloadModelRequest>,
     ) -> Result<Response<ReloadModelResponse>, Status> {
-        self.token.check(request.metadata())?;
-        let version = Some(request.into_inner().version).filter(|v| !v.is_empty());
-        let reloaded = self.reloader.reload(version).await?;
+        let call = CallLog::start(&self.reloader.state().metrics, "ReloadModel", CallSize::default());
+        let reloaded = call
+            .observe(async {
+                self.token.check(request.metadata())?;
+                let version = Some(request.into_inner().version).filter(|v| !v.is_empty());
+                self.reloader.reload(version).await
+            })
+            .await?;
         Ok(Response::new(ReloadModelResponse { version: reloaded.version, previous_version: reloaded.previous }))
     }
 }

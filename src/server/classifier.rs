@@ -36,7 +36,7 @@ impl ClassifierService {
         article: Option<pb::Article>,
         work: impl FnOnce(&Model, &Article) -> T + Send + 'static,
     ) -> Result<Response<T>, Status> {
-        let call = CallLog::start(method, one_article_size(article.as_ref()));
+        let call = CallLog::start(&self.state.metrics, method, one_article_size(article.as_ref()));
         let state = Arc::clone(&self.state);
         let response = call
             .observe(async move {
@@ -64,7 +64,7 @@ impl pb::classifier_server::Classifier for ClassifierService {
 
     async fn classify(&self, request: Request<pb::ClassifyRequest>) -> Result<Response<pb::ClassifyResponse>, Status> {
         let request = request.into_inner();
-        let call = CallLog::start("Classify", one_article_size(request.article.as_ref()));
+        let call = CallLog::start(&self.state.metrics, "Classify", one_article_size(request.article.as_ref()));
         let state = Arc::clone(&self.state);
         let response = call
             .observe(async move {
@@ -76,6 +76,7 @@ impl pb::classifier_server::Classifier for ClassifierService {
                     .await
             })
             .await?;
+        self.state.metrics.classified(std::slice::from_ref(&response));
         Ok(Response::new(response))
     }
 
@@ -84,7 +85,7 @@ impl pb::classifier_server::Classifier for ClassifierService {
         request: Request<pb::ClassifyBatchRequest>,
     ) -> Result<Response<pb::ClassifyBatchResponse>, Status> {
         let requests = request.into_inner().requests;
-        let call = CallLog::start("ClassifyBatch", batch_size(&requests));
+        let call = CallLog::start(&self.state.metrics, "ClassifyBatch", batch_size(&requests));
         let state = Arc::clone(&self.state);
         let responses = call
             .observe(async move {
@@ -99,6 +100,7 @@ impl pb::classifier_server::Classifier for ClassifierService {
                 state.pool.map_chunks(valid, BATCH_CHUNK, classify_chunk).await
             })
             .await?;
+        self.state.metrics.classified(&responses);
         Ok(Response::new(pb::ClassifyBatchResponse { responses }))
     }
 
@@ -112,7 +114,7 @@ impl pb::classifier_server::Classifier for ClassifierService {
     }
 
     async fn get_model_info(&self, _: Request<pb::GetModelInfoRequest>) -> Result<Response<pb::ModelInfo>, Status> {
-        let call = CallLog::start("GetModelInfo", CallSize::default());
+        let call = CallLog::start(&self.state.metrics, "GetModelInfo", CallSize::default());
         let model = self.state.model();
         let info = call.observe(async move { Ok::<_, ServiceError>(convert::model_info(&model)) }).await?;
         Ok(Response::new(info))

@@ -69,6 +69,11 @@ pub struct ServeArgs {
     #[arg(long, env = "ACCORD_SHUTDOWN_GRACE_SECS", default_value_t = 30)]
     pub shutdown_grace_secs: u64,
 
+    /// Serve Prometheus metrics at `http://IP:PORT/metrics`; off unless given. Port 0 picks a
+    /// free port; the bound address is logged as `metrics listening on IP:PORT`.
+    #[arg(long, env = "ACCORD_METRICS_ADDR")]
+    pub metrics_addr: Option<SocketAddr>,
+
     /// Once listening, write the bound address (`IP:PORT` and a newline) to this file.
     #[arg(long, env = "ACCORD_READY_FILE")]
     pub ready_file: Option<PathBuf>,

@@ -2,10 +2,12 @@
 //! span and one closing line per call.
 //!
 //! A call's log says which method, how many articles and bytes, the status code and the
-//! duration. It never holds article text or tokens.
+//! duration. It never holds article text or tokens. The closing line is also where the call
+//! is counted and timed in the metrics, so that the two always agree.
 
 use std::future::Future;
 use std::io::IsTerminal;
+use std::sync::Arc;
 use std::time::Instant;
 
 use tonic::Code;
@@ -14,6 +16,7 @@ use tracing_subscriber::EnvFilter;
 
 use super::config::LogFormat;
 use super::error::ServiceError;
+use super::metrics::Metrics;
 
 /// Installs the global subscriber.
 pub fn init(format: LogFormat) -> anyhow::Result<()> {
@@ -36,6 +39,7 @@ pub struct CallSize {
 /// One call being served: its span, and the closing log line, written when the call ends
 /// or, if it is dropped unfinished (deadline passed, client gone), as CANCELLED.
 pub struct CallLog {
+    metrics: Arc<Metrics>,
     method: &'static str,
     span: Span,
     started: Instant,
@@ -47,17 +51,19 @@ pub struct CallLog {
 
 impl CallLog {
     /// Opens the span of a call to `method` carrying `size`.
-    pub fn start(method: &'static str, size: CallSize) -> Self {
+    pub fn start(metrics: &Arc<Metrics>, method: &'static str, size: CallSize) -> Self {
         let span =
             tracing::info_span!("rpc", method, articles = size.articles, bytes = size.bytes, code = field::Empty);
-        Self { method, span, started: Instant::now(), size, finished: false, streaming: false }
+        let metrics = Arc::clone(metrics);
+        Self { metrics, method, span, started: Instant::now(), size, finished: false, streaming: false }
     }
 
     /// Opens the span of a streaming call to `method`, whose size is known at its end.
-    pub fn start_streaming(method: &'static str) -> Self {
+    pub fn start_streaming(metrics: &Arc<Metrics>, method: &'static str) -> Self {
         let span =
             tracing::info_span!("rpc", method, articles = field::Empty, bytes = field::Empty, code = field::Empty);
-        Self { method, span, started: Instant::now(), size: CallSize::default(), finished: false, streaming: true }
+        let (metrics, size) = (Arc::clone(metrics), CallSize::default());
+        Self { metrics, method, span, started: Instant::now(), size, finished: false, streaming: true }
     }
 
     pub fn span(&self) -> &Span {
@@ -90,7 +96,9 @@ impl CallLog {
             self.span.record("bytes", self.size.bytes);
         }
         self.span.record("code", field::debug(code));
-        let duration_ms = self.started.elapsed().as_secs_f64() * 1000.0;
+        let elapsed = self.started.elapsed();
+        self.metrics.call(self.method, code, elapsed);
+        let duration_ms = elapsed.as_secs_f64() * 1000.0;
         let (method, articles, bytes) = (self.method, self.size.articles, self.size.bytes);
         let _entered = self.span.enter();
         match code {

@@ -3,7 +3,8 @@
 //! Served: `accord.v1.Classifier`, `grpc.health.v1.Health` (SERVING once the model is
 //! loaded, NOT_SERVING from the start of shutdown), and reflection v1 and v1alpha.
 //! `accord.v1.Admin` (model reload) is served only when an admin token is configured; SIGHUP
-//! reloads the model the `CURRENT` pointer names either way.
+//! reloads the model the `CURRENT` pointer names either way. Prometheus metrics are served
+//! over HTTP on `--metrics-addr`, when it is given.
 
 mod admin;
 mod classifier;
@@ -11,6 +12,7 @@ pub mod config;
 pub mod convert;
 mod error;
 mod logging;
+mod metrics;
 mod oversize;
 mod pool;
 mod reload;
@@ -33,6 +35,7 @@ use tower::util::MapResponseLayer;
 pub use config::ServeArgs;
 
 use classifier::ClassifierService;
+use metrics::Metrics;
 use pool::CpuPool;
 use state::ServiceState;
 
@@ -66,7 +69,8 @@ fn load_model(args: &ServeArgs) -> anyhow::Result<Model> {
 async fn serve(args: ServeArgs, model: Model) -> anyhow::Result<()> {
     let signals = shutdown::Signals::install()?;
     let pool = CpuPool::new(args.worker_count());
-    let state = Arc::new(ServiceState::new(model, args.limits(), pool));
+    let metrics = Arc::new(Metrics::new());
+    let state = Arc::new(ServiceState::new(model, args.limits(), pool, Arc::clone(&metrics)));
     let reloader = Arc::new(reload::Reloader::new(state.clone(), ModelStore::new(&args.models_dir)));
     reload::reload_on_sighup(reloader.clone())?;
     let admin = args.admin_token.clone().map(|token| AdminServer::new(admin::AdminService::new(reloader, token)));
@@ -75,6 +79,12 @@ async fn serve(args: ServeArgs, model: Model) -> anyhow::Result<()> {
     let (health, health_service) = tonic_health::server::health_reporter();
     health.set_serving::<ClassifierServer<ClassifierService>>().await;
 
+    // Metrics listen first, so that they are up once the ready file says the server is.
+    if let Some(addr) = args.metrics_addr {
+        let (listener, local) = metrics::endpoint::bind(addr).await?;
+        tracing::info!(addr = %local, "metrics listening on {local}");
+        metrics::endpoint::spawn(listener, metrics);
+    }
     let incoming = TcpIncoming::bind(args.addr)
         .with_context(|| format!("cannot listen on {}", args.addr))?
         .with_nodelay(Some(true));

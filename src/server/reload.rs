@@ -2,7 +2,8 @@
 //!
 //! The new model is loaded and validated on a blocking thread, off the request path; only
 //! then is it swapped in. Calls in flight keep the model they started with; a model that
-//! fails to load changes nothing.
+//! fails to load changes nothing. Every reload, by either route, is counted in the metrics as
+//! done or failed.
 
 use std::sync::Arc;
 
@@ -31,8 +32,21 @@ impl Reloader {
         Self { state, store, one_at_a_time: tokio::sync::Mutex::new(()) }
     }
 
+    pub fn state(&self) -> &Arc<ServiceState> {
+        &self.state
+    }
+
     /// Loads `version` (the `CURRENT` pointer's when `None`) and swaps it in.
     pub async fn reload(&self, version: Option<String>) -> Result<Reloaded, ServiceError> {
+        let outcome = self.load_and_swap(version).await;
+        match outcome {
+            Ok(_) => self.state.metrics.reload_succeeded(),
+            Err(_) => self.state.metrics.reload_failed(),
+        }
+        outcome
+    }
+
+    async fn load_and_swap(&self, version: Option<String>) -> Result<Reloaded, ServiceError> {
         let _guard = self.one_at_a_time.lock().await;
         if let Some(name) = &version {
             ModelStore::validate_name(name).map_err(refusal)?;

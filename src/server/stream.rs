@@ -18,6 +18,7 @@ use tracing::Instrument;
 use super::convert;
 use super::error::ServiceError;
 use super::logging::CallLog;
+use super::metrics::Metrics;
 use super::state::ServiceState;
 use super::validate::{self, ValidClassify};
 use crate::proto::v1 as pb;
@@ -31,10 +32,11 @@ pub fn classify_stream(state: Arc<ServiceState>, inbound: Streaming<pb::Classify
     let in_flight = state.pool.workers();
     let (jobs_tx, jobs_rx) = mpsc::channel(in_flight);
     let (responses_tx, responses_rx) = mpsc::channel(in_flight);
-    let call = CallLog::start_streaming("ClassifyStream");
+    let call = CallLog::start_streaming(&state.metrics, "ClassifyStream");
     let span = call.span().clone();
+    let metrics = Arc::clone(&state.metrics);
     tokio::spawn(read_requests(state, model, inbound, jobs_tx).instrument(span.clone()));
-    tokio::spawn(write_responses(jobs_rx, responses_tx, call).instrument(span));
+    tokio::spawn(write_responses(jobs_rx, responses_tx, call, metrics).instrument(span));
     ReceiverStream::new(responses_rx)
 }
 
@@ -102,11 +104,13 @@ async fn write_responses(
     mut jobs: mpsc::Receiver<Pending>,
     responses: mpsc::Sender<Result<pb::ClassifyResponse, Status>>,
     mut call: CallLog,
+    metrics: Arc<Metrics>,
 ) {
     while let Some(pending) = jobs.recv().await {
         match pending.outcome().await {
             Ok((bytes, response)) => {
                 call.add(bytes);
+                metrics.classified(std::slice::from_ref(&response));
                 if responses.send(Ok(response)).await.is_err() {
                     return; // The client is gone: the call log records CANCELLED.
                 }

@@ -121,7 +121,8 @@ impl Server {
         let mut command = Command::new(env!("CARGO_BIN_EXE_accord"));
         command.arg("serve").arg("--addr").arg("127.0.0.1:0").arg("--models-dir").arg(models_dir);
         command.arg("--ready-file").arg(dir.path().join("ready")).args(extra);
-        command.envs(env.iter().copied()).env_remove("RUST_LOG").env_remove("ACCORD_MODEL");
+        // The caller's `env` wins over the cleared variables (a test may set RUST_LOG).
+        command.env_remove("RUST_LOG").env_remove("ACCORD_MODEL").envs(env.iter().copied());
         let child = command.stdin(Stdio::null()).stdout(Stdio::null()).stderr(log).spawn().expect("accord starts");
         (child, dir)
     }
@@ -141,6 +142,11 @@ impl Server {
 
     pub async fn health(&self) -> tonic_health::pb::health_client::HealthClient<Channel> {
         tonic_health::pb::health_client::HealthClient::new(self.channel().await)
+    }
+
+    /// The server's process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
     }
 
     /// Everything the server has logged so far.

@@ -1,0 +1,213 @@
+//! Prometheus metrics: calls by method and status code, call latency, articles classified by
+//! head and label, the served model version, and model reloads.
+//!
+//! They are recorded whether or not anyone scrapes them (a few atomic adds a call), and served
+//! as OpenMetrics text on `--metrics-addr` only when it is given (see [`endpoint`]).
+
+pub mod endpoint;
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use prometheus_client::encoding::EncodeLabelSet;
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
+use prometheus_client::metrics::histogram::Histogram;
+use prometheus_client::registry::{Registry, Unit};
+use tonic::Code;
+
+use crate::proto::v1 as pb;
+
+/// Upper bounds of the latency buckets, in seconds: a short article takes tens of
+/// microseconds, a full batch of long ones seconds, and `--request-timeout-secs` is 60 by
+/// default.
+const LATENCY_BUCKETS: [f64; 16] =
+    [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0];
+
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct CallLabels {
+    method: &'static str,
+    code: &'static str,
+}
+
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct MethodLabels {
+    method: &'static str,
+}
+
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct ArticleLabels {
+    head: String,
+    label: String,
+}
+
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct VersionLabels {
+    version: String,
+}
+
+type LatencyFamily = Family<MethodLabels, Histogram, fn() -> Histogram>;
+
+/// Every metric the server keeps, and the registry that encodes them.
+#[derive(Debug)]
+pub struct Metrics {
+    registry: Registry,
+    calls: Family<CallLabels, Counter>,
+    latency: LatencyFamily,
+    articles: Family<ArticleLabels, Counter>,
+    model: Family<VersionLabels, Gauge>,
+    reloads: Counter,
+    reload_failures: Counter,
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Metrics {
+    pub fn new() -> Self {
+        let mut registry = Registry::with_prefix("accord");
+        let calls = Family::<CallLabels, Counter>::default();
+        registry.register("rpc_calls", "Finished accord.v1 calls, by method and gRPC status code", calls.clone());
+        let latency: LatencyFamily = Family::new_with_constructor(|| Histogram::new(LATENCY_BUCKETS));
+        registry.register_with_unit(
+            "rpc_duration",
+            "Time from a call's start to its status, by method",
+            Unit::Seconds,
+            latency.clone(),
+        );
+        let articles = Family::<ArticleLabels, Counter>::default();
+        registry.register("articles_classified", "Articles answered, by head and predicted label", articles.clone());
+        let model = Family::<VersionLabels, Gauge>::default();
+        registry.register("model_info", "The served model: 1 for its version", model.clone());
+        let reloads = Counter::default();
+        registry.register("model_reloads", "Models loaded and swapped in by a reload", reloads.clone());
+        let reload_failures = Counter::default();
+        registry.register(
+            "model_reload_failures",
+            "Reloads refused (bad name, unknown version, corrupt model); the old model served on",
+            reload_failures.clone(),
+        );
+        Self { registry, calls, latency, articles, model, reloads, reload_failures }
+    }
+
+    /// One finished call to `method` with status `code`, after `elapsed`.
+    pub fn call(&self, method: &'static str, code: Code, elapsed: Duration) {
+        self.calls.get_or_create(&CallLabels { method, code: code_name(code) }).inc();
+        self.latency.get_or_create(&MethodLabels { method }).observe(elapsed.as_secs_f64());
+    }
+
+    /// Articles answered: each response's label per head.
+    pub fn classified(&self, responses: &[pb::ClassifyResponse]) {
+        // Tallied first so that a batch costs one family lookup per label, not per article.
+        let mut tally: BTreeMap<(&str, &str), u64> = BTreeMap::new();
+        for (head, prediction) in responses.iter().flat_map(|response| &response.predictions) {
+            *tally.entry((head, &prediction.label)).or_default() += 1;
+        }
+        for ((head, label), count) in tally {
+            self.articles.get_or_create(&ArticleLabels { head: head.into(), label: label.into() }).inc_by(count);
+        }
+    }
+
+    /// The model now served: only its version is reported.
+    pub fn model_served(&self, version: &str) {
+        self.model.clear();
+        self.model.get_or_create(&VersionLabels { version: version.into() }).set(1);
+    }
+
+    pub fn reload_succeeded(&self) {
+        self.reloads.inc();
+    }
+
+    pub fn reload_failed(&self) {
+        self.reload_failures.inc();
+    }
+
+    /// Every metric in the OpenMetrics text format, ending with `# EOF`.
+    pub fn encode(&self) -> Result<String, std::fmt::Error> {
+        let mut text = String::new();
+        prometheus_client::encoding::text::encode(&mut text, &self.registry)?;
+        Ok(text)
+    }
+}
+
+/// A status code as the gRPC specification names it (`OK`, `INVALID_ARGUMENT`, ...).
+fn code_name(code: Code) -> &'static str {
+    match code {
+        Code::Ok => "OK",
+        Code::Cancelled => "CANCELLED",
+        Code::Unknown => "UNKNOWN",
+        Code::InvalidArgument => "INVALID_ARGUMENT",
+        Code::DeadlineExceeded => "DEADLINE_EXCEEDED",
+        Code::NotFound => "NOT_FOUND",
+        Code::AlreadyExists => "ALREADY_EXISTS",
+        Code::PermissionDenied => "PERMISSION_DENIED",
+        Code::ResourceExhausted => "RESOURCE_EXHAUSTED",
+        Code::FailedPrecondition => "FAILED_PRECONDITION",
+        Code::Aborted => "ABORTED",
+        Code::OutOfRange => "OUT_OF_RANGE",
+        Code::Unimplemented => "UNIMPLEMENTED",
+        Code::Internal => "INTERNAL",
+        Code::Unavailable => "UNAVAILABLE",
+        Code::DataLoss => "DATA_LOSS",
+        Code::Unauthenticated => "UNAUTHENTICATED",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn response(topic: &str, stance: &str) -> pb::ClassifyResponse {
+        let prediction = |label: &str| pb::Prediction { label: label.into(), ..Default::default() };
+        let predictions = [("topic", topic), ("stance", stance)].map(|(h, l)| (h.to_owned(), prediction(l)));
+        pb::ClassifyResponse { predictions: predictions.into_iter().collect(), ..Default::default() }
+    }
+
+    #[test]
+    fn calls_are_counted_by_method_and_code_and_timed() {
+        let metrics = Metrics::new();
+        metrics.call("Classify", Code::Ok, Duration::from_millis(3));
+        metrics.call("Classify", Code::Ok, Duration::from_millis(4));
+        metrics.call("Classify", Code::InvalidArgument, Duration::from_secs(100));
+        let text = metrics.encode().expect("encodes");
+        assert!(text.contains("accord_rpc_calls_total{method=\"Classify\",code=\"OK\"} 2\n"), "{text}");
+        assert!(text.contains("accord_rpc_calls_total{method=\"Classify\",code=\"INVALID_ARGUMENT\"} 1\n"), "{text}");
+        assert!(text.contains("accord_rpc_duration_seconds_count{method=\"Classify\"} 3\n"), "{text}");
+        assert!(text.contains("accord_rpc_duration_seconds_bucket{le=\"0.005\",method=\"Classify\"} 2\n"), "{text}");
+        assert!(text.contains("accord_rpc_duration_seconds_bucket{le=\"+Inf\",method=\"Classify\"} 3\n"), "{text}");
+        assert!(text.ends_with("# EOF\n"));
+    }
+
+    #[test]
+    fn articles_are_counted_by_head_and_label() {
+        let metrics = Metrics::new();
+        metrics.classified(&[response("world", "tension"), response("world", "cooperation")]);
+        metrics.classified(&[response("sports", "tension")]);
+        let text = metrics.encode().expect("encodes");
+        for (head, label, count) in
+            [("topic", "world", 2), ("topic", "sports", 1), ("stance", "tension", 2), ("stance", "cooperation", 1)]
+        {
+            let line = format!("accord_articles_classified_total{{head=\"{head}\",label=\"{label}\"}} {count}\n");
+            assert!(text.contains(&line), "no {line} in\n{text}");
+        }
+    }
+
+    #[test]
+    fn only_the_served_version_is_reported_and_reloads_are_counted() {
+        let metrics = Metrics::new();
+        metrics.model_served("v1");
+        metrics.model_served("v2");
+        metrics.reload_succeeded();
+        metrics.reload_failed();
+        metrics.reload_failed();
+        let text = metrics.encode().expect("encodes");
+        assert!(text.contains("accord_model_info{version=\"v2\"} 1\n"), "{text}");
+        assert!(!text.contains("version=\"v1\""), "{text}");
+        assert!(text.contains("accord_model_reloads_total 1\n"), "{text}");
+        assert!(text.contains("accord_model_reload_failures_total 2\n"), "{text}");
+    }
+}
