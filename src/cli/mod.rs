@@ -2,6 +2,7 @@
 
 pub mod classify;
 pub mod client;
+pub mod health;
 pub mod info;
 pub mod reload;
 pub mod retrain;
