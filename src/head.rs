@@ -78,6 +78,27 @@ impl LinearHead {
         contributions.truncate(limit);
         contributions
     }
+
+    /// The `limit` features whose weight favours `label` most over the head's other labels,
+    /// whatever the document: the weight for `label` minus the row's mean (the part softmax
+    /// does not cancel), strongest first, ties by feature index. The same measure as
+    /// [`LinearHead::evidence`] for a document holding every feature at value 1.
+    pub fn strongest_terms(&self, label: usize, limit: usize) -> Vec<(u32, f32)> {
+        if label >= self.labels.len() {
+            return Vec::new();
+        }
+        let k = self.labels.len() as f32;
+        let mut margins: Vec<(u32, f32)> = (0..self.dimensions() as u32)
+            .map(|feature| {
+                let row = self.row(feature);
+                (feature, row[label] - row.iter().sum::<f32>() / k)
+            })
+            .filter(|(_, margin)| *margin > 0.0)
+            .collect();
+        margins.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        margins.truncate(limit);
+        margins
+    }
 }
 
 /// Every head's weights for one feature in one row, already multiplied by the feature's IDF,
@@ -278,6 +299,15 @@ mod tests {
         assert_eq!(head().evidence(&x, 0, 5), vec![(0, 1.0)]);
         assert_eq!(head().evidence(&x, 1, 5), vec![(1, 0.5)]);
         assert!(head().evidence(&x, 1, 0).is_empty());
+    }
+
+    #[test]
+    fn strongest_terms_rank_by_margin_over_the_row_mean() {
+        let head = head();
+        assert_eq!(head.strongest_terms(0, 5), vec![(0, 2.0)], "only feature 0 favours a");
+        assert_eq!(head.strongest_terms(1, 5), vec![(1, 1.0)], "only feature 1 favours b");
+        assert!(head.strongest_terms(1, 0).is_empty());
+        assert!(head.strongest_terms(2, 5).is_empty(), "an unknown label has no terms");
     }
 
     #[test]

@@ -13,6 +13,7 @@
 
 pub mod article;
 pub mod article_stance;
+pub mod charts;
 pub mod corpus;
 pub mod fsutil;
 pub mod head;
@@ -30,7 +31,7 @@ pub mod vectorizer;
 
 pub use article::Article;
 pub use corpus::{Corpus, CorpusError, Document};
-pub use model::{Evidence, HeadResult, Model, ModelMeta};
+pub use model::{Evidence, HeadResult, LabelTerms, Model, ModelMeta};
 pub use model_file::ModelError;
 pub use store::{ModelStore, StoreError};
 pub use tokenizer::{Token, Tokenizer, TokenizerSettings};

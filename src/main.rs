@@ -27,6 +27,8 @@ enum Command {
     Reload(cli::reload::ReloadArgs),
     /// Classify JSON Lines articles from a file or stdin, one JSON line out per article.
     Classify(cli::classify::ClassifyArgs),
+    /// Ask a running server's grpc.health.v1 service whether it serves; exit 0 only if so.
+    Health(cli::health::HealthArgs),
 }
 
 fn main() -> std::process::ExitCode {
@@ -37,6 +39,7 @@ fn main() -> std::process::ExitCode {
         Command::Classify(args) => cli::classify::run(args),
         Command::Retrain(args) => cli::retrain::run(args),
         Command::Reload(args) => cli::reload::run(args),
+        Command::Health(args) => cli::health::run(args),
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

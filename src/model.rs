@@ -56,6 +56,14 @@ pub struct Evidence<'m> {
     pub weight: f32,
 }
 
+/// A label of a head with the terms that favour it most (see [`LinearHead::strongest_terms`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct LabelTerms<'m> {
+    pub label: &'m str,
+    /// Each term with its weight margin over the head's mean, strongest first.
+    pub terms: Vec<(&'m str, f32)>,
+}
+
 /// One head's answer for one article.
 #[derive(Debug, Clone, PartialEq)]
 pub struct HeadResult<'m> {
@@ -213,6 +221,20 @@ impl Model {
         let sublinear = self.vectorizer.settings().sublinear_tf;
         let tf = counts.features().iter().map(|&slot| (slot, term_frequency(counts.count(slot), sublinear)));
         self.packed.predict(&self.heads, tf)
+    }
+
+    /// Each label of `head` with its `limit` strongest terms, whatever the document.
+    pub fn strongest_terms<'m>(&'m self, head: &'m LinearHead, limit: usize) -> Vec<LabelTerms<'m>> {
+        (0..head.label_count())
+            .map(|label| LabelTerms {
+                label: &head.labels[label],
+                terms: head
+                    .strongest_terms(label, limit)
+                    .into_iter()
+                    .map(|(index, margin)| (self.vectorizer.term(index).unwrap_or_default(), margin))
+                    .collect(),
+            })
+            .collect()
     }
 
     /// Every head's prediction for a vector already made, with up to `explain` evidence terms.

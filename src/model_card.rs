@@ -4,12 +4,14 @@ use std::fmt::Write;
 use std::time::Duration;
 
 use crate::article_stance::ArticleStance;
+use crate::charts;
 use crate::metrics::HeadEvaluation;
 use crate::model::Model;
 use crate::train::{mean_and_spread, CrossValidation, FoldScore};
 use crate::validation::ArticleValidation;
 
-/// Renders the card. Every figure comes from the model file's metadata.
+/// Renders the card. Every figure comes from the model file's metadata; the card links the
+/// pictures that [`crate::charts::write_pictures`] writes beside it.
 pub fn render(model: &Model, training_time: Duration) -> String {
     let meta = model.meta();
     let config = &meta.config;
@@ -57,6 +59,7 @@ pub fn render(model: &Model, training_time: Duration) -> String {
     for evaluation in &meta.evaluation {
         render_head(&mut card, evaluation);
     }
+    render_terms(&mut card, model);
     if let Some(cross_validation) = &meta.cross_validation {
         render_cross_validation(&mut card, cross_validation, config.seed);
     }
@@ -168,5 +171,19 @@ fn render_head(card: &mut String, evaluation: &HeadEvaluation) {
         let cells: Vec<String> = row.iter().map(u32::to_string).collect();
         let _ = writeln!(card, "| **{label}** | {} |", cells.join(" | "));
     }
-    card.push('\n');
+    let _ = writeln!(
+        card,
+        "\n![Confusion matrix of head {}, coloured by each true label's share]({})\n",
+        evaluation.head,
+        charts::confusion_file(&evaluation.head)
+    );
+}
+
+fn render_terms(card: &mut String, model: &Model) {
+    let _ = writeln!(card, "## Strongest terms\n");
+    let _ = writeln!(card, "The {} terms whose weight favours each label most over the head's other labels (the weight for the label minus the mean of the head's weights), whatever the article.\n", charts::TERMS_PER_LABEL);
+    for head in model.heads() {
+        let _ =
+            writeln!(card, "![Strongest terms per label of head {}]({})\n", head.name, charts::terms_file(&head.name));
+    }
 }

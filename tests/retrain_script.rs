@@ -60,6 +60,10 @@ async fn retrain_promotes_a_good_model_and_refuses_a_worse_one() {
     assert!(promoted.starts_with("v20260201-"), "CURRENT names {promoted}");
     assert!(stdout.contains(&format!("{original} -> {promoted}")), "{stdout}");
     assert!(models.path().join(&promoted).join("MODEL.md").is_file());
+    // The card's pictures are trained in the staging folder and renamed into place with it.
+    for picture in ["confusion-stance.png", "confusion-topic.png", "terms-stance.png", "terms-topic.png"] {
+        assert!(models.path().join(&promoted).join(picture).is_file(), "{picture} missing from {promoted}");
+    }
     assert_eq!(served_version(&server).await, promoted);
 
     write_jsonl(&corpus, true);

@@ -3,6 +3,7 @@
 pub mod baseline;
 pub mod classify;
 pub mod client;
+pub mod health;
 pub mod info;
 pub mod reload;
 pub mod retrain;

@@ -12,7 +12,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 pub struct TrainArgs {
     #[command(flatten)]
     settings: TrainSettings,
-    /// The version folder to write (model.bin and MODEL.md).
+    /// The version folder to write (model.bin, MODEL.md and its PNG pictures).
     #[arg(long)]
     out: PathBuf,
     /// Also write the held-out split as DIR/train.jsonl and DIR/test.jsonl (user format), so
@@ -123,7 +123,8 @@ impl TrainSettings {
         Ok(corpus)
     }
 
-    /// Trains on `corpus` and writes `out/model.bin` and `out/MODEL.md`, each atomically.
+    /// Trains on `corpus` and writes `out/model.bin`, the card's pictures and `out/MODEL.md`,
+    /// each atomically.
     pub fn train_into(&self, corpus: &Corpus, out: &Path) -> anyhow::Result<Model> {
         let config = self.config();
         config.check()?;
@@ -143,6 +144,8 @@ impl TrainSettings {
         spinner.finish_and_clear();
         std::fs::create_dir_all(out)?;
         model.save(&out.join(MODEL_FILE))?;
+        // The pictures first: the card links them, so it is written once they are in place.
+        accord::charts::write_pictures(&model, out)?;
         let card = accord::model_card::render(&model, started.elapsed());
         accord::fsutil::write_atomically(&out.join(MODEL_CARD), card.as_bytes())?;
         eprintln!("wrote {} in {:.1?}", out.display(), started.elapsed());

@@ -13,6 +13,8 @@ use accord::{Corpus, Document};
 use tonic::transport::Channel;
 
 /// The client and messages, generated from proto/ by build.rs.
+pub mod packaging;
+
 pub mod pb {
     tonic::include_proto!("accord.v1");
 }
