@@ -268,12 +268,17 @@ impl TfIdf {
         touched.resize(2 * end.saturating_sub(first) + 1, 0);
         let mut new = 0;
         // The field's lookups are `[u0, u1, b01, u2, b12, …]` with bigrams, `[u0, u1, …]`
-        // without.
-        for token in first..end {
-            let unigram = if bigrams && token > 0 { 2 * token - 1 } else { token };
-            tally(field.slots[unigram], counts, touched, &mut new);
-            if bigrams && token > first {
-                tally(field.slots[2 * token], counts, touched, &mut new);
+        // without. So the part's own lookups, in order, are its first token's unigram, then
+        // one run: `u(first + 1), b(first, first + 1), …, u(end - 1), b(end - 2, end - 1)`.
+        if first < end {
+            let (head, run) = match (bigrams, first) {
+                (true, 0) => (0, 1..2 * end - 1),
+                (true, _) => (2 * first - 1, 2 * first + 1..2 * end - 1),
+                (false, _) => (first, first + 1..end),
+            };
+            tally(field.slots[head], counts, touched, &mut new);
+            for &slot in &field.slots[run] {
+                tally(slot, counts, touched, &mut new);
             }
         }
         touched.truncate(new);
