@@ -1,7 +1,7 @@
 //! A driver for instruction-level profiles of the in-process path: classifies a pool of
 //! about 256 KB of articles of `SIZE` bytes (made as the benches make them) `ROUNDS` times.
 //!
-//! `valgrind --tool=callgrind --toggle-collect='*profile_path*run*' target/release/examples/profile_path 4096 2 classify`
+//! `valgrind --tool=callgrind --toggle-collect='profile_path::run*' target/release/examples/profile_path 4096 1 classify`
 //!
 //! Arguments: article size in bytes (4096), rounds (1), and what to run: `classify` (the
 //! whole path), `plain` (`Model::predict_plain`) or `tokenize`.
