@@ -21,7 +21,7 @@ use std::hint::black_box;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use accord::{Article, Corpus, Model};
+use accord::{Article, Model};
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 
 /// Article sizes in bytes and their labels.
@@ -29,62 +29,16 @@ const SIZES: [(usize, &str); 3] = [(512, "0.5KB"), (4 * 1024, "4KB"), (32 * 1024
 /// Text per size class: every iteration processes the whole pool.
 const POOL_BYTES: usize = 256 * 1024;
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-/// Corpus texts, round-robin over the sources so that neighbours come from different sources.
-fn texts() -> Vec<String> {
-    let corpus = Corpus::load(&[root().join("data")]).expect("data/ loads");
-    let mut by_source: Vec<(String, Vec<String>)> = Vec::new();
-    for (document, source) in corpus.documents.iter().zip(&corpus.sources) {
-        let text = if document.title.is_empty() {
-            document.text.clone()
-        } else {
-            format!("{}. {}", document.title, document.text)
-        };
-        match by_source.iter_mut().find(|(name, _)| name == source) {
-            Some((_, texts)) => texts.push(text),
-            None => by_source.push((source.clone(), vec![text])),
-        }
-    }
-    let longest = by_source.iter().map(|(_, t)| t.len()).max().unwrap_or(0);
-    (0..longest).flat_map(|i| by_source.iter().filter_map(move |(_, t)| t.get(i).cloned())).collect()
-}
-
-/// Articles of about `size` bytes (whole texts joined by blank lines), `POOL_BYTES` in all.
-fn articles(texts: &[String], size: usize) -> Vec<String> {
-    let mut articles = Vec::new();
-    let mut total = 0;
-    let mut current = String::new();
-    for text in texts.iter().cycle() {
-        if !current.is_empty() {
-            current.push_str("\n\n");
-        }
-        current.push_str(text);
-        if current.len() >= size {
-            let mut end = size.min(current.len());
-            while !current.is_char_boundary(end) {
-                end -= 1;
-            }
-            current.truncate(end);
-            total += current.len();
-            articles.push(std::mem::take(&mut current));
-            if total >= POOL_BYTES {
-                return articles;
-            }
-        }
-    }
-    unreachable!("the corpus is not empty")
-}
+mod common;
+use common::root;
 
 fn model_path() -> PathBuf {
     root().join("models/default/model.bin")
 }
 
 fn pools() -> Vec<(&'static str, Vec<String>)> {
-    let texts = texts();
-    SIZES.iter().map(|&(size, label)| (label, articles(&texts, size))).collect()
+    let texts = common::texts();
+    SIZES.iter().map(|&(size, label)| (label, common::articles(&texts, size, POOL_BYTES))).collect()
 }
 
 fn bench_group(

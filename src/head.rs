@@ -172,31 +172,59 @@ impl PackedHeads {
 
     /// Each head's probabilities from the row sums and the norm.
     fn softmax(&self, heads: &[LinearHead], sums: &[f64], norm: f64) -> Vec<HeadPrediction> {
-        let scale = if norm > 0.0 { 1.0 / norm } else { 0.0 };
         heads
             .iter()
             .zip(&self.offsets)
             .map(|(head, &offset)| {
-                let labels = head.label_count();
-                // On the stack for the usual few labels: this runs once per sentence, too.
-                let (mut stack, mut heap) = ([0.0f64; 16], Vec::new());
-                let exp: &mut [f64] = if labels <= stack.len() {
-                    &mut stack[..labels]
-                } else {
-                    heap.resize(labels, 0.0);
-                    &mut heap
-                };
-                for ((e, &bias), sum) in exp.iter_mut().zip(&head.bias).zip(&sums[offset..offset + labels]) {
-                    *e = f64::from(bias) + sum * scale;
-                }
-                let max = exp.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-                exp.iter_mut().for_each(|e| *e = (*e - max).exp());
-                let total: f64 = exp.iter().sum();
-                let probabilities: Vec<f32> = exp.iter().map(|e| (e / total) as f32).collect();
+                let mut probabilities = vec![0.0f32; head.label_count()];
+                head_softmax(&head.bias, &sums[offset..], norm, &mut probabilities);
                 let best = argmax(&probabilities);
                 HeadPrediction { probabilities, best }
             })
             .collect()
+    }
+
+    /// The probabilities of head `index` alone (`heads[index]`), written to `out` (one per
+    /// label): what [`PackedHeads::predict`] gives for that head, to the bit (the same sums in
+    /// the same order, only of this head's values), without allocating. For the sentences of
+    /// an article, whose rows the article's own scoring has just brought into the cache.
+    #[inline]
+    pub(crate) fn head_probabilities(
+        &self,
+        heads: &[LinearHead],
+        index: usize,
+        tf: impl Iterator<Item = (u32, f32)>,
+        out: &mut [f32],
+    ) {
+        let (head, offset) = (&heads[index], self.offsets[index]);
+        if self.lanes == 1 {
+            let (sums, squares) = self.sums_in_cache::<1>(tf);
+            head_softmax(&head.bias, &sums[0][offset..], squares.sqrt(), out);
+        } else {
+            let (sums, norm) = self.sums_wide(tf);
+            head_softmax(&head.bias, &sums[offset..], norm, out);
+        }
+    }
+
+    /// [`PackedHeads::sums`] without prefetching, for rows already in the cache; returns
+    /// the sum of squares rather than the norm.
+    #[inline]
+    fn sums_in_cache<const LANES: usize>(&self, tf: impl Iterator<Item = (u32, f32)>) -> ([[f64; 8]; LANES], f64) {
+        let mut sums = [[0.0f64; 8]; LANES];
+        let mut squares = 0.0f64;
+        for (slot, tf) in tf {
+            let tf = f64::from(tf);
+            let start = slot as usize * LANES;
+            let row = &self.rows[start..start + LANES];
+            for (sum, lane) in sums.iter_mut().zip(row) {
+                for (s, w) in sum.iter_mut().zip(lane.0) {
+                    *s += tf * f64::from(w);
+                }
+            }
+            let value = tf * f64::from(row[LANES - 1].0[7]);
+            squares += value * value;
+        }
+        (sums, squares)
     }
 
     /// `Σ tf · row` over the terms and the L2 norm of the TF-IDF values, for rows of `LANES`
@@ -249,6 +277,32 @@ impl PackedHeads {
             squares += value * value;
         }
         (sums, squares.sqrt())
+    }
+}
+
+/// One head's probabilities, into `out` (one per label), from its row sums (`sums`, from
+/// the head's first label on) and the norm of the TF-IDF values: `bias + sum / norm`, then
+/// softmax, in f64.
+#[inline]
+fn head_softmax(bias: &[f32], sums: &[f64], norm: f64, out: &mut [f32]) {
+    let scale = if norm > 0.0 { 1.0 / norm } else { 0.0 };
+    let labels = out.len();
+    // On the stack for the usual few labels: this runs once per sentence, too.
+    let (mut stack, mut heap) = ([0.0f64; 16], Vec::new());
+    let exp: &mut [f64] = if labels <= stack.len() {
+        &mut stack[..labels]
+    } else {
+        heap.resize(labels, 0.0);
+        &mut heap
+    };
+    for ((e, &bias), sum) in exp.iter_mut().zip(bias).zip(&sums[..labels]) {
+        *e = f64::from(bias) + sum * scale;
+    }
+    let max = exp.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    exp.iter_mut().for_each(|e| *e = (*e - max).exp());
+    let total: f64 = exp.iter().sum();
+    for (p, e) in out.iter_mut().zip(exp.iter()) {
+        *p = (e / total) as f32;
     }
 }
 

@@ -174,17 +174,24 @@ impl Model {
     /// With an article-stance rule, the stance of an article of two or more sentences comes
     /// from its sentences and its topic (see [`crate::article_stance`]).
     pub fn classify(&self, article: &Article, explain: usize) -> Vec<HeadResult<'_>> {
-        // The sentences feed the article-stance rule; they are counted in the same pass.
-        let sentences = if self.stance_rule.is_some() { Self::sentences(article) } else { Vec::new() };
-        let ((mut predictions, vector), per_sentence) = self.predict_sentences(article, &sentences, |counts| {
+        let whole = |counts: &mut TermCounts<'_>| {
             let predictions = self.predict_counts(counts);
             let vector = if explain > 0 { self.vectorizer.weigh(counts) } else { SparseVector::default() };
             (predictions, vector)
-        });
-        self.apply_article_stance(self.mean_of(&per_sentence), &mut predictions);
+        };
+        // The sentences feed the article-stance rule; they are counted in the same pass.
+        let (mut predictions, vector) = match &self.stance_rule {
+            Some(bound) => {
+                let (result, mean) = self.with_sentence_mean(bound, article, whole);
+                let (mut predictions, vector) = result;
+                self.apply_article_stance(mean, &mut predictions);
+                (predictions, vector)
+            }
+            None => self.vectorizer.with_counts(&self.tokenizer, article, whole),
+        };
         self.heads
             .iter()
-            .zip(predictions)
+            .zip(predictions.drain(..))
             .map(|(head, prediction)| self.head_result(head, prediction, &vector, explain))
             .collect()
     }

@@ -82,6 +82,18 @@ impl Tokenizer {
             if end - start > max || end - start == 1 {
                 return;
             }
+            let len = end - start;
+            if ascii && self.settings.lowercase && len <= 16 {
+                if let Some(word) = hash::ascii16(text.as_bytes(), start, len, hash::LOWERCASE_ASCII) {
+                    // Short ASCII tokens (nearly all) are lowercased into a word on the stack.
+                    let word = word.to_le_bytes();
+                    // SAFETY: `word[..len]` is the ASCII token with bit 5 set in every byte,
+                    // which keeps each byte ASCII (below 0x80): valid UTF-8, the token's
+                    // lowercase form.
+                    visit(start, end, unsafe { std::str::from_utf8_unchecked(&word[..len]) });
+                    return;
+                }
+            }
             buffer.clear();
             if ascii && self.settings.lowercase {
                 let source = &text.as_bytes()[start..end];

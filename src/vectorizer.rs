@@ -20,6 +20,7 @@ use crate::article::Article;
 use crate::tokenizer::{hash, Tokenizer};
 
 mod counts;
+mod lookups;
 mod table;
 
 use counts::{tally, FieldScratch, Scratch};
@@ -267,69 +268,21 @@ impl TfIdf {
         touched.resize(2 * end.saturating_sub(first) + 1, 0);
         let mut new = 0;
         // The field's lookups are `[u0, u1, b01, u2, b12, …]` with bigrams, `[u0, u1, …]`
-        // without.
-        for token in first..end {
-            let unigram = if bigrams && token > 0 { 2 * token - 1 } else { token };
-            tally(field.slots[unigram], counts, touched, &mut new);
-            if bigrams && token > first {
-                tally(field.slots[2 * token], counts, touched, &mut new);
+        // without. So the part's own lookups, in order, are its first token's unigram, then
+        // one run: `u(first + 1), b(first, first + 1), …, u(end - 1), b(end - 2, end - 1)`.
+        if first < end {
+            let (head, run) = match (bigrams, first) {
+                (true, 0) => (0, 1..2 * end - 1),
+                (true, _) => (2 * first - 1, 2 * first + 1..2 * end - 1),
+                (false, _) => (first, first + 1..end),
+            };
+            tally(field.slots[head], counts, touched, &mut new);
+            for &slot in &field.slots[run] {
+                tally(slot, counts, touched, &mut new);
             }
         }
         touched.truncate(new);
         counts[miss] = 0;
-    }
-
-    /// Looks up every unigram and bigram of one field's token keys and counts the hits, in
-    /// a software pipeline: the table key a lookup compares is prefetched `AHEAD` lookups
-    /// before it, and the count of the slot found is prefetched `AHEAD` lookups before it is
-    /// incremented. Neither an unknown term nor a first occurrence takes a branch.
-    #[inline]
-    fn count_keys(
-        &self,
-        keys: &[u64],
-        lookups: &mut Vec<u64>,
-        slots: &mut Vec<u32>,
-        counts: &mut [u32],
-        touched: &mut Vec<u32>,
-    ) {
-        const AHEAD: usize = 16;
-        lookups.clear();
-        match keys.split_first() {
-            Some((&first, rest)) if self.settings.max_ngram >= 2 => {
-                lookups.push(first);
-                let mut previous = first;
-                for &key in rest {
-                    lookups.push(key);
-                    lookups.push(hash::bigram(previous, key));
-                    previous = key;
-                }
-            }
-            _ => lookups.extend_from_slice(keys),
-        }
-        // `slots[i]` is first lookup `i`'s candidate slot, then the slot it found.
-        slots.clear();
-        slots.extend(lookups.iter().take(AHEAD).map(|&key| self.table.candidate(key)));
-        slots.resize(lookups.len(), 0);
-        let first_new = touched.len();
-        touched.resize(first_new + lookups.len(), 0);
-        let mut new = first_new;
-        for (i, &key) in lookups.iter().enumerate() {
-            if let Some(&ahead) = lookups.get(i + AHEAD) {
-                let candidate = self.table.candidate(ahead);
-                self.table.prefetch(candidate);
-                slots[i + AHEAD] = candidate;
-            }
-            let slot = self.table.confirm(key, slots[i]);
-            slots[i] = slot;
-            table::prefetch(&counts[slot as usize]);
-            if i >= AHEAD {
-                tally(slots[i - AHEAD], counts, touched, &mut new);
-            }
-        }
-        for &slot in &slots[lookups.len().saturating_sub(AHEAD)..] {
-            tally(slot, counts, touched, &mut new);
-        }
-        touched.truncate(new);
     }
 
     /// Turns term counts into sublinear, IDF-weighted, L2-normalized values, in feature order.

@@ -7,7 +7,7 @@ use super::{Model, ModelError};
 use crate::article::Article;
 use crate::article_stance::ArticleStance;
 use crate::head::{argmax, HeadPrediction, LinearHead};
-use crate::vectorizer::term_frequency;
+use crate::vectorizer::{term_frequency, TermCounts};
 
 /// The article-stance rule with the positions of its heads and labels in this model.
 #[derive(Debug, Clone)]
@@ -106,6 +106,40 @@ impl Model {
         let count = sentences.len().max(1) as f32;
         mean.iter_mut().for_each(|m| *m /= count);
         Some(SentenceMean { mean, sentences: sentences.len() })
+    }
+
+    /// `whole` on the article's term counts, and the mean of its sentences' stance
+    /// probabilities, to the bit what [`Model::mean_of`] gives on
+    /// [`Model::sentence_predictions`] (tested), from one tokenization and one pass of lookups:
+    /// each sentence's counts are tallied from the article's lookups and only the stance
+    /// head is scored, without allocating per sentence. An article of fewer than two
+    /// sentences, which the rule leaves alone, gets no sentence pass and no mean (`None`).
+    pub(super) fn with_sentence_mean<R>(
+        &self,
+        bound: &BoundStance,
+        article: &Article,
+        whole: impl FnOnce(&mut TermCounts<'_>) -> R,
+    ) -> (R, Option<SentenceMean>) {
+        let title = crate::sentences::split(article.title).into_iter().map(|range| (0, range));
+        let mut parts: Vec<(usize, Range<usize>)> =
+            title.chain(crate::sentences::split(article.text).into_iter().map(|range| (1, range))).collect();
+        if parts.len() < 2 {
+            parts.clear();
+        }
+        let labels = self.heads[bound.stance].label_count();
+        let (mut mean, mut probabilities) = (vec![0.0f32; labels], vec![0.0f32; labels]);
+        let sublinear = self.vectorizer.settings().sublinear_tf;
+        let result = self.vectorizer.with_counts_and_parts(&self.tokenizer, article, &parts, whole, |_, counts| {
+            let tf = counts.features().iter().map(|&slot| (slot, term_frequency(counts.count(slot), sublinear)));
+            self.packed.head_probabilities(&self.heads, bound.stance, tf, &mut probabilities);
+            mean.iter_mut().zip(&probabilities).for_each(|(m, p)| *m += p);
+        });
+        if parts.is_empty() {
+            return (result, None);
+        }
+        let count = parts.len() as f32;
+        mean.iter_mut().for_each(|m| *m /= count);
+        (result, Some(SentenceMean { mean, sentences: parts.len() }))
     }
 
     /// Each sentence with the prediction of head `head` for that sentence alone.

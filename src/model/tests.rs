@@ -115,6 +115,19 @@ fn check_sentences(model: &Model, article: &Article) -> Result<(), String> {
             return Err(format!("sentence {:?} {:?}: {fast:?} != {alone:?}", field, &text[range.clone()]));
         }
     }
+    check_sentence_mean(model, article)
+}
+
+/// The sentence mean the whole path feeds the article-stance rule (only the stance head
+/// scored per sentence) equals the mean of the sentences' own predictions, to the bit; an
+/// article of fewer than two sentences gets none.
+fn check_sentence_mean(model: &Model, article: &Article) -> Result<(), String> {
+    let bound = model.stance_rule.as_ref().ok_or("the shipped model has a stance rule")?;
+    let ((), fast) = model.with_sentence_mean(bound, article, |_| ());
+    let reference = model.sentence_mean(article).filter(|mean| mean.sentences >= 2);
+    if fast != reference {
+        return Err(format!("sentence mean {fast:?} != {reference:?}"));
+    }
     Ok(())
 }
 

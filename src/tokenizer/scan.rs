@@ -32,10 +32,12 @@ pub(crate) fn for_each_span(text: &str, mut emit: impl FnMut(usize, usize, bool)
             i = window.start + 64;
             continue;
         }
-        i += ahead.trailing_zeros() as usize;
+        let skip = ahead.trailing_zeros();
+        i += skip as usize;
         // Bytes past the end of the text are classified as separators, so `i < len` here.
         let b = bytes[i];
-        if b.is_ascii_alphanumeric() {
+        // The window already says whether `b` is an ASCII alphanumeric.
+        if (window.word >> (offset as u32 + skip)) & 1 != 0 {
             let end = run_end(bytes, &mut window, i);
             if ends_plain_token(bytes, i, end) {
                 emit(i, end, true);

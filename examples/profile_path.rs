@@ -1,0 +1,54 @@
+//! A driver for instruction-level profiles of the in-process path: classifies a pool of
+//! about 256 KB of articles of `SIZE` bytes (made as the benches make them) `ROUNDS` times.
+//!
+//! `valgrind --tool=callgrind --toggle-collect='profile_path::run*' target/release/examples/profile_path 4096 1 classify`
+//!
+//! Arguments: article size in bytes (4096), rounds (1), and what to run: `classify` (the
+//! whole path), `plain` (`Model::predict_plain`) or `tokenize`.
+
+use std::hint::black_box;
+
+use accord::{Article, Model};
+
+#[path = "../benches/common/mod.rs"]
+mod common;
+
+#[inline(never)]
+fn run(model: &Model, pool: &[String], what: &str) -> usize {
+    let mut total = 0;
+    for text in pool {
+        let article = Article::text(black_box(text));
+        total += match what {
+            "plain" => model.predict_plain(&article).iter().map(|p| p.best).sum::<usize>(),
+            "tokenize" => {
+                let mut count = 0;
+                model.tokenizer().for_each(text, |_, end, token| count += end ^ token.len());
+                count
+            }
+            _ => model.classify(&article, 0).iter().map(|r| r.prediction.best).sum::<usize>(),
+        };
+    }
+    total
+}
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let mut args = std::env::args().skip(1);
+    let size: usize = args.next().map_or(Ok(4096), |a| a.parse())?;
+    let rounds: usize = args.next().map_or(Ok(1), |a| a.parse())?;
+    let what = args.next().unwrap_or_else(|| "classify".into());
+    let model = Model::load(&common::root().join("models/default/model.bin"))?;
+    let pool = common::articles(&common::texts(), size, 256 * 1024);
+    let bytes: usize = pool.iter().map(String::len).sum();
+    let started = std::time::Instant::now();
+    let mut total = 0;
+    for _ in 0..rounds {
+        total += run(&model, &pool, &what);
+    }
+    let secs = started.elapsed().as_secs_f64();
+    println!(
+        "{what}: {} articles, {bytes} bytes × {rounds}: {:.1} MiB/s ({total})",
+        pool.len(),
+        (bytes * rounds) as f64 / secs / (1 << 20) as f64
+    );
+    Ok(())
+}
