@@ -9,6 +9,7 @@ mod admin;
 mod classifier;
 pub mod config;
 pub mod convert;
+mod deadline;
 mod error;
 mod logging;
 mod oversize;
@@ -17,6 +18,7 @@ mod reload;
 mod shutdown;
 mod state;
 mod stream;
+mod tls;
 mod validate;
 
 use std::net::SocketAddr;
@@ -65,7 +67,7 @@ fn load_model(args: &ServeArgs) -> anyhow::Result<Model> {
 
 async fn serve(args: ServeArgs, model: Model) -> anyhow::Result<()> {
     let signals = shutdown::Signals::install()?;
-    let pool = CpuPool::new(args.worker_count());
+    let pool = CpuPool::new(args.worker_count(), args.max_pending as usize);
     let state = Arc::new(ServiceState::new(model, args.limits(), pool));
     let reloader = Arc::new(reload::Reloader::new(state.clone(), ModelStore::new(&args.models_dir)));
     reload::reload_on_sighup(reloader.clone())?;
@@ -79,7 +81,8 @@ async fn serve(args: ServeArgs, model: Model) -> anyhow::Result<()> {
         .with_context(|| format!("cannot listen on {}", args.addr))?
         .with_nodelay(Some(true));
     let local = incoming.local_addr().context("cannot read the bound address")?;
-    announce(local, args.ready_file.as_deref())?;
+    let tls = tls::server_config(&args)?;
+    announce(local, tls.is_some(), args.ready_file.as_deref())?;
 
     let plan = shutdown::Plan {
         health,
@@ -87,8 +90,12 @@ async fn serve(args: ServeArgs, model: Model) -> anyhow::Result<()> {
         drain: args.drain(),
         grace: args.shutdown_grace(),
     };
-    let router = Server::builder()
-        .timeout(args.request_timeout())
+    let mut builder = Server::builder();
+    if let Some(tls) = tls {
+        builder = builder.tls_config(tls).context("the TLS certificate or key cannot be used")?;
+    }
+    let router = builder
+        .layer(deadline::DeadlineLayer::new(args.request_timeout()))
         .layer(MapResponseLayer::new(oversize::resource_exhausted_for_oversize::<tonic::body::Body>))
         .add_service(health_service)
         .add_service(reflection::v1(admin.is_some())?)
@@ -103,8 +110,8 @@ async fn serve(args: ServeArgs, model: Model) -> anyhow::Result<()> {
 }
 
 /// Logs the bound address and, if asked, writes it to the ready file.
-fn announce(local: SocketAddr, ready_file: Option<&Path>) -> anyhow::Result<()> {
-    tracing::info!(addr = %local, "listening on {local}");
+fn announce(local: SocketAddr, tls: bool, ready_file: Option<&Path>) -> anyhow::Result<()> {
+    tracing::info!(addr = %local, tls, "listening on {local}");
     if let Some(path) = ready_file {
         accord::fsutil::write_atomically(path, format!("{local}\n").as_bytes())
             .with_context(|| format!("cannot write the ready file {}", path.display()))?;
