@@ -78,3 +78,26 @@ fn percent_decode(bytes: &[u8]) -> String {
     }
     String::from_utf8_lossy(&out).into_owned()
 }
+
+/// Opens a call to `path`, sends `body` without closing the request side, waits for the
+/// first bytes of the answer, then closes the TCP connection: a client that vanishes in the
+/// middle of a stream.
+pub async fn vanish_mid_call(addr: &str, path: &str, body: Bytes) {
+    let tcp = tokio::net::TcpStream::connect(addr).await.expect("connects");
+    let (client, connection) = h2::client::handshake(tcp).await.expect("HTTP/2 handshake");
+    let connection = tokio::spawn(async move {
+        let _ = connection.await;
+    });
+    let mut client = client.ready().await.expect("the connection is ready");
+    let request = http::Request::post(format!("http://{addr}{path}"))
+        .header("content-type", "application/grpc")
+        .header("te", "trailers")
+        .body(())
+        .expect("request");
+    let (response, mut outbound) = client.send_request(request, false).expect("sends");
+    outbound.send_data(body, false).expect("sends the body, request side left open");
+    let mut inbound = response.await.expect("an HTTP/2 response").into_body();
+    inbound.data().await.expect("a first answer").expect("answer bytes");
+    connection.abort(); // drops the connection future, and with it the socket
+    let _ = connection.await;
+}
