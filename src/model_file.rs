@@ -26,6 +26,12 @@ const MAGIC: &[u8; 8] = b"ACCORDMF";
 /// Bump when the body's layout changes.
 pub const FORMAT_VERSION: u32 = 4;
 const HEADER_LEN: usize = 52;
+/// Bounds on IDF values and weights, far beyond any trained model's (IDF is `1 + ln(n/df)`,
+/// regularized weights are tens at most), so that a weight times an IDF, summed over a long
+/// article, can never overflow into an infinite logit and NaN probabilities (found by the
+/// model_file fuzz target).
+const MAX_IDF: f32 = 1e3;
+const MAX_WEIGHT: f32 = 1e6;
 
 /// Why a model could not be loaded or saved.
 #[derive(Debug, thiserror::Error)]
@@ -125,8 +131,8 @@ pub(crate) fn validate(meta: &ModelMeta, vectorizer: &TfIdf, heads: &[LinearHead
     if vectorizer.idf().len() != dimensions {
         return invalid(format!("{} IDF values for {dimensions} terms", vectorizer.idf().len()));
     }
-    if vectorizer.idf().iter().any(|v| !v.is_finite() || *v <= 0.0) {
-        return invalid("an IDF value is not a finite positive number".into());
+    if vectorizer.idf().iter().any(|v| !v.is_finite() || *v <= 0.0 || *v > MAX_IDF) {
+        return invalid(format!("an IDF value is not a positive number up to {MAX_IDF}"));
     }
     if !(1..=2).contains(&vectorizer.settings().max_ngram) {
         return invalid(format!("max_ngram {} is not 1 or 2", vectorizer.settings().max_ngram));
@@ -165,8 +171,8 @@ fn validate_head(head: &LinearHead, dimensions: usize) -> Result<(), String> {
     if head.bias.len() != labels {
         return Err(format!("{} biases for {labels} labels", head.bias.len()));
     }
-    if head.weights.iter().chain(&head.bias).any(|w| !w.is_finite()) {
-        return Err("a weight is not a finite number".into());
+    if head.weights.iter().chain(&head.bias).any(|w| !w.is_finite() || w.abs() > MAX_WEIGHT) {
+        return Err(format!("a weight is not a finite number within ±{MAX_WEIGHT}"));
     }
     Ok(())
 }

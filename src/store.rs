@@ -2,7 +2,8 @@
 //! `MODEL.md`), and a `CURRENT` file naming the version to serve. Without `CURRENT`, the
 //! shipped `default` version is served.
 //!
-//! Versions are looked up by name only: a name that could leave the directory is refused.
+//! Versions are looked up by name only: a name that could leave the directory is refused,
+//! and so is a version folder or model file that is a symlink to somewhere outside it.
 
 use std::path::{Path, PathBuf};
 
@@ -23,6 +24,8 @@ pub const DEFAULT_VERSION: &str = "default";
 pub enum StoreError {
     #[error("invalid model version name {0:?}: it must be a plain folder name (no '/', '\\', '..' or NUL)")]
     InvalidName(String),
+    #[error("model version `{version}` resolves to {path}, outside the models directory {directory}")]
+    OutsideDirectory { version: String, path: PathBuf, directory: PathBuf },
     #[error("model version `{version}` is not in {directory}")]
     NotFound { version: String, directory: PathBuf },
     #[error("cannot read or write {path}: {source}")]
@@ -70,14 +73,21 @@ impl ModelStore {
         }
     }
 
-    /// The model file of `version`, which must exist.
+    /// The model file of `version`, which must exist inside the directory, with every
+    /// symlink resolved (the path returned is the one checked, and the one to read).
     pub fn model_path(&self, version: &str) -> Result<PathBuf, StoreError> {
         Self::validate_name(version)?;
         let path = self.directory.join(version).join(MODEL_FILE);
-        if path.is_file() {
-            Ok(path)
+        if !path.is_file() {
+            return Err(StoreError::NotFound { version: version.to_owned(), directory: self.directory.clone() });
+        }
+        let canonical =
+            |path: &Path| path.canonicalize().map_err(|source| StoreError::Io { path: path.to_owned(), source });
+        let (root, real) = (canonical(&self.directory)?, canonical(&path)?);
+        if real.starts_with(&root) {
+            Ok(real)
         } else {
-            Err(StoreError::NotFound { version: version.to_owned(), directory: self.directory.clone() })
+            Err(StoreError::OutsideDirectory { version: version.to_owned(), path: real, directory: root })
         }
     }
 
@@ -123,5 +133,26 @@ mod tests {
         store.promote("v2").expect("promote");
         assert_eq!(store.current().expect("current"), "v2");
         assert!(matches!(store.load(None), Err(StoreError::Model { .. })));
+    }
+
+    #[test]
+    fn symlinks_out_of_the_directory_are_refused() {
+        let (models, outside) = (tempfile::tempdir().expect("tempdir"), tempfile::tempdir().expect("tempdir"));
+        std::fs::create_dir(outside.path().join("v9")).expect("mkdir");
+        std::fs::write(outside.path().join("v9").join(MODEL_FILE), b"x").expect("write");
+        std::os::unix::fs::symlink(outside.path().join("v9"), models.path().join("linked-folder")).expect("symlink");
+        std::fs::create_dir(models.path().join("linked-file")).expect("mkdir");
+        let target = outside.path().join("v9").join(MODEL_FILE);
+        std::os::unix::fs::symlink(target, models.path().join("linked-file").join(MODEL_FILE)).expect("symlink");
+        let store = ModelStore::new(models.path());
+        for version in ["linked-folder", "linked-file"] {
+            let error = store.load(Some(version)).expect_err("outside the directory");
+            assert!(matches!(error, StoreError::OutsideDirectory { .. }), "{version}: {error}");
+        }
+        // A symlink that stays inside is fine.
+        std::os::unix::fs::symlink(models.path().join("linked-file"), models.path().join("alias")).expect("symlink");
+        std::fs::remove_file(models.path().join("linked-file").join(MODEL_FILE)).expect("rm");
+        std::fs::write(models.path().join("linked-file").join(MODEL_FILE), b"x").expect("write");
+        assert!(store.model_path("alias").expect("inside").starts_with(models.path().canonicalize().expect("real")));
     }
 }

@@ -60,6 +60,13 @@ pub struct ServeArgs {
     #[arg(long, env = "ACCORD_WORKERS", value_parser = clap::value_parser!(u32).range(1..=1024))]
     pub workers: Option<u32>,
 
+    /// Most classification jobs waiting for a worker; a job beyond that is refused with
+    /// RESOURCE_EXHAUSTED at once, so that overload sheds calls instead of queueing them
+    /// without bound.
+    #[arg(long, env = "ACCORD_MAX_PENDING", default_value_t = 1024,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_pending: u32,
+
     /// Seconds between reporting NOT_SERVING and closing the listener on shutdown, so that
     /// load balancers stop sending new calls first.
     #[arg(long, env = "ACCORD_DRAIN_SECS", default_value_t = 0)]
@@ -77,6 +84,15 @@ pub struct ServeArgs {
     /// Once listening, write the bound address (`IP:PORT` and a newline) to this file.
     #[arg(long, env = "ACCORD_READY_FILE")]
     pub ready_file: Option<PathBuf>,
+
+    /// PEM certificate (chain) to serve TLS with; needs --tls-key. Without both, the server
+    /// speaks plaintext HTTP/2.
+    #[arg(long, env = "ACCORD_TLS_CERT", requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+
+    /// PEM private key of --tls-cert.
+    #[arg(long, env = "ACCORD_TLS_KEY", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
 
     /// Log format; the level comes from RUST_LOG (default `info`).
     #[arg(long, env = "ACCORD_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]

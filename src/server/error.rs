@@ -42,6 +42,10 @@ pub enum ServiceError {
     /// A model that cannot be loaded (corrupt, truncated, incompatible); the old one serves on.
     #[error("{0}; the previous model keeps serving")]
     ModelRefused(String),
+    /// Every worker is busy and the queue in front of them is full: the caller should back
+    /// off and retry.
+    #[error("the server is overloaded: {max_pending} jobs are already waiting for a worker (--max-pending); retry with backoff")]
+    Overloaded { max_pending: usize },
     /// The server is stopping and takes no new work.
     #[error("the server is shutting down")]
     ShuttingDown,
@@ -63,7 +67,7 @@ impl ServiceError {
             Self::Unauthenticated => Code::Unauthenticated,
             Self::UnknownVersion(_) => Code::NotFound,
             Self::ModelRefused(_) => Code::FailedPrecondition,
-            Self::MessageTooLarge(_) => Code::ResourceExhausted,
+            Self::MessageTooLarge(_) | Self::Overloaded { .. } => Code::ResourceExhausted,
             Self::Inbound(status) => status.code(),
             Self::ShuttingDown => Code::Unavailable,
             Self::Internal { .. } => Code::Internal,

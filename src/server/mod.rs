@@ -10,6 +10,7 @@ mod admin;
 mod classifier;
 pub mod config;
 pub mod convert;
+mod deadline;
 mod error;
 mod logging;
 mod metrics;
@@ -19,6 +20,7 @@ mod reload;
 mod shutdown;
 mod state;
 mod stream;
+mod tls;
 mod validate;
 
 use std::net::SocketAddr;
@@ -73,7 +75,7 @@ fn load_model(args: &ServeArgs) -> anyhow::Result<Model> {
 
 async fn serve(args: ServeArgs, model: Model) -> anyhow::Result<()> {
     let signals = shutdown::Signals::install()?;
-    let pool = CpuPool::new(args.worker_count());
+    let pool = CpuPool::new(args.worker_count(), args.max_pending as usize);
     let metrics = Arc::new(Metrics::new());
     let state = Arc::new(ServiceState::new(model, args.limits(), pool, Arc::clone(&metrics)));
     let reloader = Arc::new(reload::Reloader::new(state.clone(), ModelStore::new(&args.models_dir)));
@@ -94,7 +96,8 @@ async fn serve(args: ServeArgs, model: Model) -> anyhow::Result<()> {
         .with_context(|| format!("cannot listen on {}", args.addr))?
         .with_nodelay(Some(true));
     let local = incoming.local_addr().context("cannot read the bound address")?;
-    announce(local, args.ready_file.as_deref())?;
+    let tls = tls::server_config(&args)?;
+    announce(local, tls.is_some(), args.ready_file.as_deref())?;
 
     let plan = shutdown::Plan {
         health,
@@ -102,8 +105,12 @@ async fn serve(args: ServeArgs, model: Model) -> anyhow::Result<()> {
         drain: args.drain(),
         grace: args.shutdown_grace(),
     };
-    let router = Server::builder()
-        .timeout(args.request_timeout())
+    let mut builder = Server::builder();
+    if let Some(tls) = tls {
+        builder = builder.tls_config(tls).context("the TLS certificate or key cannot be used")?;
+    }
+    let router = builder
+        .layer(deadline::DeadlineLayer::new(args.request_timeout()))
         // Windows large enough for a batch of articles in one round trip: the HTTP/2
         // default (64 KiB) makes a 512 KiB ClassifyBatch wait on window updates.
         .initial_stream_window_size(STREAM_WINDOW)
@@ -122,8 +129,8 @@ async fn serve(args: ServeArgs, model: Model) -> anyhow::Result<()> {
 }
 
 /// Logs the bound address and, if asked, writes it to the ready file.
-fn announce(local: SocketAddr, ready_file: Option<&Path>) -> anyhow::Result<()> {
-    tracing::info!(addr = %local, "listening on {local}");
+fn announce(local: SocketAddr, tls: bool, ready_file: Option<&Path>) -> anyhow::Result<()> {
+    tracing::info!(addr = %local, tls, "listening on {local}");
     if let Some(path) = ready_file {
         accord::fsutil::write_atomically(path, format!("{local}\n").as_bytes())
             .with_context(|| format!("cannot write the ready file {}", path.display()))?;

@@ -1,26 +1,82 @@
 //! CPU work off the async reactor: each job runs on tokio's blocking threads, and a fair
 //! (first come, first served) semaphore caps how many run at once, so that a large batch or
 //! a busy stream queues behind other callers instead of starving them.
+//!
+//! The queue in front of the workers is bounded too (`--max-pending`): under more load than
+//! the workers can serve, a job that finds the queue full is refused at once with
+//! RESOURCE_EXHAUSTED instead of waiting without bound, and the queue drains back to normal
+//! as soon as the load drops. A queued job whose caller gives up (deadline, cancelled call,
+//! client gone) leaves the queue and never runs.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
-use tokio::sync::Semaphore;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore, TryAcquireError};
 use tracing::{Instrument, Span};
 
 use super::error::ServiceError;
 
-/// A cap on concurrent CPU jobs.
+/// A cap on concurrent CPU jobs, and on jobs waiting for one of them.
 #[derive(Debug, Clone)]
 pub struct CpuPool {
     permits: Arc<Semaphore>,
     workers: usize,
+    waiting: Arc<AtomicUsize>,
+    max_waiting: usize,
+}
+
+/// Whether a job may be refused when the queue is full.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Admission {
+    /// A new call's job: refused when the queue is full.
+    New,
+    /// A later job of a call already admitted (a batch's next chunk): always queued.
+    Admitted,
+}
+
+/// A job's place in the queue; leaving the queue (started, or its caller gone) frees it.
+struct QueuePlace(Arc<AtomicUsize>);
+
+impl Drop for QueuePlace {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::AcqRel);
+    }
 }
 
 impl CpuPool {
-    /// A pool running at most `workers` jobs at once.
-    pub fn new(workers: usize) -> Self {
+    /// A pool running at most `workers` jobs at once, with at most `max_waiting` more queued.
+    pub fn new(workers: usize, max_waiting: usize) -> Self {
         let workers = workers.max(1);
-        Self { permits: Arc::new(Semaphore::new(workers)), workers }
+        let waiting = Arc::new(AtomicUsize::new(0));
+        Self { permits: Arc::new(Semaphore::new(workers)), workers, waiting, max_waiting }
+    }
+
+    /// Jobs waiting for a worker now.
+    #[cfg(test)]
+    pub fn waiting(&self) -> usize {
+        self.waiting.load(Ordering::Acquire)
+    }
+
+    /// A worker slot: at once if one is free, else after the jobs queued before this one;
+    /// refused if the queue is full.
+    /// `admission` says whether a full queue refuses this job.
+    async fn slot(&self, admission: Admission) -> Result<OwnedSemaphorePermit, ServiceError> {
+        match Arc::clone(&self.permits).try_acquire_owned() {
+            Ok(permit) => return Ok(permit),
+            Err(TryAcquireError::Closed) => return Err(ServiceError::ShuttingDown),
+            Err(TryAcquireError::NoPermits) => {}
+        }
+        let _place = self.enqueue(admission)?;
+        Arc::clone(&self.permits).acquire_owned().await.map_err(|_| ServiceError::ShuttingDown)
+    }
+
+    fn enqueue(&self, admission: Admission) -> Result<QueuePlace, ServiceError> {
+        let max = self.max_waiting;
+        let has_room = |waiting: usize| (waiting < max || admission == Admission::Admitted).then_some(waiting + 1);
+        self.waiting
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, has_room)
+            .map_err(|_| ServiceError::Overloaded { max_pending: max })?;
+        Ok(QueuePlace(Arc::clone(&self.waiting)))
     }
 
     pub fn workers(&self) -> usize {
@@ -30,13 +86,22 @@ impl CpuPool {
     /// Runs `job` on a blocking thread once a slot is free, inside the caller's span.
     ///
     /// The slot is held by the job itself: if the caller gives up (deadline, cancelled
-    /// call), a job already running keeps its slot until it ends, so the cap stays true.
+    /// call), a job already running keeps its slot until it ends, so the cap stays true; a
+    /// job still queued is dropped with the caller's future and never runs.
     pub async fn run<T, F>(&self, job: F) -> Result<T, ServiceError>
     where
         T: Send + 'static,
         F: FnOnce() -> T + Send + 'static,
     {
-        let permit = Arc::clone(&self.permits).acquire_owned().await.map_err(|_| ServiceError::ShuttingDown)?;
+        self.run_as(Admission::New, job).await
+    }
+
+    async fn run_as<T, F>(&self, admission: Admission, job: F) -> Result<T, ServiceError>
+    where
+        T: Send + 'static,
+        F: FnOnce() -> T + Send + 'static,
+    {
+        let permit = self.slot(admission).await?;
         let span = Span::current();
         tokio::task::spawn_blocking(move || {
             let _permit = permit;
@@ -50,7 +115,9 @@ impl CpuPool {
     /// jobs and returns the outputs in input order. At most one chunk per worker is queued
     /// or running at a time, so a large batch can use every core when the server is idle
     /// but another caller waits behind a few chunks, never behind the whole batch. Dropping
-    /// the returned future cancels the chunks not started yet.
+    /// the returned future cancels the chunks not started yet. Only the first chunk can be
+    /// shed: a batch admitted is finished, its later chunks queued even when the queue is full
+    /// (at most one per worker at a time, so the queue still stays bounded).
     pub async fn map_chunks<I, O, F>(&self, items: Vec<I>, chunk_size: usize, job: F) -> Result<Vec<O>, ServiceError>
     where
         I: Send + 'static,
@@ -66,7 +133,8 @@ impl CpuPool {
                 collect_one(&mut tasks, &mut outputs).await?;
             }
             let (pool, job) = (self.clone(), Arc::clone(&job));
-            let chunk_job = async move { (position, pool.run(move || job(chunk)).await) };
+            let admission = if position == 0 { Admission::New } else { Admission::Admitted };
+            let chunk_job = async move { (position, pool.run_as(admission, move || job(chunk)).await) };
             tasks.spawn(chunk_job.instrument(Span::current()));
         }
         while !tasks.is_empty() {
@@ -113,11 +181,68 @@ mod tests {
 
     #[tokio::test]
     async fn map_chunks_returns_outputs_in_input_order() {
-        let pool = CpuPool::new(2);
+        let pool = CpuPool::new(2, 8);
         let doubled = pool
             .map_chunks((0..100u32).collect(), 7, |chunk| chunk.into_iter().map(|n| n * 2).collect())
             .await
             .expect("map");
         assert_eq!(doubled, (0..100u32).map(|n| n * 2).collect::<Vec<_>>());
+    }
+
+    /// Holds the pool's only worker until the returned sender is dropped or sent to.
+    async fn occupy(pool: &CpuPool) -> (std::sync::mpsc::Sender<()>, tokio::task::JoinHandle<()>) {
+        let (release, released) = std::sync::mpsc::channel::<()>();
+        let (started_tx, started) = tokio::sync::oneshot::channel();
+        let pool = pool.clone();
+        let busy = tokio::spawn(async move {
+            let job = move || {
+                let _ = started_tx.send(());
+                let _ = released.recv();
+            };
+            pool.run(job).await.expect("the blocking job runs");
+        });
+        started.await.expect("the blocking job starts");
+        (release, busy)
+    }
+
+    #[tokio::test]
+    async fn a_full_queue_refuses_new_jobs_until_it_drains() {
+        let pool = CpuPool::new(1, 1);
+        let (release, busy) = occupy(&pool).await;
+        let queued = tokio::spawn({
+            let pool = pool.clone();
+            async move { pool.run(|| 1).await }
+        });
+        while pool.waiting() < 1 {
+            tokio::task::yield_now().await;
+        }
+        let refused = pool.run(|| 2).await.expect_err("the queue is full");
+        assert!(matches!(refused, ServiceError::Overloaded { max_pending: 1 }), "{refused:?}");
+        drop(release);
+        busy.await.expect("join");
+        assert_eq!(queued.await.expect("join").expect("the queued job runs"), 1);
+        assert_eq!(pool.run(|| 3).await.expect("accepted again"), 3);
+        assert_eq!(pool.waiting(), 0);
+    }
+
+    #[tokio::test]
+    async fn a_queued_job_whose_caller_gave_up_never_runs() {
+        let pool = CpuPool::new(1, 4);
+        let ran = Arc::new(AtomicUsize::new(0));
+        let (release, busy) = occupy(&pool).await;
+        let abandoned = tokio::spawn({
+            let (pool, ran) = (pool.clone(), Arc::clone(&ran));
+            async move { pool.run(move || ran.fetch_add(1, Ordering::SeqCst)).await }
+        });
+        while pool.waiting() < 1 {
+            tokio::task::yield_now().await;
+        }
+        abandoned.abort(); // as when a deadline passes or the client goes away
+        assert!(abandoned.await.expect_err("aborted").is_cancelled());
+        assert_eq!(pool.waiting(), 0, "the abandoned job left the queue");
+        drop(release);
+        busy.await.expect("join");
+        pool.run(|| ()).await.expect("the worker is free again");
+        assert_eq!(ran.load(Ordering::SeqCst), 0, "the abandoned job ran");
     }
 }

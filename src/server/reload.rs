@@ -67,7 +67,9 @@ fn refusal(error: StoreError) -> ServiceError {
     match error {
         StoreError::InvalidName(_) => ServiceError::InvalidVersion(error.to_string()),
         StoreError::NotFound { .. } => ServiceError::UnknownVersion(error.to_string()),
-        StoreError::Io { .. } | StoreError::Model { .. } => ServiceError::ModelRefused(error.to_string()),
+        StoreError::Io { .. } | StoreError::Model { .. } | StoreError::OutsideDirectory { .. } => {
+            ServiceError::ModelRefused(error.to_string())
+        }
     }
 }
 

@@ -67,9 +67,13 @@ pub(crate) fn short(word: u128, len: usize) -> u64 {
 
 /// The ASCII token `text[start..start + len]` (`2 <= len <= 16`) lowercased by OR-ing
 /// `lowercase` into every byte (see [`LOWERCASE_ASCII`]; 0 keeps the case), zero-padded to
-/// 16 bytes, little-endian; `None` if fewer than 16 bytes of the text start at `start`.
+/// 16 bytes, little-endian; `None` if fewer than 16 bytes of the text start at `start`, or
+/// if `len` is over 16 (the mask would overflow: found by the tokenizer fuzz target).
 #[inline(always)]
 pub(crate) fn ascii16(text: &[u8], start: usize, len: usize, lowercase: u64) -> Option<u128> {
+    if len > 16 {
+        return None;
+    }
     let block: [u8; 16] = text.get(start..start + 16)?.try_into().ok()?;
     let lowercase = u128::from(lowercase) | (u128::from(lowercase) << 64);
     Some((u128::from_le_bytes(block) | lowercase) & (u128::MAX >> (128 - 8 * len)))
@@ -145,5 +149,14 @@ mod tests {
         assert_ne!(term("a b"), term("b a"));
         assert_ne!(term("ab"), term("a b"));
         assert_eq!(term("new york"), bigram(bytes(b"new"), bytes(b"york")));
+    }
+
+    #[test]
+    fn ascii16_refuses_tokens_over_16_bytes() {
+        let text = b"abcdefghijklmnopqrstuvwxyz0123456789";
+        assert!(ascii16(text, 0, 16, 0).is_some());
+        for len in [17, 32, 100] {
+            assert_eq!(ascii16(text, 0, len, 0), None, "{len}");
+        }
     }
 }

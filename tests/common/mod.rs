@@ -19,6 +19,8 @@ pub mod pb {
     tonic::include_proto!("accord.v1");
 }
 
+pub mod raw_grpc;
+
 pub use pb::classifier_client::ClassifierClient;
 
 /// How long a server may take to start listening.
@@ -151,6 +153,21 @@ impl Server {
         self.child.id()
     }
 
+    /// Health SERVING (overall and for the Classifier) and a normal Classify answered:
+    /// checked after every bad call, to show that the server shrugged it off.
+    pub async fn assert_still_serving(&self) {
+        use tonic_health::pb::{health_check_response::ServingStatus, HealthCheckRequest};
+        let mut health = self.health().await;
+        for service in ["", "accord.v1.Classifier"] {
+            let check = health.check(HealthCheckRequest { service: service.into() }).await.expect("health check");
+            assert_eq!(check.into_inner().status, ServingStatus::Serving as i32, "service {service:?}");
+        }
+        let answer = self.client().await.classify(classify_request("after", SPORTS_COOPERATION, 1)).await;
+        let answer = answer.expect("a normal Classify is answered").into_inner();
+        assert_eq!(answer.id, "after");
+        assert!(answer.predictions.contains_key("topic"), "{answer:?}");
+    }
+
     /// Everything the server has logged so far.
     pub fn log(&self) -> String {
         read_log(self.dir.path())
@@ -207,3 +224,21 @@ pub const SPORTS_COOPERATION: &str = "The coach and the striker signed an agreem
 
 /// A text the fixture model reads as world and tension.
 pub const WORLD_TENSION: &str = "The minister warned of sanctions as the border dispute with the embassy grew.";
+
+/// CPU time (user + system) a process has used so far, in clock ticks (1/100 s on Linux).
+pub fn cpu_ticks(pid: u32) -> u64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).expect("/proc/<pid>/stat");
+    // The fields after the command name (which is in parentheses and may hold spaces):
+    // state is field 3, utime 14, stime 15.
+    let after_name = &stat[stat.rfind(')').expect("stat format") + 2..];
+    let fields: Vec<&str> = after_name.split_whitespace().collect();
+    let ticks = |i: usize| fields[i - 3].parse::<u64>().expect("a tick count");
+    ticks(14) + ticks(15)
+}
+
+/// Resident memory of a process, in KiB (`VmRSS` in /proc/<pid>/status).
+pub fn rss_kib(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).expect("/proc/<pid>/status");
+    let line = status.lines().find(|l| l.starts_with("VmRSS:")).expect("a VmRSS line");
+    line.split_whitespace().nth(1).and_then(|kib| kib.parse().ok()).expect("VmRSS in kB")
+}

@@ -1,0 +1,150 @@
+//! Call deadlines: the client's `grpc-timeout` or `--request-timeout-secs`, whichever is
+//! shorter, answered with DEADLINE_EXCEEDED.
+//!
+//! Tonic's own `Server::timeout` answers an expired deadline with CANCELLED ("Timeout
+//! expired"), which clients cannot tell from a call they cancelled themselves; gRPC says
+//! DEADLINE_EXCEEDED. When the deadline passes, the handler's future is dropped: a job still
+//! queued for a worker never runs (see [`super::pool`]). As with tonic's timeout, a
+//! streaming call's deadline covers the call up to its response headers.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use tonic::codegen::http::{HeaderMap, Request, Response};
+use tonic::Status;
+use tower::{Layer, Service};
+
+/// Adds [`Deadline`] around the services.
+#[derive(Debug, Clone, Copy)]
+pub struct DeadlineLayer {
+    server_limit: Duration,
+}
+
+impl DeadlineLayer {
+    pub fn new(server_limit: Duration) -> Self {
+        Self { server_limit }
+    }
+}
+
+impl<S> Layer<S> for DeadlineLayer {
+    type Service = Deadline<S>;
+
+    fn layer(&self, inner: S) -> Self::Service {
+        Deadline { inner, server_limit: self.server_limit }
+    }
+}
+
+/// A service whose calls end with DEADLINE_EXCEEDED when their deadline passes.
+#[derive(Debug, Clone)]
+pub struct Deadline<S> {
+    inner: S,
+    server_limit: Duration,
+}
+
+impl<S, ReqBody, ResBody> Service<Request<ReqBody>> for Deadline<S>
+where
+    S: Service<Request<ReqBody>, Response = Response<ResBody>>,
+    S::Future: Send + 'static,
+    ResBody: Default,
+{
+    type Response = Response<ResBody>;
+    type Error = S::Error;
+    type Future = Pin<Box<dyn Future<Output = Result<Self::Response, Self::Error>> + Send>>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, request: Request<ReqBody>) -> Self::Future {
+        let (limit, source) = match client_timeout(request.headers()) {
+            Some(client) if client < self.server_limit => (client, "its grpc-timeout"),
+            _ => (self.server_limit, "--request-timeout-secs"),
+        };
+        let call = self.inner.call(request);
+        Box::pin(async move {
+            match tokio::time::timeout(limit, call).await {
+                Ok(answer) => answer,
+                Err(_) => {
+                    let message = format!("deadline exceeded: the call took longer than {source} ({limit:?})");
+                    Ok(Status::deadline_exceeded(message).into_http())
+                }
+            }
+        })
+    }
+}
+
+/// The `grpc-timeout` header: up to 8 digits and a unit (`H`, `M`, `S`, `m`, `u`, `n`).
+/// A malformed header is ignored, as the gRPC spec's servers do.
+fn client_timeout(headers: &HeaderMap) -> Option<Duration> {
+    let value = headers.get("grpc-timeout")?.to_str().ok()?;
+    let (digits, unit) = value.split_at(value.len().checked_sub(1)?);
+    if digits.is_empty() || digits.len() > 8 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let amount: u64 = digits.parse().ok()?;
+    Some(match unit {
+        "H" => Duration::from_secs(amount * 3600),
+        "M" => Duration::from_secs(amount * 60),
+        "S" => Duration::from_secs(amount),
+        "m" => Duration::from_millis(amount),
+        "u" => Duration::from_micros(amount),
+        "n" => Duration::from_nanos(amount),
+        _ => return None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(value: &str) -> Option<Duration> {
+        let mut headers = HeaderMap::new();
+        headers.insert("grpc-timeout", value.parse().expect("header value"));
+        client_timeout(&headers)
+    }
+
+    #[test]
+    fn parses_every_unit_and_refuses_malformed_values() {
+        assert_eq!(parse("2H"), Some(Duration::from_secs(7200)));
+        assert_eq!(parse("3M"), Some(Duration::from_secs(180)));
+        assert_eq!(parse("5S"), Some(Duration::from_secs(5)));
+        assert_eq!(parse("150m"), Some(Duration::from_millis(150)));
+        assert_eq!(parse("7u"), Some(Duration::from_micros(7)));
+        assert_eq!(parse("99999999n"), Some(Duration::from_nanos(99_999_999)));
+        for bad in ["", "m", "123456789S", "12x", "-5S", "1.5S", "5 S"] {
+            assert_eq!(parse(bad), None, "{bad:?}");
+        }
+        assert_eq!(client_timeout(&HeaderMap::new()), None);
+    }
+
+    /// A service that answers after 30 s.
+    async fn slow(_: Request<()>) -> Result<Response<String>, std::convert::Infallible> {
+        tokio::time::sleep(Duration::from_secs(30)).await;
+        Ok(Response::new("too late".to_owned()))
+    }
+
+    fn status_of(response: &Response<String>) -> (&str, &str) {
+        let header = |name: &str| response.headers().get(name).and_then(|v| v.to_str().ok()).unwrap_or_default();
+        (header("grpc-status"), header("grpc-message"))
+    }
+
+    #[tokio::test]
+    async fn the_shorter_of_the_two_limits_ends_the_call_with_deadline_exceeded() {
+        let mut service = DeadlineLayer::new(Duration::from_millis(20)).layer(tower::service_fn(slow));
+        let answer = service.call(Request::new(())).await.expect("answered");
+        let (code, message) = status_of(&answer);
+        assert_eq!(code, "4");
+        assert!(message.contains("--request-timeout-secs"), "{message}");
+        assert!(answer.body().is_empty());
+
+        let mut service = DeadlineLayer::new(Duration::from_secs(60)).layer(tower::service_fn(slow));
+        let mut request = Request::new(());
+        request.headers_mut().insert("grpc-timeout", "20m".parse().expect("header value"));
+        let answer = service.call(request).await.expect("answered");
+        let (code, message) = status_of(&answer);
+        assert_eq!(code, "4");
+        assert!(message.contains("grpc-timeout"), "{message}");
+    }
+}
