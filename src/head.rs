@@ -206,6 +206,22 @@ impl PackedHeads {
         }
     }
 
+    /// Adds one term's row, times its term frequency, to the sums, and its TF-IDF value's
+    /// square (the IDF sits in the last lane's last weight) to `squares`.
+    #[inline(always)]
+    fn accumulate<const LANES: usize>(&self, sums: &mut [[f64; 8]; LANES], squares: &mut f64, slot: u32, tf: f32) {
+        let tf = f64::from(tf);
+        let start = slot as usize * LANES;
+        let row = &self.rows[start..start + LANES];
+        for (sum, lane) in sums.iter_mut().zip(row) {
+            for (s, w) in sum.iter_mut().zip(lane.0) {
+                *s += tf * f64::from(w);
+            }
+        }
+        let value = tf * f64::from(row[LANES - 1].0[7]);
+        *squares += value * value;
+    }
+
     /// [`PackedHeads::sums`] without prefetching, for rows already in the cache; returns
     /// the sum of squares rather than the norm.
     #[inline]
@@ -213,16 +229,7 @@ impl PackedHeads {
         let mut sums = [[0.0f64; 8]; LANES];
         let mut squares = 0.0f64;
         for (slot, tf) in tf {
-            let tf = f64::from(tf);
-            let start = slot as usize * LANES;
-            let row = &self.rows[start..start + LANES];
-            for (sum, lane) in sums.iter_mut().zip(row) {
-                for (s, w) in sum.iter_mut().zip(lane.0) {
-                    *s += tf * f64::from(w);
-                }
-            }
-            let value = tf * f64::from(row[LANES - 1].0[7]);
-            squares += value * value;
+            self.accumulate(&mut sums, &mut squares, slot, tf);
         }
         (sums, squares)
     }
@@ -248,16 +255,7 @@ impl PackedHeads {
                 len += 1;
             }
             for &(slot, tf) in &block[..len] {
-                let tf = f64::from(tf);
-                let start = slot as usize * LANES;
-                let row = &self.rows[start..start + LANES];
-                for (sum, lane) in sums.iter_mut().zip(row) {
-                    for (s, w) in sum.iter_mut().zip(lane.0) {
-                        *s += tf * f64::from(w);
-                    }
-                }
-                let value = tf * f64::from(row[LANES - 1].0[7]);
-                squares += value * value;
+                self.accumulate(&mut sums, &mut squares, slot, tf);
             }
         }
         (sums, squares.sqrt())
