@@ -8,7 +8,7 @@
 use std::collections::BTreeMap;
 
 use rand::seq::SliceRandom;
-use rand::{Rng, SeedableRng};
+use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -26,6 +26,7 @@ mod cross_validation;
 mod fit;
 
 pub use cross_validation::{fold_of_each, mean_and_spread, Baseline, CrossValidation, FoldScore, HeadFolds};
+use fit::weighted;
 pub use fit::{dense_rows, fit_head, log_count_ratio, Fitted, HeadFit, Learner};
 
 /// Everything that decides the trained model besides the corpus.
@@ -340,20 +341,6 @@ fn fit_all(
     Ok((vectorizer, fitted.into_iter().collect::<Result<_, _>>()?))
 }
 
-/// Each document as many times as its weight says: `floor(w)` copies, and one more with
-/// probability `fract(w)`, drawn from a generator seeded by `seed`. linfa's learners take no
-/// sample weights, so weighting is done on the rows themselves.
-fn weighted(docs: &[usize], weights: &[f64], seed: u64) -> Vec<usize> {
-    let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    let mut rows = Vec::with_capacity(docs.len());
-    for &doc in docs {
-        let weight = weights.get(doc).copied().unwrap_or(1.0);
-        let copies = weight.floor() as usize + usize::from(rng.gen::<f64>() < weight.fract());
-        rows.extend(std::iter::repeat_n(doc, copies));
-    }
-    rows
-}
-
 fn evaluate(
     prepared: &Prepared,
     head: &LinearHead,
@@ -381,21 +368,5 @@ fn evaluate(
         macro_f1: confusion.macro_f1(),
         confusion: confusion.counts,
         calibration_error: calibration_error(&calibration),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn weights_repeat_drop_and_sample_rows() {
-        let docs: Vec<usize> = (0..4).collect();
-        let rows = weighted(&docs, &[0.0, 1.0, 2.0, 3.0], 1);
-        assert_eq!(rows, [1, 2, 2, 3, 3, 3]);
-        let many: Vec<usize> = (0..10_000).collect();
-        let half = weighted(&many, &[0.5; 10_000], 7);
-        assert!((4_700..5_300).contains(&half.len()), "{} rows kept of 10000 at weight 0.5", half.len());
-        assert_eq!(half, weighted(&many, &[0.5; 10_000], 7), "the same seed must keep the same rows");
     }
 }

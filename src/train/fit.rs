@@ -6,6 +6,8 @@ use linfa_logistic::{
     FittedLogisticRegression, LogisticRegression, MultiFittedLogisticRegression, MultiLogisticRegression,
 };
 use ndarray::{Array1, Array2, ArrayView1, ShapeBuilder, Zip};
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 
 use super::{TrainConfig, TrainError};
@@ -207,4 +209,34 @@ fn scatter(
         }
     }
     LinearHead { name: name.into(), labels, weights: sparse, bias }
+}
+
+/// Each document as many times as its weight says: `floor(w)` copies, and one more with
+/// probability `fract(w)`, drawn from a generator seeded by `seed`. linfa's learners take no
+/// sample weights, so weighting is done on the rows themselves.
+pub(super) fn weighted(docs: &[usize], weights: &[f64], seed: u64) -> Vec<usize> {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let mut rows = Vec::with_capacity(docs.len());
+    for &doc in docs {
+        let weight = weights.get(doc).copied().unwrap_or(1.0);
+        let copies = weight.floor() as usize + usize::from(rng.gen::<f64>() < weight.fract());
+        rows.extend(std::iter::repeat_n(doc, copies));
+    }
+    rows
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn weights_repeat_drop_and_sample_rows() {
+        let docs: Vec<usize> = (0..4).collect();
+        let rows = weighted(&docs, &[0.0, 1.0, 2.0, 3.0], 1);
+        assert_eq!(rows, [1, 2, 2, 3, 3, 3]);
+        let many: Vec<usize> = (0..10_000).collect();
+        let half = weighted(&many, &[0.5; 10_000], 7);
+        assert!((4_700..5_300).contains(&half.len()), "{} rows kept of 10000 at weight 0.5", half.len());
+        assert_eq!(half, weighted(&many, &[0.5; 10_000], 7), "the same seed must keep the same rows");
+    }
 }
