@@ -4,12 +4,10 @@
 mod common;
 
 use std::collections::BTreeMap;
-use std::path::Path;
 
-use accord::train::{train, Silent, TrainConfig};
 use common::pb::admin_client::AdminClient;
 use common::pb::{self, ReloadModelRequest};
-use common::{classify_request, fixture_corpus, Server, SPORTS_COOPERATION, WORLD_TENSION};
+use common::{classify_request, Server, SPORTS_COOPERATION, WORLD_TENSION};
 use tokio_stream::StreamExt;
 use tonic::{Code, Request};
 
@@ -63,23 +61,6 @@ fn calls(method: &str, code: &str) -> String {
     format!("accord_rpc_calls_total{{method=\"{method}\",code=\"{code}\"}}")
 }
 
-fn save(dir: &Path, version: &str, bytes: &[u8]) {
-    std::fs::create_dir_all(dir.join(version)).expect("mkdir");
-    std::fs::write(dir.join(version).join("model.bin"), bytes).expect("write model");
-}
-
-/// Versions `default` and `second` (different models, so different versions), and `corrupt`.
-fn models_dir() -> (tempfile::TempDir, String, String) {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let config = TrainConfig { head_features: 1_000, max_iterations: 30, ..TrainConfig::default() };
-    let first = train(&fixture_corpus(), &config, "2026-01-01", &Silent).expect("first trains");
-    let second = train(&fixture_corpus(), &TrainConfig { seed: 9, ..config }, "2026-01-02", &Silent).expect("second");
-    save(dir.path(), "default", &first.to_bytes().expect("encode"));
-    save(dir.path(), "second", &second.to_bytes().expect("encode"));
-    save(dir.path(), "corrupt", b"not a model");
-    (dir, first.version().to_owned(), second.version().to_owned())
-}
-
 fn reload_request(version: &str, token: &str) -> Request<ReloadModelRequest> {
     let mut request = Request::new(ReloadModelRequest { version: version.into() });
     request.metadata_mut().insert("authorization", format!("Bearer {token}").parse().expect("ascii"));
@@ -88,7 +69,7 @@ fn reload_request(version: &str, token: &str) -> Request<ReloadModelRequest> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn counters_move_by_the_calls_made() {
-    let (dir, first, second) = models_dir();
+    let (dir, first, second) = common::reload_models_dir();
     let server = Server::start_with(dir.path(), &["--metrics-addr", "127.0.0.1:0", "--admin-token", TOKEN], &[]);
     let addr = metrics_addr(&server);
     let before = scrape(&addr);

@@ -3,39 +3,16 @@
 
 mod common;
 
-use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use accord::train::{train, Silent, TrainConfig};
 use common::pb::admin_client::AdminClient;
 use common::pb::{GetModelInfoRequest, ReloadModelRequest};
-use common::{classify_request, fixture_corpus, Server, SPORTS_COOPERATION};
+use common::{classify_request, Server, SPORTS_COOPERATION};
 use tonic::{Code, Request};
 
 const TOKEN: &str = "test-admin-token";
-
-/// A models directory with two good versions (`default`, `second`) and a corrupt one.
-fn models_dir() -> (tempfile::TempDir, String, String) {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let config = TrainConfig { head_features: 1_000, max_iterations: 30, ..TrainConfig::default() };
-    let first = train(&fixture_corpus(), &config, "2026-01-01", &Silent).expect("first trains");
-    let second = train(&fixture_corpus(), &TrainConfig { seed: 9, ..config }, "2026-01-02", &Silent).expect("second");
-    save(dir.path(), "default", &first.to_bytes().expect("encode"));
-    save(dir.path(), "second", &second.to_bytes().expect("encode"));
-    let mut corrupt = second.to_bytes().expect("encode");
-    let middle = corrupt.len() / 2;
-    corrupt[middle] ^= 0xff;
-    save(dir.path(), "corrupt", &corrupt);
-    save(dir.path(), "truncated", &first.to_bytes().expect("encode")[..100]);
-    (dir, first.version().to_owned(), second.version().to_owned())
-}
-
-fn save(dir: &Path, version: &str, bytes: &[u8]) {
-    std::fs::create_dir_all(dir.join(version)).expect("mkdir");
-    std::fs::write(dir.join(version).join("model.bin"), bytes).expect("write model");
-}
 
 fn reload_request(version: &str, token: Option<&str>) -> Request<ReloadModelRequest> {
     let mut request = Request::new(ReloadModelRequest { version: version.into() });
@@ -47,7 +24,7 @@ fn reload_request(version: &str, token: Option<&str>) -> Request<ReloadModelRequ
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn reload_under_load_loses_no_call_and_switches_once() {
-    let (dir, first, second) = models_dir();
+    let (dir, first, second) = common::reload_models_dir();
     let server = Server::start_with(dir.path(), &["--admin-token", TOKEN], &[]);
     let stop = Arc::new(AtomicBool::new(false));
     let mut clients = Vec::new();
@@ -96,7 +73,7 @@ async fn reload_under_load_loses_no_call_and_switches_once() {
 
 #[tokio::test]
 async fn admin_refuses_bad_tokens_and_bad_names() {
-    let (dir, first, _) = models_dir();
+    let (dir, first, _) = common::reload_models_dir();
     let server = Server::start_with(dir.path(), &["--admin-token", TOKEN], &[]);
     let mut admin = AdminClient::new(server.channel().await);
     for token in [None, Some("wrong")] {
@@ -121,7 +98,7 @@ async fn admin_refuses_bad_tokens_and_bad_names() {
 
 #[tokio::test]
 async fn without_a_token_the_admin_service_is_not_served() {
-    let (dir, _, _) = models_dir();
+    let (dir, _, _) = common::reload_models_dir();
     let server = Server::start_with(dir.path(), &[], &[]);
     let mut admin = AdminClient::new(server.channel().await);
     let status = admin.reload_model(reload_request("second", Some(TOKEN))).await.expect_err("not served");
@@ -130,7 +107,7 @@ async fn without_a_token_the_admin_service_is_not_served() {
 
 #[tokio::test]
 async fn sighup_reloads_the_current_pointer() {
-    let (dir, _, second) = models_dir();
+    let (dir, _, second) = common::reload_models_dir();
     let server = Server::start_with(dir.path(), &[], &[]);
     accord::ModelStore::new(dir.path()).promote("second").expect("promote");
     server.signal("HUP");

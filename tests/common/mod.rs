@@ -76,6 +76,29 @@ pub fn fixture_models_dir() -> &'static Path {
     })
 }
 
+/// A models directory for reload tests: two good versions (`default`, `second`, different
+/// models so different versions), one with a flipped byte (`corrupt`) and one cut short
+/// (`truncated`). Returns it with the two good versions' names.
+pub fn reload_models_dir() -> (tempfile::TempDir, String, String) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = TrainConfig { head_features: 1_000, max_iterations: 30, ..TrainConfig::default() };
+    let first = train(&fixture_corpus(), &config, "2026-01-01", &Silent).expect("first trains");
+    let second = train(&fixture_corpus(), &TrainConfig { seed: 9, ..config }, "2026-01-02", &Silent).expect("second");
+    save_model(dir.path(), "default", &first.to_bytes().expect("encode"));
+    save_model(dir.path(), "second", &second.to_bytes().expect("encode"));
+    let mut corrupt = second.to_bytes().expect("encode");
+    let middle = corrupt.len() / 2;
+    corrupt[middle] ^= 0xff;
+    save_model(dir.path(), "corrupt", &corrupt);
+    save_model(dir.path(), "truncated", &first.to_bytes().expect("encode")[..100]);
+    (dir, first.version().to_owned(), second.version().to_owned())
+}
+
+fn save_model(dir: &Path, version: &str, bytes: &[u8]) {
+    std::fs::create_dir_all(dir.join(version)).expect("mkdir");
+    std::fs::write(dir.join(version).join("model.bin"), bytes).expect("write model");
+}
+
 /// The version of the fixture model.
 pub fn fixture_version() -> String {
     accord::ModelStore::new(fixture_models_dir()).load(None).expect("fixture model loads").version().to_owned()
