@@ -15,6 +15,8 @@ pub struct HeadEvaluation {
     pub confusion: Vec<Vec<u32>>,
     /// Expected calibration error of the top label's probability (see [`calibration_error`]).
     pub calibration_error: f64,
+    /// The softmax temperature the head's scores were divided by (1: none).
+    pub temperature: f64,
 }
 
 /// Expected calibration error over `(probability of the predicted label, whether it was

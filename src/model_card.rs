@@ -56,6 +56,12 @@ pub fn render(model: &Model, training_time: Duration) -> String {
         "The shipped weights are the ones evaluated below (trained without the held-out documents)."
     };
     let _ = writeln!(card, "\n{refit}\n");
+    if config.calibrate {
+        let _ = writeln!(
+            card,
+            "Each head's scores are divided by its softmax temperature, chosen to minimize the log-loss on the held-out split (it never changes which label wins). The expected calibration error below is cross-fitted, so that it is not measured on the documents that chose the temperature: each half of the held-out split is scored with the temperature chosen on the other half.\n"
+        );
+    }
     for evaluation in &meta.evaluation {
         render_head(&mut card, evaluation);
     }
@@ -161,8 +167,8 @@ fn render_head(card: &mut String, evaluation: &HeadEvaluation) {
     );
     let _ = writeln!(
         card,
-        "| accuracy | macro-F1 | expected calibration error |\n|---|---|---|\n| {:.4} | {:.4} | {:.4} |\n",
-        evaluation.accuracy, evaluation.macro_f1, evaluation.calibration_error
+        "| accuracy | macro-F1 | expected calibration error | softmax temperature |\n|---|---|---|---|\n| {:.4} | {:.4} | {:.4} | {:.3} |\n",
+        evaluation.accuracy, evaluation.macro_f1, evaluation.calibration_error, evaluation.temperature
     );
     let _ = writeln!(card, "Confusion matrix (rows: true label, columns: predicted):\n");
     let _ = writeln!(card, "| | {} |", evaluation.labels.join(" | "));

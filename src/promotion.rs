@@ -71,6 +71,7 @@ mod tests {
             macro_f1,
             confusion: vec![],
             calibration_error: 0.0,
+            temperature: 1.0,
         }
     }
 

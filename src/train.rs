@@ -15,16 +15,18 @@ use sha2::{Digest, Sha256};
 
 use crate::article_stance::ArticleStance;
 use crate::corpus::{hex, Corpus};
-use crate::head::{HeadPrediction, LinearHead};
+use crate::head::{argmax, LinearHead};
 use crate::metrics::{calibration_error, Confusion, HeadEvaluation};
 use crate::model::{Model, ModelMeta};
 use crate::model_file::ModelError;
 use crate::tokenizer::{Tokenizer, TokenizerSettings};
 use crate::vectorizer::{SparseVector, TfIdf, VectorizerSettings};
 
+mod calibration;
 mod cross_validation;
 mod fit;
 
+pub use calibration::{best_temperature, cross_fitted, negative_log_likelihood, top_probabilities};
 pub use cross_validation::{fold_of_each, mean_and_spread, Baseline, CrossValidation, FoldScore, HeadFolds};
 use fit::weighted;
 pub use fit::{dense_rows, fit_head, log_count_ratio, Fitted, HeadFit, Learner};
@@ -48,6 +50,8 @@ pub struct TrainConfig {
     /// After evaluation, fit the shipped model on all documents (the held-out figures then
     /// describe the same recipe trained on less data).
     pub refit_on_all: bool,
+    /// Divide each head's scores by a softmax temperature chosen on the held-out split.
+    pub calibrate: bool,
     /// How a whole article's stance is decided; dropped when the corpus lacks its heads.
     pub article_stance: Option<ArticleStance>,
 }
@@ -64,6 +68,7 @@ impl Default for TrainConfig {
             max_iterations: 100,
             learners: BTreeMap::new(),
             refit_on_all: true,
+            calibrate: true,
             article_stance: Some(ArticleStance::default()),
         }
     }
@@ -216,10 +221,14 @@ pub fn train_with_validation(
     let test_docs: Vec<usize> = (0..corpus.len()).filter(|&i| held_out[i]).collect();
 
     observer.step("fitting on the training split");
-    let (vectorizer, fitted) = fit_all(&prepared, &heads, &train_docs, config, observer)?;
+    let (vectorizer, mut fitted) = fit_all(&prepared, &heads, &train_docs, config, observer)?;
     observer.step("evaluating on the held-out split");
     let vectors = prepared.vectors(&vectorizer);
-    let evaluation = fitted.iter().map(|head| evaluate(&prepared, head, &vectors, &train_docs, &test_docs)).collect();
+    let split = Split { train: &train_docs, test: &test_docs };
+    let evaluation: Vec<HeadEvaluation> =
+        fitted.iter().map(|head| evaluate(&prepared, head, &vectors, split, config.calibrate)).collect();
+    let temperatures: BTreeMap<String, f64> = evaluation.iter().map(|e| (e.head.clone(), e.temperature)).collect();
+    calibration::apply(&mut fitted, &temperatures);
     let cross_validation = match validation.folds {
         0 => None,
         folds => {
@@ -230,7 +239,9 @@ pub fn train_with_validation(
     let (vectorizer, fitted) = if config.refit_on_all {
         observer.step("refitting on all documents");
         let all: Vec<usize> = (0..corpus.len()).collect();
-        fit_all(&prepared, &heads, &all, config, observer)?
+        let (vectorizer, mut fitted) = fit_all(&prepared, &heads, &all, config, observer)?;
+        calibration::apply(&mut fitted, &temperatures);
+        (vectorizer, fitted)
     } else {
         (vectorizer, fitted)
     };
@@ -341,32 +352,43 @@ fn fit_all(
     Ok((vectorizer, fitted.into_iter().collect::<Result<_, _>>()?))
 }
 
+/// The documents a head was fitted on and those it is scored on.
+#[derive(Clone, Copy)]
+struct Split<'a> {
+    train: &'a [usize],
+    test: &'a [usize],
+}
+
+/// The head's figures on the split's test documents; with `calibrate`, also the temperature
+/// chosen on them and the cross-fitted calibration error (see [`calibration`]).
 fn evaluate(
     prepared: &Prepared,
     head: &LinearHead,
     vectors: &[SparseVector],
-    train: &[usize],
-    test: &[usize],
+    split: Split,
+    calibrate: bool,
 ) -> HeadEvaluation {
     let labelled = |docs: &[usize]| docs.iter().filter(|&&i| prepared.label(i, &head.name).is_some()).count();
-    let outcomes: Vec<(usize, HeadPrediction)> = test
+    let scored: Vec<(Vec<f32>, usize)> = split
+        .test
         .iter()
         .filter_map(|&i| {
             let truth = prepared.label(i, &head.name)?;
-            Some((head.labels.iter().position(|l| l == truth)?, head.predict(&vectors[i])))
+            Some((head.logits(&vectors[i]), head.labels.iter().position(|l| l == truth)?))
         })
         .collect();
-    let confusion = Confusion::from_pairs(head.labels.len(), outcomes.iter().map(|(truth, p)| (*truth, p.best)));
-    let calibration: Vec<(f32, bool)> =
-        outcomes.iter().map(|(truth, p)| (p.probabilities[p.best], p.best == *truth)).collect();
+    let confusion = Confusion::from_pairs(head.labels.len(), scored.iter().map(|(s, truth)| (*truth, argmax(s))));
+    let (temperature, calibration) =
+        if calibrate { cross_fitted(&scored) } else { (1.0, calibration_error(&top_probabilities(&scored, 1.0))) };
     HeadEvaluation {
         head: head.name.clone(),
         labels: head.labels.clone(),
-        train_documents: labelled(train),
-        test_documents: labelled(test),
+        train_documents: labelled(split.train),
+        test_documents: labelled(split.test),
         accuracy: confusion.accuracy(),
         macro_f1: confusion.macro_f1(),
         confusion: confusion.counts,
-        calibration_error: calibration_error(&calibration),
+        calibration_error: calibration,
+        temperature,
     }
 }

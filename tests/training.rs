@@ -76,6 +76,31 @@ fn same_corpus_and_seed_give_a_byte_identical_model() {
 }
 
 #[test]
+fn calibration_divides_each_head_by_the_temperature_it_records() {
+    let corpus = small_corpus();
+    let config = TrainConfig { max_iterations: 30, ..quick_config() };
+    let raw = train(&corpus, &TrainConfig { calibrate: false, ..config.clone() }, "2026-01-01", &Silent).expect("raw");
+    let calibrated = train(&corpus, &config, "2026-01-01", &Silent).expect("calibrated");
+    for ((raw_head, head), evaluation) in raw.heads().iter().zip(calibrated.heads()).zip(&calibrated.meta().evaluation)
+    {
+        let t = evaluation.temperature;
+        assert!(t != 1.0 && (0.05..=20.0).contains(&t), "head {}: temperature {t}", head.name);
+        for (w, raw_w) in head.weights.iter().zip(&raw_head.weights).chain(head.bias.iter().zip(&raw_head.bias)) {
+            assert!(
+                (f64::from(*w) - f64::from(*raw_w) / t).abs() < 1e-4,
+                "head {}: {w} is not {raw_w} / {t}",
+                head.name
+            );
+        }
+    }
+    let raw_figures = &raw.meta().evaluation;
+    for (raw_eval, eval) in raw_figures.iter().zip(&calibrated.meta().evaluation) {
+        assert_eq!(raw_eval.confusion, eval.confusion, "a temperature must not change which label wins");
+        assert_eq!(raw_eval.temperature, 1.0);
+    }
+}
+
+#[test]
 fn sparse_inference_matches_linfa_predict() {
     let corpus = small_corpus();
     let (vectorizer, rows, labels) = labeled_rows(&corpus, "stance");

@@ -105,6 +105,7 @@ mod tests {
             macro_f1: 0.9,
             confusion: vec![vec![90, 10], vec![1, 9]],
             calibration_error: 0.0,
+            temperature: 1.0,
         };
         let (pixels, width) = decode(&draw(&evaluation).expect("drawn"));
         // A point inside a cell, clear of its text and border.

@@ -60,6 +60,7 @@ pub fn evaluations(info: &ModelInfo) -> Vec<HeadEvaluation> {
                 macro_f1: metrics.macro_f1,
                 confusion: Vec::new(),
                 calibration_error: metrics.expected_calibration_error,
+                temperature: metrics.temperature,
             })
         })
         .collect()

@@ -66,6 +66,10 @@ pub struct TrainSettings {
     /// Ship the model fitted on the training split only, instead of refitting on everything.
     #[arg(long)]
     no_refit: bool,
+    /// Keep each head's raw softmax instead of dividing its scores by a temperature chosen on
+    /// the held-out split.
+    #[arg(long)]
+    no_calibration: bool,
     /// Training date recorded in the model (YYYY-MM-DD); defaults to today (UTC).
     #[arg(long)]
     date: Option<String>,
@@ -80,6 +84,7 @@ impl TrainSettings {
             l2: self.l2,
             max_iterations: self.max_iterations,
             refit_on_all: !self.no_refit,
+            calibrate: !self.no_calibration,
             ..TrainConfig::default()
         };
         config.learners.extend(self.learners.iter().cloned());

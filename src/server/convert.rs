@@ -119,6 +119,7 @@ fn metrics(evaluation: &HeadEvaluation) -> pb::HeadMetrics {
         test_documents: saturating_u32(evaluation.test_documents),
         confusion,
         expected_calibration_error: evaluation.calibration_error,
+        temperature: evaluation.temperature,
     }
 }
 

@@ -8,7 +8,7 @@ use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 
-use super::{evaluate, fit_all, label_groups, Observer, Prepared, TrainConfig, TrainError};
+use super::{evaluate, fit_all, label_groups, Observer, Prepared, Split, TrainConfig, TrainError};
 use crate::corpus::{Corpus, Document};
 
 /// One fold's score for one head.
@@ -92,7 +92,7 @@ pub(super) fn cross_validate(
         let (vectorizer, fitted) = fit_all(prepared, heads, &train, config, observer)?;
         let vectors = prepared.vectors(&vectorizer);
         for (result, head) in results.iter_mut().zip(&fitted) {
-            let evaluation = evaluate(prepared, head, &vectors, &train, &test);
+            let evaluation = evaluate(prepared, head, &vectors, Split { train: &train, test: &test }, false);
             let score = FoldScore {
                 documents: evaluation.test_documents,
                 accuracy: evaluation.accuracy,
