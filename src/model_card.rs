@@ -29,13 +29,15 @@ pub fn render(model: &Model, training_time: Duration) -> String {
         config.vectorizer.max_features
     );
     let _ = writeln!(card, "| weighting | TF-IDF, sublinear TF, smoothed IDF, L2-normalized |");
-    let learners: Vec<String> =
-        model.heads().iter().map(|h| format!("`{}` {}", h.name, config.learner(&h.name).name())).collect();
+    let learners: Vec<String> = model
+        .heads()
+        .iter()
+        .map(|h| format!("`{}` {} (L2 {:.3})", h.name, config.learner(&h.name).name(), config.l2(&h.name)))
+        .collect();
     let _ = writeln!(
         card,
-        "| heads | logistic regression (linfa-logistic): {}; L2 {}, {} features per head, at most {} iterations |",
+        "| heads | logistic regression (linfa-logistic): {}; {} features per head, at most {} iterations |",
         learners.join(", "),
-        config.l2,
         config.head_features,
         config.max_iterations
     );

@@ -28,8 +28,8 @@ mod fit;
 
 pub use calibration::{best_temperature, cross_fitted, negative_log_likelihood, top_probabilities};
 pub use cross_validation::{fold_of_each, mean_and_spread, Baseline, CrossValidation, FoldScore, HeadFolds};
-use fit::weighted;
-pub use fit::{dense_rows, fit_head, log_count_ratio, Fitted, HeadFit, Learner};
+use fit::repeated_by_weight;
+pub use fit::{dense_rows, fit_head, log_count_ratio, BinaryFit, Fitted, HeadFit, Learner};
 
 /// Everything that decides the trained model besides the corpus.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -42,8 +42,10 @@ pub struct TrainConfig {
     pub vectorizer: VectorizerSettings,
     /// Features each head trains on (dense, so this bounds memory and time).
     pub head_features: usize,
-    /// L2 penalty of the logistic loss (scikit-learn's `1 / C`).
+    /// L2 penalty of the logistic loss (scikit-learn's `1 / C`) of heads not in `l2_by_head`.
     pub l2: f32,
+    /// The L2 penalty of each head named here.
+    pub l2_by_head: BTreeMap<String, f32>,
     pub max_iterations: u64,
     /// The learner of each head by name; heads not named use the default [`Learner`].
     pub learners: BTreeMap<String, Learner>,
@@ -65,7 +67,14 @@ impl Default for TrainConfig {
             vectorizer: VectorizerSettings::default(),
             head_features: 30_000,
             l2: 0.1,
-            max_iterations: 100,
+            // 5-fold cross-validation of the AG News rows (scikit-learn, same features and
+            // learner): topic accuracy 0.8857 at C = 10, 0.8892 at C = 3, and on the
+            // hand-labeled articles 0.902 either way; stance preferred C = 10 (news sentences'
+            // macro-F1 0.835 against 0.824 at C = 3).
+            l2_by_head: BTreeMap::from([("topic".to_owned(), 1.0 / 3.0)]),
+            // The held-out figures of the shipped corpus were the same to three decimals at 50
+            // and 100 iterations, and 50 take a third less time.
+            max_iterations: 50,
             learners: BTreeMap::new(),
             refit_on_all: true,
             calibrate: true,
@@ -92,6 +101,11 @@ pub enum TrainError {
 }
 
 impl TrainConfig {
+    /// The L2 penalty `head` trains with.
+    pub fn l2(&self, head: &str) -> f32 {
+        self.l2_by_head.get(head).copied().unwrap_or(self.l2)
+    }
+
     /// The learner `head` trains with.
     pub fn learner(&self, head: &str) -> Learner {
         self.learners.get(head).copied().unwrap_or_default()
@@ -103,7 +117,7 @@ impl TrainConfig {
         if !(self.test_fraction > 0.0 && self.test_fraction < 1.0) {
             return bad("test_fraction", "must be between 0 and 1, exclusive");
         }
-        if !(self.l2.is_finite() && self.l2 > 0.0) {
+        if !std::iter::once(&self.l2).chain(self.l2_by_head.values()).all(|l2| l2.is_finite() && *l2 > 0.0) {
             return bad("l2", "must be a positive finite number");
         }
         if self.head_features == 0 || self.vectorizer.max_features == 0 {
@@ -332,7 +346,6 @@ fn fit_all(
     let vectorizer = TfIdf::fit(config.vectorizer.clone(), &tokens);
     let vectors = prepared.vectors(&vectorizer);
     let dimensions = vectorizer.dimensions();
-    let docs = &weighted(docs, &prepared.corpus.weights, config.seed);
     // The heads are independent: fit them on separate threads.
     let fitted: Vec<Result<LinearHead, TrainError>> = std::thread::scope(|scope| {
         let handles: Vec<_> = heads
@@ -340,10 +353,16 @@ fn fit_all(
             .map(|head| {
                 let vectors = &vectors;
                 scope.spawn(move || {
+                    let labelled: Vec<usize> =
+                        docs.iter().copied().filter(|&i| prepared.label(i, head).is_some()).collect();
+                    let (repeats, repeat_factor) = repeated_by_weight(&labelled, &prepared.corpus.weights, config.seed);
                     let (rows, labels): (Vec<&SparseVector>, Vec<&str>) =
-                        docs.iter().filter_map(|&i| prepared.label(i, head).map(|l| (&vectors[i], l))).unzip();
+                        repeats.iter().filter_map(|&i| prepared.label(i, head).map(|l| (&vectors[i], l))).unzip();
                     observer.step(&format!("fitting head `{head}` on {} documents", rows.len()));
-                    fit_head(head, &rows, &labels, dimensions, config.learner(head), config).map(|fit| fit.head)
+                    // Repeating every document `repeat_factor` times over scales the loss by it;
+                    // the penalty must scale alike for the optimum to stay the weighted one.
+                    let config = TrainConfig { l2: config.l2(head) * repeat_factor as f32, ..config.clone() };
+                    fit_head(head, &rows, &labels, dimensions, config.learner(head), &config).map(|fit| fit.head)
                 })
             })
             .collect();

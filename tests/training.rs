@@ -159,6 +159,38 @@ fn naive_bayes_one_vs_rest_head_matches_its_linfa_models() {
 }
 
 #[test]
+fn ensemble_head_scores_are_the_sum_of_its_members_decisions() {
+    let corpus = small_corpus();
+    let (vectorizer, rows, labels) = labeled_rows(&corpus, "topic");
+    let row_refs: Vec<_> = rows.iter().collect();
+    let dimensions = vectorizer.dimensions();
+    let fit =
+        fit_head("topic", &row_refs, &labels, dimensions, Learner::NaiveBayesPlusPlain, &quick_config()).expect("fit");
+    let Fitted::Ensemble { naive_bayes, plain } = &fit.linfa else { panic!("an ensemble fit") };
+    assert_eq!((naive_bayes.len(), plain.len()), (4, 4));
+    assert!(plain.iter().all(|(ratio, _)| ratio.iter().all(|&r| r == 1.0)), "the plain members see unscaled rows");
+    let dense = accord::train::dense_rows(&row_refs, &fit.columns, dimensions);
+    // A binary model's log-odds of its label, from linfa's own parameters.
+    let decision = |(ratio, model): &accord::train::BinaryFit| {
+        let sign = if model.labels().pos.class { 1.0 } else { -1.0 };
+        ((&dense * ratio).dot(model.params()) + model.intercept()) * sign
+    };
+    let mut largest = 0.0f32;
+    for label in 0..4 {
+        let expected = decision(&naive_bayes[label]) + decision(&plain[label]);
+        let naive_bayes_only = decision(&naive_bayes[label]);
+        let mut differs_from_one_member = false;
+        for (r, row) in rows.iter().enumerate() {
+            let ours = fit.head.logits(row)[label];
+            largest = largest.max((ours - expected[r]).abs());
+            differs_from_one_member |= (ours - naive_bayes_only[r]).abs() > 1e-2;
+        }
+        assert!(differs_from_one_member, "label {label}: the plain member adds nothing");
+    }
+    assert!(largest <= 1e-3, "ensemble head and its linfa members differ by {largest}");
+}
+
+#[test]
 fn log_count_ratio_favours_features_of_the_positive_rows() {
     let records = ndarray::array![[1.0f32, 0.0, 0.5], [1.0, 0.0, 0.0], [0.0, 1.0, 0.2]];
     let ratio = accord::train::log_count_ratio(&records, &[true, true, false]);

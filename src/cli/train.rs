@@ -54,13 +54,16 @@ pub struct TrainSettings {
     /// Features each head trains on (bounds training memory and time).
     #[arg(long, default_value_t = TrainConfig::default().head_features)]
     head_features: usize,
-    /// L2 penalty (scikit-learn's 1/C).
+    /// L2 penalty (scikit-learn's 1/C) of heads not named by --head-l2.
     #[arg(long, default_value_t = TrainConfig::default().l2)]
     l2: f32,
+    /// A head's own L2 penalty, as HEAD=L2; repeatable. By default `topic` uses 0.333.
+    #[arg(long = "head-l2", value_name = "HEAD=L2", value_parser = parse_head_l2)]
+    head_l2: Vec<(String, f32)>,
     #[arg(long, default_value_t = TrainConfig::default().max_iterations)]
     max_iterations: u64,
-    /// A head's learner, as HEAD=LEARNER (`multinomial` or `nb-one-vs-rest`); repeatable.
-    /// Heads not named use nb-one-vs-rest.
+    /// A head's learner, as HEAD=LEARNER (`multinomial`, `nb-one-vs-rest` or `nb-plus-plain`);
+    /// repeatable. Heads not named use nb-one-vs-rest.
     #[arg(long = "learner", value_name = "HEAD=LEARNER", value_parser = parse_learner)]
     learners: Vec<(String, Learner)>,
     /// Ship the model fitted on the training split only, instead of refitting on everything.
@@ -88,16 +91,24 @@ impl TrainSettings {
             ..TrainConfig::default()
         };
         config.learners.extend(self.learners.iter().cloned());
+        config.l2_by_head.extend(self.head_l2.iter().cloned());
         config.vectorizer.max_features = self.max_features;
         config.vectorizer.min_df = self.min_df;
         config
     }
 }
 
+fn parse_head_l2(value: &str) -> Result<(String, f32), String> {
+    let (head, l2) = value.split_once('=').ok_or("expected HEAD=L2, e.g. topic=0.5")?;
+    let l2: f32 = l2.parse().map_err(|_| format!("`{l2}` is not a number"))?;
+    Ok((head.to_owned(), l2))
+}
+
 fn parse_learner(value: &str) -> Result<(String, Learner), String> {
     let (head, name) = value.split_once('=').ok_or("expected HEAD=LEARNER, e.g. topic=nb-one-vs-rest")?;
-    let learner = Learner::from_name(name)
-        .ok_or_else(|| format!("unknown learner `{name}`: expected `multinomial` or `nb-one-vs-rest`"))?;
+    let learner = Learner::from_name(name).ok_or_else(|| {
+        format!("unknown learner `{name}`: expected `multinomial`, `nb-one-vs-rest` or `nb-plus-plain`")
+    })?;
     Ok((head.to_owned(), learner))
 }
 

@@ -24,6 +24,9 @@ pub enum Learner {
     /// softmax. The scaling folds into the weights, so serving costs the same.
     #[default]
     NaiveBayesOneVsRest,
+    /// NB-LR's binary models and plain binary logistic regressions on the unscaled features,
+    /// their log-odds summed per label: a two-member ensemble that is still one linear head.
+    NaiveBayesPlusPlain,
 }
 
 impl Learner {
@@ -32,11 +35,14 @@ impl Learner {
         match self {
             Learner::Multinomial => "multinomial",
             Learner::NaiveBayesOneVsRest => "nb-one-vs-rest",
+            Learner::NaiveBayesPlusPlain => "nb-plus-plain",
         }
     }
 
     pub fn from_name(name: &str) -> Option<Self> {
-        [Learner::Multinomial, Learner::NaiveBayesOneVsRest].into_iter().find(|l| l.name() == name)
+        [Learner::Multinomial, Learner::NaiveBayesOneVsRest, Learner::NaiveBayesPlusPlain]
+            .into_iter()
+            .find(|l| l.name() == name)
     }
 }
 
@@ -46,6 +52,11 @@ pub enum Fitted {
     /// Per label (in label order): the feature scaling over the dense columns and the binary
     /// model on the scaled rows, whose positive class is `true`.
     OneVsRest(Vec<BinaryFit>),
+    /// Per label, NB-LR's binary models and the plain ones (whose scaling is all ones).
+    Ensemble {
+        naive_bayes: Vec<BinaryFit>,
+        plain: Vec<BinaryFit>,
+    },
 }
 
 /// One label's binary model: the scaling of the dense columns and the model fitted on the
@@ -90,9 +101,19 @@ pub fn fit_head(
             (weights, bias, Fitted::Multinomial(fitted))
         }
         Learner::NaiveBayesOneVsRest => {
-            let models = one_vs_rest(records, &targets, label_names.len(), config).map_err(fail)?;
+            let models =
+                one_vs_rest(&records, &targets, label_names.len(), Scaling::NaiveBayes, config).map_err(fail)?;
             let (weights, bias) = one_vs_rest_weights(&models);
             (weights, bias, Fitted::OneVsRest(models))
+        }
+        Learner::NaiveBayesPlusPlain => {
+            let labels = label_names.len();
+            let naive_bayes = one_vs_rest(&records, &targets, labels, Scaling::NaiveBayes, config).map_err(fail)?;
+            let plain = one_vs_rest(&records, &targets, labels, Scaling::None, config).map_err(fail)?;
+            let (nb_weights, nb_bias) = one_vs_rest_weights(&naive_bayes);
+            let (plain_weights, plain_bias) = one_vs_rest_weights(&plain);
+            let bias = nb_bias.iter().zip(&plain_bias).map(|(a, b)| a + b).collect();
+            (nb_weights + plain_weights, bias, Fitted::Ensemble { naive_bayes, plain })
         }
     };
     let head = scatter(name, label_names, &weights, bias, &columns, dimensions);
@@ -154,28 +175,54 @@ pub fn log_count_ratio(records: &Array2<f32>, positive: &[bool]) -> Array1<f32> 
     (positive_share / negative_share).mapv(|r| r.ln() as f32)
 }
 
+/// How a label's binary model sees the features.
+#[derive(Clone, Copy)]
+enum Scaling {
+    /// Each column times its naive-Bayes log-count ratio for the label.
+    NaiveBayes,
+    /// As they are (a scaling of all ones).
+    None,
+}
+
+/// One binary model per label, fitted on separate threads: the labels are independent, and
+/// each fit is bound by passes over its own scaled copy of the matrix.
 fn one_vs_rest(
-    records: Array2<f32>,
+    records: &Array2<f32>,
     targets: &Array1<usize>,
     labels: usize,
+    scaling: Scaling,
     config: &TrainConfig,
 ) -> Result<Vec<BinaryFit>, linfa_logistic::error::Error> {
-    let mut scaled = records.clone();
-    (0..labels)
-        .map(|label| {
-            let positive: Vec<bool> = targets.iter().map(|&t| t == label).collect();
-            let ratio = log_count_ratio(&records, &positive);
-            Zip::from(scaled.columns_mut())
-                .and(records.columns())
-                .and(&ratio)
-                .for_each(|mut out, column, &r| out.zip_mut_with(&column, |o, &v| *o = v * r));
-            let fitted = LogisticRegression::default()
-                .alpha(config.l2)
-                .max_iterations(config.max_iterations)
-                .fit(&DatasetBase::new(scaled.view(), Array1::from(positive)))?;
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..labels)
+            .map(|label| scope.spawn(move || fit_binary(records, targets, label, scaling, config)))
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))).collect()
+    })
+}
+
+fn fit_binary(
+    records: &Array2<f32>,
+    targets: &Array1<usize>,
+    label: usize,
+    scaling: Scaling,
+    config: &TrainConfig,
+) -> Result<BinaryFit, linfa_logistic::error::Error> {
+    let positive: Vec<bool> = targets.iter().map(|&t| t == label).collect();
+    let model = LogisticRegression::default().alpha(config.l2).max_iterations(config.max_iterations);
+    match scaling {
+        Scaling::NaiveBayes => {
+            let ratio = log_count_ratio(records, &positive);
+            let mut scaled = records.clone();
+            Zip::from(scaled.columns_mut()).and(&ratio).for_each(|mut column, &r| column *= r);
+            let fitted = model.fit(&DatasetBase::new(scaled.view(), Array1::from(positive)))?;
             Ok((ratio, fitted))
-        })
-        .collect()
+        }
+        Scaling::None => {
+            let fitted = model.fit(&DatasetBase::new(records.view(), Array1::from(positive)))?;
+            Ok((Array1::ones(records.ncols()), fitted))
+        }
+    }
 }
 
 /// The binary models as one linear head: each label's weights times its feature scaling, and
@@ -211,18 +258,28 @@ fn scatter(
     LinearHead { name: name.into(), labels, weights: sparse, bias }
 }
 
-/// Each document as many times as its weight says: `floor(w)` copies, and one more with
-/// probability `fract(w)`, drawn from a generator seeded by `seed`. linfa's learners take no
-/// sample weights, so weighting is done on the rows themselves.
-pub(super) fn weighted(docs: &[usize], weights: &[f64], seed: u64) -> Vec<usize> {
+/// The most a document is repeated to stand for the lightest weight.
+const MAX_REPEAT_FACTOR: f64 = 10.0;
+
+/// linfa's learners take no sample weights, so weighting is done on the rows themselves:
+/// every weight is multiplied by a factor that makes the lightest positive weight count once
+/// (at most [`MAX_REPEAT_FACTOR`]; 1 when no weight is below 1), and each document appears
+/// `floor(w)` times that, plus once more with probability `fract(w)`, drawn from a generator
+/// seeded by `seed`. Returns the rows and the factor, by which the caller scales the L2
+/// penalty so that the optimum is the weighted loss's.
+pub(super) fn repeated_by_weight(docs: &[usize], weights: &[f64], seed: u64) -> (Vec<usize>, f64) {
+    let weight = |doc: usize| weights.get(doc).copied().unwrap_or(1.0);
+    let lightest = docs.iter().map(|&d| weight(d)).filter(|&w| w > 0.0).fold(1.0, f64::min);
+    let factor = (1.0 / lightest).min(MAX_REPEAT_FACTOR);
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let mut rows = Vec::with_capacity(docs.len());
     for &doc in docs {
-        let weight = weights.get(doc).copied().unwrap_or(1.0);
-        let copies = weight.floor() as usize + usize::from(rng.gen::<f64>() < weight.fract());
+        // Rounded first, so that 0.2 x 5 is one copy and not one plus a coin toss.
+        let scaled = (weight(doc) * factor * 1e9).round() / 1e9;
+        let copies = scaled.floor() as usize + usize::from(rng.gen::<f64>() < scaled.fract());
         rows.extend(std::iter::repeat_n(doc, copies));
     }
-    rows
+    (rows, factor)
 }
 
 #[cfg(test)]
@@ -230,13 +287,22 @@ mod tests {
     use super::*;
 
     #[test]
-    fn weights_repeat_drop_and_sample_rows() {
+    fn weights_repeat_and_drop_rows() {
         let docs: Vec<usize> = (0..4).collect();
-        let rows = weighted(&docs, &[0.0, 1.0, 2.0, 3.0], 1);
-        assert_eq!(rows, [1, 2, 2, 3, 3, 3]);
+        assert_eq!(repeated_by_weight(&docs, &[0.0, 1.0, 2.0, 3.0], 1), (vec![1, 2, 2, 3, 3, 3], 1.0));
+        // The lightest weight counts once, the rest in proportion.
+        assert_eq!(repeated_by_weight(&docs, &[0.2, 1.0, 0.2, 0.4], 1), (vec![0, 1, 1, 1, 1, 1, 2, 3, 3], 5.0));
+    }
+
+    #[test]
+    fn fractional_repeats_are_drawn_from_the_seed() {
         let many: Vec<usize> = (0..10_000).collect();
-        let half = weighted(&many, &[0.5; 10_000], 7);
-        assert!((4_700..5_300).contains(&half.len()), "{} rows kept of 10000 at weight 0.5", half.len());
-        assert_eq!(half, weighted(&many, &[0.5; 10_000], 7), "the same seed must keep the same rows");
+        let mut weights = vec![0.25; 10_000];
+        weights[0] = 0.1;
+        let (rows, factor) = repeated_by_weight(&many, &weights, 7);
+        assert_eq!(factor, 10.0);
+        assert!((24_500..25_500).contains(&rows.len()), "{} rows for 9,999 documents at 2.5 copies", rows.len());
+        assert_eq!(rows, repeated_by_weight(&many, &weights, 7).0, "the same seed must give the same rows");
+        assert!(repeated_by_weight(&many, &[0.01; 10_000], 7).1 == MAX_REPEAT_FACTOR);
     }
 }
