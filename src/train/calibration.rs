@@ -13,12 +13,20 @@ use crate::metrics::calibration_error;
 const LOWEST: f64 = 0.05;
 const HIGHEST: f64 = 20.0;
 
+/// Fewer held-out documents than this choose no temperature: a handful of them, all right,
+/// would drive it to the lowest and the head to certainty.
+const MIN_DOCUMENTS: usize = 50;
+
 /// A head's scores on documents it did not train on, each with the index of the true label.
 pub type Scored = [(Vec<f32>, usize)];
 
 /// The temperature to ship (chosen on all of `scored`) and the expected calibration error it
-/// is reported with (each half scored with the other half's temperature).
+/// is reported with (each half scored with the other half's temperature); 1 and the plain
+/// error when there are too few documents to choose on.
 pub fn cross_fitted(scored: &Scored) -> (f64, f64) {
+    if scored.len() < MIN_DOCUMENTS {
+        return (1.0, calibration_error(&top_probabilities(scored, 1.0)));
+    }
     let (even, odd): (Vec<_>, Vec<_>) = scored.iter().enumerate().partition(|(i, _)| i % 2 == 0);
     let half = |part: Vec<(usize, &(Vec<f32>, usize))>| -> Vec<(Vec<f32>, usize)> {
         part.into_iter().map(|(_, pair)| pair.clone()).collect()
@@ -130,6 +138,9 @@ mod tests {
         assert!(error < 0.01, "calibrated error {error}");
         let raw = calibration_error(&top_probabilities(&scored, 1.0));
         assert!((raw - 0.25).abs() < 0.01, "uncalibrated error {raw}: claims ~1.0, right 0.75");
+        let (t, error) = cross_fitted(&scored[..MIN_DOCUMENTS - 1]);
+        assert_eq!(t, 1.0, "too few documents to choose a temperature on");
+        assert_eq!(error, calibration_error(&top_probabilities(&scored[..MIN_DOCUMENTS - 1], 1.0)));
     }
 
     #[test]
