@@ -225,16 +225,18 @@ impl TfIdf {
         whole: impl FnOnce(&mut TermCounts<'_>) -> R,
         mut part: impl FnMut(usize, &mut TermCounts<'_>),
     ) -> R {
-        let Scratch { fields, lookups, counts, touched, buffer } = scratch;
+        let Scratch { fields, lookups, counts, touched, dirty, buffer } = scratch;
         let miss = self.table.miss() as usize;
         if counts.len() <= miss {
             counts.resize(miss + 1, 0);
         }
-        // Normally empty; not if a panic interrupted the previous document.
-        touched.drain(..).for_each(|feature| counts[feature as usize] = 0);
+        if std::mem::replace(dirty, true) {
+            counts.fill(0);
+        }
         // Unknown terms are counted at `miss`, which starts above zero so that it is never
         // taken for a first occurrence.
         counts[miss] = 1;
+        let mut new = 0;
         for (text, field) in article.fields().into_iter().zip(fields.iter_mut()) {
             field.keys.clear();
             field.starts.clear();
@@ -243,29 +245,35 @@ impl TfIdf {
             } else {
                 tokenizer.keys_and_starts_into(text, &mut field.keys, &mut field.starts, buffer);
             }
-            self.count_keys(&field.keys, lookups, &mut field.slots, counts, touched);
+            new = self.count_keys(&field.keys, lookups, &mut field.slots, counts, touched, new);
         }
         counts[miss] = 0;
-        let result = whole(&mut TermCounts { counts, touched });
+        let result = whole(&mut TermCounts { counts, touched: &touched[..new] });
         for (i, (index, range)) in parts.iter().enumerate() {
             let Some(field) = fields.get(*index) else { continue };
-            self.count_part(field, range, counts, touched);
-            part(i, &mut TermCounts { counts, touched });
+            let new = self.count_part(field, range, counts, touched);
+            part(i, &mut TermCounts { counts, touched: &touched[..new] });
         }
+        *dirty = false;
         result
     }
 
     /// Tallies the terms of the tokens of `field` that start in `range` from the slots its
     /// lookups found, as [`TfIdf::count_keys`] would tally those tokens alone, in the same
-    /// order.
-    fn count_part(&self, field: &FieldScratch, range: &Range<usize>, counts: &mut [u32], touched: &mut Vec<u32>) {
+    /// order; returns how many slots it put in `touched`.
+    fn count_part(
+        &self,
+        field: &FieldScratch,
+        range: &Range<usize>,
+        counts: &mut [u32],
+        touched: &mut Vec<u32>,
+    ) -> usize {
         let first = field.starts.partition_point(|&start| start < range.start);
         let end = field.starts.partition_point(|&start| start < range.end);
         let bigrams = self.settings.max_ngram >= 2;
         let miss = self.table.miss() as usize;
         counts[miss] = 1;
-        touched.clear();
-        touched.resize(2 * end.saturating_sub(first) + 1, 0);
+        let touched = counts::room(touched, 2 * end.saturating_sub(first) + 1);
         let mut new = 0;
         // The field's lookups are `[u0, u1, b01, u2, b12, …]` with bigrams, `[u0, u1, …]`
         // without. So the part's own lookups, in order, are its first token's unigram, then
@@ -281,8 +289,8 @@ impl TfIdf {
                 tally(slot, counts, touched, &mut new);
             }
         }
-        touched.truncate(new);
         counts[miss] = 0;
+        new
     }
 
     /// Turns term counts into sublinear, IDF-weighted, L2-normalized values, in feature order.
