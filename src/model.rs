@@ -226,8 +226,8 @@ impl Model {
     /// Every head's own prediction from term counts.
     fn predict_counts(&self, counts: &TermCounts<'_>) -> Vec<HeadPrediction> {
         let sublinear = self.vectorizer.settings().sublinear_tf;
-        let tf = counts.features().iter().map(|&slot| (slot, term_frequency(counts.count(slot), sublinear)));
-        self.packed.predict(&self.heads, tf)
+        let tf = |slot| term_frequency(counts.count(slot), sublinear);
+        self.packed.predict(&self.heads, counts.features(), tf)
     }
 
     /// Each label of `head` with its `limit` strongest terms, whatever the document.

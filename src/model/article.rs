@@ -164,8 +164,8 @@ impl Model {
     pub fn predict_plain(&self, article: &Article) -> Vec<HeadPrediction> {
         let sublinear = self.vectorizer.settings().sublinear_tf;
         self.vectorizer.with_counts(&self.tokenizer, article, |counts| {
-            let tf = counts.features().iter().map(|&f| (f, term_frequency(counts.count(f), sublinear)));
-            self.packed.predict(&self.heads, tf)
+            let tf = |slot| term_frequency(counts.count(slot), sublinear);
+            self.packed.predict(&self.heads, counts.features(), tf)
         })
     }
 }
