@@ -175,9 +175,10 @@ impl Model {
     /// from its sentences and its topic (see [`crate::article_stance`]).
     pub fn classify(&self, article: &Article, explain: usize) -> Vec<HeadResult<'_>> {
         let whole = |counts: &mut TermCounts<'_>| {
-            let predictions = self.predict_counts(counts);
             let vector = if explain > 0 { self.vectorizer.weigh(counts) } else { SparseVector::default() };
-            (predictions, vector)
+            // The counts are read for the last time here, and zeroed as they are.
+            let (slots, tf) = counts.drain_tf(self.vectorizer.settings().sublinear_tf);
+            (self.packed.predict(&self.heads, slots, tf), vector)
         };
         // The sentences feed the article-stance rule; they are counted in the same pass.
         let (mut predictions, vector) = match &self.stance_rule {

@@ -95,6 +95,21 @@ impl TermCounts<'_> {
     }
 }
 
+impl<'s> TermCounts<'s> {
+    /// The terms' slots (as [`TermCounts::features`]) and their TF weights, read once each
+    /// through the returned function, which zeroes each count as it reads it: the counts'
+    /// cache lines are then written while they are in the cache, not again when the counts
+    /// are dropped (those stores missed the cache once the rows had been read). The caller
+    /// must call the function exactly once for every slot of the slice (a count read twice
+    /// is zero); afterwards these counts hold no terms.
+    #[inline]
+    pub(crate) fn drain_tf(&mut self, sublinear: bool) -> (&'s [u32], impl FnMut(u32) -> f32 + '_) {
+        let slots = std::mem::take(&mut self.touched);
+        let counts = &mut *self.counts;
+        (slots, move |slot| term_frequency(std::mem::take(&mut counts[slot as usize]), sublinear))
+    }
+}
+
 impl Drop for TermCounts<'_> {
     fn drop(&mut self) {
         self.touched.iter().for_each(|&slot| self.counts[slot as usize] = 0);
