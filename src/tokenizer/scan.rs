@@ -16,41 +16,49 @@ use super::reference;
 /// Calls `emit(start, end, ascii)` for every raw word span (before length filtering), exactly
 /// the spans of [`reference::for_each_span`]; `ascii` tells that the span is all ASCII.
 ///
-/// One window of 64 bytes at a time: the interesting bytes are visited through their mask,
-/// and a run of ASCII alphanumerics that ends inside the window at a byte of [`Window::ends`]
-/// (a space, most punctuation) is a whole token, emitted straight from the masks. Everything
-/// else (runs that reach the window's end, joiners, `;`, non-ASCII, entity debris) takes
-/// [`general`], which returns where to go on.
+/// One window of 64 bytes at a time, [`STRIDE`] bytes apart: the interesting bytes of the
+/// window's first `STRIDE` bytes are visited through their mask, and a run of ASCII
+/// alphanumerics that ends inside the window is a whole token, emitted straight from the
+/// masks, if the byte after it is in [`Window::ends`] (a space, most punctuation) or
+/// [`ends_plain_token`] says so (`.`, `,` or `-` that neither joins nor abbreviates).
+/// Windows overlap so that a run starting in the first `STRIDE` bytes ends inside the window
+/// unless it is longer than `64 - STRIDE` bytes. Everything else (longer runs, joiners,
+/// `;`, non-ASCII, entity debris) takes [`general`], which returns where to go on.
 #[inline]
 pub(crate) fn for_each_span(text: &str, mut emit: impl FnMut(usize, usize, bool)) {
     let bytes = text.as_bytes();
     let mut base = 0;
-    // Where the scan goes on: at or after `base`, below `base + 64` inside the window.
+    // Where the scan goes on: at or after `base`, below `base + STRIDE` inside the window.
     let mut i = 0;
     while base < bytes.len() {
         let window = Window::at(bytes, base);
-        let mut pending = window.interesting & (u64::MAX << (i - base));
+        let starts = window.interesting & (u64::MAX >> (64 - STRIDE));
+        let mut pending = starts & (u64::MAX << (i - base));
         while pending != 0 {
             let p = pending.trailing_zeros();
             let run = !(window.word >> p);
             // Zeros shifted in at the top become ones: a run that reaches the window's end
             // ends at 64 here, and goes the general way.
             let e = p + run.trailing_zeros();
-            if run & 1 == 0 && e < 64 && (window.ends >> e) & 1 != 0 {
-                emit(base + p as usize, base + e as usize, true);
-                pending &= u64::MAX << e;
-                continue;
+            let (start, end) = (base + p as usize, base + e as usize);
+            if run & 1 == 0 && e < 64 && ((window.ends >> e) & 1 != 0 || ends_plain_token(bytes, start, end)) {
+                emit(start, end, true);
+                i = end;
+            } else {
+                i = general(text, start, &mut emit);
             }
-            i = general(text, base + p as usize, &mut emit);
-            if i >= base + 64 {
+            if i >= base + STRIDE {
                 break;
             }
-            pending = window.interesting & (u64::MAX << (i - base));
+            pending = starts & (u64::MAX << (i - base));
         }
-        base = i.max(base + 64);
+        base = i.max(base + STRIDE);
         i = base;
     }
 }
+
+/// Bytes between the starts of consecutive windows.
+const STRIDE: usize = 48;
 
 /// What the scan does at the interesting byte `i` the masks do not settle: the ASCII run
 /// from `i` measured byte by byte and, if the byte after it does not join or start anything,
