@@ -249,27 +249,32 @@ impl TfIdf {
         }
         counts[miss] = 0;
         let result = whole(&mut TermCounts { counts, touched: &touched[..new] });
+        // Per field, the token after the previous part's: parts come in order, so each
+        // part's tokens are found by walking on from there.
+        let mut cursors = [0; 2];
         for (i, (index, range)) in parts.iter().enumerate() {
-            let Some(field) = fields.get(*index) else { continue };
-            let new = self.count_part(field, range, counts, touched);
+            let (Some(field), Some(cursor)) = (fields.get(*index), cursors.get_mut(*index)) else { continue };
+            let first = first_at(&field.starts, *cursor, range.start);
+            let end = first_at(&field.starts, first, range.end);
+            *cursor = end;
+            let new = self.count_part(field, first..end, counts, touched);
             part(i, &mut TermCounts { counts, touched: &touched[..new] });
         }
         *dirty = false;
         result
     }
 
-    /// Tallies the terms of the tokens of `field` that start in `range` from the slots its
-    /// lookups found, as [`TfIdf::count_keys`] would tally those tokens alone, in the same
-    /// order; returns how many slots it put in `touched`.
+    /// Tallies the terms of the tokens `tokens` of `field` (the tokens of a part) from the
+    /// slots its lookups found, as [`TfIdf::count_keys`] would tally those tokens alone, in
+    /// the same order; returns how many slots it put in `touched`.
     fn count_part(
         &self,
         field: &FieldScratch,
-        range: &Range<usize>,
+        tokens: Range<usize>,
         counts: &mut [u32],
         touched: &mut Vec<u32>,
     ) -> usize {
-        let first = field.starts.partition_point(|&start| start < range.start);
-        let end = field.starts.partition_point(|&start| start < range.end);
+        let (first, end) = (tokens.start, tokens.end);
         let bigrams = self.settings.max_ngram >= 2;
         let miss = self.table.miss() as usize;
         counts[miss] = 1;
@@ -310,6 +315,17 @@ impl TfIdf {
             vector.values.iter_mut().for_each(|v| *v /= norm);
         }
         vector
+    }
+}
+
+/// The index of the first of the ascending token `starts` at or after `offset`: walking on
+/// from `from` if every token before `from` starts before `offset` (parts in order, the
+/// usual case: each token is passed once), else by bisection.
+fn first_at(starts: &[usize], from: usize, offset: usize) -> usize {
+    let walk = from.checked_sub(1).map_or(Some(true), |last| starts.get(last).map(|&start| start < offset));
+    match (walk, starts.get(from..)) {
+        (Some(true), Some(rest)) => from + rest.iter().take_while(|&&start| start < offset).count(),
+        _ => starts.partition_point(|&start| start < offset),
     }
 }
 
