@@ -41,8 +41,8 @@ impl ClassifierService {
         let response = call
             .observe(async move {
                 let article = validate::article(article, "", &state.limits)?;
-                let (model, bytes) = (state.model(), article.title.len() + article.text.len());
-                state.pool.run_sized(bytes, move || work(&model, &article.as_article())).await
+                let model = state.model();
+                state.pool.run(move || work(&model, &article.as_article())).await
             })
             .await?;
         Ok(Response::new(response))
@@ -69,10 +69,11 @@ impl pb::classifier_server::Classifier for ClassifierService {
         let response = call
             .observe(async move {
                 let valid = validate::classify(request, "", &state.limits)?;
-                let (model, bytes) = (state.model(), valid.article.title.len() + valid.article.text.len());
-                let work =
-                    move || convert::classify(&model, &valid.article.as_article(), valid.explain, valid.sentences);
-                state.pool.run_sized(bytes, work).await
+                let model = state.model();
+                state
+                    .pool
+                    .run(move || convert::classify(&model, &valid.article.as_article(), valid.explain, valid.sentences))
+                    .await
             })
             .await?;
         self.state.metrics.classified(std::slice::from_ref(&response));

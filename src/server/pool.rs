@@ -16,11 +16,6 @@ use tracing::{Instrument, Span};
 
 use super::error::ServiceError;
 
-/// Text up to this many bytes is classified on the async thread itself
-/// ([`CpuPool::run_sized`]): well under a millisecond of work, so the thread is back to
-/// serving I/O soon.
-pub const INLINE_BYTES: usize = 16 << 10;
-
 /// A cap on concurrent CPU jobs, and on jobs waiting for one of them.
 #[derive(Debug, Clone)]
 pub struct CpuPool {
@@ -99,22 +94,6 @@ impl CpuPool {
         F: FnOnce() -> T + Send + 'static,
     {
         self.run_as(Admission::New, job).await
-    }
-
-    /// [`CpuPool::run`] for a job about `bytes` bytes of text: up to [`INLINE_BYTES`], the
-    /// job runs on the async thread serving the call once it has a slot (the slot, the queue
-    /// and shedding as for any job), since handing it to a blocking thread and its answer
-    /// back wakes two threads, which costs more than classifying a short article.
-    pub async fn run_sized<T, F>(&self, bytes: usize, job: F) -> Result<T, ServiceError>
-    where
-        T: Send + 'static,
-        F: FnOnce() -> T + Send + 'static,
-    {
-        if bytes > INLINE_BYTES {
-            return self.run(job).await;
-        }
-        let _permit = self.slot(Admission::New).await?;
-        Ok(job())
     }
 
     async fn run_as<T, F>(&self, admission: Admission, job: F) -> Result<T, ServiceError>
@@ -244,26 +223,6 @@ mod tests {
         assert_eq!(queued.await.expect("join").expect("the queued job runs"), 1);
         assert_eq!(pool.run(|| 3).await.expect("accepted again"), 3);
         assert_eq!(pool.waiting(), 0);
-    }
-
-    #[tokio::test]
-    async fn small_jobs_run_inline_but_queue_and_shed_as_others() {
-        let pool = CpuPool::new(1, 1);
-        assert_eq!(pool.run_sized(10, || 7).await.expect("an idle pool runs it"), 7);
-        let (release, busy) = occupy(&pool).await;
-        let queued = tokio::spawn({
-            let pool = pool.clone();
-            async move { pool.run_sized(10, || 1).await }
-        });
-        while pool.waiting() < 1 {
-            tokio::task::yield_now().await;
-        }
-        let refused = pool.run_sized(10, || 2).await.expect_err("the queue is full");
-        assert!(matches!(refused, ServiceError::Overloaded { max_pending: 1 }), "{refused:?}");
-        drop(release);
-        busy.await.expect("join");
-        assert_eq!(queued.await.expect("join").expect("the queued job runs"), 1);
-        assert_eq!(pool.run_sized(INLINE_BYTES + 1, || 3).await.expect("a large job runs on the pool"), 3);
     }
 
     #[tokio::test]
