@@ -115,6 +115,10 @@ pub(crate) struct PackedHeads {
     offsets: Vec<usize>,
 }
 
+/// How many terms ahead of its use a row is prefetched: enough loads in flight to cover a
+/// miss to memory while the rows before it are added.
+const PREFETCH_AHEAD: usize = 32;
+
 #[derive(Clone, Copy, Default)]
 #[repr(C, align(32))]
 struct Lane([f32; 8]);
@@ -155,17 +159,23 @@ impl PackedHeads {
         Self { lanes, rows, offsets }
     }
 
-    /// Every head's prediction for the document whose terms (by vocabulary table slot, see
-    /// [`PackedHeads::build`]) have these TF weights, in any order: `bias + x · W`, with `x`
-    /// the L2-normalized TF-IDF vector, then softmax. The same as [`LinearHead::predict`] on
-    /// that vector, up to float rounding.
+    /// Every head's prediction for the document whose terms are `slots` (by vocabulary table
+    /// slot, see [`PackedHeads::build`]), in any order, with TF weights `tf(slot)`:
+    /// `bias + x · W`, with `x` the L2-normalized TF-IDF vector, then softmax. The same as
+    /// [`LinearHead::predict`] on that vector, up to float rounding. `tf` is called exactly
+    /// once for each slot, in order.
     #[inline]
-    pub(crate) fn predict(&self, heads: &[LinearHead], tf: impl Iterator<Item = (u32, f32)>) -> Vec<HeadPrediction> {
+    pub(crate) fn predict(
+        &self,
+        heads: &[LinearHead],
+        slots: &[u32],
+        mut tf: impl FnMut(u32) -> f32,
+    ) -> Vec<HeadPrediction> {
         if self.lanes == 1 {
-            let (sums, norm) = self.sums::<1>(tf);
+            let (sums, norm) = self.sums::<1>(slots, tf);
             self.softmax(heads, &sums[0], norm)
         } else {
-            let (sums, norm) = self.sums_wide(tf);
+            let (sums, norm) = self.sums_wide(slots.iter().map(|&slot| (slot, tf(slot))));
             self.softmax(heads, &sums, norm)
         }
     }
@@ -185,25 +195,52 @@ impl PackedHeads {
     }
 
     /// The probabilities of head `index` alone (`heads[index]`), written to `out` (one per
-    /// label): what [`PackedHeads::predict`] gives for that head, to the bit (the same sums in
-    /// the same order, only of this head's values), without allocating. For the sentences of
-    /// an article, whose rows the article's own scoring has just brought into the cache.
+    /// label), for the terms `slots` with TF weights `tf(slot)` (called exactly once for
+    /// each slot, in order): what [`PackedHeads::predict`] gives for that head, to the bit
+    /// (the same sums in the same order, only of this head's values), without allocating.
+    /// For the sentences of an article, whose rows the article's own scoring has just brought
+    /// into the cache.
     #[inline]
     pub(crate) fn head_probabilities(
         &self,
         heads: &[LinearHead],
         index: usize,
-        tf: impl Iterator<Item = (u32, f32)>,
+        slots: &[u32],
+        mut tf: impl FnMut(u32) -> f32,
         out: &mut [f32],
     ) {
         let (head, offset) = (&heads[index], self.offsets[index]);
-        if self.lanes == 1 {
-            let (sums, squares) = self.sums_in_cache::<1>(tf);
+        let terms = slots.iter().map(|&slot| (slot, tf(slot)));
+        if self.lanes == 1 && offset + head.label_count() <= 4 {
+            // The head's labels are in the row's first half: only those sums, and the IDF.
+            let (sums, squares) = self.first_half_sums(terms);
+            head_softmax(&head.bias, &sums[offset..], squares.sqrt(), out);
+        } else if self.lanes == 1 {
+            let (sums, squares) = self.sums_in_cache::<1>(terms);
             head_softmax(&head.bias, &sums[0][offset..], squares.sqrt(), out);
         } else {
-            let (sums, norm) = self.sums_wide(tf);
+            let (sums, norm) = self.sums_wide(terms);
             head_softmax(&head.bias, &sums[offset..], norm, out);
         }
+    }
+
+    /// [`PackedHeads::sums_in_cache`] of one-lane rows for the row's first four values only,
+    /// with the sum of squares: each sum is added up alone, so these four are the same, to
+    /// the bit, as there.
+    #[inline]
+    fn first_half_sums(&self, terms: impl Iterator<Item = (u32, f32)>) -> ([f64; 4], f64) {
+        let mut sums = [0.0f64; 4];
+        let mut squares = 0.0f64;
+        for (slot, tf) in terms {
+            let tf = f64::from(tf);
+            let row = &self.rows[slot as usize].0;
+            for (s, &w) in sums.iter_mut().zip(&row[..4]) {
+                *s += tf * f64::from(w);
+            }
+            let value = tf * f64::from(row[7]);
+            squares += value * value;
+        }
+        (sums, squares)
     }
 
     /// Adds one term's row, times its term frequency, to the sums, and its TF-IDF value's
@@ -236,27 +273,25 @@ impl PackedHeads {
 
     /// `Σ tf · row` over the terms and the L2 norm of the TF-IDF values, for rows of `LANES`
     /// lanes (fixed, so that the sums stay in registers). The rows are scattered over
-    /// megabytes: they are prefetched a block of terms at a time. The arithmetic is f64, so
-    /// the order of the sums does not matter: long articles (thousands of features) come out
-    /// as close to the exact value as the plain path's sorted f32 sums, or closer.
+    /// megabytes and mostly not in the cache: each is prefetched [`PREFETCH_AHEAD`] terms
+    /// before it is added, so that some tens of loads are always in flight (prefetching a
+    /// block and then using it waited a whole memory latency at each block's first row). The
+    /// arithmetic is f64, so the order of the sums does not matter: long articles (thousands
+    /// of features) come out as close to the exact value as the plain path's sorted f32 sums,
+    /// or closer.
     #[inline]
-    fn sums<const LANES: usize>(&self, tf: impl Iterator<Item = (u32, f32)>) -> ([[f64; 8]; LANES], f64) {
-        /// Terms per block.
-        const BLOCK: usize = 16;
+    fn sums<const LANES: usize>(&self, slots: &[u32], mut tf: impl FnMut(u32) -> f32) -> ([[f64; 8]; LANES], f64) {
         let mut sums = [[0.0f64; 8]; LANES];
         let mut squares = 0.0f64;
-        let mut tf = tf.peekable();
-        let mut block = [(0u32, 0.0f32); BLOCK];
-        while tf.peek().is_some() {
-            let mut len = 0;
-            for (entry, term) in block.iter_mut().zip(tf.by_ref()) {
-                *entry = term;
-                crate::vectorizer::prefetch(&self.rows[term.0 as usize * LANES]);
-                len += 1;
+        let row = |slot: u32| slot as usize * LANES;
+        for &slot in slots.iter().take(PREFETCH_AHEAD) {
+            crate::vectorizer::prefetch(&self.rows[row(slot)]);
+        }
+        for (i, &slot) in slots.iter().enumerate() {
+            if let Some(&ahead) = slots.get(i + PREFETCH_AHEAD) {
+                crate::vectorizer::prefetch(&self.rows[row(ahead)]);
             }
-            for &(slot, tf) in &block[..len] {
-                self.accumulate(&mut sums, &mut squares, slot, tf);
-            }
+            self.accumulate(&mut sums, &mut squares, slot, tf(slot));
         }
         (sums, squares.sqrt())
     }

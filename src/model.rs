@@ -175,9 +175,10 @@ impl Model {
     /// from its sentences and its topic (see [`crate::article_stance`]).
     pub fn classify(&self, article: &Article, explain: usize) -> Vec<HeadResult<'_>> {
         let whole = |counts: &mut TermCounts<'_>| {
-            let predictions = self.predict_counts(counts);
             let vector = if explain > 0 { self.vectorizer.weigh(counts) } else { SparseVector::default() };
-            (predictions, vector)
+            // The counts are read for the last time here, and zeroed as they are.
+            let (slots, tf) = counts.drain_tf(self.vectorizer.settings().sublinear_tf);
+            (self.packed.predict(&self.heads, slots, tf), vector)
         };
         // The sentences feed the article-stance rule; they are counted in the same pass.
         let (mut predictions, vector) = match &self.stance_rule {
@@ -226,8 +227,8 @@ impl Model {
     /// Every head's own prediction from term counts.
     fn predict_counts(&self, counts: &TermCounts<'_>) -> Vec<HeadPrediction> {
         let sublinear = self.vectorizer.settings().sublinear_tf;
-        let tf = counts.features().iter().map(|&slot| (slot, term_frequency(counts.count(slot), sublinear)));
-        self.packed.predict(&self.heads, tf)
+        let tf = |slot| term_frequency(counts.count(slot), sublinear);
+        self.packed.predict(&self.heads, counts.features(), tf)
     }
 
     /// Each label of `head` with its `limit` strongest terms, whatever the document.

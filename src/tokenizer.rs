@@ -79,10 +79,10 @@ impl Tokenizer {
         let mut buffer = String::new();
         let max = self.settings.max_token_bytes;
         scan::for_each_span(text, |start, end, ascii| {
-            if end - start > max || end - start == 1 {
+            let len = end - start;
+            if len > max || len == 1 {
                 return;
             }
-            let len = end - start;
             if ascii && self.settings.lowercase && len <= 16 {
                 if let Some(word) = hash::ascii16(text.as_bytes(), start, len, hash::LOWERCASE_ASCII) {
                     // Short ASCII tokens (nearly all) are lowercased into a word on the stack.
@@ -94,30 +94,45 @@ impl Tokenizer {
                     return;
                 }
             }
-            buffer.clear();
-            if ascii && self.settings.lowercase {
-                let source = &text.as_bytes()[start..end];
-                // SAFETY: every byte pushed is ASCII (an ASCII token's byte with bit 5 set, or
-                // the NUL padding of `ascii16`), and the padding is cut off before the buffer
-                // is read, so it holds the token's lowercase form, valid UTF-8.
-                let bytes = unsafe { buffer.as_mut_vec() };
-                // `ascii16` takes at most 16 bytes (found by the tokenizer fuzz target: a
-                // longer token overflowed its mask in debug builds).
-                let short = (end - start <= 16)
-                    .then(|| hash::ascii16(text.as_bytes(), start, end - start, hash::LOWERCASE_ASCII))
-                    .flatten();
-                match short {
-                    Some(word) => {
-                        bytes.extend_from_slice(&word.to_le_bytes());
-                        bytes.truncate(end - start);
-                    }
-                    _ => bytes.extend(source.iter().map(|&b| b | hash::LOWERCASE_ASCII as u8)),
-                }
-            } else {
-                normalize_into(&text[start..end], self.settings.lowercase, &mut buffer);
-            }
-            visit(start, end, &buffer);
+            self.visit_normalized(text, start, end, ascii, &mut buffer, &mut visit);
         });
+    }
+
+    /// [`Tokenizer::for_each`] for the tokens that are not short ASCII: normalized into
+    /// `buffer`. Kept out of line, so that the scanner's loop stays small.
+    #[inline(never)]
+    fn visit_normalized(
+        &self,
+        text: &str,
+        start: usize,
+        end: usize,
+        ascii: bool,
+        buffer: &mut String,
+        visit: &mut impl FnMut(usize, usize, &str),
+    ) {
+        buffer.clear();
+        if ascii && self.settings.lowercase {
+            let source = &text.as_bytes()[start..end];
+            // SAFETY: every byte pushed is ASCII (an ASCII token's byte with bit 5 set, or
+            // the NUL padding of `ascii16`), and the padding is cut off before the buffer
+            // is read, so it holds the token's lowercase form, valid UTF-8.
+            let bytes = unsafe { buffer.as_mut_vec() };
+            // `ascii16` takes at most 16 bytes (found by the tokenizer fuzz target: a
+            // longer token overflowed its mask in debug builds).
+            let short = (end - start <= 16)
+                .then(|| hash::ascii16(text.as_bytes(), start, end - start, hash::LOWERCASE_ASCII))
+                .flatten();
+            match short {
+                Some(word) => {
+                    bytes.extend_from_slice(&word.to_le_bytes());
+                    bytes.truncate(end - start);
+                }
+                _ => bytes.extend(source.iter().map(|&b| b | hash::LOWERCASE_ASCII as u8)),
+            }
+        } else {
+            normalize_into(&text[start..end], self.settings.lowercase, buffer);
+        }
+        visit(start, end, buffer);
     }
 
     /// Appends the 64-bit key ([`hash`]) of every token of `text` to `keys`, the tokens

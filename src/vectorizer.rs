@@ -225,16 +225,18 @@ impl TfIdf {
         whole: impl FnOnce(&mut TermCounts<'_>) -> R,
         mut part: impl FnMut(usize, &mut TermCounts<'_>),
     ) -> R {
-        let Scratch { fields, lookups, counts, touched, buffer } = scratch;
+        let Scratch { fields, lookups, counts, touched, dirty, buffer } = scratch;
         let miss = self.table.miss() as usize;
         if counts.len() <= miss {
             counts.resize(miss + 1, 0);
         }
-        // Normally empty; not if a panic interrupted the previous document.
-        touched.drain(..).for_each(|feature| counts[feature as usize] = 0);
+        if std::mem::replace(dirty, true) {
+            counts.fill(0);
+        }
         // Unknown terms are counted at `miss`, which starts above zero so that it is never
         // taken for a first occurrence.
         counts[miss] = 1;
+        let mut new = 0;
         for (text, field) in article.fields().into_iter().zip(fields.iter_mut()) {
             field.keys.clear();
             field.starts.clear();
@@ -243,29 +245,40 @@ impl TfIdf {
             } else {
                 tokenizer.keys_and_starts_into(text, &mut field.keys, &mut field.starts, buffer);
             }
-            self.count_keys(&field.keys, lookups, &mut field.slots, counts, touched);
+            new = self.count_keys(&field.keys, lookups, &mut field.slots, counts, touched, new);
         }
         counts[miss] = 0;
-        let result = whole(&mut TermCounts { counts, touched });
+        let result = whole(&mut TermCounts { counts, touched: &touched[..new] });
+        // Per field, the token after the previous part's: parts come in order, so each
+        // part's tokens are found by walking on from there.
+        let mut cursors = [0; 2];
         for (i, (index, range)) in parts.iter().enumerate() {
-            let Some(field) = fields.get(*index) else { continue };
-            self.count_part(field, range, counts, touched);
-            part(i, &mut TermCounts { counts, touched });
+            let (Some(field), Some(cursor)) = (fields.get(*index), cursors.get_mut(*index)) else { continue };
+            let first = first_at(&field.starts, *cursor, range.start);
+            let end = first_at(&field.starts, first, range.end);
+            *cursor = end;
+            let new = self.count_part(field, first..end, counts, touched);
+            part(i, &mut TermCounts { counts, touched: &touched[..new] });
         }
+        *dirty = false;
         result
     }
 
-    /// Tallies the terms of the tokens of `field` that start in `range` from the slots its
-    /// lookups found, as [`TfIdf::count_keys`] would tally those tokens alone, in the same
-    /// order.
-    fn count_part(&self, field: &FieldScratch, range: &Range<usize>, counts: &mut [u32], touched: &mut Vec<u32>) {
-        let first = field.starts.partition_point(|&start| start < range.start);
-        let end = field.starts.partition_point(|&start| start < range.end);
+    /// Tallies the terms of the tokens `tokens` of `field` (the tokens of a part) from the
+    /// slots its lookups found, as [`TfIdf::count_keys`] would tally those tokens alone, in
+    /// the same order; returns how many slots it put in `touched`.
+    fn count_part(
+        &self,
+        field: &FieldScratch,
+        tokens: Range<usize>,
+        counts: &mut [u32],
+        touched: &mut Vec<u32>,
+    ) -> usize {
+        let (first, end) = (tokens.start, tokens.end);
         let bigrams = self.settings.max_ngram >= 2;
         let miss = self.table.miss() as usize;
         counts[miss] = 1;
-        touched.clear();
-        touched.resize(2 * end.saturating_sub(first) + 1, 0);
+        let touched = counts::room(touched, 2 * end.saturating_sub(first) + 1);
         let mut new = 0;
         // The field's lookups are `[u0, u1, b01, u2, b12, …]` with bigrams, `[u0, u1, …]`
         // without. So the part's own lookups, in order, are its first token's unigram, then
@@ -281,8 +294,8 @@ impl TfIdf {
                 tally(slot, counts, touched, &mut new);
             }
         }
-        touched.truncate(new);
         counts[miss] = 0;
+        new
     }
 
     /// Turns term counts into sublinear, IDF-weighted, L2-normalized values, in feature order.
@@ -302,6 +315,17 @@ impl TfIdf {
             vector.values.iter_mut().for_each(|v| *v /= norm);
         }
         vector
+    }
+}
+
+/// The index of the first of the ascending token `starts` at or after `offset`: walking on
+/// from `from` if every token before `from` starts before `offset` (parts in order, the
+/// usual case: each token is passed once), else by bisection.
+fn first_at(starts: &[usize], from: usize, offset: usize) -> usize {
+    let walk = from.checked_sub(1).map_or(Some(true), |last| starts.get(last).map(|&start| start < offset));
+    match (walk, starts.get(from..)) {
+        (Some(true), Some(rest)) => from + rest.iter().take_while(|&&start| start < offset).count(),
+        _ => starts.partition_point(|&start| start < offset),
     }
 }
 

@@ -130,8 +130,8 @@ impl Model {
         let (mut mean, mut probabilities) = (vec![0.0f32; labels], vec![0.0f32; labels]);
         let sublinear = self.vectorizer.settings().sublinear_tf;
         let result = self.vectorizer.with_counts_and_parts(&self.tokenizer, article, &parts, whole, |_, counts| {
-            let tf = counts.features().iter().map(|&slot| (slot, term_frequency(counts.count(slot), sublinear)));
-            self.packed.head_probabilities(&self.heads, bound.stance, tf, &mut probabilities);
+            let (slots, tf) = counts.drain_tf(sublinear);
+            self.packed.head_probabilities(&self.heads, bound.stance, slots, tf, &mut probabilities);
             mean.iter_mut().zip(&probabilities).for_each(|(m, p)| *m += p);
         });
         if parts.is_empty() {
@@ -164,8 +164,8 @@ impl Model {
     pub fn predict_plain(&self, article: &Article) -> Vec<HeadPrediction> {
         let sublinear = self.vectorizer.settings().sublinear_tf;
         self.vectorizer.with_counts(&self.tokenizer, article, |counts| {
-            let tf = counts.features().iter().map(|&f| (f, term_frequency(counts.count(f), sublinear)));
-            self.packed.predict(&self.heads, tf)
+            let tf = |slot| term_frequency(counts.count(slot), sublinear);
+            self.packed.predict(&self.heads, counts.features(), tf)
         })
     }
 }

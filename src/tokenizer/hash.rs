@@ -71,12 +71,20 @@ pub(crate) fn short(word: u128, len: usize) -> u64 {
 /// if `len` is over 16 (the mask would overflow: found by the tokenizer fuzz target).
 #[inline(always)]
 pub(crate) fn ascii16(text: &[u8], start: usize, len: usize, lowercase: u64) -> Option<u128> {
-    if len > 16 {
-        return None;
-    }
+    /// The mask of the first `len` bytes, by `len`: one load instead of a 128-bit shift.
+    static KEEP: [u128; 17] = {
+        let mut keep = [0u128; 17];
+        let mut len = 1;
+        while len <= 16 {
+            keep[len] = u128::MAX >> (128 - 8 * len);
+            len += 1;
+        }
+        keep
+    };
+    let keep = *KEEP.get(len)?;
     let block: [u8; 16] = text.get(start..start + 16)?.try_into().ok()?;
     let lowercase = u128::from(lowercase) | (u128::from(lowercase) << 64);
-    Some((u128::from_le_bytes(block) | lowercase) & (u128::MAX >> (128 - 8 * len)))
+    Some((u128::from_le_bytes(block) | lowercase) & keep)
 }
 
 /// The key of the ASCII token `text[start..end]`, lowercased on the fly with `lowercase` as

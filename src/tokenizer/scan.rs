@@ -15,59 +15,70 @@ use super::reference;
 
 /// Calls `emit(start, end, ascii)` for every raw word span (before length filtering), exactly
 /// the spans of [`reference::for_each_span`]; `ascii` tells that the span is all ASCII.
+///
+/// One window of 64 bytes at a time, [`STRIDE`] bytes apart: the interesting bytes of the
+/// window's first `STRIDE` bytes are visited through their mask, and a run of ASCII
+/// alphanumerics that ends inside the window is a whole token, emitted straight from the
+/// masks, if the byte after it is in [`Window::ends`] (a space, most punctuation) or
+/// [`ends_plain_token`] says so (`.`, `,` or `-` that neither joins nor abbreviates).
+/// Windows overlap so that a run starting in the first `STRIDE` bytes ends inside the window
+/// unless it is longer than `64 - STRIDE` bytes. Everything else (longer runs, joiners,
+/// `;`, non-ASCII, entity debris) takes [`general`], which returns where to go on.
 #[inline]
 pub(crate) fn for_each_span(text: &str, mut emit: impl FnMut(usize, usize, bool)) {
     let bytes = text.as_bytes();
-    let len = bytes.len();
-    let mut window = Window::at(bytes, 0);
+    let mut base = 0;
+    // Where the scan goes on: at or after `base`, below `base + STRIDE` inside the window.
     let mut i = 0;
-    while i < len {
-        let offset = i - window.start;
-        if offset >= 64 {
-            window = Window::at(bytes, i);
-            continue;
-        }
-        let ahead = window.interesting >> offset;
-        if ahead == 0 {
-            i = window.start + 64;
-            continue;
-        }
-        let skip = ahead.trailing_zeros();
-        i += skip as usize;
-        // Bytes past the end of the text are classified as separators, so `i < len` here.
-        let b = bytes[i];
-        // The window already says whether `b` is an ASCII alphanumeric.
-        if (window.word >> (offset as u32 + skip)) & 1 != 0 {
-            let end = run_end(bytes, &mut window, i);
-            if ends_plain_token(bytes, i, end) {
-                emit(i, end, true);
+    while base < bytes.len() {
+        let window = Window::at(bytes, base);
+        let starts = window.interesting & (u64::MAX >> (64 - STRIDE));
+        let mut pending = starts & (u64::MAX << (i - base));
+        while pending != 0 {
+            let p = pending.trailing_zeros();
+            let run = !(window.word >> p);
+            // Zeros shifted in at the top become ones: a run that reaches the window's end
+            // ends at 64 here, and goes the general way.
+            let e = p + run.trailing_zeros();
+            let (start, end) = (base + p as usize, base + e as usize);
+            if run & 1 == 0 && e < 64 && ((window.ends >> e) & 1 != 0 || ends_plain_token(bytes, start, end)) {
+                emit(start, end, true);
                 i = end;
             } else {
-                i = reference::scan_ascii_start(text, i, &mut |s, e| emit(s, e, bytes[s..e].is_ascii()));
+                i = general(text, start, &mut emit);
             }
-        } else if b >= 0x80 {
-            i = reference::scan_non_ascii_start(text, i, &mut |s, e| emit(s, e, false));
-        } else {
-            i = reference::entity_end(bytes, i).unwrap_or(i + 1);
+            if i >= base + STRIDE {
+                break;
+            }
+            pending = starts & (u64::MAX << (i - base));
         }
+        base = i.max(base + STRIDE);
+        i = base;
     }
 }
 
-/// End of the run of ASCII alphanumerics starting at `start`, moving `window` along.
-#[inline(always)]
-fn run_end(bytes: &[u8], window: &mut Window, start: usize) -> usize {
-    let mut end = start;
-    loop {
-        let offset = end - window.start;
-        if offset >= 64 {
-            *window = Window::at(bytes, end);
-            continue;
+/// Bytes between the starts of consecutive windows.
+const STRIDE: usize = 48;
+
+/// What the scan does at the interesting byte `i` the masks do not settle: the ASCII run
+/// from `i` measured byte by byte and, if the byte after it does not join or start anything,
+/// emitted; otherwise the reference's own functions. Returns where the scan goes on.
+#[inline(never)]
+fn general(text: &str, i: usize, emit: &mut impl FnMut(usize, usize, bool)) -> usize {
+    let bytes = text.as_bytes();
+    let b = bytes[i];
+    if b.is_ascii_alphanumeric() {
+        let end = i + bytes[i..].iter().take_while(|b| b.is_ascii_alphanumeric()).count();
+        if ends_plain_token(bytes, i, end) {
+            emit(i, end, true);
+            end
+        } else {
+            reference::scan_ascii_start(text, i, &mut |s, e| emit(s, e, bytes[s..e].is_ascii()))
         }
-        // Zeros shifted in at the top become ones: the count stops at the window's end.
-        end += (!(window.word >> offset)).trailing_zeros() as usize;
-        if end < window.start + 64 {
-            return end;
-        }
+    } else if b >= 0x80 {
+        reference::scan_non_ascii_start(text, i, &mut |s, e| emit(s, e, false))
+    } else {
+        reference::entity_end(bytes, i).unwrap_or(i + 1)
     }
 }
 
@@ -107,17 +118,21 @@ static NEXT_CLASS: [u8; 256] = {
     table
 };
 
-/// The masks of the 64 bytes from `start`; bit `j` is byte `start + j`.
+/// The masks of the 64 bytes from a start; bit `j` is byte `start + j`.
 struct Window {
-    start: usize,
+    /// ASCII alphanumerics.
     word: u64,
+    /// Where something can start: alphanumerics, non-ASCII bytes, `&` and `#`.
     interesting: u64,
+    /// The bytes after which a run of alphanumerics is a whole token whatever surrounds it
+    /// ([`ENDS`] in [`NEXT_CLASS`]): ASCII, neither alphanumeric nor `.` `,` `-` `;`.
+    ends: u64,
 }
 
 impl Window {
     #[inline(always)]
     fn at(bytes: &[u8], start: usize) -> Self {
-        let (word, interesting) = match bytes.get(start..start + 64) {
+        let (word, interesting, ends) = match bytes.get(start..start + 64) {
             Some(block) => classify(block.try_into().unwrap_or(&[0; 64])),
             None => {
                 // The text's last bytes, padded with NULs (a separator).
@@ -127,14 +142,14 @@ impl Window {
                 classify(&block)
             }
         };
-        Self { start, word, interesting }
+        Self { word, interesting, ends }
     }
 }
 
-/// `(word, interesting)` masks of a 64-byte block, with SSE2.
+/// `(word, interesting, ends)` masks of a 64-byte block, with SSE2.
 #[cfg(target_arch = "x86_64")]
 #[inline(always)]
-fn classify(block: &[u8; 64]) -> (u64, u64) {
+fn classify(block: &[u8; 64]) -> (u64, u64, u64) {
     // SAFETY: SSE2 is part of the x86-64 baseline: every x86-64 processor has it.
     unsafe { classify_sse2(block) }
 }
@@ -142,10 +157,11 @@ fn classify(block: &[u8; 64]) -> (u64, u64) {
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "sse2")]
 #[inline]
-fn classify_sse2(block: &[u8; 64]) -> (u64, u64) {
+fn classify_sse2(block: &[u8; 64]) -> (u64, u64, u64) {
     use std::arch::x86_64::*;
     let mut word = 0u64;
     let mut interesting = 0u64;
+    let mut not_ends = 0u64;
     for (k, chunk) in block.chunks_exact(16).enumerate() {
         // SAFETY: `chunk` is 16 readable bytes; `_mm_loadu_si128` has no alignment requirement.
         let v = unsafe { _mm_loadu_si128(chunk.as_ptr().cast()) };
@@ -158,29 +174,35 @@ fn classify_sse2(block: &[u8; 64]) -> (u64, u64) {
             _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(b'&' as i8)), _mm_cmpeq_epi8(v, _mm_set1_epi8(b'#' as i8)));
         // The sign bit of `v` itself marks the non-ASCII bytes.
         let starts = _mm_or_si128(_mm_or_si128(alnum, entity), v);
+        let is = |b: u8| _mm_cmpeq_epi8(v, _mm_set1_epi8(b as i8));
+        let joins = _mm_or_si128(_mm_or_si128(is(b'.'), is(b',')), _mm_or_si128(is(b'-'), is(b';')));
+        let not_end = _mm_or_si128(_mm_or_si128(alnum, joins), v);
         word |= u64::from(_mm_movemask_epi8(alnum) as u16) << (16 * k);
         interesting |= u64::from(_mm_movemask_epi8(starts) as u16) << (16 * k);
+        not_ends |= u64::from(_mm_movemask_epi8(not_end) as u16) << (16 * k);
     }
-    (word, interesting)
+    (word, interesting, !not_ends)
 }
 
-/// `(word, interesting)` masks of a 64-byte block, one byte at a time.
+/// `(word, interesting, ends)` masks of a 64-byte block, one byte at a time.
 #[cfg_attr(target_arch = "x86_64", allow(dead_code))]
 #[inline(always)]
-fn classify_scalar(block: &[u8; 64]) -> (u64, u64) {
+fn classify_scalar(block: &[u8; 64]) -> (u64, u64, u64) {
     let mut word = 0u64;
     let mut interesting = 0u64;
+    let mut ends = 0u64;
     for (j, &b) in block.iter().enumerate() {
         let alnum = b.is_ascii_alphanumeric();
         word |= u64::from(alnum) << j;
         interesting |= u64::from(alnum || b >= 0x80 || b == b'&' || b == b'#') << j;
+        ends |= u64::from(!alnum && NEXT_CLASS[usize::from(b)] == ENDS) << j;
     }
-    (word, interesting)
+    (word, interesting, ends)
 }
 
 #[cfg(not(target_arch = "x86_64"))]
 #[inline(always)]
-fn classify(block: &[u8; 64]) -> (u64, u64) {
+fn classify(block: &[u8; 64]) -> (u64, u64, u64) {
     classify_scalar(block)
 }
 

@@ -1,6 +1,16 @@
 //! Counting one document's terms in per-thread scratch space, by vocabulary table slot, so
 //! that nothing is allocated per token.
 
+/// `buffer`, grown to at least `len` entries (never shrunk: what is past the part in use
+/// is stale and only ever overwritten), so that tallying needs no zero-filling.
+#[inline]
+pub(super) fn room(buffer: &mut Vec<u32>, len: usize) -> &mut [u32] {
+    if buffer.len() < len {
+        buffer.resize(len, 0);
+    }
+    buffer
+}
+
 /// Counts one occurrence of the term in `slot`; a first occurrence is kept at
 /// `touched[*new]`.
 #[inline(always)]
@@ -36,8 +46,11 @@ pub(super) struct Scratch {
     pub(super) lookups: Vec<u64>,
     /// Count per table slot, and at `miss` for unknown terms; zero outside of a document.
     pub(super) counts: Vec<u32>,
-    /// The slots with a non-zero count.
+    /// The slots with a non-zero count, at its start (how many: the counting code knows).
     pub(super) touched: Vec<u32>,
+    /// Set while a document is counted: still set at the start of the next one only if a
+    /// panic interrupted it, and then `counts` is zeroed whole.
+    pub(super) dirty: bool,
     pub(super) buffer: String,
 }
 
@@ -56,7 +69,7 @@ pub(super) struct FieldScratch {
 /// cleared when dropped.
 pub(crate) struct TermCounts<'s> {
     pub(super) counts: &'s mut [u32],
-    pub(super) touched: &'s mut Vec<u32>,
+    pub(super) touched: &'s [u32],
 }
 
 impl TermCounts<'_> {
@@ -82,8 +95,23 @@ impl TermCounts<'_> {
     }
 }
 
+impl<'s> TermCounts<'s> {
+    /// The terms' slots (as [`TermCounts::features`]) and their TF weights, read once each
+    /// through the returned function, which zeroes each count as it reads it: the counts'
+    /// cache lines are then written while they are in the cache, not again when the counts
+    /// are dropped (those stores missed the cache once the rows had been read). The caller
+    /// must call the function exactly once for every slot of the slice (a count read twice
+    /// is zero); afterwards these counts hold no terms.
+    #[inline]
+    pub(crate) fn drain_tf(&mut self, sublinear: bool) -> (&'s [u32], impl FnMut(u32) -> f32 + '_) {
+        let slots = std::mem::take(&mut self.touched);
+        let counts = &mut *self.counts;
+        (slots, move |slot| term_frequency(std::mem::take(&mut counts[slot as usize]), sublinear))
+    }
+}
+
 impl Drop for TermCounts<'_> {
     fn drop(&mut self) {
-        self.touched.drain(..).for_each(|slot| self.counts[slot as usize] = 0);
+        self.touched.iter().for_each(|&slot| self.counts[slot as usize] = 0);
     }
 }

@@ -14,8 +14,9 @@ impl TfIdf {
     /// Looks up every unigram and bigram of one field's token keys and counts the hits, in
     /// lookup order. `lookups[..n]` and `slots[..n]` get the `n` keys looked up
     /// (`[u0, u1, b01, u2, b12, …]` with bigrams, `[u0, u1, …]` without) and the slot each
-    /// found (the table's `miss` if none); returns `n`. The buffers only ever grow, so
-    /// nothing is allocated or cleared per document once they are large enough.
+    /// found (the table's `miss` if none). The slots first seen go to `touched` from
+    /// `touched[new]` on; returns where they end. The buffers only ever grow, so nothing is
+    /// allocated, cleared or zero-filled per document once they are large enough.
     ///
     /// Per block of lookups: every candidate slot is computed and its key prefetched; the
     /// previous block's hits are counted meanwhile; then the keys are compared and the
@@ -29,15 +30,14 @@ impl TfIdf {
         slots: &mut Vec<u32>,
         counts: &mut [u32],
         touched: &mut Vec<u32>,
+        mut new: usize,
     ) -> usize {
         let n = self.fill_lookups(keys, lookups);
         if slots.len() < n {
             slots.resize(n, 0);
         }
         let (lookups, slots) = (&lookups[..n], &mut slots[..n]);
-        let first_new = touched.len();
-        touched.resize(first_new + n, 0);
-        let mut new = first_new;
+        let touched = super::counts::room(touched, new + n);
         let mut previous = 0..0;
         for start in (0..n).step_by(BLOCK) {
             let block = start..n.min(start + BLOCK);
@@ -59,8 +59,7 @@ impl TfIdf {
         for &slot in &slots[previous] {
             tally(slot, counts, touched, &mut new);
         }
-        touched.truncate(new);
-        n
+        new
     }
 
     /// Writes the keys to look up into `lookups[..n]` (growing it if needed) and returns `n`:

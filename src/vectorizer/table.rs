@@ -65,21 +65,29 @@ fn fastrange(x: u64, n: usize) -> usize {
     ((u128::from(x) * n as u128) >> 64) as usize
 }
 
+/// `key` times an odd constant: a bijection, so distinct keys stay distinct, that spreads
+/// keys which differ in a few bits (small integers in tests) over many bits.
+#[inline(always)]
+fn spread(key: u64) -> u64 {
+    key.wrapping_mul(0x9e37_79b9_7f4a_7c15)
+}
+
 /// The bucket of `key` among `buckets`.
 #[inline(always)]
 fn bucket_of(key: u64, buckets: usize) -> usize {
-    fastrange(key.wrapping_mul(0x9e37_79b9_7f4a_7c15), buckets)
+    fastrange(spread(key), buckets)
 }
 
-/// The slot of `key` in a table of `n` slots, given its bucket's pilot: the key and the
-/// pilot through a full-avalanche mixer (SplitMix64's), so that every pilot sends a bucket's
-/// keys to unrelated slots, even keys that are close to each other.
+/// The slot of `key` in a table of `n` slots, given its bucket's pilot: the pilot XORed into
+/// the spread key's low bits, then one multiply, whose high bits (which `fastrange` takes)
+/// depend on every bit below them. For two keys of a bucket, whose spread forms `a` and `b`
+/// differ in many bits, `(a ^ p) - (b ^ p)` takes many values as the pilot `p` changes, and
+/// so does the distance of their products: some pilot separates them. (SplitMix64's whole
+/// finalizer did the same in three multiplies and three shifts; this is the lookup's inner
+/// loop, and the spread key's multiply is shared with the bucket's.)
 #[inline(always)]
 fn slot_of(key: u64, pilot: u32, n: usize) -> usize {
-    let mut x = key ^ (u64::from(pilot) + 1).wrapping_mul(0x9e37_79b9_7f4a_7c15);
-    x = (x ^ (x >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-    x = (x ^ (x >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-    fastrange(x ^ (x >> 31), n)
+    fastrange((spread(key) ^ u64::from(pilot)).wrapping_mul(0xbf58_476d_1ce4_e5b9), n)
 }
 
 /// Pilots tried per bucket before the build gives up. The last buckets, placed into an
