@@ -15,8 +15,8 @@ use sha2::{Digest, Sha256};
 
 use crate::article_stance::ArticleStance;
 use crate::corpus::{hex, Corpus};
-use crate::head::{argmax, LinearHead};
-use crate::metrics::{calibration_error, Confusion, HeadEvaluation};
+use crate::head::LinearHead;
+use crate::metrics::HeadEvaluation;
 use crate::model::{Model, ModelMeta};
 use crate::model_file::ModelError;
 use crate::tokenizer::{Tokenizer, TokenizerSettings};
@@ -24,10 +24,12 @@ use crate::vectorizer::{SparseVector, TfIdf, VectorizerSettings};
 
 mod calibration;
 mod cross_validation;
+mod evaluation;
 mod fit;
 
 pub use calibration::{best_temperature, cross_fitted, negative_log_likelihood, top_probabilities};
 pub use cross_validation::{fold_of_each, mean_and_spread, Baseline, CrossValidation, FoldScore, HeadFolds};
+use evaluation::{evaluate, Split};
 use fit::repeated_by_weight;
 pub use fit::{dense_rows, fit_head, log_count_ratio, BinaryFit, Fitted, HeadFit, Learner};
 
@@ -369,45 +371,4 @@ fn fit_all(
         handles.into_iter().map(|h| h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))).collect()
     });
     Ok((vectorizer, fitted.into_iter().collect::<Result<_, _>>()?))
-}
-
-/// The documents a head was fitted on and those it is scored on.
-#[derive(Clone, Copy)]
-struct Split<'a> {
-    train: &'a [usize],
-    test: &'a [usize],
-}
-
-/// The head's figures on the split's test documents; with `calibrate`, also the temperature
-/// chosen on them and the cross-fitted calibration error (see [`calibration`]).
-fn evaluate(
-    prepared: &Prepared,
-    head: &LinearHead,
-    vectors: &[SparseVector],
-    split: Split,
-    calibrate: bool,
-) -> HeadEvaluation {
-    let labelled = |docs: &[usize]| docs.iter().filter(|&&i| prepared.label(i, &head.name).is_some()).count();
-    let scored: Vec<(Vec<f32>, usize)> = split
-        .test
-        .iter()
-        .filter_map(|&i| {
-            let truth = prepared.label(i, &head.name)?;
-            Some((head.logits(&vectors[i]), head.labels.iter().position(|l| l == truth)?))
-        })
-        .collect();
-    let confusion = Confusion::from_pairs(head.labels.len(), scored.iter().map(|(s, truth)| (*truth, argmax(s))));
-    let (temperature, calibration) =
-        if calibrate { cross_fitted(&scored) } else { (1.0, calibration_error(&top_probabilities(&scored, 1.0))) };
-    HeadEvaluation {
-        head: head.name.clone(),
-        labels: head.labels.clone(),
-        train_documents: labelled(split.train),
-        test_documents: labelled(split.test),
-        accuracy: confusion.accuracy(),
-        macro_f1: confusion.macro_f1(),
-        confusion: confusion.counts,
-        calibration_error: calibration,
-        temperature,
-    }
 }
