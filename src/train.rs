@@ -26,12 +26,14 @@ mod calibration;
 mod cross_validation;
 mod evaluation;
 mod fit;
+mod row_space;
 
 pub use calibration::{best_temperature, cross_fitted, negative_log_likelihood, top_probabilities};
 pub use cross_validation::{fold_of_each, mean_and_spread, Baseline, CrossValidation, FoldScore, HeadFolds};
 use evaluation::{evaluate, Split};
 use fit::repeated_by_weight;
-pub use fit::{dense_rows, fit_head, log_count_ratio, BinaryFit, Fitted, HeadFit, Learner};
+pub use fit::{dense_rows, fit_head, log_count_ratio, BinaryFit, FitError, Fitted, HeadFit, Learner};
+pub use row_space::{DistinctRows, NotFactorable, RowSpace};
 
 /// Everything that decides the trained model besides the corpus.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -97,7 +99,7 @@ pub enum TrainError {
     #[error("the baseline failed on cross-validation fold {fold}: {reason}")]
     Baseline { fold: usize, reason: String },
     #[error("fitting head `{head}` failed: {source}")]
-    Fit { head: String, source: linfa_logistic::error::Error },
+    Fit { head: String, source: fit::FitError },
     #[error(transparent)]
     Model(#[from] ModelError),
 }

@@ -107,10 +107,9 @@ fn sparse_inference_matches_linfa_predict() {
     let row_refs: Vec<_> = rows.iter().collect();
     let fit = fit_head("stance", &row_refs, &labels, vectorizer.dimensions(), Learner::Multinomial, &quick_config())
         .expect("fit");
-    let dense = accord::train::dense_rows(&row_refs, &fit.columns, vectorizer.dimensions());
-    let Fitted::Multinomial(linfa) = &fit.linfa else { panic!("a multinomial fit") };
-    let expected = linfa.predict_probabilities(&dense);
-    let classes = linfa.classes();
+    let Fitted::Multinomial { model, coordinates } = &fit.linfa else { panic!("a multinomial fit") };
+    let expected = model.predict_probabilities(coordinates);
+    let classes = model.classes();
     let mut largest = 0.0f32;
     for (r, row) in rows.iter().enumerate() {
         let ours = fit.head.predict(row).probabilities;
@@ -131,13 +130,12 @@ fn naive_bayes_one_vs_rest_head_matches_its_linfa_models() {
             .expect("fit");
     let Fitted::OneVsRest(models) = &fit.linfa else { panic!("a one-vs-rest fit") };
     assert_eq!(models.len(), fit.head.labels.len());
-    let dense = accord::train::dense_rows(&row_refs, &fit.columns, vectorizer.dimensions());
-    // Each label's odds from its own binary model, on rows scaled by that label's ratios.
+    // Each label's odds from its own binary model, on the coordinates it was fitted on.
     let odds: Vec<Vec<f64>> = models
         .iter()
-        .map(|(ratio, model)| {
-            let positive = model.predict_probabilities(&(&dense * ratio));
-            positive.iter().map(|&p| if model.labels().pos.class { p as f64 } else { 1.0 - p as f64 }).collect()
+        .map(|fit| {
+            let positive = fit.model.predict_probabilities(&fit.coordinates);
+            positive.iter().map(|&p| if fit.model.labels().pos.class { p as f64 } else { 1.0 - p as f64 }).collect()
         })
         .collect();
     let (mut compared, mut largest) = (0, 0.0f64);
@@ -168,12 +166,11 @@ fn ensemble_head_scores_are_the_sum_of_its_members_decisions() {
         fit_head("topic", &row_refs, &labels, dimensions, Learner::NaiveBayesPlusPlain, &quick_config()).expect("fit");
     let Fitted::Ensemble { naive_bayes, plain } = &fit.linfa else { panic!("an ensemble fit") };
     assert_eq!((naive_bayes.len(), plain.len()), (4, 4));
-    assert!(plain.iter().all(|(ratio, _)| ratio.iter().all(|&r| r == 1.0)), "the plain members see unscaled rows");
-    let dense = accord::train::dense_rows(&row_refs, &fit.columns, dimensions);
+    assert!(plain.iter().all(|fit| fit.scaling.iter().all(|&r| r == 1.0)), "the plain members see unscaled rows");
     // A binary model's log-odds of its label, from linfa's own parameters.
-    let decision = |(ratio, model): &accord::train::BinaryFit| {
-        let sign = if model.labels().pos.class { 1.0 } else { -1.0 };
-        ((&dense * ratio).dot(model.params()) + model.intercept()) * sign
+    let decision = |fit: &accord::train::BinaryFit| {
+        let sign = if fit.model.labels().pos.class { 1.0 } else { -1.0 };
+        (fit.coordinates.dot(fit.model.params()) + fit.model.intercept()) * sign
     };
     let mut largest = 0.0f32;
     for label in 0..4 {
@@ -192,8 +189,11 @@ fn ensemble_head_scores_are_the_sum_of_its_members_decisions() {
 
 #[test]
 fn log_count_ratio_favours_features_of_the_positive_rows() {
-    let records = ndarray::array![[1.0f32, 0.0, 0.5], [1.0, 0.0, 0.0], [0.0, 1.0, 0.2]];
-    let ratio = accord::train::log_count_ratio(&records, &[true, true, false]);
+    let row = |indices: Vec<u32>, values: Vec<f32>| accord::SparseVector { indices, values };
+    let rows = [row(vec![0, 2], vec![1.0, 0.5]), row(vec![0], vec![1.0]), row(vec![1, 2], vec![1.0, 0.2])];
+    let refs: Vec<_> = rows.iter().collect();
+    let distinct = accord::train::DistinctRows::new(&refs, &[0, 1, 2], 3);
+    let ratio = accord::train::log_count_ratio(&distinct, &[true, true, false]);
     // Smoothed shares: positive (3, 1, 2) / 6, negative (1, 2, 2) / 5.
     let expected = [(3.0f64 / 6.0) / (1.0 / 5.0), (1.0 / 6.0) / (2.0 / 5.0), (2.0 / 6.0) / (2.0 / 5.0)];
     for (got, want) in ratio.iter().zip(expected) {
@@ -328,4 +328,35 @@ fn one_fold_is_refused() {
     let error = accord::train_with_validation(&small_corpus(), &validation, &quick_config(), "2026-01-01", &Silent)
         .expect_err("one fold");
     assert!(error.to_string().contains("folds"), "{error}");
+}
+
+#[test]
+fn fitting_in_the_span_of_the_rows_finds_the_dense_fit() {
+    use linfa::prelude::*;
+    let corpus = small_corpus();
+    let (vectorizer, rows, labels) = labeled_rows(&corpus, "topic");
+    let row_refs: Vec<_> = rows.iter().collect();
+    let config = quick_config();
+    let fit = fit_head("topic", &row_refs, &labels, vectorizer.dimensions(), Learner::NaiveBayesOneVsRest, &config)
+        .expect("fit");
+    let Fitted::OneVsRest(models) = &fit.linfa else { panic!("a one-vs-rest fit") };
+    let dense = accord::train::dense_rows(&row_refs, &fit.columns, vectorizer.dimensions());
+    assert!(models[0].coordinates.ncols() * 2 < dense.ncols(), "the span must be narrower than the features");
+    for (label, binary) in models.iter().enumerate() {
+        let positive: ndarray::Array1<bool> = labels.iter().map(|l| *l == fit.head.labels[label]).collect();
+        let direct = linfa_logistic::LogisticRegression::default()
+            .alpha(config.l2)
+            .max_iterations(config.max_iterations)
+            .fit(&DatasetBase::new(&dense * &binary.scaling, positive))
+            .expect("dense fit");
+        let difference = (&binary.weights - direct.params()).mapv(|d| d * d).sum().sqrt();
+        let size = direct.params().mapv(|w| w * w).sum().sqrt();
+        assert!(size > 1.0, "label {label}: the dense fit learned nothing");
+        assert!(difference < 1e-3 * size, "label {label}: weights differ by {difference} (size {size})");
+        let intercepts = (binary.model.intercept() - direct.intercept()).abs();
+        assert!(
+            intercepts < 1e-3 * direct.intercept().abs().max(1.0),
+            "label {label}: intercepts differ by {intercepts}"
+        );
+    }
 }

@@ -1,15 +1,17 @@
-//! One head fitted with linfa: the dense, capped feature matrix linfa needs, and the fitted
-//! weights scattered back into the sparse vocabulary that serving uses.
+//! One head fitted with linfa: the training rows' coordinates in the span of the rows (see
+//! [`super::row_space`]), which linfa fits on densely, and the fitted weights scattered back
+//! into the sparse vocabulary that serving uses.
 
 use linfa::prelude::*;
 use linfa_logistic::{
     FittedLogisticRegression, LogisticRegression, MultiFittedLogisticRegression, MultiLogisticRegression,
 };
-use ndarray::{Array1, Array2, ArrayView1, ShapeBuilder, Zip};
+use ndarray::{Array1, Array2, Axis};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 
+use super::row_space::{DistinctRows, NotFactorable, RowSpace};
 use super::{TrainConfig, TrainError};
 use crate::head::LinearHead;
 use crate::vectorizer::SparseVector;
@@ -46,28 +48,41 @@ impl Learner {
     }
 }
 
-/// What linfa fitted, kept so that tests can compare it with the sparse head.
-pub enum Fitted {
-    Multinomial(MultiFittedLogisticRegression<f32, usize>),
-    /// Per label (in label order): the feature scaling over the dense columns and the binary
-    /// model on the scaled rows, whose positive class is `true`.
-    OneVsRest(Vec<BinaryFit>),
-    /// Per label, NB-LR's binary models and the plain ones (whose scaling is all ones).
-    Ensemble {
-        naive_bayes: Vec<BinaryFit>,
-        plain: Vec<BinaryFit>,
-    },
+/// Why a head could not be fitted.
+#[derive(Debug, thiserror::Error)]
+pub enum FitError {
+    #[error(transparent)]
+    Linfa(#[from] linfa_logistic::error::Error),
+    #[error(transparent)]
+    Factor(#[from] NotFactorable),
 }
 
-/// One label's binary model: the scaling of the dense columns and the model fitted on the
-/// scaled rows.
-pub type BinaryFit = (Array1<f32>, FittedLogisticRegression<f32, bool>);
+/// What linfa fitted, and on what, kept so that tests can compare it with the sparse head.
+pub enum Fitted {
+    /// The model and the coordinates of the training rows it was fitted on.
+    Multinomial { model: MultiFittedLogisticRegression<f32, usize>, coordinates: Array2<f32> },
+    /// One binary model per label, in label order, whose positive class is `true`.
+    OneVsRest(Vec<BinaryFit>),
+    /// Per label, NB-LR's binary models and the plain ones (whose scaling is all ones).
+    Ensemble { naive_bayes: Vec<BinaryFit>, plain: Vec<BinaryFit> },
+}
+
+/// One label's binary model, fitted in the span of the scaled training rows.
+pub struct BinaryFit {
+    /// Each column's scaling.
+    pub scaling: Array1<f32>,
+    /// The training rows' coordinates that linfa was fitted on.
+    pub coordinates: Array2<f32>,
+    pub model: FittedLogisticRegression<f32, bool>,
+    /// The model's weights over the scaled columns.
+    pub weights: Array1<f32>,
+}
 
 /// A fitted head together with what linfa produced, so that tests can compare the two.
 pub struct HeadFit {
     pub head: LinearHead,
     pub linfa: Fitted,
-    /// The vocabulary indices of the dense columns linfa saw, ascending.
+    /// The vocabulary indices of the columns the head was fitted on, ascending.
     pub columns: Vec<u32>,
 }
 
@@ -87,29 +102,30 @@ pub fn fit_head(
         return Err(TrainError::TooFewLabels { head: name.into(), labels: label_names.len() });
     }
     let columns = select_columns(rows, dimensions, config.head_features);
-    let records = dense_rows(rows, &columns, dimensions);
+    let distinct = DistinctRows::new(rows, &columns, dimensions);
     let targets: Array1<usize> = labels.iter().map(|l| label_names.iter().position(|n| n == l).unwrap_or(0)).collect();
     let fail = |source| TrainError::Fit { head: name.into(), source };
+    let labels = label_names.len();
     let (weights, bias, linfa) = match learner {
         Learner::Multinomial => {
-            let fitted = MultiLogisticRegression::default()
+            let space = RowSpace::new(&distinct, Array1::ones(distinct.columns())).map_err(|e| fail(e.into()))?;
+            let coordinates = space.coordinates();
+            let model = MultiLogisticRegression::default()
                 .alpha(config.l2)
                 .max_iterations(config.max_iterations)
-                .fit(&Dataset::new(records, targets))
-                .map_err(fail)?;
-            let (weights, bias) = multinomial_weights(&fitted, label_names.len());
-            (weights, bias, Fitted::Multinomial(fitted))
+                .fit(&DatasetBase::new(coordinates.view(), targets))
+                .map_err(|e| fail(e.into()))?;
+            let (dual, bias) = multinomial_weights(&model, labels);
+            (space.weights(dual.view()), bias, Fitted::Multinomial { model, coordinates })
         }
         Learner::NaiveBayesOneVsRest => {
-            let models =
-                one_vs_rest(&records, &targets, label_names.len(), Scaling::NaiveBayes, config).map_err(fail)?;
+            let models = one_vs_rest(&distinct, &targets, labels, Scaling::NaiveBayes, config).map_err(fail)?;
             let (weights, bias) = one_vs_rest_weights(&models);
             (weights, bias, Fitted::OneVsRest(models))
         }
         Learner::NaiveBayesPlusPlain => {
-            let labels = label_names.len();
-            let naive_bayes = one_vs_rest(&records, &targets, labels, Scaling::NaiveBayes, config).map_err(fail)?;
-            let plain = one_vs_rest(&records, &targets, labels, Scaling::None, config).map_err(fail)?;
+            let naive_bayes = one_vs_rest(&distinct, &targets, labels, Scaling::NaiveBayes, config).map_err(fail)?;
+            let plain = one_vs_rest(&distinct, &targets, labels, Scaling::None, config).map_err(fail)?;
             let (nb_weights, nb_bias) = one_vs_rest_weights(&naive_bayes);
             let (plain_weights, plain_bias) = one_vs_rest_weights(&plain);
             let bias = nb_bias.iter().zip(&plain_bias).map(|(a, b)| a + b).collect();
@@ -131,13 +147,12 @@ fn select_columns(rows: &[&SparseVector], dimensions: usize, cap: usize) -> Vec<
     present
 }
 
-/// The rows as a dense matrix over `columns` only, stored column by column: linfa's binary
-/// gradient multiplies the transposed matrix by a vector, which without BLAS walks rows of
-/// the transpose, so they must be contiguous.
+/// The rows as a dense matrix over `columns` only: what a direct linfa fit would take (tests
+/// compare the fit in the span of the rows with one).
 pub fn dense_rows(rows: &[&SparseVector], columns: &[u32], dimensions: usize) -> Array2<f32> {
     let mut position = vec![u32::MAX; dimensions];
     columns.iter().enumerate().for_each(|(p, &c)| position[c as usize] = p as u32);
-    let mut dense = Array2::zeros((rows.len(), columns.len()).f());
+    let mut dense = Array2::zeros((rows.len(), columns.len()));
     for (r, row) in rows.iter().enumerate() {
         for (feature, value) in row.iter() {
             let p = position[feature as usize];
@@ -163,13 +178,12 @@ fn multinomial_weights(linfa: &MultiFittedLogisticRegression<f32, usize>, labels
 /// The naive-Bayes log-count ratio of each column for rows with `positive` set against the
 /// others: log of the smoothed share of positive rows holding the feature over the same share
 /// among negative rows.
-pub fn log_count_ratio(records: &Array2<f32>, positive: &[bool]) -> Array1<f32> {
-    let holding = |column: ArrayView1<f32>, want: bool| {
-        column.iter().zip(positive).filter(|&(&v, &p)| v != 0.0 && p == want).count() as f64
-    };
-    let counts =
-        |want: bool| -> Array1<f64> { records.columns().into_iter().map(|c| holding(c, want) + 1.0).collect() };
-    let (positive_counts, negative_counts) = (counts(true), counts(false));
+pub fn log_count_ratio(rows: &DistinctRows, positive: &[bool]) -> Array1<f32> {
+    let mut counts = [vec![1.0f64; rows.columns()], vec![1.0f64; rows.columns()]];
+    for (row, &is_positive) in rows.iter().zip(positive) {
+        row.iter().filter(|(_, v)| *v != 0.0).for_each(|&(p, _)| counts[usize::from(is_positive)][p as usize] += 1.0);
+    }
+    let [negative_counts, positive_counts] = counts.map(Array1::from);
     let positive_share = &positive_counts / positive_counts.sum();
     let negative_share = &negative_counts / negative_counts.sum();
     (positive_share / negative_share).mapv(|r| r.ln() as f32)
@@ -185,57 +199,55 @@ enum Scaling {
 }
 
 /// One binary model per label, fitted on separate threads: the labels are independent, and
-/// each fit is bound by passes over its own scaled copy of the matrix.
+/// each fit is bound by passes over its own coordinates.
 fn one_vs_rest(
-    records: &Array2<f32>,
+    rows: &DistinctRows,
     targets: &Array1<usize>,
     labels: usize,
     scaling: Scaling,
     config: &TrainConfig,
-) -> Result<Vec<BinaryFit>, linfa_logistic::error::Error> {
+) -> Result<Vec<BinaryFit>, FitError> {
     std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..labels)
-            .map(|label| scope.spawn(move || fit_binary(records, targets, label, scaling, config)))
-            .collect();
+        let handles: Vec<_> =
+            (0..labels).map(|label| scope.spawn(move || fit_binary(rows, targets, label, scaling, config))).collect();
         handles.into_iter().map(|h| h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))).collect()
     })
 }
 
 fn fit_binary(
-    records: &Array2<f32>,
+    rows: &DistinctRows,
     targets: &Array1<usize>,
     label: usize,
     scaling: Scaling,
     config: &TrainConfig,
-) -> Result<BinaryFit, linfa_logistic::error::Error> {
+) -> Result<BinaryFit, FitError> {
     let positive: Vec<bool> = targets.iter().map(|&t| t == label).collect();
-    let model = LogisticRegression::default().alpha(config.l2).max_iterations(config.max_iterations);
-    match scaling {
-        Scaling::NaiveBayes => {
-            let ratio = log_count_ratio(records, &positive);
-            let mut scaled = records.clone();
-            Zip::from(scaled.columns_mut()).and(&ratio).for_each(|mut column, &r| column *= r);
-            let fitted = model.fit(&DatasetBase::new(scaled.view(), Array1::from(positive)))?;
-            Ok((ratio, fitted))
-        }
-        Scaling::None => {
-            let fitted = model.fit(&DatasetBase::new(records.view(), Array1::from(positive)))?;
-            Ok((Array1::ones(records.ncols()), fitted))
-        }
-    }
+    let scaling = match scaling {
+        Scaling::NaiveBayes => log_count_ratio(rows, &positive),
+        Scaling::None => Array1::ones(rows.columns()),
+    };
+    let space = RowSpace::new(rows, scaling)?;
+    let coordinates = space.coordinates();
+    let model = LogisticRegression::default()
+        .alpha(config.l2)
+        .max_iterations(config.max_iterations)
+        .fit(&DatasetBase::new(coordinates.view(), Array1::from(positive)))?;
+    let dual = model.params().view().insert_axis(Axis(1));
+    let weights = space.weights(dual).remove_axis(Axis(1));
+    Ok(BinaryFit { scaling: space.scaling().clone(), coordinates, model, weights })
 }
 
 /// The binary models as one linear head: each label's weights times its feature scaling, and
 /// its decision score (log-odds of `true`) as the label's score.
 fn one_vs_rest_weights(models: &[BinaryFit]) -> (Array2<f32>, Vec<f32>) {
-    let columns = models.first().map_or(0, |(ratio, _)| ratio.len());
+    let columns = models.first().map_or(0, |fit| fit.scaling.len());
     let mut weights = Array2::zeros((columns, models.len()));
     let mut bias = Vec::with_capacity(models.len());
-    for (label, (ratio, fitted)) in models.iter().enumerate() {
+    for (label, fit) in models.iter().enumerate() {
         // linfa fits toward its "positive" class; flip the sign when that class is `false`.
-        let sign = if fitted.labels().pos.class { 1.0 } else { -1.0 };
-        weights.column_mut(label).assign(&(fitted.params() * ratio * sign));
-        bias.push(fitted.intercept() * sign);
+        let sign = if fit.model.labels().pos.class { 1.0 } else { -1.0 };
+        weights.column_mut(label).assign(&(&fit.weights * &fit.scaling * sign));
+        bias.push(fit.model.intercept() * sign);
     }
     (weights, bias)
 }
