@@ -11,7 +11,7 @@ use crate::head::{HeadPrediction, LinearHead, PackedHeads};
 use crate::metrics::HeadEvaluation;
 use crate::model_file::{self, ModelError};
 use crate::tokenizer::{Token, Tokenizer, TokenizerSettings};
-use crate::train::{CrossValidation, TrainConfig};
+use crate::train::{CrossValidation, SentenceEvaluation, TrainConfig};
 use crate::validation::ArticleValidation;
 use crate::vectorizer::{term_frequency, SparseVector, TermCounts, TfIdf, VectorizerSettings};
 
@@ -32,6 +32,8 @@ pub struct ModelMeta {
     pub article_validation: Option<ArticleValidation>,
     /// K-fold cross-validation of the recipe, when training was asked for it.
     pub cross_validation: Option<CrossValidation>,
+    /// The single-sentence head's figures, when the model has one.
+    pub sentence_evaluation: Option<SentenceEvaluation>,
 }
 
 /// A loaded, validated model. Immutable and `Sync`: share it behind an `Arc`.
@@ -41,6 +43,8 @@ pub struct Model {
     tokenizer: Tokenizer,
     vectorizer: TfIdf,
     heads: Vec<LinearHead>,
+    /// The stance head's stand-in for inputs of one sentence (see [`Model::classify`]).
+    sentence_head: Option<LinearHead>,
     /// The heads' weights premultiplied by the IDF, one row per vocabulary table slot
     /// (derived, not stored).
     packed: PackedHeads,
@@ -98,16 +102,17 @@ impl Model {
         tokenizer: TokenizerSettings,
         vectorizer: TfIdf,
         heads: Vec<LinearHead>,
+        sentence_head: Option<LinearHead>,
     ) -> Result<Self, ModelError> {
         let tokenizer = Tokenizer::new(tokenizer)?;
-        model_file::validate(&meta, &vectorizer, &heads)?;
+        model_file::validate(&meta, &vectorizer, &heads, sentence_head.as_ref())?;
         if let Some(problem) = vectorizer.table_problem() {
             return Err(ModelError::Invalid(problem));
         }
         let packed = PackedHeads::build(&heads, vectorizer.idf(), vectorizer.slot_features());
         let stance_rule =
             meta.config.article_stance.as_ref().map(|rule| article::BoundStance::bind(rule, &heads)).transpose()?;
-        Ok(Self { meta, tokenizer, vectorizer, heads, packed, stance_rule })
+        Ok(Self { meta, tokenizer, vectorizer, heads, sentence_head, packed, stance_rule })
     }
 
     /// Reads, checks and validates a model file.
@@ -119,11 +124,12 @@ impl Model {
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, ModelError> {
         let parts = model_file::decode(bytes)?;
         let vectorizer = TfIdf::from_parts(parts.vectorizer, parts.terms, parts.idf);
-        Self::from_parts(parts.meta, parts.tokenizer, vectorizer, parts.heads)
+        Self::from_parts(parts.meta, parts.tokenizer, vectorizer, parts.heads, parts.sentence_head)
     }
 
     pub fn to_bytes(&self) -> Result<Vec<u8>, ModelError> {
-        model_file::encode(&self.meta, self.tokenizer.settings(), &self.vectorizer, &self.heads)
+        let sentence_head = self.sentence_head.as_ref();
+        model_file::encode(&self.meta, self.tokenizer.settings(), &self.vectorizer, &self.heads, sentence_head)
     }
 
     /// Writes the model file atomically: a temporary file beside it, fsync, rename.
@@ -142,6 +148,11 @@ impl Model {
 
     pub fn heads(&self) -> &[LinearHead] {
         &self.heads
+    }
+
+    /// The head that answers for the stance head on inputs of one sentence, if any.
+    pub fn sentence_head(&self) -> Option<&LinearHead> {
+        self.sentence_head.as_ref()
     }
 
     pub fn vectorizer(&self) -> &TfIdf {
@@ -172,10 +183,17 @@ impl Model {
     /// [`Model::vectorize`]'s vector up to float rounding (the sums run in another order).
     ///
     /// With an article-stance rule, the stance of an article of two or more sentences comes
-    /// from its sentences and its topic (see [`crate::article_stance`]).
+    /// from its sentences and its topic (see [`crate::article_stance`]), and that of a single
+    /// sentence from the single-sentence head, when the model has one.
     pub fn classify(&self, article: &Article, explain: usize) -> Vec<HeadResult<'_>> {
+        let parts = self.stance_rule.as_ref().map(|_| article::sentence_parts(article)).unwrap_or_default();
+        let one_sentence = match (&self.stance_rule, &self.sentence_head) {
+            (Some(bound), Some(head)) if parts.len() < 2 => Some((bound.stance, head)),
+            _ => None,
+        };
         let whole = |counts: &mut TermCounts<'_>| {
-            let vector = if explain > 0 { self.vectorizer.weigh(counts) } else { SparseVector::default() };
+            let wanted = explain > 0 || one_sentence.is_some();
+            let vector = if wanted { self.vectorizer.weigh(counts) } else { SparseVector::default() };
             // The counts are read for the last time here, and zeroed as they are.
             let (slots, tf) = counts.drain_tf(self.vectorizer.settings().sublinear_tf);
             (self.packed.predict(&self.heads, slots, tf), vector)
@@ -183,17 +201,24 @@ impl Model {
         // The sentences feed the article-stance rule; they are counted in the same pass.
         let (mut predictions, vector) = match &self.stance_rule {
             Some(bound) => {
-                let (result, mean) = self.with_sentence_mean(bound, article, whole);
+                let (result, mean) = self.with_sentence_mean(bound, article, parts, whole);
                 let (mut predictions, vector) = result;
                 self.apply_article_stance(mean, &mut predictions);
                 (predictions, vector)
             }
             None => self.vectorizer.with_counts(&self.tokenizer, article, whole),
         };
-        self.heads
-            .iter()
-            .zip(predictions.drain(..))
-            .map(|(head, prediction)| self.head_result(head, prediction, &vector, explain))
+        if let Some((stance, head)) = one_sentence {
+            predictions[stance] = head.predict(&vector);
+        }
+        let answering = |i: usize| match one_sentence {
+            Some((stance, head)) if stance == i => head,
+            _ => &self.heads[i],
+        };
+        predictions
+            .into_iter()
+            .enumerate()
+            .map(|(i, prediction)| self.head_result(answering(i), prediction, &vector, explain))
             .collect()
     }
 

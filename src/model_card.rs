@@ -7,7 +7,7 @@ use crate::article_stance::ArticleStance;
 use crate::charts;
 use crate::metrics::HeadEvaluation;
 use crate::model::Model;
-use crate::train::{mean_and_spread, CrossValidation, FoldScore};
+use crate::train::{mean_and_spread, CrossValidation, FoldScore, SentenceEvaluation};
 use crate::validation::ArticleValidation;
 
 /// Renders the card. Every figure comes from the model file's metadata; the card links the
@@ -67,12 +67,15 @@ pub fn render(model: &Model, training_time: Duration) -> String {
     for evaluation in &meta.evaluation {
         render_head(&mut card, evaluation);
     }
+    if let Some(sentence) = &meta.sentence_evaluation {
+        render_single_sentences(&mut card, sentence);
+    }
     render_terms(&mut card, model);
     if let Some(cross_validation) = &meta.cross_validation {
         render_cross_validation(&mut card, cross_validation, config.seed);
     }
     if let Some(rule) = model.article_stance() {
-        render_article_stance(&mut card, rule, meta.article_validation.as_ref());
+        render_article_stance(&mut card, rule, meta.article_validation.as_ref(), model.sentence_head().is_some());
     }
     card
 }
@@ -124,13 +127,23 @@ fn render_cross_validation(card: &mut String, cv: &CrossValidation, seed: u64) {
     let _ = writeln!(card);
 }
 
-fn render_article_stance(card: &mut String, rule: &ArticleStance, validation: Option<&ArticleValidation>) {
+fn render_article_stance(
+    card: &mut String,
+    rule: &ArticleStance,
+    validation: Option<&ArticleValidation>,
+    sentence_head: bool,
+) {
     let _ = writeln!(
         card,
         "## Whole articles
 "
     );
-    let _ = writeln!(card, "An input of two or more sentences gets its `{}` from the mean of its sentences' `{}` probabilities and the `{}` head's probability of `{}`, `w`: it reports a relation with probability `w ^ {}`, and is `{}` otherwise. A single sentence keeps the head's own answer.\n",
+    let single = if sentence_head {
+        "A single sentence gets the single-sentence head's answer (above)."
+    } else {
+        "A single sentence keeps the head's own answer."
+    };
+    let _ = writeln!(card, "An input of two or more sentences gets its `{}` from the mean of its sentences' `{}` probabilities and the `{}` head's probability of `{}`, `w`: it reports a relation with probability `w ^ {}`, and is `{}` otherwise. {single}\n",
         rule.stance_head, rule.stance_head, rule.topic_head, rule.relation_label, rule.exponent, rule.neutral_label);
     let Some(validation) = validation else {
         let _ = writeln!(
@@ -156,6 +169,32 @@ fn render_article_stance(card: &mut String, rule: &ArticleStance, validation: Op
         scores.join(", "),
         validation.exponent
     );
+}
+
+fn render_single_sentences(card: &mut String, sentence: &SentenceEvaluation) {
+    let e = &sentence.head;
+    let _ = writeln!(card, "## Single sentences\n");
+    let _ = writeln!(card, "An input of one sentence gets its `{}` from a head of its own, fitted the same way but with each source's `sentence_weight` (`data/corpus.toml`) in place of its weight. Its figures on the {} held-out documents it counts (sentence weight above 0), beside the `{}` head's on the same documents:\n", e.head, e.test_documents, e.head);
+    let _ = writeln!(
+        card,
+        "| head | accuracy | macro-F1 | expected calibration error | softmax temperature |\n|---|---|---|---|---|"
+    );
+    let rows = std::iter::once(("single-sentence", e)).chain(sentence.stance_head.iter().map(|s| ("whole-input", s)));
+    for (which, figures) in rows {
+        let _ = writeln!(
+            card,
+            "| {which} `{}` | {:.4} | {:.4} | {:.4} | {:.3} |",
+            figures.head, figures.accuracy, figures.macro_f1, figures.calibration_error, figures.temperature
+        );
+    }
+    let _ = writeln!(card, "\nConfusion matrix of the single-sentence head (rows: true label, columns: predicted):\n");
+    let _ = writeln!(card, "| | {} |", e.labels.join(" | "));
+    let _ = writeln!(card, "|---|{}", "---|".repeat(e.labels.len()));
+    for (label, row) in e.labels.iter().zip(&e.confusion) {
+        let cells: Vec<String> = row.iter().map(u32::to_string).collect();
+        let _ = writeln!(card, "| **{label}** | {} |", cells.join(" | "));
+    }
+    let _ = writeln!(card);
 }
 
 fn render_head(card: &mut String, evaluation: &HeadEvaluation) {

@@ -5,7 +5,8 @@
 //! bytes 8..12   format version, u32 little-endian
 //! bytes 12..20  body length, u64 little-endian
 //! bytes 20..52  SHA-256 of the body
-//! bytes 52..    body: tokenizer settings, vectorizer settings, vocabulary, IDF, heads, metadata
+//! bytes 52..    body: tokenizer settings, vectorizer settings, vocabulary, IDF, heads,
+//!               the single-sentence stance head (optional), metadata
 //! ```
 //! The header lets a loader name the problem with a bad file (not a model, another format
 //! version, truncated, corrupted) before decoding anything; validation then checks every
@@ -24,7 +25,7 @@ use crate::vectorizer::{TfIdf, VectorizerSettings};
 
 const MAGIC: &[u8; 8] = b"ACCORDMF";
 /// Bump when the body's layout changes.
-pub const FORMAT_VERSION: u32 = 5;
+pub const FORMAT_VERSION: u32 = 6;
 const HEADER_LEN: usize = 52;
 /// Bounds on IDF values and weights, far beyond any trained model's (IDF is `1 + ln(n/df)`,
 /// regularized weights are tens at most), so that a weight times an IDF, summed over a long
@@ -62,6 +63,7 @@ pub(crate) struct ModelParts {
     pub terms: Vec<String>,
     pub idf: Vec<f32>,
     pub heads: Vec<LinearHead>,
+    pub sentence_head: Option<LinearHead>,
     pub meta: ModelMeta,
 }
 
@@ -72,6 +74,7 @@ struct ModelPartsRef<'a> {
     terms: &'a [String],
     idf: &'a [f32],
     heads: &'a [LinearHead],
+    sentence_head: Option<&'a LinearHead>,
     meta: &'a ModelMeta,
 }
 
@@ -80,6 +83,7 @@ pub(crate) fn encode(
     tokenizer: &TokenizerSettings,
     vectorizer: &TfIdf,
     heads: &[LinearHead],
+    sentence_head: Option<&LinearHead>,
 ) -> Result<Vec<u8>, ModelError> {
     let body = postcard::to_allocvec(&ModelPartsRef {
         tokenizer,
@@ -87,6 +91,7 @@ pub(crate) fn encode(
         terms: vectorizer.terms(),
         idf: vectorizer.idf(),
         heads,
+        sentence_head,
         meta,
     })?;
     let mut bytes = Vec::with_capacity(HEADER_LEN + body.len());
@@ -122,7 +127,12 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<ModelParts, ModelError> {
 }
 
 /// Checks everything a hand-edited or mismatched file could get wrong.
-pub(crate) fn validate(meta: &ModelMeta, vectorizer: &TfIdf, heads: &[LinearHead]) -> Result<(), ModelError> {
+pub(crate) fn validate(
+    meta: &ModelMeta,
+    vectorizer: &TfIdf,
+    heads: &[LinearHead],
+    sentence_head: Option<&LinearHead>,
+) -> Result<(), ModelError> {
     let invalid = |reason: String| Err(ModelError::Invalid(reason));
     if meta.version.is_empty() {
         return invalid("model version is empty".into());
@@ -151,7 +161,27 @@ pub(crate) fn validate(meta: &ModelMeta, vectorizer: &TfIdf, heads: &[LinearHead
         validate_head(head, dimensions)
             .map_err(|reason| ModelError::Invalid(format!("head `{}`: {reason}", head.name)))?;
     }
+    if let Some(head) = sentence_head {
+        validate_sentence_head(meta, heads, head, dimensions)
+            .map_err(|reason| ModelError::Invalid(format!("single-sentence head: {reason}")))?;
+    }
     Ok(())
+}
+
+/// The single-sentence head stands in for the article-stance rule's stance head, so it must
+/// have that head's name and labels.
+fn validate_sentence_head(
+    meta: &ModelMeta,
+    heads: &[LinearHead],
+    head: &LinearHead,
+    dimensions: usize,
+) -> Result<(), String> {
+    let rule = meta.config.article_stance.as_ref().ok_or("the model has no article-stance rule")?;
+    let stance = heads.iter().find(|h| h.name == rule.stance_head).ok_or("the rule's stance head is missing")?;
+    if head.name != stance.name || head.labels != stance.labels {
+        return Err(format!("it must be head `{}` with labels {:?}", stance.name, stance.labels));
+    }
+    validate_head(head, dimensions)
 }
 
 fn validate_head(head: &LinearHead, dimensions: usize) -> Result<(), String> {

@@ -60,6 +60,9 @@ pub struct TrainConfig {
     pub calibrate: bool,
     /// How a whole article's stance is decided; dropped when the corpus lacks its heads.
     pub article_stance: Option<ArticleStance>,
+    /// Also fit the rule's stance head with the documents' sentence weights, to answer inputs
+    /// of one sentence; done only when some sentence weight differs from the weight.
+    pub sentence_head: bool,
 }
 
 impl Default for TrainConfig {
@@ -83,6 +86,7 @@ impl Default for TrainConfig {
             refit_on_all: true,
             calibrate: true,
             article_stance: Some(ArticleStance::default()),
+            sentence_head: true,
         }
     }
 }
@@ -238,8 +242,13 @@ pub fn train_with_validation(
     let train_docs: Vec<usize> = (0..corpus.len()).filter(|&i| !held_out[i]).collect();
     let test_docs: Vec<usize> = (0..corpus.len()).filter(|&i| held_out[i]).collect();
 
+    let mut jobs = Job::every_head(&prepared, &heads);
+    let sentence_head = config.sentence_head.then(|| sentence_head(corpus, config)).flatten();
+    jobs.extend(sentence_head.map(|head| Job { head, weights: &corpus.sentence_weights }));
+
     observer.step("fitting on the training split");
-    let (vectorizer, mut fitted) = fit_all(&prepared, &heads, &train_docs, config, observer)?;
+    let (vectorizer, mut fitted) = fit_all(&prepared, &jobs, &train_docs, config, observer)?;
+    let mut sentence_fit = fitted.split_off(heads.len()).pop();
     observer.step("evaluating on the held-out split");
     let vectors = prepared.vectors(&vectorizer);
     let split = Split { train: &train_docs, test: &test_docs };
@@ -247,6 +256,22 @@ pub fn train_with_validation(
         fitted.iter().map(|head| evaluate(&prepared, head, &vectors, split, config.calibrate)).collect();
     let temperatures: BTreeMap<String, f64> = evaluation.iter().map(|e| (e.head.clone(), e.temperature)).collect();
     calibration::apply(&mut fitted, &temperatures);
+    let counted = |docs: &[usize]| docs.iter().copied().filter(|&i| corpus.sentence_weights[i] > 0.0).collect();
+    let (sentence_train, sentence_test): (Vec<usize>, Vec<usize>) = (counted(&train_docs), counted(&test_docs));
+    let sentence_split = Split { train: &sentence_train, test: &sentence_test };
+    let sentence_evaluation = sentence_fit.as_ref().map(|sentence_fit| {
+        let stance = fitted.iter().find(|h| h.name == sentence_fit.name);
+        SentenceEvaluation {
+            head: evaluate(&prepared, sentence_fit, &vectors, sentence_split, config.calibrate),
+            stance_head: stance.map(|h| HeadEvaluation {
+                temperature: temperatures.get(&h.name).copied().unwrap_or(1.0),
+                ..evaluate(&prepared, h, &vectors, sentence_split, false)
+            }),
+        }
+    });
+    let sentence_temperatures: BTreeMap<String, f64> =
+        sentence_evaluation.iter().map(|e| (e.head.head.clone(), e.head.temperature)).collect();
+    calibration::apply(sentence_fit.as_mut_slice(), &sentence_temperatures);
     let cross_validation = match validation.folds {
         0 => None,
         folds => {
@@ -254,19 +279,25 @@ pub fn train_with_validation(
         }
     };
 
-    let (vectorizer, fitted) = if config.refit_on_all {
+    let (vectorizer, fitted, sentence_fit) = if config.refit_on_all {
         observer.step("refitting on all documents");
         let all: Vec<usize> = (0..corpus.len()).collect();
-        let (vectorizer, mut fitted) = fit_all(&prepared, &heads, &all, config, observer)?;
+        let (vectorizer, mut fitted) = fit_all(&prepared, &jobs, &all, config, observer)?;
+        let mut sentence_fit = fitted.split_off(heads.len()).pop();
         calibration::apply(&mut fitted, &temperatures);
-        (vectorizer, fitted)
+        calibration::apply(sentence_fit.as_mut_slice(), &sentence_temperatures);
+        (vectorizer, fitted, sentence_fit)
     } else {
-        (vectorizer, fitted)
+        (vectorizer, fitted, sentence_fit)
     };
     let articles = validation.articles;
     let mut meta = model_meta(corpus, articles, config, created, evaluation);
     meta.cross_validation = cross_validation;
-    let model = Model::from_parts(meta.clone(), config.tokenizer.clone(), vectorizer.clone(), fitted.clone())?;
+    meta.sentence_evaluation = sentence_evaluation;
+    let parts = |meta| {
+        Model::from_parts(meta, config.tokenizer.clone(), vectorizer.clone(), fitted.clone(), sentence_fit.clone())
+    };
+    let model = parts(meta.clone())?;
     let Some(validation) = articles.and_then(|a| {
         observer.step(&format!("validating on {} whole articles", a.len()));
         crate::validation::validate(&model, a, config.seed)
@@ -277,7 +308,25 @@ pub fn train_with_validation(
         rule.exponent = validation.exponent;
     }
     meta.article_validation = Some(validation);
-    Ok(Model::from_parts(meta, config.tokenizer.clone(), vectorizer, fitted)?)
+    Ok(parts(meta)?)
+}
+
+/// The single-sentence head's figures on the held-out documents it counts (sentence weight
+/// above 0), beside the stance head's own on the same documents.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SentenceEvaluation {
+    pub head: HeadEvaluation,
+    /// The stance head (calibrated) on the same documents.
+    pub stance_head: Option<HeadEvaluation>,
+}
+
+/// The rule's stance head, if some document carrying its label has a sentence weight other
+/// than its weight (otherwise a single-sentence head would be the stance head again).
+fn sentence_head<'c>(corpus: &Corpus, config: &'c TrainConfig) -> Option<&'c str> {
+    let head = config.article_stance.as_ref()?.stance_head.as_str();
+    let differs =
+        |i: usize| corpus.documents[i].labels.contains_key(head) && corpus.sentence_weights[i] != corpus.weights[i];
+    (0..corpus.len()).any(differs).then_some(head)
 }
 
 /// The config without an article-stance rule whose heads or labels the corpus lacks.
@@ -313,6 +362,7 @@ fn model_meta(
         evaluation,
         article_validation: None,
         cross_validation: None,
+        sentence_evaluation: None,
     }
 }
 
@@ -339,9 +389,24 @@ fn label_groups(corpus: &Corpus) -> BTreeMap<String, Vec<usize>> {
     groups
 }
 
+/// One head to fit: its name and how much each document counts.
+struct Job<'a> {
+    head: &'a str,
+    weights: &'a [f64],
+}
+
+impl<'a> Job<'a> {
+    /// Every head, with the documents' weights.
+    fn every_head(prepared: &Prepared<'a>, heads: &'a [String]) -> Vec<Self> {
+        heads.iter().map(|head| Job { head, weights: &prepared.corpus.weights }).collect()
+    }
+}
+
+/// Fits the vocabulary on `docs`, then each job's head on those of `docs` that carry its
+/// label, in job order.
 fn fit_all(
     prepared: &Prepared,
-    heads: &[String],
+    jobs: &[Job],
     docs: &[usize],
     config: &TrainConfig,
     observer: &dyn Observer,
@@ -352,14 +417,14 @@ fn fit_all(
     let dimensions = vectorizer.dimensions();
     // The heads are independent: fit them on separate threads.
     let fitted: Vec<Result<LinearHead, TrainError>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = heads
+        let handles: Vec<_> = jobs
             .iter()
-            .map(|head| {
+            .map(|&Job { head, weights }| {
                 let vectors = &vectors;
                 scope.spawn(move || {
                     let labelled: Vec<usize> =
                         docs.iter().copied().filter(|&i| prepared.label(i, head).is_some()).collect();
-                    let (repeats, repeat_factor) = repeated_by_weight(&labelled, &prepared.corpus.weights, config.seed);
+                    let (repeats, repeat_factor) = repeated_by_weight(&labelled, weights, config.seed);
                     let (rows, labels): (Vec<&SparseVector>, Vec<&str>) =
                         repeats.iter().filter_map(|&i| prepared.label(i, head).map(|l| (&vectors[i], l))).unzip();
                     observer.step(&format!("fitting head `{head}` on {} documents", rows.len()));

@@ -360,3 +360,52 @@ fn fitting_in_the_span_of_the_rows_finds_the_dense_fit() {
         );
     }
 }
+
+#[test]
+fn a_single_sentence_is_answered_by_the_single_sentence_head() {
+    let corpus = small_corpus();
+    assert!(corpus.sentence_weights.contains(&0.0), "the shipped corpus leaves a source out of the sentence head");
+    let model = train(&corpus, &quick_config(), "2026-01-01", &Silent).expect("train");
+    let head = model.sentence_head().expect("a single-sentence head");
+    let stance = model.heads().iter().position(|h| h.name == "stance").expect("stance head");
+    assert_eq!((head.name.as_str(), &head.labels), ("stance", &model.heads()[stance].labels));
+    let evaluation = model.meta().sentence_evaluation.as_ref().expect("its figures");
+    assert!(evaluation.head.test_documents < model.meta().evaluation[stance].test_documents);
+    assert!(evaluation.stance_head.is_some(), "the stance head on the same documents");
+
+    let sentences = [
+        "Beijing lodged a formal protest with Tokyo over the visit.",
+        "The spokesman said the minister would travel to Brussels next week.",
+        "The two countries signed a trade agreement on Monday.",
+        "Militants attacked a border post, killing four soldiers.",
+    ];
+    let mut differs = false;
+    for text in sentences {
+        let article = accord::Article::text(text);
+        let vector = model.vectorize(&article);
+        let answer = &model.classify(&article, 3)[stance];
+        assert_eq!(answer.prediction, head.predict(&vector), "{text}");
+        assert_eq!(
+            answer.evidence.iter().map(|e| (e.index, e.weight)).collect::<Vec<_>>(),
+            head.evidence(&vector, answer.prediction.best, 3)
+        );
+        let sentence = model.sentence_stances(&article);
+        assert_eq!(sentence.len(), 1);
+        assert_eq!(sentence[0].label, answer.label(), "{text}: the sentence list agrees with the answer");
+        differs |= model.heads()[stance].predict(&vector).probabilities != answer.prediction.probabilities;
+    }
+    assert!(differs, "the single-sentence head answers like the stance head");
+
+    let joined = sentences.join(" ");
+    let article = accord::Article::text(&joined);
+    let rule_answer = &model.classify(&article, 0)[stance];
+    let mean = model.sentence_mean(&article).expect("a mean of four sentences");
+    assert_eq!(mean.sentences, 4);
+    assert!(rule_answer.prediction != head.predict(&model.vectorize(&article)), "longer inputs follow the rule");
+
+    let without = TrainConfig { sentence_head: false, ..quick_config() };
+    let plain = train(&corpus, &without, "2026-01-01", &Silent).expect("train");
+    assert!(plain.sentence_head().is_none() && plain.meta().sentence_evaluation.is_none());
+    let copy = Model::from_bytes(&model.to_bytes().expect("encode")).expect("decode");
+    assert_eq!(copy.sentence_head(), model.sentence_head(), "the model file keeps the head");
+}

@@ -44,5 +44,17 @@ pub fn summary(model: &Model) -> String {
             .unwrap_or_default();
         lines.push(format!("head {}: [{}] {figures}", head.name, head.labels.join(", ")));
     }
+    if let Some(sentence) = &meta.sentence_evaluation {
+        let e = &sentence.head;
+        let stance = sentence.stance_head.as_ref().map(|s| format!(" (head {}: {:.3})", s.head, s.macro_f1));
+        lines.push(format!(
+            "single-sentence head {}: held-out accuracy {:.3}, macro-F1 {:.3}{} on {} documents",
+            e.head,
+            e.accuracy,
+            e.macro_f1,
+            stance.unwrap_or_default(),
+            e.test_documents
+        ));
+    }
     lines.join("\n")
 }

@@ -73,6 +73,10 @@ pub struct TrainSettings {
     /// the held-out split.
     #[arg(long)]
     no_calibration: bool,
+    /// Answer single sentences with the stance head itself, instead of a head fitted with the
+    /// sources' `sentence_weight`s.
+    #[arg(long)]
+    no_sentence_head: bool,
     /// Training date recorded in the model (YYYY-MM-DD); defaults to today (UTC).
     #[arg(long)]
     date: Option<String>,
@@ -88,6 +92,7 @@ impl TrainSettings {
             max_iterations: self.max_iterations,
             refit_on_all: !self.no_refit,
             calibrate: !self.no_calibration,
+            sentence_head: !self.no_sentence_head,
             ..TrainConfig::default()
         };
         config.learners.extend(self.learners.iter().cloned());

@@ -16,6 +16,9 @@ pub struct Source {
     /// each twice. Evaluation counts every held-out document once.
     #[serde(default = "one")]
     pub weight: f64,
+    /// Its weight in the head that answers single sentences for the article-stance rule's
+    /// stance head (see `train`); `weight` when not given.
+    pub sentence_weight: Option<f64>,
     #[serde(flatten)]
     pub format: SourceFormat,
 }
@@ -53,11 +56,13 @@ fn one() -> f64 {
 
 impl Source {
     pub(super) fn read(&self, directory: &Path) -> Result<Vec<Document>, CorpusError> {
-        if !(self.weight.is_finite() && self.weight >= 0.0) {
-            return Err(CorpusError::Manifest {
-                path: directory.join("corpus.toml"),
-                message: format!("source `{}`: weight must be a finite number, 0 or more", self.name),
-            });
+        for (field, weight) in [("weight", Some(self.weight)), ("sentence_weight", self.sentence_weight)] {
+            if weight.is_some_and(|w| !(w.is_finite() && w >= 0.0)) {
+                return Err(CorpusError::Manifest {
+                    path: directory.join("corpus.toml"),
+                    message: format!("source `{}`: {field} must be a finite number, 0 or more", self.name),
+                });
+            }
         }
         let (name, path) = (&self.name, &directory.join(&self.path));
         match &self.format {

@@ -35,6 +35,9 @@ pub struct Corpus {
     pub sources: Vec<String>,
     /// `weights[i]` is how much `documents[i]` counts in training (its source's weight).
     pub weights: Vec<f64>,
+    /// `sentence_weights[i]` is how much `documents[i]` counts in the single-sentence stance
+    /// head (its source's `sentence_weight`).
+    pub sentence_weights: Vec<f64>,
 }
 
 /// Why a corpus could not be read.
@@ -67,7 +70,7 @@ impl Corpus {
                 corpus.load_directory(input)?;
             } else if input.extension().is_some_and(|e| e == "jsonl") {
                 let name = input.display().to_string();
-                corpus.extend(&name, 1.0, formats::read_jsonl(input)?);
+                corpus.extend(&name, [1.0, 1.0], formats::read_jsonl(input)?);
             } else {
                 return Err(CorpusError::UnknownInput(input.clone()));
             }
@@ -82,14 +85,17 @@ impl Corpus {
             toml::from_str(&text).map_err(|e| CorpusError::Manifest { path: path.clone(), message: e.to_string() })?;
         for source in &manifest.source {
             let documents = source.read(directory)?;
-            self.extend(&source.name, source.weight, documents);
+            let weights = [source.weight, source.sentence_weight.unwrap_or(source.weight)];
+            self.extend(&source.name, weights, documents);
         }
         Ok(())
     }
 
-    fn extend(&mut self, source: &str, weight: f64, documents: Vec<Document>) {
+    /// Appends a source's documents with its weight and sentence weight.
+    fn extend(&mut self, source: &str, [weight, sentence_weight]: [f64; 2], documents: Vec<Document>) {
         self.sources.extend(std::iter::repeat_n(source.to_owned(), documents.len()));
         self.weights.extend(std::iter::repeat_n(weight, documents.len()));
+        self.sentence_weights.extend(std::iter::repeat_n(sentence_weight, documents.len()));
         self.documents.extend(documents);
     }
 
@@ -117,7 +123,7 @@ impl Corpus {
     /// A corpus of documents that all count once.
     pub fn from_documents(documents: Vec<Document>, source: &str) -> Self {
         let mut corpus = Self::default();
-        corpus.extend(source, 1.0, documents);
+        corpus.extend(source, [1.0, 1.0], documents);
         corpus
     }
 
@@ -128,16 +134,18 @@ impl Corpus {
             corpus.documents.push(self.documents[i].clone());
             corpus.sources.push(self.sources[i].clone());
             corpus.weights.push(self.weights[i]);
+            corpus.sentence_weights.push(self.sentence_weights[i]);
         }
         corpus
     }
 
-    /// SHA-256 over every document's id, title, text, labels and weight, in order: equal
+    /// SHA-256 over every document's id, title, text, labels and weights, in order: equal
     /// digests mean equal training input.
     pub fn digest(&self) -> String {
         let mut hasher = Sha256::new();
-        for (document, weight) in self.documents.iter().zip(&self.weights) {
-            hasher.update(weight.to_le_bytes());
+        for (i, document) in self.documents.iter().enumerate() {
+            hasher.update(self.weights[i].to_le_bytes());
+            hasher.update(self.sentence_weights[i].to_le_bytes());
             for field in [&document.id, &document.title, &document.text] {
                 hasher.update((field.len() as u64).to_le_bytes());
                 hasher.update(field.as_bytes());

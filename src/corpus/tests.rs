@@ -35,6 +35,7 @@ labels = { "1" = "world" }
 [[source]]
 name = "sentences"
 weight = 0.5
+sentence_weight = 0
 format = "text-tab-label"
 path = "sentences.tsv"
 head = "stance"
@@ -51,6 +52,7 @@ labels = { "1" = "cooperation", "3" = "tension" }
     assert_eq!(docs[2].labels["stance"], "tension");
     assert_eq!(corpus.sources, ["files", "news", "sentences", "sentences"]);
     assert_eq!(corpus.weights, [1.0, 1.0, 0.5, 0.5]);
+    assert_eq!(corpus.sentence_weights, [1.0, 1.0, 0.0, 0.0], "sentence weights default to the weight");
     let heads = corpus.heads();
     assert_eq!(heads["stance"], ["cooperation", "tension"]);
 }

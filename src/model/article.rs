@@ -13,7 +13,7 @@ use crate::vectorizer::{term_frequency, TermCounts};
 #[derive(Debug, Clone)]
 pub(super) struct BoundStance {
     rule: ArticleStance,
-    stance: usize,
+    pub(super) stance: usize,
     topic: usize,
     relation: usize,
 }
@@ -62,6 +62,12 @@ pub struct SentenceMean {
     pub sentences: usize,
 }
 
+/// The sentences of title (field 0) and text (field 1), as the vectorizer's parts.
+pub(super) fn sentence_parts(article: &Article) -> Vec<(usize, Range<usize>)> {
+    let title = crate::sentences::split(article.title).into_iter().map(|range| (0, range));
+    title.chain(crate::sentences::split(article.text).into_iter().map(|range| (1, range))).collect()
+}
+
 impl Model {
     /// The stance rule for whole articles, if this model has one.
     pub fn article_stance(&self) -> Option<&ArticleStance> {
@@ -74,11 +80,17 @@ impl Model {
         title.chain(crate::sentences::split(article.text).into_iter().map(|r| (Field::Text, r))).collect()
     }
 
-    /// Every sentence with the stance head's answer for it; empty without a stance rule.
+    /// Every sentence with the stance head's answer for it; empty without a stance rule. The
+    /// one sentence of a single-sentence input gets the single-sentence head's answer, as
+    /// [`Model::classify`] does.
     pub fn sentence_stances(&self, article: &Article) -> Vec<SentenceStance<'_>> {
         let Some(bound) = &self.stance_rule else { return Vec::new() };
         let labels = &self.heads[bound.stance].labels;
-        self.stance_by_sentence(article, bound.stance)
+        let mut sentences = self.stance_by_sentence(article, bound.stance);
+        if let (Some(head), [(_, _, prediction)]) = (&self.sentence_head, sentences.as_mut_slice()) {
+            *prediction = head.predict(&self.vectorize(article));
+        }
+        sentences
             .into_iter()
             .map(|(field, range, prediction)| {
                 let best = prediction.best;
@@ -108,8 +120,8 @@ impl Model {
         Some(SentenceMean { mean, sentences: sentences.len() })
     }
 
-    /// `whole` on the article's term counts, and the mean of its sentences' stance
-    /// probabilities, to the bit what [`Model::mean_of`] gives on
+    /// `whole` on the article's term counts, and the mean of the stance probabilities of its
+    /// sentences (`parts`, from [`sentence_parts`]), to the bit what [`Model::mean_of`] gives on
     /// [`Model::sentence_predictions`] (tested), from one tokenization and one pass of lookups:
     /// each sentence's counts are tallied from the article's lookups and only the stance
     /// head is scored, without allocating per sentence. An article of fewer than two
@@ -118,11 +130,9 @@ impl Model {
         &self,
         bound: &BoundStance,
         article: &Article,
+        mut parts: Vec<(usize, Range<usize>)>,
         whole: impl FnOnce(&mut TermCounts<'_>) -> R,
     ) -> (R, Option<SentenceMean>) {
-        let title = crate::sentences::split(article.title).into_iter().map(|range| (0, range));
-        let mut parts: Vec<(usize, Range<usize>)> =
-            title.chain(crate::sentences::split(article.text).into_iter().map(|range| (1, range))).collect();
         if parts.len() < 2 {
             parts.clear();
         }

@@ -69,6 +69,11 @@ pub fn model_info(model: &Model) -> pb::ModelInfo {
             name: head.name.clone(),
             labels: head.labels.clone(),
             metrics: meta.evaluation.iter().find(|e| e.head == head.name).map(metrics),
+            single_sentence_metrics: model
+                .sentence_head()
+                .filter(|sentence| sentence.name == head.name)
+                .and(meta.sentence_evaluation.as_ref())
+                .map(|e| metrics(&e.head)),
         })
         .collect();
     pb::ModelInfo {

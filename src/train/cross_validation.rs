@@ -8,7 +8,7 @@ use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 
-use super::{evaluate, fit_all, label_groups, Observer, Prepared, Split, TrainConfig, TrainError};
+use super::{evaluate, fit_all, label_groups, Job, Observer, Prepared, Split, TrainConfig, TrainError};
 use crate::corpus::{Corpus, Document};
 
 /// One fold's score for one head.
@@ -89,7 +89,7 @@ pub(super) fn cross_validate(
     for fold in 0..folds {
         let (test, train): (Vec<usize>, Vec<usize>) = (0..assignment.len()).partition(|&i| assignment[i] == fold);
         observer.step(&format!("cross-validation fold {} of {folds}", fold + 1));
-        let (vectorizer, fitted) = fit_all(prepared, heads, &train, config, observer)?;
+        let (vectorizer, fitted) = fit_all(prepared, &Job::every_head(prepared, heads), &train, config, observer)?;
         let vectors = prepared.vectors(&vectorizer);
         for (result, head) in results.iter_mut().zip(&fitted) {
             let evaluation = evaluate(prepared, head, &vectors, Split { train: &train, test: &test }, false);
