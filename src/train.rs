@@ -29,7 +29,9 @@ mod fit;
 mod row_space;
 
 pub use calibration::{best_temperature, cross_fitted, negative_log_likelihood, top_probabilities};
-pub use cross_validation::{fold_of_each, mean_and_spread, Baseline, CrossValidation, FoldScore, HeadFolds};
+pub use cross_validation::{
+    fold_of_each, mean_and_spread, Baseline, CrossValidation, FoldScore, HeadFolds, SentenceFolds,
+};
 use evaluation::{evaluate, Split};
 use fit::repeated_by_weight;
 pub use fit::{dense_rows, fit_head, log_count_ratio, BinaryFit, FitError, Fitted, HeadFit, Learner};
@@ -275,7 +277,8 @@ pub fn train_with_validation(
     let cross_validation = match validation.folds {
         0 => None,
         folds => {
-            Some(cross_validation::cross_validate(&prepared, &heads, folds, validation.baseline, config, observer)?)
+            let baseline = validation.baseline;
+            Some(cross_validation::cross_validate(&prepared, &heads, sentence_head, folds, baseline, config, observer)?)
         }
     };
 

@@ -299,8 +299,17 @@ fn cross_validation_scores_every_fold_beside_the_baseline() {
         let (theirs, _) = accord::train::mean_and_spread(head.baseline.iter().map(|s| s.macro_f1));
         assert!(ours > theirs + 0.2, "{}: macro-F1 {ours} against the majority label's {theirs}", head.head);
     }
+    let single = cv.single_sentences.as_ref().expect("the single-sentence head cross-validated");
+    let counted = (0..corpus.len()).filter(|&i| corpus.sentence_weights[i] > 0.0);
+    let sentences = counted.filter(|&i| corpus.documents[i].labels.contains_key("stance")).count();
+    for scores in [&single.accord, &single.stance_head, &single.baseline] {
+        assert_eq!(scores.len(), 3);
+        assert_eq!(scores.iter().map(|s| s.documents).sum::<usize>(), sentences, "each counted sentence once");
+    }
+    assert!(single.accord != single.stance_head, "the two heads score alike");
     let card = accord::model_card::render(&model, std::time::Duration::ZERO);
     assert!(card.contains("## Cross-validation") && card.contains("the majority label"), "{card}");
+    assert!(card.contains("| stance, single sentences: single-sentence head | "), "{card}");
     assert!(card.contains(" ± "), "the card gives the spread: {card}");
 }
 

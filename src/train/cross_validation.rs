@@ -10,6 +10,8 @@ use serde::{Deserialize, Serialize};
 
 use super::{evaluate, fit_all, label_groups, Job, Observer, Prepared, Split, TrainConfig, TrainError};
 use crate::corpus::{Corpus, Document};
+use crate::head::LinearHead;
+use crate::vectorizer::SparseVector;
 
 /// One fold's score for one head.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -29,6 +31,18 @@ pub struct HeadFolds {
     pub baseline: Vec<FoldScore>,
 }
 
+/// The single-sentence head's scores, fold by fold, on each fold's documents with a sentence
+/// weight above 0, beside the stance head's and the baseline's on the same documents.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SentenceFolds {
+    pub head: String,
+    pub accord: Vec<FoldScore>,
+    pub stance_head: Vec<FoldScore>,
+    /// The baseline, trained on the fold's whole complement as for the heads (empty without
+    /// a baseline).
+    pub baseline: Vec<FoldScore>,
+}
+
 /// What cross-validation found.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CrossValidation {
@@ -36,6 +50,8 @@ pub struct CrossValidation {
     /// What the baseline is, in a few words; `None` without one.
     pub baseline: Option<String>,
     pub heads: Vec<HeadFolds>,
+    /// With a single-sentence head.
+    pub single_sentences: Option<SentenceFolds>,
 }
 
 /// Mean and (population) standard deviation.
@@ -75,45 +91,80 @@ pub fn fold_of_each(corpus: &Corpus, folds: usize, seed: u64) -> Vec<usize> {
     fold
 }
 
+/// Cross-validates every head, and the single-sentence head when `sentence_head` names the
+/// head it stands in for.
 pub(super) fn cross_validate(
     prepared: &Prepared,
     heads: &[String],
+    sentence_head: Option<&str>,
     folds: usize,
     baseline: Option<&dyn Baseline>,
     config: &TrainConfig,
     observer: &dyn Observer,
 ) -> Result<CrossValidation, TrainError> {
-    let assignment = fold_of_each(prepared.corpus, folds, config.seed);
+    let corpus = prepared.corpus;
+    let assignment = fold_of_each(corpus, folds, config.seed);
     let mut results: Vec<HeadFolds> =
         heads.iter().map(|h| HeadFolds { head: h.clone(), accord: vec![], baseline: vec![] }).collect();
+    let mut single = sentence_head.map(|head| SentenceFolds {
+        head: head.to_owned(),
+        accord: vec![],
+        stance_head: vec![],
+        baseline: vec![],
+    });
+    let mut jobs = Job::every_head(prepared, heads);
+    jobs.extend(sentence_head.map(|head| Job { head, weights: &corpus.sentence_weights }));
+    let documents = |ids: &[usize]| ids.iter().map(|&i| &corpus.documents[i]).collect::<Vec<_>>();
     for fold in 0..folds {
         let (test, train): (Vec<usize>, Vec<usize>) = (0..assignment.len()).partition(|&i| assignment[i] == fold);
         observer.step(&format!("cross-validation fold {} of {folds}", fold + 1));
-        let (vectorizer, fitted) = fit_all(prepared, &Job::every_head(prepared, heads), &train, config, observer)?;
+        let (vectorizer, mut fitted) = fit_all(prepared, &jobs, &train, config, observer)?;
+        let sentence_fit = fitted.split_off(heads.len()).pop();
         let vectors = prepared.vectors(&vectorizer);
+        let score = |head, test: &[usize]| fold_score(prepared, head, &vectors, Split { train: &train, test });
         for (result, head) in results.iter_mut().zip(&fitted) {
-            let evaluation = evaluate(prepared, head, &vectors, Split { train: &train, test: &test }, false);
-            let score = FoldScore {
-                documents: evaluation.test_documents,
-                accuracy: evaluation.accuracy,
-                macro_f1: evaluation.macro_f1,
-            };
-            result.accord.push(score);
+            result.accord.push(score(head, &test));
+        }
+        if let (Some(single), Some(sentence_fit)) = (single.as_mut(), sentence_fit.as_ref()) {
+            let counted: Vec<usize> = test.iter().copied().filter(|&i| corpus.sentence_weights[i] > 0.0).collect();
+            single.accord.push(score(sentence_fit, &counted));
+            if let Some(stance) = fitted.iter().find(|h| h.name == single.head) {
+                single.stance_head.push(score(stance, &counted));
+            }
+            if let Some(baseline) = baseline {
+                observer.step(&format!("baseline on fold {} of {folds}, single sentences", fold + 1));
+                let scores = baseline_scores(baseline, fold, &documents(&train), &documents(&counted))?;
+                single.baseline.push(pick(&scores, &single.head, fold)?);
+            }
         }
         if let Some(baseline) = baseline {
             observer.step(&format!("baseline on fold {} of {folds}", fold + 1));
-            let documents = |ids: &[usize]| ids.iter().map(|&i| &prepared.corpus.documents[i]).collect::<Vec<_>>();
-            let scores = baseline
-                .score(&documents(&train), &documents(&test))
-                .map_err(|reason| TrainError::Baseline { fold: fold + 1, reason })?;
+            let scores = baseline_scores(baseline, fold, &documents(&train), &documents(&test))?;
             for result in &mut results {
-                let score = scores.get(&result.head).ok_or_else(|| TrainError::Baseline {
-                    fold: fold + 1,
-                    reason: format!("no score for head `{}`", result.head),
-                })?;
-                result.baseline.push(*score);
+                result.baseline.push(pick(&scores, &result.head, fold)?);
             }
         }
     }
-    Ok(CrossValidation { folds, baseline: baseline.map(Baseline::describe), heads: results })
+    Ok(CrossValidation { folds, baseline: baseline.map(Baseline::describe), heads: results, single_sentences: single })
+}
+
+fn fold_score(prepared: &Prepared, head: &LinearHead, vectors: &[SparseVector], split: Split) -> FoldScore {
+    let evaluation = evaluate(prepared, head, vectors, split, false);
+    FoldScore { documents: evaluation.test_documents, accuracy: evaluation.accuracy, macro_f1: evaluation.macro_f1 }
+}
+
+fn baseline_scores(
+    baseline: &dyn Baseline,
+    fold: usize,
+    train: &[&Document],
+    test: &[&Document],
+) -> Result<BTreeMap<String, FoldScore>, TrainError> {
+    baseline.score(train, test).map_err(|reason| TrainError::Baseline { fold: fold + 1, reason })
+}
+
+fn pick(scores: &BTreeMap<String, FoldScore>, head: &str, fold: usize) -> Result<FoldScore, TrainError> {
+    scores
+        .get(head)
+        .copied()
+        .ok_or_else(|| TrainError::Baseline { fold: fold + 1, reason: format!("no score for head `{head}`") })
 }
