@@ -23,7 +23,7 @@ mod counts;
 mod lookups;
 mod table;
 
-use counts::{tally, FieldScratch, Scratch};
+use counts::{tally, tally_all, FieldScratch, Scratch};
 pub(crate) use counts::{term_frequency, TermCounts};
 
 pub(crate) use table::prefetch;
@@ -290,9 +290,7 @@ impl TfIdf {
                 (false, _) => (first, first + 1..end),
             };
             tally(field.slots[head], counts, touched, &mut new);
-            for &slot in &field.slots[run] {
-                tally(slot, counts, touched, &mut new);
-            }
+            new = tally_all(&field.slots[run], counts, touched, new);
         }
         counts[miss] = 0;
         new

@@ -62,14 +62,19 @@ const STRIDE: usize = 48;
 
 /// What the scan does at the interesting byte `i` the masks do not settle: the ASCII run
 /// from `i` measured byte by byte and, if the byte after it does not join or start anything,
-/// emitted; otherwise the reference's own functions. Returns where the scan goes on.
+/// emitted; an all-ASCII word of runs joined by `-` or by `.` `,` between digits
+/// ([`joined_ascii_end`]) emitted as well; otherwise the reference's own functions. Returns
+/// where the scan goes on.
 #[inline(never)]
 fn general(text: &str, i: usize, emit: &mut impl FnMut(usize, usize, bool)) -> usize {
     let bytes = text.as_bytes();
     let b = bytes[i];
     if b.is_ascii_alphanumeric() {
-        let end = i + bytes[i..].iter().take_while(|b| b.is_ascii_alphanumeric()).count();
+        let end = ascii_run_end(bytes, i);
         if ends_plain_token(bytes, i, end) {
+            emit(i, end, true);
+            end
+        } else if let Some(end) = joined_ascii_end(bytes, end) {
             emit(i, end, true);
             end
         } else {
@@ -79,6 +84,40 @@ fn general(text: &str, i: usize, emit: &mut impl FnMut(usize, usize, bool)) -> u
         reference::scan_non_ascii_start(text, i, &mut |s, e| emit(s, e, false))
     } else {
         reference::entity_end(bytes, i).unwrap_or(i + 1)
+    }
+}
+
+/// The end of the run of ASCII alphanumerics from `start`.
+#[inline(always)]
+fn ascii_run_end(bytes: &[u8], start: usize) -> usize {
+    start + bytes[start..].iter().take_while(|b| b.is_ascii_alphanumeric()).count()
+}
+
+/// Where the word ends whose first run of ASCII alphanumerics ends at `end`, if that run is
+/// joined to the next (`long-term`, `1,000.5`) and the whole word is ASCII: what the
+/// reference's `word_end` gives. The reference's other rules at a word's start cannot apply
+/// then: a bare entity name needs `;` after its letters, and an abbreviation a single letter
+/// followed by `.` (a digit, here). `None` (the reference decides) if the first run is not
+/// joined, or if a non-ASCII byte follows a run or a hyphen (a word may go on in another
+/// script).
+#[inline]
+fn joined_ascii_end(bytes: &[u8], mut end: usize) -> Option<usize> {
+    let mut joined = false;
+    loop {
+        let next = bytes.get(end).copied().unwrap_or(b' ');
+        let after = bytes.get(end + 1).copied().unwrap_or(b' ');
+        let joins = match next {
+            b'-' if after >= 0x80 => return None,
+            b'-' => after.is_ascii_alphanumeric(),
+            b'.' | b',' => bytes[end - 1].is_ascii_digit() && after.is_ascii_digit(),
+            b if b >= 0x80 => return None,
+            _ => false,
+        };
+        if !joins {
+            return joined.then_some(end);
+        }
+        joined = true;
+        end = ascii_run_end(bytes, end + 1);
     }
 }
 

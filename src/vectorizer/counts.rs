@@ -23,6 +23,18 @@ pub(super) fn tally(slot: u32, counts: &mut [u32], touched: &mut [u32], new: &mu
     *count = count.saturating_add(1);
 }
 
+/// [`tally`] of every slot of `slots`, in order; returns where the first occurrences in
+/// `touched` end. Not inlined: in a function of its own the loop keeps its pointers in
+/// registers (inlined into the lookups' loop, it reloaded three of them from the stack at
+/// every slot).
+#[inline(never)]
+pub(super) fn tally_all(slots: &[u32], counts: &mut [u32], touched: &mut [u32], mut new: usize) -> usize {
+    for &slot in slots {
+        tally(slot, counts, touched, &mut new);
+    }
+    new
+}
+
 /// The TF weight of a term seen `count` times: `1 + ln(count)` if sublinear. Small counts
 /// (nearly all of them) come from a table of the same values.
 #[inline]

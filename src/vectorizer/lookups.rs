@@ -2,7 +2,7 @@
 //! vocabulary table and counted, in blocks, so that the loads a block needs are all in
 //! flight before the first of them is used.
 
-use super::counts::tally;
+use super::counts::tally_all;
 use super::{table, TfIdf};
 use crate::tokenizer::hash;
 
@@ -46,9 +46,7 @@ impl TfIdf {
                 *slot = self.table.candidate(key);
                 self.table.prefetch(*slot);
             }
-            for &slot in &slots[previous] {
-                tally(slot, counts, touched, &mut new);
-            }
+            new = tally_all(&slots[previous], counts, touched, new);
             let found = &mut slots[block.clone()];
             for (slot, &key) in found.iter_mut().zip(keys) {
                 *slot = self.table.confirm(key, *slot);
@@ -56,10 +54,7 @@ impl TfIdf {
             }
             previous = block;
         }
-        for &slot in &slots[previous] {
-            tally(slot, counts, touched, &mut new);
-        }
-        new
+        tally_all(&slots[previous], counts, touched, new)
     }
 
     /// Writes the keys to look up into `lookups[..n]` (growing it if needed) and returns `n`:

@@ -7,7 +7,7 @@
 //! therefore branch-free: the bucket's pilot, the slot, one key compare.
 //! Slot `s` holds the key of one term; everything a document needs per term (its count, its
 //! premultiplied head weights) is laid out by slot too. The keys take 8 bytes a term and the
-//! pilots 1 byte a term on average, so a 60,000-term vocabulary's table is about 540 KB and
+//! pilots half a byte a term on average, so a 60,000-term vocabulary's table is about 530 KB and
 //! stays in a core's L2 cache, where a classic hash table with room to spare would not.
 //!
 //! A lookup compares keys only, never strings: an unknown token whose key equals a term's
@@ -34,8 +34,9 @@ pub(crate) struct VocabularyTable {
     keys: Box<[u64]>,
     /// The feature index of the term at each slot (`miss()` at a spare slot).
     features: Box<[u32]>,
-    /// Per bucket, the pilot that places the bucket's keys.
-    pilots: Box<[u32]>,
+    /// Per bucket, the pilot that places the bucket's keys: 2 bytes a bucket, so that the
+    /// pilots (30 KB for 60,000 terms) stay in the L1 cache more of the time.
+    pilots: Box<[u16]>,
     problem: Option<TableProblem>,
 }
 
@@ -44,8 +45,9 @@ pub(crate) struct VocabularyTable {
 pub(crate) enum TableProblem {
     /// Two features whose terms have the same key.
     Collision(u32, u32),
-    /// No pilot placed the keys of the bucket that holds this feature's term (which takes
-    /// [`MAX_PILOT`] unlucky draws in a row: it does not happen).
+    /// No pilot placed the keys of the bucket that holds this feature's term, in any of
+    /// [`ATTEMPTS`] tables (which takes [`MAX_PILOT`] unlucky draws in a row, several times
+    /// over: it does not happen).
     Unplaced(u32),
 }
 
@@ -86,14 +88,60 @@ fn bucket_of(key: u64, buckets: usize) -> usize {
 /// finalizer did the same in three multiplies and three shifts; this is the lookup's inner
 /// loop, and the spread key's multiply is shared with the bucket's.)
 #[inline(always)]
-fn slot_of(key: u64, pilot: u32, n: usize) -> usize {
+fn slot_of(key: u64, pilot: u16, n: usize) -> usize {
     fastrange((spread(key) ^ u64::from(pilot)).wrapping_mul(0xbf58_476d_1ce4_e5b9), n)
 }
 
-/// Pilots tried per bucket before the build gives up. The last buckets, placed into an
-/// almost full table, need about `n` tries; this is hundreds of times that for the largest
-/// vocabularies a model has.
-const MAX_PILOT: u32 = 1 << 28;
+/// Pilots tried per bucket before the build gives up on a table of this size: every value of
+/// a pilot's 16 bits. The last buckets, placed into an almost full table, need some tens to
+/// some thousands of tries; a bucket that finds no pilot makes the build try again with more
+/// spare slots.
+const MAX_PILOT: u16 = u16::MAX;
+
+/// Tables built, each with twice the spare slots of the one before, before the build gives up.
+const ATTEMPTS: usize = 4;
+
+/// The keys, features and pilots of a table of `n` slots for `entries` (grouped by bucket,
+/// `ranges` per bucket), placing the buckets in `order`, and which slots hold a key; or the
+/// feature of an entry of a bucket that no pilot up to [`MAX_PILOT`] places.
+#[allow(clippy::type_complexity)]
+fn place(
+    entries: &[(u64, u32)],
+    ranges: &[(usize, usize)],
+    order: &[usize],
+    n: usize,
+) -> Result<(Box<[u64]>, Box<[u32]>, Box<[u16]>, Vec<bool>), u32> {
+    let mut keys = vec![0u64; n + 1].into_boxed_slice();
+    let mut features = vec![n as u32; n].into_boxed_slice();
+    let mut pilots = vec![0u16; ranges.len()].into_boxed_slice();
+    let mut taken = vec![false; n];
+    let mut slots = Vec::new();
+    for &bucket in order {
+        let members = &entries[ranges[bucket].0..ranges[bucket].1];
+        if members.is_empty() {
+            continue;
+        }
+        let placed = (0..=MAX_PILOT).find(|&pilot| {
+            slots.clear();
+            for &(key, _) in members {
+                let slot = slot_of(key, pilot, n);
+                if taken[slot] || slots.contains(&slot) {
+                    return false;
+                }
+                slots.push(slot);
+            }
+            true
+        });
+        let pilot = placed.ok_or(members[0].1)?;
+        pilots[bucket] = pilot;
+        for (&slot, &(key, feature)) in slots.iter().zip(members) {
+            taken[slot] = true;
+            keys[slot] = key;
+            features[slot] = feature;
+        }
+    }
+    Ok((keys, features, pilots, taken))
+}
 
 impl VocabularyTable {
     pub(crate) fn build(terms: &[String]) -> Self {
@@ -108,10 +156,6 @@ impl VocabularyTable {
             entries.windows(2).find(|w| w[0].0 == w[1].0).map(|w| TableProblem::Collision(w[0].1, w[1].1));
         entries.dedup_by_key(|entry| entry.0);
         let buckets = entries.len().div_ceil(KEYS_PER_BUCKET).max(1);
-        // A few spare slots: the last buckets, placed when the table is almost full, then
-        // still find room in some tens of tries.
-        // (None for no keys: then every lookup lands on the miss slot.)
-        let n = if entries.is_empty() { 0 } else { entries.len() + entries.len() / SPARE + 1 };
         // The entries of each bucket, together: sorted by bucket, then by key.
         entries.sort_unstable_by_key(|&(key, _)| (bucket_of(key, buckets), key));
         let mut ranges: Vec<(usize, usize)> = Vec::with_capacity(buckets);
@@ -124,43 +168,29 @@ impl VocabularyTable {
         // Largest buckets first, while the table is emptiest.
         let mut order: Vec<usize> = (0..buckets).collect();
         order.sort_by_key(|&b| std::cmp::Reverse(ranges[b].1 - ranges[b].0));
-        let mut keys = vec![0u64; n + 1].into_boxed_slice();
-        let mut features = vec![n as u32; n].into_boxed_slice();
-        let mut pilots = vec![0u32; buckets].into_boxed_slice();
-        let mut taken = vec![false; n];
-        let mut slots = Vec::new();
-        for bucket in order {
-            let members = &entries[ranges[bucket].0..ranges[bucket].1];
-            if members.is_empty() {
-                continue;
-            }
-            let placed = (0..MAX_PILOT).find(|&pilot| {
-                slots.clear();
-                for &(key, _) in members {
-                    let slot = slot_of(key, pilot, n);
-                    if taken[slot] || slots.contains(&slot) {
-                        return false;
-                    }
-                    slots.push(slot);
+        // A few spare slots: the last buckets, placed when the table is almost full, then
+        // still find room in some tens of tries. If some bucket finds no pilot below
+        // [`MAX_PILOT`] (never seen: the shipped vocabulary's largest pilot is about 4,000),
+        // the table is built again with twice the spare slots, up to [`ATTEMPTS`] times.
+        // (No slots for no keys: then every lookup lands on the miss slot.)
+        let mut spare = entries.len() / SPARE + 1;
+        let mut attempt = 1;
+        let (keys, features, pilots, taken) = loop {
+            let n = if entries.is_empty() { 0 } else { entries.len() + spare };
+            match place(&entries, &ranges, &order, n) {
+                Ok(placed) => break placed,
+                Err(feature) if attempt >= ATTEMPTS => {
+                    problem.get_or_insert(TableProblem::Unplaced(feature));
+                    break (vec![0u64; n + 1].into(), vec![n as u32; n].into(), vec![0; buckets].into(), vec![true; n]);
                 }
-                true
-            });
-            let Some(pilot) = placed else {
-                problem.get_or_insert(TableProblem::Unplaced(members[0].1));
-                continue;
-            };
-            pilots[bucket] = pilot;
-            for (&slot, &(key, feature)) in slots.iter().zip(members) {
-                taken[slot] = true;
-                keys[slot] = key;
-                features[slot] = feature;
+                Err(_) => (attempt, spare) = (attempt + 1, 2 * spare),
             }
-        }
+        };
         let mut table = Self { keys, features, pilots, problem };
         // A spare slot holds a key that the lookup of that key does not take to this slot, so
         // no lookup that lands here matches.
         // (With two slots or more, some key lands elsewhere within a few tries.)
-        for slot in (0..n).filter(|&slot| !taken[slot]) {
+        for slot in (0..taken.len()).filter(|&slot| !taken[slot]) {
             table.keys[slot] = (0..u64::MAX).find(|&key| table.candidate(key) as usize != slot).unwrap_or_default();
         }
         table
