@@ -317,4 +317,18 @@ mod tests {
         }
         assert_eq!(lookup(&table, 5000), None);
     }
+
+    #[test]
+    fn a_bucket_no_pilot_places_names_its_feature() {
+        // Three keys in one bucket cannot share a table of two slots, whatever the pilot:
+        // this is what sends the build on to a larger table.
+        let entries = [(11u64, 4u32), (12, 5), (13, 6)];
+        assert_eq!(place(&entries, &[(0, 3)], &[0], 2).err(), Some(4));
+        let (keys, features, _, taken) = place(&entries, &[(0, 3)], &[0], 8).expect("room for three");
+        assert_eq!(taken.iter().filter(|&&t| t).count(), 3);
+        for (key, feature) in entries {
+            let slot = keys.iter().position(|&k| k == key).expect("placed");
+            assert_eq!(features[slot], feature);
+        }
+    }
 }
