@@ -204,12 +204,7 @@ fn render_single_sentences(card: &mut String, sentence: &SentenceEvaluation) {
         );
     }
     let _ = writeln!(card, "\nConfusion matrix of the single-sentence head (rows: true label, columns: predicted):\n");
-    let _ = writeln!(card, "| | {} |", e.labels.join(" | "));
-    let _ = writeln!(card, "|---|{}", "---|".repeat(e.labels.len()));
-    for (label, row) in e.labels.iter().zip(&e.confusion) {
-        let cells: Vec<String> = row.iter().map(u32::to_string).collect();
-        let _ = writeln!(card, "| **{label}** | {} |", cells.join(" | "));
-    }
+    render_confusion(card, e);
     let _ = writeln!(card);
 }
 
@@ -228,18 +223,22 @@ fn render_head(card: &mut String, evaluation: &HeadEvaluation) {
         evaluation.accuracy, evaluation.macro_f1, evaluation.calibration_error, evaluation.temperature
     );
     let _ = writeln!(card, "Confusion matrix (rows: true label, columns: predicted):\n");
-    let _ = writeln!(card, "| | {} |", evaluation.labels.join(" | "));
-    let _ = writeln!(card, "|---|{}", "---|".repeat(evaluation.labels.len()));
-    for (label, row) in evaluation.labels.iter().zip(&evaluation.confusion) {
-        let cells: Vec<String> = row.iter().map(u32::to_string).collect();
-        let _ = writeln!(card, "| **{label}** | {} |", cells.join(" | "));
-    }
+    render_confusion(card, evaluation);
     let _ = writeln!(
         card,
         "\n![Confusion matrix of head {}, coloured by each true label's share]({})\n",
         evaluation.head,
         charts::confusion_file(&evaluation.head)
     );
+}
+
+fn render_confusion(card: &mut String, evaluation: &HeadEvaluation) {
+    let _ = writeln!(card, "| | {} |", evaluation.labels.join(" | "));
+    let _ = writeln!(card, "|---|{}", "---|".repeat(evaluation.labels.len()));
+    for (label, row) in evaluation.labels.iter().zip(&evaluation.confusion) {
+        let cells: Vec<String> = row.iter().map(u32::to_string).collect();
+        let _ = writeln!(card, "| **{label}** | {} |", cells.join(" | "));
+    }
 }
 
 fn render_terms(card: &mut String, model: &Model) {

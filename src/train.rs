@@ -1,34 +1,36 @@
 //! Training: corpus → held-out split → TF-IDF → one linfa logistic regression per head →
 //! evaluation → (refit on everything) → [`Model`].
 //!
-//! linfa's learners take dense matrices, so each head trains on a capped set of features (the
-//! `head_features` most frequent among its training documents) in f32; the fitted weights are
-//! scattered back into the full vocabulary, and serving stays sparse.
+//! Each head trains on a capped set of features (the `head_features` most frequent among its
+//! training documents); linfa fits it in f32 on the rows' coordinates in the span of the rows
+//! (`train/row_space.rs`), and the weights are scattered back into the full vocabulary, so that
+//! serving stays sparse.
 
 use std::collections::BTreeMap;
 
 use rand::seq::SliceRandom;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
-use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::article_stance::ArticleStance;
 use crate::corpus::{hex, Corpus};
 use crate::head::LinearHead;
 use crate::metrics::HeadEvaluation;
 use crate::model::{Model, ModelMeta};
 use crate::model_file::ModelError;
-use crate::tokenizer::{Tokenizer, TokenizerSettings};
-use crate::vectorizer::{SparseVector, TfIdf, VectorizerSettings};
+use crate::tokenizer::Tokenizer;
+use crate::vectorizer::{SparseVector, TfIdf};
 
 mod calibration;
+mod config;
 mod cross_validation;
 mod evaluation;
 mod fit;
 mod row_space;
+mod single_sentence;
 
 pub use calibration::{best_temperature, cross_fitted, negative_log_likelihood, top_probabilities};
+pub use config::TrainConfig;
 pub use cross_validation::{
     fold_of_each, mean_and_spread, Baseline, CrossValidation, FoldScore, HeadFolds, SentenceFolds,
 };
@@ -36,62 +38,8 @@ use evaluation::{evaluate, Split};
 use fit::repeated_by_weight;
 pub use fit::{dense_rows, fit_head, log_count_ratio, BinaryFit, FitError, Fitted, HeadFit, Learner};
 pub use row_space::{DistinctRows, NotFactorable, RowSpace};
-
-/// Everything that decides the trained model besides the corpus.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct TrainConfig {
-    /// Seed of the held-out split.
-    pub seed: u64,
-    /// Share of each label group held out for evaluation.
-    pub test_fraction: f64,
-    pub tokenizer: TokenizerSettings,
-    pub vectorizer: VectorizerSettings,
-    /// Features each head trains on (dense, so this bounds memory and time).
-    pub head_features: usize,
-    /// L2 penalty of the logistic loss (scikit-learn's `1 / C`) of heads not in `l2_by_head`.
-    pub l2: f32,
-    /// The L2 penalty of each head named here.
-    pub l2_by_head: BTreeMap<String, f32>,
-    pub max_iterations: u64,
-    /// The learner of each head by name; heads not named use the default [`Learner`].
-    pub learners: BTreeMap<String, Learner>,
-    /// After evaluation, fit the shipped model on all documents (the held-out figures then
-    /// describe the same recipe trained on less data).
-    pub refit_on_all: bool,
-    /// Divide each head's scores by a softmax temperature chosen on the held-out split.
-    pub calibrate: bool,
-    /// How a whole article's stance is decided; dropped when the corpus lacks its heads.
-    pub article_stance: Option<ArticleStance>,
-    /// Also fit the rule's stance head with the documents' sentence weights, to answer inputs
-    /// of one sentence; done only when some sentence weight differs from the weight.
-    pub sentence_head: bool,
-}
-
-impl Default for TrainConfig {
-    fn default() -> Self {
-        Self {
-            seed: 42,
-            test_fraction: 0.2,
-            tokenizer: TokenizerSettings::default(),
-            vectorizer: VectorizerSettings::default(),
-            head_features: 30_000,
-            l2: 0.1,
-            // 5-fold cross-validation of the AG News rows (scikit-learn, same features and
-            // learner): topic accuracy 0.8857 at C = 10, 0.8892 at C = 3, and on the
-            // hand-labeled articles 0.902 either way; stance preferred C = 10 (news sentences'
-            // macro-F1 0.835 against 0.824 at C = 3).
-            l2_by_head: BTreeMap::from([("topic".to_owned(), 1.0 / 3.0)]),
-            // The held-out figures of the shipped corpus were the same to three decimals at 50
-            // and 100 iterations, and 50 take a third less time.
-            max_iterations: 50,
-            learners: BTreeMap::new(),
-            refit_on_all: true,
-            calibrate: true,
-            article_stance: Some(ArticleStance::default()),
-            sentence_head: true,
-        }
-    }
-}
+use single_sentence::sentence_head;
+pub use single_sentence::SentenceEvaluation;
 
 /// Why training failed.
 #[derive(Debug, thiserror::Error)]
@@ -108,44 +56,6 @@ pub enum TrainError {
     Fit { head: String, source: fit::FitError },
     #[error(transparent)]
     Model(#[from] ModelError),
-}
-
-impl TrainConfig {
-    /// The L2 penalty `head` trains with.
-    pub fn l2(&self, head: &str) -> f32 {
-        self.l2_by_head.get(head).copied().unwrap_or(self.l2)
-    }
-
-    /// The learner `head` trains with.
-    pub fn learner(&self, head: &str) -> Learner {
-        self.learners.get(head).copied().unwrap_or_default()
-    }
-
-    /// Checks every setting before any work starts, naming the first bad one.
-    pub fn check(&self) -> Result<(), TrainError> {
-        let bad = |field, reason: &str| Err(TrainError::InvalidConfig { field, reason: reason.into() });
-        if !(self.test_fraction > 0.0 && self.test_fraction < 1.0) {
-            return bad("test_fraction", "must be between 0 and 1, exclusive");
-        }
-        if !std::iter::once(&self.l2).chain(self.l2_by_head.values()).all(|l2| l2.is_finite() && *l2 > 0.0) {
-            return bad("l2", "must be a positive finite number");
-        }
-        if self.head_features == 0 || self.vectorizer.max_features == 0 {
-            return bad("head_features / max_features", "must be at least 1");
-        }
-        if self.max_iterations == 0 {
-            return bad("max_iterations", "must be at least 1");
-        }
-        if !(1..=2).contains(&self.vectorizer.max_ngram) {
-            return bad("max_ngram", "must be 1 or 2");
-        }
-        if self.vectorizer.min_df == 0 {
-            return bad("min_df", "must be at least 1");
-        }
-        Tokenizer::new(self.tokenizer.clone())
-            .map(|_| ())
-            .map_err(|e| TrainError::InvalidConfig { field: "tokenizer.version", reason: e.to_string() })
-    }
 }
 
 /// Told about each step, for progress display.
@@ -258,21 +168,10 @@ pub fn train_with_validation(
         fitted.iter().map(|head| evaluate(&prepared, head, &vectors, split, config.calibrate)).collect();
     let temperatures: BTreeMap<String, f64> = evaluation.iter().map(|e| (e.head.clone(), e.temperature)).collect();
     calibration::apply(&mut fitted, &temperatures);
-    let counted = |docs: &[usize]| docs.iter().copied().filter(|&i| corpus.sentence_weights[i] > 0.0).collect();
-    let (sentence_train, sentence_test): (Vec<usize>, Vec<usize>) = (counted(&train_docs), counted(&test_docs));
-    let sentence_split = Split { train: &sentence_train, test: &sentence_test };
-    let sentence_evaluation = sentence_fit.as_ref().map(|sentence_fit| {
-        let stance = fitted.iter().find(|h| h.name == sentence_fit.name);
-        SentenceEvaluation {
-            head: evaluate(&prepared, sentence_fit, &vectors, sentence_split, config.calibrate),
-            stance_head: stance.map(|h| HeadEvaluation {
-                temperature: temperatures.get(&h.name).copied().unwrap_or(1.0),
-                ..evaluate(&prepared, h, &vectors, sentence_split, false)
-            }),
-        }
-    });
-    let sentence_temperatures: BTreeMap<String, f64> =
-        sentence_evaluation.iter().map(|e| (e.head.head.clone(), e.head.temperature)).collect();
+    let sentence_evaluation = sentence_fit
+        .as_ref()
+        .map(|fit| single_sentence::evaluate(&prepared, fit, &fitted, &vectors, split, &temperatures, config));
+    let sentence_temperatures = single_sentence::temperatures(sentence_evaluation.as_ref());
     calibration::apply(sentence_fit.as_mut_slice(), &sentence_temperatures);
     let cross_validation = match validation.folds {
         0 => None,
@@ -312,24 +211,6 @@ pub fn train_with_validation(
     }
     meta.article_validation = Some(validation);
     Ok(parts(meta)?)
-}
-
-/// The single-sentence head's figures on the held-out documents it counts (sentence weight
-/// above 0), beside the stance head's own on the same documents.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct SentenceEvaluation {
-    pub head: HeadEvaluation,
-    /// The stance head (calibrated) on the same documents.
-    pub stance_head: Option<HeadEvaluation>,
-}
-
-/// The rule's stance head, if some document carrying its label has a sentence weight other
-/// than its weight (otherwise a single-sentence head would be the stance head again).
-fn sentence_head<'c>(corpus: &Corpus, config: &'c TrainConfig) -> Option<&'c str> {
-    let head = config.article_stance.as_ref()?.stance_head.as_str();
-    let differs =
-        |i: usize| corpus.documents[i].labels.contains_key(head) && corpus.sentence_weights[i] != corpus.weights[i];
-    (0..corpus.len()).any(differs).then_some(head)
 }
 
 /// The config without an article-stance rule whose heads or labels the corpus lacks.

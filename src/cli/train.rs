@@ -51,7 +51,7 @@ pub struct TrainSettings {
     /// Minimum number of training documents a term must occur in.
     #[arg(long, default_value_t = TrainConfig::default().vectorizer.min_df)]
     min_df: usize,
-    /// Features each head trains on (bounds training memory and time).
+    /// Features each head trains on: the most frequent among its training documents.
     #[arg(long, default_value_t = TrainConfig::default().head_features)]
     head_features: usize,
     /// L2 penalty (scikit-learn's 1/C) of heads not named by --head-l2.
