@@ -76,8 +76,8 @@ impl Model {
 
     /// The sentences of title and text, in order.
     pub fn sentences(article: &Article) -> Vec<(Field, Range<usize>)> {
-        let title = crate::sentences::split(article.title).into_iter().map(|r| (Field::Title, r));
-        title.chain(crate::sentences::split(article.text).into_iter().map(|r| (Field::Text, r))).collect()
+        let field = |part: usize| if part == 0 { Field::Title } else { Field::Text };
+        sentence_parts(article).into_iter().map(|(part, range)| (field(part), range)).collect()
     }
 
     /// Every sentence with the stance head's answer for it; empty without a stance rule. The
