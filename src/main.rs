@@ -6,6 +6,9 @@ mod server;
 
 use clap::{Parser, Subcommand};
 
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(name = "accord", version, about = "News classification: tokens, TF-IDF features, topic and stance")]
 struct Cli {

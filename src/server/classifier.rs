@@ -42,7 +42,7 @@ impl ClassifierService {
             .observe(async move {
                 let article = validate::article(article, "", &state.limits)?;
                 let model = state.model();
-                state.pool.run(move || work(&model, &article.as_article())).await
+                state.pool.run_sized(article.bytes(), move || work(&model, &article.as_article())).await
             })
             .await?;
         Ok(Response::new(response))
@@ -70,10 +70,10 @@ impl pb::classifier_server::Classifier for ClassifierService {
             .observe(async move {
                 let valid = validate::classify(request, "", &state.limits)?;
                 let model = state.model();
-                state
-                    .pool
-                    .run(move || convert::classify(&model, &valid.article.as_article(), valid.explain, valid.sentences))
-                    .await
+                let bytes = valid.article.bytes();
+                let work =
+                    move || convert::classify(&model, &valid.article.as_article(), valid.explain, valid.sentences);
+                state.pool.run_sized(bytes, work).await
             })
             .await?;
         self.state.metrics.classified(std::slice::from_ref(&response));

@@ -79,6 +79,16 @@ impl ServiceError {
         Self::Internal { detail: format!("worker task failed: {error}") }
     }
 
+    /// A job that panicked on the calling thread (see `CpuPool::run_sized`).
+    pub fn panicked(payload: Box<dyn std::any::Any + Send>) -> Self {
+        let message = payload
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_owned())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        Self::Internal { detail: format!("worker panicked: {message}") }
+    }
+
     /// An error reading the client's request stream. Tonic reports a message over the
     /// decoding limit as OUT_OF_RANGE; gRPC's convention is RESOURCE_EXHAUSTED.
     pub fn inbound(status: Status) -> Self {

@@ -48,6 +48,11 @@ use crate::proto::v1::classifier_server::ClassifierServer;
 /// connection, before the server has read it.
 const STREAM_WINDOW: u32 = 2 << 20;
 const CONNECTION_WINDOW: u32 = 8 << 20;
+/// The largest HTTP/2 frame a client may send: a 512 KiB batch arrives in two frames
+/// instead of 32 of the default 16 KiB, which took 8% off the server's CPU time an article
+/// (README, Performance). A frame this size holds up other calls on the connection for
+/// well under a millisecond.
+const MAX_FRAME: u32 = 256 << 10;
 
 /// Loads the model, then serves until SIGINT or SIGTERM.
 pub fn run(args: ServeArgs) -> anyhow::Result<()> {
@@ -115,6 +120,7 @@ async fn serve(args: ServeArgs, model: Model) -> anyhow::Result<()> {
         // default (64 KiB) makes a 512 KiB ClassifyBatch wait on window updates.
         .initial_stream_window_size(STREAM_WINDOW)
         .initial_connection_window_size(CONNECTION_WINDOW)
+        .max_frame_size(MAX_FRAME)
         .layer(MapResponseLayer::new(oversize::resource_exhausted_for_oversize::<tonic::body::Body>))
         .add_service(health_service)
         .add_service(reflection::v1(admin.is_some())?)

@@ -57,10 +57,10 @@ impl Drop for Job {
 
 impl Pending {
     fn start(state: &ServiceState, model: &Arc<Model>, request: ValidClassify) -> Self {
-        let bytes = request.article.title.len() + request.article.text.len();
+        let bytes = request.article.bytes();
         let (pool, model) = (state.pool.clone(), Arc::clone(model));
         let work = move || convert::classify(&model, &request.article.as_article(), request.explain, request.sentences);
-        let job = tokio::spawn(async move { pool.run(work).await }.in_current_span());
+        let job = tokio::spawn(async move { pool.run_sized(bytes, work).await }.in_current_span());
         Self::Running { bytes, job: Job(job) }
     }
 

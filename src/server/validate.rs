@@ -20,6 +20,11 @@ impl ValidArticle {
     pub fn as_article(&self) -> Article<'_> {
         Article { id: &self.id, title: &self.title, text: &self.text }
     }
+
+    /// The bytes of text the model reads.
+    pub fn bytes(&self) -> usize {
+        self.title.len() + self.text.len()
+    }
 }
 
 /// A classify request that passed the checks.
