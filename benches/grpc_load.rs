@@ -1,12 +1,16 @@
-//! gRPC load on loopback: a tonic client drives the release `accord serve` with the shipped
+//! gRPC load on loopback: a client drives the release `accord serve` with the shipped
 //! model, and reports articles/s, calls/s, p50/p99 latency, failed calls by gRPC status and
 //! the server's resident memory.
 //!
-//! Two runs, each after a warm-up and for a fixed time:
+//! Two runs (`--runs batch|unary|both`), each after a warm-up and for a fixed time:
 //! - `ClassifyBatch`: batches of `--batch` articles of about `--article-bytes` bytes, with
 //!   `--batch-calls` calls in flight;
 //! - `Classify` (unary): `--streams` concurrent HTTP/2 streams on one connection, one
 //!   article a call.
+//!
+//! The client (`--client`) is `raw` (the default: requests encoded once and sent over h2,
+//! as h2load sends a gRPC-framed body; see `grpc_load/raw_client.rs`) or `tonic` (a
+//! `ClassifierClient` that builds and encodes every request, as an application would).
 //!
 //! A call fails if it returns a non-OK gRPC status (counted by code) or a batch answers with
 //! fewer responses than it had requests. The server is started from this build
@@ -24,15 +28,20 @@ use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use bytes::Bytes;
+use prost::Message;
 use tonic::transport::Channel;
 
 mod common;
+#[path = "grpc_load/raw_client.rs"]
+mod raw_client;
 
 mod pb {
     tonic::include_proto!("accord.v1");
 }
 
 use pb::classifier_client::ClassifierClient;
+use raw_client::RawClient;
 
 /// The load to apply; every field has a `--flag value` of the same name (dashes).
 #[derive(Debug, Clone)]
@@ -46,6 +55,10 @@ struct Settings {
     client_threads: usize,
     connect: Option<String>,
     server_log: String,
+    /// Which runs to make: `batch`, `unary`, or `both`.
+    runs: String,
+    /// `raw` or `tonic`.
+    client: String,
 }
 
 impl Settings {
@@ -60,6 +73,8 @@ impl Settings {
             client_threads: 2,
             connect: None,
             server_log: "warn".into(),
+            runs: "both".into(),
+            client: "raw".into(),
         };
         let mut args = std::env::args().skip(1).filter(|a| a != "--bench");
         while let Some(flag) = args.next() {
@@ -75,6 +90,10 @@ impl Settings {
                 "--client-threads" => settings.client_threads = number()?.max(1),
                 "--connect" => settings.connect = Some(value),
                 "--server-log" => settings.server_log = value,
+                "--runs" if ["batch", "unary", "both"].contains(&value.as_str()) => settings.runs = value,
+                "--runs" => return Err(format!("--runs is batch, unary or both, not `{value}`")),
+                "--client" if ["raw", "tonic"].contains(&value.as_str()) => settings.client = value,
+                "--client" => return Err(format!("--client is raw or tonic, not `{value}`")),
                 _ => return Err(format!("unknown flag {flag}")),
             }
         }
@@ -165,52 +184,126 @@ where
     total
 }
 
-fn request(id: usize, text: &str) -> pb::ClassifyRequest {
-    let article = pb::Article { id: id.to_string(), title: String::new(), text: text.to_owned() };
-    pb::ClassifyRequest { article: Some(article), explain: 0, sentences: false }
+/// The calls' content: the articles, and each call's request encoded once for the raw client.
+struct Workload {
+    articles: Vec<String>,
+    batch: usize,
+    /// Batch `k` holds articles `k * batch ..` (wrapping); call `n` sends batch `n % len`.
+    batch_frames: Vec<Bytes>,
+    /// Call `n` sends article `n % len`.
+    unary_frames: Vec<Bytes>,
+}
+
+impl Workload {
+    fn new(articles: Vec<String>, batch: usize) -> Self {
+        let mut workload = Self { articles, batch, batch_frames: Vec::new(), unary_frames: Vec::new() };
+        let distinct_batches = workload.articles.len().div_ceil(batch);
+        workload.batch_frames = (0..distinct_batches)
+            .map(|k| {
+                raw_client::frame(&pb::ClassifyBatchRequest { requests: workload.batch_requests(k) }.encode_to_vec())
+            })
+            .collect();
+        workload.unary_frames = (0..workload.articles.len())
+            .map(|i| raw_client::frame(&workload.unary_request(i).encode_to_vec()))
+            .collect();
+        workload
+    }
+
+    fn batch_requests(&self, n: usize) -> Vec<pb::ClassifyRequest> {
+        let first = (n % self.batch_frames.len().max(1)) * self.batch;
+        (first..first + self.batch).map(|i| self.unary_request(i)).collect()
+    }
+
+    fn unary_request(&self, n: usize) -> pb::ClassifyRequest {
+        let i = n % self.articles.len();
+        let article = pb::Article { id: i.to_string(), title: String::new(), text: self.articles[i].clone() };
+        pb::ClassifyRequest { article: Some(article), explain: 0, sentences: false }
+    }
+}
+
+/// The client making the calls: clones share one HTTP/2 connection.
+#[derive(Clone)]
+enum Caller {
+    Tonic(ClassifierClient<Channel>),
+    Raw(RawClient),
+}
+
+impl Caller {
+    async fn connect(addr: &str, kind: &str) -> Result<Self, String> {
+        if kind == "raw" {
+            return RawClient::connect(addr).await.map(Self::Raw);
+        }
+        let channel = Channel::from_shared(addr.to_owned())
+            .map_err(|e| format!("{addr}: {e}"))?
+            .tcp_nodelay(true)
+            .connect()
+            .await
+            .map_err(|e| format!("cannot connect to {addr}: {e}"))?;
+        Ok(Self::Tonic(ClassifierClient::new(channel).max_decoding_message_size(256 << 20)))
+    }
+
+    /// Call `n` of a ClassifyBatch run: the number of articles answered.
+    async fn batch(self, workload: &Workload, n: usize) -> Result<u64, String> {
+        let answered = match self {
+            Self::Tonic(mut client) => {
+                let request = pb::ClassifyBatchRequest { requests: workload.batch_requests(n) };
+                let response = client.classify_batch(request).await.map_err(|status| format!("{:?}", status.code()))?;
+                response.into_inner().responses.len()
+            }
+            Self::Raw(client) => {
+                let framed = workload.batch_frames[n % workload.batch_frames.len()].clone();
+                let message = client.call("/accord.v1.Classifier/ClassifyBatch", framed).await?;
+                pb::ClassifyBatchResponse::decode(message)
+                    .map_err(|e| format!("undecodable answer: {e}"))?
+                    .responses
+                    .len()
+            }
+        };
+        if answered == workload.batch {
+            Ok(answered as u64)
+        } else {
+            Err("short batch".into())
+        }
+    }
+
+    /// Call `n` of a unary Classify run.
+    async fn unary(self, workload: &Workload, n: usize) -> Result<u64, String> {
+        let response = match self {
+            Self::Tonic(mut client) => {
+                let response = client.classify(workload.unary_request(n)).await;
+                response.map_err(|status| format!("{:?}", status.code()))?.into_inner()
+            }
+            Self::Raw(client) => {
+                let framed = workload.unary_frames[n % workload.unary_frames.len()].clone();
+                let message = client.call("/accord.v1.Classifier/Classify", framed).await?;
+                pb::ClassifyResponse::decode(message).map_err(|e| format!("undecodable answer: {e}"))?
+            }
+        };
+        if response.predictions.is_empty() {
+            return Err("no predictions".into());
+        }
+        Ok(1)
+    }
 }
 
 /// One ClassifyBatch run: `settings.batch_calls` calls in flight.
-async fn batch_run(
-    client: &ClassifierClient<Channel>,
-    articles: &Arc<Vec<String>>,
-    s: &Settings,
-    secs: u64,
-) -> Outcome {
-    let (client, articles, batch) = (client.clone(), Arc::clone(articles), s.batch);
+async fn batch_run(caller: &Caller, workload: &Arc<Workload>, s: &Settings, secs: u64) -> Outcome {
+    let (caller, workload) = (caller.clone(), Arc::clone(workload));
     let until = Instant::now() + Duration::from_secs(secs);
     drive(s.batch_calls, until, move |n| {
-        let mut client = client.clone();
-        let requests = (0..batch).map(|i| (n * batch + i) % articles.len()).map(|i| request(i, &articles[i])).collect();
-        async move {
-            match client.classify_batch(pb::ClassifyBatchRequest { requests }).await {
-                Ok(response) if response.get_ref().responses.len() == batch => Ok(batch as u64),
-                Ok(_) => Err("short batch".into()),
-                Err(status) => Err(format!("{:?}", status.code())),
-            }
-        }
+        let (caller, workload) = (caller.clone(), Arc::clone(&workload));
+        async move { caller.batch(&workload, n).await }
     })
     .await
 }
 
 /// One unary Classify run: `settings.streams` calls in flight.
-async fn unary_run(
-    client: &ClassifierClient<Channel>,
-    articles: &Arc<Vec<String>>,
-    s: &Settings,
-    secs: u64,
-) -> Outcome {
-    let (client, articles) = (client.clone(), Arc::clone(articles));
+async fn unary_run(caller: &Caller, workload: &Arc<Workload>, s: &Settings, secs: u64) -> Outcome {
+    let (caller, workload) = (caller.clone(), Arc::clone(workload));
     let until = Instant::now() + Duration::from_secs(secs);
     drive(s.streams, until, move |n| {
-        let mut client = client.clone();
-        let request = request(n, &articles[n % articles.len()]);
-        async move {
-            match client.classify(request).await {
-                Ok(_) => Ok(1),
-                Err(status) => Err(format!("{:?}", status.code())),
-            }
-        }
+        let (caller, workload) = (caller.clone(), Arc::clone(&workload));
+        async move { caller.unary(&workload, n).await }
     })
     .await
 }
@@ -271,7 +364,7 @@ impl Drop for Server {
 fn main() -> Result<(), String> {
     let settings = Settings::from_args()?;
     let texts = common::texts();
-    let articles = Arc::new(common::articles(&texts, settings.article_bytes, 4 << 20));
+    let workload = Arc::new(Workload::new(common::articles(&texts, settings.article_bytes, 4 << 20), settings.batch));
     let server = match &settings.connect {
         Some(_) => None,
         None => Some(Server::start(&settings.server_log)?),
@@ -284,28 +377,26 @@ fn main() -> Result<(), String> {
         .map_err(|e| format!("runtime: {e}"))?;
     let s = settings.clone();
     let rows = runtime.block_on(async move {
-        let channel = Channel::from_shared(addr.clone())
-            .map_err(|e| format!("{addr}: {e}"))?
-            .tcp_nodelay(true)
-            .connect()
-            .await
-            .map_err(|e| format!("cannot connect to {addr}: {e}"))?;
-        let client = ClassifierClient::new(channel).max_decoding_message_size(256 << 20);
+        let caller = Caller::connect(&addr, &s.client).await?;
         let mut rows = Vec::new();
-        batch_run(&client, &articles, &s, s.warmup_secs).await;
-        let started = Instant::now();
-        let outcome = batch_run(&client, &articles, &s, s.secs).await;
-        let concurrency = format!("{} calls × {} articles", s.batch_calls, s.batch);
-        rows.push(outcome.row("ClassifyBatch", &concurrency, started.elapsed()));
-        unary_run(&client, &articles, &s, s.warmup_secs).await;
-        let started = Instant::now();
-        let outcome = unary_run(&client, &articles, &s, s.secs).await;
-        rows.push(outcome.row("Classify (unary)", &format!("{} streams", s.streams), started.elapsed()));
+        if s.runs != "unary" {
+            batch_run(&caller, &workload, &s, s.warmup_secs).await;
+            let started = Instant::now();
+            let outcome = batch_run(&caller, &workload, &s, s.secs).await;
+            let concurrency = format!("{} calls × {} articles", s.batch_calls, s.batch);
+            rows.push(outcome.row("ClassifyBatch", &concurrency, started.elapsed()));
+        }
+        if s.runs != "batch" {
+            unary_run(&caller, &workload, &s, s.warmup_secs).await;
+            let started = Instant::now();
+            let outcome = unary_run(&caller, &workload, &s, s.secs).await;
+            rows.push(outcome.row("Classify (unary)", &format!("{} streams", s.streams), started.elapsed()));
+        }
         Ok::<_, String>(rows)
     })?;
     println!(
-        "accord gRPC load: articles of about {} bytes, {} s a run after {} s of warm-up, {} client threads",
-        settings.article_bytes, settings.secs, settings.warmup_secs, settings.client_threads
+        "accord gRPC load: articles of about {} bytes, {} s a run after {} s of warm-up, {} client, {} client threads",
+        settings.article_bytes, settings.secs, settings.warmup_secs, settings.client, settings.client_threads
     );
     println!("| call | in flight | articles/s | calls/s | p50 | p99 | failed (by gRPC status) |");
     println!("|---|---|---|---|---|---|---|");
