@@ -12,6 +12,10 @@
 //! as h2load sends a gRPC-framed body; see `grpc_load/raw_client.rs`) or `tonic` (a
 //! `ClassifierClient` that builds and encodes every request, as an application would).
 //!
+//! The client runs on `--client-threads` runtime threads (default 1, as h2load runs by
+//! default): on two shared cores a second client thread cost the server more in thread
+//! wake-ups than it gave the client.
+//!
 //! A call fails if it returns a non-OK gRPC status (counted by code) or a batch answers with
 //! fewer responses than it had requests. The server is started from this build
 //! (`--models-dir models --model default`, `RUST_LOG=warn`: no line per call) unless
@@ -70,7 +74,7 @@ impl Settings {
             batch: 128,
             batch_calls: 4,
             streams: 16,
-            client_threads: 2,
+            client_threads: 1,
             connect: None,
             server_log: "warn".into(),
             runs: "both".into(),
