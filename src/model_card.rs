@@ -68,7 +68,7 @@ pub fn render(model: &Model, training_time: Duration) -> String {
         render_head(&mut card, evaluation);
     }
     if let Some(sentence) = &meta.sentence_evaluation {
-        render_single_sentences(&mut card, sentence);
+        render_single_sentences(&mut card, sentence, meta.config.balance_sentence_labels);
     }
     render_terms(&mut card, model);
     if let Some(cross_validation) = &meta.cross_validation {
@@ -187,10 +187,11 @@ fn render_article_stance(
     );
 }
 
-fn render_single_sentences(card: &mut String, sentence: &SentenceEvaluation) {
+fn render_single_sentences(card: &mut String, sentence: &SentenceEvaluation, balanced: bool) {
     let e = &sentence.head;
     let _ = writeln!(card, "## Single sentences\n");
-    let _ = writeln!(card, "An input of one sentence gets its `{}` from a head of its own, fitted the same way but with each source's `sentence_weight` (`data/corpus.toml`) in place of its weight. Its figures on the {} held-out documents it counts (sentence weight above 0), beside the `{}` head's on the same documents:\n", e.head, e.test_documents, e.head);
+    let balance = if balanced { ", each label's documents weighed so that every label weighs the same" } else { "" };
+    let _ = writeln!(card, "An input of one sentence gets its `{}` from a head of its own, fitted the same way but with each source's `sentence_weight` (`data/corpus.toml`) in place of its weight{balance}. Its figures on the {} held-out documents it counts (sentence weight above 0), beside the `{}` head's on the same documents:\n", e.head, e.test_documents, e.head);
     let _ = writeln!(
         card,
         "| head | accuracy | macro-F1 | expected calibration error | softmax temperature |\n|---|---|---|---|---|"

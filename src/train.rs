@@ -155,8 +155,8 @@ pub fn train_with_validation(
     let test_docs: Vec<usize> = (0..corpus.len()).filter(|&i| held_out[i]).collect();
 
     let mut jobs = Job::every_head(&prepared, &heads);
-    let sentence_head = config.sentence_head.then(|| sentence_head(corpus, config)).flatten();
-    jobs.extend(sentence_head.map(|head| Job { head, weights: &corpus.sentence_weights }));
+    let sentence_plan = config.sentence_head.then(|| sentence_head(corpus, config)).flatten();
+    jobs.extend(sentence_plan.as_ref().map(|plan| Job { head: plan.head, weights: &plan.weights }));
 
     observer.step("fitting on the training split");
     let (vectorizer, mut fitted) = fit_all(&prepared, &jobs, &train_docs, config, observer)?;
@@ -177,7 +177,15 @@ pub fn train_with_validation(
         0 => None,
         folds => {
             let baseline = validation.baseline;
-            Some(cross_validation::cross_validate(&prepared, &heads, sentence_head, folds, baseline, config, observer)?)
+            Some(cross_validation::cross_validate(
+                &prepared,
+                &heads,
+                sentence_plan.as_ref(),
+                folds,
+                baseline,
+                config,
+                observer,
+            )?)
         }
     };
 

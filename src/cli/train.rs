@@ -77,6 +77,10 @@ pub struct TrainSettings {
     /// sources' `sentence_weight`s.
     #[arg(long)]
     no_sentence_head: bool,
+    /// Fit the single-sentence head with the sentence weights as they are, instead of
+    /// weighing its labels equally.
+    #[arg(long)]
+    unbalanced_sentence_head: bool,
     /// Training date recorded in the model (YYYY-MM-DD); defaults to today (UTC).
     #[arg(long)]
     date: Option<String>,
@@ -93,6 +97,7 @@ impl TrainSettings {
             refit_on_all: !self.no_refit,
             calibrate: !self.no_calibration,
             sentence_head: !self.no_sentence_head,
+            balance_sentence_labels: !self.unbalanced_sentence_head,
             ..TrainConfig::default()
         };
         config.learners.extend(self.learners.iter().cloned());

@@ -37,6 +37,8 @@ pub struct TrainConfig {
     /// Also fit the rule's stance head with the documents' sentence weights, to answer inputs
     /// of one sentence; done only when some sentence weight differs from the weight.
     pub sentence_head: bool,
+    /// Weigh the single-sentence head's labels equally (see `single_sentence::fit_weights`).
+    pub balance_sentence_labels: bool,
 }
 
 impl Default for TrainConfig {
@@ -61,6 +63,10 @@ impl Default for TrainConfig {
             calibrate: true,
             article_stance: Some(ArticleStance::default()),
             sentence_head: true,
+            // Cross-validated on the news sentences and seeds (1,354; 5 folds): macro-F1
+            // 0.870 ± 0.025 unbalanced, 0.885 ± 0.018 balanced; held-out neutral recall 31
+            // of 52 unbalanced, 40 of 52 balanced.
+            balance_sentence_labels: true,
         }
     }
 }

@@ -8,6 +8,7 @@ use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 
+use super::single_sentence::SentencePlan;
 use super::{evaluate, fit_all, label_groups, Job, Observer, Prepared, Split, TrainConfig, TrainError};
 use crate::corpus::{Corpus, Document};
 use crate::head::LinearHead;
@@ -91,12 +92,12 @@ pub fn fold_of_each(corpus: &Corpus, folds: usize, seed: u64) -> Vec<usize> {
     fold
 }
 
-/// Cross-validates every head, and the single-sentence head when `sentence_head` names the
-/// head it stands in for.
+/// Cross-validates every head, and the single-sentence head when `sentence_plan` names the
+/// head it stands in for (with its weights).
 pub(super) fn cross_validate(
     prepared: &Prepared,
     heads: &[String],
-    sentence_head: Option<&str>,
+    sentence_plan: Option<&SentencePlan>,
     folds: usize,
     baseline: Option<&dyn Baseline>,
     config: &TrainConfig,
@@ -106,14 +107,14 @@ pub(super) fn cross_validate(
     let assignment = fold_of_each(corpus, folds, config.seed);
     let mut results: Vec<HeadFolds> =
         heads.iter().map(|h| HeadFolds { head: h.clone(), accord: vec![], baseline: vec![] }).collect();
-    let mut single = sentence_head.map(|head| SentenceFolds {
-        head: head.to_owned(),
+    let mut single = sentence_plan.map(|plan| SentenceFolds {
+        head: plan.head.to_owned(),
         accord: vec![],
         stance_head: vec![],
         baseline: vec![],
     });
     let mut jobs = Job::every_head(prepared, heads);
-    jobs.extend(sentence_head.map(|head| Job { head, weights: &corpus.sentence_weights }));
+    jobs.extend(sentence_plan.map(|plan| Job { head: plan.head, weights: &plan.weights }));
     let documents = |ids: &[usize]| ids.iter().map(|&i| &corpus.documents[i]).collect::<Vec<_>>();
     for fold in 0..folds {
         let (test, train): (Vec<usize>, Vec<usize>) = (0..assignment.len()).partition(|&i| assignment[i] == fold);

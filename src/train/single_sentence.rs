@@ -21,13 +21,45 @@ pub struct SentenceEvaluation {
     pub stance_head: Option<HeadEvaluation>,
 }
 
+/// The single-sentence head to fit: its name, and each document's weight in its fit.
+pub(super) struct SentencePlan<'c> {
+    pub head: &'c str,
+    pub weights: Vec<f64>,
+}
+
 /// The rule's stance head, if some document carrying its label has a sentence weight other
 /// than its weight (otherwise a single-sentence head would be the stance head again).
-pub(super) fn sentence_head<'c>(corpus: &Corpus, config: &'c TrainConfig) -> Option<&'c str> {
+pub(super) fn sentence_head<'c>(corpus: &Corpus, config: &'c TrainConfig) -> Option<SentencePlan<'c>> {
     let head = config.article_stance.as_ref()?.stance_head.as_str();
     let differs =
         |i: usize| corpus.documents[i].labels.contains_key(head) && corpus.sentence_weights[i] != corpus.weights[i];
-    (0..corpus.len()).any(differs).then_some(head)
+    (0..corpus.len()).any(differs).then(|| SentencePlan { head, weights: fit_weights(corpus, head, config) })
+}
+
+/// Each document's sentence weight, times, when `config.balance_sentence_labels`, the
+/// total weight of the documents labeled for `head` over (labels × its own label's total),
+/// so that every label weighs the same in the fit. The totals are the whole corpus's, as
+/// the sources' weights are, in every fit (held-out split, refit and cross-validation folds).
+fn fit_weights(corpus: &Corpus, head: &str, config: &TrainConfig) -> Vec<f64> {
+    let mut weights = corpus.sentence_weights.clone();
+    if !config.balance_sentence_labels {
+        return weights;
+    }
+    let label = |i: usize| corpus.documents[i].labels.get(head);
+    let mut totals: BTreeMap<&str, f64> = BTreeMap::new();
+    for i in 0..corpus.len() {
+        if let Some(label) = label(i) {
+            *totals.entry(label.as_str()).or_default() += weights[i];
+        }
+    }
+    let total: f64 = totals.values().sum();
+    let labels = totals.values().filter(|&&t| t > 0.0).count() as f64;
+    for (i, weight) in weights.iter_mut().enumerate() {
+        if let Some(&own) = label(i).and_then(|l| totals.get(l.as_str())).filter(|&&t| t > 0.0) {
+            *weight *= total / (labels * own);
+        }
+    }
+    weights
 }
 
 /// `sentence_fit` and the (calibrated) head of the same name among `heads` on the documents
@@ -58,4 +90,53 @@ pub(super) fn evaluate(
 /// The temperature `evaluation` chose for the single-sentence head, by the head's name.
 pub(super) fn temperatures(evaluation: Option<&SentenceEvaluation>) -> BTreeMap<String, f64> {
     evaluation.iter().map(|e| (e.head.head.clone(), e.head.temperature)).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::corpus::Document;
+
+    /// Documents labeled `stance` (or `topic` for "sports") with the given sentence weights.
+    fn corpus(labeled: &[(&str, f64)]) -> Corpus {
+        let mut corpus = Corpus::default();
+        for (i, &(label, sentence_weight)) in labeled.iter().enumerate() {
+            let head = if label == "sports" { "topic" } else { "stance" };
+            let labels = BTreeMap::from([(head.to_owned(), label.to_owned())]);
+            corpus.documents.push(Document { id: i.to_string(), title: String::new(), text: "x".into(), labels });
+            corpus.sources.push("s".into());
+            corpus.weights.push(1.0);
+            corpus.sentence_weights.push(sentence_weight);
+        }
+        corpus
+    }
+
+    #[test]
+    fn balanced_sentence_weights_give_every_label_the_same_total() {
+        let corpus = corpus(&[
+            ("cooperation", 1.0),
+            ("cooperation", 1.0),
+            ("cooperation", 1.0),
+            ("tension", 1.0),
+            ("neutral", 0.5),
+            ("neutral", 0.0),
+            ("sports", 1.0),
+        ]);
+        let weights = fit_weights(&corpus, "stance", &TrainConfig::default());
+        let total = |label: &str| -> f64 {
+            (0..corpus.len())
+                .filter(|&i| corpus.documents[i].labels.get("stance").is_some_and(|l| l == label))
+                .map(|i| weights[i])
+                .sum()
+        };
+        // 4.5 in all over three labels: each label's documents sum to 1.5.
+        for label in ["cooperation", "tension", "neutral"] {
+            assert!((total(label) - 1.5).abs() < 1e-12, "{label}: {}", total(label));
+        }
+        assert_eq!(weights[5], 0.0, "a document left out stays out");
+        assert_eq!(weights[6], 1.0, "a document without the head keeps its weight");
+
+        let unbalanced = TrainConfig { balance_sentence_labels: false, ..TrainConfig::default() };
+        assert_eq!(fit_weights(&corpus, "stance", &unbalanced), corpus.sentence_weights);
+    }
 }
