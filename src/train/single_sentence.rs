@@ -47,9 +47,9 @@ fn fit_weights(corpus: &Corpus, head: &str, config: &TrainConfig) -> Vec<f64> {
     }
     let label = |i: usize| corpus.documents[i].labels.get(head);
     let mut totals: BTreeMap<&str, f64> = BTreeMap::new();
-    for i in 0..corpus.len() {
+    for (i, &weight) in weights.iter().enumerate() {
         if let Some(label) = label(i) {
-            *totals.entry(label.as_str()).or_default() += weights[i];
+            *totals.entry(label.as_str()).or_default() += weight;
         }
     }
     let total: f64 = totals.values().sum();
