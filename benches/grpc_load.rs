@@ -39,6 +39,10 @@ use tonic::transport::Channel;
 mod common;
 #[path = "grpc_load/raw_client.rs"]
 mod raw_client;
+/// gRPC framing, shared with the tests' raw HTTP/2 calls.
+#[allow(dead_code)]
+#[path = "../tests/common/raw_grpc.rs"]
+mod raw_grpc;
 
 mod pb {
     tonic::include_proto!("accord.v1");
@@ -204,12 +208,11 @@ impl Workload {
         let distinct_batches = workload.articles.len().div_ceil(batch);
         workload.batch_frames = (0..distinct_batches)
             .map(|k| {
-                raw_client::frame(&pb::ClassifyBatchRequest { requests: workload.batch_requests(k) }.encode_to_vec())
+                raw_grpc::frame(&pb::ClassifyBatchRequest { requests: workload.batch_requests(k) }.encode_to_vec())
             })
             .collect();
-        workload.unary_frames = (0..workload.articles.len())
-            .map(|i| raw_client::frame(&workload.unary_request(i).encode_to_vec()))
-            .collect();
+        workload.unary_frames =
+            (0..workload.articles.len()).map(|i| raw_grpc::frame(&workload.unary_request(i).encode_to_vec())).collect();
         workload
     }
 

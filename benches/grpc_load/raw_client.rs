@@ -37,7 +37,7 @@ impl RawClient {
         Ok(Self { sender, authority })
     }
 
-    /// Sends `framed` (one gRPC frame, see [`frame`]) to `path` and returns the answer's
+    /// Sends `framed` (one gRPC frame, as `raw_grpc::frame` makes it) to `path` and returns the answer's
     /// message, or the name of the gRPC code it failed with (`ResourceExhausted`, as tonic
     /// names it) or of what went wrong on the connection.
     pub async fn call(&self, path: &str, framed: Bytes) -> Result<Bytes, String> {
@@ -68,16 +68,6 @@ impl RawClient {
 fn grpc_code(headers: &HeaderMap) -> Option<Code> {
     let value = headers.get("grpc-status")?.to_str().ok()?;
     value.parse::<i32>().ok().map(Code::from_i32)
-}
-
-/// One uncompressed gRPC frame: flag 0, big-endian length, the message.
-pub fn frame(message: &[u8]) -> Bytes {
-    let length = u32::try_from(message.len()).expect("a message under 4 GiB");
-    let mut framed = Vec::with_capacity(5 + message.len());
-    framed.push(0);
-    framed.extend_from_slice(&length.to_be_bytes());
-    framed.extend_from_slice(message);
-    framed.into()
 }
 
 /// The message of an answer that must be exactly one uncompressed gRPC frame.
