@@ -38,8 +38,8 @@ use evaluation::{evaluate, Split};
 use fit::repeated_by_weight;
 pub use fit::{dense_rows, fit_head, log_count_ratio, BinaryFit, FitError, Fitted, HeadFit, Learner};
 pub use row_space::{DistinctRows, NotFactorable, RowSpace};
-use single_sentence::sentence_head;
 pub use single_sentence::SentenceEvaluation;
+use single_sentence::{sentence_plan, SentencePlan};
 
 /// Why training failed.
 #[derive(Debug, thiserror::Error)]
@@ -155,8 +155,8 @@ pub fn train_with_validation(
     let test_docs: Vec<usize> = (0..corpus.len()).filter(|&i| held_out[i]).collect();
 
     let mut jobs = Job::every_head(&prepared, &heads);
-    let sentence_plan = config.sentence_head.then(|| sentence_head(corpus, config)).flatten();
-    jobs.extend(sentence_plan.as_ref().map(|plan| Job { head: plan.head, weights: &plan.weights }));
+    let sentence_plan = config.sentence_head.then(|| sentence_plan(corpus, config)).flatten();
+    jobs.extend(sentence_plan.as_ref().map(SentencePlan::job));
 
     observer.step("fitting on the training split");
     let (vectorizer, mut fitted) = fit_all(&prepared, &jobs, &train_docs, config, observer)?;

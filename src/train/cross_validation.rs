@@ -114,7 +114,7 @@ pub(super) fn cross_validate(
         baseline: vec![],
     });
     let mut jobs = Job::every_head(prepared, heads);
-    jobs.extend(sentence_plan.map(|plan| Job { head: plan.head, weights: &plan.weights }));
+    jobs.extend(sentence_plan.map(SentencePlan::job));
     let documents = |ids: &[usize]| ids.iter().map(|&i| &corpus.documents[i]).collect::<Vec<_>>();
     for fold in 0..folds {
         let (test, train): (Vec<usize>, Vec<usize>) = (0..assignment.len()).partition(|&i| assignment[i] == fold);

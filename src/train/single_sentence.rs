@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::evaluation::{evaluate as evaluate_head, Split};
-use super::{Prepared, TrainConfig};
+use super::{Job, Prepared, TrainConfig};
 use crate::corpus::Corpus;
 use crate::head::LinearHead;
 use crate::metrics::HeadEvaluation;
@@ -27,9 +27,17 @@ pub(super) struct SentencePlan<'c> {
     pub weights: Vec<f64>,
 }
 
-/// The rule's stance head, if some document carrying its label has a sentence weight other
-/// than its weight (otherwise a single-sentence head would be the stance head again).
-pub(super) fn sentence_head<'c>(corpus: &Corpus, config: &'c TrainConfig) -> Option<SentencePlan<'c>> {
+impl SentencePlan<'_> {
+    /// The fit that makes the head.
+    pub fn job(&self) -> Job<'_> {
+        Job { head: self.head, weights: &self.weights }
+    }
+}
+
+/// The plan for the rule's stance head, if some document carrying its label has a sentence
+/// weight other than its weight (otherwise a single-sentence head would be the stance head
+/// again).
+pub(super) fn sentence_plan<'c>(corpus: &Corpus, config: &'c TrainConfig) -> Option<SentencePlan<'c>> {
     let head = config.article_stance.as_ref()?.stance_head.as_str();
     let differs =
         |i: usize| corpus.documents[i].labels.contains_key(head) && corpus.sentence_weights[i] != corpus.weights[i];
