@@ -20,6 +20,13 @@ const ABBREVIATIONS: &[&str] = &[
 /// The sentences of `text`, in order, trimmed of surrounding whitespace; never empty.
 pub fn split(text: &str) -> Vec<Range<usize>> {
     let mut sentences = Vec::new();
+    split_each(text, |range| sentences.push(range));
+    sentences
+}
+
+/// Calls `each` with every sentence [`split`] gives, in order, so that callers collecting
+/// them in their own form allocate once.
+pub fn split_each(text: &str, mut each: impl FnMut(Range<usize>)) {
     let mut start = 0;
     let bytes = text.as_bytes();
     // Only at the bytes a sentence end starts with, found 64 at a time: ASCII bytes and the
@@ -42,13 +49,16 @@ pub fn split(text: &str) -> Vec<Range<usize>> {
                     .and_then(|c| terminal_end(text, i, c)),
             };
             if let Some(end) = end {
-                push_trimmed(text, start..end, &mut sentences);
+                if let Some(sentence) = trimmed(text, start..end) {
+                    each(sentence);
+                }
                 start = end;
             }
         }
     }
-    push_trimmed(text, start..text.len(), &mut sentences);
-    sentences
+    if let Some(sentence) = trimmed(text, start..text.len()) {
+        each(sentence);
+    }
 }
 
 /// The bytes a sentence end can start with: `\n`, `\r`, `.`, `!`, `?`, and the lead bytes
@@ -207,10 +217,9 @@ fn pack_lowercase(word: &str) -> Option<u64> {
     Some(u64::from_le_bytes(packed))
 }
 
-/// Appends `range` of `text` without its leading and trailing whitespace, if anything is
-/// left. ASCII whitespace is trimmed byte by byte; only when a non-ASCII byte is at an edge
+/// `range` of `text` without its leading and trailing whitespace, if anything is left. ASCII whitespace is trimmed byte by byte; only when a non-ASCII byte is at an edge
 /// do the `str` methods (Unicode whitespace) go on from there.
-fn push_trimmed(text: &str, range: Range<usize>, sentences: &mut Vec<Range<usize>>) {
+fn trimmed(text: &str, range: Range<usize>) -> Option<Range<usize>> {
     // What `char::is_whitespace` says of ASCII bytes (with the vertical tab, unlike
     // `u8::is_ascii_whitespace`).
     let space = |b: u8| matches!(b, b'\t' | b'\n' | 0x0B | 0x0C | b'\r' | b' ');
@@ -228,9 +237,7 @@ fn push_trimmed(text: &str, range: Range<usize>, sentences: &mut Vec<Range<usize
         start += slice.len() - trimmed.len();
         end = start + trimmed.trim_end().len();
     }
-    if end > start {
-        sentences.push(start..end);
-    }
+    (end > start).then_some(start..end)
 }
 
 #[cfg(test)]
@@ -385,7 +392,7 @@ mod tests {
             }
             for start in (0..=text.len()).filter(|&i| text.is_char_boundary(i)) {
                 let (mut fast, mut chars) = (Vec::new(), Vec::new());
-                push_trimmed(&text, start..text.len(), &mut fast);
+                fast.extend(trimmed(&text, start..text.len()));
                 push_trimmed_by_chars(&text, start..text.len(), &mut chars);
                 prop_assert_eq!(fast, chars);
             }

@@ -64,8 +64,11 @@ pub struct SentenceMean {
 
 /// The sentences of title (field 0) and text (field 1), as the vectorizer's parts.
 pub(super) fn sentence_parts(article: &Article) -> Vec<(usize, Range<usize>)> {
-    let title = crate::sentences::split(article.title).into_iter().map(|range| (0, range));
-    title.chain(crate::sentences::split(article.text).into_iter().map(|range| (1, range))).collect()
+    let mut parts = Vec::new();
+    for (field, text) in [article.title, article.text].into_iter().enumerate() {
+        crate::sentences::split_each(text, |range| parts.push((field, range)));
+    }
+    parts
 }
 
 impl Model {
