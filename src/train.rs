@@ -13,12 +13,13 @@ use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use sha2::{Digest, Sha256};
 
-use crate::corpus::{hex, Corpus};
+use crate::corpus::{hex, Corpus, Document};
 use crate::head::LinearHead;
 use crate::metrics::HeadEvaluation;
 use crate::model::{Model, ModelMeta};
 use crate::model_file::ModelError;
 use crate::tokenizer::Tokenizer;
+use crate::validation::ValidationFigure;
 use crate::vectorizer::{SparseVector, TfIdf};
 
 mod calibration;
@@ -52,6 +53,8 @@ pub enum TrainError {
     TooFewLabels { head: String, labels: usize },
     #[error("the baseline failed on cross-validation fold {fold}: {reason}")]
     Baseline { fold: usize, reason: String },
+    #[error("the baseline failed on the validation articles: {0}")]
+    BaselineOnArticles(String),
     #[error("fitting head `{head}` failed: {source}")]
     Fit { head: String, source: fit::FitError },
     #[error(transparent)]
@@ -200,7 +203,7 @@ pub fn train_with_validation(
     } else {
         (vectorizer, fitted, sentence_fit)
     };
-    let articles = validation.articles;
+    let (articles, baseline) = (validation.articles, validation.baseline);
     let mut meta = model_meta(corpus, articles, config, created, evaluation);
     meta.cross_validation = cross_validation;
     meta.sentence_evaluation = sentence_evaluation;
@@ -208,17 +211,41 @@ pub fn train_with_validation(
         Model::from_parts(meta, config.tokenizer.clone(), vectorizer.clone(), fitted.clone(), sentence_fit.clone())
     };
     let model = parts(meta.clone())?;
-    let Some(validation) = articles.and_then(|a| {
+    let Some((articles, mut validation)) = articles.and_then(|a| {
         observer.step(&format!("validating on {} whole articles", a.len()));
-        crate::validation::validate(&model, a, config.seed)
+        Some((a, crate::validation::validate(&model, a, config.seed)?))
     }) else {
         return Ok(model);
     };
+    if let Some(baseline) = baseline {
+        observer.step("baseline on the validation articles");
+        validation.baseline = baseline_on_articles(baseline, corpus, articles)?;
+    }
     if let Some(rule) = meta.config.article_stance.as_mut() {
         rule.exponent = validation.exponent;
     }
     meta.article_validation = Some(validation);
     Ok(parts(meta)?)
+}
+
+/// `baseline` trained on the whole corpus and scored on the validation articles.
+fn baseline_on_articles(
+    baseline: &dyn Baseline,
+    corpus: &Corpus,
+    articles: &Corpus,
+) -> Result<Vec<ValidationFigure>, TrainError> {
+    let (train, test): (Vec<&Document>, Vec<&Document>) =
+        (corpus.documents.iter().collect(), articles.documents.iter().collect());
+    let scores = baseline.score(&train, &test).map_err(TrainError::BaselineOnArticles)?;
+    Ok(scores
+        .into_iter()
+        .map(|(head, score)| ValidationFigure {
+            head,
+            documents: score.documents,
+            accuracy: score.accuracy,
+            macro_f1: score.macro_f1,
+        })
+        .collect())
 }
 
 /// The config without an article-stance rule whose heads or labels the corpus lacks.

@@ -44,6 +44,9 @@ pub struct ArticleValidation {
     /// Stance macro-F1 on all the articles for each exponent tried (chosen on these, so
     /// optimistic; the nested figure above is the one to quote).
     pub exponent_scores: Vec<(f32, f64)>,
+    /// A baseline learner's figures on the same articles, trained on the whole corpus, by
+    /// the names of [`ArticleValidation::heads`] and `stance_non_neutral` (empty without one).
+    pub baseline: Vec<ValidationFigure>,
 }
 
 /// An article as the rule sees it.
@@ -85,6 +88,7 @@ pub fn validate(model: &Model, articles: &Corpus, seed: u64) -> Option<ArticleVa
         stance_non_neutral: non_neutral(&rule, labels, &scored),
         exponent,
         exponent_scores,
+        baseline: Vec::new(),
     })
 }
 

@@ -256,6 +256,37 @@ fn a_corpus_without_a_neutral_stance_gets_no_article_rule() {
     assert!(model.sentence_stances(&accord::Article::text("One. Two.")).is_empty());
 }
 
+#[test]
+fn validation_articles_are_scored_by_the_baseline_trained_on_the_whole_corpus() {
+    let articles_path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("data/articles/articles.jsonl");
+    let articles = Corpus::load(&[articles_path]).expect("articles load");
+    let corpus = small_corpus();
+    let validation = Validation { articles: Some(&articles), baseline: Some(&MajorityLabel), folds: 0 };
+    let model = accord::train_with_validation(&corpus, &validation, &quick_config(), "2026-01-01", &Silent)
+        .expect("training succeeds");
+    let validation = model.meta().article_validation.as_ref().expect("validation recorded");
+    let heads: Vec<&str> = validation.baseline.iter().map(|f| f.head.as_str()).collect();
+    assert_eq!(heads, ["stance", "topic"]);
+    for figure in &validation.baseline {
+        // The majority label of the whole corpus, scored on the articles.
+        let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+        for label in corpus.documents.iter().filter_map(|d| d.labels.get(&figure.head)) {
+            *counts.entry(label).or_default() += 1;
+        }
+        let majority = counts.iter().max_by_key(|(_, n)| **n).map(|(l, _)| *l).expect("labels");
+        let truths: Vec<&String> = articles.documents.iter().filter_map(|d| d.labels.get(&figure.head)).collect();
+        let share = truths.iter().filter(|t| t.as_str() == majority).count() as f64 / truths.len() as f64;
+        assert_eq!((figure.documents, figure.accuracy), (articles.len(), share), "{}", figure.head);
+    }
+    let reloaded = Model::from_bytes(&model.to_bytes().expect("encode")).expect("decode");
+    assert_eq!(reloaded.meta(), model.meta());
+    let card = accord::model_card::render(&model, std::time::Duration::from_secs(1));
+    assert!(
+        card.contains("| head | articles | accuracy | baseline accuracy | macro-F1 | baseline macro-F1 |"),
+        "{card}"
+    );
+}
+
 /// Predicts each head's most common training label: a baseline any recipe must beat.
 struct MajorityLabel;
 
