@@ -165,14 +165,19 @@ async fn a_client_deadline_ends_a_long_call_early() {
     client.classify_batch(batch.clone()).await.expect("without a deadline the batch completes");
     let whole = started.elapsed();
 
-    let mut request = tonic::Request::new(batch);
-    request.set_timeout(whole / 10);
-    let started = std::time::Instant::now();
-    let status = client.classify_batch(request).await.expect_err("the deadline passes first");
-    let cut_short = started.elapsed();
-    // Tonic's server reports an expired `grpc-timeout` as CANCELLED ("Timeout expired");
-    // gRPC clients that track deadlines themselves report DEADLINE_EXCEEDED.
-    assert!(matches!(status.code(), Code::Cancelled | Code::DeadlineExceeded), "{status:?}");
+    // The shortest of three tries, so that one slow transfer of the 32 MB request on a
+    // busy machine does not decide.
+    let mut cut_short = std::time::Duration::MAX;
+    for _ in 0..3 {
+        let mut request = tonic::Request::new(batch.clone());
+        request.set_timeout(whole / 10);
+        let started = std::time::Instant::now();
+        let status = client.classify_batch(request).await.expect_err("the deadline passes first");
+        cut_short = cut_short.min(started.elapsed());
+        // Tonic's server reports an expired `grpc-timeout` as CANCELLED ("Timeout expired");
+        // gRPC clients that track deadlines themselves report DEADLINE_EXCEEDED.
+        assert!(matches!(status.code(), Code::Cancelled | Code::DeadlineExceeded), "{status:?}");
+    }
     assert!(cut_short < whole / 2, "with a deadline of {:?}: {cut_short:?}; without: {whole:?}", whole / 10);
     client.classify(classify_request("after", SPORTS_COOPERATION, 0)).await.expect("still serving");
 }
