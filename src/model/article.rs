@@ -65,7 +65,7 @@ pub struct SentenceMean {
 /// The sentences of title (field 0) and text (field 1), as the vectorizer's parts.
 pub(super) fn sentence_parts(article: &Article) -> Vec<(usize, Range<usize>)> {
     let mut parts = Vec::new();
-    for (field, text) in [article.title, article.text].into_iter().enumerate() {
+    for (field, text) in article.fields().into_iter().enumerate() {
         crate::sentences::split_each(text, |range| parts.push((field, range)));
     }
     parts
