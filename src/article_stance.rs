@@ -43,23 +43,27 @@ impl ArticleStance {
     /// The article's stance probabilities, in the order of `stance_labels`, from the mean
     /// sentence probabilities (same order) and the probability of the relation topic.
     pub fn combine(&self, stance_labels: &[String], sentence_mean: &[f32], relation: f32) -> Vec<f32> {
+        let neutral = stance_labels.iter().position(|label| *label == self.neutral_label);
+        let mut probabilities = vec![0.0; stance_labels.len().min(sentence_mean.len())];
+        self.combine_into(neutral, sentence_mean, relation, &mut probabilities);
+        probabilities
+    }
+
+    /// [`ArticleStance::combine`] with the neutral label's position (if the labels have it)
+    /// already found, written to `out`: what the served model does once per article.
+    pub fn combine_into(&self, neutral: Option<usize>, sentence_mean: &[f32], relation: f32, out: &mut [f32]) {
         let related = relation.clamp(0.0, 1.0).powf(self.exponent);
-        let leaning: f32 = stance_labels
-            .iter()
-            .zip(sentence_mean)
-            .filter(|(label, _)| **label != self.neutral_label)
-            .map(|(_, p)| p)
-            .sum();
-        let share = stance_labels.iter().filter(|l| **l != self.neutral_label).count().max(1) as f32;
-        stance_labels
-            .iter()
-            .zip(sentence_mean)
-            .map(|(label, p)| match (*label == self.neutral_label, leaning > 0.0) {
+        let is_neutral = |label: usize| Some(label) == neutral;
+        let leaning: f32 =
+            sentence_mean.iter().enumerate().filter(|(label, _)| !is_neutral(*label)).map(|(_, p)| p).sum();
+        let share = (out.len() - usize::from(neutral.is_some_and(|n| n < out.len()))).max(1) as f32;
+        for (label, (probability, p)) in out.iter_mut().zip(sentence_mean).enumerate() {
+            *probability = match (is_neutral(label), leaning > 0.0) {
                 (true, _) => 1.0 - related,
                 (false, true) => related * p / leaning,
                 (false, false) => related / share,
-            })
-            .collect()
+            };
+        }
     }
 }
 

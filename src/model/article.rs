@@ -16,6 +16,8 @@ pub(super) struct BoundStance {
     pub(super) stance: usize,
     topic: usize,
     relation: usize,
+    /// The neutral label's position among the stance head's labels.
+    neutral: usize,
 }
 
 impl BoundStance {
@@ -27,13 +29,13 @@ impl BoundStance {
         let relation = heads[topic].labels.iter().position(|l| *l == rule.relation_label);
         let relation = relation
             .ok_or_else(|| invalid(format!("head `{}` has no label `{}`", rule.topic_head, rule.relation_label)))?;
-        if !heads[stance].labels.contains(&rule.neutral_label) {
-            return Err(invalid(format!("head `{}` has no label `{}`", rule.stance_head, rule.neutral_label)));
-        }
+        let neutral = heads[stance].labels.iter().position(|l| *l == rule.neutral_label);
+        let neutral = neutral
+            .ok_or_else(|| invalid(format!("head `{}` has no label `{}`", rule.stance_head, rule.neutral_label)))?;
         if !(rule.exponent.is_finite() && rule.exponent > 0.0) {
             return Err(invalid(format!("exponent {} is not a positive number", rule.exponent)));
         }
-        Ok(Self { rule: rule.clone(), stance, topic, relation })
+        Ok(Self { rule: rule.clone(), stance, topic, relation, neutral })
     }
 }
 
@@ -64,7 +66,8 @@ pub struct SentenceMean {
 
 /// The sentences of title (field 0) and text (field 1), as the vectorizer's parts.
 pub(super) fn sentence_parts(article: &Article) -> Vec<(usize, Range<usize>)> {
-    let mut parts = Vec::new();
+    // Room for sentences of about 80 bytes, so that a typical article's list never regrows.
+    let mut parts = Vec::with_capacity((article.title.len() + article.text.len()) / 80 + 2);
     for (field, text) in article.fields().into_iter().enumerate() {
         crate::sentences::split_each(text, |range| parts.push((field, range)));
     }
@@ -169,8 +172,9 @@ impl Model {
             return;
         }
         let relation = predictions[bound.topic].probabilities[bound.relation];
-        let probabilities = bound.rule.combine(&self.heads[bound.stance].labels, &parts.mean, relation);
-        predictions[bound.stance] = HeadPrediction { best: argmax(&probabilities), probabilities };
+        let stance = &mut predictions[bound.stance];
+        bound.rule.combine_into(Some(bound.neutral), &parts.mean, relation, &mut stance.probabilities);
+        stance.best = argmax(&stance.probabilities);
     }
 
     /// Every head's own prediction for one article, before the article-stance rule.
