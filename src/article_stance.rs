@@ -56,7 +56,7 @@ impl ArticleStance {
         let is_neutral = |label: usize| Some(label) == neutral;
         let leaning: f32 =
             sentence_mean.iter().enumerate().filter(|(label, _)| !is_neutral(*label)).map(|(_, p)| p).sum();
-        let share = (out.len() - usize::from(neutral.is_some_and(|n| n < out.len()))).max(1) as f32;
+        let share = (0..out.len()).filter(|&label| !is_neutral(label)).count().max(1) as f32;
         for (label, (probability, p)) in out.iter_mut().zip(sentence_mean).enumerate() {
             *probability = match (is_neutral(label), leaning > 0.0) {
                 (true, _) => 1.0 - related,

@@ -8,7 +8,7 @@ use crate::charts;
 use crate::metrics::HeadEvaluation;
 use crate::model::Model;
 use crate::train::{mean_and_spread, CrossValidation, FoldScore, SentenceEvaluation};
-use crate::validation::ArticleValidation;
+use crate::validation::{ArticleValidation, ValidationFigure};
 
 /// Renders the card. Every figure comes from the model file's metadata; the card links the
 /// pictures that [`crate::charts::write_pictures`] writes beside it.
@@ -182,27 +182,33 @@ fn render_article_stance(
 
 /// The article figures, beside the baseline's on the same articles when there is one.
 fn render_article_figures(card: &mut String, validation: &ArticleValidation) {
-    let figures = validation.heads.iter().chain(&validation.stance_non_neutral);
-    if validation.baseline.is_empty() {
-        let _ = writeln!(card, "| head | articles | accuracy | macro-F1 |\n|---|---|---|---|");
-        for f in figures {
-            let _ = writeln!(card, "| {} | {} | {:.4} | {:.4} |", f.head, f.documents, f.accuracy, f.macro_f1);
-        }
-        return;
-    }
+    let with_baseline = !validation.baseline.is_empty();
     let _ = writeln!(
         card,
-        "| head | articles | accuracy | baseline accuracy | macro-F1 | baseline macro-F1 |\n|---|---|---|---|---|---|"
+        "{}",
+        if with_baseline {
+            "| head | articles | accuracy | baseline accuracy | macro-F1 | baseline macro-F1 |\n|---|---|---|---|---|---|"
+        } else {
+            "| head | articles | accuracy | macro-F1 |\n|---|---|---|---|"
+        }
     );
-    for f in figures {
+    for f in validation.heads.iter().chain(&validation.stance_non_neutral) {
         let theirs = validation.baseline.iter().find(|b| b.head == f.head);
-        let (accuracy, macro_f1) = theirs
-            .map_or(("—".into(), "—".into()), |b| (format!("{:.4}", b.accuracy), format!("{:.4}", b.macro_f1)));
+        // The baseline's cell after each of ours, when there is a baseline.
+        let beside = |value: fn(&ValidationFigure) -> f64| match (with_baseline, theirs) {
+            (false, _) => String::new(),
+            (true, Some(b)) => format!(" {:.4} |", value(b)),
+            (true, None) => " — |".to_owned(),
+        };
+        let (accuracy, macro_f1) = (beside(|b| b.accuracy), beside(|b| b.macro_f1));
         let _ = writeln!(
             card,
-            "| {} | {} | {:.4} | {accuracy} | {:.4} | {macro_f1} |",
+            "| {} | {} | {:.4} |{accuracy} {:.4} |{macro_f1}",
             f.head, f.documents, f.accuracy, f.macro_f1
         );
+    }
+    if !with_baseline {
+        return;
     }
     let _ = writeln!(
         card,
