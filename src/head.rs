@@ -33,7 +33,8 @@ impl LinearHead {
         self.weights.len() / self.labels.len().max(1)
     }
 
-    fn row(&self, feature: u32) -> &[f32] {
+    /// The weights of `feature`, one per label.
+    pub fn row(&self, feature: u32) -> &[f32] {
         let k = self.labels.len();
         let start = feature as usize * k;
         &self.weights[start..start + k]

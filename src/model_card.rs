@@ -7,7 +7,7 @@ use crate::article_stance::ArticleStance;
 use crate::charts;
 use crate::metrics::HeadEvaluation;
 use crate::model::Model;
-use crate::train::{mean_and_spread, CrossValidation, FoldScore, SentenceEvaluation};
+use crate::train::{mean_and_spread, CrossValidation, FoldScore, SentenceEvaluation, TrainConfig, NAME_SHARE};
 use crate::validation::{ArticleValidation, ValidationFigure};
 
 /// Renders the card. Every figure comes from the model file's metadata; the card links the
@@ -32,7 +32,10 @@ pub fn render(model: &Model, training_time: Duration) -> String {
     let learners: Vec<String> = model
         .heads()
         .iter()
-        .map(|h| format!("`{}` {} (L2 {:.3})", h.name, config.learner(&h.name).name(), config.l2(&h.name)))
+        .map(|h| {
+            let names = if config.heads_without_names.contains(&h.name) { ", without name-like terms" } else { "" };
+            format!("`{}` {} (L2 {:.3}{names})", h.name, config.learner(&h.name).name(), config.l2(&h.name))
+        })
         .collect();
     let _ = writeln!(
         card,
@@ -68,7 +71,7 @@ pub fn render(model: &Model, training_time: Duration) -> String {
         render_head(&mut card, evaluation);
     }
     if let Some(sentence) = &meta.sentence_evaluation {
-        render_single_sentences(&mut card, sentence, meta.config.balance_sentence_labels);
+        render_single_sentences(&mut card, sentence, &meta.config);
     }
     render_terms(&mut card, model);
     if let Some(cross_validation) = &meta.cross_validation {
@@ -103,20 +106,20 @@ fn render_cross_validation(card: &mut String, cv: &CrossValidation, seed: u64) {
         }
     };
     let mut rows: Vec<(String, &[FoldScore], &[FoldScore])> =
-        cv.heads.iter().map(|h| (h.head.clone(), h.accord.as_slice(), h.baseline.as_slice())).collect();
+        cv.heads.iter().map(|h| (format!("`{}`", h.head), h.accord.as_slice(), h.baseline.as_slice())).collect();
     if let Some(single) = &cv.single_sentences {
         rows.push((
-            format!("{}, single sentences: single-sentence head", single.head),
+            format!("`{}`, single sentences: single-sentence head", single.head),
             &single.accord,
             &single.baseline,
         ));
         rows.push((
-            format!("{}, single sentences: `{}` head", single.head, single.head),
+            format!("`{}`, single sentences: `{}` head", single.head, single.head),
             &single.stance_head,
             &single.baseline,
         ));
     }
-    for (head, accord, baseline) in rows {
+    for (head, accord, baseline) in &rows {
         let documents: usize = accord.iter().map(|s| s.documents).sum();
         let _ = writeln!(
             card,
@@ -131,14 +134,14 @@ fn render_cross_validation(card: &mut String, cv: &CrossValidation, seed: u64) {
         let _ = writeln!(card, "\nThe single-sentence rows score each fold's documents with a sentence weight above 0 (the news sentences and the seeds), with the single-sentence head and with the stance head that longer inputs use; the baseline is trained on the fold's whole complement as given, unweighted, as in the other rows.");
     }
     let _ = writeln!(card, "\nMacro-F1 fold by fold (accord / baseline):\n");
-    for head in &cv.heads {
-        let folds: Vec<String> = (0..head.accord.len())
-            .map(|i| match head.baseline.get(i) {
-                Some(b) => format!("{:.4} / {:.4}", head.accord[i].macro_f1, b.macro_f1),
-                None => format!("{:.4}", head.accord[i].macro_f1),
+    for (head, accord, baseline) in &rows {
+        let folds: Vec<String> = (0..accord.len())
+            .map(|i| match baseline.get(i) {
+                Some(b) => format!("{:.4} / {:.4}", accord[i].macro_f1, b.macro_f1),
+                None => format!("{:.4}", accord[i].macro_f1),
             })
             .collect();
-        let _ = writeln!(card, "- `{}`: {}", head.head, folds.join("; "));
+        let _ = writeln!(card, "- {head}: {}", folds.join("; "));
     }
     let _ = writeln!(card);
 }
@@ -216,11 +219,20 @@ fn render_article_figures(card: &mut String, validation: &ArticleValidation) {
     );
 }
 
-fn render_single_sentences(card: &mut String, sentence: &SentenceEvaluation, balanced: bool) {
+fn render_single_sentences(card: &mut String, sentence: &SentenceEvaluation, config: &TrainConfig) {
     let e = &sentence.head;
     let _ = writeln!(card, "## Single sentences\n");
-    let balance = if balanced { ", each label's documents weighed so that every label weighs the same" } else { "" };
-    let _ = writeln!(card, "An input of one sentence gets its `{}` from a head of its own, fitted the same way but with each source's `sentence_weight` (`data/corpus.toml`) in place of its weight{balance}. Its figures on the {} held-out documents it counts (sentence weight above 0), beside the `{}` head's on the same documents:\n", e.head, e.test_documents, e.head);
+    let balance = if config.balance_sentence_labels {
+        ", each label's documents weighed so that every label weighs the same"
+    } else {
+        ""
+    };
+    let names = if config.sentence_head_without_names {
+        format!(", and without name-like terms (words capitalized inside sentences in at least {:.0}% of their occurrences in the training texts, and the bigrams with one), so that it learns from what the actors do rather than who they are", NAME_SHARE * 100.0)
+    } else {
+        String::new()
+    };
+    let _ = writeln!(card, "An input of one sentence gets its `{}` from a head of its own, fitted the same way but with each source's `sentence_weight` (`data/corpus.toml`) in place of its weight{balance}{names}. Its figures on the {} held-out documents it counts (sentence weight above 0), beside the `{}` head's on the same documents:\n", e.head, e.test_documents, e.head);
     let _ = writeln!(
         card,
         "| head | accuracy | macro-F1 | expected calibration error | softmax temperature |\n|---|---|---|---|---|"

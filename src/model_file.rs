@@ -25,7 +25,7 @@ use crate::vectorizer::{TfIdf, VectorizerSettings};
 
 const MAGIC: &[u8; 8] = b"ACCORDMF";
 /// Bump when the body's layout changes.
-pub const FORMAT_VERSION: u32 = 9;
+pub const FORMAT_VERSION: u32 = 10;
 const HEADER_LEN: usize = 52;
 /// Bounds on IDF values and weights, far beyond any trained model's (IDF is `1 + ln(n/df)`,
 /// regularized weights are tens at most), so that a weight times an IDF, summed over a long

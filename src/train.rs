@@ -27,6 +27,7 @@ mod config;
 mod cross_validation;
 mod evaluation;
 mod fit;
+mod names;
 mod row_space;
 mod single_sentence;
 
@@ -38,6 +39,7 @@ pub use cross_validation::{
 use evaluation::{evaluate, Split};
 use fit::repeated_by_weight;
 pub use fit::{dense_rows, fit_head, log_count_ratio, BinaryFit, FitError, Fitted, HeadFit, Learner};
+pub use names::NAME_SHARE;
 pub use row_space::{DistinctRows, NotFactorable, RowSpace};
 pub use single_sentence::SentenceEvaluation;
 use single_sentence::{sentence_plan, SentencePlan};
@@ -157,7 +159,7 @@ pub fn train_with_validation(
     let train_docs: Vec<usize> = (0..corpus.len()).filter(|&i| !held_out[i]).collect();
     let test_docs: Vec<usize> = (0..corpus.len()).filter(|&i| held_out[i]).collect();
 
-    let mut jobs = Job::every_head(&prepared, &heads);
+    let mut jobs = Job::every_head(&prepared, &heads, config);
     let sentence_plan = config.sentence_head.then(|| sentence_plan(corpus, config)).flatten();
     jobs.extend(sentence_plan.as_ref().map(SentencePlan::job));
 
@@ -312,12 +314,17 @@ fn label_groups(corpus: &Corpus) -> BTreeMap<String, Vec<usize>> {
 struct Job<'a> {
     head: &'a str,
     weights: &'a [f64],
+    /// Fit without name-like terms (see `train/names.rs`).
+    without_names: bool,
 }
 
 impl<'a> Job<'a> {
     /// Every head, with the documents' weights.
-    fn every_head(prepared: &Prepared<'a>, heads: &'a [String]) -> Vec<Self> {
-        heads.iter().map(|head| Job { head, weights: &prepared.corpus.weights }).collect()
+    fn every_head(prepared: &Prepared<'a>, heads: &'a [String], config: &TrainConfig) -> Vec<Self> {
+        let without_names = |head: &str| config.heads_without_names.contains(head);
+        let job =
+            |head: &'a String| Job { head, weights: &prepared.corpus.weights, without_names: without_names(head) };
+        heads.iter().map(job).collect()
     }
 }
 
@@ -333,13 +340,24 @@ fn fit_all(
     let tokens: Vec<Vec<Vec<String>>> = docs.iter().map(|&i| prepared.tokens[i].clone()).collect();
     let vectorizer = TfIdf::fit(config.vectorizer.clone(), &tokens);
     let vectors = prepared.vectors(&vectorizer);
+    let nameless = jobs.iter().any(|job| job.without_names).then(|| {
+        let texts = docs.iter().flat_map(|&i| {
+            let document = &prepared.corpus.documents[i];
+            [document.title.as_str(), document.text.as_str()]
+        });
+        let excluded = names::name_features(texts, &prepared.tokenizer, &vectorizer);
+        vectors.iter().map(|vector| names::without(vector, &excluded)).collect::<Vec<_>>()
+    });
     let dimensions = vectorizer.dimensions();
     // The heads are independent: fit them on separate threads.
     let fitted: Vec<Result<LinearHead, TrainError>> = std::thread::scope(|scope| {
         let handles: Vec<_> = jobs
             .iter()
-            .map(|&Job { head, weights }| {
-                let vectors = &vectors;
+            .map(|&Job { head, weights, without_names }| {
+                let vectors = match (&nameless, without_names) {
+                    (Some(nameless), true) => nameless,
+                    _ => &vectors,
+                };
                 scope.spawn(move || {
                     let labelled: Vec<usize> =
                         docs.iter().copied().filter(|&i| prepared.label(i, head).is_some()).collect();

@@ -340,7 +340,7 @@ fn cross_validation_scores_every_fold_beside_the_baseline() {
     assert!(single.accord != single.stance_head, "the two heads score alike");
     let card = accord::model_card::render(&model, std::time::Duration::ZERO);
     assert!(card.contains("## Cross-validation") && card.contains("the majority label"), "{card}");
-    assert!(card.contains("| stance, single sentences: single-sentence head | "), "{card}");
+    assert!(card.contains("| `stance`, single sentences: single-sentence head | "), "{card}");
     assert!(card.contains(" ± "), "the card gives the spread: {card}");
 }
 
@@ -448,4 +448,32 @@ fn a_single_sentence_is_answered_by_the_single_sentence_head() {
     assert!(plain.sentence_head().is_none() && plain.meta().sentence_evaluation.is_none());
     let copy = Model::from_bytes(&model.to_bytes().expect("encode")).expect("decode");
     assert_eq!(copy.sentence_head(), model.sentence_head(), "the model file keeps the head");
+}
+
+#[test]
+fn the_single_sentence_head_learns_nothing_from_names() {
+    let corpus = small_corpus();
+    let weights = |model: &Model, head: &accord::head::LinearHead, term: &str| -> Vec<f32> {
+        let index = model.vectorizer().index_of(term).unwrap_or_else(|| panic!("`{term}` is in the vocabulary"));
+        head.row(index).to_vec()
+    };
+    let model = train(&corpus, &quick_config(), "2026-01-01", &Silent).expect("train");
+    let head = model.sentence_head().expect("a single-sentence head");
+    let stance = model.heads().iter().find(|h| h.name == "stance").expect("stance head");
+    let (names, words) = (["china", "trump", "israel", "russia"], ["attacked", "agreement", "said"]);
+    for name in names {
+        assert!(weights(&model, head, name).iter().all(|&w| w == 0.0), "`{name}` weighs in the sentence head");
+    }
+    assert!(
+        names.iter().any(|name| weights(&model, stance, name).iter().any(|&w| w != 0.0)),
+        "the stance head has names"
+    );
+    for word in words {
+        assert!(weights(&model, head, word).iter().any(|&w| w != 0.0), "`{word}` lost its weight");
+    }
+
+    let config = TrainConfig { sentence_head_without_names: false, ..quick_config() };
+    let with_names = train(&corpus, &config, "2026-01-01", &Silent).expect("train");
+    let head = with_names.sentence_head().expect("a single-sentence head");
+    assert!(names.iter().any(|name| weights(&with_names, head, name).iter().any(|&w| w != 0.0)));
 }

@@ -81,6 +81,13 @@ pub struct TrainSettings {
     /// weighing its labels equally.
     #[arg(long)]
     unbalanced_sentence_head: bool,
+    /// Fit the single-sentence head with name-like terms too (people, places, organisations),
+    /// instead of without them.
+    #[arg(long)]
+    sentence_head_with_names: bool,
+    /// Fit this head without name-like terms, as the single-sentence head is; repeatable.
+    #[arg(long = "without-names", value_name = "HEAD")]
+    without_names: Vec<String>,
     /// Training date recorded in the model (YYYY-MM-DD); defaults to today (UTC).
     #[arg(long)]
     date: Option<String>,
@@ -98,8 +105,10 @@ impl TrainSettings {
             calibrate: !self.no_calibration,
             sentence_head: !self.no_sentence_head,
             balance_sentence_labels: !self.unbalanced_sentence_head,
+            sentence_head_without_names: !self.sentence_head_with_names,
             ..TrainConfig::default()
         };
+        config.heads_without_names.extend(self.without_names.iter().cloned());
         config.learners.extend(self.learners.iter().cloned());
         config.l2_by_head.extend(self.head_l2.iter().cloned());
         config.vectorizer.max_features = self.max_features;

@@ -113,7 +113,7 @@ pub(super) fn cross_validate(
         stance_head: vec![],
         baseline: vec![],
     });
-    let mut jobs = Job::every_head(prepared, heads);
+    let mut jobs = Job::every_head(prepared, heads, config);
     jobs.extend(sentence_plan.map(SentencePlan::job));
     let documents = |ids: &[usize]| ids.iter().map(|&i| &corpus.documents[i]).collect::<Vec<_>>();
     for fold in 0..folds {

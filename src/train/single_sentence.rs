@@ -25,12 +25,13 @@ pub struct SentenceEvaluation {
 pub(super) struct SentencePlan<'c> {
     pub head: &'c str,
     pub weights: Vec<f64>,
+    pub without_names: bool,
 }
 
 impl SentencePlan<'_> {
     /// The fit that makes the head.
     pub fn job(&self) -> Job<'_> {
-        Job { head: self.head, weights: &self.weights }
+        Job { head: self.head, weights: &self.weights, without_names: self.without_names }
     }
 }
 
@@ -41,7 +42,11 @@ pub(super) fn sentence_plan<'c>(corpus: &Corpus, config: &'c TrainConfig) -> Opt
     let head = config.article_stance.as_ref()?.stance_head.as_str();
     let differs =
         |i: usize| corpus.documents[i].labels.contains_key(head) && corpus.sentence_weights[i] != corpus.weights[i];
-    (0..corpus.len()).any(differs).then(|| SentencePlan { head, weights: fit_weights(corpus, head, config) })
+    (0..corpus.len()).any(differs).then(|| SentencePlan {
+        head,
+        weights: fit_weights(corpus, head, config),
+        without_names: config.sentence_head_without_names,
+    })
 }
 
 /// Each document's sentence weight, times, when `config.balance_sentence_labels`, the
