@@ -323,21 +323,21 @@ fn head_softmax(bias: &[f32], sums: &[f64], norm: f64, out: &mut [f32]) {
     let labels = out.len();
     // On the stack for the usual few labels: this runs once per sentence, too.
     let (mut stack, mut heap) = ([0.0f64; 16], Vec::new());
-    let exp: &mut [f64] = if labels <= stack.len() {
+    let scores: &mut [f64] = if labels <= stack.len() {
         &mut stack[..labels]
     } else {
         heap.resize(labels, 0.0);
         &mut heap
     };
-    for ((e, &bias), sum) in exp.iter_mut().zip(bias).zip(&sums[..labels]) {
-        *e = f64::from(bias) + sum * scale;
+    for ((score, &bias), sum) in scores.iter_mut().zip(bias).zip(&sums[..labels]) {
+        *score = f64::from(bias) + sum * scale;
     }
-    let max = exp.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let max = scores.iter().copied().fold(f64::NEG_INFINITY, f64::max);
     // In f32 from here: the probabilities are f32, and `f32::exp` costs half of `f64::exp`
     // (this runs for every sentence of every article).
     let mut total = 0.0f32;
-    for (p, e) in out.iter_mut().zip(exp.iter()) {
-        *p = ((*e - max) as f32).exp();
+    for (p, score) in out.iter_mut().zip(scores.iter()) {
+        *p = ((score - max) as f32).exp();
         total += *p;
     }
     out.iter_mut().for_each(|p| *p /= total);

@@ -3,7 +3,7 @@
 //! them so that it learns what its sentences say actors do rather than who the actors are:
 //! the sentences it will be asked about come from other years and name other actors.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use crate::sentences;
 use crate::tokenizer::Tokenizer;
@@ -24,12 +24,12 @@ pub(crate) fn name_features<'t>(
     vectorizer: &TfIdf,
 ) -> Vec<bool> {
     let names = name_like_words(texts, tokenizer);
-    vectorizer.terms().iter().map(|term| term.split(' ').any(|word| names.contains_key(word))).collect()
+    vectorizer.terms().iter().map(|term| term.split(' ').any(|word| names.contains(word))).collect()
 }
 
 /// The words of `texts` capitalized in at least [`NAME_SHARE`] of their occurrences inside
-/// sentences, lowercase, each with that share.
-pub(crate) fn name_like_words<'t>(texts: impl Iterator<Item = &'t str>, tokenizer: &Tokenizer) -> HashMap<String, f64> {
+/// sentences, lowercase.
+pub(crate) fn name_like_words<'t>(texts: impl Iterator<Item = &'t str>, tokenizer: &Tokenizer) -> HashSet<String> {
     let mut seen: HashMap<String, (u32, u32)> = HashMap::new();
     for text in texts {
         for range in sentences::split(text) {
@@ -46,10 +46,8 @@ pub(crate) fn name_like_words<'t>(texts: impl Iterator<Item = &'t str>, tokenize
             });
         }
     }
-    seen.into_iter()
-        .map(|(word, (capitalized, total))| (word, f64::from(capitalized) / f64::from(total)))
-        .filter(|&(_, share)| share >= NAME_SHARE)
-        .collect()
+    let is_name = |&(capitalized, total): &(u32, u32)| f64::from(capitalized) / f64::from(total) >= NAME_SHARE;
+    seen.into_iter().filter(|(_, counts)| is_name(counts)).map(|(word, _)| word).collect()
 }
 
 /// `vector` without the features marked in `excluded`; the other values are kept as they
@@ -73,11 +71,11 @@ mod tests {
         ];
         let words = name_like_words(texts.into_iter(), &Tokenizer::default());
         // "Talks" starts two sentences and is lowercase inside one: not a name.
-        assert!(words.contains_key("ankara") && words.contains_key("brussels"));
-        assert!(!words.contains_key("talks") && !words.contains_key("envoys") && !words.contains_key("officials"));
+        assert!(words.contains("ankara") && words.contains("brussels"));
+        assert!(!words.contains("talks") && !words.contains("envoys") && !words.contains("officials"));
         // "may" is capitalized in one of its two occurrences inside a sentence: share 0.5.
         let texts = ["They met in May.", "They may meet."];
-        assert!(!name_like_words(texts.into_iter(), &Tokenizer::default()).contains_key("may"));
+        assert!(!name_like_words(texts.into_iter(), &Tokenizer::default()).contains("may"));
     }
 
     #[test]
