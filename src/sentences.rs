@@ -217,8 +217,9 @@ fn pack_lowercase(word: &str) -> Option<u64> {
     Some(u64::from_le_bytes(packed))
 }
 
-/// `range` of `text` without its leading and trailing whitespace, if anything is left. ASCII whitespace is trimmed byte by byte; only when a non-ASCII byte is at an edge
-/// do the `str` methods (Unicode whitespace) go on from there.
+/// `range` of `text` without its leading and trailing whitespace, if anything is left. ASCII
+/// whitespace is trimmed byte by byte; only when a non-ASCII byte is at an edge do the `str`
+/// methods (Unicode whitespace) go on from there.
 fn trimmed(text: &str, range: Range<usize>) -> Option<Range<usize>> {
     // What `char::is_whitespace` says of ASCII bytes (with the vertical tab, unlike
     // `u8::is_ascii_whitespace`).

@@ -319,12 +319,13 @@ struct Job<'a> {
 }
 
 impl<'a> Job<'a> {
-    /// Every head, with the documents' weights.
+    /// Every head, with the documents' weights, without names if the config says so.
     fn every_head(prepared: &Prepared<'a>, heads: &'a [String], config: &TrainConfig) -> Vec<Self> {
-        let without_names = |head: &str| config.heads_without_names.contains(head);
-        let job =
-            |head: &'a String| Job { head, weights: &prepared.corpus.weights, without_names: without_names(head) };
-        heads.iter().map(job).collect()
+        let weights = &prepared.corpus.weights;
+        heads
+            .iter()
+            .map(|head| Job { head, weights, without_names: config.heads_without_names.contains(head) })
+            .collect()
     }
 }
 
