@@ -316,27 +316,20 @@ impl PackedHeads {
 
 /// One head's probabilities, into `out` (one per label), from its row sums (`sums`, from
 /// the head's first label on) and the norm of the TF-IDF values: `bias + sum / norm`, then
-/// softmax, in f64.
+/// softmax.
 #[inline]
 fn head_softmax(bias: &[f32], sums: &[f64], norm: f64, out: &mut [f32]) {
     let scale = if norm > 0.0 { 1.0 / norm } else { 0.0 };
-    let labels = out.len();
-    // On the stack for the usual few labels: this runs once per sentence, too.
-    let (mut stack, mut heap) = ([0.0f64; 16], Vec::new());
-    let scores: &mut [f64] = if labels <= stack.len() {
-        &mut stack[..labels]
-    } else {
-        heap.resize(labels, 0.0);
-        &mut heap
-    };
-    for ((score, &bias), sum) in scores.iter_mut().zip(bias).zip(&sums[..labels]) {
-        *score = f64::from(bias) + sum * scale;
-    }
-    let max = scores.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-    // In f32 from here: the probabilities are f32, and `f32::exp` costs half of `f64::exp`
-    // (this runs for every sentence of every article).
+    // Each score is computed twice (for the maximum, then for its exponential) rather than
+    // kept: a buffer for them cost more than the few multiplications, and this runs once for
+    // every sentence, too.
+    let score = |(&bias, &sum): (&f32, &f64)| f64::from(bias) + sum * scale;
+    let sums = &sums[..out.len()];
+    let scores = || bias.iter().zip(sums).map(score);
+    let max = scores().fold(f64::NEG_INFINITY, f64::max);
+    // In f32 from here: the probabilities are f32, and `f32::exp` costs half of `f64::exp`.
     let mut total = 0.0f32;
-    for (p, score) in out.iter_mut().zip(scores.iter()) {
+    for (p, score) in out.iter_mut().zip(scores()) {
         *p = ((score - max) as f32).exp();
         total += *p;
     }
