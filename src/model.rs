@@ -13,7 +13,7 @@ use crate::model_file::{self, ModelError};
 use crate::tokenizer::{Token, Tokenizer, TokenizerSettings};
 use crate::train::{CrossValidation, SentenceEvaluation, TrainConfig};
 use crate::validation::ArticleValidation;
-use crate::vectorizer::{term_frequency, SparseVector, TermCounts, TfIdf, VectorizerSettings};
+use crate::vectorizer::{term_frequencies, SparseVector, TermCounts, TfIdf, VectorizerSettings};
 
 /// What a model says about itself: where it came from and how well it did on held-out data.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -250,9 +250,9 @@ impl Model {
     }
 
     /// Every head's own prediction from term counts.
-    fn predict_counts(&self, counts: &TermCounts<'_>) -> Vec<HeadPrediction> {
-        let sublinear = self.vectorizer.settings().sublinear_tf;
-        let tf = |slot| term_frequency(counts.count(slot), sublinear);
+    pub(super) fn predict_counts(&self, counts: &TermCounts<'_>) -> Vec<HeadPrediction> {
+        let weight = term_frequencies(self.vectorizer.settings().sublinear_tf);
+        let tf = |slot| weight(counts.count(slot));
         self.packed.predict(&self.heads, counts.features(), tf)
     }
 

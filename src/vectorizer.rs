@@ -24,7 +24,7 @@ mod lookups;
 mod table;
 
 use counts::{tally, tally_all, FieldScratch, Scratch};
-pub(crate) use counts::{term_frequency, TermCounts};
+pub(crate) use counts::{term_frequencies, term_frequency, TermCounts};
 
 pub(crate) use table::prefetch;
 use table::{TableProblem, VocabularyTable};

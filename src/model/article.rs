@@ -7,7 +7,7 @@ use super::{Model, ModelError};
 use crate::article::Article;
 use crate::article_stance::ArticleStance;
 use crate::head::{argmax, HeadPrediction, LinearHead};
-use crate::vectorizer::{term_frequency, TermCounts};
+use crate::vectorizer::TermCounts;
 
 /// The article-stance rule with the positions of its heads and labels in this model.
 #[derive(Debug, Clone)]
@@ -143,18 +143,26 @@ impl Model {
             parts.clear();
         }
         let labels = self.heads[bound.stance].label_count();
-        let (mut mean, mut probabilities) = (vec![0.0f32; labels], vec![0.0f32; labels]);
+        // On the stack for the usual few labels: one allocation fewer per article.
+        let mut space = ([0.0f32; 8], [0.0f32; 8], Vec::new(), Vec::new());
+        let (sum, probabilities) = if labels <= space.0.len() {
+            (&mut space.0[..labels], &mut space.1[..labels])
+        } else {
+            space.2.resize(labels, 0.0);
+            space.3.resize(labels, 0.0);
+            (&mut space.2[..], &mut space.3[..])
+        };
         let sublinear = self.vectorizer.settings().sublinear_tf;
         let result = self.vectorizer.with_counts_and_parts(&self.tokenizer, article, &parts, whole, |_, counts| {
             let (slots, tf) = counts.drain_tf(sublinear);
-            self.packed.head_probabilities(&self.heads, bound.stance, slots, tf, &mut probabilities);
-            mean.iter_mut().zip(&probabilities).for_each(|(m, p)| *m += p);
+            self.packed.head_probabilities(&self.heads, bound.stance, slots, tf, probabilities);
+            sum.iter_mut().zip(&*probabilities).for_each(|(m, p)| *m += p);
         });
         if parts.is_empty() {
             return (result, None);
         }
         let count = parts.len() as f32;
-        mean.iter_mut().for_each(|m| *m /= count);
+        let mean = sum.iter().map(|m| m / count).collect();
         (result, Some(SentenceMean { mean, sentences: parts.len() }))
     }
 
@@ -179,10 +187,6 @@ impl Model {
 
     /// Every head's own prediction for one article, before the article-stance rule.
     pub fn predict_plain(&self, article: &Article) -> Vec<HeadPrediction> {
-        let sublinear = self.vectorizer.settings().sublinear_tf;
-        self.vectorizer.with_counts(&self.tokenizer, article, |counts| {
-            let tf = |slot| term_frequency(counts.count(slot), sublinear);
-            self.packed.predict(&self.heads, counts.features(), tf)
-        })
+        self.vectorizer.with_counts(&self.tokenizer, article, |counts| self.predict_counts(counts))
     }
 }

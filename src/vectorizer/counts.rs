@@ -39,9 +39,17 @@ pub(super) fn tally_all(slots: &[u32], counts: &mut [u32], touched: &mut [u32], 
 /// (nearly all of them) come from a table of the same values.
 #[inline]
 pub(crate) fn term_frequency(count: u32, sublinear: bool) -> f32 {
+    term_frequencies(sublinear)(count)
+}
+
+/// [`term_frequency`] as a function of the count, with the table found once: for loops
+/// over a document's terms, which then skip the table's initialization check per term.
+#[inline]
+pub(crate) fn term_frequencies(sublinear: bool) -> impl Fn(u32) -> f32 + Copy {
     static SUBLINEAR: std::sync::LazyLock<[f32; 64]> =
         std::sync::LazyLock::new(|| std::array::from_fn(|count| 1.0 + (count as f32).ln()));
-    match (sublinear, SUBLINEAR.get(count as usize)) {
+    let table: &'static [f32; 64] = &SUBLINEAR;
+    move |count| match (sublinear, table.get(count as usize)) {
         (false, _) => count as f32,
         (true, Some(&tf)) => tf,
         (true, None) => 1.0 + (count as f32).ln(),
@@ -118,7 +126,8 @@ impl<'s> TermCounts<'s> {
     pub(crate) fn drain_tf(&mut self, sublinear: bool) -> (&'s [u32], impl FnMut(u32) -> f32 + '_) {
         let slots = std::mem::take(&mut self.touched);
         let counts = &mut *self.counts;
-        (slots, move |slot| term_frequency(std::mem::take(&mut counts[slot as usize]), sublinear))
+        let weight = term_frequencies(sublinear);
+        (slots, move |slot| weight(std::mem::take(&mut counts[slot as usize])))
     }
 }
 
