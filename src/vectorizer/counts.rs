@@ -42,17 +42,19 @@ pub(crate) fn term_frequency(count: u32, sublinear: bool) -> f32 {
     term_frequencies(sublinear)(count)
 }
 
-/// [`term_frequency`] as a function of the count, with the table found once: for loops
-/// over a document's terms, which then skip the table's initialization check per term.
+/// [`term_frequency`] as a function of the count, with its table found once: for loops
+/// over a document's terms, which then neither check the table's initialization nor test
+/// `sublinear` per term.
 #[inline]
 pub(crate) fn term_frequencies(sublinear: bool) -> impl Fn(u32) -> f32 + Copy {
-    static SUBLINEAR: std::sync::LazyLock<[f32; 64]> =
-        std::sync::LazyLock::new(|| std::array::from_fn(|count| 1.0 + (count as f32).ln()));
-    let table: &'static [f32; 64] = &SUBLINEAR;
-    move |count| match (sublinear, table.get(count as usize)) {
-        (false, _) => count as f32,
-        (true, Some(&tf)) => tf,
-        (true, None) => 1.0 + (count as f32).ln(),
+    type Table = std::sync::LazyLock<[f32; 64]>;
+    static SUBLINEAR: Table = Table::new(|| std::array::from_fn(|count| 1.0 + (count as f32).ln()));
+    static LINEAR: Table = Table::new(|| std::array::from_fn(|count| count as f32));
+    let table: &'static [f32; 64] = if sublinear { &SUBLINEAR } else { &LINEAR };
+    move |count| match table.get(count as usize) {
+        Some(&tf) => tf,
+        None if sublinear => 1.0 + (count as f32).ln(),
+        None => count as f32,
     }
 }
 
