@@ -131,7 +131,7 @@ fn render_cross_validation(card: &mut String, cv: &CrossValidation, seed: u64) {
         );
     }
     if cv.single_sentences.is_some() {
-        let _ = writeln!(card, "\nThe single-sentence rows score each fold's documents with a sentence weight above 0 (the news sentences and the seeds), with the single-sentence head and with the stance head that longer inputs use; the baseline is trained on the fold's whole complement as given, unweighted, as in the other rows.");
+        let _ = writeln!(card, "\nThe single-sentence rows score each fold's documents with a sentence weight above 0 (the news sentences and the seeds), with the single-sentence head and with the stance head that longer inputs use; the baseline is trained on the fold's whole complement as given, unweighted, as in the other rows. The head rows count every document once, whatever the weight its source trains at (`data/corpus.toml`): a head that trains some sources lightly, because they help its own inputs less, is scored here on them as much as on the rest; the last row shows that head on the documents with a sentence weight above 0 alone.");
     }
     let _ = writeln!(card, "\nMacro-F1 fold by fold (accord / baseline):\n");
     for (head, accord, baseline) in &rows {
