@@ -74,6 +74,19 @@ pub(super) fn sentence_parts(article: &Article) -> Vec<(usize, Range<usize>)> {
     parts
 }
 
+/// A buffer of `labels` values: the start of `stack` when they fit (the usual few labels:
+/// these buffers are per article, and allocating them cost more than the sums they hold),
+/// else `heap`, grown to `labels` zeros.
+fn label_buffer<'a>(labels: usize, stack: &'a mut [f32; 8], heap: &'a mut Vec<f32>) -> &'a mut [f32] {
+    match stack.get_mut(..labels) {
+        Some(buffer) => buffer,
+        None => {
+            heap.resize(labels, 0.0);
+            heap
+        }
+    }
+}
+
 impl Model {
     /// The stance rule for whole articles, if this model has one.
     pub fn article_stance(&self) -> Option<&ArticleStance> {
@@ -143,15 +156,9 @@ impl Model {
             parts.clear();
         }
         let labels = self.heads[bound.stance].label_count();
-        // On the stack for the usual few labels: one allocation fewer per article.
-        let mut space = ([0.0f32; 8], [0.0f32; 8], Vec::new(), Vec::new());
-        let (sum, probabilities) = if labels <= space.0.len() {
-            (&mut space.0[..labels], &mut space.1[..labels])
-        } else {
-            space.2.resize(labels, 0.0);
-            space.3.resize(labels, 0.0);
-            (&mut space.2[..], &mut space.3[..])
-        };
+        let (mut sum_stack, mut sum_heap, mut stack, mut heap) = ([0.0; 8], Vec::new(), [0.0; 8], Vec::new());
+        let (sum, probabilities) =
+            (label_buffer(labels, &mut sum_stack, &mut sum_heap), label_buffer(labels, &mut stack, &mut heap));
         let sublinear = self.vectorizer.settings().sublinear_tf;
         let result = self.vectorizer.with_counts_and_parts(&self.tokenizer, article, &parts, whole, |_, counts| {
             let (slots, tf) = counts.drain_tf(sublinear);
@@ -188,5 +195,21 @@ impl Model {
     /// Every head's own prediction for one article, before the article-stance rule.
     pub fn predict_plain(&self, article: &Article) -> Vec<HeadPrediction> {
         self.vectorizer.with_counts(&self.tokenizer, article, |counts| self.predict_counts(counts))
+    }
+}
+
+#[cfg(test)]
+mod label_buffer_tests {
+    use super::label_buffer;
+
+    #[test]
+    fn a_label_buffer_holds_one_zero_per_label_on_the_stack_or_the_heap() {
+        let (mut stack, mut heap) = ([1.0; 8], Vec::new());
+        assert_eq!(label_buffer(3, &mut stack, &mut heap), &[1.0; 3][..], "the start of the stack");
+        assert!(heap.is_empty(), "three labels fit on the stack");
+        let (mut stack, mut heap) = ([0.0; 8], Vec::new());
+        let buffer = label_buffer(12, &mut stack, &mut heap);
+        assert_eq!(buffer, &[0.0; 12][..]);
+        assert_eq!(heap.len(), 12);
     }
 }
