@@ -171,9 +171,10 @@ async fn a_large_batch_does_not_hold_up_other_callers() {
     let text = format!("{SPORTS_COOPERATION} ").repeat(400); // about 32 KB
 
     // Each article asks for its sentences and evidence, so that classifying the batch takes
-    // about four times as long as receiving and decoding it: the server decodes a
-    // request in one step on one of its async threads, which can hold up a call waiting on
-    // that thread (about 2.5 ms a MB here), and that is not what chunking is about.
+    // about four times as long as receiving and decoding it: the server decodes a request in
+    // one step on one of its async threads, which can hold up a call waiting on that thread
+    // (up to ~90 ms for this batch under the whole suite's load; 7–10 ms for a 56 MB batch on
+    // an idle machine), and that is not what chunking is about.
     let request = |i: usize| pb::ClassifyRequest { sentences: true, ..classify_request(&i.to_string(), &text, 10) };
     let requests: Vec<pb::ClassifyRequest> = (0..1024).map(request).collect();
     let mut batch_client = server.client().await;
