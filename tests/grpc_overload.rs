@@ -12,19 +12,33 @@ use common::{classify_request, pb, Server, SPORTS_COOPERATION};
 use prost::Message;
 use tonic::Code;
 
-/// 1,024 articles of about 32 KB, with every sentence's stance: seconds of work on one worker.
+/// 1,024 articles of about 96 KB of seed articles, with every sentence's stance and ten
+/// evidence terms: about 100 MB, half a second or more of work on one worker (the path has
+/// grown fast enough that 32 MB took only 150–350 ms, too close to a call's fixed costs for
+/// the deadline test to choose a deadline shorter than the work but longer than those).
 fn heavy_batch() -> pb::ClassifyBatchRequest {
-    let text = format!("{SPORTS_COOPERATION} ").repeat(400);
-    let request = |i: usize| pb::ClassifyRequest { sentences: true, ..classify_request(&i.to_string(), &text, 0) };
+    let files = ["000_19dc4173db7db05b.txt", "001_96522f9657979dbd.txt", "004_aefd203c532625bc.txt"];
+    let seeds = files.map(common::seed_text).join("\n\n");
+    let text = seeds.repeat(96 * 1024 / seeds.len() + 1);
+    let request = |i: usize| pb::ClassifyRequest { sentences: true, ..classify_request(&i.to_string(), &text, 10) };
     pb::ClassifyBatchRequest { requests: (0..1024).map(request).collect() }
 }
+
+/// Held by each test of this file for its whole run: each starts a server and loads it with
+/// a heavy batch, and the deadline test measures its batch's length to choose a deadline,
+/// which the other test's batch would stretch.
+static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+/// Room for [`heavy_batch`] (the default limit is 64 MiB).
+const HEAVY_MESSAGE_BYTES: &str = "134217728";
 
 /// A `grpc-timeout` shorter than the work: DEADLINE_EXCEEDED naming it, and the work is
 /// abandoned: the server's CPU time stops growing once the call ends, instead of growing by
 /// the rest of the batch.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_deadline_shorter_than_the_work_is_deadline_exceeded_and_the_work_is_dropped() {
-    let server = Server::start(&["--workers", "1"]);
+    let _alone = ONE_AT_A_TIME.lock().await;
+    let server = Server::start(&["--workers", "1", "--max-message-bytes", HEAVY_MESSAGE_BYTES]);
     let batch = heavy_batch();
     let (cpu_before, started) = (common::cpu_ticks(server.pid()), Instant::now());
     let whole = server.client().await.classify_batch(batch.clone()).await.expect("without a deadline it completes");
@@ -32,7 +46,10 @@ async fn a_deadline_shorter_than_the_work_is_deadline_exceeded_and_the_work_is_d
     assert_eq!(whole.into_inner().responses.len(), 1024);
     assert!(whole_cpu >= 10, "the batch should take measurable CPU time, took {whole_cpu} ticks");
 
-    let timeout = format!("{}m", (whole_wall / 5).as_millis().max(50));
+    // A fifth of the batch's length, or of its CPU time if that is shorter (a busy machine
+    // stretches the wall clock, not the work).
+    let length = whole_wall.min(Duration::from_millis(whole_cpu * 10));
+    let timeout = format!("{}m", (length / 5).as_millis().max(50));
     let headers = [("grpc-timeout", timeout.as_str())];
     let answer =
         raw_grpc::call(&server.addr, "/accord.v1.Classifier/ClassifyBatch", frame(&batch.encode_to_vec()), &headers)
@@ -55,7 +72,8 @@ async fn a_deadline_shorter_than_the_work_is_deadline_exceeded_and_the_work_is_d
 /// served again.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_full_queue_sheds_with_resource_exhausted_and_recovers() {
-    let server = Server::start(&["--workers", "1", "--max-pending", "2"]);
+    let _alone = ONE_AT_A_TIME.lock().await;
+    let server = Server::start(&["--workers", "1", "--max-pending", "2", "--max-message-bytes", HEAVY_MESSAGE_BYTES]);
     let mut batch_client = server.client().await;
     let batch = tokio::spawn(async move { batch_client.classify_batch(heavy_batch()).await });
     let client = server.client().await;
