@@ -35,16 +35,10 @@ pub(super) fn tally_all(slots: &[u32], counts: &mut [u32], touched: &mut [u32], 
     new
 }
 
-/// The TF weight of a term seen `count` times: `1 + ln(count)` if sublinear. Small counts
-/// (nearly all of them) come from a table of the same values.
-#[inline]
-pub(crate) fn term_frequency(count: u32, sublinear: bool) -> f32 {
-    term_frequencies(sublinear)(count)
-}
-
-/// [`term_frequency`] as a function of the count, with its table found once: for loops
-/// over a document's terms, which then neither check the table's initialization nor test
-/// `sublinear` per term.
+/// The TF weight of a term seen `count` times, as a function of the count: `1 + ln(count)`
+/// if sublinear. Small counts (nearly all of them) come from a table of the same values,
+/// found once here, so that loops over a document's terms neither check the table's
+/// initialization nor test `sublinear` per term.
 #[inline]
 pub(crate) fn term_frequencies(sublinear: bool) -> impl Fn(u32) -> f32 + Copy {
     type Table = std::sync::LazyLock<[f32; 64]>;
