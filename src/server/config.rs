@@ -76,6 +76,29 @@ pub struct ServeArgs {
     #[arg(long, env = "ACCORD_SHUTDOWN_GRACE_SECS", default_value_t = 30)]
     pub shutdown_grace_secs: u64,
 
+    /// Seconds between the HTTP/2 PINGs the server sends on each connection; a client that
+    /// does not answer one within --keepalive-timeout-secs is disconnected, so that the
+    /// connection of a client that vanished without closing it (and any call it left
+    /// running) does not linger. 0 sends none.
+    #[arg(long, env = "ACCORD_KEEPALIVE_SECS", default_value_t = 60)]
+    pub keepalive_secs: u64,
+
+    /// Longest wait, in seconds, for the answer to a keepalive PING.
+    #[arg(long, env = "ACCORD_KEEPALIVE_TIMEOUT_SECS", default_value_t = 20,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub keepalive_timeout_secs: u64,
+
+    /// Close each connection after this many seconds (HTTP/2 GOAWAY: calls in flight
+    /// finish, new calls go to a new connection), so that clients that balance per
+    /// connection spread over replicas started since they connected. Off unless given.
+    #[arg(long, env = "ACCORD_MAX_CONNECTION_AGE_SECS", value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_connection_age_secs: Option<u64>,
+
+    /// Longest wait, in seconds, for the calls in flight on a connection past its
+    /// --max-connection-age-secs before it is closed anyway.
+    #[arg(long, env = "ACCORD_MAX_CONNECTION_AGE_GRACE_SECS", default_value_t = 30)]
+    pub max_connection_age_grace_secs: u64,
+
     /// Serve Prometheus metrics at `http://IP:PORT/metrics`; off unless given. Port 0 picks a
     /// free port; the bound address is logged as `metrics listening on IP:PORT`.
     #[arg(long, env = "ACCORD_METRICS_ADDR")]
@@ -139,6 +162,23 @@ impl ServeArgs {
 
     pub fn shutdown_grace(&self) -> Duration {
         Duration::from_secs(self.shutdown_grace_secs)
+    }
+
+    /// The interval of keepalive PINGs, `None` if they are off.
+    pub fn keepalive(&self) -> Option<Duration> {
+        (self.keepalive_secs > 0).then(|| Duration::from_secs(self.keepalive_secs))
+    }
+
+    pub fn keepalive_timeout(&self) -> Duration {
+        Duration::from_secs(self.keepalive_timeout_secs)
+    }
+
+    pub fn max_connection_age(&self) -> Option<Duration> {
+        self.max_connection_age_secs.map(Duration::from_secs)
+    }
+
+    pub fn max_connection_age_grace(&self) -> Duration {
+        Duration::from_secs(self.max_connection_age_grace_secs)
     }
 
     /// The number of concurrent CPU jobs: `--workers`, else the number of cores.

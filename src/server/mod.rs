@@ -110,7 +110,12 @@ async fn serve(args: ServeArgs, model: Model) -> anyhow::Result<()> {
         drain: args.drain(),
         grace: args.shutdown_grace(),
     };
-    let mut builder = Server::builder();
+    let mut builder = Server::builder()
+        .http2_keepalive_interval(args.keepalive())
+        .http2_keepalive_timeout(Some(args.keepalive_timeout()));
+    if let Some(age) = args.max_connection_age() {
+        builder = builder.max_connection_age(age).max_connection_age_grace(args.max_connection_age_grace());
+    }
     if let Some(tls) = tls {
         builder = builder.tls_config(tls).context("the TLS certificate or key cannot be used")?;
     }

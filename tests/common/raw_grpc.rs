@@ -19,11 +19,26 @@ pub struct RawAnswer {
 /// Sends `body` (gRPC frames, see [`frame`]) to `path` (`/accord.v1.Classifier/Classify`)
 /// with the extra `headers`, and reads the whole answer.
 pub async fn call(addr: &str, path: &str, body: Bytes, headers: &[(&str, &str)]) -> RawAnswer {
+    let (client, _connection) = connect(addr).await;
+    call_on(client, addr, path, body, headers).await
+}
+
+/// An HTTP/2 connection to `addr`: the handle to send calls on, and the task that drives the
+/// connection (answering the server's PINGs), which ends when the connection does.
+pub async fn connect(addr: &str) -> (h2::client::SendRequest<Bytes>, tokio::task::JoinHandle<Result<(), h2::Error>>) {
     let tcp = tokio::net::TcpStream::connect(addr).await.expect("connects");
     let (client, connection) = h2::client::handshake(tcp).await.expect("HTTP/2 handshake");
-    tokio::spawn(async move {
-        let _ = connection.await;
-    });
+    (client, tokio::spawn(connection))
+}
+
+/// [`call`] on a connection from [`connect`].
+pub async fn call_on(
+    client: h2::client::SendRequest<Bytes>,
+    addr: &str,
+    path: &str,
+    body: Bytes,
+    headers: &[(&str, &str)],
+) -> RawAnswer {
     let mut client = client.ready().await.expect("the connection is ready");
     let mut request = http::Request::post(format!("http://{addr}{path}"))
         .header("content-type", "application/grpc")
