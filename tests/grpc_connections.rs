@@ -16,6 +16,13 @@ const CLASSIFY: &str = "/accord.v1.Classifier/Classify";
 /// How long a connection that should stay open is watched.
 const WATCH: Duration = Duration::from_secs(3);
 
+/// A PING after a second without a frame from the client, and two seconds to answer it.
+const KEEPALIVE: &[&str] = &["--keepalive-secs", "1", "--keepalive-timeout-secs", "2"];
+
+/// Longer than a PING's interval and timeout together: a client that did not answer would
+/// have been disconnected by then.
+const KEEPALIVE_WATCH: Duration = Duration::from_secs(4);
+
 /// The HTTP/2 frame type of PING.
 const PING: u8 = 0x6;
 
@@ -51,7 +58,7 @@ async fn silent_client(addr: &str, within: Duration) -> Option<Vec<u8>> {
 
 #[tokio::test]
 async fn a_client_that_stops_answering_pings_is_disconnected() {
-    let server = Server::start(&["--keepalive-secs", "1", "--keepalive-timeout-secs", "1"]);
+    let server = Server::start(KEEPALIVE);
     let frames = silent_client(&server.addr, Duration::from_secs(20)).await;
     let frames = frames.expect("the server closed the connection of a client that does not answer PINGs");
     assert!(frames.contains(&PING), "the server pinged before closing: frame types {frames:?}");
@@ -67,10 +74,10 @@ async fn without_keepalive_a_silent_client_is_not_disconnected() {
 
 #[tokio::test]
 async fn a_client_that_answers_pings_keeps_its_connection() {
-    let server = Server::start(&["--keepalive-secs", "1", "--keepalive-timeout-secs", "1"]);
+    let server = Server::start(KEEPALIVE);
     let (client, connection) = connect(&server.addr).await;
     classify_on(client.clone(), &server).await;
-    tokio::time::sleep(WATCH).await;
+    tokio::time::sleep(KEEPALIVE_WATCH).await;
     assert!(!connection.is_finished(), "an idle client that answers PINGs is not disconnected");
     classify_on(client, &server).await;
 }
