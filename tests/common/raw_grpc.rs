@@ -98,11 +98,7 @@ fn percent_decode(bytes: &[u8]) -> String {
 /// first bytes of the answer, then closes the TCP connection: a client that vanishes in the
 /// middle of a stream.
 pub async fn vanish_mid_call(addr: &str, path: &str, body: Bytes) {
-    let tcp = tokio::net::TcpStream::connect(addr).await.expect("connects");
-    let (client, connection) = h2::client::handshake(tcp).await.expect("HTTP/2 handshake");
-    let connection = tokio::spawn(async move {
-        let _ = connection.await;
-    });
+    let (client, connection) = connect(addr).await;
     let mut client = client.ready().await.expect("the connection is ready");
     let request = http::Request::post(format!("http://{addr}{path}"))
         .header("content-type", "application/grpc")
