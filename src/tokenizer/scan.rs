@@ -25,7 +25,38 @@ use super::reference;
 /// unless it is longer than `64 - STRIDE` bytes. Everything else (longer runs, joiners,
 /// `;`, non-ASCII, entity debris) takes [`general`], which returns where to go on.
 #[inline]
-pub(crate) fn for_each_span(text: &str, mut emit: impl FnMut(usize, usize, bool)) {
+pub(crate) fn for_each_span(text: &str, emit: impl FnMut(usize, usize, bool)) {
+    #[cfg(target_arch = "x86_64")]
+    if with_bit_instructions() {
+        // SAFETY: the processor has every feature `scan_with_bit_instructions` enables.
+        return unsafe { scan_with_bit_instructions(text, emit) };
+    }
+    scan(text, emit)
+}
+
+/// Whether the processor has the bit-manipulation instructions (BMI1, BMI2, LZCNT) and AVX2
+/// that [`scan_with_bit_instructions`] is compiled for; detected once, then a load.
+#[cfg(target_arch = "x86_64")]
+#[inline]
+fn with_bit_instructions() -> bool {
+    std::arch::is_x86_feature_detected!("bmi1")
+        && std::arch::is_x86_feature_detected!("bmi2")
+        && std::arch::is_x86_feature_detected!("lzcnt")
+        && std::arch::is_x86_feature_detected!("avx2")
+}
+
+/// [`scan`] compiled with BMI1, BMI2, LZCNT and AVX2: the mask loops' `trailing_zeros`,
+/// shifts and lowest-bit clears become single instructions, and the SSE2 classification
+/// takes the three-operand forms.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "bmi1,bmi2,lzcnt,avx2")]
+unsafe fn scan_with_bit_instructions(text: &str, emit: impl FnMut(usize, usize, bool)) {
+    scan(text, emit)
+}
+
+/// The scan itself, for any x86-64 processor (and others).
+#[inline(always)]
+pub(super) fn scan(text: &str, mut emit: impl FnMut(usize, usize, bool)) {
     let bytes = text.as_bytes();
     let mut base = 0;
     // Where the scan goes on: at or after `base`, below `base + STRIDE` inside the window.
