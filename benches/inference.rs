@@ -13,7 +13,10 @@
 //! - `tokenize/*` and `tokenize_articles/*`: tokenization alone (`Tokenizer::for_each`: spans
 //!   and lowercased text, no allocation per token);
 //! - `vectorize/*`: tokenize and vectorize (`Model::vectorize`, the sorted sparse vector);
-//! - `load`: reading, checking and indexing `models/default/model.bin`.
+//! - `load`: reading, checking and indexing `models/default/model.bin`;
+//! - `plain_peer_classify/*` and `plain_peer_predict/*`: `classify` and `predict_plain`
+//!   written plainly (`plain_peer.rs`), the same answers, timed in the same run: the ratio
+//!   holds whatever the host's speed that hour.
 //!
 //! `cargo bench --bench inference -- --warm-up-time 1 --measurement-time 3`
 
@@ -30,7 +33,10 @@ const SIZES: [(usize, &str); 3] = [(512, "0.5KB"), (4 * 1024, "4KB"), (32 * 1024
 const POOL_BYTES: usize = 256 * 1024;
 
 mod common;
+#[path = "inference/plain_peer.rs"]
+mod plain_peer;
 use common::root;
+use plain_peer::PlainPeer;
 
 fn model_path() -> PathBuf {
     root().join("models/default/model.bin")
@@ -85,6 +91,12 @@ fn inference(c: &mut Criterion) {
     bench_group(c, "tokenize", &pools, false, tokenize);
     bench_group(c, "tokenize_articles", &pools, true, tokenize);
     bench_group(c, "vectorize", &pools, false, |text| model.vectorize(&Article::text(text)).len());
+    let peer = PlainPeer::new(&model);
+    for (_, pool) in &pools {
+        plain_peer::check_same_answers(&model, &peer, pool);
+    }
+    bench_group(c, "plain_peer_classify", &pools, false, |text| peer.classify(text).iter().map(|p| p.best).sum());
+    bench_group(c, "plain_peer_predict", &pools, false, |text| peer.predict_plain(text).iter().map(|p| p.best).sum());
 }
 
 fn load(c: &mut Criterion) {

@@ -98,6 +98,13 @@ impl Tokenizer {
         });
     }
 
+    /// [`Tokenizer::for_each`] by the plain definition of the rules, one byte at a time: the
+    /// same tokens, several times slower. The fast path is tested against it, and the
+    /// in-process benchmark's plain peer tokenizes with it.
+    pub fn for_each_plain(&self, text: &str, visit: impl FnMut(usize, usize, &str)) {
+        reference::for_each(&self.settings, text, visit);
+    }
+
     /// [`Tokenizer::for_each`] for the tokens that are not short ASCII: normalized into
     /// `buffer`. Kept out of line, so that the scanner's loop stays small.
     #[inline(never)]

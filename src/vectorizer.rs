@@ -21,6 +21,7 @@ use crate::tokenizer::{hash, Tokenizer};
 
 mod counts;
 mod lookups;
+pub mod reference;
 mod table;
 
 use counts::{tally, tally_all, FieldScratch, Scratch};
@@ -356,9 +357,6 @@ fn select_terms(settings: &VectorizerSettings, df: HashMap<String, u32>, documen
     let idf = kept.iter().map(|(_, count)| (((1.0 + n) / (1.0 + *count as f64)).ln() + 1.0) as f32).collect();
     (kept.into_iter().map(|(term, _)| term).collect(), idf)
 }
-
-#[cfg(test)]
-pub(crate) mod reference;
 
 #[cfg(test)]
 #[test]

@@ -14,7 +14,6 @@ const BARE_ENTITY_NAMES: &[&[u8]] = &[
 ];
 
 /// The reference tokenizer: `visit(start, end, normalized)` for every token.
-#[cfg_attr(not(test), allow(dead_code))]
 pub(crate) fn for_each(settings: &TokenizerSettings, text: &str, mut visit: impl FnMut(usize, usize, &str)) {
     let mut buffer = String::new();
     for_each_span(text, |start, end| {
