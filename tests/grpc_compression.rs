@@ -1,6 +1,7 @@
 //! gzip on the wire: a compressed request is answered like a plain one, a client that
-//! accepts gzip gets a compressed answer, and a request that inflates past the size limit
-//! is refused with RESOURCE_EXHAUSTED without harming the server.
+//! accepts gzip gets a compressed answer when the server is started with `--gzip-answers`,
+//! and a request that inflates past the size limit is refused with RESOURCE_EXHAUSTED
+//! without harming the server.
 
 mod common;
 
@@ -48,13 +49,24 @@ async fn a_gzip_frame_sent_by_hand_is_inflated_and_answered() {
     assert_eq!(response.id, "h");
 }
 
+const ACCEPTS_GZIP: (&str, &str) = ("grpc-accept-encoding", "gzip");
+
+/// Without `--gzip-answers`, answers are plain whatever the client accepts.
 #[tokio::test]
-async fn a_client_that_accepts_gzip_gets_a_compressed_answer() {
+async fn answers_are_plain_by_default() {
     let server = Server::start(&[]);
     let message = raw_grpc::frame(&classify_request("a", &SPORTS_COOPERATION.repeat(20), 5).encode_to_vec());
+    let answer = raw_grpc::call(&server.addr, CLASSIFY, message, &[ACCEPTS_GZIP]).await;
+    assert_eq!((answer.code, answer.body.first()), (Some(Code::Ok), Some(&0)), "{answer:?}");
+}
+
+#[tokio::test]
+async fn with_gzip_answers_a_client_that_accepts_gzip_gets_a_compressed_answer() {
+    let server = Server::start(&["--gzip-answers"]);
+    let message = raw_grpc::frame(&classify_request("a", &SPORTS_COOPERATION.repeat(20), 5).encode_to_vec());
     let plain = raw_grpc::call(&server.addr, CLASSIFY, message.clone(), &[]).await;
-    assert_eq!((plain.code, plain.body.first()), (Some(Code::Ok), Some(&0)), "not asked, not compressed");
-    let answer = raw_grpc::call(&server.addr, CLASSIFY, message, &[("grpc-accept-encoding", "gzip")]).await;
+    assert_eq!((plain.code, plain.body.first()), (Some(Code::Ok), Some(&0)), "not accepted, not compressed");
+    let answer = raw_grpc::call(&server.addr, CLASSIFY, message, &[ACCEPTS_GZIP]).await;
     assert_eq!(answer.code, Some(Code::Ok), "{answer:?}");
     assert_eq!(answer.body.first(), Some(&1), "the answer's frame is marked compressed");
     let mut inflated = Vec::new();

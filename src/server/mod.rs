@@ -87,13 +87,14 @@ async fn serve(args: ServeArgs, model: Model) -> anyhow::Result<()> {
     let reloader = Arc::new(reload::Reloader::new(state.clone(), ModelStore::new(&args.models_dir)));
     reload::reload_on_sighup(reloader.clone())?;
     let admin = args.admin_token.clone().map(|token| AdminServer::new(admin::AdminService::new(reloader, token)));
-    // gzip both ways, as every gRPC client library offers it: requests compressed by the
-    // client are inflated (within the same size limit, counted after inflating), and answers
-    // are compressed for the clients that say they accept it.
-    let classifier = ClassifierServer::new(ClassifierService::new(state))
+    // Requests compressed with gzip, which every gRPC client library can send, are inflated
+    // within the same size limit (counted after inflating).
+    let mut classifier = ClassifierServer::new(ClassifierService::new(state))
         .max_decoding_message_size(args.max_message_bytes as usize)
-        .accept_compressed(CompressionEncoding::Gzip)
-        .send_compressed(CompressionEncoding::Gzip);
+        .accept_compressed(CompressionEncoding::Gzip);
+    if args.gzip_answers {
+        classifier = classifier.send_compressed(CompressionEncoding::Gzip);
+    }
     let (health, health_service) = tonic_health::server::health_reporter();
     health.set_serving::<ClassifierServer<ClassifierService>>().await;
 
