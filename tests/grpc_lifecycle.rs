@@ -47,6 +47,35 @@ async fn logs_one_line_per_call_and_never_the_article() {
         .any(|l| l["fields"]["message"].as_str().is_some_and(|m| m.starts_with("listening on 127.0.0.1:"))));
 }
 
+/// A call's line carries the client's address and the `x-request-id` it sent; an id that is
+/// not printable ASCII of at most 128 bytes is left out.
+#[tokio::test]
+async fn the_call_line_names_the_peer_and_the_request_id() {
+    let server = Server::start(&["--log-format", "json"]);
+    let mut client = server.client().await;
+    for (article_id, request_id) in [("with", "req-7f3a"), ("spaces", "a b"), ("long", &"x".repeat(129))] {
+        let mut request = tonic::Request::new(classify_request(article_id, SPORTS_COOPERATION, 0));
+        request.metadata_mut().insert("x-request-id", request_id.parse().expect("a header value"));
+        client.classify(request).await.expect("classify");
+    }
+    client.classify(classify_request("none", SPORTS_COOPERATION, 0)).await.expect("classify");
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let log = server.log();
+    let spans: Vec<serde_json::Value> = log
+        .lines()
+        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+        .filter(|l| l["fields"]["message"] == "call finished")
+        .map(|l| l["span"].clone())
+        .collect();
+    assert_eq!(spans.len(), 4, "{log}");
+    let ids: Vec<Option<&str>> = spans.iter().map(|span| span["request_id"].as_str()).collect();
+    assert_eq!(ids, [Some("req-7f3a"), None, None, None], "{log}");
+    for span in &spans {
+        let peer = span["peer"].as_str().unwrap_or_default();
+        assert!(peer.starts_with("127.0.0.1:") && peer != server.addr, "{peer:?} is not the client's address");
+    }
+}
+
 /// RUST_LOG picks levels per target: `warn` hides healthy calls and startup; naming the call
 /// log's target brings back its lines alone.
 #[tokio::test]

@@ -7,7 +7,7 @@ use tonic::metadata::MetadataMap;
 use tonic::{Request, Response, Status};
 
 use super::error::ServiceError;
-use super::logging::{CallLog, CallSize};
+use super::logging::{CallLog, CallOrigin, CallSize};
 use super::reload::Reloader;
 use crate::proto::v1::admin_server::Admin;
 use crate::proto::v1::{ReloadModelRequest, ReloadModelResponse};
@@ -61,7 +61,8 @@ impl Admin for AdminService {
         &self,
         request: Request<ReloadModelRequest>,
     ) -> Result<Response<ReloadModelResponse>, Status> {
-        let call = CallLog::start(&self.reloader.state().metrics, "ReloadModel", CallSize::default());
+        let origin = CallOrigin::of(&request);
+        let call = CallLog::start(&self.reloader.state().metrics, "ReloadModel", &origin, CallSize::default());
         let reloaded = call
             .observe(async {
                 self.token.check(request.metadata())?;

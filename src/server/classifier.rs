@@ -8,7 +8,7 @@ use tonic::{Request, Response, Status, Streaming};
 
 use super::convert;
 use super::error::ServiceError;
-use super::logging::{CallLog, CallSize};
+use super::logging::{CallLog, CallOrigin, CallSize};
 use super::state::ServiceState;
 use super::stream::{self, ResponseStream};
 use super::validate;
@@ -33,10 +33,11 @@ impl ClassifierService {
     async fn one_article<T: Send + 'static>(
         &self,
         method: &'static str,
+        origin: CallOrigin,
         article: Option<pb::Article>,
         work: impl FnOnce(&Model, &Article) -> T + Send + 'static,
     ) -> Result<Response<T>, Status> {
-        let call = CallLog::start(&self.state.metrics, method, one_article_size(article.as_ref()));
+        let call = CallLog::start(&self.state.metrics, method, &origin, one_article_size(article.as_ref()));
         let state = Arc::clone(&self.state);
         let response = call
             .observe(async move {
@@ -52,19 +53,23 @@ impl ClassifierService {
 #[tonic::async_trait]
 impl pb::classifier_server::Classifier for ClassifierService {
     async fn tokenize(&self, request: Request<pb::TokenizeRequest>) -> Result<Response<pb::TokenizeResponse>, Status> {
-        self.one_article("Tokenize", request.into_inner().article, convert::tokenize).await
+        let origin = CallOrigin::of(&request);
+        self.one_article("Tokenize", origin, request.into_inner().article, convert::tokenize).await
     }
 
     async fn vectorize(
         &self,
         request: Request<pb::VectorizeRequest>,
     ) -> Result<Response<pb::VectorizeResponse>, Status> {
-        self.one_article("Vectorize", request.into_inner().article, convert::vectorize).await
+        let origin = CallOrigin::of(&request);
+        self.one_article("Vectorize", origin, request.into_inner().article, convert::vectorize).await
     }
 
     async fn classify(&self, request: Request<pb::ClassifyRequest>) -> Result<Response<pb::ClassifyResponse>, Status> {
+        let origin = CallOrigin::of(&request);
         let request = request.into_inner();
-        let call = CallLog::start(&self.state.metrics, "Classify", one_article_size(request.article.as_ref()));
+        let size = one_article_size(request.article.as_ref());
+        let call = CallLog::start(&self.state.metrics, "Classify", &origin, size);
         let state = Arc::clone(&self.state);
         let response = call
             .observe(async move {
@@ -84,8 +89,9 @@ impl pb::classifier_server::Classifier for ClassifierService {
         &self,
         request: Request<pb::ClassifyBatchRequest>,
     ) -> Result<Response<pb::ClassifyBatchResponse>, Status> {
+        let origin = CallOrigin::of(&request);
         let requests = request.into_inner().requests;
-        let call = CallLog::start(&self.state.metrics, "ClassifyBatch", batch_size(&requests));
+        let call = CallLog::start(&self.state.metrics, "ClassifyBatch", &origin, batch_size(&requests));
         let state = Arc::clone(&self.state);
         let responses = call
             .observe(async move {
@@ -110,11 +116,16 @@ impl pb::classifier_server::Classifier for ClassifierService {
         &self,
         request: Request<Streaming<pb::ClassifyRequest>>,
     ) -> Result<Response<Self::ClassifyStreamStream>, Status> {
-        Ok(Response::new(stream::classify_stream(Arc::clone(&self.state), request.into_inner())))
+        let origin = CallOrigin::of(&request);
+        Ok(Response::new(stream::classify_stream(Arc::clone(&self.state), &origin, request.into_inner())))
     }
 
-    async fn get_model_info(&self, _: Request<pb::GetModelInfoRequest>) -> Result<Response<pb::ModelInfo>, Status> {
-        let call = CallLog::start(&self.state.metrics, "GetModelInfo", CallSize::default());
+    async fn get_model_info(
+        &self,
+        request: Request<pb::GetModelInfoRequest>,
+    ) -> Result<Response<pb::ModelInfo>, Status> {
+        let origin = CallOrigin::of(&request);
+        let call = CallLog::start(&self.state.metrics, "GetModelInfo", &origin, CallSize::default());
         let model = self.state.model();
         let info = call.observe(async move { Ok::<_, ServiceError>(convert::model_info(&model)) }).await?;
         Ok(Response::new(info))

@@ -7,10 +7,11 @@
 
 use std::future::Future;
 use std::io::IsTerminal;
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Instant;
 
-use tonic::Code;
+use tonic::{Code, Request};
 use tracing::{field, Instrument, Span};
 use tracing_subscriber::EnvFilter;
 
@@ -36,6 +37,31 @@ pub struct CallSize {
     pub bytes: usize,
 }
 
+/// Who made a call: the client's address, and the `x-request-id` it sent, so that a call's
+/// log line can be found from the caller's side.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CallOrigin {
+    peer: Option<SocketAddr>,
+    request_id: Option<String>,
+}
+
+/// The longest `x-request-id` logged.
+const MAX_REQUEST_ID_BYTES: usize = 128;
+
+impl CallOrigin {
+    pub fn of<T>(request: &Request<T>) -> Self {
+        let request_id = request.metadata().get("x-request-id").and_then(|value| value.to_str().ok());
+        Self { peer: request.remote_addr(), request_id: request_id.and_then(loggable_request_id).map(str::to_owned) }
+    }
+}
+
+/// The request id if it is safe to log as it is: printable ASCII, not too long. Anything else
+/// (a caller's mistake, or an attempt to forge log lines) is left out.
+fn loggable_request_id(id: &str) -> Option<&str> {
+    let printable = id.bytes().all(|b| b.is_ascii_graphic());
+    (!id.is_empty() && id.len() <= MAX_REQUEST_ID_BYTES && printable).then_some(id)
+}
+
 /// One call being served: its span, and the closing log line, written when the call ends
 /// or, if it is dropped unfinished (deadline passed, client gone), as CANCELLED.
 pub struct CallLog {
@@ -50,18 +76,18 @@ pub struct CallLog {
 }
 
 impl CallLog {
-    /// Opens the span of a call to `method` carrying `size`.
-    pub fn start(metrics: &Arc<Metrics>, method: &'static str, size: CallSize) -> Self {
-        let span =
-            tracing::info_span!("rpc", method, articles = size.articles, bytes = size.bytes, code = field::Empty);
+    /// Opens the span of a call to `method` from `origin` carrying `size`.
+    pub fn start(metrics: &Arc<Metrics>, method: &'static str, origin: &CallOrigin, size: CallSize) -> Self {
+        let span = call_span(method, origin);
+        span.record("articles", size.articles);
+        span.record("bytes", size.bytes);
         let metrics = Arc::clone(metrics);
         Self { metrics, method, span, started: Instant::now(), size, finished: false, streaming: false }
     }
 
     /// Opens the span of a streaming call to `method`, whose size is known at its end.
-    pub fn start_streaming(metrics: &Arc<Metrics>, method: &'static str) -> Self {
-        let span =
-            tracing::info_span!("rpc", method, articles = field::Empty, bytes = field::Empty, code = field::Empty);
+    pub fn start_streaming(metrics: &Arc<Metrics>, method: &'static str, origin: &CallOrigin) -> Self {
+        let span = call_span(method, origin);
         let (metrics, size) = (Arc::clone(metrics), CallSize::default());
         Self { metrics, method, span, started: Instant::now(), size, finished: false, streaming: true }
     }
@@ -109,6 +135,25 @@ impl CallLog {
             _ => tracing::info!(method, ?code, duration_ms, articles, bytes, error = message, "call failed"),
         }
     }
+}
+
+fn call_span(method: &'static str, origin: &CallOrigin) -> Span {
+    let span = tracing::info_span!(
+        "rpc",
+        method,
+        articles = field::Empty,
+        bytes = field::Empty,
+        code = field::Empty,
+        peer = field::Empty,
+        request_id = field::Empty
+    );
+    if let Some(peer) = origin.peer {
+        span.record("peer", field::display(peer));
+    }
+    if let Some(id) = &origin.request_id {
+        span.record("request_id", id.as_str());
+    }
+    span
 }
 
 impl Drop for CallLog {

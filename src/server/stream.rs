@@ -17,7 +17,7 @@ use tracing::Instrument;
 
 use super::convert;
 use super::error::ServiceError;
-use super::logging::CallLog;
+use super::logging::{CallLog, CallOrigin};
 use super::metrics::Metrics;
 use super::state::ServiceState;
 use super::validate::{self, ValidClassify};
@@ -27,12 +27,16 @@ use crate::proto::v1 as pb;
 pub type ResponseStream = ReceiverStream<Result<pb::ClassifyResponse, Status>>;
 
 /// Starts serving one stream call; the model is taken once, for the whole call.
-pub fn classify_stream(state: Arc<ServiceState>, inbound: Streaming<pb::ClassifyRequest>) -> ResponseStream {
+pub fn classify_stream(
+    state: Arc<ServiceState>,
+    origin: &CallOrigin,
+    inbound: Streaming<pb::ClassifyRequest>,
+) -> ResponseStream {
     let model = state.model();
     let in_flight = state.pool.workers();
     let (jobs_tx, jobs_rx) = mpsc::channel(in_flight);
     let (responses_tx, responses_rx) = mpsc::channel(in_flight);
-    let call = CallLog::start_streaming(&state.metrics, "ClassifyStream");
+    let call = CallLog::start_streaming(&state.metrics, "ClassifyStream", origin);
     let span = call.span().clone();
     let metrics = Arc::clone(&state.metrics);
     tokio::spawn(read_requests(state, model, inbound, jobs_tx).instrument(span.clone()));
