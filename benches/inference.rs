@@ -16,7 +16,7 @@
 //! - `load`: reading, checking and indexing `models/default/model.bin`;
 //! - `plain_peer_classify/*` and `plain_peer_predict/*`: `classify` and `predict_plain`
 //!   written plainly (`plain_peer.rs`), the same answers, timed in the same run: the ratio
-//!   holds whatever the host's speed that hour.
+//!   drifts less with the host's speed than either figure.
 //!
 //! `cargo bench --bench inference -- --warm-up-time 1 --measurement-time 3`
 

@@ -5,7 +5,7 @@
 //! plain sparse dot product and softmax ([`LinearHead::predict`]); for the article-stance
 //! rule, each sentence vectorized the same way by itself. It gives the model's own answers
 //! (checked before anything is timed), so the ratio of the two paths in one run says what
-//! the fast path buys, whatever the host's speed that hour.
+//! the fast path buys, and drifts less with the host's speed than either figure.
 
 use accord::head::HeadPrediction;
 use accord::vectorizer::reference::Reference;
