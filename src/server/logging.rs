@@ -39,7 +39,7 @@ pub struct CallSize {
 
 /// Who made a call: the client's address, and the `x-request-id` it sent, so that a call's
 /// log line can be found from the caller's side.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct CallOrigin {
     peer: Option<SocketAddr>,
     request_id: Option<String>,
