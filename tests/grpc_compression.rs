@@ -22,11 +22,11 @@ fn gzip(bytes: &[u8]) -> Vec<u8> {
     encoder.finish().expect("compresses")
 }
 
-/// One gRPC frame marked compressed: flag 1, big-endian length, the compressed message.
+/// One gRPC frame of the gzipped message, its flag set to "compressed".
 fn compressed_frame(message: &[u8]) -> bytes::Bytes {
-    let compressed = gzip(message);
-    let length = u32::try_from(compressed.len()).expect("under 4 GiB");
-    [&[1u8][..], &length.to_be_bytes(), &compressed].concat().into()
+    let mut framed = raw_grpc::frame(&gzip(message)).to_vec();
+    framed[0] = 1;
+    framed.into()
 }
 
 #[tokio::test]
