@@ -28,10 +28,11 @@ pub mod tokenizer;
 pub mod train;
 pub mod validation;
 pub mod vectorizer;
+pub mod word_prefixes;
 
 pub use article::Article;
 pub use corpus::{Corpus, CorpusError, Document};
-pub use model::{Evidence, HeadResult, LabelTerms, Model, ModelMeta};
+pub use model::{Evidence, HeadResult, LabelTerms, Model, ModelMeta, SentenceHead};
 pub use model_file::ModelError;
 pub use store::{ModelStore, StoreError};
 pub use tokenizer::{Token, Tokenizer, TokenizerSettings};

@@ -14,6 +14,7 @@ use crate::tokenizer::{Token, Tokenizer, TokenizerSettings};
 use crate::train::{CrossValidation, SentenceEvaluation, TrainConfig};
 use crate::validation::ArticleValidation;
 use crate::vectorizer::{term_frequencies, SparseVector, TermCounts, TfIdf, VectorizerSettings};
+use crate::word_prefixes::{self, WordPrefixes};
 
 /// What a model says about itself: where it came from and how well it did on held-out data.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -45,11 +46,20 @@ pub struct Model {
     heads: Vec<LinearHead>,
     /// The stance head's stand-in for inputs of one sentence (see [`Model::classify`]).
     sentence_head: Option<LinearHead>,
+    /// The word-prefix features the single-sentence head reads after the vocabulary's.
+    sentence_prefixes: Option<WordPrefixes>,
     /// The heads' weights premultiplied by the IDF, one row per vocabulary table slot
     /// (derived, not stored).
     packed: PackedHeads,
     /// The whole-article stance rule, bound to the heads (derived from the config).
     stance_rule: Option<article::BoundStance>,
+}
+
+/// The single-sentence head and the word-prefix block it reads beside the vocabulary, if any.
+#[derive(Debug, Clone)]
+pub struct SentenceHead {
+    pub head: LinearHead,
+    pub prefixes: Option<WordPrefixes>,
 }
 
 /// One evidence term: a feature and how much it pushed toward the predicted label.
@@ -102,17 +112,18 @@ impl Model {
         tokenizer: TokenizerSettings,
         vectorizer: TfIdf,
         heads: Vec<LinearHead>,
-        sentence_head: Option<LinearHead>,
+        sentence_head: Option<SentenceHead>,
     ) -> Result<Self, ModelError> {
         let tokenizer = Tokenizer::new(tokenizer)?;
-        model_file::validate(&meta, &vectorizer, &heads, sentence_head.as_ref())?;
+        let (sentence_head, sentence_prefixes) = sentence_head.map_or((None, None), |s| (Some(s.head), s.prefixes));
+        model_file::validate(&meta, &vectorizer, &heads, sentence_head.as_ref(), sentence_prefixes.as_ref())?;
         if let Some(problem) = vectorizer.table_problem() {
             return Err(ModelError::Invalid(problem));
         }
         let packed = PackedHeads::build(&heads, vectorizer.idf(), vectorizer.slot_features());
         let stance_rule =
             meta.config.article_stance.as_ref().map(|rule| article::BoundStance::bind(rule, &heads)).transpose()?;
-        Ok(Self { meta, tokenizer, vectorizer, heads, sentence_head, packed, stance_rule })
+        Ok(Self { meta, tokenizer, vectorizer, heads, sentence_head, sentence_prefixes, packed, stance_rule })
     }
 
     /// Reads, checks and validates a model file.
@@ -124,12 +135,14 @@ impl Model {
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, ModelError> {
         let parts = model_file::decode(bytes)?;
         let vectorizer = TfIdf::from_parts(parts.vectorizer, parts.terms, parts.idf);
-        Self::from_parts(parts.meta, parts.tokenizer, vectorizer, parts.heads, parts.sentence_head)
+        let prefixes = parts.sentence_prefixes.map(model_file::PrefixParts::into_prefixes);
+        let sentence_head = parts.sentence_head.map(|head| SentenceHead { head, prefixes });
+        Self::from_parts(parts.meta, parts.tokenizer, vectorizer, parts.heads, sentence_head)
     }
 
     pub fn to_bytes(&self) -> Result<Vec<u8>, ModelError> {
-        let sentence_head = self.sentence_head.as_ref();
-        model_file::encode(&self.meta, self.tokenizer.settings(), &self.vectorizer, &self.heads, sentence_head)
+        let (head, prefixes) = (self.sentence_head.as_ref(), self.sentence_prefixes.as_ref());
+        model_file::encode(&self.meta, self.tokenizer.settings(), &self.vectorizer, &self.heads, head, prefixes)
     }
 
     /// Writes the model file atomically: a temporary file beside it, fsync, rename.
@@ -153,6 +166,33 @@ impl Model {
     /// The head that answers for the stance head on inputs of one sentence, if any.
     pub fn sentence_head(&self) -> Option<&LinearHead> {
         self.sentence_head.as_ref()
+    }
+
+    /// The word-prefix block the single-sentence head reads, if it reads one.
+    pub fn sentence_prefixes(&self) -> Option<&WordPrefixes> {
+        self.sentence_prefixes.as_ref()
+    }
+
+    /// The single-sentence head's input: the article's vector `main`, then its word-prefix
+    /// block when the model has one.
+    pub fn sentence_vector(&self, article: &Article, main: &SparseVector) -> SparseVector {
+        match &self.sentence_prefixes {
+            Some(prefixes) => {
+                let block = prefixes.vector(&self.tokenizer, article);
+                word_prefixes::append(main, self.vectorizer.dimensions(), &block)
+            }
+            None => main.clone(),
+        }
+    }
+
+    /// The term behind a feature index of any head: the vocabulary's, then the word-prefix
+    /// block's.
+    pub fn feature_term(&self, index: u32) -> &str {
+        let prefix = |i: u32| {
+            let i = i.checked_sub(u32::try_from(self.vectorizer.dimensions()).ok()?)?;
+            self.sentence_prefixes.as_ref()?.vectorizer().term(i)
+        };
+        self.vectorizer.term(index).or_else(|| prefix(index)).unwrap_or_default()
     }
 
     pub fn vectorizer(&self) -> &TfIdf {
@@ -208,17 +248,22 @@ impl Model {
             }
             None => self.vectorizer.with_counts(&self.tokenizer, article, whole),
         };
-        if let Some((stance, head)) = one_sentence {
-            predictions[stance] = head.predict(&vector);
-        }
-        let answering = |i: usize| match one_sentence {
-            Some((stance, head)) if stance == i => head,
-            _ => &self.heads[i],
+        let sentence_vector = one_sentence.map(|(stance, head)| {
+            let sentence_vector = self.sentence_vector(article, &vector);
+            predictions[stance] = head.predict(&sentence_vector);
+            sentence_vector
+        });
+        let answering = |i: usize| match (one_sentence, &sentence_vector) {
+            (Some((stance, head)), Some(sentence_vector)) if stance == i => (head, sentence_vector),
+            _ => (&self.heads[i], &vector),
         };
         predictions
             .into_iter()
             .enumerate()
-            .map(|(i, prediction)| self.head_result(answering(i), prediction, &vector, explain))
+            .map(|(i, prediction)| {
+                let (head, vector) = answering(i);
+                self.head_result(head, prediction, vector, explain)
+            })
             .collect()
     }
 
@@ -264,7 +309,7 @@ impl Model {
                 terms: head
                     .strongest_terms(label, limit)
                     .into_iter()
-                    .map(|(index, margin)| (self.vectorizer.term(index).unwrap_or_default(), margin))
+                    .map(|(index, margin)| (self.feature_term(index), margin))
                     .collect(),
             })
             .collect()
@@ -285,7 +330,7 @@ impl Model {
         let evidence = head
             .evidence(vector, prediction.best, explain)
             .into_iter()
-            .map(|(index, weight)| Evidence { index, term: self.vectorizer.term(index).unwrap_or_default(), weight })
+            .map(|(index, weight)| Evidence { index, term: self.feature_term(index), weight })
             .collect();
         HeadResult { head: &head.name, labels: &head.labels, prediction, evidence }
     }

@@ -232,7 +232,11 @@ fn render_single_sentences(card: &mut String, sentence: &SentenceEvaluation, con
     } else {
         String::new()
     };
-    let _ = writeln!(card, "An input of one sentence gets its `{}` from a head of its own, fitted the same way but with each source's `sentence_weight` (`data/corpus.toml`) in place of its weight{balance}{names}. Its figures on the {} held-out documents it counts (sentence weight above 0), beside the `{}` head's on the same documents:\n", e.head, e.test_documents, e.head);
+    let prefixes = match config.sentence_head_prefixes {
+        0 => String::new(),
+        chars => format!(". Beside the vocabulary it reads the {chars}-character prefix of every word of {chars} characters or more (`attack…` for attacked, attacks, attacking), a TF-IDF block of its own, so that the forms of a word share what it learns"),
+    };
+    let _ = writeln!(card, "An input of one sentence gets its `{}` from a head of its own, fitted the same way but with each source's `sentence_weight` (`data/corpus.toml`) in place of its weight{balance}{names}{prefixes}. Its figures on the {} held-out documents it counts (sentence weight above 0), beside the `{}` head's on the same documents:\n", e.head, e.test_documents, e.head);
     let _ = writeln!(
         card,
         "| head | accuracy | macro-F1 | expected calibration error | softmax temperature |\n|---|---|---|---|---|"

@@ -6,7 +6,8 @@
 //! bytes 12..20  body length, u64 little-endian
 //! bytes 20..52  SHA-256 of the body
 //! bytes 52..    body: tokenizer settings, vectorizer settings, vocabulary, IDF, heads,
-//!               the single-sentence stance head (optional), metadata
+//!               the single-sentence stance head (optional), its word-prefix block
+//!               (optional), metadata
 //! ```
 //! The header lets a loader name the problem with a bad file (not a model, another format
 //! version, truncated, corrupted) before decoding anything; validation then checks every
@@ -22,10 +23,11 @@ use crate::head::LinearHead;
 use crate::model::ModelMeta;
 use crate::tokenizer::{TokenizerSettings, UnsupportedTokenizer};
 use crate::vectorizer::{TfIdf, VectorizerSettings};
+use crate::word_prefixes::{WordPrefixes, MARK};
 
 const MAGIC: &[u8; 8] = b"ACCORDMF";
 /// Bump when the body's layout changes.
-pub const FORMAT_VERSION: u32 = 10;
+pub const FORMAT_VERSION: u32 = 11;
 const HEADER_LEN: usize = 52;
 /// Bounds on IDF values and weights, far beyond any trained model's (IDF is `1 + ln(n/df)`,
 /// regularized weights are tens at most), so that a weight times an IDF, summed over a long
@@ -64,7 +66,33 @@ pub(crate) struct ModelParts {
     pub idf: Vec<f32>,
     pub heads: Vec<LinearHead>,
     pub sentence_head: Option<LinearHead>,
+    pub sentence_prefixes: Option<PrefixParts>,
     pub meta: ModelMeta,
+}
+
+/// The word-prefix block as stored: prefix length, vectorizer settings, terms and IDF.
+#[derive(Serialize, Deserialize)]
+pub(crate) struct PrefixParts {
+    pub length: u32,
+    pub settings: VectorizerSettings,
+    pub terms: Vec<String>,
+    pub idf: Vec<f32>,
+}
+
+impl PrefixParts {
+    pub fn of(prefixes: &WordPrefixes) -> Self {
+        let vectorizer = prefixes.vectorizer();
+        Self {
+            length: u32::try_from(prefixes.length()).unwrap_or(u32::MAX),
+            settings: vectorizer.settings().clone(),
+            terms: vectorizer.terms().to_vec(),
+            idf: vectorizer.idf().to_vec(),
+        }
+    }
+
+    pub fn into_prefixes(self) -> WordPrefixes {
+        WordPrefixes::from_parts(self.length as usize, self.settings, self.terms, self.idf)
+    }
 }
 
 #[derive(Serialize)]
@@ -75,6 +103,7 @@ struct ModelPartsRef<'a> {
     idf: &'a [f32],
     heads: &'a [LinearHead],
     sentence_head: Option<&'a LinearHead>,
+    sentence_prefixes: Option<PrefixParts>,
     meta: &'a ModelMeta,
 }
 
@@ -84,6 +113,7 @@ pub(crate) fn encode(
     vectorizer: &TfIdf,
     heads: &[LinearHead],
     sentence_head: Option<&LinearHead>,
+    sentence_prefixes: Option<&WordPrefixes>,
 ) -> Result<Vec<u8>, ModelError> {
     let body = postcard::to_allocvec(&ModelPartsRef {
         tokenizer,
@@ -92,6 +122,7 @@ pub(crate) fn encode(
         idf: vectorizer.idf(),
         heads,
         sentence_head,
+        sentence_prefixes: sentence_prefixes.map(PrefixParts::of),
         meta,
     })?;
     let mut bytes = Vec::with_capacity(HEADER_LEN + body.len());
@@ -132,6 +163,7 @@ pub(crate) fn validate(
     vectorizer: &TfIdf,
     heads: &[LinearHead],
     sentence_head: Option<&LinearHead>,
+    sentence_prefixes: Option<&WordPrefixes>,
 ) -> Result<(), ModelError> {
     let invalid = |reason: String| Err(ModelError::Invalid(reason));
     if meta.version.is_empty() {
@@ -161,11 +193,42 @@ pub(crate) fn validate(
         validate_head(head, dimensions)
             .map_err(|reason| ModelError::Invalid(format!("head `{}`: {reason}", head.name)))?;
     }
+    if let Some(prefixes) = sentence_prefixes {
+        if sentence_head.is_none() {
+            return invalid("a word-prefix block without a single-sentence head to read it".into());
+        }
+        validate_prefixes(prefixes).map_err(|reason| ModelError::Invalid(format!("word-prefix block: {reason}")))?;
+    }
     if let Some(head) = sentence_head {
+        let dimensions = dimensions + sentence_prefixes.map_or(0, WordPrefixes::dimensions);
         validate_sentence_head(meta, heads, head, dimensions)
             .map_err(|reason| ModelError::Invalid(format!("single-sentence head: {reason}")))?;
     }
     Ok(())
+}
+
+fn validate_prefixes(prefixes: &WordPrefixes) -> Result<(), String> {
+    let vectorizer = prefixes.vectorizer();
+    let dimensions = vectorizer.dimensions();
+    if prefixes.length() == 0 {
+        return Err("prefix length 0".into());
+    }
+    if vectorizer.idf().len() != dimensions {
+        return Err(format!("{} IDF values for {dimensions} terms", vectorizer.idf().len()));
+    }
+    if vectorizer.idf().iter().any(|v| !v.is_finite() || *v <= 0.0 || *v > MAX_IDF) {
+        return Err(format!("an IDF value is not a positive number up to {MAX_IDF}"));
+    }
+    if vectorizer.settings().max_ngram != 1 {
+        return Err(format!("max_ngram {} is not 1", vectorizer.settings().max_ngram));
+    }
+    if vectorizer.terms().iter().any(|term| !term.ends_with(MARK) || term.contains(' ')) {
+        return Err(format!("a term does not end with `{MARK}` or holds a space"));
+    }
+    if vectorizer.terms().iter().collect::<HashSet<_>>().len() != dimensions {
+        return Err("the block repeats a term".into());
+    }
+    vectorizer.table_problem().map_or(Ok(()), Err)
 }
 
 /// The single-sentence head stands in for the article-stance rule's stance head, so it must

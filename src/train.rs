@@ -16,11 +16,12 @@ use sha2::{Digest, Sha256};
 use crate::corpus::{hex, Corpus, Document};
 use crate::head::LinearHead;
 use crate::metrics::HeadEvaluation;
-use crate::model::{Model, ModelMeta};
+use crate::model::{Model, ModelMeta, SentenceHead};
 use crate::model_file::ModelError;
 use crate::tokenizer::Tokenizer;
 use crate::validation::ValidationFigure;
 use crate::vectorizer::{SparseVector, TfIdf};
+use crate::word_prefixes::{self, WordPrefixes};
 
 mod calibration;
 mod config;
@@ -107,6 +108,19 @@ impl<'c> Prepared<'c> {
             .collect()
     }
 
+    /// `vectors` (one per document) with each document's word-prefix block appended, when
+    /// there is a block: the single-sentence head's rows.
+    fn with_prefixes(
+        &self,
+        vectors: &[SparseVector],
+        offset: usize,
+        prefixes: Option<&WordPrefixes>,
+    ) -> Vec<SparseVector> {
+        let Some(prefixes) = prefixes else { return vectors.to_vec() };
+        let block = |doc: usize| prefixes.vector_of_tokens(self.tokens[doc].iter().flatten().map(String::as_str));
+        vectors.iter().enumerate().map(|(doc, vector)| word_prefixes::append(vector, offset, &block(doc))).collect()
+    }
+
     fn label(&self, doc: usize, head: &str) -> Option<&str> {
         self.corpus.documents[doc].labels.get(head).map(String::as_str)
     }
@@ -164,18 +178,19 @@ pub fn train_with_validation(
     jobs.extend(sentence_plan.as_ref().map(SentencePlan::job));
 
     observer.step("fitting on the training split");
-    let (vectorizer, mut fitted) = fit_all(&prepared, &jobs, &train_docs, config, observer)?;
+    let (vectorizer, prefixes, mut fitted) = fit_all(&prepared, &jobs, &train_docs, config, observer)?;
     let mut sentence_fit = fitted.split_off(heads.len()).pop();
     observer.step("evaluating on the held-out split");
     let vectors = prepared.vectors(&vectorizer);
+    let sentence_vectors = prepared.with_prefixes(&vectors, vectorizer.dimensions(), prefixes.as_ref());
     let split = Split { train: &train_docs, test: &test_docs };
     let evaluation: Vec<HeadEvaluation> =
         fitted.iter().map(|head| evaluate(&prepared, head, &vectors, split, config.calibrate)).collect();
     let temperatures: BTreeMap<String, f64> = evaluation.iter().map(|e| (e.head.clone(), e.temperature)).collect();
     calibration::apply(&mut fitted, &temperatures);
-    let sentence_evaluation = sentence_fit
-        .as_ref()
-        .map(|fit| single_sentence::evaluate(&prepared, fit, &fitted, &vectors, split, &temperatures, config));
+    let sentence_evaluation = sentence_fit.as_ref().map(|fit| {
+        single_sentence::evaluate(&prepared, fit, &fitted, [&vectors, &sentence_vectors], split, &temperatures, config)
+    });
     let sentence_temperatures = single_sentence::temperatures(sentence_evaluation.as_ref());
     calibration::apply(sentence_fit.as_mut_slice(), &sentence_temperatures);
     let cross_validation = match validation.folds {
@@ -194,23 +209,24 @@ pub fn train_with_validation(
         }
     };
 
-    let (vectorizer, fitted, sentence_fit) = if config.refit_on_all {
+    let (vectorizer, prefixes, fitted, sentence_fit) = if config.refit_on_all {
         observer.step("refitting on all documents");
         let all: Vec<usize> = (0..corpus.len()).collect();
-        let (vectorizer, mut fitted) = fit_all(&prepared, &jobs, &all, config, observer)?;
+        let (vectorizer, prefixes, mut fitted) = fit_all(&prepared, &jobs, &all, config, observer)?;
         let mut sentence_fit = fitted.split_off(heads.len()).pop();
         calibration::apply(&mut fitted, &temperatures);
         calibration::apply(sentence_fit.as_mut_slice(), &sentence_temperatures);
-        (vectorizer, fitted, sentence_fit)
+        (vectorizer, prefixes, fitted, sentence_fit)
     } else {
-        (vectorizer, fitted, sentence_fit)
+        (vectorizer, prefixes, fitted, sentence_fit)
     };
+    let sentence_head = sentence_fit.map(|head| SentenceHead { head, prefixes });
     let (articles, baseline) = (validation.articles, validation.baseline);
     let mut meta = model_meta(corpus, articles, config, created, evaluation);
     meta.cross_validation = cross_validation;
     meta.sentence_evaluation = sentence_evaluation;
     let parts = |meta| {
-        Model::from_parts(meta, config.tokenizer.clone(), vectorizer.clone(), fitted.clone(), sentence_fit.clone())
+        Model::from_parts(meta, config.tokenizer.clone(), vectorizer.clone(), fitted.clone(), sentence_head.clone())
     };
     let model = parts(meta.clone())?;
     let Some((articles, mut validation)) = articles.and_then(|a| {
@@ -316,6 +332,8 @@ struct Job<'a> {
     weights: &'a [f64],
     /// Fit without name-like terms (see `train/names.rs`).
     without_names: bool,
+    /// Fit on the word-prefix block too (see [`crate::word_prefixes`]).
+    with_prefixes: bool,
 }
 
 impl<'a> Job<'a> {
@@ -324,22 +342,35 @@ impl<'a> Job<'a> {
         let weights = &prepared.corpus.weights;
         heads
             .iter()
-            .map(|head| Job { head, weights, without_names: config.heads_without_names.contains(head) })
+            .map(|head| Job {
+                head,
+                weights,
+                without_names: config.heads_without_names.contains(head),
+                with_prefixes: false,
+            })
             .collect()
     }
 }
 
-/// Fits the vocabulary on `docs`, then each job's head on those of `docs` that carry its
-/// label, in job order.
+/// What [`fit_all`] gives: the vocabulary, the word-prefix block when a job reads one, and
+/// each job's head in job order.
+type Fits = (TfIdf, Option<WordPrefixes>, Vec<LinearHead>);
+
+/// Fits the vocabulary (and the word-prefix block, if a job reads it) on `docs`, then each
+/// job's head on those of `docs` that carry its label, in job order.
 fn fit_all(
     prepared: &Prepared,
     jobs: &[Job],
     docs: &[usize],
     config: &TrainConfig,
     observer: &dyn Observer,
-) -> Result<(TfIdf, Vec<LinearHead>), TrainError> {
+) -> Result<Fits, TrainError> {
     let tokens: Vec<Vec<Vec<String>>> = docs.iter().map(|&i| prepared.tokens[i].clone()).collect();
     let vectorizer = TfIdf::fit(config.vectorizer.clone(), &tokens);
+    let prefixes = jobs
+        .iter()
+        .any(|job| job.with_prefixes)
+        .then(|| WordPrefixes::fit(config.sentence_head_prefixes, &config.vectorizer, &tokens));
     let vectors = prepared.vectors(&vectorizer);
     let nameless = jobs.iter().any(|job| job.without_names).then(|| {
         let texts = docs.iter().flat_map(|&i| {
@@ -350,14 +381,19 @@ fn fit_all(
         vectors.iter().map(|vector| names::without(vector, &excluded)).collect::<Vec<_>>()
     });
     let dimensions = vectorizer.dimensions();
+    let prefixed = prefixes.as_ref().map(|prefixes| {
+        let base = nameless.as_deref().unwrap_or(&vectors);
+        (prepared.with_prefixes(base, dimensions, Some(prefixes)), dimensions + prefixes.dimensions())
+    });
     // The heads are independent: fit them on separate threads.
     let fitted: Vec<Result<LinearHead, TrainError>> = std::thread::scope(|scope| {
         let handles: Vec<_> = jobs
             .iter()
-            .map(|&Job { head, weights, without_names }| {
-                let vectors = match (&nameless, without_names) {
-                    (Some(nameless), true) => nameless,
-                    _ => &vectors,
+            .map(|&Job { head, weights, without_names, with_prefixes }| {
+                let (vectors, dimensions) = match (&prefixed, &nameless, without_names) {
+                    (Some((prefixed, dimensions)), _, _) if with_prefixes => (prefixed, *dimensions),
+                    (_, Some(nameless), true) => (nameless, dimensions),
+                    _ => (&vectors, dimensions),
                 };
                 scope.spawn(move || {
                     let labelled: Vec<usize> =
@@ -375,5 +411,5 @@ fn fit_all(
             .collect();
         handles.into_iter().map(|h| h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))).collect()
     });
-    Ok((vectorizer, fitted.into_iter().collect::<Result<_, _>>()?))
+    Ok((vectorizer, prefixes, fitted.into_iter().collect::<Result<_, _>>()?))
 }

@@ -423,11 +423,12 @@ fn a_single_sentence_is_answered_by_the_single_sentence_head() {
     for text in sentences {
         let article = accord::Article::text(text);
         let vector = model.vectorize(&article);
+        let sentence_vector = model.sentence_vector(&article, &vector);
         let answer = &model.classify(&article, 3)[stance];
-        assert_eq!(answer.prediction, head.predict(&vector), "{text}");
+        assert_eq!(answer.prediction, head.predict(&sentence_vector), "{text}");
         assert_eq!(
             answer.evidence.iter().map(|e| (e.index, e.weight)).collect::<Vec<_>>(),
-            head.evidence(&vector, answer.prediction.best, 3)
+            head.evidence(&sentence_vector, answer.prediction.best, 3)
         );
         let sentence = model.sentence_stances(&article);
         assert_eq!(sentence.len(), 1);
@@ -441,7 +442,8 @@ fn a_single_sentence_is_answered_by_the_single_sentence_head() {
     let rule_answer = &model.classify(&article, 0)[stance];
     let mean = model.sentence_mean(&article).expect("a mean of four sentences");
     assert_eq!(mean.sentences, 4);
-    assert!(rule_answer.prediction != head.predict(&model.vectorize(&article)), "longer inputs follow the rule");
+    let whole = model.sentence_vector(&article, &model.vectorize(&article));
+    assert!(rule_answer.prediction != head.predict(&whole), "longer inputs follow the rule");
 
     let without = TrainConfig { sentence_head: false, ..quick_config() };
     let plain = train(&corpus, &without, "2026-01-01", &Silent).expect("train");
@@ -476,4 +478,39 @@ fn the_single_sentence_head_learns_nothing_from_names() {
     let with_names = train(&corpus, &config, "2026-01-01", &Silent).expect("train");
     let head = with_names.sentence_head().expect("a single-sentence head");
     assert!(names.iter().any(|name| weights(&with_names, head, name).iter().any(|&w| w != 0.0)));
+}
+
+#[test]
+fn the_single_sentence_head_reads_word_prefixes_beside_the_vocabulary() {
+    let corpus = small_corpus();
+    let model = train(&corpus, &quick_config(), "2026-01-01", &Silent).expect("train");
+    let (head, prefixes) = (model.sentence_head().expect("a head"), model.sentence_prefixes().expect("prefixes"));
+    let dimensions = model.vectorizer().dimensions();
+    assert_eq!(prefixes.length(), 6);
+    assert_eq!(head.weights.len(), (dimensions + prefixes.dimensions()) * head.labels.len());
+    let attack = prefixes.vectorizer().index_of("attack…").expect("`attack…` is a prefix term");
+    let row = head.row(dimensions as u32 + attack);
+    assert!(row.iter().any(|&w| w != 0.0), "the head learned from `attack…`: {row:?}");
+
+    // "attackers" is no vocabulary term of this slice: only its prefix speaks for it.
+    let article = accord::Article::text("Attackers shelled the ministry overnight.");
+    assert_eq!(model.vectorizer().index_of("attackers"), None);
+    let vector = model.vectorize(&article);
+    let sentence_vector = model.sentence_vector(&article, &vector);
+    assert!(sentence_vector.indices.contains(&(dimensions as u32 + attack)));
+    let stance = model.heads().iter().position(|h| h.name == "stance").expect("stance head");
+    let answer = &model.classify(&article, 50)[stance];
+    assert_eq!(answer.prediction, head.predict(&sentence_vector));
+    assert_ne!(answer.prediction, head.predict(&vector), "the prefixes move the answer");
+    assert!(answer.evidence.iter().any(|e| e.term == "attack…" && e.index == dimensions as u32 + attack));
+
+    let copy = Model::from_bytes(&model.to_bytes().expect("encode")).expect("decode");
+    assert_eq!(copy.sentence_prefixes().map(|p| p.vectorizer().terms()), Some(prefixes.vectorizer().terms()));
+    assert_eq!(copy.classify(&article, 5), model.classify(&article, 5), "the model file keeps the block");
+
+    let config = TrainConfig { sentence_head_prefixes: 0, ..quick_config() };
+    let without = train(&corpus, &config, "2026-01-01", &Silent).expect("train");
+    assert!(without.sentence_prefixes().is_none());
+    let head = without.sentence_head().expect("a head");
+    assert_eq!(head.weights.len(), without.vectorizer().dimensions() * head.labels.len());
 }

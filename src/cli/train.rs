@@ -85,6 +85,10 @@ pub struct TrainSettings {
     /// instead of without them.
     #[arg(long)]
     sentence_head_with_names: bool,
+    /// Characters of the word prefixes the single-sentence head reads beside the vocabulary
+    /// (`attack…` for attacked, attacks, attacking); 0 for none.
+    #[arg(long, value_name = "CHARS", default_value_t = TrainConfig::default().sentence_head_prefixes)]
+    sentence_head_prefixes: usize,
     /// Fit this head without name-like terms, as the single-sentence head is; repeatable.
     #[arg(long = "without-names", value_name = "HEAD")]
     without_names: Vec<String>,
@@ -106,6 +110,7 @@ impl TrainSettings {
             sentence_head: !self.no_sentence_head,
             balance_sentence_labels: !self.unbalanced_sentence_head,
             sentence_head_without_names: !self.sentence_head_with_names,
+            sentence_head_prefixes: self.sentence_head_prefixes,
             ..TrainConfig::default()
         };
         config.heads_without_names.extend(self.without_names.iter().cloned());

@@ -29,10 +29,34 @@ fn check_article(model: &Model, reference: &Reference<'_>, article: &Article, to
     }
     let one_sentence = Model::sentences(article).len() < 2;
     for (head, result) in model.heads().iter().zip(model.classify(article, 5)) {
-        let head = model.sentence_head().filter(|h| one_sentence && h.name == head.name).unwrap_or(head);
+        let (head, vector) = match model.sentence_head().filter(|h| one_sentence && h.name == head.name) {
+            Some(sentence_head) => (sentence_head, reference_sentence_vector(model, article, &vector)),
+            None => (head, vector.clone()),
+        };
         let evidence: Vec<(u32, f32)> = result.evidence.iter().map(|e| (e.index, e.weight)).collect();
         assert_eq!(evidence, head.evidence(&vector, result.prediction.best, 5), "{}", article.id);
-        assert!(result.evidence.iter().all(|e| model.vectorizer().index_of(e.term) == Some(e.index)));
+        assert!(result.evidence.iter().all(|e| feature_index(model, e.term) == Some(e.index)), "{}", article.id);
+    }
+}
+
+/// The single-sentence head's input from the plain tokenizer's tokens.
+fn reference_sentence_vector(model: &Model, article: &Article, vector: &SparseVector) -> SparseVector {
+    let Some(prefixes) = model.sentence_prefixes() else { return vector.clone() };
+    let mut tokens = Vec::new();
+    for field in article.fields() {
+        model.tokenizer().for_each_plain(field, |_, _, token| tokens.push(token.to_owned()));
+    }
+    let block = prefixes.vector_of_tokens(tokens.iter().map(String::as_str));
+    word_prefixes::append(vector, model.vectorizer().dimensions(), &block)
+}
+
+/// The feature index of a vocabulary term or a word-prefix term.
+fn feature_index(model: &Model, term: &str) -> Option<u32> {
+    match model.sentence_prefixes() {
+        Some(prefixes) if term.ends_with(word_prefixes::MARK) => {
+            Some(model.vectorizer().dimensions() as u32 + prefixes.vectorizer().index_of(term)?)
+        }
+        _ => model.vectorizer().index_of(term),
     }
 }
 
@@ -115,7 +139,7 @@ fn a_single_sentence_head_unlike_its_stance_head_is_refused() {
         TokenizerSettings::default(),
         model.vectorizer().clone(),
         model.heads().to_vec(),
-        Some(sentence_head),
+        Some(SentenceHead { head: sentence_head, prefixes: model.sentence_prefixes().cloned() }),
     )
     .expect_err("other labels are refused");
     assert!(error.to_string().contains("single-sentence head: it must be head `stance`"), "{error}");

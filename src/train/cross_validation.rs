@@ -119,16 +119,18 @@ pub(super) fn cross_validate(
     for fold in 0..folds {
         let (test, train): (Vec<usize>, Vec<usize>) = (0..assignment.len()).partition(|&i| assignment[i] == fold);
         observer.step(&format!("cross-validation fold {} of {folds}", fold + 1));
-        let (vectorizer, mut fitted) = fit_all(prepared, &jobs, &train, config, observer)?;
+        let (vectorizer, prefixes, mut fitted) = fit_all(prepared, &jobs, &train, config, observer)?;
         let sentence_fit = fitted.split_off(heads.len()).pop();
         let vectors = prepared.vectors(&vectorizer);
+        let sentence_vectors = prepared.with_prefixes(&vectors, vectorizer.dimensions(), prefixes.as_ref());
         let score = |head, test: &[usize]| fold_score(prepared, head, &vectors, Split { train: &train, test });
         for (result, head) in results.iter_mut().zip(&fitted) {
             result.accord.push(score(head, &test));
         }
         if let (Some(single), Some(sentence_fit)) = (single.as_mut(), sentence_fit.as_ref()) {
             let counted: Vec<usize> = test.iter().copied().filter(|&i| corpus.sentence_weights[i] > 0.0).collect();
-            single.accord.push(score(sentence_fit, &counted));
+            let split = Split { train: &train, test: &counted };
+            single.accord.push(fold_score(prepared, sentence_fit, &sentence_vectors, split));
             if let Some(stance) = fitted.iter().find(|h| h.name == single.head) {
                 single.stance_head.push(score(stance, &counted));
             }

@@ -26,12 +26,18 @@ pub(super) struct SentencePlan<'c> {
     pub head: &'c str,
     pub weights: Vec<f64>,
     pub without_names: bool,
+    pub with_prefixes: bool,
 }
 
 impl SentencePlan<'_> {
     /// The fit that makes the head.
     pub fn job(&self) -> Job<'_> {
-        Job { head: self.head, weights: &self.weights, without_names: self.without_names }
+        Job {
+            head: self.head,
+            weights: &self.weights,
+            without_names: self.without_names,
+            with_prefixes: self.with_prefixes,
+        }
     }
 }
 
@@ -46,6 +52,7 @@ pub(super) fn sentence_plan<'c>(corpus: &Corpus, config: &'c TrainConfig) -> Opt
         head,
         weights: fit_weights(corpus, head, config),
         without_names: config.sentence_head_without_names,
+        with_prefixes: config.sentence_head_prefixes > 0,
     })
 }
 
@@ -76,12 +83,13 @@ fn fit_weights(corpus: &Corpus, head: &str, config: &TrainConfig) -> Vec<f64> {
 }
 
 /// `sentence_fit` and the (calibrated) head of the same name among `heads` on the documents
-/// of `split` with a sentence weight above 0; `temperatures` are the heads' own.
+/// of `split` with a sentence weight above 0; `temperatures` are the heads' own. `vectors`
+/// are the heads' rows, then the single-sentence head's (with the word-prefix block).
 pub(super) fn evaluate(
     prepared: &Prepared,
     sentence_fit: &LinearHead,
     heads: &[LinearHead],
-    vectors: &[SparseVector],
+    [vectors, sentence_vectors]: [&[SparseVector]; 2],
     split: Split,
     temperatures: &BTreeMap<String, f64>,
     config: &TrainConfig,
@@ -92,7 +100,7 @@ pub(super) fn evaluate(
     let split = Split { train: &train, test: &test };
     let stance = heads.iter().find(|h| h.name == sentence_fit.name);
     SentenceEvaluation {
-        head: evaluate_head(prepared, sentence_fit, vectors, split, config.calibrate),
+        head: evaluate_head(prepared, sentence_fit, sentence_vectors, split, config.calibrate),
         stance_head: stance.map(|h| HeadEvaluation {
             temperature: temperatures.get(&h.name).copied().unwrap_or(1.0),
             ..evaluate_head(prepared, h, vectors, split, false)

@@ -57,7 +57,8 @@ fn transform(
     weigh(vectorizer, hits)
 }
 
-fn weigh(vectorizer: &TfIdf, mut hits: Vec<u32>) -> SparseVector {
+/// The TF-IDF vector of the feature `hits` (one per occurrence, any order).
+pub(crate) fn weigh(vectorizer: &TfIdf, mut hits: Vec<u32>) -> SparseVector {
     hits.sort_unstable();
     let mut vector = SparseVector::default();
     for run in hits.chunk_by(|a, b| a == b) {

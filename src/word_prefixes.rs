@@ -1,0 +1,163 @@
+//! Word prefixes: the first few characters of every longer token, as features of their own.
+//!
+//! The single-sentence head reads them beside the vocabulary's terms, so that the forms of a
+//! word ("attacked", "attacks", "attacking": `attack…`) share a feature that each form's
+//! examples teach. The sentences that head answers are written apart from the ones it
+//! learns from, and on such a change of writing the prefixes carried it better (README,
+//! "Single sentences"). They are a TF-IDF block of their own, L2-normalized by itself and
+//! numbered after the vocabulary's features.
+
+use crate::article::Article;
+use crate::tokenizer::Tokenizer;
+use crate::vectorizer::{reference, SparseVector, TfIdf, VectorizerSettings};
+
+/// Ends every prefix term, so that a reader of the evidence tells `attack…` from `attack`.
+pub const MARK: char = '…';
+
+/// The prefix block: how many characters a prefix keeps, and its own TF-IDF vectorizer over
+/// the prefix terms (unigrams only).
+#[derive(Debug, Clone)]
+pub struct WordPrefixes {
+    length: usize,
+    vectorizer: TfIdf,
+}
+
+impl WordPrefixes {
+    /// Learns the prefix terms and their IDF from tokenized documents (token lists per
+    /// field), with `settings`' `min_df`, `max_features` and `sublinear_tf`.
+    pub fn fit(length: usize, settings: &VectorizerSettings, documents: &[Vec<Vec<String>>]) -> Self {
+        let prefixed: Vec<Vec<Vec<String>>> = documents
+            .iter()
+            .map(|fields| fields.iter().map(|tokens| prefixes(length, tokens.iter().map(String::as_str))).collect())
+            .collect();
+        let settings = VectorizerSettings { max_ngram: 1, ..settings.clone() };
+        Self { length, vectorizer: TfIdf::fit(settings, &prefixed) }
+    }
+
+    /// Rebuilds the block from the parts a model file stores.
+    pub fn from_parts(length: usize, settings: VectorizerSettings, terms: Vec<String>, idf: Vec<f32>) -> Self {
+        Self { length, vectorizer: TfIdf::from_parts(settings, terms, idf) }
+    }
+
+    /// Characters a prefix keeps; shorter tokens give none.
+    pub fn length(&self) -> usize {
+        self.length
+    }
+
+    pub fn vectorizer(&self) -> &TfIdf {
+        &self.vectorizer
+    }
+
+    /// Number of prefix features.
+    pub fn dimensions(&self) -> usize {
+        self.vectorizer.dimensions()
+    }
+
+    /// The prefix block of tokens already made (a document's tokens, field after field).
+    pub fn vector_of_tokens<'t>(&self, tokens: impl IntoIterator<Item = &'t str>) -> SparseVector {
+        let (mut term, mut hits) = (String::new(), Vec::new());
+        tokens.into_iter().for_each(|token| self.hit(token, &mut term, &mut hits));
+        reference::weigh(&self.vectorizer, hits)
+    }
+
+    /// The prefix block of an article, from the tokens the model sees.
+    pub fn vector(&self, tokenizer: &Tokenizer, article: &Article) -> SparseVector {
+        // Room for a prefix every 8 bytes and for any prefix term, so that neither regrows.
+        let bytes = article.title.len() + article.text.len();
+        let (mut term, mut hits) = (String::with_capacity(4 * self.length + 3), Vec::with_capacity(bytes / 8 + 1));
+        for field in article.fields() {
+            tokenizer.for_each(field, |_, _, token| self.hit(token, &mut term, &mut hits));
+        }
+        reference::weigh(&self.vectorizer, hits)
+    }
+
+    /// Adds the feature of `token`'s prefix to `hits`, if it has a known one; `term` is
+    /// room for the prefix term, reused from token to token.
+    fn hit(&self, token: &str, term: &mut String, hits: &mut Vec<u32>) {
+        if prefix_into(self.length, token, term) {
+            hits.extend(self.vectorizer.index_of(term));
+        }
+    }
+}
+
+/// The prefix terms of `tokens`, in order.
+pub fn prefixes<'t>(length: usize, tokens: impl IntoIterator<Item = &'t str>) -> Vec<String> {
+    let mut term = String::new();
+    let mut made = Vec::new();
+    for token in tokens {
+        if prefix_into(length, token, &mut term) {
+            made.push(term.clone());
+        }
+    }
+    made
+}
+
+/// Writes the prefix term of `token` (its first `length` characters and [`MARK`]) into
+/// `term`; false, leaving `term` alone, if the token is shorter than `length` characters.
+fn prefix_into(length: usize, token: &str, term: &mut String) -> bool {
+    let Some((end, _)) = token.char_indices().nth(length.saturating_sub(1)) else { return false };
+    let end = end + token[end..].chars().next().map_or(0, char::len_utf8);
+    term.clear();
+    term.push_str(&token[..end]);
+    term.push(MARK);
+    true
+}
+
+/// `main` followed by `block`, whose indices move up by `offset` (the main block's
+/// dimensions), so that the indices stay ascending.
+pub fn append(main: &SparseVector, offset: usize, block: &SparseVector) -> SparseVector {
+    let mut joined = main.clone();
+    joined.indices.extend(block.indices.iter().map(|&i| i + offset as u32));
+    joined.values.extend_from_slice(&block.values);
+    joined
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tokens(text: &str) -> Vec<String> {
+        text.split(' ').map(str::to_owned).collect()
+    }
+
+    #[test]
+    fn a_prefix_keeps_the_first_characters_of_a_long_enough_token() {
+        let made = prefixes(6, ["attacked", "attack", "attac", "négociation", "ünterbrücken"]);
+        assert_eq!(made, ["attack…", "attack…", "négoci…", "ünterb…"]);
+        assert!(prefixes(6, ["short", "words"]).is_empty());
+    }
+
+    #[test]
+    fn the_forms_of_a_word_share_one_prefix_feature() {
+        let documents: Vec<Vec<Vec<String>>> =
+            vec![vec![tokens("troops attacked the town")], vec![tokens("rebels attacking troops")]];
+        let block = WordPrefixes::fit(6, &VectorizerSettings { min_df: 2, ..Default::default() }, &documents);
+        assert_eq!(block.vectorizer().terms(), ["attack…", "troops…"]);
+        let vector = block.vector_of_tokens(["attacks", "attacker", "the"]);
+        assert_eq!(vector.indices, [0], "both forms counted on the one feature");
+        assert!((vector.values[0] - 1.0).abs() < 1e-6, "normalized by itself: {:?}", vector.values);
+    }
+
+    #[test]
+    fn the_block_of_an_article_is_the_block_of_its_tokens() {
+        let tokenizer = Tokenizer::new(Default::default()).expect("default tokenizer");
+        let article = Article { id: "a", title: "Ministers Negotiate", text: "Negotiations stalled; ministers left." };
+        let documents = vec![vec![tokens("ministers negotiate"), tokens("negotiations stalled ministers left")]];
+        let block = WordPrefixes::fit(6, &VectorizerSettings { min_df: 1, ..Default::default() }, &documents);
+        let mut seen = Vec::new();
+        for field in article.fields() {
+            tokenizer.for_each(field, |_, _, token| seen.push(token.to_owned()));
+        }
+        assert_eq!(block.vector(&tokenizer, &article), block.vector_of_tokens(seen.iter().map(String::as_str)));
+        assert_eq!(block.vector(&tokenizer, &article).len(), 3, "minist…, negoti…, stalle…");
+    }
+
+    #[test]
+    fn appending_moves_the_block_past_the_main_features() {
+        let main = SparseVector { indices: vec![1, 7], values: vec![0.6, 0.8] };
+        let block = SparseVector { indices: vec![0, 2], values: vec![1.0, 0.5] };
+        let joined = append(&main, 10, &block);
+        assert_eq!(joined.indices, [1, 7, 10, 12]);
+        assert_eq!(joined.values, [0.6, 0.8, 1.0, 0.5]);
+    }
+}
