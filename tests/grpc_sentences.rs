@@ -42,3 +42,20 @@ async fn articles_off_world_affairs_are_neutral_and_seeds_keep_their_stance() {
     let response = client.classify(request).await.expect("classify").into_inner();
     assert_eq!(response.predictions["stance"].label, "tension");
 }
+
+#[tokio::test]
+async fn a_single_sentence_names_the_word_prefixes_behind_its_stance() {
+    let server = Server::start_with(&repo_root().join("models"), &[], &[]);
+    let mut client = server.client().await;
+    let info = client.get_model_info(pb::GetModelInfoRequest {}).await.expect("info").into_inner();
+    let text = "Insurgents attacked government positions and threatened further retaliation.";
+    let request = pb::ClassifyRequest { article: article("one", "", text), explain: 100, sentences: false };
+    let response = client.classify(request).await.expect("classify").into_inner();
+    let stance = &response.predictions["stance"];
+    assert_eq!(stance.label, "tension");
+    let prefixes: Vec<&pb::Feature> = stance.evidence.iter().filter(|f| f.term.ends_with('…')).collect();
+    assert!(!prefixes.is_empty(), "no word prefix among {:?}", stance.evidence);
+    assert!(prefixes.iter().all(|f| f.index >= info.dimensions), "prefixes are numbered after the vocabulary");
+    let topic = &response.predictions["topic"];
+    assert!(topic.evidence.iter().all(|f| f.index < info.dimensions && !f.term.ends_with('…')));
+}
