@@ -106,8 +106,11 @@ fn prefix_into(length: usize, token: &str, term: &mut String) -> bool {
 /// `main` followed by `block`, whose indices move up by `offset` (the main block's
 /// dimensions), so that the indices stay ascending.
 pub fn append(main: &SparseVector, offset: usize, block: &SparseVector) -> SparseVector {
-    let mut joined = main.clone();
+    let len = main.len() + block.len();
+    let mut joined = SparseVector { indices: Vec::with_capacity(len), values: Vec::with_capacity(len) };
+    joined.indices.extend_from_slice(&main.indices);
     joined.indices.extend(block.indices.iter().map(|&i| i + offset as u32));
+    joined.values.extend_from_slice(&main.values);
     joined.values.extend_from_slice(&block.values);
     joined
 }

@@ -60,7 +60,8 @@ fn transform(
 /// The TF-IDF vector of the feature `hits` (one per occurrence, any order).
 pub(crate) fn weigh(vectorizer: &TfIdf, mut hits: Vec<u32>) -> SparseVector {
     hits.sort_unstable();
-    let mut vector = SparseVector::default();
+    let distinct = hits.chunk_by(|a, b| a == b).count();
+    let mut vector = SparseVector { indices: Vec::with_capacity(distinct), values: Vec::with_capacity(distinct) };
     for run in hits.chunk_by(|a, b| a == b) {
         let index = run[0];
         let tf = run.len() as f32;
