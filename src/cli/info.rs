@@ -56,5 +56,25 @@ pub fn summary(model: &Model) -> String {
             e.test_documents
         ));
     }
+    if let Some(prefixes) = model.sentence_prefixes() {
+        let (length, terms) = (prefixes.length(), prefixes.dimensions());
+        lines.push(format!("single-sentence word prefixes: {terms} terms of {length} characters"));
+    }
     lines.join("\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_summary_names_the_heads_and_the_word_prefix_block() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("models/default/model.bin");
+        let model = Model::load(&path).expect("the shipped model loads");
+        let summary = summary(&model);
+        let prefixes = model.sentence_prefixes().expect("the shipped model has word prefixes");
+        let line = format!("single-sentence word prefixes: {} terms of 6 characters", prefixes.dimensions());
+        assert!(summary.lines().any(|l| l == line), "{summary}");
+        assert!(summary.contains("head topic: [business, sci_tech, sports, world]"), "{summary}");
+    }
 }
