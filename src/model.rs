@@ -45,9 +45,7 @@ pub struct Model {
     vectorizer: TfIdf,
     heads: Vec<LinearHead>,
     /// The stance head's stand-in for inputs of one sentence (see [`Model::classify`]).
-    sentence_head: Option<LinearHead>,
-    /// The word-prefix features the single-sentence head reads after the vocabulary's.
-    sentence_prefixes: Option<WordPrefixes>,
+    sentence_head: Option<SentenceHead>,
     /// The heads' weights premultiplied by the IDF, one row per vocabulary table slot
     /// (derived, not stored).
     packed: PackedHeads,
@@ -115,15 +113,15 @@ impl Model {
         sentence_head: Option<SentenceHead>,
     ) -> Result<Self, ModelError> {
         let tokenizer = Tokenizer::new(tokenizer)?;
-        let (sentence_head, sentence_prefixes) = sentence_head.map_or((None, None), |s| (Some(s.head), s.prefixes));
-        model_file::validate(&meta, &vectorizer, &heads, sentence_head.as_ref(), sentence_prefixes.as_ref())?;
+        let (head, prefixes) = sentence_head.as_ref().map_or((None, None), |s| (Some(&s.head), s.prefixes.as_ref()));
+        model_file::validate(&meta, &vectorizer, &heads, head, prefixes)?;
         if let Some(problem) = vectorizer.table_problem() {
             return Err(ModelError::Invalid(problem));
         }
         let packed = PackedHeads::build(&heads, vectorizer.idf(), vectorizer.slot_features());
         let stance_rule =
             meta.config.article_stance.as_ref().map(|rule| article::BoundStance::bind(rule, &heads)).transpose()?;
-        Ok(Self { meta, tokenizer, vectorizer, heads, sentence_head, sentence_prefixes, packed, stance_rule })
+        Ok(Self { meta, tokenizer, vectorizer, heads, sentence_head, packed, stance_rule })
     }
 
     /// Reads, checks and validates a model file.
@@ -141,7 +139,7 @@ impl Model {
     }
 
     pub fn to_bytes(&self) -> Result<Vec<u8>, ModelError> {
-        let (head, prefixes) = (self.sentence_head.as_ref(), self.sentence_prefixes.as_ref());
+        let (head, prefixes) = (self.sentence_head(), self.sentence_prefixes());
         model_file::encode(&self.meta, self.tokenizer.settings(), &self.vectorizer, &self.heads, head, prefixes)
     }
 
@@ -165,18 +163,18 @@ impl Model {
 
     /// The head that answers for the stance head on inputs of one sentence, if any.
     pub fn sentence_head(&self) -> Option<&LinearHead> {
-        self.sentence_head.as_ref()
+        self.sentence_head.as_ref().map(|sentence| &sentence.head)
     }
 
     /// The word-prefix block the single-sentence head reads, if it reads one.
     pub fn sentence_prefixes(&self) -> Option<&WordPrefixes> {
-        self.sentence_prefixes.as_ref()
+        self.sentence_head.as_ref()?.prefixes.as_ref()
     }
 
     /// The single-sentence head's input: the article's vector `main`, then its word-prefix
     /// block when the model has one.
     pub fn sentence_vector(&self, article: &Article, main: &SparseVector) -> SparseVector {
-        match &self.sentence_prefixes {
+        match self.sentence_prefixes() {
             Some(prefixes) => {
                 let block = prefixes.vector(&self.tokenizer, article);
                 word_prefixes::append(main, self.vectorizer.dimensions(), &block)
@@ -190,7 +188,7 @@ impl Model {
     pub fn feature_term(&self, index: u32) -> &str {
         let prefix = |i: u32| {
             let i = i.checked_sub(u32::try_from(self.vectorizer.dimensions()).ok()?)?;
-            self.sentence_prefixes.as_ref()?.vectorizer().term(i)
+            self.sentence_prefixes()?.vectorizer().term(i)
         };
         self.vectorizer.term(index).or_else(|| prefix(index)).unwrap_or_default()
     }
@@ -227,7 +225,7 @@ impl Model {
     /// sentence from the single-sentence head, when the model has one.
     pub fn classify(&self, article: &Article, explain: usize) -> Vec<HeadResult<'_>> {
         let parts = self.stance_rule.as_ref().map(|_| article::sentence_parts(article)).unwrap_or_default();
-        let one_sentence = match (&self.stance_rule, &self.sentence_head) {
+        let one_sentence = match (&self.stance_rule, self.sentence_head()) {
             (Some(bound), Some(head)) if parts.len() < 2 => Some((bound.stance, head)),
             _ => None,
         };

@@ -21,7 +21,7 @@ use crate::model_file::ModelError;
 use crate::tokenizer::Tokenizer;
 use crate::validation::ValidationFigure;
 use crate::vectorizer::{SparseVector, TfIdf};
-use crate::word_prefixes::{self, WordPrefixes};
+use crate::word_prefixes::WordPrefixes;
 
 mod calibration;
 mod config;
@@ -29,6 +29,7 @@ mod cross_validation;
 mod evaluation;
 mod fit;
 mod names;
+mod prepared;
 mod row_space;
 mod single_sentence;
 
@@ -41,6 +42,7 @@ use evaluation::{evaluate, Split};
 use fit::repeated_by_weight;
 pub use fit::{dense_rows, fit_head, log_count_ratio, BinaryFit, FitError, Fitted, HeadFit, Learner};
 pub use names::NAME_SHARE;
+pub(crate) use prepared::Prepared;
 pub use row_space::{DistinctRows, NotFactorable, RowSpace};
 pub use single_sentence::SentenceEvaluation;
 use single_sentence::{sentence_plan, SentencePlan};
@@ -74,56 +76,6 @@ pub struct Silent;
 
 impl Observer for Silent {
     fn step(&self, _: &str) {}
-}
-
-/// Documents tokenized once, reused by every fit.
-pub(crate) struct Prepared<'c> {
-    corpus: &'c Corpus,
-    tokens: Vec<Vec<Vec<String>>>,
-    tokenizer: Tokenizer,
-}
-
-impl<'c> Prepared<'c> {
-    fn new(corpus: &'c Corpus, tokenizer: Tokenizer) -> Self {
-        let tokens = corpus
-            .documents
-            .iter()
-            .map(|d| {
-                [&d.title, &d.text]
-                    .iter()
-                    .map(|f| tokenizer.tokenize(f).into_iter().map(|t| t.text).collect())
-                    .collect()
-            })
-            .collect();
-        Self { corpus, tokens, tokenizer }
-    }
-
-    fn vectors(&self, vectorizer: &TfIdf) -> Vec<SparseVector> {
-        self.corpus
-            .documents
-            .iter()
-            .map(|d| {
-                vectorizer.transform(&self.tokenizer, &crate::Article { id: &d.id, title: &d.title, text: &d.text })
-            })
-            .collect()
-    }
-
-    /// `vectors` (one per document) with each document's word-prefix block appended, when
-    /// there is a block: the single-sentence head's rows.
-    fn with_prefixes(
-        &self,
-        vectors: &[SparseVector],
-        offset: usize,
-        prefixes: Option<&WordPrefixes>,
-    ) -> Vec<SparseVector> {
-        let Some(prefixes) = prefixes else { return vectors.to_vec() };
-        let block = |doc: usize| prefixes.vector_of_tokens(self.tokens[doc].iter().flatten().map(String::as_str));
-        vectors.iter().enumerate().map(|(doc, vector)| word_prefixes::append(vector, offset, &block(doc))).collect()
-    }
-
-    fn label(&self, doc: usize, head: &str) -> Option<&str> {
-        self.corpus.documents[doc].labels.get(head).map(String::as_str)
-    }
 }
 
 /// Trains a model on `corpus`; `created` is the training date (`YYYY-MM-DD`), recorded in the

@@ -106,7 +106,7 @@ impl Model {
         let Some(bound) = &self.stance_rule else { return Vec::new() };
         let labels = &self.heads[bound.stance].labels;
         let mut sentences = self.stance_by_sentence(article, bound.stance);
-        if let (Some(head), [(_, _, prediction)]) = (&self.sentence_head, sentences.as_mut_slice()) {
+        if let (Some(head), [(_, _, prediction)]) = (self.sentence_head(), sentences.as_mut_slice()) {
             *prediction = head.predict(&self.sentence_vector(article, &self.vectorize(article)));
         }
         sentences
