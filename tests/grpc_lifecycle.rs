@@ -2,7 +2,7 @@
 
 mod common;
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use common::{classify_request, pb, Server, SPORTS_COOPERATION};
 use tokio_stream::StreamExt;
@@ -190,47 +190,6 @@ async fn poll_health(
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     status
-}
-
-/// Articles in the large batch of the test below.
-const BATCH: usize = 2048;
-
-/// With one worker, a batch processed as a single job would hold up a small call for about
-/// the whole batch; in chunks, for about one chunk.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_large_batch_does_not_hold_up_other_callers() {
-    // 2,048 articles of about 32 KB (64 MB): long enough (about half a second) that a
-    // scheduling hiccup of the loaded suite (a 93 ms wait was seen with half as many) stays
-    // well under a third of it.
-    let server = Server::start(&["--workers", "1", "--max-batch", "2048", "--max-message-bytes", "134217728"]);
-    let text = format!("{SPORTS_COOPERATION} ").repeat(400); // about 32 KB
-
-    // Each article asks for its sentences and evidence, so that classifying the batch takes
-    // about four times as long as receiving and decoding it: the server decodes a request in
-    // one step on one of its async threads, which can hold up a call waiting on that thread
-    // (up to ~90 ms for a 32 MB batch under the whole suite's load; 7–10 ms for a 56 MB batch on
-    // an idle machine), and that is not what chunking is about.
-    let request = |i: usize| pb::ClassifyRequest { sentences: true, ..classify_request(&i.to_string(), &text, 10) };
-    let requests: Vec<pb::ClassifyRequest> = (0..BATCH).map(request).collect();
-    let mut batch_client = server.client().await;
-    let mut client = server.client().await;
-    let started = Instant::now();
-    let batch = tokio::spawn(async move { batch_client.classify_batch(pb::ClassifyBatchRequest { requests }).await });
-    let (mut slowest, mut answered) = (Duration::ZERO, 0);
-    while !batch.is_finished() {
-        let call = Instant::now();
-        client.classify(classify_request("small", SPORTS_COOPERATION, 0)).await.expect("small call");
-        slowest = slowest.max(call.elapsed());
-        answered += 1;
-    }
-    let whole_batch = started.elapsed();
-    let responses = batch.await.expect("join").expect("batch").into_inner().responses;
-    assert_eq!(responses.len(), BATCH);
-    eprintln!("slowest small call {slowest:?} during a batch of {whole_batch:?} ({answered} small calls)");
-    assert!(
-        slowest < whole_batch / 3,
-        "a small call waited {slowest:?} during a batch of {whole_batch:?} ({answered} small calls answered)"
-    );
 }
 
 #[tokio::test]
