@@ -170,18 +170,7 @@ pub(crate) fn validate(
         return invalid("model version is empty".into());
     }
     let dimensions = vectorizer.dimensions();
-    if vectorizer.idf().len() != dimensions {
-        return invalid(format!("{} IDF values for {dimensions} terms", vectorizer.idf().len()));
-    }
-    if vectorizer.idf().iter().any(|v| !v.is_finite() || *v <= 0.0 || *v > MAX_IDF) {
-        return invalid(format!("an IDF value is not a positive number up to {MAX_IDF}"));
-    }
-    if !(1..=2).contains(&vectorizer.settings().max_ngram) {
-        return invalid(format!("max_ngram {} is not 1 or 2", vectorizer.settings().max_ngram));
-    }
-    if vectorizer.terms().iter().collect::<HashSet<_>>().len() != dimensions {
-        return invalid("the vocabulary repeats a term".into());
-    }
+    validate_vocabulary(vectorizer, 2).map_err(ModelError::Invalid)?;
     if heads.is_empty() {
         return invalid("the model has no heads".into());
     }
@@ -207,26 +196,34 @@ pub(crate) fn validate(
     Ok(())
 }
 
-fn validate_prefixes(prefixes: &WordPrefixes) -> Result<(), String> {
-    let vectorizer = prefixes.vectorizer();
+/// The checks a vocabulary needs whatever reads it: one IDF value per term, each in bounds,
+/// n-grams up to `max_ngram`, no term twice.
+fn validate_vocabulary(vectorizer: &TfIdf, max_ngram: usize) -> Result<(), String> {
     let dimensions = vectorizer.dimensions();
-    if prefixes.length() == 0 {
-        return Err("prefix length 0".into());
-    }
     if vectorizer.idf().len() != dimensions {
         return Err(format!("{} IDF values for {dimensions} terms", vectorizer.idf().len()));
     }
     if vectorizer.idf().iter().any(|v| !v.is_finite() || *v <= 0.0 || *v > MAX_IDF) {
         return Err(format!("an IDF value is not a positive number up to {MAX_IDF}"));
     }
-    if vectorizer.settings().max_ngram != 1 {
-        return Err(format!("max_ngram {} is not 1", vectorizer.settings().max_ngram));
-    }
-    if vectorizer.terms().iter().any(|term| !term.ends_with(MARK) || term.contains(' ')) {
-        return Err(format!("a term does not end with `{MARK}` or holds a space"));
+    let ngram = vectorizer.settings().max_ngram;
+    if !(1..=max_ngram).contains(&ngram) {
+        return Err(format!("max_ngram {ngram} is not between 1 and {max_ngram}"));
     }
     if vectorizer.terms().iter().collect::<HashSet<_>>().len() != dimensions {
-        return Err("the block repeats a term".into());
+        return Err("the vocabulary repeats a term".into());
+    }
+    Ok(())
+}
+
+fn validate_prefixes(prefixes: &WordPrefixes) -> Result<(), String> {
+    if prefixes.length() == 0 {
+        return Err("prefix length 0".into());
+    }
+    let vectorizer = prefixes.vectorizer();
+    validate_vocabulary(vectorizer, 1)?;
+    if vectorizer.terms().iter().any(|term| !term.ends_with(MARK) || term.contains(' ')) {
+        return Err(format!("a term does not end with `{MARK}` or holds a space"));
     }
     vectorizer.table_problem().map_or(Ok(()), Err)
 }
