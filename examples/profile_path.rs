@@ -3,8 +3,9 @@
 //!
 //! `valgrind --tool=callgrind --toggle-collect='profile_path::run*' target/release/examples/profile_path 4096 1 classify`
 //!
-//! Arguments: article size in bytes (4096), rounds (1), and what to run: `classify` (the
-//! whole path), `plain` (`Model::predict_plain`) or `tokenize`.
+//! Arguments: article size in bytes (4096), or `sentences` for multi-coped's 1,349 single
+//! sentences as they are (the single-sentence head's inputs); rounds (1); and what to run:
+//! `classify` (the whole path), `plain` (`Model::predict_plain`) or `tokenize`.
 
 use std::hint::black_box;
 
@@ -33,11 +34,14 @@ fn run(model: &Model, pool: &[String], what: &str) -> usize {
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);
-    let size: usize = args.next().map_or(Ok(4096), |a| a.parse())?;
+    let size = args.next().unwrap_or_else(|| "4096".into());
     let rounds: usize = args.next().map_or(Ok(1), |a| a.parse())?;
     let what = args.next().unwrap_or_else(|| "classify".into());
     let model = Model::load(&common::root().join("models/default/model.bin"))?;
-    let pool = common::articles(&common::texts(), size, 256 * 1024);
+    let pool = match size.as_str() {
+        "sentences" => sentences()?,
+        size => common::articles(&common::texts(), size.parse()?, 256 * 1024),
+    };
     let bytes: usize = pool.iter().map(String::len).sum();
     let started = std::time::Instant::now();
     let mut total = 0;
@@ -46,9 +50,16 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     let secs = started.elapsed().as_secs_f64();
     println!(
-        "{what}: {} articles, {bytes} bytes × {rounds}: {:.1} MiB/s ({total})",
+        "{what}: {} articles, {bytes} bytes × {rounds}: {:.1} MiB/s, {:.2} µs an article ({total})",
         pool.len(),
-        (bytes * rounds) as f64 / secs / (1 << 20) as f64
+        (bytes * rounds) as f64 / secs / (1 << 20) as f64,
+        secs * 1e6 / (pool.len() * rounds) as f64
     );
     Ok(())
+}
+
+/// The texts of multi-coped's sentences (`text<TAB>label` lines).
+fn sentences() -> std::io::Result<Vec<String>> {
+    let file = std::fs::read_to_string(common::root().join("data/multi-coped/train.tsv"))?;
+    Ok(file.lines().filter_map(|line| line.rsplit_once('\t')).map(|(text, _)| text.to_owned()).collect())
 }

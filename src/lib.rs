@@ -29,6 +29,7 @@ pub mod train;
 pub mod validation;
 pub mod vectorizer;
 pub mod word_prefixes;
+pub mod word_vectors;
 
 pub use article::Article;
 pub use corpus::{Corpus, CorpusError, Document};

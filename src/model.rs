@@ -15,6 +15,7 @@ use crate::train::{CrossValidation, SentenceEvaluation, TrainConfig};
 use crate::validation::ArticleValidation;
 use crate::vectorizer::{term_frequencies, SparseVector, TermCounts, TfIdf, VectorizerSettings};
 use crate::word_prefixes::{self, WordPrefixes};
+use crate::word_vectors::WordVectorBlock;
 
 /// What a model says about itself: where it came from and how well it did on held-out data.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -53,11 +54,13 @@ pub struct Model {
     stance_rule: Option<article::BoundStance>,
 }
 
-/// The single-sentence head and the word-prefix block it reads beside the vocabulary, if any.
+/// The single-sentence head and the blocks it reads after the vocabulary, in this order:
+/// word prefixes and word vectors, each if any.
 #[derive(Debug, Clone)]
 pub struct SentenceHead {
     pub head: LinearHead,
     pub prefixes: Option<WordPrefixes>,
+    pub word_vectors: Option<WordVectorBlock>,
 }
 
 /// One evidence term: a feature and how much it pushed toward the predicted label.
@@ -113,8 +116,7 @@ impl Model {
         sentence_head: Option<SentenceHead>,
     ) -> Result<Self, ModelError> {
         let tokenizer = Tokenizer::new(tokenizer)?;
-        let (head, prefixes) = sentence_head.as_ref().map_or((None, None), |s| (Some(&s.head), s.prefixes.as_ref()));
-        model_file::validate(&meta, &vectorizer, &heads, head, prefixes)?;
+        model_file::validate(&meta, &vectorizer, &heads, sentence_head.as_ref())?;
         if let Some(problem) = vectorizer.table_problem() {
             return Err(ModelError::Invalid(problem));
         }
@@ -131,16 +133,15 @@ impl Model {
     }
 
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, ModelError> {
-        let parts = model_file::decode(bytes)?;
+        let mut parts = model_file::decode(bytes)?;
+        let sentence_head = parts.sentence_head()?;
         let vectorizer = TfIdf::from_parts(parts.vectorizer, parts.terms, parts.idf);
-        let prefixes = parts.sentence_prefixes.map(model_file::PrefixParts::into_prefixes);
-        let sentence_head = parts.sentence_head.map(|head| SentenceHead { head, prefixes });
         Self::from_parts(parts.meta, parts.tokenizer, vectorizer, parts.heads, sentence_head)
     }
 
     pub fn to_bytes(&self) -> Result<Vec<u8>, ModelError> {
-        let (head, prefixes) = (self.sentence_head(), self.sentence_prefixes());
-        model_file::encode(&self.meta, self.tokenizer.settings(), &self.vectorizer, &self.heads, head, prefixes)
+        let sentence = self.sentence_head.as_ref();
+        model_file::encode(&self.meta, self.tokenizer.settings(), &self.vectorizer, &self.heads, sentence)
     }
 
     /// Writes the model file atomically: a temporary file beside it, fsync, rename.
@@ -171,26 +172,41 @@ impl Model {
         self.sentence_head.as_ref()?.prefixes.as_ref()
     }
 
+    /// The word-vector block the single-sentence head reads, if it reads one.
+    pub fn sentence_word_vectors(&self) -> Option<&WordVectorBlock> {
+        self.sentence_head.as_ref()?.word_vectors.as_ref()
+    }
+
     /// The single-sentence head's input: the article's vector `main`, then its word-prefix
-    /// block when the model has one.
+    /// block and its word-vector block, each when the model has one.
     pub fn sentence_vector(&self, article: &Article, main: &SparseVector) -> SparseVector {
-        match self.sentence_prefixes() {
-            Some(prefixes) => {
-                let block = prefixes.vector(&self.tokenizer, article);
-                word_prefixes::append(main, self.vectorizer.dimensions(), &block)
-            }
-            None => main.clone(),
+        let mut vector = main.clone();
+        let mut offset = self.vectorizer.dimensions();
+        if let Some(prefixes) = self.sentence_prefixes() {
+            vector = word_prefixes::append(&vector, offset, &prefixes.vector(&self.tokenizer, article));
+            offset += prefixes.dimensions();
         }
+        if let Some(words) = self.sentence_word_vectors() {
+            vector = word_prefixes::append(&vector, offset, &words.vector(&self.tokenizer, article));
+        }
+        vector
     }
 
     /// The term behind a feature index of any head: the vocabulary's, then the word-prefix
-    /// block's.
+    /// block's, then the word-vector block's.
     pub fn feature_term(&self, index: u32) -> &str {
-        let prefix = |i: u32| {
-            let i = i.checked_sub(u32::try_from(self.vectorizer.dimensions()).ok()?)?;
-            self.sentence_prefixes()?.vectorizer().term(i)
-        };
-        self.vectorizer.term(index).or_else(|| prefix(index)).unwrap_or_default()
+        let mut index = index as usize;
+        if let Some(term) = self.vectorizer.term(index as u32) {
+            return term;
+        }
+        index -= self.vectorizer.dimensions();
+        if let Some(prefixes) = self.sentence_prefixes() {
+            if let Some(term) = prefixes.vectorizer().term(index as u32) {
+                return term;
+            }
+            index -= prefixes.dimensions();
+        }
+        self.sentence_word_vectors().and_then(|words| words.term(index as u32)).unwrap_or_default()
     }
 
     pub fn vectorizer(&self) -> &TfIdf {

@@ -71,7 +71,12 @@ pub fn render(model: &Model, training_time: Duration) -> String {
         render_head(&mut card, evaluation);
     }
     if let Some(sentence) = &meta.sentence_evaluation {
-        render_single_sentences(&mut card, sentence, &meta.config);
+        render_single_sentences(
+            &mut card,
+            sentence,
+            &meta.config,
+            model.sentence_word_vectors().map(|w| w.dimensions()),
+        );
     }
     render_terms(&mut card, model);
     if let Some(cross_validation) = &meta.cross_validation {
@@ -219,7 +224,12 @@ fn render_article_figures(card: &mut String, validation: &ArticleValidation) {
     );
 }
 
-fn render_single_sentences(card: &mut String, sentence: &SentenceEvaluation, config: &TrainConfig) {
+fn render_single_sentences(
+    card: &mut String,
+    sentence: &SentenceEvaluation,
+    config: &TrainConfig,
+    words: Option<usize>,
+) {
     let e = &sentence.head;
     let _ = writeln!(card, "## Single sentences\n");
     let balance = if config.balance_sentence_labels {
@@ -236,7 +246,11 @@ fn render_single_sentences(card: &mut String, sentence: &SentenceEvaluation, con
         0 => String::new(),
         chars => format!(". Beside the vocabulary it reads the {chars}-character prefix of every word of {chars} characters or more (`attack…` for attacked, attacks, attacking), a TF-IDF block of its own, so that the forms of a word share what it learns"),
     };
-    let _ = writeln!(card, "An input of one sentence gets its `{}` from a head of its own, fitted the same way but with each source's `sentence_weight` (`data/corpus.toml`) in place of its weight{balance}{names}{prefixes}. Its figures on the {} held-out documents it counts (sentence weight above 0), beside the `{}` head's on the same documents:\n", e.head, e.test_documents, e.head);
+    let vectors = match words {
+        None => String::new(),
+        Some(words) => format!(". To its scores it adds, times {}, those of a multinomial logistic regression (L2 {}) on the mean of the sentence's pretrained word vectors (`data/word-vectors`), fitted on the same documents and served as one weight per word and label for {words} words (`bombarded≈`), so that words its training sentences never use still count", config.sentence_head_word_vectors, config.word_vectors_l2),
+    };
+    let _ = writeln!(card, "An input of one sentence gets its `{}` from a head of its own, fitted the same way but with each source's `sentence_weight` (`data/corpus.toml`) in place of its weight{balance}{names}{prefixes}{vectors}. Its figures on the {} held-out documents it counts (sentence weight above 0), beside the `{}` head's on the same documents:\n", e.head, e.test_documents, e.head);
     let _ = writeln!(
         card,
         "| head | accuracy | macro-F1 | expected calibration error | softmax temperature |\n|---|---|---|---|---|"

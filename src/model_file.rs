@@ -7,7 +7,7 @@
 //! bytes 20..52  SHA-256 of the body
 //! bytes 52..    body: tokenizer settings, vectorizer settings, vocabulary, IDF, heads,
 //!               the single-sentence stance head (optional), its word-prefix block
-//!               (optional), metadata
+//!               (optional), its word-vector block's words (optional), metadata
 //! ```
 //! The header lets a loader name the problem with a bad file (not a model, another format
 //! version, truncated, corrupted) before decoding anything; validation then checks every
@@ -20,14 +20,15 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::head::LinearHead;
-use crate::model::ModelMeta;
+use crate::model::{ModelMeta, SentenceHead};
 use crate::tokenizer::{TokenizerSettings, UnsupportedTokenizer};
 use crate::vectorizer::{TfIdf, VectorizerSettings};
 use crate::word_prefixes::{WordPrefixes, MARK};
+use crate::word_vectors::{WordVectorBlock, MARK as VECTOR_MARK};
 
 const MAGIC: &[u8; 8] = b"ACCORDMF";
 /// Bump when the body's layout changes.
-pub const FORMAT_VERSION: u32 = 11;
+pub const FORMAT_VERSION: u32 = 12;
 const HEADER_LEN: usize = 52;
 /// Bounds on IDF values and weights, far beyond any trained model's (IDF is `1 + ln(n/df)`,
 /// regularized weights are tens at most), so that a weight times an IDF, summed over a long
@@ -67,7 +68,24 @@ pub(crate) struct ModelParts {
     pub heads: Vec<LinearHead>,
     pub sentence_head: Option<LinearHead>,
     pub sentence_prefixes: Option<PrefixParts>,
+    pub sentence_word_vectors: Option<Vec<String>>,
     pub meta: ModelMeta,
+}
+
+impl ModelParts {
+    /// The single-sentence head with the blocks it reads; an error for a block stored
+    /// without a head to read it.
+    pub fn sentence_head(&mut self) -> Result<Option<SentenceHead>, ModelError> {
+        let prefixes = self.sentence_prefixes.take().map(PrefixParts::into_prefixes);
+        let word_vectors = self.sentence_word_vectors.take().map(WordVectorBlock::from_terms);
+        match self.sentence_head.take() {
+            Some(head) => Ok(Some(SentenceHead { head, prefixes, word_vectors })),
+            None if prefixes.is_some() || word_vectors.is_some() => {
+                Err(ModelError::Invalid("a single-sentence block without a single-sentence head to read it".into()))
+            }
+            None => Ok(None),
+        }
+    }
 }
 
 /// The word-prefix block as stored: prefix length, vectorizer settings, terms and IDF.
@@ -104,6 +122,7 @@ struct ModelPartsRef<'a> {
     heads: &'a [LinearHead],
     sentence_head: Option<&'a LinearHead>,
     sentence_prefixes: Option<PrefixParts>,
+    sentence_word_vectors: Option<&'a [String]>,
     meta: &'a ModelMeta,
 }
 
@@ -112,8 +131,7 @@ pub(crate) fn encode(
     tokenizer: &TokenizerSettings,
     vectorizer: &TfIdf,
     heads: &[LinearHead],
-    sentence_head: Option<&LinearHead>,
-    sentence_prefixes: Option<&WordPrefixes>,
+    sentence: Option<&SentenceHead>,
 ) -> Result<Vec<u8>, ModelError> {
     let body = postcard::to_allocvec(&ModelPartsRef {
         tokenizer,
@@ -121,8 +139,9 @@ pub(crate) fn encode(
         terms: vectorizer.terms(),
         idf: vectorizer.idf(),
         heads,
-        sentence_head,
-        sentence_prefixes: sentence_prefixes.map(PrefixParts::of),
+        sentence_head: sentence.map(|s| &s.head),
+        sentence_prefixes: sentence.and_then(|s| s.prefixes.as_ref()).map(PrefixParts::of),
+        sentence_word_vectors: sentence.and_then(|s| s.word_vectors.as_ref()).map(WordVectorBlock::terms),
         meta,
     })?;
     let mut bytes = Vec::with_capacity(HEADER_LEN + body.len());
@@ -162,8 +181,7 @@ pub(crate) fn validate(
     meta: &ModelMeta,
     vectorizer: &TfIdf,
     heads: &[LinearHead],
-    sentence_head: Option<&LinearHead>,
-    sentence_prefixes: Option<&WordPrefixes>,
+    sentence: Option<&SentenceHead>,
 ) -> Result<(), ModelError> {
     let invalid = |reason: String| Err(ModelError::Invalid(reason));
     if meta.version.is_empty() {
@@ -182,18 +200,27 @@ pub(crate) fn validate(
         validate_head(head, dimensions)
             .map_err(|reason| ModelError::Invalid(format!("head `{}`: {reason}", head.name)))?;
     }
-    if let Some(prefixes) = sentence_prefixes {
-        if sentence_head.is_none() {
-            return invalid("a word-prefix block without a single-sentence head to read it".into());
-        }
+    let Some(SentenceHead { head, prefixes, word_vectors }) = sentence else { return Ok(()) };
+    if let Some(prefixes) = prefixes {
         validate_prefixes(prefixes).map_err(|reason| ModelError::Invalid(format!("word-prefix block: {reason}")))?;
     }
-    if let Some(head) = sentence_head {
-        let dimensions = dimensions + sentence_prefixes.map_or(0, WordPrefixes::dimensions);
-        validate_sentence_head(meta, heads, head, dimensions)
-            .map_err(|reason| ModelError::Invalid(format!("single-sentence head: {reason}")))?;
+    if let Some(block) = word_vectors {
+        validate_word_vectors(block).map_err(|reason| ModelError::Invalid(format!("word-vector block: {reason}")))?;
     }
-    Ok(())
+    let dimensions = dimensions
+        + prefixes.as_ref().map_or(0, WordPrefixes::dimensions)
+        + word_vectors.as_ref().map_or(0, WordVectorBlock::dimensions);
+    validate_sentence_head(meta, heads, head, dimensions)
+        .map_err(|reason| ModelError::Invalid(format!("single-sentence head: {reason}")))
+}
+
+/// Terms of words with the block's mark. A term stored twice has its twin's key, which the
+/// lookup table reports.
+fn validate_word_vectors(block: &WordVectorBlock) -> Result<(), String> {
+    if !block.terms().iter().all(|term| term.len() > VECTOR_MARK.len_utf8() && term.ends_with(VECTOR_MARK)) {
+        return Err(format!("a term is not a word and `{VECTOR_MARK}`"));
+    }
+    block.table_problem().map_or(Ok(()), Err)
 }
 
 /// The checks a vocabulary needs whatever reads it: one IDF value per term, each in bounds,

@@ -45,7 +45,7 @@ pub use names::NAME_SHARE;
 pub(crate) use prepared::Prepared;
 pub use row_space::{DistinctRows, NotFactorable, RowSpace};
 pub use single_sentence::SentenceEvaluation;
-use single_sentence::{sentence_plan, SentencePlan};
+use single_sentence::{sentence_plan, with_word_vector_model, SentencePlan};
 
 /// Why training failed.
 #[derive(Debug, thiserror::Error)]
@@ -120,7 +120,8 @@ pub fn train_with_validation(
     }
     observer.step("tokenizing");
     let tokenizer = Tokenizer::new(config.tokenizer.clone()).map_err(ModelError::from)?;
-    let prepared = Prepared::new(corpus, tokenizer);
+    let word_vectors = config.sentence_head && config.sentence_head_word_vectors > 0.0;
+    let prepared = Prepared::new(corpus, tokenizer, word_vectors);
     let held_out = stratified_split(corpus, config);
     let train_docs: Vec<usize> = (0..corpus.len()).filter(|&i| !held_out[i]).collect();
     let test_docs: Vec<usize> = (0..corpus.len()).filter(|&i| held_out[i]).collect();
@@ -134,7 +135,7 @@ pub fn train_with_validation(
     let mut sentence_fit = fitted.split_off(heads.len()).pop();
     observer.step("evaluating on the held-out split");
     let vectors = prepared.vectors(&vectorizer);
-    let sentence_vectors = prepared.with_prefixes(&vectors, vectorizer.dimensions(), prefixes.as_ref());
+    let sentence_vectors = prepared.sentence_rows(&vectors, vectorizer.dimensions(), prefixes.as_ref());
     let split = Split { train: &train_docs, test: &test_docs };
     let evaluation: Vec<HeadEvaluation> =
         fitted.iter().map(|head| evaluate(&prepared, head, &vectors, split, config.calibrate)).collect();
@@ -172,7 +173,8 @@ pub fn train_with_validation(
     } else {
         (vectorizer, prefixes, fitted, sentence_fit)
     };
-    let sentence_head = sentence_fit.map(|head| SentenceHead { head, prefixes });
+    let word_vectors = prepared.word_block.clone();
+    let sentence_head = sentence_fit.map(|head| SentenceHead { head, prefixes, word_vectors });
     let (articles, baseline) = (validation.articles, validation.baseline);
     let mut meta = model_meta(corpus, articles, config, created, evaluation);
     meta.cross_validation = cross_validation;
@@ -286,6 +288,9 @@ struct Job<'a> {
     without_names: bool,
     /// Fit on the word-prefix block too (see [`crate::word_prefixes`]).
     with_prefixes: bool,
+    /// Add a model of the mean word vector (see [`crate::word_vectors`]), if the corpus
+    /// has word vectors.
+    with_word_vectors: bool,
 }
 
 impl<'a> Job<'a> {
@@ -299,6 +304,7 @@ impl<'a> Job<'a> {
                 weights,
                 without_names: config.heads_without_names.contains(head),
                 with_prefixes: false,
+                with_word_vectors: false,
             })
             .collect()
     }
@@ -341,7 +347,7 @@ fn fit_all(
     let fitted: Vec<Result<LinearHead, TrainError>> = std::thread::scope(|scope| {
         let handles: Vec<_> = jobs
             .iter()
-            .map(|&Job { head, weights, without_names, with_prefixes }| {
+            .map(|&Job { head, weights, without_names, with_prefixes, with_word_vectors }| {
                 let (vectors, dimensions) = match (&prefixed, &nameless, without_names) {
                     (Some((prefixed, dimensions)), _, _) if with_prefixes => (prefixed, *dimensions),
                     (_, Some(nameless), true) => (nameless, dimensions),
@@ -356,8 +362,12 @@ fn fit_all(
                     observer.step(&format!("fitting head `{head}` on {} documents", rows.len()));
                     // Repeating every document `repeat_factor` times over scales the loss by it;
                     // the penalty must scale alike for the optimum to stay the weighted one.
-                    let config = TrainConfig { l2: config.l2(head) * repeat_factor as f32, ..config.clone() };
-                    fit_head(head, &rows, &labels, dimensions, config.learner(head), &config).map(|fit| fit.head)
+                    let fit_config = TrainConfig { l2: config.l2(head) * repeat_factor as f32, ..config.clone() };
+                    let fitted = fit_head(head, &rows, &labels, dimensions, config.learner(head), &fit_config)?.head;
+                    match with_word_vectors {
+                        true => with_word_vector_model(prepared, fitted, &repeats, &labels, repeat_factor, config),
+                        false => Ok(fitted),
+                    }
                 })
             })
             .collect();

@@ -59,3 +59,22 @@ async fn a_single_sentence_names_the_word_prefixes_behind_its_stance() {
     let topic = &response.predictions["topic"];
     assert!(topic.evidence.iter().all(|f| f.index < info.dimensions && !f.term.ends_with('…')));
 }
+
+#[tokio::test]
+async fn a_single_sentence_names_the_word_vectors_behind_its_stance() {
+    let server = Server::start_with(&repo_root().join("models"), &[], &[]);
+    let mut client = server.client().await;
+    let info = client.get_model_info(pb::GetModelInfoRequest {}).await.expect("info").into_inner();
+    // Words of older wire copy that the news sentences the head learned from hardly use.
+    let text = "Artillery bombarded the besieged garrison, and the envoys were expelled.";
+    let request = pb::ClassifyRequest { article: article("one", "", text), explain: 100, sentences: false };
+    let response = client.classify(request).await.expect("classify").into_inner();
+    let stance = &response.predictions["stance"];
+    assert_eq!(stance.label, "tension");
+    let words: Vec<&str> = stance.evidence.iter().filter_map(|f| f.term.strip_suffix('≈')).collect();
+    assert!(words.contains(&"bombarded"), "no word vector among {:?}", stance.evidence);
+    let vectors: Vec<u32> = stance.evidence.iter().filter(|f| f.term.ends_with('≈')).map(|f| f.index).collect();
+    assert!(vectors.iter().all(|&i| i >= info.dimensions), "word vectors are numbered after the vocabulary");
+    let prefixes = stance.evidence.iter().filter(|f| f.term.ends_with('…')).map(|f| f.index).max();
+    assert!(vectors.iter().all(|&i| Some(i) > prefixes), "and after the word prefixes");
+}

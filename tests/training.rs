@@ -483,7 +483,9 @@ fn the_single_sentence_head_learns_nothing_from_names() {
 #[test]
 fn the_single_sentence_head_reads_word_prefixes_beside_the_vocabulary() {
     let corpus = small_corpus();
-    let model = train(&corpus, &quick_config(), "2026-01-01", &Silent).expect("train");
+    // The prefixes alone: the word-vector block, which comes after them, has its own test.
+    let config = TrainConfig { sentence_head_word_vectors: 0.0, ..quick_config() };
+    let model = train(&corpus, &config, "2026-01-01", &Silent).expect("train");
     let (head, prefixes) = (model.sentence_head().expect("a head"), model.sentence_prefixes().expect("prefixes"));
     let dimensions = model.vectorizer().dimensions();
     assert_eq!(prefixes.length(), 6);
@@ -508,9 +510,55 @@ fn the_single_sentence_head_reads_word_prefixes_beside_the_vocabulary() {
     assert_eq!(copy.sentence_prefixes().map(|p| p.vectorizer().terms()), Some(prefixes.vectorizer().terms()));
     assert_eq!(copy.classify(&article, 5), model.classify(&article, 5), "the model file keeps the block");
 
-    let config = TrainConfig { sentence_head_prefixes: 0, ..quick_config() };
+    let config = TrainConfig { sentence_head_prefixes: 0, sentence_head_word_vectors: 0.0, ..quick_config() };
     let without = train(&corpus, &config, "2026-01-01", &Silent).expect("train");
     assert!(without.sentence_prefixes().is_none());
     let head = without.sentence_head().expect("a head");
     assert_eq!(head.weights.len(), without.vectorizer().dimensions() * head.labels.len());
+}
+
+#[test]
+fn the_single_sentence_head_adds_a_model_of_the_mean_word_vector() {
+    let corpus = small_corpus();
+    let vectors = corpus.word_vectors.clone().expect("data/ names its word vectors");
+    let model = train(&corpus, &quick_config(), "2026-01-01", &Silent).expect("train");
+    let head = model.sentence_head().expect("a head");
+    let block = model.sentence_word_vectors().expect("a word-vector block");
+    assert_eq!(block.dimensions(), vectors.words().len());
+    let offset = model.vectorizer().dimensions() + model.sentence_prefixes().map_or(0, |p| p.dimensions());
+    assert_eq!(head.weights.len(), (offset + block.dimensions()) * head.labels.len());
+    let feature = |word: &str| {
+        let index = block.terms().iter().position(|t| *t == format!("{word}≈")).expect("a word with a vector");
+        (offset + index) as u32
+    };
+    // Words that share a vector share their weights: the block serves a model of the vector.
+    assert_eq!(vectors.vector("attack"), vectors.vector("attacked"));
+    assert_eq!(head.row(feature("attack")), head.row(feature("attacked")));
+    assert_ne!(head.row(feature("attack")), head.row(feature("treaty")));
+
+    // "bombarded" is in neither the vocabulary nor the prefix block: its vector speaks for it.
+    let article = accord::Article::text("Artillery bombarded the garrison.");
+    assert_eq!(model.vectorizer().index_of("bombarded"), None);
+    assert!(model.sentence_prefixes().is_some_and(|p| p.vectorizer().index_of("bombar…").is_none()));
+    let vector = model.vectorize(&article);
+    let sentence_vector = model.sentence_vector(&article, &vector);
+    assert!(sentence_vector.indices.contains(&feature("bombarded")));
+    let stance = model.heads().iter().position(|h| h.name == "stance").expect("stance head");
+    let answer = &model.classify(&article, 500)[stance];
+    assert_eq!(answer.prediction, head.predict(&sentence_vector));
+    let words_cut = accord::SparseVector {
+        indices: sentence_vector.indices.iter().copied().filter(|&i| (i as usize) < offset).collect(),
+        values: sentence_vector.iter().filter(|&(i, _)| (i as usize) < offset).map(|(_, v)| v).collect(),
+    };
+    assert_ne!(answer.prediction, head.predict(&words_cut), "the word vectors move the answer");
+    assert!(answer.evidence.iter().any(|e| e.term.ends_with('≈')), "{:?}", answer.evidence);
+
+    let copy = Model::from_bytes(&model.to_bytes().expect("encode")).expect("decode");
+    assert_eq!(copy.sentence_word_vectors().map(|b| b.terms()), Some(block.terms()));
+    assert_eq!(copy.classify(&article, 5), model.classify(&article, 5), "the model file keeps the block");
+
+    let without_vectors = Corpus { word_vectors: None, ..corpus.clone() };
+    let plain = train(&without_vectors, &quick_config(), "2026-01-01", &Silent).expect("train");
+    assert!(plain.sentence_word_vectors().is_none(), "no block without word vectors in the corpus");
+    assert_eq!(plain.sentence_head().expect("a head").weights.len(), offset * head.labels.len());
 }

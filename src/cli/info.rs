@@ -60,6 +60,9 @@ pub fn summary(model: &Model) -> String {
         let (length, terms) = (prefixes.length(), prefixes.dimensions());
         lines.push(format!("single-sentence word prefixes: {terms} terms of {length} characters"));
     }
+    if let Some(words) = model.sentence_word_vectors() {
+        lines.push(format!("single-sentence word vectors: {} words", words.dimensions()));
+    }
     lines.join("\n")
 }
 
@@ -68,12 +71,15 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_summary_names_the_heads_and_the_word_prefix_block() {
+    fn the_summary_names_the_heads_and_the_single_sentence_blocks() {
         let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("models/default/model.bin");
         let model = Model::load(&path).expect("the shipped model loads");
         let summary = summary(&model);
         let prefixes = model.sentence_prefixes().expect("the shipped model has word prefixes");
         let line = format!("single-sentence word prefixes: {} terms of 6 characters", prefixes.dimensions());
+        assert!(summary.lines().any(|l| l == line), "{summary}");
+        let words = model.sentence_word_vectors().expect("the shipped model has word vectors");
+        let line = format!("single-sentence word vectors: {} words", words.dimensions());
         assert!(summary.lines().any(|l| l == line), "{summary}");
         assert!(summary.contains("head topic: [business, sci_tech, sports, world]"), "{summary}");
     }

@@ -89,6 +89,10 @@ pub struct TrainSettings {
     /// (`attack…` for attacked, attacks, attacking); 0 for none.
     #[arg(long, value_name = "CHARS", default_value_t = TrainConfig::default().sentence_head_prefixes)]
     sentence_head_prefixes: usize,
+    /// Weight of the single-sentence head's model of the mean word vector, when the corpus
+    /// names word vectors (`word_vectors` in `corpus.toml`); 0 for none.
+    #[arg(long, value_name = "WEIGHT", default_value_t = TrainConfig::default().sentence_head_word_vectors)]
+    sentence_head_word_vectors: f32,
     /// Fit this head without name-like terms, as the single-sentence head is; repeatable.
     #[arg(long = "without-names", value_name = "HEAD")]
     without_names: Vec<String>,
@@ -111,6 +115,7 @@ impl TrainSettings {
             balance_sentence_labels: !self.unbalanced_sentence_head,
             sentence_head_without_names: !self.sentence_head_with_names,
             sentence_head_prefixes: self.sentence_head_prefixes,
+            sentence_head_word_vectors: self.sentence_head_word_vectors,
             ..TrainConfig::default()
         };
         config.heads_without_names.extend(self.without_names.iter().cloned());

@@ -9,11 +9,14 @@ mod formats;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 pub use formats::{Source, SourceFormat};
+
+use crate::word_vectors::{WordVectors, WordVectorsError};
 
 /// One labeled document.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -38,6 +41,8 @@ pub struct Corpus {
     /// `sentence_weights[i]` is how much `documents[i]` counts in the single-sentence stance
     /// head (its source's `sentence_weight`).
     pub sentence_weights: Vec<f64>,
+    /// Pretrained word vectors for the single-sentence head, if the manifest names them.
+    pub word_vectors: Option<Arc<WordVectors>>,
 }
 
 /// Why a corpus could not be read.
@@ -51,12 +56,18 @@ pub enum CorpusError {
     Record { path: PathBuf, line: usize, message: String },
     #[error("{0} is neither a corpus directory (with corpus.toml) nor a .jsonl file")]
     UnknownInput(PathBuf),
+    #[error(transparent)]
+    WordVectors(#[from] WordVectorsError),
+    #[error("{0}: a second set of word vectors; a corpus can have one")]
+    SecondWordVectors(PathBuf),
 }
 
 /// `corpus.toml`: the list of sources in a corpus directory.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Manifest {
+    /// A directory of word vectors (see [`crate::word_vectors`]), relative to the manifest.
+    word_vectors: Option<PathBuf>,
     source: Vec<Source>,
 }
 
@@ -83,6 +94,12 @@ impl Corpus {
         let text = read_to_string(&path)?;
         let manifest: Manifest =
             toml::from_str(&text).map_err(|e| CorpusError::Manifest { path: path.clone(), message: e.to_string() })?;
+        if let Some(vectors) = manifest.word_vectors {
+            if self.word_vectors.is_some() {
+                return Err(CorpusError::SecondWordVectors(path));
+            }
+            self.word_vectors = Some(Arc::new(WordVectors::load(&directory.join(vectors))?));
+        }
         for source in &manifest.source {
             let documents = source.read(directory)?;
             let weights = [source.weight, source.sentence_weight.unwrap_or(source.weight)];
@@ -129,7 +146,7 @@ impl Corpus {
 
     /// The documents at `indices`, with their sources and weights.
     pub fn subset(&self, indices: impl IntoIterator<Item = usize>) -> Self {
-        let mut corpus = Self::default();
+        let mut corpus = Self { word_vectors: self.word_vectors.clone(), ..Self::default() };
         for i in indices {
             corpus.documents.push(self.documents[i].clone());
             corpus.sources.push(self.sources[i].clone());
@@ -139,10 +156,13 @@ impl Corpus {
         corpus
     }
 
-    /// SHA-256 over every document's id, title, text, labels and weights, in order: equal
-    /// digests mean equal training input.
+    /// SHA-256 over every document's id, title, text, labels and weights, in order, and the
+    /// word vectors if any: equal digests mean equal training input.
     pub fn digest(&self) -> String {
         let mut hasher = Sha256::new();
+        if let Some(vectors) = &self.word_vectors {
+            vectors.hash_into(&mut hasher);
+        }
         for (i, document) in self.documents.iter().enumerate() {
             hasher.update(self.weights[i].to_le_bytes());
             hasher.update(self.sentence_weights[i].to_le_bytes());

@@ -84,3 +84,30 @@ fn digest_changes_with_any_label() {
     corpus.documents[0].labels.insert("topic".into(), "world".into());
     assert_ne!(before, corpus.digest());
 }
+
+#[test]
+fn a_manifest_names_word_vectors_that_change_the_digest() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    write(d, "s.tsv", "Troops shelled the town\t1\n");
+    let source = "[[source]]\nname = \"s\"\nformat = \"text-tab-label\"\npath = \"s.tsv\"\nhead = \"stance\"\nlabels = { \"1\" = \"tension\" }\n";
+    write(d, "corpus.toml", source);
+    let plain = Corpus::load(&[d.to_owned()]).expect("loads");
+    assert!(plain.word_vectors.is_none());
+
+    write(d, "corpus.toml", &format!("word_vectors = \"vectors\"\n{source}"));
+    let missing = Corpus::load(&[d.to_owned()]).expect_err("no vectors directory").to_string();
+    assert!(missing.contains("vectors") && missing.contains("vectors.bin"), "{missing}");
+
+    std::fs::create_dir(d.join("vectors")).expect("mkdir");
+    let header = [1u32.to_le_bytes(), 2u32.to_le_bytes(), 0.5f32.to_le_bytes()].concat();
+    std::fs::write(d.join("vectors/vectors.bin"), [header, vec![2, 4]].concat()).expect("write");
+    write(&d.join("vectors"), "words.tsv", "shelled\t0\n");
+    let corpus = Corpus::load(&[d.to_owned()]).expect("loads with vectors");
+    let vectors = corpus.word_vectors.as_ref().expect("vectors");
+    assert_eq!(vectors.vector("shelled"), Some(&[1.0, 2.0][..]));
+    assert_ne!(corpus.digest(), plain.digest(), "the vectors are training input");
+    assert!(corpus.subset([0]).word_vectors.is_some(), "a subset keeps them");
+    let twice = Corpus::load(&[d.to_owned(), d.to_owned()]).expect_err("two sets").to_string();
+    assert!(twice.contains("a second set of word vectors"), "{twice}");
+}

@@ -41,20 +41,35 @@ fn check_article(model: &Model, reference: &Reference<'_>, article: &Article, to
 
 /// The single-sentence head's input from the plain tokenizer's tokens.
 fn reference_sentence_vector(model: &Model, article: &Article, vector: &SparseVector) -> SparseVector {
-    let Some(prefixes) = model.sentence_prefixes() else { return vector.clone() };
     let mut tokens = Vec::new();
     for field in article.fields() {
         model.tokenizer().for_each_plain(field, |_, _, token| tokens.push(token.to_owned()));
     }
-    let block = prefixes.vector_of_tokens(tokens.iter().map(String::as_str));
-    word_prefixes::append(vector, model.vectorizer().dimensions(), &block)
+    let tokens = || tokens.iter().map(String::as_str);
+    let mut joined = vector.clone();
+    let mut offset = model.vectorizer().dimensions();
+    if let Some(prefixes) = model.sentence_prefixes() {
+        joined = word_prefixes::append(&joined, offset, &prefixes.vector_of_tokens(tokens()));
+        offset += prefixes.dimensions();
+    }
+    if let Some(words) = model.sentence_word_vectors() {
+        joined = word_prefixes::append(&joined, offset, &words.vector_of_tokens(tokens()));
+    }
+    joined
 }
 
-/// The feature index of a vocabulary term or a word-prefix term.
+/// The feature index of a vocabulary term, a word-prefix term or a word-vector term.
 fn feature_index(model: &Model, term: &str) -> Option<u32> {
-    match model.sentence_prefixes() {
+    let dimensions = model.vectorizer().dimensions();
+    let prefixes = model.sentence_prefixes();
+    if term.ends_with(crate::word_vectors::MARK) {
+        let words = model.sentence_word_vectors()?;
+        let index = words.terms().iter().position(|t| t == term)?;
+        return u32::try_from(dimensions + prefixes.map_or(0, |p| p.dimensions()) + index).ok();
+    }
+    match prefixes {
         Some(prefixes) if term.ends_with(word_prefixes::MARK) => {
-            Some(model.vectorizer().dimensions() as u32 + prefixes.vectorizer().index_of(term)?)
+            Some(dimensions as u32 + prefixes.vectorizer().index_of(term)?)
         }
         _ => model.vectorizer().index_of(term),
     }
@@ -139,7 +154,11 @@ fn a_single_sentence_head_unlike_its_stance_head_is_refused() {
         TokenizerSettings::default(),
         model.vectorizer().clone(),
         model.heads().to_vec(),
-        Some(SentenceHead { head: sentence_head, prefixes: model.sentence_prefixes().cloned() }),
+        Some(SentenceHead {
+            head: sentence_head,
+            prefixes: model.sentence_prefixes().cloned(),
+            word_vectors: model.sentence_word_vectors().cloned(),
+        }),
     )
     .expect_err("other labels are refused");
     assert!(error.to_string().contains("single-sentence head: it must be head `stance`"), "{error}");

@@ -122,7 +122,7 @@ pub(super) fn cross_validate(
         let (vectorizer, prefixes, mut fitted) = fit_all(prepared, &jobs, &train, config, observer)?;
         let sentence_fit = fitted.split_off(heads.len()).pop();
         let vectors = prepared.vectors(&vectorizer);
-        let sentence_vectors = prepared.with_prefixes(&vectors, vectorizer.dimensions(), prefixes.as_ref());
+        let sentence_vectors = prepared.sentence_rows(&vectors, vectorizer.dimensions(), prefixes.as_ref());
         let score = |head, test: &[usize]| fold_score(prepared, head, &vectors, Split { train: &train, test });
         for (result, head) in results.iter_mut().zip(&fitted) {
             result.accord.push(score(head, &test));

@@ -136,6 +136,23 @@ pub fn fit_head(
     Ok(HeadFit { head, linfa, columns })
 }
 
+/// A multinomial logistic regression on dense rows (`targets` are label positions): its
+/// weights, one row of `labels` values per column, row-major, and its bias per label.
+pub fn fit_dense_multinomial(
+    rows: Array2<f32>,
+    targets: Array1<usize>,
+    labels: usize,
+    l2: f32,
+    max_iterations: u64,
+) -> Result<(Vec<f32>, Vec<f32>), FitError> {
+    let model = MultiLogisticRegression::default()
+        .alpha(l2)
+        .max_iterations(max_iterations)
+        .fit(&DatasetBase::new(rows.view(), targets))?;
+    let (weights, bias) = multinomial_weights(&model, labels);
+    Ok((weights.iter().copied().collect(), bias))
+}
+
 /// The `cap` features that occur in the most rows (ties: lower index), ascending.
 fn select_columns(rows: &[&SparseVector], dimensions: usize, cap: usize) -> Vec<u32> {
     let mut frequency = vec![0u32; dimensions];

@@ -4,16 +4,22 @@ use crate::corpus::Corpus;
 use crate::tokenizer::Tokenizer;
 use crate::vectorizer::{SparseVector, TfIdf};
 use crate::word_prefixes::{self, WordPrefixes};
+use crate::word_vectors::WordVectorBlock;
 
 /// Documents tokenized once, reused by every fit.
 pub(crate) struct Prepared<'c> {
     pub(super) corpus: &'c Corpus,
     pub(super) tokens: Vec<Vec<Vec<String>>>,
     pub(super) tokenizer: Tokenizer,
+    /// The single-sentence head's word-vector block, when it reads one: the same for every
+    /// fit, for it depends on the word vectors alone.
+    pub(super) word_block: Option<WordVectorBlock>,
 }
 
 impl<'c> Prepared<'c> {
-    pub(super) fn new(corpus: &'c Corpus, tokenizer: Tokenizer) -> Self {
+    /// The corpus tokenized; `word_vectors`: whether the single-sentence head reads the
+    /// corpus's word vectors, if it has them.
+    pub(super) fn new(corpus: &'c Corpus, tokenizer: Tokenizer, word_vectors: bool) -> Self {
         let tokens = corpus
             .documents
             .iter()
@@ -24,7 +30,14 @@ impl<'c> Prepared<'c> {
                     .collect()
             })
             .collect();
-        Self { corpus, tokens, tokenizer }
+        let word_block = corpus.word_vectors.as_ref().filter(|_| word_vectors).map(|vectors| vectors.block());
+        Self { corpus, tokens, tokenizer, word_block }
+    }
+
+    /// The mean word vector of a document's tokens (zeros without vectors).
+    pub(super) fn mean_vector(&self, doc: usize) -> Vec<f32> {
+        let tokens = self.tokens[doc].iter().flatten().map(String::as_str);
+        self.corpus.word_vectors.as_ref().map_or_else(Vec::new, |vectors| vectors.mean(tokens))
     }
 
     pub(super) fn vectors(&self, vectorizer: &TfIdf) -> Vec<SparseVector> {
@@ -38,7 +51,7 @@ impl<'c> Prepared<'c> {
     }
 
     /// `vectors` (one per document) with each document's word-prefix block appended, when
-    /// there is a block: the single-sentence head's rows.
+    /// there is a block: the rows the single-sentence head's own fit reads.
     pub(super) fn with_prefixes(
         &self,
         vectors: &[SparseVector],
@@ -48,6 +61,21 @@ impl<'c> Prepared<'c> {
         let Some(prefixes) = prefixes else { return vectors.to_vec() };
         let block = |doc: usize| prefixes.vector_of_tokens(self.tokens[doc].iter().flatten().map(String::as_str));
         vectors.iter().enumerate().map(|(doc, vector)| word_prefixes::append(vector, offset, &block(doc))).collect()
+    }
+
+    /// The single-sentence head's rows as it is served: [`Prepared::with_prefixes`], then
+    /// the word-vector block when there is one.
+    pub(super) fn sentence_rows(
+        &self,
+        vectors: &[SparseVector],
+        offset: usize,
+        prefixes: Option<&WordPrefixes>,
+    ) -> Vec<SparseVector> {
+        let prefixed = self.with_prefixes(vectors, offset, prefixes);
+        let Some(block) = &self.word_block else { return prefixed };
+        let offset = offset + prefixes.map_or(0, WordPrefixes::dimensions);
+        let words = |doc: usize| block.vector_of_tokens(self.tokens[doc].iter().flatten().map(String::as_str));
+        prefixed.iter().enumerate().map(|(doc, vector)| word_prefixes::append(vector, offset, &words(doc))).collect()
     }
 
     pub(super) fn label(&self, doc: usize, head: &str) -> Option<&str> {
