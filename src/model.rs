@@ -15,7 +15,7 @@ use crate::train::{CrossValidation, SentenceEvaluation, TrainConfig};
 use crate::validation::ArticleValidation;
 use crate::vectorizer::{term_frequencies, SparseVector, TermCounts, TfIdf, VectorizerSettings};
 use crate::word_prefixes::{self, WordPrefixes};
-use crate::word_vectors::WordVectorBlock;
+use crate::word_vectors::{self, WordVectorBlock};
 
 /// What a model says about itself: where it came from and how well it did on held-out data.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -179,15 +179,28 @@ impl Model {
 
     /// The single-sentence head's input: the article's vector `main`, then its word-prefix
     /// block and its word-vector block, each when the model has one.
+    ///
+    /// One tokenization serves both blocks (each block's own `vector` gives the same).
     pub fn sentence_vector(&self, article: &Article, main: &SparseVector) -> SparseVector {
+        let (prefixes, words) = (self.sentence_prefixes(), self.sentence_word_vectors());
+        // Room for a prefix every 8 bytes, a word every 6, and any prefix term.
+        let bytes = article.title.len() + article.text.len();
+        let (mut term, mut prefix_hits, mut word_hits) =
+            (String::with_capacity(32), Vec::with_capacity(bytes / 8 + 1), Vec::with_capacity(bytes / 6 + 1));
+        for field in article.fields().into_iter().filter(|_| prefixes.is_some() || words.is_some()) {
+            self.tokenizer.for_each(field, |_, _, token| {
+                prefixes.inspect(|p| p.hit(token, &mut term, &mut prefix_hits));
+                word_hits.extend(words.and_then(|w| w.index_of(token)));
+            });
+        }
         let mut vector = main.clone();
         let mut offset = self.vectorizer.dimensions();
-        if let Some(prefixes) = self.sentence_prefixes() {
-            vector = word_prefixes::append(&vector, offset, &prefixes.vector(&self.tokenizer, article));
+        if let Some(prefixes) = prefixes {
+            vector = word_prefixes::append(&vector, offset, &prefixes.vector_of_hits(prefix_hits));
             offset += prefixes.dimensions();
         }
-        if let Some(words) = self.sentence_word_vectors() {
-            vector = word_prefixes::append(&vector, offset, &words.vector(&self.tokenizer, article));
+        if words.is_some() {
+            vector = word_prefixes::append(&vector, offset, &word_vectors::vector_of_hits(&mut word_hits));
         }
         vector
     }

@@ -105,8 +105,9 @@ impl TfIdf {
         Self { settings, terms, idf, table }
     }
 
-    /// [`TfIdf::from_parts`] with another key function (tests make keys collide with it).
-    #[cfg(test)]
+    /// [`TfIdf::from_parts`] with another key function: tests make keys collide with it,
+    /// and a block whose terms carry a mark keys them by the bare word (then look terms up
+    /// with [`TfIdf::index_of_key`], not [`TfIdf::index_of`]).
     pub(crate) fn from_parts_keyed(
         settings: VectorizerSettings,
         terms: Vec<String>,
@@ -144,6 +145,13 @@ impl TfIdf {
         let slot = self.table.get(hash::term(term));
         let index = (slot != self.table.miss()).then(|| self.table.feature(slot))?;
         (self.terms[index as usize] == term).then_some(index)
+    }
+
+    /// The feature index of the term whose key is `key`, comparing keys only: no two terms
+    /// share one (see [`TfIdf::table_problem`]), so a key found is its term's.
+    pub(crate) fn index_of_key(&self, key: u64) -> Option<u32> {
+        let slot = self.table.get(key);
+        (slot != self.table.miss()).then(|| self.table.feature(slot))
     }
 
     /// Why the vocabulary cannot be served, if it cannot: two terms share a 64-bit key (the

@@ -68,15 +68,20 @@ impl WordPrefixes {
         for field in article.fields() {
             tokenizer.for_each(field, |_, _, token| self.hit(token, &mut term, &mut hits));
         }
-        reference::weigh(&self.vectorizer, hits)
+        self.vector_of_hits(hits)
     }
 
     /// Adds the feature of `token`'s prefix to `hits`, if it has a known one; `term` is
     /// room for the prefix term, reused from token to token.
-    fn hit(&self, token: &str, term: &mut String, hits: &mut Vec<u32>) {
+    pub(crate) fn hit(&self, token: &str, term: &mut String, hits: &mut Vec<u32>) {
         if prefix_into(self.length, token, term) {
             hits.extend(self.vectorizer.index_of(term));
         }
+    }
+
+    /// The block of the features [`WordPrefixes::hit`] found, one entry per occurrence.
+    pub(crate) fn vector_of_hits(&self, hits: Vec<u32>) -> SparseVector {
+        reference::weigh(&self.vectorizer, hits)
     }
 }
 

@@ -14,7 +14,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use crate::article::Article;
-use crate::tokenizer::Tokenizer;
+use crate::tokenizer::{hash, Tokenizer};
 use crate::vectorizer::{SparseVector, TfIdf, VectorizerSettings};
 
 /// Ends every word-vector term in evidence, so that a reader tells `bombarded≈` (the word's
@@ -176,11 +176,13 @@ pub struct WordVectorBlock {
 }
 
 impl WordVectorBlock {
-    /// The block of `terms` (words with [`MARK`]), distinct, in feature order.
+    /// The block of `terms` (words with [`MARK`]), distinct, in feature order. Its lookup
+    /// table is keyed by the words, so that a token is found by its own key.
     pub fn from_terms(terms: Vec<String>) -> Self {
         let settings = VectorizerSettings { max_ngram: 1, min_df: 1, max_features: terms.len(), sublinear_tf: false };
         let idf = vec![1.0; terms.len()];
-        Self { words: TfIdf::from_parts(settings, terms, idf) }
+        let key_of = |term: &str| hash::term(term.strip_suffix(MARK).unwrap_or(term));
+        Self { words: TfIdf::from_parts_keyed(settings, terms, idf, key_of) }
     }
 
     /// The terms, in feature order.
@@ -205,32 +207,28 @@ impl WordVectorBlock {
 
     /// The block of tokens already made (a document's tokens, field after field).
     pub fn vector_of_tokens<'t>(&self, tokens: impl IntoIterator<Item = &'t str>) -> SparseVector {
-        let mut term = String::new();
-        let mut hits: Vec<u32> = tokens.into_iter().filter_map(|token| self.index_of(token, &mut term)).collect();
-        mean_block(&mut hits)
+        let mut hits: Vec<u32> = tokens.into_iter().filter_map(|token| self.index_of(token)).collect();
+        vector_of_hits(&mut hits)
     }
 
     /// The block of an article, from the tokens the model sees.
     pub fn vector(&self, tokenizer: &Tokenizer, article: &Article) -> SparseVector {
         let mut hits = Vec::with_capacity((article.title.len() + article.text.len()) / 6 + 1);
-        let mut term = String::with_capacity(32);
         for field in article.fields() {
-            tokenizer.for_each(field, |_, _, token| hits.extend(self.index_of(token, &mut term)));
+            tokenizer.for_each(field, |_, _, token| hits.extend(self.index_of(token)));
         }
-        mean_block(&mut hits)
+        vector_of_hits(&mut hits)
     }
 
-    /// The feature of `token`, if it is one of the words; `term` is room for its term.
-    fn index_of(&self, token: &str, term: &mut String) -> Option<u32> {
-        term.clear();
-        term.push_str(token);
-        term.push(MARK);
-        self.words.index_of(term)
+    /// The feature of `token`, if it is one of the words: found by the token's key alone.
+    pub(crate) fn index_of(&self, token: &str) -> Option<u32> {
+        self.words.index_of_key(hash::token(token))
     }
 }
 
-/// `count / n` for each distinct feature of `hits` (`n` of them), in feature order.
-fn mean_block(hits: &mut [u32]) -> SparseVector {
+/// The block of the features found for a document's tokens (one entry per occurrence):
+/// `count / n` for each distinct feature of the `n` hits, in feature order.
+pub(crate) fn vector_of_hits(hits: &mut [u32]) -> SparseVector {
     hits.sort_unstable();
     let share = 1.0 / hits.len().max(1) as f32;
     let mut vector = SparseVector::default();

@@ -127,6 +127,12 @@ pub(crate) fn bigram(first: u64, second: u64) -> u64 {
     mum(first ^ P2, second ^ P3)
 }
 
+/// The key of a token (as [`term`] gives it, without looking for a space).
+#[inline]
+pub(crate) fn token(token: &str) -> u64 {
+    bytes(token.as_bytes())
+}
+
 /// The key of a vocabulary term: a bigram if it holds a space (tokens never do), else a
 /// unigram.
 pub(crate) fn term(term: &str) -> u64 {
