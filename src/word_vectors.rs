@@ -32,7 +32,7 @@ pub enum WordVectorsError {
 
 /// Word vectors as `data/word-vectors` stores them (see `scripts/extract_word_vectors.py`):
 /// each word's row, and rows of `dimensions` values.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
 pub struct WordVectors {
     /// Words, sorted, and the row of each.
     words: Vec<String>,
@@ -124,6 +124,17 @@ impl WordVectors {
             }
         }
         folded
+    }
+}
+
+impl std::fmt::Debug for WordVectors {
+    /// The sizes, not the quarter million words (a corpus carries these).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WordVectors")
+            .field("words", &self.words.len())
+            .field("vectors", &(self.values.len() / self.dimensions.max(1)))
+            .field("dimensions", &self.dimensions)
+            .finish()
     }
 }
 
@@ -271,6 +282,7 @@ mod tests {
     fn the_mean_counts_only_the_words_with_a_vector() {
         assert_eq!(vectors().mean(["shelled", "the", "signed", "signed"]), [1.0 / 3.0, 4.0 / 3.0]);
         assert_eq!(vectors().mean(["nothing", "known"]), [0.0, 0.0]);
+        assert_eq!(format!("{:?}", vectors()), "WordVectors { words: 3, vectors: 2, dimensions: 2 }");
     }
 
     #[test]
