@@ -14,7 +14,7 @@ use crate::tokenizer::{Token, Tokenizer, TokenizerSettings};
 use crate::train::{CrossValidation, SentenceEvaluation, TrainConfig};
 use crate::validation::ArticleValidation;
 use crate::vectorizer::{term_frequencies, SparseVector, TermCounts, TfIdf, VectorizerSettings};
-use crate::word_prefixes::{self, WordPrefixes};
+use crate::word_prefixes::WordPrefixes;
 use crate::word_vectors::{self, WordVectorBlock};
 
 /// What a model says about itself: where it came from and how well it did on held-out data.
@@ -196,11 +196,11 @@ impl Model {
         let mut vector = main.clone();
         let mut offset = self.vectorizer.dimensions();
         if let Some(prefixes) = prefixes {
-            vector = word_prefixes::append(&vector, offset, &prefixes.vector_of_hits(prefix_hits));
+            vector.push_block(offset, &prefixes.vector_of_hits(prefix_hits));
             offset += prefixes.dimensions();
         }
         if words.is_some() {
-            vector = word_prefixes::append(&vector, offset, &word_vectors::vector_of_hits(&mut word_hits));
+            vector.push_block(offset, &word_vectors::vector_of_hits(&mut word_hits));
         }
         vector
     }

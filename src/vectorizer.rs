@@ -68,6 +68,14 @@ impl SparseVector {
     pub fn iter(&self) -> impl Iterator<Item = (u32, f32)> + '_ {
         self.indices.iter().copied().zip(self.values.iter().copied())
     }
+
+    /// Appends `block`, a vector of a block of features numbered after this vector's, its
+    /// indices moved up by `offset` (the dimensions before the block), so that they stay
+    /// ascending.
+    pub fn push_block(&mut self, offset: usize, block: &SparseVector) {
+        self.indices.extend(block.indices.iter().map(|&i| i + offset as u32));
+        self.values.extend_from_slice(&block.values);
+    }
 }
 
 /// A fitted TF-IDF vectorizer.
@@ -364,6 +372,15 @@ fn select_terms(settings: &VectorizerSettings, df: HashMap<String, u32>, documen
     let n = documents as f64;
     let idf = kept.iter().map(|(_, count)| (((1.0 + n) / (1.0 + *count as f64)).ln() + 1.0) as f32).collect();
     (kept.into_iter().map(|(term, _)| term).collect(), idf)
+}
+
+#[cfg(test)]
+#[test]
+fn a_pushed_block_follows_the_vector_past_its_features() {
+    let mut vector = SparseVector { indices: vec![1, 7], values: vec![0.6, 0.8] };
+    vector.push_block(10, &SparseVector { indices: vec![0, 2], values: vec![1.0, 0.5] });
+    assert_eq!(vector.indices, [1, 7, 10, 12]);
+    assert_eq!(vector.values, [0.6, 0.8, 1.0, 0.5]);
 }
 
 #[cfg(test)]

@@ -108,18 +108,6 @@ fn prefix_into(length: usize, token: &str, term: &mut String) -> bool {
     true
 }
 
-/// `main` followed by `block`, whose indices move up by `offset` (the main block's
-/// dimensions), so that the indices stay ascending.
-pub fn append(main: &SparseVector, offset: usize, block: &SparseVector) -> SparseVector {
-    let len = main.len() + block.len();
-    let mut joined = SparseVector { indices: Vec::with_capacity(len), values: Vec::with_capacity(len) };
-    joined.indices.extend_from_slice(&main.indices);
-    joined.indices.extend(block.indices.iter().map(|&i| i + offset as u32));
-    joined.values.extend_from_slice(&main.values);
-    joined.values.extend_from_slice(&block.values);
-    joined
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -158,14 +146,5 @@ mod tests {
         }
         assert_eq!(block.vector(&tokenizer, &article), block.vector_of_tokens(seen.iter().map(String::as_str)));
         assert_eq!(block.vector(&tokenizer, &article).len(), 3, "minist…, negoti…, stalle…");
-    }
-
-    #[test]
-    fn appending_moves_the_block_past_the_main_features() {
-        let main = SparseVector { indices: vec![1, 7], values: vec![0.6, 0.8] };
-        let block = SparseVector { indices: vec![0, 2], values: vec![1.0, 0.5] };
-        let joined = append(&main, 10, &block);
-        assert_eq!(joined.indices, [1, 7, 10, 12]);
-        assert_eq!(joined.values, [0.6, 0.8, 1.0, 0.5]);
     }
 }

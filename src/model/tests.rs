@@ -49,11 +49,11 @@ fn reference_sentence_vector(model: &Model, article: &Article, vector: &SparseVe
     let mut joined = vector.clone();
     let mut offset = model.vectorizer().dimensions();
     if let Some(prefixes) = model.sentence_prefixes() {
-        joined = word_prefixes::append(&joined, offset, &prefixes.vector_of_tokens(tokens()));
+        joined.push_block(offset, &prefixes.vector_of_tokens(tokens()));
         offset += prefixes.dimensions();
     }
     if let Some(words) = model.sentence_word_vectors() {
-        joined = word_prefixes::append(&joined, offset, &words.vector_of_tokens(tokens()));
+        joined.push_block(offset, &words.vector_of_tokens(tokens()));
     }
     joined
 }
@@ -68,7 +68,7 @@ fn feature_index(model: &Model, term: &str) -> Option<u32> {
         return u32::try_from(dimensions + prefixes.map_or(0, |p| p.dimensions()) + index).ok();
     }
     match prefixes {
-        Some(prefixes) if term.ends_with(word_prefixes::MARK) => {
+        Some(prefixes) if term.ends_with(crate::word_prefixes::MARK) => {
             Some(dimensions as u32 + prefixes.vectorizer().index_of(term)?)
         }
         _ => model.vectorizer().index_of(term),

@@ -3,7 +3,7 @@
 use crate::corpus::Corpus;
 use crate::tokenizer::Tokenizer;
 use crate::vectorizer::{SparseVector, TfIdf};
-use crate::word_prefixes::{self, WordPrefixes};
+use crate::word_prefixes::WordPrefixes;
 use crate::word_vectors::WordVectorBlock;
 
 /// Documents tokenized once, reused by every fit.
@@ -60,7 +60,12 @@ impl<'c> Prepared<'c> {
     ) -> Vec<SparseVector> {
         let Some(prefixes) = prefixes else { return vectors.to_vec() };
         let block = |doc: usize| prefixes.vector_of_tokens(self.tokens[doc].iter().flatten().map(String::as_str));
-        vectors.iter().enumerate().map(|(doc, vector)| word_prefixes::append(vector, offset, &block(doc))).collect()
+        let with_block = |(doc, vector): (usize, &SparseVector)| {
+            let mut vector = vector.clone();
+            vector.push_block(offset, &block(doc));
+            vector
+        };
+        vectors.iter().enumerate().map(with_block).collect()
     }
 
     /// The single-sentence head's rows as it is served: [`Prepared::with_prefixes`], then
@@ -75,7 +80,9 @@ impl<'c> Prepared<'c> {
         let Some(block) = &self.word_block else { return prefixed };
         let offset = offset + prefixes.map_or(0, WordPrefixes::dimensions);
         let words = |doc: usize| block.vector_of_tokens(self.tokens[doc].iter().flatten().map(String::as_str));
-        prefixed.iter().enumerate().map(|(doc, vector)| word_prefixes::append(vector, offset, &words(doc))).collect()
+        let mut rows = prefixed;
+        rows.iter_mut().enumerate().for_each(|(doc, vector)| vector.push_block(offset, &words(doc)));
+        rows
     }
 
     pub(super) fn label(&self, doc: usize, head: &str) -> Option<&str> {
