@@ -183,13 +183,12 @@ impl Model {
     /// One tokenization serves both blocks (each block's own `vector` gives the same).
     pub fn sentence_vector(&self, article: &Article, main: &SparseVector) -> SparseVector {
         let (prefixes, words) = (self.sentence_prefixes(), self.sentence_word_vectors());
-        // Room for a prefix every 8 bytes, a word every 6, and any prefix term.
+        // Room for a prefix every 8 bytes and a word every 6.
         let bytes = article.title.len() + article.text.len();
-        let (mut term, mut prefix_hits, mut word_hits) =
-            (String::with_capacity(32), Vec::with_capacity(bytes / 8 + 1), Vec::with_capacity(bytes / 6 + 1));
+        let (mut prefix_hits, mut word_hits) = (Vec::with_capacity(bytes / 8 + 1), Vec::with_capacity(bytes / 6 + 1));
         for field in article.fields().into_iter().filter(|_| prefixes.is_some() || words.is_some()) {
             self.tokenizer.for_each(field, |_, _, token| {
-                prefixes.inspect(|p| p.hit(token, &mut term, &mut prefix_hits));
+                prefixes.inspect(|p| p.hit(token, &mut prefix_hits));
                 word_hits.extend(words.and_then(|w| w.index_of(token)));
             });
         }

@@ -8,7 +8,7 @@
 //! numbered after the vocabulary's features.
 
 use crate::article::Article;
-use crate::tokenizer::Tokenizer;
+use crate::tokenizer::{hash, Tokenizer};
 use crate::vectorizer::{reference, SparseVector, TfIdf, VectorizerSettings};
 
 /// Ends every prefix term, so that a reader of the evidence tells `attack…` from `attack`.
@@ -31,12 +31,20 @@ impl WordPrefixes {
             .map(|fields| fields.iter().map(|tokens| prefixes(length, tokens.iter().map(String::as_str))).collect())
             .collect();
         let settings = VectorizerSettings { max_ngram: 1, ..settings.clone() };
-        Self { length, vectorizer: TfIdf::fit(settings, &prefixed) }
+        let fitted = TfIdf::fit(settings.clone(), &prefixed);
+        Self::from_parts(length, settings, fitted.terms().to_vec(), fitted.idf().to_vec())
     }
 
-    /// Rebuilds the block from the parts a model file stores.
+    /// Rebuilds the block from the parts a model file stores. Its lookup table is keyed by
+    /// the bare prefix, so that a token's prefix is found by the key of its first characters.
     pub fn from_parts(length: usize, settings: VectorizerSettings, terms: Vec<String>, idf: Vec<f32>) -> Self {
-        Self { length, vectorizer: TfIdf::from_parts(settings, terms, idf) }
+        let key_of = |term: &str| hash::token(term.strip_suffix(MARK).unwrap_or(term));
+        Self { length, vectorizer: TfIdf::from_parts_keyed(settings, terms, idf, key_of) }
+    }
+
+    /// The feature of a prefix term (`attack…`), if the block has it.
+    pub fn index_of(&self, term: &str) -> Option<u32> {
+        self.vectorizer.index_of_key(hash::token(term.strip_suffix(MARK)?))
     }
 
     /// Characters a prefix keeps; shorter tokens give none.
@@ -55,27 +63,26 @@ impl WordPrefixes {
 
     /// The prefix block of tokens already made (a document's tokens, field after field).
     pub fn vector_of_tokens<'t>(&self, tokens: impl IntoIterator<Item = &'t str>) -> SparseVector {
-        let (mut term, mut hits) = (String::new(), Vec::new());
-        tokens.into_iter().for_each(|token| self.hit(token, &mut term, &mut hits));
-        reference::weigh(&self.vectorizer, hits)
+        let mut hits = Vec::new();
+        tokens.into_iter().for_each(|token| self.hit(token, &mut hits));
+        self.vector_of_hits(hits)
     }
 
     /// The prefix block of an article, from the tokens the model sees.
     pub fn vector(&self, tokenizer: &Tokenizer, article: &Article) -> SparseVector {
-        // Room for a prefix every 8 bytes and for any prefix term, so that neither regrows.
-        let bytes = article.title.len() + article.text.len();
-        let (mut term, mut hits) = (String::with_capacity(4 * self.length + 3), Vec::with_capacity(bytes / 8 + 1));
+        // Room for a prefix every 8 bytes, so that the list does not regrow.
+        let mut hits = Vec::with_capacity((article.title.len() + article.text.len()) / 8 + 1);
         for field in article.fields() {
-            tokenizer.for_each(field, |_, _, token| self.hit(token, &mut term, &mut hits));
+            tokenizer.for_each(field, |_, _, token| self.hit(token, &mut hits));
         }
         self.vector_of_hits(hits)
     }
 
-    /// Adds the feature of `token`'s prefix to `hits`, if it has a known one; `term` is
-    /// room for the prefix term, reused from token to token.
-    pub(crate) fn hit(&self, token: &str, term: &mut String, hits: &mut Vec<u32>) {
-        if prefix_into(self.length, token, term) {
-            hits.extend(self.vectorizer.index_of(term));
+    /// Adds the feature of `token`'s prefix to `hits`, if it has a known one: found by the
+    /// key of the token's first characters, no term built.
+    pub(crate) fn hit(&self, token: &str, hits: &mut Vec<u32>) {
+        if let Some(end) = prefix_end(self.length, token) {
+            hits.extend(self.vectorizer.index_of_key(hash::token(&token[..end])));
         }
     }
 
@@ -100,12 +107,17 @@ pub fn prefixes<'t>(length: usize, tokens: impl IntoIterator<Item = &'t str>) ->
 /// Writes the prefix term of `token` (its first `length` characters and [`MARK`]) into
 /// `term`; false, leaving `term` alone, if the token is shorter than `length` characters.
 fn prefix_into(length: usize, token: &str, term: &mut String) -> bool {
-    let Some((end, _)) = token.char_indices().nth(length.saturating_sub(1)) else { return false };
-    let end = end + token[end..].chars().next().map_or(0, char::len_utf8);
+    let Some(end) = prefix_end(length, token) else { return false };
     term.clear();
     term.push_str(&token[..end]);
     term.push(MARK);
     true
+}
+
+/// Where the first `length` characters of `token` end; `None` if it is shorter.
+fn prefix_end(length: usize, token: &str) -> Option<usize> {
+    let (start, last) = token.char_indices().nth(length.saturating_sub(1))?;
+    Some(start + last.len_utf8())
 }
 
 #[cfg(test)]

@@ -490,7 +490,7 @@ fn the_single_sentence_head_reads_word_prefixes_beside_the_vocabulary() {
     let dimensions = model.vectorizer().dimensions();
     assert_eq!(prefixes.length(), 6);
     assert_eq!(head.weights.len(), (dimensions + prefixes.dimensions()) * head.labels.len());
-    let attack = prefixes.vectorizer().index_of("attack…").expect("`attack…` is a prefix term");
+    let attack = prefixes.index_of("attack…").expect("`attack…` is a prefix term");
     let row = head.row(dimensions as u32 + attack);
     assert!(row.iter().any(|&w| w != 0.0), "the head learned from `attack…`: {row:?}");
 
@@ -539,7 +539,7 @@ fn the_single_sentence_head_adds_a_model_of_the_mean_word_vector() {
     // "bombarded" is in neither the vocabulary nor the prefix block: its vector speaks for it.
     let article = accord::Article::text("Artillery bombarded the garrison.");
     assert_eq!(model.vectorizer().index_of("bombarded"), None);
-    assert!(model.sentence_prefixes().is_some_and(|p| p.vectorizer().index_of("bombar…").is_none()));
+    assert!(model.sentence_prefixes().is_some_and(|p| p.index_of("bombar…").is_none()));
     let vector = model.vectorize(&article);
     let sentence_vector = model.sentence_vector(&article, &vector);
     assert!(sentence_vector.indices.contains(&feature("bombarded")));

@@ -69,7 +69,7 @@ fn feature_index(model: &Model, term: &str) -> Option<u32> {
     }
     match prefixes {
         Some(prefixes) if term.ends_with(crate::word_prefixes::MARK) => {
-            Some(dimensions as u32 + prefixes.vectorizer().index_of(term)?)
+            Some(dimensions as u32 + prefixes.index_of(term)?)
         }
         _ => model.vectorizer().index_of(term),
     }
