@@ -44,8 +44,12 @@ async fn a_large_batch_does_not_hold_up_other_callers() {
     let responses = batch.await.expect("join").expect("batch").into_inner().responses;
     assert_eq!(responses.len(), BATCH);
     eprintln!("slowest small call {slowest:?} during a batch of {whole_batch:?} ({answered} small calls)");
+    // Unchunked, a small call would wait for the whole classification, about four fifths of
+    // the batch. Chunked, it waits 7–10 ms on an idle machine (30 runs on 2026-12-03), but a
+    // run right after the suite's build once waited 162 ms of 449 ms: so the bound is half the
+    // batch, which the unchunked wait still exceeds.
     assert!(
-        slowest < whole_batch / 3,
+        slowest < whole_batch / 2,
         "a small call waited {slowest:?} during a batch of {whole_batch:?} ({answered} small calls answered)"
     );
 }
