@@ -52,6 +52,8 @@ impl WordPrefixes {
         self.length
     }
 
+    /// The prefix terms, their IDF and settings. Its table is keyed by the bare prefix: look
+    /// a term up with [`WordPrefixes::index_of`], not [`TfIdf::index_of`].
     pub fn vectorizer(&self) -> &TfIdf {
         &self.vectorizer
     }
