@@ -364,10 +364,10 @@ fn fit_all(
                     // the penalty must scale alike for the optimum to stay the weighted one.
                     let fit_config = TrainConfig { l2: config.l2(head) * repeat_factor as f32, ..config.clone() };
                     let fitted = fit_head(head, &rows, &labels, dimensions, config.learner(head), &fit_config)?.head;
-                    match with_word_vectors {
-                        true => with_word_vector_model(prepared, fitted, &repeats, &labels, repeat_factor, config),
-                        false => Ok(fitted),
+                    if !with_word_vectors {
+                        return Ok(fitted);
                     }
+                    with_word_vector_model(prepared, fitted, &repeats, &labels, repeat_factor, config)
                 })
             })
             .collect();

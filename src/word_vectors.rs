@@ -10,7 +10,6 @@
 //! vectors, whose weights are that model's scores for the word's vector. Serving needs no
 //! vectors, only the words.
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use crate::article::Article;
@@ -32,12 +31,13 @@ pub enum WordVectorsError {
 
 /// Word vectors as `data/word-vectors` stores them (see `scripts/extract_word_vectors.py`):
 /// each word's row, and rows of `dimensions` values.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 pub struct WordVectors {
     /// Words, sorted, and the row of each.
     words: Vec<String>,
     rows_of_words: Vec<u32>,
-    index: HashMap<String, u32>,
+    /// The words as the block that serves them, which also finds a word's position.
+    block: WordVectorBlock,
     dimensions: usize,
     /// Row-major, `dimensions` values a row.
     values: Vec<f32>,
@@ -61,8 +61,8 @@ impl WordVectors {
     /// Vectors from their parts: `words` sorted and distinct, `rows_of_words` below
     /// `values.len() / dimensions` (what [`WordVectors::load`] checks).
     pub fn new(words: Vec<String>, rows_of_words: Vec<u32>, dimensions: usize, values: Vec<f32>) -> Self {
-        let index = words.iter().cloned().zip(0u32..).collect();
-        Self { words, rows_of_words, index, dimensions, values }
+        let block = WordVectorBlock::from_terms(words.iter().map(|word| format!("{word}{MARK}")).collect());
+        Self { words, rows_of_words, block, dimensions, values }
     }
 
     pub fn words(&self) -> &[String] {
@@ -75,7 +75,7 @@ impl WordVectors {
 
     /// The vector of `word`, if it has one.
     pub fn vector(&self, word: &str) -> Option<&[f32]> {
-        let row = self.rows_of_words[*self.index.get(word)? as usize] as usize;
+        let row = self.rows_of_words[self.block.index_of(word)? as usize] as usize;
         Some(&self.values[row * self.dimensions..(row + 1) * self.dimensions])
     }
 
@@ -107,8 +107,8 @@ impl WordVectors {
 
     /// The block that serves a model of the mean vector: these words, as features, in this
     /// order.
-    pub fn block(&self) -> WordVectorBlock {
-        WordVectorBlock::from_terms(self.words.iter().map(|word| format!("{word}{MARK}")).collect())
+    pub fn block(&self) -> &WordVectorBlock {
+        &self.block
     }
 
     /// Each word's scores under the linear model `weights` (`dimensions` rows of `labels`
@@ -307,7 +307,8 @@ mod tests {
     #[test]
     fn the_block_of_an_article_is_the_block_of_its_tokens() {
         let tokenizer = Tokenizer::new(Default::default()).expect("default tokenizer");
-        let block = vectors().block();
+        let vectors = vectors();
+        let block = vectors.block();
         let article = Article { id: "a", title: "Shelled", text: "Troops shelled, then SIGNED." };
         let mut seen = Vec::new();
         for field in article.fields() {

@@ -30,14 +30,18 @@ impl<'c> Prepared<'c> {
                     .collect()
             })
             .collect();
-        let word_block = corpus.word_vectors.as_ref().filter(|_| word_vectors).map(|vectors| vectors.block());
+        let word_block = corpus.word_vectors.as_ref().filter(|_| word_vectors).map(|vectors| vectors.block().clone());
         Self { corpus, tokens, tokenizer, word_block }
+    }
+
+    /// A document's tokens, field after field.
+    fn tokens_of(&self, doc: usize) -> impl Iterator<Item = &str> {
+        self.tokens[doc].iter().flatten().map(String::as_str)
     }
 
     /// The mean word vector of a document's tokens (zeros without vectors).
     pub(super) fn mean_vector(&self, doc: usize) -> Vec<f32> {
-        let tokens = self.tokens[doc].iter().flatten().map(String::as_str);
-        self.corpus.word_vectors.as_ref().map_or_else(Vec::new, |vectors| vectors.mean(tokens))
+        self.corpus.word_vectors.as_ref().map_or_else(Vec::new, |vectors| vectors.mean(self.tokens_of(doc)))
     }
 
     pub(super) fn vectors(&self, vectorizer: &TfIdf) -> Vec<SparseVector> {
@@ -58,14 +62,12 @@ impl<'c> Prepared<'c> {
         offset: usize,
         prefixes: Option<&WordPrefixes>,
     ) -> Vec<SparseVector> {
-        let Some(prefixes) = prefixes else { return vectors.to_vec() };
-        let block = |doc: usize| prefixes.vector_of_tokens(self.tokens[doc].iter().flatten().map(String::as_str));
-        let with_block = |(doc, vector): (usize, &SparseVector)| {
-            let mut vector = vector.clone();
-            vector.push_block(offset, &block(doc));
-            vector
-        };
-        vectors.iter().enumerate().map(with_block).collect()
+        let mut rows = vectors.to_vec();
+        if let Some(prefixes) = prefixes {
+            let block = |doc: usize| prefixes.vector_of_tokens(self.tokens_of(doc));
+            rows.iter_mut().enumerate().for_each(|(doc, vector)| vector.push_block(offset, &block(doc)));
+        }
+        rows
     }
 
     /// The single-sentence head's rows as it is served: [`Prepared::with_prefixes`], then
@@ -79,7 +81,7 @@ impl<'c> Prepared<'c> {
         let prefixed = self.with_prefixes(vectors, offset, prefixes);
         let Some(block) = &self.word_block else { return prefixed };
         let offset = offset + prefixes.map_or(0, WordPrefixes::dimensions);
-        let words = |doc: usize| block.vector_of_tokens(self.tokens[doc].iter().flatten().map(String::as_str));
+        let words = |doc: usize| block.vector_of_tokens(self.tokens_of(doc));
         let mut rows = prefixed;
         rows.iter_mut().enumerate().for_each(|(doc, vector)| vector.push_block(offset, &words(doc)));
         rows
