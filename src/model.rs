@@ -213,7 +213,7 @@ impl Model {
         }
         index -= self.vectorizer.dimensions();
         if let Some(prefixes) = self.sentence_prefixes() {
-            if let Some(term) = prefixes.vectorizer().term(index as u32) {
+            if let Some(term) = prefixes.term(index as u32) {
                 return term;
             }
             index -= prefixes.dimensions();

@@ -52,9 +52,20 @@ impl WordPrefixes {
         self.length
     }
 
-    /// The prefix terms, their IDF and settings. Its table is keyed by the bare prefix: look
-    /// a term up with [`WordPrefixes::index_of`], not [`TfIdf::index_of`].
-    pub fn vectorizer(&self) -> &TfIdf {
+    /// The prefix terms (`attack…`), in feature order.
+    pub fn terms(&self) -> &[String] {
+        self.vectorizer.terms()
+    }
+
+    /// The prefix term of feature `index`, if the block has one.
+    pub fn term(&self, index: u32) -> Option<&str> {
+        self.vectorizer.term(index)
+    }
+
+    /// The prefix terms, their IDF and settings, for the model file. Not public: its table is
+    /// keyed by the bare prefix, so its own `index_of` would miss every term
+    /// ([`WordPrefixes::index_of`] finds them).
+    pub(crate) fn vectorizer(&self) -> &TfIdf {
         &self.vectorizer
     }
 
@@ -142,7 +153,7 @@ mod tests {
         let documents: Vec<Vec<Vec<String>>> =
             vec![vec![tokens("troops attacked the town")], vec![tokens("rebels attacking troops")]];
         let block = WordPrefixes::fit(6, &VectorizerSettings { min_df: 2, ..Default::default() }, &documents);
-        assert_eq!(block.vectorizer().terms(), ["attack…", "troops…"]);
+        assert_eq!(block.terms(), ["attack…", "troops…"]);
         let vector = block.vector_of_tokens(["attacks", "attacker", "the"]);
         assert_eq!(vector.indices, [0], "both forms counted on the one feature");
         assert!((vector.values[0] - 1.0).abs() < 1e-6, "normalized by itself: {:?}", vector.values);

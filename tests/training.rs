@@ -507,7 +507,7 @@ fn the_single_sentence_head_reads_word_prefixes_beside_the_vocabulary() {
     assert!(answer.evidence.iter().any(|e| e.term == "attack…" && e.index == dimensions as u32 + attack));
 
     let copy = Model::from_bytes(&model.to_bytes().expect("encode")).expect("decode");
-    assert_eq!(copy.sentence_prefixes().map(|p| p.vectorizer().terms()), Some(prefixes.vectorizer().terms()));
+    assert_eq!(copy.sentence_prefixes().map(|p| p.terms()), Some(prefixes.terms()));
     assert_eq!(copy.classify(&article, 5), model.classify(&article, 5), "the model file keeps the block");
 
     let config = TrainConfig { sentence_head_prefixes: 0, sentence_head_word_vectors: 0.0, ..quick_config() };
