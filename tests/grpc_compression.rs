@@ -29,14 +29,26 @@ fn compressed_frame(message: &[u8]) -> bytes::Bytes {
     framed.into()
 }
 
+/// The same answer, and the call's log line names the request's encoding (a plain call's
+/// names none).
 #[tokio::test]
 async fn a_gzip_request_gets_the_same_answer_as_a_plain_one() {
-    let server = Server::start(&[]);
+    let server = Server::start(&["--log-format", "json"]);
     let request = || classify_request("g", &SPORTS_COOPERATION.repeat(20), 3);
     let plain = server.client().await.classify(request()).await.expect("plain call").into_inner();
     let mut gzip_client = server.client().await.send_compressed(CompressionEncoding::Gzip);
     let compressed = gzip_client.classify(request()).await.expect("a gzip request is accepted").into_inner();
     assert_eq!(compressed, plain);
+    assert_eq!(call_encodings(&server).await, [None, Some("gzip".to_owned())]);
+}
+
+/// The `encoding` of each call's log line, in order.
+async fn call_encodings(server: &Server) -> Vec<Option<String>> {
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    let log = server.log();
+    let calls = log.lines().filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok());
+    let calls = calls.filter(|line| line["fields"]["message"] == "call finished");
+    calls.map(|line| line["span"]["encoding"].as_str().map(str::to_owned)).collect()
 }
 
 #[tokio::test]

@@ -135,3 +135,45 @@ async fn a_plain_text_file_is_one_article_named_after_the_file() {
         assert_eq!(&printed_labels(response), direct);
     }
 }
+
+/// `--sentences` prints each sentence's stance as a direct call gives it, and `--gzip` sends
+/// the requests compressed: the server's log names the encoding of every ClassifyBatch call.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sentences_and_gzip_are_passed_on() {
+    let server = Server::start_with(&shipped_models(), &["--log-format", "json"], &[]);
+    let seeds = seeds();
+    let paths: Vec<String> =
+        seeds.iter().map(|(name, _)| repo_root().join("data/seeds").join(name).display().to_string()).collect();
+    let mut args = vec!["--sentences", "--gzip"];
+    args.extend(paths.iter().map(String::as_str));
+    let output = run_client(&server, &args);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+
+    let requests = seeds
+        .iter()
+        .map(|(_, text)| common::pb::ClassifyRequest { sentences: true, ..classify_request("", text, 0) })
+        .collect();
+    let mut client = server.client().await;
+    let direct = client.classify_batch(ClassifyBatchRequest { requests }).await.expect("batch").into_inner();
+    let printed = json_lines(&output.stdout);
+    assert_eq!(printed.len(), seeds.len());
+    for (response, direct) in printed.iter().zip(&direct.responses) {
+        let sentences = response["sentences"].as_array().expect("sentences are printed");
+        assert!(sentences.len() > 1, "a seed article has several sentences");
+        let printed: Vec<(u64, &str)> =
+            sentences.iter().map(|s| (s["end"].as_u64().unwrap_or(0), s["label"].as_str().unwrap_or(""))).collect();
+        let direct: Vec<(u64, &str)> = direct.sentences.iter().map(|s| (u64::from(s.end), s.label.as_str())).collect();
+        assert_eq!(printed, direct);
+    }
+
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    let log = server.log();
+    let batches: Vec<serde_json::Value> = log
+        .lines()
+        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+        .filter(|line| line["fields"]["message"] == "call finished" && line["span"]["method"] == "ClassifyBatch")
+        .collect();
+    assert_eq!(batches.len(), 2, "the client's call and the direct one:\n{log}");
+    assert_eq!(batches[0]["span"]["encoding"], "gzip", "{log}");
+    assert!(batches[1]["span"]["encoding"].is_null(), "the direct call is plain: {log}");
+}

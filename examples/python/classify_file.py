@@ -112,6 +112,8 @@ def main():
     parser.add_argument("--addr", default="127.0.0.1:50051", help="the server, HOST:PORT")
     parser.add_argument("--batch", type=int, default=256, help="articles per ClassifyBatch call (server --max-batch)")
     parser.add_argument("--explain", type=int, default=0, help="evidence terms per head")
+    parser.add_argument("--sentences", action="store_true", help="also each sentence's stance, with its byte offsets")
+    parser.add_argument("--gzip", action="store_true", help="send the requests compressed with gzip")
     parser.add_argument("--timeout", type=float, default=60.0, help="seconds per call")
     parser.add_argument("--proto-dir", default=str(PROTO_DIR), help="where accord/v1/classifier.proto is")
     args = parser.parse_args()
@@ -124,11 +126,16 @@ def main():
     with tempfile.TemporaryDirectory(prefix="accord-stubs-") as stubs:
         pb, pb_grpc = load_stubs(args.proto_dir, stubs)
         errors = []
-        with grpc.insecure_channel(args.addr) as channel:
+        compression = grpc.Compression.Gzip if args.gzip else grpc.Compression.NoCompression
+        with grpc.insecure_channel(args.addr, compression=compression) as channel:
             client = pb_grpc.ClassifierStub(channel)
             for chunk in chunks(read_articles(args.inputs, errors), args.batch):
                 requests = [
-                    pb.ClassifyRequest(article=pb.Article(id=id_, title=title, text=text), explain=args.explain)
+                    pb.ClassifyRequest(
+                        article=pb.Article(id=id_, title=title, text=text),
+                        explain=args.explain,
+                        sentences=args.sentences,
+                    )
                     for id_, title, text in chunk
                 ]
                 try:

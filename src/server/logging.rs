@@ -38,28 +38,34 @@ pub struct CallSize {
 }
 
 /// Who made a call: the client's address, and the `x-request-id` it sent, so that a call's
-/// log line can be found from the caller's side.
+/// log line can be found from the caller's side; and how its request was compressed
+/// (`grpc-encoding`), so that an operator sees which clients send gzip.
 #[derive(Debug, Clone)]
 pub struct CallOrigin {
     peer: Option<SocketAddr>,
     request_id: Option<String>,
+    encoding: Option<String>,
 }
 
-/// The longest `x-request-id` logged.
-const MAX_REQUEST_ID_BYTES: usize = 128;
+/// The longest header value logged (`x-request-id`, `grpc-encoding`).
+const MAX_LOGGED_HEADER_BYTES: usize = 128;
 
 impl CallOrigin {
     pub fn of<T>(request: &Request<T>) -> Self {
-        let request_id = request.metadata().get("x-request-id").and_then(|value| value.to_str().ok());
-        Self { peer: request.remote_addr(), request_id: request_id.and_then(loggable_request_id).map(str::to_owned) }
+        let header = |name: &str| {
+            let value = request.metadata().get(name).and_then(|value| value.to_str().ok());
+            value.and_then(loggable_header).map(str::to_owned)
+        };
+        Self { peer: request.remote_addr(), request_id: header("x-request-id"), encoding: header("grpc-encoding") }
     }
 }
 
-/// The request id if it is safe to log as it is: printable ASCII, not too long. Anything else
-/// (a caller's mistake, or an attempt to forge log lines) is left out.
-fn loggable_request_id(id: &str) -> Option<&str> {
-    let printable = id.bytes().all(|b| b.is_ascii_graphic());
-    (!id.is_empty() && id.len() <= MAX_REQUEST_ID_BYTES && printable).then_some(id)
+/// A header's value (the request id, the encoding) if it is safe to log as it is: printable
+/// ASCII, not too long. Anything else (a caller's mistake, or an attempt to forge log lines)
+/// is left out.
+fn loggable_header(value: &str) -> Option<&str> {
+    let printable = value.bytes().all(|b| b.is_ascii_graphic());
+    (!value.is_empty() && value.len() <= MAX_LOGGED_HEADER_BYTES && printable).then_some(value)
 }
 
 /// One call being served: its span, and the closing log line, written when the call ends
@@ -145,13 +151,17 @@ fn call_span(method: &'static str, origin: &CallOrigin) -> Span {
         bytes = field::Empty,
         code = field::Empty,
         peer = field::Empty,
-        request_id = field::Empty
+        request_id = field::Empty,
+        encoding = field::Empty
     );
     if let Some(peer) = origin.peer {
         span.record("peer", field::display(peer));
     }
     if let Some(id) = &origin.request_id {
         span.record("request_id", id.as_str());
+    }
+    if let Some(encoding) = &origin.encoding {
+        span.record("encoding", encoding.as_str());
     }
     span
 }
