@@ -62,6 +62,11 @@ async fn direct_labels(server: &Server, texts: &[&str]) -> Vec<BTreeMap<String, 
     responses.responses.iter().map(labels).collect()
 }
 
+/// The seed articles' files, as paths the client takes.
+fn seed_paths(seeds: &[(String, String)]) -> Vec<String> {
+    seeds.iter().map(|(name, _)| repo_root().join("data/seeds").join(name).display().to_string()).collect()
+}
+
 fn shipped_models() -> PathBuf {
     repo_root().join("models")
 }
@@ -120,8 +125,7 @@ async fn classifies_a_jsonl_file_in_chunks_like_a_direct_call() {
 async fn a_plain_text_file_is_one_article_named_after_the_file() {
     let server = Server::start_with(&shipped_models(), &[], &[]);
     let seeds = seeds();
-    let paths: Vec<String> =
-        seeds.iter().map(|(name, _)| repo_root().join("data/seeds").join(name).display().to_string()).collect();
+    let paths = seed_paths(&seeds);
     let args: Vec<&str> = paths.iter().map(String::as_str).collect();
     let output = run_client(&server, &args);
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
@@ -142,8 +146,7 @@ async fn a_plain_text_file_is_one_article_named_after_the_file() {
 async fn sentences_and_gzip_are_passed_on() {
     let server = Server::start_with(&shipped_models(), &["--log-format", "json"], &[]);
     let seeds = seeds();
-    let paths: Vec<String> =
-        seeds.iter().map(|(name, _)| repo_root().join("data/seeds").join(name).display().to_string()).collect();
+    let paths = seed_paths(&seeds);
     let mut args = vec!["--sentences", "--gzip"];
     args.extend(paths.iter().map(String::as_str));
     let output = run_client(&server, &args);
