@@ -21,6 +21,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .type_attribute(".accord.v1", "#[serde(rename_all = \"camelCase\")]")
         // Heads in name order, so that printed responses are stable.
         .btree_map(".accord.v1.ClassifyResponse.predictions")
+        // Large messages are encoded and decoded off the async worker threads
+        // (src/proto/codec.rs, included beside the generated code).
+        .codec_path("super::codec::OffloadingCodec")
         .compile_protos(PROTOS, &["proto"])?;
     Ok(())
 }

@@ -2,11 +2,16 @@
 //! model, and reports articles/s, calls/s, p50/p99 latency, failed calls by gRPC status and
 //! the server's resident memory.
 //!
-//! Two runs (`--runs batch|unary|both`), each after a warm-up and for a fixed time:
+//! Runs (`--runs batch|unary|both|large`; `both` is the first two), each after a warm-up and
+//! for a fixed time:
 //! - `ClassifyBatch`: batches of `--batch` articles of about `--article-bytes` bytes, with
 //!   `--batch-calls` calls in flight;
 //! - `Classify` (unary): `--streams` concurrent HTTP/2 streams on one connection, one
-//!   article a call.
+//!   article a call;
+//! - `large`: unary `Classify` calls one at a time while a second client, on a thread and a
+//!   connection of its own, sends batches of 60 MB of text that the server decodes and then
+//!   refuses (their last article is empty): how long small calls wait while large
+//!   messages are decoded. Its row's max is the figure to read.
 //!
 //! The client (`--client`) is `raw` (the default: requests encoded once and sent over h2,
 //! as h2load sends a gRPC-framed body; see `grpc_load/raw_client.rs`) or `tonic` (a
@@ -44,8 +49,12 @@ mod raw_client;
 #[path = "../tests/common/raw_grpc.rs"]
 mod raw_grpc;
 
+#[path = "../src/proto/codec.rs"]
+mod codec;
+
 mod pb {
     tonic::include_proto!("accord.v1");
+    use super::codec;
 }
 
 use pb::classifier_client::ClassifierClient;
@@ -98,8 +107,8 @@ impl Settings {
                 "--client-threads" => settings.client_threads = number()?.max(1),
                 "--connect" => settings.connect = Some(value),
                 "--server-log" => settings.server_log = value,
-                "--runs" if ["batch", "unary", "both"].contains(&value.as_str()) => settings.runs = value,
-                "--runs" => return Err(format!("--runs is batch, unary or both, not `{value}`")),
+                "--runs" if ["batch", "unary", "both", "large"].contains(&value.as_str()) => settings.runs = value,
+                "--runs" => return Err(format!("--runs is batch, unary, both or large, not `{value}`")),
                 "--client" if ["raw", "tonic"].contains(&value.as_str()) => settings.client = value,
                 "--client" => return Err(format!("--client is raw or tonic, not `{value}`")),
                 _ => return Err(format!("unknown flag {flag}")),
@@ -141,11 +150,12 @@ impl Outcome {
         let failed: u64 = self.failures.values().sum();
         let by_code = self.failures.iter().map(|(code, n)| format!(" {code}: {n}")).collect::<String>();
         format!(
-            "| {call} | {concurrency} | {:.0} | {:.0} | {:.2} ms | {:.2} ms | {failed}{} |",
+            "| {call} | {concurrency} | {:.0} | {:.0} | {:.2} ms | {:.2} ms | {:.2} ms | {failed}{} |",
             self.articles as f64 / secs,
             self.calls as f64 / secs,
             Self::percentile(&self.latencies, 0.50),
             Self::percentile(&self.latencies, 0.99),
+            Self::percentile(&self.latencies, 1.0),
             if by_code.is_empty() { String::new() } else { format!(" ({})", by_code.trim()) },
         )
     }
@@ -315,6 +325,44 @@ async fn unary_run(caller: &Caller, workload: &Arc<Workload>, s: &Settings, secs
     .await
 }
 
+/// The `large` run: unary calls one at a time while [`send_large_batches`] runs beside them.
+async fn large_run(caller: &Caller, workload: &Arc<Workload>, addr: &str, s: &Settings, secs: u64) -> (Outcome, u64) {
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let sender = {
+        let (addr, stop) = (addr.to_owned(), Arc::clone(&stop));
+        std::thread::spawn(move || send_large_batches(&addr, &stop))
+    };
+    let one_stream = Settings { streams: 1, ..s.clone() };
+    let outcome = unary_run(caller, workload, &one_stream, secs).await;
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    (outcome, sender.join().unwrap_or(0))
+}
+
+/// Sends a refused 60 MB ClassifyBatch again and again until `stop`, on a runtime and a
+/// connection of its own; returns how many the server refused as asked.
+fn send_large_batches(addr: &str, stop: &std::sync::atomic::AtomicBool) -> u64 {
+    let texts = common::texts();
+    let mut requests: Vec<pb::ClassifyRequest> = common::articles(&texts, 60 * 1024, 60 << 20)
+        .into_iter()
+        .map(|text| pb::ClassifyRequest {
+            article: Some(pb::Article { text, ..Default::default() }),
+            ..Default::default()
+        })
+        .collect();
+    requests.push(pb::ClassifyRequest { article: Some(pb::Article::default()), ..Default::default() });
+    let framed = raw_grpc::frame(&pb::ClassifyBatchRequest { requests }.encode_to_vec());
+    let Ok(runtime) = tokio::runtime::Builder::new_current_thread().enable_all().build() else { return 0 };
+    runtime.block_on(async {
+        let Ok(client) = RawClient::connect(addr).await else { return 0 };
+        let mut refused = 0;
+        while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+            let answer = client.call("/accord.v1.Classifier/ClassifyBatch", framed.clone()).await;
+            refused += u64::from(answer.is_err_and(|e| e.contains("InvalidArgument")));
+        }
+        refused
+    })
+}
+
 /// A server started by this bench, killed when dropped.
 struct Server {
     child: Child,
@@ -386,18 +434,25 @@ fn main() -> Result<(), String> {
     let rows = runtime.block_on(async move {
         let caller = Caller::connect(&addr, &s.client).await?;
         let mut rows = Vec::new();
-        if s.runs != "unary" {
+        if s.runs == "batch" || s.runs == "both" {
             batch_run(&caller, &workload, &s, s.warmup_secs).await;
             let started = Instant::now();
             let outcome = batch_run(&caller, &workload, &s, s.secs).await;
             let concurrency = format!("{} calls × {} articles", s.batch_calls, s.batch);
             rows.push(outcome.row("ClassifyBatch", &concurrency, started.elapsed()));
         }
-        if s.runs != "batch" {
+        if s.runs == "unary" || s.runs == "both" {
             unary_run(&caller, &workload, &s, s.warmup_secs).await;
             let started = Instant::now();
             let outcome = unary_run(&caller, &workload, &s, s.secs).await;
             rows.push(outcome.row("Classify (unary)", &format!("{} streams", s.streams), started.elapsed()));
+        }
+        if s.runs == "large" {
+            large_run(&caller, &workload, &addr, &s, s.warmup_secs).await;
+            let started = Instant::now();
+            let (outcome, refused) = large_run(&caller, &workload, &addr, &s, s.secs).await;
+            let beside = format!("1 stream, beside {refused} refused 60 MB batches");
+            rows.push(outcome.row("Classify (unary)", &beside, started.elapsed()));
         }
         Ok::<_, String>(rows)
     })?;
@@ -405,8 +460,8 @@ fn main() -> Result<(), String> {
         "accord gRPC load: articles of about {} bytes, {} s a run after {} s of warm-up, {} client, {} client threads",
         settings.article_bytes, settings.secs, settings.warmup_secs, settings.client, settings.client_threads
     );
-    println!("| call | in flight | articles/s | calls/s | p50 | p99 | failed (by gRPC status) |");
-    println!("|---|---|---|---|---|---|---|");
+    println!("| call | in flight | articles/s | calls/s | p50 | p99 | max | failed (by gRPC status) |");
+    println!("|---|---|---|---|---|---|---|---|");
     rows.iter().for_each(|row| println!("{row}"));
     if let Some(server) = &server {
         println!("server (log level {}): {}", settings.server_log, server.memory());

@@ -15,8 +15,12 @@ use tonic::transport::Channel;
 /// The client and messages, generated from proto/ by build.rs.
 pub mod packaging;
 
+#[path = "../../src/proto/codec.rs"]
+pub mod codec;
+
 pub mod pb {
     tonic::include_proto!("accord.v1");
+    pub use super::codec;
 }
 
 pub mod raw_grpc;

@@ -3,10 +3,15 @@
 //! Messages derive `serde::Serialize` with the proto3 JSON (camelCase) field names, so the
 //! command line can print the same shapes the service returns.
 
-/// Package `accord.v1`: the `Classifier` service and, declared for later, `Admin`.
+pub mod codec;
+#[cfg(test)]
+mod codec_tests;
+
+/// Package `accord.v1`: the `Classifier` and `Admin` services.
 #[allow(dead_code, clippy::all, clippy::pedantic)]
 pub mod v1 {
     tonic::include_proto!("accord.v1");
+    pub use super::codec;
 }
 
 /// The encoded file descriptor set of `accord.v1`, served by reflection.

@@ -1,0 +1,93 @@
+//! The messages' codec: tonic-prost's, except that a large message is encoded or decoded
+//! inside `block_in_place`, so that the calls sharing its worker thread move to another
+//! thread meanwhile instead of waiting: decoding a 60 MB `ClassifyBatch` takes tens of
+//! milliseconds, and the calls queued behind it on that worker waited as long.
+//!
+//! Included beside the generated code (`build.rs` names it as `super::codec::OffloadingCodec`)
+//! wherever that code is, so the server, the command line and the tests share it.
+
+use std::marker::PhantomData;
+
+use prost::Message;
+use tokio::runtime::{Handle, RuntimeFlavor};
+use tonic::codec::{BufferSettings, Codec, DecodeBuf, Decoder, EncodeBuf, Encoder};
+use tonic::Status;
+use tonic_prost::{ProstCodec, ProstDecoder, ProstEncoder};
+
+/// Messages from this size on leave the worker thread while they are encoded or decoded:
+/// a megabyte takes well under a millisecond, about what handing the worker over costs.
+pub const LARGE_MESSAGE_BYTES: usize = 1 << 20;
+
+/// tonic-prost's codec, large messages handled off the worker thread.
+#[derive(Debug, Clone)]
+pub struct OffloadingCodec<T, U>(PhantomData<(T, U)>);
+
+impl<T, U> Default for OffloadingCodec<T, U> {
+    fn default() -> Self {
+        Self(PhantomData)
+    }
+}
+
+impl<T, U> Codec for OffloadingCodec<T, U>
+where
+    T: Message + Send + 'static,
+    U: Message + Default + Send + 'static,
+{
+    type Encode = T;
+    type Decode = U;
+    type Encoder = OffloadingEncoder<T>;
+    type Decoder = OffloadingDecoder<U>;
+
+    fn encoder(&mut self) -> Self::Encoder {
+        OffloadingEncoder(ProstCodec::<T, U>::raw_encoder(BufferSettings::default()))
+    }
+
+    fn decoder(&mut self) -> Self::Decoder {
+        OffloadingDecoder(ProstCodec::<T, U>::raw_decoder(BufferSettings::default()))
+    }
+}
+
+#[derive(Debug)]
+pub struct OffloadingEncoder<T>(ProstEncoder<T>);
+
+impl<T: Message> Encoder for OffloadingEncoder<T> {
+    type Item = T;
+    type Error = Status;
+
+    fn encode(&mut self, item: T, buf: &mut EncodeBuf<'_>) -> Result<(), Status> {
+        let large = item.encoded_len() >= LARGE_MESSAGE_BYTES;
+        off_the_worker(large, || self.0.encode(item, buf))
+    }
+
+    fn buffer_settings(&self) -> BufferSettings {
+        self.0.buffer_settings()
+    }
+}
+
+#[derive(Debug)]
+pub struct OffloadingDecoder<U>(ProstDecoder<U>);
+
+impl<U: Message + Default> Decoder for OffloadingDecoder<U> {
+    type Item = U;
+    type Error = Status;
+
+    fn decode(&mut self, buf: &mut DecodeBuf<'_>) -> Result<Option<U>, Status> {
+        let large = prost::bytes::Buf::remaining(buf) >= LARGE_MESSAGE_BYTES;
+        off_the_worker(large, || self.0.decode(buf))
+    }
+
+    fn buffer_settings(&self) -> BufferSettings {
+        self.0.buffer_settings()
+    }
+}
+
+/// Runs `work`, inside `block_in_place` if it is `large` and this is a worker of a
+/// multi-threaded runtime (elsewhere `block_in_place` would panic, or has nothing to free).
+pub fn off_the_worker<R>(large: bool, work: impl FnOnce() -> R) -> R {
+    let multi_thread = Handle::try_current().is_ok_and(|handle| handle.runtime_flavor() == RuntimeFlavor::MultiThread);
+    if large && multi_thread {
+        tokio::task::block_in_place(work)
+    } else {
+        work()
+    }
+}
