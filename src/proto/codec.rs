@@ -84,10 +84,14 @@ impl<U: Message + Default> Decoder for OffloadingDecoder<U> {
 /// Runs `work`, inside `block_in_place` if it is `large` and this is a worker of a
 /// multi-threaded runtime (elsewhere `block_in_place` would panic, or has nothing to free).
 pub fn off_the_worker<R>(large: bool, work: impl FnOnce() -> R) -> R {
-    let multi_thread = Handle::try_current().is_ok_and(|handle| handle.runtime_flavor() == RuntimeFlavor::MultiThread);
-    if large && multi_thread {
+    // `large` first: a small message, nearly every one, skips the runtime lookup.
+    if large && on_a_multi_threaded_runtime() {
         tokio::task::block_in_place(work)
     } else {
         work()
     }
+}
+
+fn on_a_multi_threaded_runtime() -> bool {
+    Handle::try_current().is_ok_and(|handle| handle.runtime_flavor() == RuntimeFlavor::MultiThread)
 }
