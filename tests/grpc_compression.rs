@@ -39,16 +39,9 @@ async fn a_gzip_request_gets_the_same_answer_as_a_plain_one() {
     let mut gzip_client = server.client().await.send_compressed(CompressionEncoding::Gzip);
     let compressed = gzip_client.classify(request()).await.expect("a gzip request is accepted").into_inner();
     assert_eq!(compressed, plain);
-    assert_eq!(call_encodings(&server).await, [None, Some("gzip".to_owned())]);
-}
-
-/// The `encoding` of each call's log line, in order.
-async fn call_encodings(server: &Server) -> Vec<Option<String>> {
-    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
-    let log = server.log();
-    let calls = log.lines().filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok());
-    let calls = calls.filter(|line| line["fields"]["message"] == "call finished");
-    calls.map(|line| line["span"]["encoding"].as_str().map(str::to_owned)).collect()
+    let calls = server.finished_calls().await;
+    let encodings: Vec<Option<&str>> = calls.iter().map(|line| line["span"]["encoding"].as_str()).collect();
+    assert_eq!(encodings, [None, Some("gzip")]);
 }
 
 #[tokio::test]

@@ -59,14 +59,8 @@ async fn the_call_line_names_the_peer_and_the_request_id() {
         client.classify(request).await.expect("classify");
     }
     client.classify(classify_request("none", SPORTS_COOPERATION, 0)).await.expect("classify");
-    tokio::time::sleep(Duration::from_millis(200)).await;
+    let spans: Vec<serde_json::Value> = server.finished_calls().await.into_iter().map(|l| l["span"].clone()).collect();
     let log = server.log();
-    let spans: Vec<serde_json::Value> = log
-        .lines()
-        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
-        .filter(|l| l["fields"]["message"] == "call finished")
-        .map(|l| l["span"].clone())
-        .collect();
     assert_eq!(spans.len(), 4, "{log}");
     let ids: Vec<Option<&str>> = spans.iter().map(|span| span["request_id"].as_str()).collect();
     assert_eq!(ids, [Some("req-7f3a"), None, None, None], "{log}");

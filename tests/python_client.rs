@@ -169,13 +169,10 @@ async fn sentences_and_gzip_are_passed_on() {
         assert_eq!(printed, direct);
     }
 
-    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    let calls = server.finished_calls().await;
+    let batches: Vec<&serde_json::Value> =
+        calls.iter().filter(|line| line["span"]["method"] == "ClassifyBatch").collect();
     let log = server.log();
-    let batches: Vec<serde_json::Value> = log
-        .lines()
-        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
-        .filter(|line| line["fields"]["message"] == "call finished" && line["span"]["method"] == "ClassifyBatch")
-        .collect();
     assert_eq!(batches.len(), 2, "the client's call and the direct one:\n{log}");
     assert_eq!(batches[0]["span"]["encoding"], "gzip", "{log}");
     assert!(batches[1]["span"]["encoding"].is_null(), "the direct call is plain: {log}");

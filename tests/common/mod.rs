@@ -200,6 +200,19 @@ impl Server {
         read_log(self.dir.path())
     }
 
+    /// The closing line of every call so far, as JSON (the server runs with `--log-format
+    /// json`), after a pause: a call's line is written once its answer is sent.
+    #[allow(dead_code)]
+    pub async fn finished_calls(&self) -> Vec<serde_json::Value> {
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        let lines = self
+            .log()
+            .lines()
+            .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+            .collect::<Vec<_>>();
+        lines.into_iter().filter(|line| line["fields"]["message"] == "call finished").collect()
+    }
+
     /// Sends a signal (`TERM`, `INT`) to the server.
     pub fn signal(&self, name: &str) {
         let status = Command::new("kill").arg("-s").arg(name).arg(self.child.id().to_string()).status();
