@@ -49,13 +49,7 @@ mod raw_client;
 #[path = "../tests/common/raw_grpc.rs"]
 mod raw_grpc;
 
-#[path = "../src/proto/codec.rs"]
-mod codec;
-
-mod pb {
-    tonic::include_proto!("accord.v1");
-    use super::codec;
-}
+use accord::grpc::v1 as pb;
 
 use pb::classifier_client::ClassifierClient;
 use raw_client::RawClient;

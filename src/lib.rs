@@ -11,31 +11,19 @@
 //! # Ok::<(), accord::ModelError>(())
 //! ```
 
-pub mod article;
-pub mod article_stance;
-pub mod charts;
-pub mod corpus;
-pub mod fsutil;
-pub mod head;
-pub mod metrics;
+pub mod features;
+#[cfg(feature = "cli")]
+pub mod grpc;
 pub mod model;
-pub mod model_card;
-pub mod model_file;
-pub mod promotion;
-pub mod sentences;
-pub mod store;
-pub mod tokenizer;
+pub mod report;
+pub mod text;
 pub mod train;
-pub mod validation;
-pub mod vectorizer;
-pub mod word_prefixes;
-pub mod word_vectors;
 
-pub use article::Article;
-pub use corpus::{Corpus, CorpusError, Document};
+pub use features::vectorizer::{SparseVector, TfIdf, VectorizerSettings};
+pub use model::file::ModelError;
+pub use model::store::{ModelStore, StoreError};
 pub use model::{Evidence, HeadResult, LabelTerms, Model, ModelMeta, SentenceHead};
-pub use model_file::ModelError;
-pub use store::{ModelStore, StoreError};
-pub use tokenizer::{Token, Tokenizer, TokenizerSettings};
+pub use text::article::Article;
+pub use text::tokenizer::{Token, Tokenizer, TokenizerSettings};
+pub use train::corpus::{Corpus, CorpusError, Document};
 pub use train::{train, train_with_validation, TrainConfig, TrainError, Validation};
-pub use vectorizer::{SparseVector, TfIdf, VectorizerSettings};

@@ -1,7 +1,6 @@
 //! The `accord` command: train a model, inspect it, classify files, or serve it over gRPC.
 
 mod cli;
-mod proto;
 mod server;
 
 use clap::{Parser, Subcommand};

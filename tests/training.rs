@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use std::collections::BTreeMap;
 
-use accord::corpus::Document;
+use accord::train::corpus::Document;
 use accord::train::{fit_head, train, Baseline, Fitted, FoldScore, Learner, Silent, TrainConfig};
 use accord::Validation;
 use accord::{Corpus, Model, ModelError};
@@ -235,7 +235,7 @@ fn validation_articles_choose_the_exponent_and_are_reported() {
         .expect("training succeeds");
     let validation = model.meta().article_validation.as_ref().expect("validation recorded");
     assert_eq!(validation.documents, articles.len());
-    assert!(accord::validation::EXPONENTS.contains(&validation.exponent));
+    assert!(accord::train::validation::EXPONENTS.contains(&validation.exponent));
     assert_eq!(model.article_stance().map(|rule| rule.exponent), Some(validation.exponent));
     let heads: Vec<&str> = validation.heads.iter().map(|f| f.head.as_str()).collect();
     assert_eq!(heads, ["topic", "stance"]);
@@ -280,7 +280,7 @@ fn validation_articles_are_scored_by_the_baseline_trained_on_the_whole_corpus() 
     }
     let reloaded = Model::from_bytes(&model.to_bytes().expect("encode")).expect("decode");
     assert_eq!(reloaded.meta(), model.meta());
-    let card = accord::model_card::render(&model, std::time::Duration::from_secs(1));
+    let card = accord::report::model_card::render(&model, std::time::Duration::from_secs(1));
     assert!(
         card.contains("| head | articles | accuracy | baseline accuracy | macro-F1 | baseline macro-F1 |"),
         "{card}"
@@ -338,7 +338,7 @@ fn cross_validation_scores_every_fold_beside_the_baseline() {
         assert_eq!(scores.iter().map(|s| s.documents).sum::<usize>(), sentences, "each counted sentence once");
     }
     assert!(single.accord != single.stance_head, "the two heads score alike");
-    let card = accord::model_card::render(&model, std::time::Duration::ZERO);
+    let card = accord::report::model_card::render(&model, std::time::Duration::ZERO);
     assert!(card.contains("## Cross-validation") && card.contains("the majority label"), "{card}");
     assert!(card.contains("| `stance`, single sentences: single-sentence head | "), "{card}");
     assert!(card.contains(" ± "), "the card gives the spread: {card}");
@@ -455,7 +455,7 @@ fn a_single_sentence_is_answered_by_the_single_sentence_head() {
 #[test]
 fn the_single_sentence_head_learns_nothing_from_names() {
     let corpus = small_corpus();
-    let weights = |model: &Model, head: &accord::head::LinearHead, term: &str| -> Vec<f32> {
+    let weights = |model: &Model, head: &accord::model::head::LinearHead, term: &str| -> Vec<f32> {
         let index = model.vectorizer().index_of(term).unwrap_or_else(|| panic!("`{term}` is in the vocabulary"));
         head.row(index).to_vec()
     };

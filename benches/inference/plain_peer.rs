@@ -1,15 +1,15 @@
 //! The peer the fast path is read against: the same path written plainly, as a user of the
 //! library would write it without measuring. The plain tokenizer (one byte at a time), every
 //! unigram and bigram built as a string and looked up in a `HashMap`
-//! ([`accord::vectorizer::reference::Reference`]), the sorted sparse vector, and each head's
+//! ([`accord::features::vectorizer::reference::Reference`]), the sorted sparse vector, and each head's
 //! plain sparse dot product and softmax ([`LinearHead::predict`]); for the article-stance
 //! rule, each sentence vectorized the same way by itself; a single sentence's blocks (word
 //! prefixes, word vectors) as the model makes them, by string lookups. It gives the model's own answers
 //! (checked before anything is timed), so the ratio of the two paths in one run says what
 //! the fast path buys, and drifts less with the host's speed than either figure.
 
-use accord::head::HeadPrediction;
-use accord::vectorizer::reference::Reference;
+use accord::features::vectorizer::reference::Reference;
+use accord::model::head::HeadPrediction;
 use accord::{Article, Model, SparseVector};
 
 pub struct PlainPeer<'m> {
@@ -61,7 +61,7 @@ impl<'m> PlainPeer<'m> {
             .position(|label| *label == rule.relation_label)
             .map_or(0.0, |label| predictions[topic].probabilities[label]);
         let probabilities = rule.combine(&stance_head.labels, &mean, relation);
-        predictions[stance] = HeadPrediction { best: accord::head::argmax(&probabilities), probabilities };
+        predictions[stance] = HeadPrediction { best: accord::model::head::argmax(&probabilities), probabilities };
         predictions
     }
 

@@ -5,7 +5,7 @@
 
 use std::sync::OnceLock;
 
-use accord::model_file::FORMAT_VERSION;
+use accord::model::file::FORMAT_VERSION;
 use accord::{Article, Model, Tokenizer, TokenizerSettings};
 use sha2::{Digest, Sha256};
 

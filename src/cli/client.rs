@@ -1,12 +1,12 @@
 //! A small gRPC client for the commands that talk to a running server.
 
-use accord::metrics::HeadEvaluation;
+use accord::train::scores::HeadEvaluation;
 use tonic::metadata::MetadataValue;
 use tonic::transport::Channel;
 
-use crate::proto::v1::admin_client::AdminClient;
-use crate::proto::v1::classifier_client::ClassifierClient;
-use crate::proto::v1::{GetModelInfoRequest, ModelInfo, ReloadModelRequest, ReloadModelResponse};
+use accord::grpc::v1::admin_client::AdminClient;
+use accord::grpc::v1::classifier_client::ClassifierClient;
+use accord::grpc::v1::{GetModelInfoRequest, ModelInfo, ReloadModelRequest, ReloadModelResponse};
 
 /// Where the server is and how to authenticate as its operator.
 #[derive(clap::Args, Debug, Clone)]

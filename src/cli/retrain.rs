@@ -7,7 +7,7 @@
 
 use std::path::Path;
 
-use accord::promotion::Comparison;
+use accord::train::promotion::Comparison;
 use accord::{Model, ModelStore};
 
 use super::client::{evaluations, ServerArgs};
@@ -62,7 +62,7 @@ fn train_version(training: &TrainSettings, corpus: &accord::Corpus, store: &Mode
     let staging = tempfile::Builder::new().prefix(".staging-").tempdir_in(store.directory())?;
     let model = training.train_into(corpus, staging.path())?;
     let target = store.directory().join(model.version());
-    if target.join(accord::store::MODEL_FILE).is_file() {
+    if target.join(accord::model::store::MODEL_FILE).is_file() {
         eprintln!("version {} already exists; keeping it", model.version());
     } else {
         std::fs::rename(staging.path(), &target)?;

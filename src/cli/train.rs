@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use accord::store::{MODEL_CARD, MODEL_FILE};
+use accord::model::store::{MODEL_CARD, MODEL_FILE};
 use accord::train::{Baseline, Learner, Observer};
 use accord::{Corpus, Model, TrainConfig, Validation};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -190,9 +190,9 @@ impl TrainSettings {
         std::fs::create_dir_all(out)?;
         model.save(&out.join(MODEL_FILE))?;
         // The pictures first: the card links them, so it is written once they are in place.
-        accord::charts::write_pictures(&model, out)?;
-        let card = accord::model_card::render(&model, started.elapsed());
-        accord::fsutil::write_atomically(&out.join(MODEL_CARD), card.as_bytes())?;
+        accord::report::charts::write_pictures(&model, out)?;
+        let card = accord::report::model_card::render(&model, started.elapsed());
+        accord::model::fsutil::write_atomically(&out.join(MODEL_CARD), card.as_bytes())?;
         eprintln!("wrote {} in {:.1?}", out.display(), started.elapsed());
         Ok(model)
     }

@@ -4,8 +4,8 @@
 use std::path::Path;
 
 use super::*;
-use crate::tokenizer::reference;
-use crate::vectorizer::reference::Reference;
+use crate::features::vectorizer::reference::Reference;
+use crate::text::tokenizer::reference;
 
 fn shipped() -> Model {
     Model::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("models/default/model.bin")).expect("shipped model loads")
@@ -62,13 +62,13 @@ fn reference_sentence_vector(model: &Model, article: &Article, vector: &SparseVe
 fn feature_index(model: &Model, term: &str) -> Option<u32> {
     let dimensions = model.vectorizer().dimensions();
     let prefixes = model.sentence_prefixes();
-    if term.ends_with(crate::word_vectors::MARK) {
+    if term.ends_with(crate::features::word_vectors::MARK) {
         let words = model.sentence_word_vectors()?;
         let index = words.terms().iter().position(|t| t == term)?;
         return u32::try_from(dimensions + prefixes.map_or(0, |p| p.dimensions()) + index).ok();
     }
     match prefixes {
-        Some(prefixes) if term.ends_with(crate::word_prefixes::MARK) => {
+        Some(prefixes) if term.ends_with(crate::features::word_prefixes::MARK) => {
             Some(dimensions as u32 + prefixes.index_of(term)?)
         }
         _ => model.vectorizer().index_of(term),
@@ -184,7 +184,7 @@ fn check_sentences(model: &Model, article: &Article) -> Result<(), String> {
 /// article of fewer than two sentences gets none.
 fn check_sentence_mean(model: &Model, article: &Article) -> Result<(), String> {
     let bound = model.stance_rule.as_ref().ok_or("the shipped model has a stance rule")?;
-    let ((), fast) = model.with_sentence_mean(bound, article, super::article::sentence_parts(article), |_| ());
+    let ((), fast) = model.with_sentence_mean(bound, article, super::sentence_stance::sentence_parts(article), |_| ());
     let reference = model.sentence_mean(article).filter(|mean| mean.sentences >= 2);
     if fast != reference {
         return Err(format!("sentence mean {fast:?} != {reference:?}"));

@@ -9,8 +9,8 @@ use tonic::{Request, Response, Status};
 use super::error::ServiceError;
 use super::logging::{CallLog, CallOrigin, CallSize};
 use super::reload::Reloader;
-use crate::proto::v1::admin_server::Admin;
-use crate::proto::v1::{ReloadModelRequest, ReloadModelResponse};
+use accord::grpc::v1::admin_server::Admin;
+use accord::grpc::v1::{ReloadModelRequest, ReloadModelResponse};
 
 /// The bearer token callers must present. Never printed: `Debug` hides it.
 #[derive(Clone)]

@@ -12,7 +12,7 @@ use super::logging::{CallLog, CallOrigin, CallSize};
 use super::state::ServiceState;
 use super::stream::{self, ResponseStream};
 use super::validate;
-use crate::proto::v1 as pb;
+use accord::grpc::v1 as pb;
 
 /// Articles per CPU job in a batch: small enough that a large batch interleaves with other
 /// callers' work, large enough to keep the per-job overhead low.

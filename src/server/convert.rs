@@ -2,10 +2,10 @@
 //! returns a response, so the command line can print exactly what the service returns
 //! (the messages derive `serde::Serialize`).
 
-use accord::metrics::HeadEvaluation;
+use accord::train::scores::HeadEvaluation;
 use accord::{Article, HeadResult, Model};
 
-use crate::proto::v1 as pb;
+use accord::grpc::v1 as pb;
 
 /// The article's tokens, title first; offsets are into the field each token comes from.
 pub fn tokenize(model: &Model, article: &Article) -> pb::TokenizeResponse {

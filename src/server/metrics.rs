@@ -17,7 +17,7 @@ use prometheus_client::metrics::histogram::Histogram;
 use prometheus_client::registry::{Registry, Unit};
 use tonic::Code;
 
-use crate::proto::v1 as pb;
+use accord::grpc::v1 as pb;
 
 /// Upper bounds of the latency buckets, in seconds: a short article takes tens of
 /// microseconds, a full batch of long ones seconds, and `--request-timeout-secs` is 60 by

@@ -42,8 +42,8 @@ use metrics::Metrics;
 use pool::CpuPool;
 use state::ServiceState;
 
-use crate::proto::v1::admin_server::AdminServer;
-use crate::proto::v1::classifier_server::ClassifierServer;
+use accord::grpc::v1::admin_server::AdminServer;
+use accord::grpc::v1::classifier_server::ClassifierServer;
 
 /// HTTP/2 flow-control windows: how much a client may send on one call, and on one
 /// connection, before the server has read it.
@@ -150,7 +150,7 @@ async fn serve(args: ServeArgs, model: Model) -> anyhow::Result<()> {
 fn announce(local: SocketAddr, tls: bool, ready_file: Option<&Path>) -> anyhow::Result<()> {
     tracing::info!(addr = %local, tls, "listening on {local}");
     if let Some(path) = ready_file {
-        accord::fsutil::write_atomically(path, format!("{local}\n").as_bytes())
+        accord::model::fsutil::write_atomically(path, format!("{local}\n").as_bytes())
             .with_context(|| format!("cannot write the ready file {}", path.display()))?;
     }
     Ok(())
@@ -172,7 +172,7 @@ mod reflection {
     fn builder(admin: bool) -> Builder<'static> {
         let builder = Builder::configure()
             .include_reflection_service(false)
-            .register_encoded_file_descriptor_set(crate::proto::FILE_DESCRIPTOR_SET)
+            .register_encoded_file_descriptor_set(accord::grpc::FILE_DESCRIPTOR_SET)
             .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
             .register_encoded_file_descriptor_set(tonic_reflection::pb::v1::FILE_DESCRIPTOR_SET)
             .register_encoded_file_descriptor_set(tonic_reflection::pb::v1alpha::FILE_DESCRIPTOR_SET);

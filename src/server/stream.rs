@@ -21,7 +21,7 @@ use super::logging::{CallLog, CallOrigin};
 use super::metrics::Metrics;
 use super::state::ServiceState;
 use super::validate::{self, ValidClassify};
-use crate::proto::v1 as pb;
+use accord::grpc::v1 as pb;
 
 /// The responses of one stream call.
 pub type ResponseStream = ReceiverStream<Result<pb::ClassifyResponse, Status>>;

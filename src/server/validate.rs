@@ -5,7 +5,7 @@ use accord::Article;
 
 use super::config::Limits;
 use super::error::ServiceError;
-use crate::proto::v1 as pb;
+use accord::grpc::v1 as pb;
 
 /// An article that passed the checks.
 #[derive(Debug, Clone)]

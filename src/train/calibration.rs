@@ -6,8 +6,8 @@
 
 use std::collections::BTreeMap;
 
-use crate::head::{softmax_in_place, LinearHead};
-use crate::metrics::calibration_error;
+use crate::model::head::{softmax_in_place, LinearHead};
+use crate::train::scores::calibration_error;
 
 /// The temperature range searched: beyond it a head is either nearly uniform or nearly hard.
 const LOWEST: f64 = 0.05;
@@ -45,7 +45,7 @@ pub fn top_probabilities(scored: &Scored, temperature: f64) -> Vec<(f32, bool)> 
         .map(|(scores, truth)| {
             let mut probabilities: Vec<f32> = scores.iter().map(|&s| (f64::from(s) / temperature) as f32).collect();
             softmax_in_place(&mut probabilities);
-            let best = crate::head::argmax(&probabilities);
+            let best = crate::model::head::argmax(&probabilities);
             (probabilities[best], best == *truth)
         })
         .collect()

@@ -2,56 +2,12 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use serde::{Deserialize, Serialize};
-
 use super::{Learner, TrainError};
-use crate::article_stance::ArticleStance;
-use crate::tokenizer::{Tokenizer, TokenizerSettings};
-use crate::vectorizer::VectorizerSettings;
+use crate::features::vectorizer::VectorizerSettings;
+use crate::model::stance_rule::ArticleStance;
+use crate::text::tokenizer::{Tokenizer, TokenizerSettings};
 
-/// Everything that decides the trained model besides the corpus.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct TrainConfig {
-    /// Seed of the held-out split.
-    pub seed: u64,
-    /// Share of each label group held out for evaluation.
-    pub test_fraction: f64,
-    pub tokenizer: TokenizerSettings,
-    pub vectorizer: VectorizerSettings,
-    /// Features each head trains on: the most frequent among its training documents.
-    pub head_features: usize,
-    /// L2 penalty of the logistic loss (scikit-learn's `1 / C`) of heads not in `l2_by_head`.
-    pub l2: f32,
-    /// The L2 penalty of each head named here.
-    pub l2_by_head: BTreeMap<String, f32>,
-    pub max_iterations: u64,
-    /// The learner of each head by name; heads not named use the default [`Learner`].
-    pub learners: BTreeMap<String, Learner>,
-    /// After evaluation, fit the shipped model on all documents (the held-out figures then
-    /// describe the same recipe trained on less data).
-    pub refit_on_all: bool,
-    /// Divide each head's scores by a softmax temperature chosen on the held-out split.
-    pub calibrate: bool,
-    /// How a whole article's stance is decided; dropped when the corpus lacks its heads.
-    pub article_stance: Option<ArticleStance>,
-    /// Also fit the rule's stance head with the documents' sentence weights, to answer inputs
-    /// of one sentence; done only when some sentence weight differs from the weight.
-    pub sentence_head: bool,
-    /// Weigh the single-sentence head's labels equally (see `single_sentence::fit_weights`).
-    pub balance_sentence_labels: bool,
-    /// Fit the single-sentence head without name-like terms (see `train/names.rs`).
-    pub sentence_head_without_names: bool,
-    /// Heads fitted without name-like terms.
-    pub heads_without_names: BTreeSet<String>,
-    /// Characters of the word prefixes the single-sentence head also reads (see
-    /// [`crate::word_prefixes`]); 0 for none.
-    pub sentence_head_prefixes: usize,
-    /// Weight of the single-sentence head's model of the mean word vector (see
-    /// [`crate::word_vectors`]), when the corpus has word vectors; 0 for none.
-    pub sentence_head_word_vectors: f32,
-    /// The L2 penalty of that model (scikit-learn's `1 / C`).
-    pub word_vectors_l2: f32,
-}
+pub use crate::model::meta::TrainConfig;
 
 impl Default for TrainConfig {
     fn default() -> Self {

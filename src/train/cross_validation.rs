@@ -6,54 +6,20 @@ use std::collections::BTreeMap;
 use rand::seq::SliceRandom;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
-use serde::{Deserialize, Serialize};
 
 use super::single_sentence::SentencePlan;
 use super::{evaluate, fit_all, label_groups, Job, Observer, Prepared, Split, TrainConfig, TrainError};
-use crate::corpus::{Corpus, Document};
-use crate::head::LinearHead;
-use crate::vectorizer::SparseVector;
+use crate::features::vectorizer::SparseVector;
+use crate::model::head::LinearHead;
+use crate::train::corpus::{Corpus, Document};
 
-/// One fold's score for one head.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-pub struct FoldScore {
-    /// Documents of the fold that carry the head's label.
-    pub documents: usize,
-    pub accuracy: f64,
-    pub macro_f1: f64,
-}
+pub use crate::model::meta::FoldScore;
 
-/// One head's scores, fold by fold.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct HeadFolds {
-    pub head: String,
-    pub accord: Vec<FoldScore>,
-    /// The baseline's scores on the same folds (empty without a baseline).
-    pub baseline: Vec<FoldScore>,
-}
+pub use crate::model::meta::HeadFolds;
 
-/// The single-sentence head's scores, fold by fold, on each fold's documents with a sentence
-/// weight above 0, beside the stance head's and the baseline's on the same documents.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct SentenceFolds {
-    pub head: String,
-    pub accord: Vec<FoldScore>,
-    pub stance_head: Vec<FoldScore>,
-    /// The baseline, trained on the fold's whole complement as for the heads (empty without
-    /// a baseline).
-    pub baseline: Vec<FoldScore>,
-}
+pub use crate::model::meta::SentenceFolds;
 
-/// What cross-validation found.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct CrossValidation {
-    pub folds: usize,
-    /// What the baseline is, in a few words; `None` without one.
-    pub baseline: Option<String>,
-    pub heads: Vec<HeadFolds>,
-    /// With a single-sentence head.
-    pub single_sentences: Option<SentenceFolds>,
-}
+pub use crate::model::meta::CrossValidation;
 
 /// Mean and (population) standard deviation.
 pub fn mean_and_spread(values: impl IntoIterator<Item = f64>) -> (f64, f64) {

@@ -1,9 +1,9 @@
 //! A fitted head's figures on the documents it did not train on.
 
 use super::{cross_fitted, top_probabilities, Prepared};
-use crate::head::{argmax, LinearHead};
-use crate::metrics::{calibration_error, Confusion, HeadEvaluation};
-use crate::vectorizer::SparseVector;
+use crate::features::vectorizer::SparseVector;
+use crate::model::head::{argmax, LinearHead};
+use crate::train::scores::{calibration_error, Confusion, HeadEvaluation};
 
 /// The documents a head was fitted on and those it is scored on.
 #[derive(Clone, Copy)]

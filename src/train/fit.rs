@@ -9,27 +9,13 @@ use linfa_logistic::{
 use ndarray::{Array1, Array2, Axis};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use serde::{Deserialize, Serialize};
 
 use super::row_space::{DistinctRows, NotFactorable, RowSpace};
 use super::{TrainConfig, TrainError};
-use crate::head::LinearHead;
-use crate::vectorizer::SparseVector;
+use crate::features::vectorizer::SparseVector;
+use crate::model::head::LinearHead;
 
-/// How a head's weights are learned.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Learner {
-    /// One multinomial logistic regression over all labels.
-    Multinomial,
-    /// One binary logistic regression per label, on features scaled by their naive-Bayes
-    /// log-count ratio for that label (NB-LR, Wang & Manning 2012); the scores are combined by
-    /// softmax. The scaling folds into the weights, so serving costs the same.
-    #[default]
-    NaiveBayesOneVsRest,
-    /// NB-LR's binary models and plain binary logistic regressions on the unscaled features,
-    /// their log-odds summed per label: a two-member ensemble that is still one linear head.
-    NaiveBayesPlusPlain,
-}
+pub use crate::model::meta::Learner;
 
 impl Learner {
     /// The name used on the command line and in the model card.

@@ -5,9 +5,9 @@
 
 use std::collections::{HashMap, HashSet};
 
-use crate::sentences;
-use crate::tokenizer::Tokenizer;
-use crate::vectorizer::{SparseVector, TfIdf};
+use crate::features::vectorizer::{SparseVector, TfIdf};
+use crate::text::sentences;
+use crate::text::tokenizer::Tokenizer;
 
 /// The share of a word's occurrences inside sentences (not first in one) that must be
 /// capitalized for it to count as a name. 5-fold cross-validation of the single-sentence head

@@ -1,10 +1,10 @@
 //! The corpus tokenized once, and the rows every fit and evaluation reads from it.
 
-use crate::corpus::Corpus;
-use crate::tokenizer::Tokenizer;
-use crate::vectorizer::{SparseVector, TfIdf};
-use crate::word_prefixes::WordPrefixes;
-use crate::word_vectors::WordVectorBlock;
+use crate::features::vectorizer::{SparseVector, TfIdf};
+use crate::features::word_prefixes::WordPrefixes;
+use crate::features::word_vectors::WordVectorBlock;
+use crate::text::tokenizer::Tokenizer;
+use crate::train::corpus::Corpus;
 
 /// Documents tokenized once, reused by every fit.
 pub(crate) struct Prepared<'c> {

@@ -18,7 +18,7 @@ use faer::{Mat, MatRef, Par, Side};
 use ndarray::{Array1, Array2, ArrayView2, ShapeBuilder};
 use rustc_hash::FxHashMap;
 
-use crate::vectorizer::SparseVector;
+use crate::features::vectorizer::SparseVector;
 
 /// A head's training rows restricted to its columns, each distinct row kept once.
 pub struct DistinctRows {

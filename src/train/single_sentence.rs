@@ -3,26 +3,17 @@
 
 use std::collections::BTreeMap;
 
-use serde::{Deserialize, Serialize};
-
 use ndarray::{Array1, Array2};
 
 use super::evaluation::{evaluate as evaluate_head, Split};
 use super::fit::fit_dense_multinomial;
 use super::{Job, Prepared, TrainConfig, TrainError};
-use crate::corpus::Corpus;
-use crate::head::LinearHead;
-use crate::metrics::HeadEvaluation;
-use crate::vectorizer::SparseVector;
+use crate::features::vectorizer::SparseVector;
+use crate::model::head::LinearHead;
+use crate::train::corpus::Corpus;
+use crate::train::scores::HeadEvaluation;
 
-/// The single-sentence head's figures on the held-out documents it counts (sentence weight
-/// above 0), beside the stance head's own on the same documents.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct SentenceEvaluation {
-    pub head: HeadEvaluation,
-    /// The stance head (calibrated) on the same documents.
-    pub stance_head: Option<HeadEvaluation>,
-}
+pub use crate::model::meta::SentenceEvaluation;
 
 /// The single-sentence head to fit: its name, and each document's weight in its fit.
 pub(super) struct SentencePlan<'c> {
@@ -65,7 +56,7 @@ pub(super) fn sentence_plan<'c>(corpus: &Corpus, config: &'c TrainConfig) -> Opt
 const WORD_VECTOR_ITERATIONS: u64 = 300;
 
 /// `head`, fitted on the documents `rows` (repeated by weight, `repeat_factor` times over)
-/// with `labels`, widened by the word-vector block (see [`crate::word_vectors`]): a
+/// with `labels`, widened by the word-vector block (see [`crate::features::word_vectors`]): a
 /// multinomial logistic regression on the same rows' mean word vectors, whose scores,
 /// times `config.sentence_head_word_vectors`, are added to the head's. Unchanged when the
 /// corpus has no word vectors or the head reads none.
@@ -155,7 +146,7 @@ pub(super) fn temperatures(evaluation: Option<&SentenceEvaluation>) -> BTreeMap<
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::corpus::Document;
+    use crate::train::corpus::Document;
 
     /// Documents labeled `stance` (or `topic` for "sports") with the given sentence weights.
     fn corpus(labeled: &[(&str, f64)]) -> Corpus {

@@ -12,16 +12,10 @@ use accord::train::{train, Silent, TrainConfig};
 use accord::{Corpus, Document};
 use tonic::transport::Channel;
 
-/// The client and messages, generated from proto/ by build.rs.
 pub mod packaging;
 
-#[path = "../../src/proto/codec.rs"]
-pub mod codec;
-
-pub mod pb {
-    tonic::include_proto!("accord.v1");
-    pub use super::codec;
-}
+/// The client and messages, generated from proto/ by build.rs.
+pub use accord::grpc::v1 as pb;
 
 pub mod raw_grpc;
 

@@ -1,0 +1,396 @@
+//! TF-IDF over unigrams and bigrams, with the numbers scikit-learn's
+//! `TfidfVectorizer(sublinear_tf=True, ngram_range=(1, 2), smooth_idf=True, norm="l2")` gives.
+//!
+//! Vocabulary and IDF are learned once by [`TfIdf::fit`]; [`TfIdf::transform`] applies them to
+//! one article at a time and returns a sparse vector. A document is never densified.
+//!
+//! Serving never compares strings: the tokenizer gives each token's 64-bit key
+//! ([`crate::text::tokenizer::hash`]), a bigram's key is mixed from its two tokens' keys, and the
+//! keys are looked up in a perfect hash table built from the terms (`table.rs`). Counts go
+//! to thread-local scratch space, so a document allocates nothing per token. The result is
+//! exactly what looking the strings up gives (`reference.rs`, tested).
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::ops::Range;
+
+use serde::{Deserialize, Serialize};
+
+use crate::text::article::Article;
+use crate::text::tokenizer::{hash, Tokenizer};
+
+mod counts;
+mod lookups;
+pub mod reference;
+mod table;
+
+use counts::{tally, tally_all, FieldScratch, Scratch};
+pub(crate) use counts::{term_frequencies, TermCounts};
+
+pub(crate) use table::prefetch;
+use table::{TableProblem, VocabularyTable};
+
+/// How the vocabulary is learned.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct VectorizerSettings {
+    /// Largest n-gram length: 1 (unigrams) or 2 (unigrams and bigrams).
+    pub max_ngram: usize,
+    /// A term must occur in at least this many training documents.
+    pub min_df: usize,
+    /// Keep at most this many terms, the most frequent by document frequency.
+    pub max_features: usize,
+    /// Use `1 + ln(tf)` instead of raw counts.
+    pub sublinear_tf: bool,
+}
+
+impl Default for VectorizerSettings {
+    fn default() -> Self {
+        Self { max_ngram: 2, min_df: 2, max_features: 200_000, sublinear_tf: true }
+    }
+}
+
+/// A sparse, L2-normalized TF-IDF vector: `indices` ascending, one `values` entry each.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SparseVector {
+    pub indices: Vec<u32>,
+    pub values: Vec<f32>,
+}
+
+impl SparseVector {
+    pub fn len(&self) -> usize {
+        self.indices.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.indices.is_empty()
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (u32, f32)> + '_ {
+        self.indices.iter().copied().zip(self.values.iter().copied())
+    }
+
+    /// Appends `block`, a vector of a block of features numbered after this vector's, its
+    /// indices moved up by `offset` (the dimensions before the block), so that they stay
+    /// ascending.
+    pub fn push_block(&mut self, offset: usize, block: &SparseVector) {
+        self.indices.extend(block.indices.iter().map(|&i| i + offset as u32));
+        self.values.extend_from_slice(&block.values);
+    }
+}
+
+/// A fitted TF-IDF vectorizer.
+#[derive(Debug, Clone)]
+pub struct TfIdf {
+    settings: VectorizerSettings,
+    terms: Vec<String>,
+    idf: Vec<f32>,
+    table: VocabularyTable,
+}
+
+impl TfIdf {
+    /// Learns vocabulary and IDF from tokenized documents (each a list of token lists, one
+    /// per field, so that no bigram spans a title and its text).
+    pub fn fit(settings: VectorizerSettings, documents: &[Vec<Vec<String>>]) -> Self {
+        let mut document_frequency: HashMap<String, u32> = HashMap::new();
+        for fields in documents {
+            let mut seen: Vec<String> = Vec::new();
+            for tokens in fields {
+                for_each_term(tokens.iter().map(String::as_str), settings.max_ngram, |term| seen.push(term.to_owned()));
+            }
+            seen.sort_unstable();
+            seen.dedup();
+            for term in seen {
+                *document_frequency.entry(term).or_default() += 1;
+            }
+        }
+        let (terms, idf) = select_terms(&settings, document_frequency, documents.len());
+        Self::from_parts(settings, terms, idf)
+    }
+
+    /// Rebuilds a vectorizer from the parts a model file stores.
+    pub fn from_parts(settings: VectorizerSettings, terms: Vec<String>, idf: Vec<f32>) -> Self {
+        let table = VocabularyTable::build(&terms);
+        Self { settings, terms, idf, table }
+    }
+
+    /// [`TfIdf::from_parts`] with another key function: tests make keys collide with it,
+    /// and a block whose terms carry a mark keys them by the bare word (then look terms up
+    /// with [`TfIdf::index_of_key`], not [`TfIdf::index_of`]).
+    pub(crate) fn from_parts_keyed(
+        settings: VectorizerSettings,
+        terms: Vec<String>,
+        idf: Vec<f32>,
+        key_of: impl Fn(&str) -> u64,
+    ) -> Self {
+        let table = VocabularyTable::build_keyed(&terms, key_of);
+        Self { settings, terms, idf, table }
+    }
+
+    pub fn settings(&self) -> &VectorizerSettings {
+        &self.settings
+    }
+
+    pub fn terms(&self) -> &[String] {
+        &self.terms
+    }
+
+    pub fn idf(&self) -> &[f32] {
+        &self.idf
+    }
+
+    /// Number of features (the vocabulary size).
+    pub fn dimensions(&self) -> usize {
+        self.terms.len()
+    }
+
+    /// The term behind a feature index.
+    pub fn term(&self, index: u32) -> Option<&str> {
+        self.terms.get(index as usize).map(String::as_str)
+    }
+
+    /// The feature index of a term, if it is in the vocabulary.
+    pub fn index_of(&self, term: &str) -> Option<u32> {
+        let slot = self.table.get(hash::term(term));
+        let index = (slot != self.table.miss()).then(|| self.table.feature(slot))?;
+        (self.terms[index as usize] == term).then_some(index)
+    }
+
+    /// The feature index of the term whose key is `key`, comparing keys only: no two terms
+    /// share one (see [`TfIdf::table_problem`]), so a key found is its term's.
+    pub(crate) fn index_of_key(&self, key: u64) -> Option<u32> {
+        let slot = self.table.get(key);
+        (slot != self.table.miss()).then(|| self.table.feature(slot))
+    }
+
+    /// Why the vocabulary cannot be served, if it cannot: two terms share a 64-bit key (the
+    /// lookup table could not tell them apart), or (never seen) the table could not be built.
+    pub fn table_problem(&self) -> Option<String> {
+        let term = |index: u32| self.terms[index as usize].as_str();
+        self.table.problem().map(|problem| match problem {
+            TableProblem::Collision(first, second) => format!(
+                "vocabulary terms `{}` and `{}` have the same 64-bit key; the lookup table cannot tell them apart",
+                term(first),
+                term(second)
+            ),
+            TableProblem::Unplaced(index) => {
+                format!("no perfect hash table places the key of vocabulary term `{}`", term(index))
+            }
+        })
+    }
+
+    /// The feature index of each slot of the vocabulary table, in slot order: the order of
+    /// [`TermCounts`]' slots. A spare slot, which never holds a count, has an index out of
+    /// range.
+    pub(crate) fn slot_features(&self) -> &[u32] {
+        self.table.features()
+    }
+
+    /// The TF-IDF vector of one article.
+    pub fn transform(&self, tokenizer: &Tokenizer, article: &Article) -> SparseVector {
+        self.with_counts(tokenizer, article, |counts| self.weigh(counts))
+    }
+
+    /// Counts the terms of `article` in thread-local scratch space and hands the counts to
+    /// `visit`; they are cleared afterwards.
+    pub(crate) fn with_counts<R>(
+        &self,
+        tokenizer: &Tokenizer,
+        article: &Article,
+        visit: impl FnOnce(&mut TermCounts<'_>) -> R,
+    ) -> R {
+        self.with_counts_and_parts(tokenizer, article, &[], visit, |_, _| {})
+    }
+
+    /// [`TfIdf::with_counts`], then the counts of each part of the article, one at a time:
+    /// `part(i, counts)` gets the counts of `parts[i]`, a field (0: title, 1: text) and a byte
+    /// range of it, as if that range alone were an article. Parts are sentences: they must
+    /// start and end between tokens (at whitespace or punctuation), so that the range's
+    /// tokens are the article's tokens that start in it. One tokenization and one pass of
+    /// lookups serve the article and its parts: a part's counts are tallied from the slots
+    /// the article's lookups found, minus the bigrams that cross the part's edges.
+    pub(crate) fn with_counts_and_parts<R>(
+        &self,
+        tokenizer: &Tokenizer,
+        article: &Article,
+        parts: &[(usize, Range<usize>)],
+        whole: impl FnOnce(&mut TermCounts<'_>) -> R,
+        part: impl FnMut(usize, &mut TermCounts<'_>),
+    ) -> R {
+        thread_local! {
+            static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
+        }
+        let mut visit = Some((whole, part));
+        let shared = SCRATCH.try_with(|cell| {
+            let mut scratch = cell.try_borrow_mut().ok()?;
+            let (whole, part) = visit.take()?;
+            Some(self.count(&mut scratch, tokenizer, article, parts, whole, part))
+        });
+        match (shared, visit) {
+            (Ok(Some(result)), _) => result,
+            // Called again from inside `visit`, or while the thread shuts down: fresh space.
+            (_, Some((whole, part))) => self.count(&mut Scratch::default(), tokenizer, article, parts, whole, part),
+            (_, None) => unreachable!("`visit` is taken only by a call that returns its result"),
+        }
+    }
+
+    fn count<R>(
+        &self,
+        scratch: &mut Scratch,
+        tokenizer: &Tokenizer,
+        article: &Article,
+        parts: &[(usize, Range<usize>)],
+        whole: impl FnOnce(&mut TermCounts<'_>) -> R,
+        mut part: impl FnMut(usize, &mut TermCounts<'_>),
+    ) -> R {
+        let Scratch { fields, lookups, counts, touched, dirty, buffer } = scratch;
+        let miss = self.table.miss() as usize;
+        if counts.len() <= miss {
+            counts.resize(miss + 1, 0);
+        }
+        if std::mem::replace(dirty, true) {
+            counts.fill(0);
+        }
+        // Unknown terms are counted at `miss`, which starts above zero so that it is never
+        // taken for a first occurrence.
+        counts[miss] = 1;
+        let mut new = 0;
+        for (text, field) in article.fields().into_iter().zip(fields.iter_mut()) {
+            field.keys.clear();
+            field.starts.clear();
+            if parts.is_empty() {
+                tokenizer.keys_into(text, &mut field.keys, buffer);
+            } else {
+                tokenizer.keys_and_starts_into(text, &mut field.keys, &mut field.starts, buffer);
+            }
+            new = self.count_keys(&field.keys, lookups, &mut field.slots, counts, touched, new);
+        }
+        counts[miss] = 0;
+        let result = whole(&mut TermCounts { counts, touched: &touched[..new] });
+        // Per field, the token after the previous part's: parts come in order, so each
+        // part's tokens are found by walking on from there.
+        let mut cursors = [0; 2];
+        for (i, (index, range)) in parts.iter().enumerate() {
+            let (Some(field), Some(cursor)) = (fields.get(*index), cursors.get_mut(*index)) else { continue };
+            let first = first_at(&field.starts, *cursor, range.start);
+            let end = first_at(&field.starts, first, range.end);
+            *cursor = end;
+            let new = self.count_part(field, first..end, counts, touched);
+            part(i, &mut TermCounts { counts, touched: &touched[..new] });
+        }
+        *dirty = false;
+        result
+    }
+
+    /// Tallies the terms of the tokens `tokens` of `field` (the tokens of a part) from the
+    /// slots its lookups found, as [`TfIdf::count_keys`] would tally those tokens alone, in
+    /// the same order; returns how many slots it put in `touched`.
+    fn count_part(
+        &self,
+        field: &FieldScratch,
+        tokens: Range<usize>,
+        counts: &mut [u32],
+        touched: &mut Vec<u32>,
+    ) -> usize {
+        let (first, end) = (tokens.start, tokens.end);
+        let bigrams = self.settings.max_ngram >= 2;
+        let miss = self.table.miss() as usize;
+        counts[miss] = 1;
+        let touched = counts::room(touched, 2 * end.saturating_sub(first) + 1);
+        let mut new = 0;
+        // The field's lookups are `[u0, u1, b01, u2, b12, …]` with bigrams, `[u0, u1, …]`
+        // without. So the part's own lookups, in order, are its first token's unigram, then
+        // one run: `u(first + 1), b(first, first + 1), …, u(end - 1), b(end - 2, end - 1)`.
+        if first < end {
+            let (head, run) = match (bigrams, first) {
+                (true, 0) => (0, 1..2 * end - 1),
+                (true, _) => (2 * first - 1, 2 * first + 1..2 * end - 1),
+                (false, _) => (first, first + 1..end),
+            };
+            tally(field.slots[head], counts, touched, &mut new);
+            new = tally_all(&field.slots[run], counts, touched, new);
+        }
+        counts[miss] = 0;
+        new
+    }
+
+    /// Turns term counts into sublinear, IDF-weighted, L2-normalized values, in feature order.
+    pub(crate) fn weigh(&self, counts: &TermCounts<'_>) -> SparseVector {
+        let mut features: Vec<(u32, u32)> =
+            counts.iter().map(|(slot, count)| (self.table.feature(slot), count)).collect();
+        features.sort_unstable();
+        let mut vector =
+            SparseVector { indices: Vec::with_capacity(features.len()), values: Vec::with_capacity(features.len()) };
+        let weight = term_frequencies(self.settings.sublinear_tf);
+        for (index, count) in features {
+            vector.indices.push(index);
+            vector.values.push(weight(count) * self.idf[index as usize]);
+        }
+        let norm = vector.values.iter().map(|v| v * v).sum::<f32>().sqrt();
+        if norm > 0.0 {
+            vector.values.iter_mut().for_each(|v| *v /= norm);
+        }
+        vector
+    }
+}
+
+/// The index of the first of the ascending token `starts` at or after `offset`: walking on
+/// from `from` if every token before `from` starts before `offset` (parts in order, the
+/// usual case: each token is passed once), else by bisection.
+fn first_at(starts: &[usize], from: usize, offset: usize) -> usize {
+    let walk = from.checked_sub(1).map_or(Some(true), |last| starts.get(last).map(|&start| start < offset));
+    match (walk, starts.get(from..)) {
+        (Some(true), Some(rest)) => from + rest.iter().take_while(|&&start| start < offset).count(),
+        _ => starts.partition_point(|&start| start < offset),
+    }
+}
+
+/// Calls `visit` with every unigram and, if `max_ngram >= 2`, every bigram (`"a b"`).
+pub fn for_each_term<'a>(tokens: impl Iterator<Item = &'a str>, max_ngram: usize, mut visit: impl FnMut(&str)) {
+    let mut previous: Option<&str> = None;
+    let mut bigram = String::new();
+    for token in tokens {
+        visit(token);
+        if let (Some(prev), true) = (previous, max_ngram >= 2) {
+            bigram.clear();
+            bigram.push_str(prev);
+            bigram.push(' ');
+            bigram.push_str(token);
+            visit(&bigram);
+        }
+        previous = Some(token);
+    }
+}
+
+/// Applies `min_df` and `max_features`; returns terms in lexicographic order (as scikit-learn
+/// does) and their smoothed IDF, `ln((1 + n) / (1 + df)) + 1`.
+fn select_terms(settings: &VectorizerSettings, df: HashMap<String, u32>, documents: usize) -> (Vec<String>, Vec<f32>) {
+    let mut kept: Vec<(String, u32)> = df.into_iter().filter(|(_, count)| *count as usize >= settings.min_df).collect();
+    // Most frequent first; ties by term so that the cut is deterministic.
+    kept.sort_unstable_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    kept.truncate(settings.max_features);
+    kept.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    let n = documents as f64;
+    let idf = kept.iter().map(|(_, count)| (((1.0 + n) / (1.0 + *count as f64)).ln() + 1.0) as f32).collect();
+    (kept.into_iter().map(|(term, _)| term).collect(), idf)
+}
+
+#[cfg(test)]
+#[test]
+fn a_pushed_block_follows_the_vector_past_its_features() {
+    let mut vector = SparseVector { indices: vec![1, 7], values: vec![0.6, 0.8] };
+    vector.push_block(10, &SparseVector { indices: vec![0, 2], values: vec![1.0, 0.5] });
+    assert_eq!(vector.indices, [1, 7, 10, 12]);
+    assert_eq!(vector.values, [0.6, 0.8, 1.0, 0.5]);
+}
+
+#[cfg(test)]
+#[test]
+fn term_frequency_table_holds_the_computed_values() {
+    let (sublinear, linear) = (term_frequencies(true), term_frequencies(false));
+    for count in 1..200u32 {
+        assert_eq!(sublinear(count).to_bits(), (1.0 + (count as f32).ln()).to_bits());
+        assert_eq!(linear(count), count as f32);
+    }
+}
+#[cfg(test)]
+mod tests;

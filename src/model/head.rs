@@ -1,0 +1,356 @@
+//! A classification head: a multinomial linear model served from sparse TF-IDF vectors.
+
+use serde::{Deserialize, Serialize};
+
+use crate::features::vectorizer::SparseVector;
+
+/// One fitted head. `weights` is row-major, one row of `labels.len()` values per feature, so
+/// that a document touches only the rows of the features it has.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LinearHead {
+    pub name: String,
+    pub labels: Vec<String>,
+    pub weights: Vec<f32>,
+    pub bias: Vec<f32>,
+}
+
+/// A head's answer for one article.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HeadPrediction {
+    /// Probabilities in the order of [`LinearHead::labels`].
+    pub probabilities: Vec<f32>,
+    /// Index of the most likely label.
+    pub best: usize,
+}
+
+impl LinearHead {
+    pub fn label_count(&self) -> usize {
+        self.labels.len()
+    }
+
+    /// Number of features the head was built for.
+    pub fn dimensions(&self) -> usize {
+        self.weights.len() / self.labels.len().max(1)
+    }
+
+    /// The weights of `feature`, one per label.
+    pub fn row(&self, feature: u32) -> &[f32] {
+        let k = self.labels.len();
+        let start = feature as usize * k;
+        &self.weights[start..start + k]
+    }
+
+    /// Raw scores: `bias + x · W`.
+    pub fn logits(&self, x: &SparseVector) -> Vec<f32> {
+        let mut logits = self.bias.clone();
+        for (feature, value) in x.iter() {
+            for (logit, weight) in logits.iter_mut().zip(self.row(feature)) {
+                *logit += value * weight;
+            }
+        }
+        logits
+    }
+
+    pub fn predict(&self, x: &SparseVector) -> HeadPrediction {
+        let mut probabilities = self.logits(x);
+        softmax_in_place(&mut probabilities);
+        let best = argmax(&probabilities);
+        HeadPrediction { probabilities, best }
+    }
+
+    /// The `limit` features that pushed most toward `label`: each feature's contribution to
+    /// that label's score beyond its average contribution to all labels (softmax ignores a
+    /// shift common to every label, so only the difference moves the probability).
+    pub fn evidence(&self, x: &SparseVector, label: usize, limit: usize) -> Vec<(u32, f32)> {
+        if limit == 0 {
+            return Vec::new();
+        }
+        let k = self.labels.len() as f32;
+        let mut contributions: Vec<(u32, f32)> = x
+            .iter()
+            .map(|(feature, value)| {
+                let row = self.row(feature);
+                let mean = row.iter().sum::<f32>() / k;
+                (feature, value * (row[label] - mean))
+            })
+            .filter(|(_, contribution)| *contribution > 0.0)
+            .collect();
+        contributions.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        contributions.truncate(limit);
+        contributions
+    }
+
+    /// The `limit` features whose weight favours `label` most over the head's other labels,
+    /// whatever the document: the weight for `label` minus the row's mean (the part softmax
+    /// does not cancel), strongest first, ties by feature index. The same measure as
+    /// [`LinearHead::evidence`] for a document holding every feature at value 1.
+    pub fn strongest_terms(&self, label: usize, limit: usize) -> Vec<(u32, f32)> {
+        if label >= self.labels.len() {
+            return Vec::new();
+        }
+        let k = self.labels.len() as f32;
+        let mut margins: Vec<(u32, f32)> = (0..self.dimensions() as u32)
+            .map(|feature| {
+                let row = self.row(feature);
+                (feature, row[label] - row.iter().sum::<f32>() / k)
+            })
+            .filter(|(_, margin)| *margin > 0.0)
+            .collect();
+        margins.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        margins.truncate(limit);
+        margins
+    }
+}
+
+/// Every head's weights for one feature in one row, already multiplied by the feature's IDF,
+/// with the IDF itself in the row's last value: scoring a document reads one row per
+/// feature it has. Rows are whole 32-byte lanes (8 values), so the two shipped heads (3 + 4
+/// labels) and the IDF fill exactly one lane, and they are in the order of the vocabulary
+/// table's slots, which is how term counts come. Derived from the heads and the IDF when a
+/// model is assembled; never stored.
+#[derive(Clone)]
+pub(crate) struct PackedHeads {
+    lanes: usize,
+    rows: Vec<Lane>,
+    /// Where each head's labels start in a row.
+    offsets: Vec<usize>,
+}
+
+/// How many terms ahead of its use a row is prefetched: enough loads in flight to cover a
+/// miss to memory while the rows before it are added.
+const PREFETCH_AHEAD: usize = 32;
+
+#[derive(Clone, Copy, Default)]
+#[repr(C, align(32))]
+struct Lane([f32; 8]);
+
+impl std::fmt::Debug for PackedHeads {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PackedHeads")
+            .field("lanes", &self.lanes)
+            .field("slots", &(self.rows.len() / self.lanes))
+            .finish()
+    }
+}
+
+impl PackedHeads {
+    /// One row per slot: `slot_features[slot]` is the feature whose weights and IDF go there
+    /// (none if it is out of range).
+    pub(crate) fn build(heads: &[LinearHead], idf: &[f32], slot_features: &[u32]) -> Self {
+        let labels: usize = heads.iter().map(LinearHead::label_count).sum();
+        let lanes = (labels + 1).div_ceil(8);
+        let mut rows = vec![Lane::default(); slot_features.len() * lanes];
+        for (row, &feature) in rows.chunks_exact_mut(lanes).zip(slot_features) {
+            // A spare slot of the table has no feature, and no document ever counts it.
+            let Some(&idf) = idf.get(feature as usize) else { continue };
+            let weights = heads.iter().flat_map(|head| head.row(feature));
+            for (j, &weight) in weights.enumerate() {
+                row[j / 8].0[j % 8] = weight * idf;
+            }
+            row[lanes - 1].0[7] = idf;
+        }
+        let offsets = heads
+            .iter()
+            .scan(0, |start, head| {
+                let offset = *start;
+                *start += head.label_count();
+                Some(offset)
+            })
+            .collect();
+        Self { lanes, rows, offsets }
+    }
+
+    /// Every head's prediction for the document whose terms are `slots` (by vocabulary table
+    /// slot, see [`PackedHeads::build`]), in any order, with TF weights `tf(slot)`:
+    /// `bias + x · W`, with `x` the L2-normalized TF-IDF vector, then softmax. The same as
+    /// [`LinearHead::predict`] on that vector, up to float rounding. `tf` is called exactly
+    /// once for each slot, in order.
+    #[inline]
+    pub(crate) fn predict(
+        &self,
+        heads: &[LinearHead],
+        slots: &[u32],
+        mut tf: impl FnMut(u32) -> f32,
+    ) -> Vec<HeadPrediction> {
+        if self.lanes == 1 {
+            let (sums, norm) = self.sums::<1>(slots, tf);
+            self.softmax(heads, &sums[0], norm)
+        } else {
+            let (sums, norm) = self.sums_wide(slots.iter().map(|&slot| (slot, tf(slot))));
+            self.softmax(heads, &sums, norm)
+        }
+    }
+
+    /// Each head's probabilities from the row sums and the norm.
+    fn softmax(&self, heads: &[LinearHead], sums: &[f64], norm: f64) -> Vec<HeadPrediction> {
+        heads
+            .iter()
+            .zip(&self.offsets)
+            .map(|(head, &offset)| {
+                let mut probabilities = vec![0.0f32; head.label_count()];
+                head_softmax(&head.bias, &sums[offset..], norm, &mut probabilities);
+                let best = argmax(&probabilities);
+                HeadPrediction { probabilities, best }
+            })
+            .collect()
+    }
+
+    /// The probabilities of head `index` alone (`heads[index]`), written to `out` (one per
+    /// label), for the terms `slots` with TF weights `tf(slot)` (called exactly once for
+    /// each slot, in order): what [`PackedHeads::predict`] gives for that head, to the bit
+    /// (the same sums in the same order, only of this head's values), without allocating.
+    /// For the sentences of an article, whose rows the article's own scoring has just brought
+    /// into the cache.
+    #[inline]
+    pub(crate) fn head_probabilities(
+        &self,
+        heads: &[LinearHead],
+        index: usize,
+        slots: &[u32],
+        mut tf: impl FnMut(u32) -> f32,
+        out: &mut [f32],
+    ) {
+        let (head, offset) = (&heads[index], self.offsets[index]);
+        let terms = slots.iter().map(|&slot| (slot, tf(slot)));
+        if self.lanes == 1 && offset + head.label_count() <= 4 {
+            // The head's labels are in the row's first half: only those sums, and the IDF.
+            let (sums, squares) = self.first_half_sums(terms);
+            head_softmax(&head.bias, &sums[offset..], squares.sqrt(), out);
+        } else if self.lanes == 1 {
+            let (sums, squares) = self.sums_in_cache::<1>(terms);
+            head_softmax(&head.bias, &sums[0][offset..], squares.sqrt(), out);
+        } else {
+            let (sums, norm) = self.sums_wide(terms);
+            head_softmax(&head.bias, &sums[offset..], norm, out);
+        }
+    }
+
+    /// [`PackedHeads::sums_in_cache`] of one-lane rows for the row's first four values only,
+    /// with the sum of squares: each sum is added up alone, so these four are the same, to
+    /// the bit, as there.
+    #[inline]
+    fn first_half_sums(&self, terms: impl Iterator<Item = (u32, f32)>) -> ([f64; 4], f64) {
+        let mut sums = [0.0f64; 4];
+        let mut squares = 0.0f64;
+        for (slot, tf) in terms {
+            let tf = f64::from(tf);
+            let row = &self.rows[slot as usize].0;
+            for (s, &w) in sums.iter_mut().zip(&row[..4]) {
+                *s += tf * f64::from(w);
+            }
+            let value = tf * f64::from(row[7]);
+            squares += value * value;
+        }
+        (sums, squares)
+    }
+
+    /// Adds one term's row, times its term frequency, to the sums, and its TF-IDF value's
+    /// square (the IDF sits in the last lane's last weight) to `squares`.
+    #[inline(always)]
+    fn accumulate<const LANES: usize>(&self, sums: &mut [[f64; 8]; LANES], squares: &mut f64, slot: u32, tf: f32) {
+        let tf = f64::from(tf);
+        let start = slot as usize * LANES;
+        let row = &self.rows[start..start + LANES];
+        for (sum, lane) in sums.iter_mut().zip(row) {
+            for (s, w) in sum.iter_mut().zip(lane.0) {
+                *s += tf * f64::from(w);
+            }
+        }
+        let value = tf * f64::from(row[LANES - 1].0[7]);
+        *squares += value * value;
+    }
+
+    /// [`PackedHeads::sums`] without prefetching, for rows already in the cache; returns
+    /// the sum of squares rather than the norm.
+    #[inline]
+    fn sums_in_cache<const LANES: usize>(&self, tf: impl Iterator<Item = (u32, f32)>) -> ([[f64; 8]; LANES], f64) {
+        let mut sums = [[0.0f64; 8]; LANES];
+        let mut squares = 0.0f64;
+        for (slot, tf) in tf {
+            self.accumulate(&mut sums, &mut squares, slot, tf);
+        }
+        (sums, squares)
+    }
+
+    /// `Σ tf · row` over the terms and the L2 norm of the TF-IDF values, for rows of `LANES`
+    /// lanes (fixed, so that the sums stay in registers). The rows are scattered over
+    /// megabytes and mostly not in the cache: each is prefetched [`PREFETCH_AHEAD`] terms
+    /// before it is added, so that some tens of loads are always in flight (prefetching a
+    /// block and then using it waited a whole memory latency at each block's first row). The
+    /// arithmetic is f64, so the order of the sums does not matter: long articles (thousands
+    /// of features) come out as close to the exact value as the plain path's sorted f32 sums,
+    /// or closer.
+    #[inline]
+    fn sums<const LANES: usize>(&self, slots: &[u32], mut tf: impl FnMut(u32) -> f32) -> ([[f64; 8]; LANES], f64) {
+        let mut sums = [[0.0f64; 8]; LANES];
+        let mut squares = 0.0f64;
+        let row = |slot: u32| slot as usize * LANES;
+        for &slot in slots.iter().take(PREFETCH_AHEAD) {
+            crate::features::vectorizer::prefetch(&self.rows[row(slot)]);
+        }
+        for (i, &slot) in slots.iter().enumerate() {
+            if let Some(&ahead) = slots.get(i + PREFETCH_AHEAD) {
+                crate::features::vectorizer::prefetch(&self.rows[row(ahead)]);
+            }
+            self.accumulate(&mut sums, &mut squares, slot, tf(slot));
+        }
+        (sums, squares.sqrt())
+    }
+
+    fn sums_wide(&self, tf: impl Iterator<Item = (u32, f32)>) -> (Vec<f64>, f64) {
+        let mut sums = vec![0.0f64; self.lanes * 8];
+        let mut squares = 0.0f64;
+        for (slot, tf) in tf {
+            let tf = f64::from(tf);
+            let start = slot as usize * self.lanes;
+            let row = &self.rows[start..start + self.lanes];
+            for (s, w) in sums.iter_mut().zip(row.iter().flat_map(|lane| lane.0)) {
+                *s += tf * f64::from(w);
+            }
+            let value = tf * f64::from(row[self.lanes - 1].0[7]);
+            squares += value * value;
+        }
+        (sums, squares.sqrt())
+    }
+}
+
+/// One head's probabilities, into `out` (one per label), from its row sums (`sums`, from
+/// the head's first label on) and the norm of the TF-IDF values: `bias + sum / norm`, then
+/// softmax.
+#[inline]
+fn head_softmax(bias: &[f32], sums: &[f64], norm: f64, out: &mut [f32]) {
+    let scale = if norm > 0.0 { 1.0 / norm } else { 0.0 };
+    // Each score is computed twice (for the maximum, then for its exponential) rather than
+    // kept: a buffer for them cost more than the few multiplications, and this runs once for
+    // every sentence, too.
+    let score = |(&bias, &sum): (&f32, &f64)| f64::from(bias) + sum * scale;
+    let sums = &sums[..out.len()];
+    let scores = || bias.iter().zip(sums).map(score);
+    let max = scores().fold(f64::NEG_INFINITY, f64::max);
+    // In f32 from here: the probabilities are f32, and `f32::exp` costs half of `f64::exp`.
+    let mut total = 0.0f32;
+    for (p, score) in out.iter_mut().zip(scores()) {
+        *p = ((score - max) as f32).exp();
+        total += *p;
+    }
+    out.iter_mut().for_each(|p| *p /= total);
+}
+
+/// Numerically stable softmax.
+pub fn softmax_in_place(values: &mut [f32]) {
+    let max = values.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+    let mut sum = 0.0;
+    for v in values.iter_mut() {
+        *v = (*v - max).exp();
+        sum += *v;
+    }
+    values.iter_mut().for_each(|v| *v /= sum);
+}
+
+/// Index of the largest value; the first on ties.
+pub fn argmax(values: &[f32]) -> usize {
+    values.iter().enumerate().fold(0, |best, (i, v)| if *v > values[best] { i } else { best })
+}
+
+#[cfg(test)]
+mod tests;

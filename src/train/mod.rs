@@ -1,0 +1,381 @@
+//! Training: corpus → held-out split → TF-IDF → one linfa logistic regression per head →
+//! evaluation → (refit on everything) → [`Model`].
+//!
+//! Each head trains on a capped set of features (the `head_features` most frequent among its
+//! training documents); linfa fits it in f32 on the rows' coordinates in the span of the rows
+//! (`train/row_space.rs`), and the weights are scattered back into the full vocabulary, so that
+//! serving stays sparse.
+
+use std::collections::BTreeMap;
+
+use rand::seq::SliceRandom;
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+use sha2::{Digest, Sha256};
+
+use crate::features::vectorizer::{SparseVector, TfIdf};
+use crate::features::word_prefixes::WordPrefixes;
+use crate::model::file::ModelError;
+use crate::model::head::LinearHead;
+use crate::model::{Model, ModelMeta, SentenceHead};
+use crate::text::tokenizer::Tokenizer;
+use crate::train::corpus::{hex, Corpus, Document};
+use crate::train::scores::HeadEvaluation;
+use crate::train::validation::ValidationFigure;
+
+mod calibration;
+mod config;
+pub mod corpus;
+mod cross_validation;
+mod evaluation;
+mod fit;
+mod names;
+mod prepared;
+pub mod promotion;
+mod row_space;
+pub mod scores;
+mod single_sentence;
+pub mod validation;
+
+pub use calibration::{best_temperature, cross_fitted, negative_log_likelihood, top_probabilities};
+pub use config::TrainConfig;
+pub use cross_validation::{
+    fold_of_each, mean_and_spread, Baseline, CrossValidation, FoldScore, HeadFolds, SentenceFolds,
+};
+use evaluation::{evaluate, Split};
+use fit::repeated_by_weight;
+pub use fit::{dense_rows, fit_head, log_count_ratio, BinaryFit, FitError, Fitted, HeadFit, Learner};
+pub use names::NAME_SHARE;
+pub(crate) use prepared::Prepared;
+pub use row_space::{DistinctRows, NotFactorable, RowSpace};
+pub use single_sentence::SentenceEvaluation;
+use single_sentence::{sentence_plan, with_word_vector_model, SentencePlan};
+
+/// Why training failed.
+#[derive(Debug, thiserror::Error)]
+pub enum TrainError {
+    #[error("invalid training setting `{field}`: {reason}")]
+    InvalidConfig { field: &'static str, reason: String },
+    #[error("the corpus has no labeled documents")]
+    NoHeads,
+    #[error("head `{head}` has only {labels} label(s) among its training documents; it needs two")]
+    TooFewLabels { head: String, labels: usize },
+    #[error("the baseline failed on cross-validation fold {fold}: {reason}")]
+    Baseline { fold: usize, reason: String },
+    #[error("the baseline failed on the validation articles: {0}")]
+    BaselineOnArticles(String),
+    #[error("fitting head `{head}` failed: {source}")]
+    Fit { head: String, source: fit::FitError },
+    #[error(transparent)]
+    Model(#[from] ModelError),
+}
+
+/// Told about each step, for progress display.
+pub trait Observer: Sync {
+    fn step(&self, message: &str);
+}
+
+/// An observer that ignores everything.
+pub struct Silent;
+
+impl Observer for Silent {
+    fn step(&self, _: &str) {}
+}
+
+/// Trains a model on `corpus`; `created` is the training date (`YYYY-MM-DD`), recorded in the
+/// model and its version, so that the same inputs give a byte-identical file.
+pub fn train(
+    corpus: &Corpus,
+    config: &TrainConfig,
+    created: &str,
+    observer: &dyn Observer,
+) -> Result<Model, TrainError> {
+    train_with_validation(corpus, &Validation::default(), config, created, observer)
+}
+
+/// What a model is measured on besides its held-out split.
+#[derive(Clone, Copy, Default)]
+pub struct Validation<'a> {
+    /// Hand-labeled whole articles, which train no head: they choose the article-stance
+    /// exponent and give article-level figures.
+    pub articles: Option<&'a Corpus>,
+    /// Folds of a cross-validation of the whole recipe on the corpus; 0 for none.
+    pub folds: usize,
+    /// Another learner scored on the same folds.
+    pub baseline: Option<&'a dyn Baseline>,
+}
+
+/// [`train`], then the measurements `validation` asks for, recorded in the model's metadata.
+pub fn train_with_validation(
+    corpus: &Corpus,
+    validation: &Validation,
+    config: &TrainConfig,
+    created: &str,
+    observer: &dyn Observer,
+) -> Result<Model, TrainError> {
+    config.check()?;
+    if validation.folds == 1 {
+        return Err(TrainError::InvalidConfig { field: "folds", reason: "cross-validation needs 2 or more".into() });
+    }
+    let config = &applicable(config, corpus);
+    let heads: Vec<String> = corpus.heads().into_keys().collect();
+    if heads.is_empty() {
+        return Err(TrainError::NoHeads);
+    }
+    observer.step("tokenizing");
+    let tokenizer = Tokenizer::new(config.tokenizer.clone()).map_err(ModelError::from)?;
+    let word_vectors = config.sentence_head && config.sentence_head_word_vectors > 0.0;
+    let prepared = Prepared::new(corpus, tokenizer, word_vectors);
+    let held_out = stratified_split(corpus, config);
+    let train_docs: Vec<usize> = (0..corpus.len()).filter(|&i| !held_out[i]).collect();
+    let test_docs: Vec<usize> = (0..corpus.len()).filter(|&i| held_out[i]).collect();
+
+    let mut jobs = Job::every_head(&prepared, &heads, config);
+    let sentence_plan = config.sentence_head.then(|| sentence_plan(corpus, config)).flatten();
+    jobs.extend(sentence_plan.as_ref().map(SentencePlan::job));
+
+    observer.step("fitting on the training split");
+    let (vectorizer, prefixes, mut fitted) = fit_all(&prepared, &jobs, &train_docs, config, observer)?;
+    let mut sentence_fit = fitted.split_off(heads.len()).pop();
+    observer.step("evaluating on the held-out split");
+    let vectors = prepared.vectors(&vectorizer);
+    let sentence_vectors = prepared.sentence_rows(&vectors, vectorizer.dimensions(), prefixes.as_ref());
+    let split = Split { train: &train_docs, test: &test_docs };
+    let evaluation: Vec<HeadEvaluation> =
+        fitted.iter().map(|head| evaluate(&prepared, head, &vectors, split, config.calibrate)).collect();
+    let temperatures: BTreeMap<String, f64> = evaluation.iter().map(|e| (e.head.clone(), e.temperature)).collect();
+    calibration::apply(&mut fitted, &temperatures);
+    let sentence_evaluation = sentence_fit.as_ref().map(|fit| {
+        single_sentence::evaluate(&prepared, fit, &fitted, [&vectors, &sentence_vectors], split, &temperatures, config)
+    });
+    let sentence_temperatures = single_sentence::temperatures(sentence_evaluation.as_ref());
+    calibration::apply(sentence_fit.as_mut_slice(), &sentence_temperatures);
+    let cross_validation = match validation.folds {
+        0 => None,
+        folds => {
+            let baseline = validation.baseline;
+            Some(cross_validation::cross_validate(
+                &prepared,
+                &heads,
+                sentence_plan.as_ref(),
+                folds,
+                baseline,
+                config,
+                observer,
+            )?)
+        }
+    };
+
+    let (vectorizer, prefixes, fitted, sentence_fit) = if config.refit_on_all {
+        observer.step("refitting on all documents");
+        let all: Vec<usize> = (0..corpus.len()).collect();
+        let (vectorizer, prefixes, mut fitted) = fit_all(&prepared, &jobs, &all, config, observer)?;
+        let mut sentence_fit = fitted.split_off(heads.len()).pop();
+        calibration::apply(&mut fitted, &temperatures);
+        calibration::apply(sentence_fit.as_mut_slice(), &sentence_temperatures);
+        (vectorizer, prefixes, fitted, sentence_fit)
+    } else {
+        (vectorizer, prefixes, fitted, sentence_fit)
+    };
+    let word_vectors = prepared.word_block.clone();
+    let sentence_head = sentence_fit.map(|head| SentenceHead { head, prefixes, word_vectors });
+    let (articles, baseline) = (validation.articles, validation.baseline);
+    let mut meta = model_meta(corpus, articles, config, created, evaluation);
+    meta.cross_validation = cross_validation;
+    meta.sentence_evaluation = sentence_evaluation;
+    let parts = |meta| {
+        Model::from_parts(meta, config.tokenizer.clone(), vectorizer.clone(), fitted.clone(), sentence_head.clone())
+    };
+    let model = parts(meta.clone())?;
+    let Some((articles, mut validation)) = articles.and_then(|a| {
+        observer.step(&format!("validating on {} whole articles", a.len()));
+        Some((a, crate::train::validation::validate(&model, a, config.seed)?))
+    }) else {
+        return Ok(model);
+    };
+    if let Some(baseline) = baseline {
+        observer.step("baseline on the validation articles");
+        validation.baseline = baseline_on_articles(baseline, corpus, articles)?;
+    }
+    if let Some(rule) = meta.config.article_stance.as_mut() {
+        rule.exponent = validation.exponent;
+    }
+    meta.article_validation = Some(validation);
+    Ok(parts(meta)?)
+}
+
+/// `baseline` trained on the whole corpus and scored on the validation articles.
+fn baseline_on_articles(
+    baseline: &dyn Baseline,
+    corpus: &Corpus,
+    articles: &Corpus,
+) -> Result<Vec<ValidationFigure>, TrainError> {
+    let (train, test): (Vec<&Document>, Vec<&Document>) =
+        (corpus.documents.iter().collect(), articles.documents.iter().collect());
+    let scores = baseline.score(&train, &test).map_err(TrainError::BaselineOnArticles)?;
+    Ok(scores
+        .into_iter()
+        .map(|(head, score)| ValidationFigure {
+            head,
+            documents: score.documents,
+            accuracy: score.accuracy,
+            macro_f1: score.macro_f1,
+        })
+        .collect())
+}
+
+/// The config without an article-stance rule whose heads or labels the corpus lacks.
+fn applicable(config: &TrainConfig, corpus: &Corpus) -> TrainConfig {
+    let heads = corpus.heads();
+    let has = |head: &str, label: &str| heads.get(head).is_some_and(|labels| labels.iter().any(|l| l == label));
+    let keep = config
+        .article_stance
+        .as_ref()
+        .is_some_and(|rule| has(&rule.stance_head, &rule.neutral_label) && has(&rule.topic_head, &rule.relation_label));
+    TrainConfig { article_stance: config.article_stance.clone().filter(|_| keep), ..config.clone() }
+}
+
+fn model_meta(
+    corpus: &Corpus,
+    articles: Option<&Corpus>,
+    config: &TrainConfig,
+    created: &str,
+    evaluation: Vec<HeadEvaluation>,
+) -> ModelMeta {
+    let corpus_digest = corpus.digest();
+    let mut hasher = Sha256::new();
+    hasher.update(corpus_digest.as_bytes());
+    hasher.update(articles.map(Corpus::digest).unwrap_or_default().as_bytes());
+    hasher.update(serde_json::to_string(config).unwrap_or_default().as_bytes());
+    let digest = hex(&hasher.finalize());
+    ModelMeta {
+        version: format!("v{}-{}", created.replace('-', ""), &digest[..12]),
+        created: created.to_owned(),
+        corpus_digest,
+        corpus_documents: corpus.len(),
+        config: config.clone(),
+        evaluation,
+        article_validation: None,
+        cross_validation: None,
+        sentence_evaluation: None,
+    }
+}
+
+/// Marks `test_fraction` of each group of documents with the same labels as held out, chosen
+/// by a seeded shuffle. Groups too small to spare a document keep all of theirs for training.
+pub fn stratified_split(corpus: &Corpus, config: &TrainConfig) -> Vec<bool> {
+    let mut rng = ChaCha8Rng::seed_from_u64(config.seed);
+    let mut held_out = vec![false; corpus.len()];
+    for members in label_groups(corpus).values_mut() {
+        members.shuffle(&mut rng);
+        let take = (members.len() as f64 * config.test_fraction).floor() as usize;
+        members[..take].iter().for_each(|&i| held_out[i] = true);
+    }
+    held_out
+}
+
+/// The documents grouped by their labels on every head, in a fixed order.
+fn label_groups(corpus: &Corpus) -> BTreeMap<String, Vec<usize>> {
+    let mut groups: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    for (i, document) in corpus.documents.iter().enumerate() {
+        let key = document.labels.iter().map(|(h, l)| format!("{h}={l};")).collect::<String>();
+        groups.entry(key).or_default().push(i);
+    }
+    groups
+}
+
+/// One head to fit: its name and how much each document counts.
+struct Job<'a> {
+    head: &'a str,
+    weights: &'a [f64],
+    /// Fit without name-like terms (see `train/names.rs`).
+    without_names: bool,
+    /// Fit on the word-prefix block too (see [`crate::features::word_prefixes`]).
+    with_prefixes: bool,
+    /// Add a model of the mean word vector (see [`crate::features::word_vectors`]), if the corpus
+    /// has word vectors.
+    with_word_vectors: bool,
+}
+
+impl<'a> Job<'a> {
+    /// Every head, with the documents' weights, without names if the config says so.
+    fn every_head(prepared: &Prepared<'a>, heads: &'a [String], config: &TrainConfig) -> Vec<Self> {
+        let weights = &prepared.corpus.weights;
+        heads
+            .iter()
+            .map(|head| Job {
+                head,
+                weights,
+                without_names: config.heads_without_names.contains(head),
+                with_prefixes: false,
+                with_word_vectors: false,
+            })
+            .collect()
+    }
+}
+
+/// What [`fit_all`] gives: the vocabulary, the word-prefix block when a job reads one, and
+/// each job's head in job order.
+type Fits = (TfIdf, Option<WordPrefixes>, Vec<LinearHead>);
+
+/// Fits the vocabulary (and the word-prefix block, if a job reads it) on `docs`, then each
+/// job's head on those of `docs` that carry its label, in job order.
+fn fit_all(
+    prepared: &Prepared,
+    jobs: &[Job],
+    docs: &[usize],
+    config: &TrainConfig,
+    observer: &dyn Observer,
+) -> Result<Fits, TrainError> {
+    let tokens: Vec<Vec<Vec<String>>> = docs.iter().map(|&i| prepared.tokens[i].clone()).collect();
+    let vectorizer = TfIdf::fit(config.vectorizer.clone(), &tokens);
+    let prefixes = jobs
+        .iter()
+        .any(|job| job.with_prefixes)
+        .then(|| WordPrefixes::fit(config.sentence_head_prefixes, &config.vectorizer, &tokens));
+    let vectors = prepared.vectors(&vectorizer);
+    let nameless = jobs.iter().any(|job| job.without_names).then(|| {
+        let texts = docs.iter().flat_map(|&i| {
+            let document = &prepared.corpus.documents[i];
+            [document.title.as_str(), document.text.as_str()]
+        });
+        let excluded = names::name_features(texts, &prepared.tokenizer, &vectorizer);
+        vectors.iter().map(|vector| names::without(vector, &excluded)).collect::<Vec<_>>()
+    });
+    let dimensions = vectorizer.dimensions();
+    let prefixed = prefixes.as_ref().map(|prefixes| {
+        let base = nameless.as_deref().unwrap_or(&vectors);
+        (prepared.with_prefixes(base, dimensions, Some(prefixes)), dimensions + prefixes.dimensions())
+    });
+    // The heads are independent: fit them on separate threads.
+    let fitted: Vec<Result<LinearHead, TrainError>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = jobs
+            .iter()
+            .map(|&Job { head, weights, without_names, with_prefixes, with_word_vectors }| {
+                let (vectors, dimensions) = match (&prefixed, &nameless, without_names) {
+                    (Some((prefixed, dimensions)), _, _) if with_prefixes => (prefixed, *dimensions),
+                    (_, Some(nameless), true) => (nameless, dimensions),
+                    _ => (&vectors, dimensions),
+                };
+                scope.spawn(move || {
+                    let labelled: Vec<usize> =
+                        docs.iter().copied().filter(|&i| prepared.label(i, head).is_some()).collect();
+                    let (repeats, repeat_factor) = repeated_by_weight(&labelled, weights, config.seed);
+                    let (rows, labels): (Vec<&SparseVector>, Vec<&str>) =
+                        repeats.iter().filter_map(|&i| prepared.label(i, head).map(|l| (&vectors[i], l))).unzip();
+                    observer.step(&format!("fitting head `{head}` on {} documents", rows.len()));
+                    // Repeating every document `repeat_factor` times over scales the loss by it;
+                    // the penalty must scale alike for the optimum to stay the weighted one.
+                    let fit_config = TrainConfig { l2: config.l2(head) * repeat_factor as f32, ..config.clone() };
+                    let fitted = fit_head(head, &rows, &labels, dimensions, config.learner(head), &fit_config)?.head;
+                    if !with_word_vectors {
+                        return Ok(fitted);
+                    }
+                    with_word_vector_model(prepared, fitted, &repeats, &labels, repeat_factor, config)
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))).collect()
+    });
+    Ok((vectorizer, prefixes, fitted.into_iter().collect::<Result<_, _>>()?))
+}
