@@ -382,7 +382,7 @@ GBR	seat	Downing Street; Whitehall; Westminster
 GBR	ambiguous	England; Scotland; Wales; Northern Ireland
 USA	name	America; United States of America
 USA	acronym	US; U.S.; USA; U.S.A.; CIA
-USA	adjective	American; Americans; US-led; US-backed; US-brokered; US-made; US-funded; American-led; American-backed; America-backed; Washington-backed
+USA	adjective	American; Americans; US-led; US-backed; US-brokered; US-made; US-funded; US-sponsored; American-led; American-backed; America-backed; Washington-backed
 USA	seat	Washington DC; Washington D.C.; White House; Pentagon; State Department; Foggy Bottom; Capitol Hill; Oval Office
 URY	adjective	Uruguayan; Uruguayans
 UZB	adjective	Uzbek; Uzbekistani; Uzbeks
@@ -406,7 +406,7 @@ BLR	seat	Minsk
 UN	name	United Nations
 UN	acronym	UN; U.N.; UNSC; UNGA; UNHCR; WFP; UNICEF; UNESCO; UNDP; OCHA; UNOCHA; UNRWA; UNIFIL; MONUSCO; UNFPA; OHCHR; UNHRC; UNMISS; MINUSMA; MINUSCA; UNAMA; UNAMI; UNFICYP; UNDOF; UNTSO; UNMIK; UNSMIL; BINUH; UNOPS; UNAIDS; UNEP; UNCTAD; ECOSOC; UNODC; UNIDO; UNFCCC; IPCC; FAO; ILO; IFAD; ICAO; IMO; ITU; WMO; WIPO; UNWTO; IOM
 UN	body	Unicef; Unesco; Unrwa; Unifil; Monusco; Unhcr; Security Council; UN Security Council; General Assembly; UN General Assembly; UN Secretary-General; U.N. Secretary-General; UN Secretary General; UN chief; World Food Programme; World Food Program; Human Rights Council; UN Human Rights Council; High Commissioner for Human Rights; High Commissioner for Refugees; UN refugee agency; Blue Helmets; Blue Berets; UN peacekeepers; UN peacekeeping; UN Women; UN-Habitat; UN Environment Programme; Food and Agriculture Organization; International Labour Organization; International Labor Organization; International Organization for Migration; International Civil Aviation Organization; International Maritime Organization; International Telecommunication Union; World Meteorological Organization; World Intellectual Property Organization; Intergovernmental Panel on Climate Change; UN Human Rights Office; UN Development Programme; UN Children's Fund
-UN	adjective	UN-backed; UN-brokered; UN-led; UN-run; UN-mandated
+UN	adjective	UN-backed; UN-brokered; UN-led; UN-run; UN-mandated; UN-funded; UN-sponsored
 EU	name	European Union
 EU	acronym	EU; E.U.; ECB; EEAS
 EU	body	European Commission; EU Commission; European Council; Council of the European Union; Council of the EU; European Parliament; European Central Bank; European External Action Service; Eurogroup; European Court of Justice; Court of Justice of the European Union; Frontex; Europol; Eurojust; EU Council
