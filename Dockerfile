@@ -1,7 +1,7 @@
 # syntax=docker/dockerfile:1
 # accord in a container: built with the Rust toolchain image, run from slim Debian as a
 # non-root user, with a trained model baked in. Stateless: scale out with replicas (see
-# deploy/ and the README).
+# deploy/ and docs/operations.md).
 #
 #   docker build -t accord .
 #   docker run --rm -p 50051:50051 accord

@@ -18,42 +18,24 @@ impl Default for TrainConfig {
             vectorizer: VectorizerSettings::default(),
             head_features: 30_000,
             l2: 0.1,
-            // 5-fold cross-validation of the AG News rows (scikit-learn, same features and
-            // learner): topic accuracy 0.8857 at C = 10, 0.8892 at C = 3, and on the
-            // hand-labeled articles 0.902 either way; stance preferred C = 10 (news sentences'
-            // macro-F1 0.835 against 0.824 at C = 3).
+            // Topic wants a stronger penalty (C = 3) than stance (C = 10), as cross-validation
+            // chose (docs/decisions.md, Training).
             l2_by_head: BTreeMap::from([("topic".to_owned(), 1.0 / 3.0)]),
-            // The held-out figures of the shipped corpus were the same to three decimals at 50
-            // and 100 iterations, and 50 take a third less time.
+            // More iterations reach the same held-out figures and take longer.
             max_iterations: 50,
             learners: BTreeMap::new(),
             refit_on_all: true,
             calibrate: true,
             article_stance: Some(ArticleStance::default()),
             sentence_head: true,
-            // Cross-validated on the news sentences and seeds (1,354; 5 folds): macro-F1
-            // 0.870 ± 0.025 unbalanced, 0.885 ± 0.018 balanced; held-out neutral recall 31
-            // of 52 unbalanced, 40 of 52 balanced.
+            // The rarer neutral sentences count as much as the others.
             balance_sentence_labels: true,
-            // Cross-validated as above: the single-sentence head's macro-F1 0.885 ± 0.018 with
-            // names, 0.894 ± 0.021 without. The stance head without names scored the news
-            // sentences better too (0.850 → 0.865) but the hand-labeled articles worse (stance
-            // macro-F1 0.752 → 0.726, non-neutral 0.827 → 0.784), so it keeps them.
+            // A sentence's stance should follow what its actors do, not who they are.
             sentence_head_without_names: true,
             heads_without_names: BTreeSet::new(),
-            // The hidden sentences are written apart from the training ones. With 6-character
-            // prefixes, the head fitted without the UN-document sentences scored them (one-sentence
-            // inputs, 4,493) at macro-F1 0.454 against 0.403, cooperation-vs-tension 0.679
-            // against 0.644; cross-validated on the news sentences it was unchanged (0.894 ±
-            // 0.029 against 0.894 ± 0.021). scikit-learn, 3 × 5 folds: 5 to 7 characters all
-            // helped the UN sentences, 6 most.
+            // Forms of a word share what the head learns, which carries across a change of writing.
             sentence_head_prefixes: 6,
-            // The same stand-in for a change of writing, scikit-learn, NB-LR's scores plus a
-            // multinomial model of the mean word vector (64 dimensions), 2 × 5 folds on
-            // multi-coped's sentences: weight 1 at C = 0.1 took the UN sentences from macro-F1
-            // 0.446 to 0.484 (cooperation-vs-tension 0.681 to 0.701) for −0.4 points on the news
-            // sentences (better in 4 of 10 folds); weight 0.5 at C = 1 gave 0.471 for +0.0,
-            // weight 2 at C = 1 0.492 for −4.3.
+            // Other words for the same act (by their pretrained vectors) count too.
             sentence_head_word_vectors: 1.0,
             word_vectors_l2: 10.0,
         }
