@@ -14,8 +14,9 @@
 //! A pair's score is the sum of its evidence; a pair is a relation when the score reaches
 //! [`RelationSettings::min_score`]. Its label is the evidence-weighted share of tension
 //! against cooperation (`P(t) / (P(t) + P(c))` of each sentence); its probability is that
-//! share times `1 − e^(−score)`. The best-scored pair is `main`, and so is the second when
-//! its score is within [`RelationSettings::main_ratio`] of the first. The defaults were
+//! share times `1 − e^(−score)`. The pairs are capped at [`RelationSettings::max_pairs`] by
+//! score; the first by [`RelationSettings::main_by`] is `main`, and so is the second when it
+//! is within [`RelationSettings::main_ratio`] of the first. The defaults were
 //! chosen by measurement on `data/news` (`cargo run --release --example relations_eval`,
 //! `docs/model.md`, "Relations").
 
@@ -77,6 +78,10 @@ pub struct RelationSettings {
     pub lead_weight: f32,
     pub neutral_discount: bool,
     pub min_score: f32,
+    /// A pair is tension when its evidence-weighted tension share reaches this.
+    pub tension_threshold: f32,
+    /// What ranks the pairs for `main`.
+    pub main_by: MainBy,
     pub main_ratio: f32,
     /// The most relations an article's answer lists, best-scored first.
     pub max_pairs: usize,
@@ -88,18 +93,30 @@ impl Default for RelationSettings {
     /// Chosen on `data/news` by `relations_eval` (docs/model.md, "Relations").
     fn default() -> Self {
         Self {
-            window: 0,
+            window: 1,
             adjacent_weight: 0.5,
-            title_weight: 2.0,
-            lead_sentences: 2,
-            lead_weight: 2.0,
+            title_weight: 1.0,
+            lead_sentences: 3,
+            lead_weight: 1.5,
             neutral_discount: true,
-            min_score: 1.0,
+            min_score: 2.0,
+            tension_threshold: 0.4,
+            main_by: MainBy::Score,
             main_ratio: 0.8,
             max_pairs: 16,
             max_evidence: 8,
         }
     }
+}
+
+/// What makes a pair the article's main one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MainBy {
+    /// The highest score.
+    Score,
+    /// The most sentences naming both, weighted by place only (title, lead), not by how
+    /// much they read as a relation.
+    Prominence,
 }
 
 /// A pair of distinct actors the article reports relating, `a` before `b` by code.
@@ -112,6 +129,8 @@ pub struct Relation {
     pub main: bool,
     /// The sum of the pair's evidence weights.
     pub score: f32,
+    /// The sum of its evidence's place weights alone.
+    pub prominence: f32,
     /// The sentences that support it: field and byte range.
     pub evidence: Vec<(Field, usize, usize)>,
 }
@@ -124,7 +143,7 @@ pub enum RelationSummary {
     Main { label: RelationLabel, probability: f32 },
 }
 
-/// An article's relations, best-scored first, and their summary.
+/// An article's relations, main first, and their summary.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Relations {
     pub pairs: Vec<Relation>,
@@ -135,6 +154,7 @@ pub struct Relations {
 #[derive(Debug, Default)]
 struct Tally {
     score: f32,
+    prominence: f32,
     tension: f32,
     evidence: Vec<(Field, usize, usize)>,
 }
@@ -150,48 +170,54 @@ pub fn relations(
     let named = actors_by_sentence(sentences, actors);
     let mut tallies: FxHashMap<(ActorId, ActorId), Tally> = FxHashMap::default();
     let mut text_index = 0;
-    let weights: Vec<(f32, f32)> = sentences
+    let weights: Vec<(f32, f32, f32)> = sentences
         .iter()
         .map(|sentence| {
             let place = match sentence.field {
                 Field::Title => settings.title_weight,
                 Field::Text => {
                     text_index += 1;
-                    if text_index <= settings.lead_sentences { settings.lead_weight } else { 1.0 }
+                    if text_index <= settings.lead_sentences {
+                        settings.lead_weight
+                    } else {
+                        1.0
+                    }
                 }
             };
             let (weight, tension) = sentence_weight(settings, labels, sentence.stance);
-            (place * weight, tension)
+            (place * weight, tension, place)
         })
         .collect();
-    let mut add = |x: ActorId, y: ActorId, weight: f32, tension: f32, evidence: &[&SentenceInput<'_>]| {
-        if x == y {
-            return;
-        }
-        let tally = tallies.entry((x.min(y), x.max(y))).or_default();
-        tally.score += weight;
-        tally.tension += weight * tension;
-        for sentence in evidence {
-            let range = (sentence.field, sentence.range.start, sentence.range.end);
-            if tally.evidence.len() < settings.max_evidence && !tally.evidence.contains(&range) {
-                tally.evidence.push(range);
+    let mut add =
+        |x: ActorId, y: ActorId, (weight, tension, place): (f32, f32, f32), evidence: &[&SentenceInput<'_>]| {
+            if x == y {
+                return;
             }
-        }
-    };
+            let tally = tallies.entry((x.min(y), x.max(y))).or_default();
+            tally.score += weight;
+            tally.prominence += place;
+            tally.tension += weight * tension;
+            for sentence in evidence {
+                let range = (sentence.field, sentence.range.start, sentence.range.end);
+                if tally.evidence.len() < settings.max_evidence && !tally.evidence.contains(&range) {
+                    tally.evidence.push(range);
+                }
+            }
+        };
     for (s, sentence) in sentences.iter().enumerate() {
-        let (weight, tension) = weights[s];
         for (i, &x) in named[s].iter().enumerate() {
             for &y in &named[s][i + 1..] {
-                add(x, y, weight, tension, &[sentence]);
+                add(x, y, weights[s], &[sentence]);
             }
         }
         let next = s + 1;
         if settings.window >= 1 && next < sentences.len() && sentences[next].field == sentence.field {
-            let weight = settings.adjacent_weight * (weight + weights[next].0) / 2.0;
-            let tension = (tension + weights[next].1) / 2.0;
+            let ((w1, t1, p1), (w2, t2, p2)) = (weights[s], weights[next]);
+            let half = settings.adjacent_weight / 2.0;
+            let adjacent = (half * (w1 + w2), (t1 + t2) / 2.0, half * (p1 + p2));
             for &x in &named[s] {
                 for &y in named[next].iter().filter(|y| !named[s].contains(y)) {
-                    add(x, y, weight, tension, &[sentence, &sentences[next]]);
+                    add(x, y, adjacent, &[sentence, &sentences[next]]);
                 }
             }
         }
@@ -243,10 +269,14 @@ fn finish(
         .map(|((x, y), tally)| {
             let (a, b) = if gazetteer.code(x) <= gazetteer.code(y) { (x, y) } else { (y, x) };
             let share = tally.tension / tally.score;
-            let (label, share) =
-                if share >= 0.5 { (RelationLabel::Tension, share) } else { (RelationLabel::Cooperation, 1.0 - share) };
+            let (label, share) = if share >= settings.tension_threshold {
+                (RelationLabel::Tension, share)
+            } else {
+                (RelationLabel::Cooperation, 1.0 - share)
+            };
             let probability = share * (1.0 - (-tally.score).exp());
-            Relation { a, b, label, probability, main: false, score: tally.score, evidence: tally.evidence }
+            let (score, prominence) = (tally.score, tally.prominence);
+            Relation { a, b, label, probability, main: false, score, prominence, evidence: tally.evidence }
         })
         .collect();
     // Best score first; ties by codes, so the answer does not depend on hashing.
@@ -257,9 +287,14 @@ fn finish(
             .then_with(|| gazetteer.code(p.b).cmp(gazetteer.code(q.b)))
     });
     pairs.truncate(settings.max_pairs);
-    let top = pairs.first().map_or(0.0, |p| p.score);
-    for (i, pair) in pairs.iter_mut().enumerate().take(2) {
-        pair.main = i == 0 || pair.score >= settings.main_ratio * top;
+    if settings.main_by == MainBy::Prominence {
+        // Stable: equal prominence keeps the score order.
+        pairs.sort_by(|p, q| q.prominence.total_cmp(&p.prominence));
+    }
+    let rank = |pair: &Relation| if settings.main_by == MainBy::Score { pair.score } else { pair.prominence };
+    let top = pairs.first().map_or(0.0, rank);
+    for i in 0..pairs.len().min(2) {
+        pairs[i].main = i == 0 || rank(&pairs[i]) >= settings.main_ratio * top;
     }
     let summary = match pairs.first() {
         Some(main) => RelationSummary::Main { label: main.label, probability: main.probability },

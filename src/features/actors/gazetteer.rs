@@ -122,7 +122,8 @@ impl Gazetteer {
         let names = read_rows(&dir.join("names.tsv"), "code\tpattern\trole", 3)?
             .into_iter()
             .map(|(file, line, cols)| {
-                let role = parse_role(&cols[2]).ok_or_else(|| row_error(&file, line, format!("unknown role `{}`", cols[2])))?;
+                let role = parse_role(&cols[2])
+                    .ok_or_else(|| row_error(&file, line, format!("unknown role `{}`", cols[2])))?;
                 Ok(NameRow { code: cols[0].clone(), pattern: cols[1].clone(), role })
             })
             .collect::<Result<Vec<_>, _>>()?;

@@ -54,9 +54,11 @@ fn case_rule(role: Option<Role>, pattern: &str, written: Vec<Box<str>>) -> CaseR
     match role {
         Some(Role::Acronym) => CaseRule::Exact(written.into()),
         Some(Role::Ambiguous) if all_upper => CaseRule::Exact(written.into()),
-        _ => CaseRule::Capitalized(written.iter().enumerate().fold(0, |mask, (k, word)| {
-            mask | (u64::from(word.chars().next().is_some_and(char::is_uppercase)) << k)
-        })),
+        _ => {
+            CaseRule::Capitalized(written.iter().enumerate().fold(0, |mask, (k, word)| {
+                mask | (u64::from(word.chars().next().is_some_and(char::is_uppercase)) << k)
+            }))
+        }
     }
 }
 
@@ -83,13 +85,15 @@ impl PatternIndex {
                 .ok_or_else(|| row_error(&files.names, i + 2, format!("unknown actor code `{}`", row.code)))?;
             Ok((&files.names, i + 2, Some(actor), Some(row.role), row.pattern.as_str()))
         });
-        let stops = data.stopnames.iter().enumerate().map(|(i, p)| Ok((&files.stopnames, i + 2, None, None, p.as_str())));
+        let stops =
+            data.stopnames.iter().enumerate().map(|(i, p)| Ok((&files.stopnames, i + 2, None, None, p.as_str())));
         let rows: Vec<_> = stops.chain(rows).collect::<Result<_, GazetteerError>>()?;
         let mut seen = FxHashSet::default();
         for &(file, line, actor, role, pattern) in &rows {
             let (keys, written) = pattern_tokens(&tokenizer, pattern);
             if keys.is_empty() || keys.len() > MAX_PATTERN_TOKENS {
-                let problem = format!("pattern `{pattern}` has {} tokens, expected 1 to {MAX_PATTERN_TOKENS}", keys.len());
+                let problem =
+                    format!("pattern `{pattern}` has {} tokens, expected 1 to {MAX_PATTERN_TOKENS}", keys.len());
                 return Err(row_error(file, line, problem));
             }
             seen.insert(keys.clone());
@@ -108,7 +112,14 @@ impl PatternIndex {
         Ok(index)
     }
 
-    fn push(&mut self, actor: Option<ActorId>, role: Option<Role>, pattern: &str, keys: Vec<u64>, written: Vec<Box<str>>) {
+    fn push(
+        &mut self,
+        actor: Option<ActorId>,
+        role: Option<Role>,
+        pattern: &str,
+        keys: Vec<u64>,
+        written: Vec<Box<str>>,
+    ) {
         let case = case_rule(role, pattern, written);
         let ambiguous = role == Some(Role::Ambiguous);
         self.patterns.push(Pattern { actor, ambiguous, keys: keys.into(), case });

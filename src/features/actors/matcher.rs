@@ -177,7 +177,9 @@ impl<'g> ActorMatcher<'g> {
         let keeps = |found: &Found| {
             let tally = &self.tallies[usize::from(found.mention.actor.0)];
             listed(found.mention.actor)
-                && (!found.ambiguous || rule == AmbiguousRule::Always || (rule == AmbiguousRule::Supported && tally.unambiguous > 0))
+                && (!found.ambiguous
+                    || rule == AmbiguousRule::Always
+                    || (rule == AmbiguousRule::Supported && tally.unambiguous > 0))
         };
         let mut mentions: Vec<Mention> = self.found.iter().filter(|f| keeps(f)).map(|f| f.mention).collect();
         mentions.sort_by_key(|m| (m.field, m.start));
@@ -198,8 +200,9 @@ fn matches_at(pattern: &Pattern, tokens: &[TokenKey], text: &str) -> bool {
     let source = |token: &TokenKey| text.get(token.start..token.end).unwrap_or("");
     match &pattern.case {
         CaseRule::Exact(written) => span.iter().zip(written.iter()).all(|(token, word)| source(token) == &**word),
-        CaseRule::Capitalized(mask) => span.iter().enumerate().all(|(k, token)| {
-            mask & (1 << k) == 0 || source(token).chars().next().is_some_and(char::is_uppercase)
-        }),
+        CaseRule::Capitalized(mask) => span
+            .iter()
+            .enumerate()
+            .all(|(k, token)| mask & (1 << k) == 0 || source(token).chars().next().is_some_and(char::is_uppercase)),
     }
 }

@@ -29,15 +29,19 @@ fn mentions<'t>(title: &'t str, text: &'t str) -> Vec<(String, Field, &'t str)> 
     let gazetteer = shipped();
     let found = gazetteer.matcher(MatchSettings::default()).find(&Tokenizer::default(), title, text);
     let source = |field| if field == Field::Title { title } else { text };
-    found.mentions.iter().map(|m| (gazetteer.code(m.actor).to_owned(), m.field, &source(m.field)[m.start..m.end])).collect()
+    found
+        .mentions
+        .iter()
+        .map(|m| (gazetteer.code(m.actor).to_owned(), m.field, &source(m.field)[m.start..m.end]))
+        .collect()
 }
 
 #[test]
 fn the_longest_match_wins() {
-    assert_eq!(mentions("", "South Sudan and Sudan"), [
-        ("SSD".into(), Field::Text, "South Sudan"),
-        ("SDN".into(), Field::Text, "Sudan")
-    ]);
+    assert_eq!(
+        mentions("", "South Sudan and Sudan"),
+        [("SSD".into(), Field::Text, "South Sudan"), ("SDN".into(), Field::Text, "Sudan")]
+    );
     assert_eq!(codes("Papua New Guinea"), ["PNG"]);
 }
 
@@ -79,10 +83,10 @@ fn niger_is_not_nigeria() {
 #[test]
 fn an_ambiguous_name_needs_an_unambiguous_one() {
     assert!(codes("Georgia voters went to the polls in Atlanta").is_empty());
-    assert_eq!(mentions("", "Georgia said. Tbilisi agreed."), [
-        ("GEO".into(), Field::Text, "Georgia"),
-        ("GEO".into(), Field::Text, "Tbilisi")
-    ]);
+    assert_eq!(
+        mentions("", "Georgia said. Tbilisi agreed."),
+        [("GEO".into(), Field::Text, "Georgia"), ("GEO".into(), Field::Text, "Tbilisi")]
+    );
     assert_eq!(codes("the Republic of Georgia"), ["GEO"]);
 }
 
@@ -113,10 +117,10 @@ fn names_at_the_edges_across_lines_and_in_the_title_only() {
     assert_eq!(mentions("", "Russia"), [("RUS".into(), Field::Text, "Russia")]);
     assert_eq!(mentions("", "talks with China"), [("CHN".into(), Field::Text, "China")]);
     assert_eq!(mentions("", "in South\nSudan"), [("SSD".into(), Field::Text, "South\nSudan")]);
-    assert_eq!(mentions("Iran warns Israel", "Nothing here."), [
-        ("IRN".into(), Field::Title, "Iran"),
-        ("ISR".into(), Field::Title, "Israel")
-    ]);
+    assert_eq!(
+        mentions("Iran warns Israel", "Nothing here."),
+        [("IRN".into(), Field::Title, "Iran"), ("ISR".into(), Field::Title, "Israel")]
+    );
 }
 
 #[test]
@@ -191,7 +195,8 @@ fn load_error(actors: &str, names: &str, stopnames: &str) -> String {
 fn a_small_gazetteer_loads_and_matches() {
     let dir = directory(ACTORS, NAMES, STOPS);
     let gazetteer = Gazetteer::load(dir.path()).expect("loads");
-    let found = gazetteer.matcher(MatchSettings::default()).find(&Tokenizer::default(), "", "France Telecom, France, UN");
+    let found =
+        gazetteer.matcher(MatchSettings::default()).find(&Tokenizer::default(), "", "France Telecom, France, UN");
     assert_eq!(found.mentions.len(), 2);
 }
 

@@ -21,8 +21,7 @@ const NEUTRAL: [f32; 3] = [0.0, 1.0, 0.0];
 
 /// The relations of a text whose sentences have these stances (one per sentence, in order).
 fn relations_of(settings: &RelationSettings, title: &str, text: &str, stances: &[[f32; 3]]) -> Relations {
-    let actors: ArticleActors =
-        gazetteer().matcher(MatchSettings::default()).find(&Tokenizer::default(), title, text);
+    let actors: ArticleActors = gazetteer().matcher(MatchSettings::default()).find(&Tokenizer::default(), title, text);
     let mut ranges: Vec<(Field, Range<usize>)> = Vec::new();
     crate::text::sentences::split_each(title, |r| ranges.push((Field::Title, r)));
     crate::text::sentences::split_each(text, |r| ranges.push((Field::Text, r)));
@@ -41,7 +40,7 @@ fn pairs(relations: &Relations) -> Vec<(&str, &str, &str, bool)> {
 }
 
 fn plain() -> RelationSettings {
-    RelationSettings { title_weight: 1.0, lead_weight: 1.0, min_score: 0.5, ..RelationSettings::default() }
+    RelationSettings { window: 0, title_weight: 1.0, lead_weight: 1.0, min_score: 0.5, ..RelationSettings::default() }
 }
 
 #[test]
@@ -84,7 +83,9 @@ fn adjacent_sentences_count_only_with_a_window() {
     assert_eq!(pairs(&found), [("IRN", "ISR", "tension", true)]);
     assert_eq!(found.pairs[0].evidence.len(), 2);
     // Not across the title and the text.
-    assert!(relations_of(&settings, "Iran fired missiles", "Israel vowed to respond.", &[TENSE, TENSE]).pairs.is_empty());
+    assert!(relations_of(&settings, "Iran fired missiles", "Israel vowed to respond.", &[TENSE, TENSE])
+        .pairs
+        .is_empty());
 }
 
 #[test]
@@ -93,7 +94,9 @@ fn the_title_weighs_more() {
     let found = relations_of(&settings, "Japan and India sign pact", "Nothing else.", &[FRIENDLY, NEUTRAL]);
     assert_eq!(pairs(&found), [("IND", "JPN", "cooperation", true)]);
     let settings = RelationSettings { title_weight: 1.0, ..settings };
-    assert!(relations_of(&settings, "Japan and India sign pact", "Nothing else.", &[FRIENDLY, NEUTRAL]).pairs.is_empty());
+    assert!(relations_of(&settings, "Japan and India sign pact", "Nothing else.", &[FRIENDLY, NEUTRAL])
+        .pairs
+        .is_empty());
 }
 
 #[test]
