@@ -43,6 +43,9 @@ fn the_longest_match_wins() {
         [("SSD".into(), Field::Text, "South Sudan"), ("SDN".into(), Field::Text, "Sudan")]
     );
     assert_eq!(codes("Papua New Guinea"), ["PNG"]);
+    // Patterns that share a first token: the longer one first.
+    assert!(codes("along the Niger River").is_empty());
+    assert_eq!(codes("the Congo Republic"), ["COG"]);
 }
 
 #[test]
@@ -110,6 +113,18 @@ fn unicode_forms_and_their_plain_spellings_match() {
     assert_eq!(mentions("", "in Cote d'Ivoire."), [("CIV".into(), Field::Text, "Cote d'Ivoire")]);
     assert_eq!(mentions("", "São Tomé and Príncipe"), [("STP".into(), Field::Text, "São Tomé and Príncipe")]);
     assert_eq!(mentions("", "Sao Tome and Principe"), [("STP".into(), Field::Text, "Sao Tome and Principe")]);
+}
+
+#[test]
+fn accent_free_spellings_match_without_a_row_of_their_own() {
+    let actors = "code\tkind\tname\nCIV\tstate\tCôte d'Ivoire\nCMR\tstate\tCameroon\n";
+    let names = "code\tpattern\trole\nCIV\tCôte d'Ivoire\tname\nCMR\tYaoundé\tseat\n";
+    let dir = directory(actors, names, "pattern\treason\n");
+    let gazetteer = Gazetteer::load(dir.path()).expect("loads");
+    let found = gazetteer.matcher(MatchSettings::default()).find(&Tokenizer::default(), "", "Cote d'Ivoire, Yaounde");
+    // The shipped rows carry their plain spellings as rows of their own; a row a user adds
+    // with accents only still matches without them.
+    assert_eq!(found.mentions.len(), 2);
 }
 
 #[test]
