@@ -222,6 +222,28 @@ fn print_stance(name: &str, answers: &[Answer<'_>]) {
     }
 }
 
+/// Actor matching alone (tokenizing included) over every story's title and text, one core.
+fn print_matching_speed(model: &Model, gazetteer: &Gazetteer, jsonl: &str) -> Result<(), Box<dyn std::error::Error>> {
+    let stories: Vec<Story> = jsonl.lines().map(serde_json::from_str).collect::<Result<_, _>>()?;
+    let bytes: usize = stories.iter().map(|s| s.title.len() + s.text.len()).sum();
+    let mut matcher = gazetteer.matcher(MatchSettings::default());
+    let rounds = 50;
+    let started = std::time::Instant::now();
+    let mut mentions = 0;
+    for _ in 0..rounds {
+        for story in &stories {
+            mentions += std::hint::black_box(matcher.find(model.tokenizer(), &story.title, &story.text)).mentions.len();
+        }
+    }
+    let seconds = started.elapsed().as_secs_f64();
+    let rate = (bytes * rounds) as f64 / seconds / (1024.0 * 1024.0);
+    println!(
+        "actor matching: {rate:.0} MiB/s ({} stories, {bytes} bytes, {rounds} rounds, {mentions} mentions)",
+        stories.len()
+    );
+    Ok(())
+}
+
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let arg = |i: usize, default: &str| args.get(i).cloned().unwrap_or_else(|| default.to_owned());
@@ -237,6 +259,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         prepared.push(prepare(&model, &gazetteer, stance_head, labels, story));
     }
     let all: Vec<&Prepared> = prepared.iter().collect();
+    print_matching_speed(&model, &gazetteer, &std::fs::read_to_string(&stories_path)?)?;
     println!("{} stories from {stories_path}, model {}", all.len(), model.version());
 
     let defaults = RelationSettings::default();
