@@ -346,6 +346,7 @@ pub mod file;
 pub mod fsutil;
 pub mod head;
 pub mod meta;
+pub mod relations;
 mod sentence_stance;
 pub mod stance_rule;
 pub mod store;

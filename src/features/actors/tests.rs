@@ -1,0 +1,254 @@
+use std::path::Path;
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+use super::*;
+use crate::text::tokenizer::Tokenizer;
+
+fn shipped() -> &'static Gazetteer {
+    static GAZETTEER: OnceLock<Gazetteer> = OnceLock::new();
+    GAZETTEER.get_or_init(|| {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/actors");
+        Gazetteer::load(&dir).unwrap_or_else(|e| panic!("the shipped gazetteer loads: {e}"))
+    })
+}
+
+/// The codes found in `title` and `text`, most-mentioned first.
+fn codes_in(title: &str, text: &str) -> Vec<String> {
+    let gazetteer = shipped();
+    let found = gazetteer.matcher(MatchSettings::default()).find(&Tokenizer::default(), title, text);
+    found.actors.iter().map(|a| gazetteer.code(a.actor).to_owned()).collect()
+}
+
+fn codes(text: &str) -> Vec<String> {
+    codes_in("", text)
+}
+
+/// Each mention as (code, field, the words it covers).
+fn mentions<'t>(title: &'t str, text: &'t str) -> Vec<(String, Field, &'t str)> {
+    let gazetteer = shipped();
+    let found = gazetteer.matcher(MatchSettings::default()).find(&Tokenizer::default(), title, text);
+    let source = |field| if field == Field::Title { title } else { text };
+    found
+        .mentions
+        .iter()
+        .map(|m| (gazetteer.code(m.actor).to_owned(), m.field, &source(m.field)[m.start..m.end]))
+        .collect()
+}
+
+#[test]
+fn the_longest_match_wins() {
+    assert_eq!(
+        mentions("", "South Sudan and Sudan"),
+        [("SSD".into(), Field::Text, "South Sudan"), ("SDN".into(), Field::Text, "Sudan")]
+    );
+    assert_eq!(codes("Papua New Guinea"), ["PNG"]);
+    // Patterns that share a first token: the longer one first.
+    assert!(codes("along the Niger River").is_empty());
+    assert_eq!(codes("the Congo Republic"), ["COG"]);
+}
+
+#[test]
+fn a_stop_name_names_nothing() {
+    assert!(codes("ships in the South China Sea").is_empty());
+    assert_eq!(codes("ships in the South China Sea, China said"), ["CHN"]);
+}
+
+#[test]
+fn acronyms_match_only_in_their_written_case() {
+    assert_eq!(codes("US troops left"), ["USA"]);
+    assert_eq!(mentions("", "The U.S. envoy"), [("USA".into(), Field::Text, "U.S.")]);
+    assert_eq!(codes("a US-led coalition"), ["USA"]);
+    assert!(codes("let us talk, all of us").is_empty());
+    assert!(codes("Us and them").is_empty());
+    assert_eq!(codes("the UN said"), ["UN"]);
+    assert!(codes("un-elected and un- wanted").is_empty());
+    assert_eq!(codes("the WHO warned"), ["WHO"]);
+    assert!(codes("those who warned, Who knows").is_empty());
+}
+
+#[test]
+fn names_match_only_capitalized() {
+    assert_eq!(codes("Turkey said"), ["TUR"]);
+    assert!(codes("roast turkey and a chad of paper").is_empty());
+    // Every capitalized word of the pattern must be capitalized.
+    assert_eq!(codes("south Sudan"), ["SDN"]);
+}
+
+#[test]
+fn niger_is_not_nigeria() {
+    assert_eq!(codes("Niger"), ["NER"]);
+    assert_eq!(codes("Nigeria"), ["NGA"]);
+    assert_eq!(codes("Nigerien soldiers"), ["NER"]);
+    assert_eq!(codes("Nigerian soldiers"), ["NGA"]);
+}
+
+#[test]
+fn an_ambiguous_name_needs_an_unambiguous_one() {
+    assert!(codes("Georgia voters went to the polls in Atlanta").is_empty());
+    assert_eq!(
+        mentions("", "Georgia said. Tbilisi agreed."),
+        [("GEO".into(), Field::Text, "Georgia"), ("GEO".into(), Field::Text, "Tbilisi")]
+    );
+    assert_eq!(codes("the Republic of Georgia"), ["GEO"]);
+}
+
+#[test]
+fn the_other_ambiguous_rules_count_it_always_or_never() {
+    let gazetteer = shipped();
+    let found = |rule| {
+        let settings = MatchSettings { ambiguous: rule, ..MatchSettings::default() };
+        gazetteer.matcher(settings).find(&Tokenizer::default(), "", "Georgia said. Tbilisi agreed.").actors[0].mentions
+    };
+    assert_eq!(found(AmbiguousRule::Always), 2);
+    assert_eq!(found(AmbiguousRule::Supported), 2);
+    assert_eq!(found(AmbiguousRule::Never), 1);
+}
+
+#[test]
+fn unicode_forms_and_their_plain_spellings_match() {
+    assert_eq!(codes("Türkiye"), ["TUR"]);
+    assert_eq!(codes("Turkiye"), ["TUR"]);
+    assert_eq!(mentions("", "in Côte d'Ivoire."), [("CIV".into(), Field::Text, "Côte d'Ivoire")]);
+    assert_eq!(mentions("", "in Cote d'Ivoire."), [("CIV".into(), Field::Text, "Cote d'Ivoire")]);
+    assert_eq!(mentions("", "São Tomé and Príncipe"), [("STP".into(), Field::Text, "São Tomé and Príncipe")]);
+    assert_eq!(mentions("", "Sao Tome and Principe"), [("STP".into(), Field::Text, "Sao Tome and Principe")]);
+}
+
+#[test]
+fn accent_free_spellings_match_without_a_row_of_their_own() {
+    let actors = "code\tkind\tname\nCIV\tstate\tCôte d'Ivoire\nCMR\tstate\tCameroon\n";
+    let names = "code\tpattern\trole\nCIV\tCôte d'Ivoire\tname\nCMR\tYaoundé\tseat\n";
+    let dir = directory(actors, names, "pattern\treason\n");
+    let gazetteer = Gazetteer::load(dir.path()).expect("loads");
+    let found = gazetteer.matcher(MatchSettings::default()).find(&Tokenizer::default(), "", "Cote d'Ivoire, Yaounde");
+    // The shipped rows carry their plain spellings as rows of their own; a row a user adds
+    // with accents only still matches without them.
+    assert_eq!(found.mentions.len(), 2);
+}
+
+#[test]
+fn names_at_the_edges_across_lines_and_in_the_title_only() {
+    assert_eq!(mentions("", "Russia"), [("RUS".into(), Field::Text, "Russia")]);
+    assert_eq!(mentions("", "talks with China"), [("CHN".into(), Field::Text, "China")]);
+    assert_eq!(mentions("", "in South\nSudan"), [("SSD".into(), Field::Text, "South\nSudan")]);
+    assert_eq!(
+        mentions("Iran warns Israel", "Nothing here."),
+        [("IRN".into(), Field::Title, "Iran"), ("ISR".into(), Field::Title, "Israel")]
+    );
+}
+
+#[test]
+fn no_actor_gives_an_empty_answer() {
+    assert_eq!(codes_in("", ""), Vec::<String>::new());
+    assert!(codes("the weather was fine").is_empty());
+}
+
+#[test]
+fn ten_thousand_names_give_a_bounded_answer_in_bounded_time() {
+    let gazetteer = shipped();
+    let states: Vec<&str> =
+        gazetteer.actors().iter().filter(|a| a.kind == ActorKind::State).map(|a| a.name.as_str()).collect();
+    let mut text = String::new();
+    for i in 0..10_000 {
+        text.push_str(states[i % states.len()]);
+        text.push_str(if i % 7 == 0 { ", Chile and " } else { ", " });
+    }
+    let settings = MatchSettings::default();
+    let started = Instant::now();
+    let found = gazetteer.matcher(settings).find(&Tokenizer::default(), "", &text);
+    assert!(started.elapsed() < Duration::from_secs(2), "{:?}", started.elapsed());
+    assert_eq!(found.actors.len(), settings.max_actors);
+    assert!(found.mentions.len() <= settings.max_actors * settings.max_mentions, "{}", found.mentions.len());
+    // Chile, named once every 7 names on top of its own turn, is named most.
+    assert_eq!(gazetteer.code(found.actors[0].actor), "CHL");
+    assert!(found.actors.windows(2).all(|w| w[0].mentions >= w[1].mentions));
+}
+
+#[test]
+fn a_matcher_is_reused_from_one_article_to_the_next() {
+    let gazetteer = shipped();
+    let mut matcher = gazetteer.matcher(MatchSettings::default());
+    let first = matcher.find(&Tokenizer::default(), "", "Chinese and Russian officials met");
+    assert_eq!(first.actors.len(), 2);
+    let second = matcher.find(&Tokenizer::default(), "", "Kenya");
+    assert_eq!(second.actors.len(), 1);
+    assert_eq!(second.actors[0].mentions, 1);
+}
+
+#[test]
+fn the_gazetteer_round_trips_through_serde() {
+    let bytes = postcard::to_allocvec(shipped()).expect("serializes");
+    let back: Gazetteer = postcard::from_bytes(&bytes).expect("deserializes");
+    assert_eq!(&back, shipped());
+    let found = back.matcher(MatchSettings::default()).find(&Tokenizer::default(), "", "Cote d'Ivoire and UN");
+    assert_eq!(found.actors.len(), 2);
+}
+
+/// A gazetteer directory with these three files.
+fn directory(actors: &str, names: &str, stopnames: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    for (file, body) in [("actors.tsv", actors), ("names.tsv", names), ("stopnames.tsv", stopnames)] {
+        std::fs::write(dir.path().join(file), body).expect("a file");
+    }
+    dir
+}
+
+const ACTORS: &str = "code\tkind\tname\nFRA\tstate\tFrance\nUN\torganisation\tUnited Nations\n";
+const NAMES: &str = "code\tpattern\trole\nFRA\tFrance\tname\nUN\tUN\tacronym\n";
+const STOPS: &str = "pattern\treason\nFrance Telecom\ta company\n";
+
+fn load_error(actors: &str, names: &str, stopnames: &str) -> String {
+    let dir = directory(actors, names, stopnames);
+    match Gazetteer::load(dir.path()) {
+        Ok(_) => panic!("loaded a bad gazetteer"),
+        Err(e) => e.to_string(),
+    }
+}
+
+#[test]
+fn a_small_gazetteer_loads_and_matches() {
+    let dir = directory(ACTORS, NAMES, STOPS);
+    let gazetteer = Gazetteer::load(dir.path()).expect("loads");
+    let found =
+        gazetteer.matcher(MatchSettings::default()).find(&Tokenizer::default(), "", "France Telecom, France, UN");
+    assert_eq!(found.mentions.len(), 2);
+}
+
+#[test]
+fn bad_rows_are_named_by_file_and_line() {
+    let error = load_error(ACTORS, "code\tpattern\trole\nFRA\tFrance\tname\nDEU\tGermany\tname\n", STOPS);
+    assert!(error.ends_with("names.tsv:3: unknown actor code `DEU`"), "{error}");
+    let error = load_error(ACTORS, "code\tpattern\trole\nFRA\tFrance\tcapital\n", STOPS);
+    assert!(error.ends_with("names.tsv:2: unknown role `capital`"), "{error}");
+    let error = load_error(ACTORS, "code\tpattern\trole\nFRA\tFrance\n", STOPS);
+    assert!(error.ends_with("names.tsv:2: 2 columns, expected 3 separated by tabs"), "{error}");
+    let error = load_error("code\tkind\tname\nFRA\tcountry\tFrance\n", NAMES, STOPS);
+    assert!(error.ends_with("actors.tsv:2: unknown kind `country`"), "{error}");
+    let error = load_error("code\tkind\tname\nFRA\tstate\tFrance\nFRA\tstate\tFrance\n", NAMES, STOPS);
+    assert!(error.ends_with("actors.tsv:3: code `FRA` is listed twice"), "{error}");
+    let error = load_error(ACTORS, "code\tpattern\trole\nFRA\t-\tname\n", STOPS);
+    assert!(error.ends_with("names.tsv:2: pattern `-` has 0 tokens, expected 1 to 16"), "{error}");
+    let error = load_error(ACTORS, "code\tpattern\trole\nFRA\t\tname\n", STOPS);
+    assert!(error.ends_with("names.tsv:2: column 2 is empty"), "{error}");
+    let error = load_error(ACTORS, NAMES, "pattern\treason\n\nX\ty\n");
+    assert!(error.ends_with("stopnames.tsv:2: 1 columns, expected 2 separated by tabs"), "{error}");
+    let error = load_error(ACTORS, "code,pattern,role\n", STOPS);
+    assert!(error.contains("names.tsv: line 1 is `code,pattern,role`, expected the header"), "{error}");
+}
+
+#[test]
+fn a_missing_file_is_named() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let error = Gazetteer::load(dir.path()).map(|_| ()).expect_err("nothing to load");
+    assert!(matches!(&error, GazetteerError::Read { path, .. } if path.ends_with("actors.tsv")), "{error}");
+}
+
+#[test]
+fn bad_deserialized_rows_are_refused() {
+    let mut data = shipped().data().clone();
+    data.names.push(NameRow { code: "XXX".into(), pattern: "Nowhere".into(), role: Role::Name });
+    let line = data.names.len() + 1;
+    let error = Gazetteer::try_from(data).map(|_| ()).expect_err("an unknown code");
+    assert_eq!(error.to_string(), format!("names.tsv:{line}: unknown actor code `XXX`"));
+}

@@ -1,0 +1,118 @@
+use std::path::Path;
+use std::sync::OnceLock;
+
+use super::*;
+use crate::features::actors::{ArticleActors, MatchSettings};
+use crate::text::tokenizer::Tokenizer;
+
+fn gazetteer() -> &'static Gazetteer {
+    static GAZETTEER: OnceLock<Gazetteer> = OnceLock::new();
+    GAZETTEER.get_or_init(|| {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/actors");
+        Gazetteer::load(&dir).unwrap_or_else(|e| panic!("the shipped gazetteer loads: {e}"))
+    })
+}
+
+/// Labels in the order cooperation, neutral, tension.
+const LABELS: StanceLabels = StanceLabels { cooperation: 0, tension: 2, neutral: Some(1) };
+const TENSE: [f32; 3] = [0.1, 0.1, 0.8];
+const FRIENDLY: [f32; 3] = [0.8, 0.1, 0.1];
+const NEUTRAL: [f32; 3] = [0.0, 1.0, 0.0];
+
+/// The relations of a text whose sentences have these stances (one per sentence, in order).
+fn relations_of(settings: &RelationSettings, title: &str, text: &str, stances: &[[f32; 3]]) -> Relations {
+    let actors: ArticleActors = gazetteer().matcher(MatchSettings::default()).find(&Tokenizer::default(), title, text);
+    let mut ranges: Vec<(Field, Range<usize>)> = Vec::new();
+    crate::text::sentences::split_each(title, |r| ranges.push((Field::Title, r)));
+    crate::text::sentences::split_each(text, |r| ranges.push((Field::Text, r)));
+    assert_eq!(ranges.len(), stances.len(), "one stance per sentence");
+    let sentences: Vec<SentenceInput<'_>> = ranges
+        .into_iter()
+        .zip(stances)
+        .map(|((field, range), stance)| SentenceInput { field, range, stance })
+        .collect();
+    super::relations(gazetteer(), settings, LABELS, &sentences, &actors)
+}
+
+fn pairs(relations: &Relations) -> Vec<(&str, &str, &str, bool)> {
+    let g = gazetteer();
+    relations.pairs.iter().map(|r| (g.code(r.a), g.code(r.b), r.label.as_str(), r.main)).collect()
+}
+
+fn plain() -> RelationSettings {
+    RelationSettings { window: 0, title_weight: 1.0, lead_weight: 1.0, min_score: 0.5, ..RelationSettings::default() }
+}
+
+#[test]
+fn one_actor_or_none_is_no_relation() {
+    for text in ["Russia said it would act.", "It rained all day.", ""] {
+        let stances = vec![TENSE; crate::text::sentences::split(text).len()];
+        let found = relations_of(&plain(), "", text, &stances);
+        assert!(found.pairs.is_empty(), "{text}");
+        assert_eq!(found.summary, RelationSummary::NoRelation);
+    }
+}
+
+#[test]
+fn a_pair_in_one_sentence_is_a_relation_ordered_by_code() {
+    let text = "The United States warned China.";
+    let found = relations_of(&plain(), "", text, &[TENSE]);
+    assert_eq!(pairs(&found), [("CHN", "USA", "tension", true)]);
+    assert_eq!(found.pairs[0].evidence, [(Field::Text, 0, text.len())]);
+    assert!(matches!(found.summary, RelationSummary::Main { label: RelationLabel::Tension, .. }));
+    let found = relations_of(&plain(), "", "China and the United States signed a deal.", &[FRIENDLY]);
+    assert_eq!(pairs(&found), [("CHN", "USA", "cooperation", true)]);
+    let p = found.pairs[0].probability;
+    assert!(p > 0.0 && p < 1.0, "{p}");
+}
+
+#[test]
+fn neutral_sentences_weigh_less_with_the_discount() {
+    let text = "France and Germany are in Europe.";
+    assert!(relations_of(&plain(), "", text, &[NEUTRAL]).pairs.is_empty());
+    let settings = RelationSettings { neutral_discount: false, ..plain() };
+    assert_eq!(relations_of(&settings, "", text, &[NEUTRAL]).pairs.len(), 1);
+}
+
+#[test]
+fn adjacent_sentences_count_only_with_a_window() {
+    let text = "Iran fired missiles. Israel vowed to respond.";
+    assert!(relations_of(&plain(), "", text, &[TENSE, TENSE]).pairs.is_empty());
+    let settings = RelationSettings { window: 1, min_score: 0.3, ..plain() };
+    let found = relations_of(&settings, "", text, &[TENSE, TENSE]);
+    assert_eq!(pairs(&found), [("IRN", "ISR", "tension", true)]);
+    assert_eq!(found.pairs[0].evidence.len(), 2);
+    // Not across the title and the text.
+    assert!(relations_of(&settings, "Iran fired missiles", "Israel vowed to respond.", &[TENSE, TENSE])
+        .pairs
+        .is_empty());
+}
+
+#[test]
+fn the_title_weighs_more() {
+    let settings = RelationSettings { min_score: 1.0, title_weight: 2.0, ..plain() };
+    let found = relations_of(&settings, "Japan and India sign pact", "Nothing else.", &[FRIENDLY, NEUTRAL]);
+    assert_eq!(pairs(&found), [("IND", "JPN", "cooperation", true)]);
+    let settings = RelationSettings { title_weight: 1.0, ..settings };
+    assert!(relations_of(&settings, "Japan and India sign pact", "Nothing else.", &[FRIENDLY, NEUTRAL])
+        .pairs
+        .is_empty());
+}
+
+#[test]
+fn the_second_pair_is_main_only_near_the_first() {
+    let text = "Russia attacked Ukraine. Russia shelled Ukraine. Poland and Ukraine met.";
+    let found = relations_of(&plain(), "", text, &[TENSE, TENSE, FRIENDLY]);
+    assert_eq!(pairs(&found), [("RUS", "UKR", "tension", true), ("POL", "UKR", "cooperation", false)]);
+    let settings = RelationSettings { main_ratio: 0.4, ..plain() };
+    let found = relations_of(&settings, "", text, &[TENSE, TENSE, FRIENDLY]);
+    assert!(found.pairs[1].main);
+}
+
+#[test]
+fn many_actors_in_one_sentence_give_a_capped_list() {
+    let names: Vec<&str> = gazetteer().actors().iter().take(40).map(|a| a.name.as_str()).collect();
+    let text = format!("{} met.", names.join(", "));
+    let found = relations_of(&plain(), "", &text, &[FRIENDLY]);
+    assert_eq!(found.pairs.len(), plain().max_pairs);
+}
