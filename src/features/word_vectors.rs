@@ -13,8 +13,9 @@
 use std::path::{Path, PathBuf};
 
 use crate::features::vectorizer::{SparseVector, TfIdf, VectorizerSettings};
-use crate::text::article::Article;
+use crate::text::article::{Article, Field};
 use crate::text::tokenizer::{hash, Tokenizer};
+use crate::text::tokens::Tokens;
 
 /// Ends every word-vector term in evidence, so that a reader tells `bombarded≈` (the word's
 /// vector) from `bombarded` (the vocabulary's term).
@@ -224,10 +225,17 @@ impl WordVectorBlock {
 
     /// The block of an article, from the tokens the model sees.
     pub fn vector(&self, tokenizer: &Tokenizer, article: &Article) -> SparseVector {
-        let mut hits = Vec::with_capacity((article.title.len() + article.text.len()) / 6 + 1);
-        for field in article.fields() {
-            tokenizer.for_each(field, |_, _, token| hits.extend(self.index_of(token)));
-        }
+        let mut tokens = Tokens::new();
+        tokens.read(tokenizer, article);
+        self.vector_of_read(&tokens)
+    }
+
+    /// The block of an article already read into `tokens`: its words found by the tokens'
+    /// keys.
+    pub(crate) fn vector_of_read(&self, tokens: &Tokens) -> SparseVector {
+        let keys = Field::ALL.map(|field| tokens.field(field).keys());
+        let mut hits: Vec<u32> =
+            keys.iter().flat_map(|keys| keys.iter()).filter_map(|&key| self.words.index_of_key(key)).collect();
         vector_of_hits(&mut hits)
     }
 
@@ -311,7 +319,7 @@ mod tests {
         let block = vectors.block();
         let article = Article { id: "a", title: "Shelled", text: "Troops shelled, then SIGNED." };
         let mut seen = Vec::new();
-        for field in article.fields() {
+        for (_, field) in article.fields() {
             tokenizer.for_each(field, |_, _, token| seen.push(token.to_owned()));
         }
         assert_eq!(block.vector(&tokenizer, &article), block.vector_of_tokens(seen.iter().map(String::as_str)));

@@ -1,7 +1,6 @@
 //! The served model: tokenizer, TF-IDF vectorizer and classification heads, with what is
 //! known about how it was made.
 
-use std::ops::Range;
 use std::path::Path;
 
 pub use meta::ModelMeta;
@@ -9,7 +8,7 @@ pub use meta::ModelMeta;
 use self::file::ModelError;
 use crate::features::vectorizer::{term_frequencies, SparseVector, TermCounts, TfIdf, VectorizerSettings};
 use crate::features::word_prefixes::WordPrefixes;
-use crate::features::word_vectors::{self, WordVectorBlock};
+use crate::features::word_vectors::WordVectorBlock;
 use crate::model::head::{HeadPrediction, LinearHead, PackedHeads};
 use crate::text::article::Article;
 use crate::text::tokenizer::{Token, Tokenizer, TokenizerSettings};
@@ -157,33 +156,6 @@ impl Model {
         self.sentence_head.as_ref()?.word_vectors.as_ref()
     }
 
-    /// The single-sentence head's input: the article's vector `main`, then its word-prefix
-    /// block and its word-vector block, each when the model has one.
-    ///
-    /// One tokenization serves both blocks (each block's own `vector` gives the same).
-    pub fn sentence_vector(&self, article: &Article, main: &SparseVector) -> SparseVector {
-        let (prefixes, words) = (self.sentence_prefixes(), self.sentence_word_vectors());
-        // Room for a prefix every 8 bytes and a word every 6.
-        let bytes = article.title.len() + article.text.len();
-        let (mut prefix_hits, mut word_hits) = (Vec::with_capacity(bytes / 8 + 1), Vec::with_capacity(bytes / 6 + 1));
-        for field in article.fields().into_iter().filter(|_| prefixes.is_some() || words.is_some()) {
-            self.tokenizer.for_each(field, |_, _, token| {
-                prefixes.inspect(|p| p.hit(token, &mut prefix_hits));
-                word_hits.extend(words.and_then(|w| w.index_of(token)));
-            });
-        }
-        let mut vector = main.clone();
-        let mut offset = self.vectorizer.dimensions();
-        if let Some(prefixes) = prefixes {
-            vector.push_block(offset, &prefixes.vector_of_hits(prefix_hits));
-            offset += prefixes.dimensions();
-        }
-        if words.is_some() {
-            vector.push_block(offset, &word_vectors::vector_of_hits(&mut word_hits));
-        }
-        vector
-    }
-
     /// The term behind a feature index of any head: the vocabulary's, then the word-prefix
     /// block's, then the word-vector block's.
     pub fn feature_term(&self, index: u32) -> &str {
@@ -222,84 +194,6 @@ impl Model {
         self.vectorizer.transform(&self.tokenizer, article)
     }
 
-    /// Every head's prediction, with up to `explain` evidence terms each.
-    ///
-    /// Scores straight from the term counts with the premultiplied rows; the sparse vector is
-    /// built only for evidence. The probabilities equal [`Model::classify_vector`]'s on
-    /// [`Model::vectorize`]'s vector up to float rounding (the sums run in another order).
-    ///
-    /// With an article-stance rule, the stance of an article of two or more sentences comes
-    /// from its sentences and its topic (see [`crate::model::stance_rule`]), and that of a single
-    /// sentence from the single-sentence head, when the model has one.
-    pub fn classify(&self, article: &Article, explain: usize) -> Vec<HeadResult<'_>> {
-        let parts = self.stance_rule.as_ref().map(|_| sentence_stance::sentence_parts(article)).unwrap_or_default();
-        let one_sentence = match (&self.stance_rule, self.sentence_head()) {
-            (Some(bound), Some(head)) if parts.len() < 2 => Some((bound.stance, head)),
-            _ => None,
-        };
-        let whole = |counts: &mut TermCounts<'_>| {
-            let wanted = explain > 0 || one_sentence.is_some();
-            let vector = if wanted { self.vectorizer.weigh(counts) } else { SparseVector::default() };
-            // The counts are read for the last time here, and zeroed as they are.
-            let (slots, tf) = counts.drain_tf(self.vectorizer.settings().sublinear_tf);
-            (self.packed.predict(&self.heads, slots, tf), vector)
-        };
-        // The sentences feed the article-stance rule; they are counted in the same pass.
-        let (mut predictions, vector) = match &self.stance_rule {
-            Some(bound) => {
-                let (result, mean) = self.with_sentence_mean(bound, article, parts, whole);
-                let (mut predictions, vector) = result;
-                self.apply_article_stance(mean, &mut predictions);
-                (predictions, vector)
-            }
-            None => self.vectorizer.with_counts(&self.tokenizer, article, whole),
-        };
-        let sentence_vector = one_sentence.map(|(stance, head)| {
-            let sentence_vector = self.sentence_vector(article, &vector);
-            predictions[stance] = head.predict(&sentence_vector);
-            sentence_vector
-        });
-        let answering = |i: usize| match (one_sentence, &sentence_vector) {
-            (Some((stance, head)), Some(sentence_vector)) if stance == i => (head, sentence_vector),
-            _ => (&self.heads[i], &vector),
-        };
-        predictions
-            .into_iter()
-            .enumerate()
-            .map(|(i, prediction)| {
-                let (head, vector) = answering(i);
-                self.head_result(head, prediction, vector, explain)
-            })
-            .collect()
-    }
-
-    /// Every sentence of the article ([`Model::sentences`]) with every head's own prediction
-    /// for that sentence alone, as [`Model::predict_plain`] gives it on the sentence's text,
-    /// but from one tokenization and one pass of lookups over the article (tested).
-    pub fn sentence_predictions(&self, article: &Article) -> Vec<(Field, Range<usize>, Vec<HeadPrediction>)> {
-        let sentences = Self::sentences(article);
-        let ((), predictions) = self.predict_sentences(article, &sentences, |_| ());
-        sentences.into_iter().zip(predictions).map(|((field, range), heads)| (field, range, heads)).collect()
-    }
-
-    /// `whole` on the article's term counts, and every head's own prediction for each of the
-    /// `sentences` as if it were an article by itself, from one tokenization and one pass of
-    /// lookups (tested against tokenizing each sentence alone).
-    fn predict_sentences<R>(
-        &self,
-        article: &Article,
-        sentences: &[(Field, Range<usize>)],
-        whole: impl FnOnce(&mut TermCounts<'_>) -> R,
-    ) -> (R, Vec<Vec<HeadPrediction>>) {
-        let parts: Vec<(usize, Range<usize>)> =
-            sentences.iter().map(|(field, range)| (usize::from(*field == Field::Text), range.clone())).collect();
-        let mut predictions = Vec::with_capacity(parts.len());
-        let result = self.vectorizer.with_counts_and_parts(&self.tokenizer, article, &parts, whole, |_, counts| {
-            predictions.push(self.predict_counts(counts));
-        });
-        (result, predictions)
-    }
-
     /// Every head's own prediction from term counts.
     pub(super) fn predict_counts(&self, counts: &TermCounts<'_>) -> Vec<HeadPrediction> {
         let weight = term_frequencies(self.vectorizer.settings().sublinear_tf);
@@ -322,7 +216,8 @@ impl Model {
     }
 
     /// Every head's prediction for a vector already made, with up to `explain` evidence terms.
-    pub fn classify_vector(&self, vector: &SparseVector, explain: usize) -> Vec<HeadResult<'_>> {
+    #[cfg(test)]
+    pub(crate) fn classify_vector(&self, vector: &SparseVector, explain: usize) -> Vec<HeadResult<'_>> {
         self.heads.iter().map(|head| self.head_result(head, head.predict(vector), vector, explain)).collect()
     }
 
@@ -342,6 +237,7 @@ impl Model {
     }
 }
 
+mod classify;
 pub mod file;
 pub mod fsutil;
 pub mod head;
@@ -350,7 +246,8 @@ mod sentence_stance;
 pub mod stance_rule;
 pub mod store;
 
-pub use sentence_stance::{Field, SentenceMean, SentenceStance};
+pub use classify::{Classification, Options};
+pub use sentence_stance::{SentenceMean, SentenceStance};
 
 #[cfg(test)]
 mod tests;

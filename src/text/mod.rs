@@ -4,3 +4,4 @@
 pub mod article;
 pub mod sentences;
 pub mod tokenizer;
+pub mod tokens;

@@ -34,7 +34,7 @@ fn transform(
     article: &Article,
 ) -> SparseVector {
     let mut hits = Vec::new();
-    for field in article.fields() {
+    for (_, field) in article.fields() {
         let mut previous = String::new();
         let mut bigram = String::new();
         tokenizer.for_each_plain(field, |_, _, token| {
