@@ -22,6 +22,9 @@ use crate::text::tokenizer::{hash, Tokenizer};
 mod analysis;
 mod counts;
 mod lookups;
+/// The plain vectorizer the fast path is tested against. Public but hidden: the in-process
+/// benchmark's plain peer vectorizes with it.
+#[doc(hidden)]
 pub mod reference;
 mod table;
 
@@ -54,19 +57,24 @@ impl Default for VectorizerSettings {
 /// A sparse, L2-normalized TF-IDF vector: `indices` ascending, one `values` entry each.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct SparseVector {
+    /// Feature indices, ascending.
     pub indices: Vec<u32>,
+    /// The value of each feature of `indices`.
     pub values: Vec<f32>,
 }
 
 impl SparseVector {
+    /// Number of features with a value.
     pub fn len(&self) -> usize {
         self.indices.len()
     }
 
+    /// True if no feature has a value.
     pub fn is_empty(&self) -> bool {
         self.indices.is_empty()
     }
 
+    /// `(index, value)` of every feature, by ascending index.
     pub fn iter(&self) -> impl Iterator<Item = (u32, f32)> + '_ {
         self.indices.iter().copied().zip(self.values.iter().copied())
     }
@@ -128,14 +136,17 @@ impl TfIdf {
         Self { settings, terms, idf, table }
     }
 
+    /// The settings the vocabulary was learned with.
     pub fn settings(&self) -> &VectorizerSettings {
         &self.settings
     }
 
+    /// The vocabulary, in feature order (lexicographic).
     pub fn terms(&self) -> &[String] {
         &self.terms
     }
 
+    /// The IDF of each term, in feature order.
     pub fn idf(&self) -> &[f32] {
         &self.idf
     }

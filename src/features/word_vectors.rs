@@ -24,10 +24,22 @@ pub const MARK: char = '≈';
 /// Why the word vectors could not be read.
 #[derive(Debug, thiserror::Error)]
 pub enum WordVectorsError {
+    /// A file could not be read.
     #[error("cannot read {path}: {source}")]
-    Io { path: PathBuf, source: std::io::Error },
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// What the system said.
+        source: std::io::Error,
+    },
+    /// A file is not in the expected format.
     #[error("{path}: {message}")]
-    Invalid { path: PathBuf, message: String },
+    Invalid {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong with it.
+        message: String,
+    },
 }
 
 /// Word vectors as `data/word-vectors` stores them (see `scripts/extract_word_vectors.py`):
@@ -66,10 +78,12 @@ impl WordVectors {
         Self { words, rows_of_words, block, dimensions, values }
     }
 
+    /// The words, in row order.
     pub fn words(&self) -> &[String] {
         &self.words
     }
 
+    /// Dimensions of each vector.
     pub fn dimensions(&self) -> usize {
         self.dimensions
     }

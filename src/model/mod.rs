@@ -1,6 +1,8 @@
 //! The served model: tokenizer, TF-IDF vectorizer and classification heads, with what is
 //! known about how it was made.
 
+#![warn(missing_docs)]
+
 use std::path::Path;
 
 pub use meta::ModelMeta;
@@ -14,6 +16,26 @@ use crate::text::article::Article;
 use crate::text::tokenizer::{Token, Tokenizer, TokenizerSettings};
 
 /// A loaded, validated model. Immutable and `Sync`: share it behind an `Arc`.
+///
+/// Load the shipped model and classify a sentence:
+///
+/// ```
+/// use std::path::Path;
+/// use accord::{Article, Model, Options};
+///
+/// let model = Model::load(Path::new("models/default/model.bin"))?;
+/// let article = Article::text("China and Israel signed a trade agreement on Monday.");
+/// let answer = model.classify(&article, &Options { explain: 2, sentences: true });
+/// for head in &answer.heads {
+///     let terms: Vec<&str> = head.evidence.iter().map(|evidence| evidence.term).collect();
+///     println!("{}: {} ({:.2}), for {terms:?}", head.head, head.label(), head.probability());
+/// }
+/// let label = |name: &str| answer.heads.iter().find(|head| head.head == name).map(|head| head.label());
+/// assert_eq!(label("topic"), Some("world"));
+/// assert_eq!(label("stance"), Some("cooperation"));
+/// assert_eq!(answer.sentences.len(), 1, "one sentence, with its stance");
+/// # Ok::<(), accord::ModelError>(())
+/// ```
 #[derive(Debug, Clone)]
 pub struct Model {
     meta: ModelMeta,
@@ -33,22 +55,29 @@ pub struct Model {
 /// word prefixes and word vectors, each if any.
 #[derive(Debug, Clone)]
 pub struct SentenceHead {
+    /// The head: one row of weights per vocabulary term, then per block feature.
     pub head: LinearHead,
+    /// The word-prefix block, if the head reads one.
     pub prefixes: Option<WordPrefixes>,
+    /// The word-vector block, if the head reads one.
     pub word_vectors: Option<WordVectorBlock>,
 }
 
 /// One evidence term: a feature and how much it pushed toward the predicted label.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Evidence<'m> {
+    /// The feature's index in the head's input.
     pub index: u32,
+    /// The feature's term ([`Model::feature_term`]).
     pub term: &'m str,
+    /// Its value times its weight margin for the predicted label over the head's mean.
     pub weight: f32,
 }
 
 /// A label of a head with the terms that favour it most (see [`LinearHead::strongest_terms`]).
 #[derive(Debug, Clone, PartialEq)]
 pub struct LabelTerms<'m> {
+    /// The label.
     pub label: &'m str,
     /// Each term with its weight margin over the head's mean, strongest first.
     pub terms: Vec<(&'m str, f32)>,
@@ -57,17 +86,24 @@ pub struct LabelTerms<'m> {
 /// One head's answer for one article.
 #[derive(Debug, Clone, PartialEq)]
 pub struct HeadResult<'m> {
+    /// The head's name (`topic`, `stance`, …).
     pub head: &'m str,
+    /// The head's labels, in the order of the prediction's probabilities.
     pub labels: &'m [String],
+    /// The probability of each label and the best one.
     pub prediction: HeadPrediction,
+    /// The features that pushed most toward the predicted label, strongest first (as many
+    /// as asked for with [`Options::explain`]).
     pub evidence: Vec<Evidence<'m>>,
 }
 
 impl HeadResult<'_> {
+    /// The predicted label.
     pub fn label(&self) -> &str {
         &self.labels[self.prediction.best]
     }
 
+    /// The predicted label's probability.
     pub fn probability(&self) -> f32 {
         self.prediction.probabilities[self.prediction.best]
     }
@@ -82,8 +118,8 @@ impl HeadResult<'_> {
 }
 
 impl Model {
-    /// Assembles and validates a model from its parts.
-    pub fn from_parts(
+    /// Assembles and validates a model from its parts (training does).
+    pub(crate) fn from_parts(
         meta: ModelMeta,
         tokenizer: TokenizerSettings,
         vectorizer: TfIdf,
@@ -111,6 +147,7 @@ impl Model {
         Self::from_bytes(&bytes)
     }
 
+    /// Checks and validates a model file's bytes.
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, ModelError> {
         let mut parts = file::decode(bytes)?;
         let sentence_head = parts.sentence_head()?;
@@ -118,6 +155,7 @@ impl Model {
         Self::from_parts(parts.meta, parts.tokenizer, vectorizer, parts.heads, sentence_head)
     }
 
+    /// The model file's bytes.
     pub fn to_bytes(&self) -> Result<Vec<u8>, ModelError> {
         let sentence = self.sentence_head.as_ref();
         file::encode(&self.meta, self.tokenizer.settings(), &self.vectorizer, &self.heads, sentence)
@@ -129,14 +167,17 @@ impl Model {
             .map_err(|source| ModelError::Io { path: path.to_owned(), source })
     }
 
+    /// What the model records about how it was made and how well it did.
     pub fn meta(&self) -> &ModelMeta {
         &self.meta
     }
 
+    /// The model's version (`vYYYYMMDD-…`).
     pub fn version(&self) -> &str {
         &self.meta.version
     }
 
+    /// The classification heads, in the order [`Classification::heads`] answers them.
     pub fn heads(&self) -> &[LinearHead] {
         &self.heads
     }
@@ -173,14 +214,17 @@ impl Model {
         self.sentence_word_vectors().and_then(|words| words.term(index as u32)).unwrap_or_default()
     }
 
+    /// The TF-IDF vectorizer.
     pub fn vectorizer(&self) -> &TfIdf {
         &self.vectorizer
     }
 
+    /// The settings the vocabulary was learned with.
     pub fn vectorizer_settings(&self) -> &VectorizerSettings {
         self.vectorizer.settings()
     }
 
+    /// The tokenizer, with the settings the model was trained with.
     pub fn tokenizer(&self) -> &Tokenizer {
         &self.tokenizer
     }
@@ -190,6 +234,7 @@ impl Model {
         self.tokenizer.tokenize(text)
     }
 
+    /// The article's TF-IDF vector: the input of every head but the single-sentence one.
     pub fn vectorize(&self, article: &Article) -> SparseVector {
         self.vectorizer.transform(&self.tokenizer, article)
     }

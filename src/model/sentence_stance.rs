@@ -41,10 +41,13 @@ impl BoundStance {
 /// One sentence of an article and the stance head's answer for it alone.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SentenceStance<'m> {
+    /// The field the sentence is in.
     pub field: Field,
     /// Byte range in `field`.
     pub range: Range<usize>,
+    /// The stance head's best label for the sentence.
     pub label: &'m str,
+    /// That label's probability.
     pub probability: f32,
 }
 
@@ -52,7 +55,9 @@ pub struct SentenceStance<'m> {
 /// probabilities, and how many sentences there were.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SentenceMean {
+    /// The mean probability of each stance label.
     pub mean: Vec<f32>,
+    /// How many sentences the mean is over.
     pub sentences: usize,
 }
 

@@ -40,8 +40,11 @@ impl Default for TokenizerSettings {
 /// One token: `text` is the normalized form, `start..end` the bytes of the source it came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Token {
+    /// The normalized (lowercased) token.
     pub text: String,
+    /// Byte offset of its first byte in the source text.
     pub start: usize,
+    /// Byte offset just past its last byte.
     pub end: usize,
 }
 
@@ -61,6 +64,7 @@ impl Tokenizer {
         Ok(Self { settings })
     }
 
+    /// The settings this tokenizer applies.
     pub fn settings(&self) -> &TokenizerSettings {
         &self.settings
     }
@@ -102,7 +106,8 @@ impl Tokenizer {
 
     /// [`Tokenizer::for_each`] by the plain definition of the rules, one byte at a time: the
     /// same tokens, several times slower. The fast path is tested against it, and the
-    /// in-process benchmark's plain peer tokenizes with it.
+    /// in-process benchmark's plain peer tokenizes with it (hence public, hidden).
+    #[doc(hidden)]
     pub fn for_each_plain(&self, text: &str, visit: impl FnMut(usize, usize, &str)) {
         reference::for_each(&self.settings, text, visit);
     }
@@ -145,7 +150,7 @@ impl Tokenizer {
     }
 
     /// Appends the 64-bit key ([`hash`]) of every token of `text` to `keys` and its byte
-    /// range to `starts` and `ends`: the tokens [`Tokenizer::for_each`] gives, in order.
+    /// range, `(start, end)`, to `spans`: the tokens [`Tokenizer::for_each`] gives, in order.
     /// ASCII tokens are hashed straight from the text; `buffer` holds a non-ASCII token
     /// while it is normalized.
     #[inline]
@@ -153,14 +158,12 @@ impl Tokenizer {
         &self,
         text: &str,
         keys: &mut Vec<u64>,
-        starts: &mut Vec<usize>,
-        ends: &mut Vec<usize>,
+        spans: &mut Vec<(usize, usize)>,
         buffer: &mut String,
     ) {
         self.for_each_key(text, buffer, |key, start, end| {
             keys.push(key);
-            starts.push(start);
-            ends.push(end);
+            spans.push((start, end));
         });
     }
 
@@ -214,6 +217,7 @@ fn normalize_into(source: &str, lowercase: bool, out: &mut String) {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("tokenizer rules version {found} is not supported (this build has version {TOKENIZER_VERSION})")]
 pub struct UnsupportedTokenizer {
+    /// The version the model asks for.
     pub found: u32,
 }
 

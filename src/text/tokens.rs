@@ -14,13 +14,13 @@ use crate::text::tokenizer::Tokenizer;
 #[derive(Debug, Clone, Default)]
 pub struct FieldTokens {
     keys: Vec<u64>,
-    starts: Vec<usize>,
-    ends: Vec<usize>,
+    /// `(start, end)` of each token: one push per token beside its key.
+    spans: Vec<(usize, usize)>,
 }
 
 impl FieldTokens {
     const fn new() -> Self {
-        Self { keys: Vec::new(), starts: Vec::new(), ends: Vec::new() }
+        Self { keys: Vec::new(), spans: Vec::new() }
     }
 
     /// The key of each token: equal keys, equal normalized tokens (a 64-bit hash).
@@ -30,12 +30,12 @@ impl FieldTokens {
 
     /// The byte range of token `index` in its field.
     pub fn span(&self, index: usize) -> Option<Range<usize>> {
-        Some(*self.starts.get(index)?..*self.ends.get(index)?)
+        self.spans.get(index).map(|&(start, end)| start..end)
     }
 
     /// The byte range of every token, in order.
     pub fn spans(&self) -> impl ExactSizeIterator<Item = Range<usize>> + '_ {
-        self.starts.iter().zip(&self.ends).map(|(&start, &end)| start..end)
+        self.spans.iter().map(|&(start, end)| start..end)
     }
 
     /// Number of tokens.
@@ -50,8 +50,7 @@ impl FieldTokens {
 
     fn clear(&mut self) {
         self.keys.clear();
-        self.starts.clear();
-        self.ends.clear();
+        self.spans.clear();
     }
 }
 
@@ -91,13 +90,7 @@ impl Tokens {
         for (field, text) in article.fields() {
             let tokens = &mut self.fields[field.index()];
             tokens.clear();
-            tokenizer.keys_and_spans_into(
-                text,
-                &mut tokens.keys,
-                &mut tokens.starts,
-                &mut tokens.ends,
-                &mut self.buffer,
-            );
+            tokenizer.keys_and_spans_into(text, &mut tokens.keys, &mut tokens.spans, &mut self.buffer);
         }
     }
 
@@ -108,13 +101,13 @@ impl Tokens {
         // Room for sentences of about 80 bytes, so that a typical article's list never regrows.
         self.sentences.reserve((article.title.len() + article.text.len()) / 80 + 2);
         for (field, text) in article.fields() {
-            let starts = &self.fields[field.index()].starts;
+            let spans = &self.fields[field.index()].spans;
             // Sentences come in order, so each one's tokens are found by walking on from the
             // previous one's end.
             let mut cursor = 0;
             sentences::split_each(text, |bytes| {
-                let first = first_at(starts, cursor, bytes.start);
-                let end = first_at(starts, first, bytes.end);
+                let first = first_at(spans, cursor, bytes.start);
+                let end = first_at(spans, first, bytes.end);
                 cursor = end;
                 self.sentences.push(Sentence { field, bytes, tokens: first..end });
             });
@@ -133,11 +126,11 @@ impl Tokens {
     }
 }
 
-/// The index of the first of the ascending token `starts` at or after `offset`, walking on
-/// from `from` (every token before `from` starts before `offset`).
-fn first_at(starts: &[usize], from: usize, offset: usize) -> usize {
-    let rest = starts.get(from..).unwrap_or_default();
-    from + rest.iter().take_while(|&&start| start < offset).count()
+/// The index of the first of the ascending token `spans` that starts at or after `offset`,
+/// walking on from `from` (every token before `from` starts before `offset`).
+fn first_at(spans: &[(usize, usize)], from: usize, offset: usize) -> usize {
+    let rest = spans.get(from..).unwrap_or_default();
+    from + rest.iter().take_while(|&&(start, _)| start < offset).count()
 }
 
 #[cfg(test)]
@@ -177,9 +170,10 @@ mod tests {
             from in 0usize..45,
             offset in 0usize..120,
         ) {
-            let starts: Vec<usize> = gaps.iter().scan(0, |at, gap| { *at += gap + 1; Some(*at) }).collect();
-            let expected = starts.partition_point(|&start| start < offset);
-            proptest::prop_assert_eq!(first_at(&starts, from.min(expected), offset), expected);
+            let spans: Vec<(usize, usize)> =
+                gaps.iter().scan(0, |at, gap| { *at += gap + 1; Some((*at, *at + 1)) }).collect();
+            let expected = spans.partition_point(|&(start, _)| start < offset);
+            proptest::prop_assert_eq!(first_at(&spans, from.min(expected), offset), expected);
         }
     }
 }

@@ -16,6 +16,7 @@ pub struct Reference<'v> {
 }
 
 impl<'v> Reference<'v> {
+    /// The plain lookup of `vectorizer`'s terms.
     pub fn new(vectorizer: &'v TfIdf) -> Self {
         let lookup = vectorizer.terms().iter().enumerate().map(|(i, t)| (t.as_str(), i as u32)).collect();
         Self { vectorizer, lookup }
