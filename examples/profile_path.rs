@@ -26,7 +26,12 @@ fn run(model: &Model, pool: &[String], what: &str) -> usize {
                 model.tokenizer().for_each(text, |_, end, token| count += end ^ token.len());
                 count
             }
-            _ => model.classify(&article, 0).iter().map(|r| r.prediction.best).sum::<usize>(),
+            _ => model
+                .classify(&article, &accord::Options { explain: 0, sentences: false })
+                .heads
+                .iter()
+                .map(|r| r.prediction.best)
+                .sum::<usize>(),
         };
     }
     total

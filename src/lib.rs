@@ -3,9 +3,10 @@
 //! thin layer over this library, and so is the command line.
 //!
 //! ```no_run
-//! use accord::{Article, Model};
+//! use accord::{Article, Model, Options};
 //! let model = Model::load(std::path::Path::new("models/default/model.bin"))?;
-//! for head in model.classify(&Article::text("China and Israel signed a trade deal."), 3) {
+//! let options = Options { explain: 3, ..Options::default() };
+//! for head in model.classify(&Article::text("China and Israel signed a trade deal."), &options).heads {
 //!     println!("{}: {} ({:.2})", head.head, head.label(), head.probability());
 //! }
 //! # Ok::<(), accord::ModelError>(())
@@ -22,8 +23,8 @@ pub mod train;
 pub use features::vectorizer::{SparseVector, TfIdf, VectorizerSettings};
 pub use model::file::ModelError;
 pub use model::store::{ModelStore, StoreError};
-pub use model::{Evidence, HeadResult, LabelTerms, Model, ModelMeta, SentenceHead};
-pub use text::article::Article;
+pub use model::{Classification, Evidence, HeadResult, LabelTerms, Model, ModelMeta, Options, SentenceHead};
+pub use text::article::{Article, Field};
 pub use text::tokenizer::{Token, Tokenizer, TokenizerSettings};
 pub use train::corpus::{Corpus, CorpusError, Document};
 pub use train::{train, train_with_validation, TrainConfig, TrainError, Validation};

@@ -40,7 +40,7 @@ impl<'m> PlainPeer<'m> {
         else {
             return predictions;
         };
-        let sentences = Model::sentences(&Article::text(text));
+        let sentences = accord::text::sentences::split(text);
         if sentences.len() < 2 {
             if let Some(head) = self.model.sentence_head() {
                 let article = Article::text(text);
@@ -50,7 +50,7 @@ impl<'m> PlainPeer<'m> {
         }
         let stance_head = &self.model.heads()[stance];
         let mut mean = vec![0.0f32; stance_head.labels.len()];
-        for (_, range) in &sentences {
+        for range in &sentences {
             let sentence = stance_head.predict(&self.vectorize(&text[range.clone()]));
             mean.iter_mut().zip(&sentence.probabilities).for_each(|(m, p)| *m += p);
         }
@@ -74,7 +74,7 @@ impl<'m> PlainPeer<'m> {
 /// probabilities within 1e-4 of the model's (the fast path sums in another order).
 pub fn check_same_answers(model: &Model, peer: &PlainPeer<'_>, texts: &[String]) {
     for text in texts {
-        let fast = model.classify(&Article::text(text), 0);
+        let fast = model.classify(&Article::text(text), &accord::Options { explain: 0, sentences: false }).heads;
         let plain = peer.classify(text);
         for (fast, plain) in fast.iter().zip(&plain) {
             let close =

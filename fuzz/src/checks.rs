@@ -65,16 +65,21 @@ pub fn vectorizer(data: &[u8]) {
     let norm: f32 = vector.values.iter().map(|value| value * value).sum::<f32>().sqrt();
     assert!(vector.values.is_empty() || (norm - 1.0).abs() < 1e-3, "norm {norm}");
 
-    for head in model.classify(&article, 3) {
+    let answer = model.classify(&article, &accord::Options { explain: 3, sentences: true });
+    for head in answer.heads {
         let probabilities = &head.prediction.probabilities;
         assert!(probabilities.iter().all(|p| p.is_finite() && (0.0..=1.0).contains(p)), "{probabilities:?}");
         let sum: f32 = probabilities.iter().sum();
         assert!((sum - 1.0).abs() < 1e-3, "{}: probabilities sum to {sum}", head.head);
         assert!(head.evidence.len() <= 3);
     }
-    for (field, range, _) in model.sentence_predictions(&article) {
-        let source = if field == accord::model::Field::Title { title } else { text };
-        assert!(source.get(range.clone()).is_some(), "sentence {range:?} is not a slice of its field");
+    for sentence in answer.sentences {
+        let range = sentence.range;
+        assert!(
+            article.field(sentence.field).get(range.clone()).is_some(),
+            "sentence {range:?} is not a slice of its field"
+        );
+        assert!(sentence.probability.is_finite() && (0.0..=1.0).contains(&sentence.probability));
     }
 }
 
@@ -85,7 +90,7 @@ pub fn model_file(data: &[u8]) {
     let _ = Model::from_bytes(data);
     let Ok(model) = Model::from_bytes(&with_valid_header(data)) else { return };
     let article = Article { id: "fuzz", title: "Ministers signed", text: "The treaty was signed. Talks failed." };
-    for head in model.classify(&article, 2) {
+    for head in model.classify(&article, &accord::Options { explain: 2, sentences: true }).heads {
         assert!(head.prediction.probabilities.iter().all(|p| p.is_finite()), "{:?}", head.prediction);
     }
     let saved = model.to_bytes().expect("a loaded model saves");

@@ -5,8 +5,8 @@ use std::collections::BTreeMap;
 use std::io::{BufRead, BufWriter, Write};
 use std::path::PathBuf;
 
-use accord::model::{Field, SentenceStance};
-use accord::{Article, HeadResult, Model};
+use accord::model::SentenceStance;
+use accord::{Article, Field, HeadResult, Model, Options};
 use serde::{Deserialize, Serialize};
 
 use super::ModelArgs;
@@ -155,12 +155,12 @@ fn classify_line(model: &Model, line: &str, explain: usize, sentences: bool) -> 
         return Err("`text` is empty".into());
     }
     let article = Article { id: &input.id, title: &input.title, text: &input.text };
-    let results = model.classify(&article, explain);
+    let answer = model.classify(&article, &Options { explain, sentences });
     let output = Output {
         id: &input.id,
-        predictions: results.iter().map(|r| (r.head, prediction(r))).collect(),
+        predictions: answer.heads.iter().map(|r| (r.head, prediction(r))).collect(),
         model_version: model.version(),
-        sentences: if sentences { model.sentence_stances(&article).iter().map(sentence).collect() } else { Vec::new() },
+        sentences: answer.sentences.iter().map(sentence).collect(),
     };
     serde_json::to_string(&output).map_err(|e| e.to_string())
 }

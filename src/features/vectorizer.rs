@@ -6,11 +6,11 @@
 //!
 //! Serving never compares strings: the tokenizer gives each token's 64-bit key
 //! ([`crate::text::tokenizer::hash`]), a bigram's key is mixed from its two tokens' keys, and the
-//! keys are looked up in a perfect hash table built from the terms (`table.rs`). Counts go
-//! to thread-local scratch space, so a document allocates nothing per token. The result is
+//! keys are looked up in a perfect hash table built from the terms (`table.rs`). An article
+//! is read and looked up once (`analysis.rs`); counts go to thread-local
+//! scratch space, so a document allocates nothing per token. The result is
 //! exactly what looking the strings up gives (`reference.rs`, tested).
 
-use std::cell::RefCell;
 use std::collections::HashMap;
 use std::ops::Range;
 
@@ -19,12 +19,17 @@ use serde::{Deserialize, Serialize};
 use crate::text::article::Article;
 use crate::text::tokenizer::{hash, Tokenizer};
 
+mod analysis;
 mod counts;
 mod lookups;
+/// The plain vectorizer the fast path is tested against. Public but hidden: the in-process
+/// benchmark's plain peer vectorizes with it.
+#[doc(hidden)]
 pub mod reference;
 mod table;
 
-use counts::{tally, tally_all, FieldScratch, Scratch};
+pub(crate) use analysis::Analysis;
+use counts::{tally, tally_all};
 pub(crate) use counts::{term_frequencies, TermCounts};
 
 pub(crate) use table::prefetch;
@@ -52,19 +57,24 @@ impl Default for VectorizerSettings {
 /// A sparse, L2-normalized TF-IDF vector: `indices` ascending, one `values` entry each.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct SparseVector {
+    /// Feature indices, ascending.
     pub indices: Vec<u32>,
+    /// The value of each feature of `indices`.
     pub values: Vec<f32>,
 }
 
 impl SparseVector {
+    /// Number of features with a value.
     pub fn len(&self) -> usize {
         self.indices.len()
     }
 
+    /// True if no feature has a value.
     pub fn is_empty(&self) -> bool {
         self.indices.is_empty()
     }
 
+    /// `(index, value)` of every feature, by ascending index.
     pub fn iter(&self) -> impl Iterator<Item = (u32, f32)> + '_ {
         self.indices.iter().copied().zip(self.values.iter().copied())
     }
@@ -126,14 +136,17 @@ impl TfIdf {
         Self { settings, terms, idf, table }
     }
 
+    /// The settings the vocabulary was learned with.
     pub fn settings(&self) -> &VectorizerSettings {
         &self.settings
     }
 
+    /// The vocabulary, in feature order (lexicographic).
     pub fn terms(&self) -> &[String] {
         &self.terms
     }
 
+    /// The IDF of each term, in feature order.
     pub fn idf(&self) -> &[f32] {
         &self.idf
     }
@@ -187,110 +200,13 @@ impl TfIdf {
 
     /// The TF-IDF vector of one article.
     pub fn transform(&self, tokenizer: &Tokenizer, article: &Article) -> SparseVector {
-        self.with_counts(tokenizer, article, |counts| self.weigh(counts))
+        self.weigh(&self.analyse(tokenizer, article, false).article_counts())
     }
 
-    /// Counts the terms of `article` in thread-local scratch space and hands the counts to
-    /// `visit`; they are cleared afterwards.
-    pub(crate) fn with_counts<R>(
-        &self,
-        tokenizer: &Tokenizer,
-        article: &Article,
-        visit: impl FnOnce(&mut TermCounts<'_>) -> R,
-    ) -> R {
-        self.with_counts_and_parts(tokenizer, article, &[], visit, |_, _| {})
-    }
-
-    /// [`TfIdf::with_counts`], then the counts of each part of the article, one at a time:
-    /// `part(i, counts)` gets the counts of `parts[i]`, a field (0: title, 1: text) and a byte
-    /// range of it, as if that range alone were an article. Parts are sentences: they must
-    /// start and end between tokens (at whitespace or punctuation), so that the range's
-    /// tokens are the article's tokens that start in it. One tokenization and one pass of
-    /// lookups serve the article and its parts: a part's counts are tallied from the slots
-    /// the article's lookups found, minus the bigrams that cross the part's edges.
-    pub(crate) fn with_counts_and_parts<R>(
-        &self,
-        tokenizer: &Tokenizer,
-        article: &Article,
-        parts: &[(usize, Range<usize>)],
-        whole: impl FnOnce(&mut TermCounts<'_>) -> R,
-        part: impl FnMut(usize, &mut TermCounts<'_>),
-    ) -> R {
-        thread_local! {
-            static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
-        }
-        let mut visit = Some((whole, part));
-        let shared = SCRATCH.try_with(|cell| {
-            let mut scratch = cell.try_borrow_mut().ok()?;
-            let (whole, part) = visit.take()?;
-            Some(self.count(&mut scratch, tokenizer, article, parts, whole, part))
-        });
-        match (shared, visit) {
-            (Ok(Some(result)), _) => result,
-            // Called again from inside `visit`, or while the thread shuts down: fresh space.
-            (_, Some((whole, part))) => self.count(&mut Scratch::default(), tokenizer, article, parts, whole, part),
-            (_, None) => unreachable!("`visit` is taken only by a call that returns its result"),
-        }
-    }
-
-    fn count<R>(
-        &self,
-        scratch: &mut Scratch,
-        tokenizer: &Tokenizer,
-        article: &Article,
-        parts: &[(usize, Range<usize>)],
-        whole: impl FnOnce(&mut TermCounts<'_>) -> R,
-        mut part: impl FnMut(usize, &mut TermCounts<'_>),
-    ) -> R {
-        let Scratch { fields, lookups, counts, touched, dirty, buffer } = scratch;
-        let miss = self.table.miss() as usize;
-        if counts.len() <= miss {
-            counts.resize(miss + 1, 0);
-        }
-        if std::mem::replace(dirty, true) {
-            counts.fill(0);
-        }
-        // Unknown terms are counted at `miss`, which starts above zero so that it is never
-        // taken for a first occurrence.
-        counts[miss] = 1;
-        let mut new = 0;
-        for (text, field) in article.fields().into_iter().zip(fields.iter_mut()) {
-            field.keys.clear();
-            field.starts.clear();
-            if parts.is_empty() {
-                tokenizer.keys_into(text, &mut field.keys, buffer);
-            } else {
-                tokenizer.keys_and_starts_into(text, &mut field.keys, &mut field.starts, buffer);
-            }
-            new = self.count_keys(&field.keys, lookups, &mut field.slots, counts, touched, new);
-        }
-        counts[miss] = 0;
-        let result = whole(&mut TermCounts { counts, touched: &touched[..new] });
-        // Per field, the token after the previous part's: parts come in order, so each
-        // part's tokens are found by walking on from there.
-        let mut cursors = [0; 2];
-        for (i, (index, range)) in parts.iter().enumerate() {
-            let (Some(field), Some(cursor)) = (fields.get(*index), cursors.get_mut(*index)) else { continue };
-            let first = first_at(&field.starts, *cursor, range.start);
-            let end = first_at(&field.starts, first, range.end);
-            *cursor = end;
-            let new = self.count_part(field, first..end, counts, touched);
-            part(i, &mut TermCounts { counts, touched: &touched[..new] });
-        }
-        *dirty = false;
-        result
-    }
-
-    /// Tallies the terms of the tokens `tokens` of `field` (the tokens of a part) from the
-    /// slots its lookups found, as [`TfIdf::count_keys`] would tally those tokens alone, in
-    /// the same order; returns how many slots it put in `touched`.
-    fn count_part(
-        &self,
-        field: &FieldScratch,
-        tokens: Range<usize>,
-        counts: &mut [u32],
-        touched: &mut Vec<u32>,
-    ) -> usize {
+    /// Tallies the terms of the tokens `tokens` of a field (a sentence's) from the slots
+    /// the field's lookups found (`slots`), as [`TfIdf::count_keys`] would tally those
+    /// tokens alone, in the same order; returns how many slots it put in `touched`.
+    fn count_part(&self, slots: &[u32], tokens: Range<usize>, counts: &mut [u32], touched: &mut Vec<u32>) -> usize {
         let (first, end) = (tokens.start, tokens.end);
         let bigrams = self.settings.max_ngram >= 2;
         let miss = self.table.miss() as usize;
@@ -306,8 +222,8 @@ impl TfIdf {
                 (true, _) => (2 * first - 1, 2 * first + 1..2 * end - 1),
                 (false, _) => (first, first + 1..end),
             };
-            tally(field.slots[head], counts, touched, &mut new);
-            new = tally_all(&field.slots[run], counts, touched, new);
+            tally(slots[head], counts, touched, &mut new);
+            new = tally_all(&slots[run], counts, touched, new);
         }
         counts[miss] = 0;
         new
@@ -330,17 +246,6 @@ impl TfIdf {
             vector.values.iter_mut().for_each(|v| *v /= norm);
         }
         vector
-    }
-}
-
-/// The index of the first of the ascending token `starts` at or after `offset`: walking on
-/// from `from` if every token before `from` starts before `offset` (parts in order, the
-/// usual case: each token is passed once), else by bisection.
-fn first_at(starts: &[usize], from: usize, offset: usize) -> usize {
-    let walk = from.checked_sub(1).map_or(Some(true), |last| starts.get(last).map(|&start| start < offset));
-    match (walk, starts.get(from..)) {
-        (Some(true), Some(rest)) => from + rest.iter().take_while(|&&start| start < offset).count(),
-        _ => starts.partition_point(|&start| start < offset),
     }
 }
 

@@ -10,6 +10,7 @@
 use crate::features::vectorizer::{reference, SparseVector, TfIdf, VectorizerSettings};
 use crate::text::article::Article;
 use crate::text::tokenizer::{hash, Tokenizer};
+use crate::text::tokens::Tokens;
 
 /// Ends every prefix term, so that a reader of the evidence tells `attack…` from `attack`.
 pub const MARK: char = '…';
@@ -83,10 +84,21 @@ impl WordPrefixes {
 
     /// The prefix block of an article, from the tokens the model sees.
     pub fn vector(&self, tokenizer: &Tokenizer, article: &Article) -> SparseVector {
+        let mut tokens = Tokens::new();
+        tokens.read(tokenizer, article);
+        self.vector_of_read(tokenizer, article, &tokens)
+    }
+
+    /// The prefix block of an article already read into `tokens` (with `tokenizer`): each
+    /// token normalized again from its bytes, not tokenized again.
+    pub(crate) fn vector_of_read(&self, tokenizer: &Tokenizer, article: &Article, tokens: &Tokens) -> SparseVector {
         // Room for a prefix every 8 bytes, so that the list does not regrow.
         let mut hits = Vec::with_capacity((article.title.len() + article.text.len()) / 8 + 1);
-        for field in article.fields() {
-            tokenizer.for_each(field, |_, _, token| self.hit(token, &mut hits));
+        let mut buffer = String::new();
+        for (field, text) in article.fields() {
+            for span in tokens.field(field).spans() {
+                self.hit(tokenizer.normalize(&text[span], &mut buffer), &mut hits);
+            }
         }
         self.vector_of_hits(hits)
     }
@@ -166,7 +178,7 @@ mod tests {
         let documents = vec![vec![tokens("ministers negotiate"), tokens("negotiations stalled ministers left")]];
         let block = WordPrefixes::fit(6, &VectorizerSettings { min_df: 1, ..Default::default() }, &documents);
         let mut seen = Vec::new();
-        for field in article.fields() {
+        for (_, field) in article.fields() {
             tokenizer.for_each(field, |_, _, token| seen.push(token.to_owned()));
         }
         assert_eq!(block.vector(&tokenizer, &article), block.vector_of_tokens(seen.iter().map(String::as_str)));

@@ -13,8 +13,9 @@
 use std::path::{Path, PathBuf};
 
 use crate::features::vectorizer::{SparseVector, TfIdf, VectorizerSettings};
-use crate::text::article::Article;
+use crate::text::article::{Article, Field};
 use crate::text::tokenizer::{hash, Tokenizer};
+use crate::text::tokens::Tokens;
 
 /// Ends every word-vector term in evidence, so that a reader tells `bombarded≈` (the word's
 /// vector) from `bombarded` (the vocabulary's term).
@@ -23,10 +24,22 @@ pub const MARK: char = '≈';
 /// Why the word vectors could not be read.
 #[derive(Debug, thiserror::Error)]
 pub enum WordVectorsError {
+    /// A file could not be read.
     #[error("cannot read {path}: {source}")]
-    Io { path: PathBuf, source: std::io::Error },
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// What the system said.
+        source: std::io::Error,
+    },
+    /// A file is not in the expected format.
     #[error("{path}: {message}")]
-    Invalid { path: PathBuf, message: String },
+    Invalid {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong with it.
+        message: String,
+    },
 }
 
 /// Word vectors as `data/word-vectors` stores them (see `scripts/extract_word_vectors.py`):
@@ -65,10 +78,12 @@ impl WordVectors {
         Self { words, rows_of_words, block, dimensions, values }
     }
 
+    /// The words, in row order.
     pub fn words(&self) -> &[String] {
         &self.words
     }
 
+    /// Dimensions of each vector.
     pub fn dimensions(&self) -> usize {
         self.dimensions
     }
@@ -224,10 +239,17 @@ impl WordVectorBlock {
 
     /// The block of an article, from the tokens the model sees.
     pub fn vector(&self, tokenizer: &Tokenizer, article: &Article) -> SparseVector {
-        let mut hits = Vec::with_capacity((article.title.len() + article.text.len()) / 6 + 1);
-        for field in article.fields() {
-            tokenizer.for_each(field, |_, _, token| hits.extend(self.index_of(token)));
-        }
+        let mut tokens = Tokens::new();
+        tokens.read(tokenizer, article);
+        self.vector_of_read(&tokens)
+    }
+
+    /// The block of an article already read into `tokens`: its words found by the tokens'
+    /// keys.
+    pub(crate) fn vector_of_read(&self, tokens: &Tokens) -> SparseVector {
+        let keys = Field::ALL.map(|field| tokens.field(field).keys());
+        let mut hits: Vec<u32> =
+            keys.iter().flat_map(|keys| keys.iter()).filter_map(|&key| self.words.index_of_key(key)).collect();
         vector_of_hits(&mut hits)
     }
 
@@ -311,7 +333,7 @@ mod tests {
         let block = vectors.block();
         let article = Article { id: "a", title: "Shelled", text: "Troops shelled, then SIGNED." };
         let mut seen = Vec::new();
-        for field in article.fields() {
+        for (_, field) in article.fields() {
             tokenizer.for_each(field, |_, _, token| seen.push(token.to_owned()));
         }
         assert_eq!(block.vector(&tokenizer, &article), block.vector_of_tokens(seen.iter().map(String::as_str)));

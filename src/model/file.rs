@@ -27,7 +27,8 @@ use crate::model::{ModelMeta, SentenceHead};
 use crate::text::tokenizer::{TokenizerSettings, UnsupportedTokenizer};
 
 const MAGIC: &[u8; 8] = b"ACCORDMF";
-/// Bump when the body's layout changes.
+/// The version of the file layout this build reads and writes; bumped when the body's
+/// layout changes.
 pub const FORMAT_VERSION: u32 = 12;
 const HEADER_LEN: usize = 52;
 /// Bounds on IDF values and weights, far beyond any trained model's (IDF is `1 + ln(n/df)`,
@@ -40,20 +41,41 @@ const MAX_WEIGHT: f32 = 1e6;
 /// Why a model could not be loaded or saved.
 #[derive(Debug, thiserror::Error)]
 pub enum ModelError {
+    /// The file could not be read or written.
     #[error("cannot access model file {path}: {source}")]
-    Io { path: PathBuf, source: std::io::Error },
+    Io {
+        /// The model file.
+        path: PathBuf,
+        /// What the system said.
+        source: std::io::Error,
+    },
+    /// The bytes are not a model file.
     #[error("not an accord model file (bad magic bytes)")]
     NotAModel,
+    /// The file's layout is another version's.
     #[error("model file format version {found} is not supported (this build reads version {FORMAT_VERSION})")]
-    UnsupportedFormat { found: u32 },
+    UnsupportedFormat {
+        /// The file's format version.
+        found: u32,
+    },
+    /// The file ends before its body does.
     #[error("model file is truncated: header promises {expected} body bytes, found {found}")]
-    Truncated { expected: u64, found: u64 },
+    Truncated {
+        /// Body bytes the header promises.
+        expected: u64,
+        /// Body bytes there are.
+        found: u64,
+    },
+    /// The body's checksum is not the header's.
     #[error("model file is corrupted: body checksum does not match")]
     ChecksumMismatch,
+    /// The body is not a model's parts.
     #[error("model file body cannot be decoded: {0}")]
     Decode(#[from] postcard::Error),
+    /// The model needs tokenizer rules this build does not have.
     #[error(transparent)]
     Tokenizer(#[from] UnsupportedTokenizer),
+    /// The parts do not make a model that can be served (said why).
     #[error("invalid model: {0}")]
     Invalid(String),
 }

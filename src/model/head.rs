@@ -8,9 +8,13 @@ use crate::features::vectorizer::SparseVector;
 /// that a document touches only the rows of the features it has.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LinearHead {
+    /// The head's name (`topic`, `stance`, …).
     pub name: String,
+    /// Its labels, in the order of its probabilities.
     pub labels: Vec<String>,
+    /// One row of `labels.len()` weights per input feature, row after row.
     pub weights: Vec<f32>,
+    /// One bias per label.
     pub bias: Vec<f32>,
 }
 
@@ -24,6 +28,7 @@ pub struct HeadPrediction {
 }
 
 impl LinearHead {
+    /// Number of labels.
     pub fn label_count(&self) -> usize {
         self.labels.len()
     }
@@ -51,6 +56,7 @@ impl LinearHead {
         logits
     }
 
+    /// The probability of each label for the input `x` (`bias + x · W`, then softmax), and the best one.
     pub fn predict(&self, x: &SparseVector) -> HeadPrediction {
         let mut probabilities = self.logits(x);
         softmax_in_place(&mut probabilities);

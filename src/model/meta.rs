@@ -19,7 +19,9 @@ pub struct ModelMeta {
     pub created: String,
     /// SHA-256 of the training corpus, hex.
     pub corpus_digest: String,
+    /// Documents in the training corpus.
     pub corpus_documents: usize,
+    /// The recipe the model was trained with.
     pub config: TrainConfig,
     /// Per-head figures on the held-out split.
     pub evaluation: Vec<HeadEvaluation>,
@@ -38,7 +40,9 @@ pub struct TrainConfig {
     pub seed: u64,
     /// Share of each label group held out for evaluation.
     pub test_fraction: f64,
+    /// How text is tokenized.
     pub tokenizer: TokenizerSettings,
+    /// How the vocabulary is learned.
     pub vectorizer: VectorizerSettings,
     /// Features each head trains on: the most frequent among its training documents.
     pub head_features: usize,
@@ -46,6 +50,7 @@ pub struct TrainConfig {
     pub l2: f32,
     /// The L2 penalty of each head named here.
     pub l2_by_head: BTreeMap<String, f32>,
+    /// Most optimizer iterations per head.
     pub max_iterations: u64,
     /// The learner of each head by name; heads not named use the default [`Learner`].
     pub learners: BTreeMap<String, Learner>,
@@ -93,11 +98,17 @@ pub enum Learner {
 /// A head's figures on held-out documents.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct HeadEvaluation {
+    /// The head's name.
     pub head: String,
+    /// Its labels, in the order of `confusion`.
     pub labels: Vec<String>,
+    /// Documents it was trained on.
     pub train_documents: usize,
+    /// Held-out documents it was scored on.
     pub test_documents: usize,
+    /// Share of held-out documents labeled right.
     pub accuracy: f64,
+    /// Mean F1 over the labels.
     pub macro_f1: f64,
     /// `confusion[true][predicted]`, in the order of `labels`.
     pub confusion: Vec<Vec<u32>>,
@@ -111,6 +122,7 @@ pub struct HeadEvaluation {
 /// above 0), beside the stance head's own on the same documents.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SentenceEvaluation {
+    /// The single-sentence head on those documents.
     pub head: HeadEvaluation,
     /// The stance head (calibrated) on the same documents.
     pub stance_head: Option<HeadEvaluation>,
@@ -119,9 +131,11 @@ pub struct SentenceEvaluation {
 /// What cross-validation found.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CrossValidation {
+    /// Number of folds.
     pub folds: usize,
     /// What the baseline is, in a few words; `None` without one.
     pub baseline: Option<String>,
+    /// Each head's scores, fold by fold.
     pub heads: Vec<HeadFolds>,
     /// With a single-sentence head.
     pub single_sentences: Option<SentenceFolds>,
@@ -132,14 +146,18 @@ pub struct CrossValidation {
 pub struct FoldScore {
     /// Documents of the fold that carry the head's label.
     pub documents: usize,
+    /// Share labeled right.
     pub accuracy: f64,
+    /// Mean F1 over the labels.
     pub macro_f1: f64,
 }
 
 /// One head's scores, fold by fold.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct HeadFolds {
+    /// The head's name.
     pub head: String,
+    /// The recipe's scores.
     pub accord: Vec<FoldScore>,
     /// The baseline's scores on the same folds (empty without a baseline).
     pub baseline: Vec<FoldScore>,
@@ -149,8 +167,11 @@ pub struct HeadFolds {
 /// weight above 0, beside the stance head's and the baseline's on the same documents.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SentenceFolds {
+    /// The single-sentence head's name.
     pub head: String,
+    /// The single-sentence head's scores.
     pub accord: Vec<FoldScore>,
+    /// The stance head's scores on the same documents.
     pub stance_head: Vec<FoldScore>,
     /// The baseline, trained on the fold's whole complement as for the heads (empty without
     /// a baseline).
@@ -160,6 +181,7 @@ pub struct SentenceFolds {
 /// What the validation articles said.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ArticleValidation {
+    /// Number of validation articles.
     pub documents: usize,
     /// SHA-256 of the validation articles.
     pub digest: String,
@@ -180,8 +202,12 @@ pub struct ArticleValidation {
 /// One head's figures on the validation articles.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ValidationFigure {
+    /// The head's name (or `stance_non_neutral`).
     pub head: String,
+    /// Articles labeled for it.
     pub documents: usize,
+    /// Share labeled right.
     pub accuracy: f64,
+    /// Mean F1 over the labels.
     pub macro_f1: f64,
 }

@@ -1,7 +1,8 @@
 //! The served model: tokenizer, TF-IDF vectorizer and classification heads, with what is
 //! known about how it was made.
 
-use std::ops::Range;
+#![warn(missing_docs)]
+
 use std::path::Path;
 
 pub use meta::ModelMeta;
@@ -9,12 +10,32 @@ pub use meta::ModelMeta;
 use self::file::ModelError;
 use crate::features::vectorizer::{term_frequencies, SparseVector, TermCounts, TfIdf, VectorizerSettings};
 use crate::features::word_prefixes::WordPrefixes;
-use crate::features::word_vectors::{self, WordVectorBlock};
+use crate::features::word_vectors::WordVectorBlock;
 use crate::model::head::{HeadPrediction, LinearHead, PackedHeads};
 use crate::text::article::Article;
 use crate::text::tokenizer::{Token, Tokenizer, TokenizerSettings};
 
 /// A loaded, validated model. Immutable and `Sync`: share it behind an `Arc`.
+///
+/// Load the shipped model and classify a sentence:
+///
+/// ```
+/// use std::path::Path;
+/// use accord::{Article, Model, Options};
+///
+/// let model = Model::load(Path::new("models/default/model.bin"))?;
+/// let article = Article::text("China and Israel signed a trade agreement on Monday.");
+/// let answer = model.classify(&article, &Options { explain: 2, sentences: true });
+/// for head in &answer.heads {
+///     let terms: Vec<&str> = head.evidence.iter().map(|evidence| evidence.term).collect();
+///     println!("{}: {} ({:.2}), for {terms:?}", head.head, head.label(), head.probability());
+/// }
+/// let label = |name: &str| answer.heads.iter().find(|head| head.head == name).map(|head| head.label());
+/// assert_eq!(label("topic"), Some("world"));
+/// assert_eq!(label("stance"), Some("cooperation"));
+/// assert_eq!(answer.sentences.len(), 1, "one sentence, with its stance");
+/// # Ok::<(), accord::ModelError>(())
+/// ```
 #[derive(Debug, Clone)]
 pub struct Model {
     meta: ModelMeta,
@@ -34,22 +55,29 @@ pub struct Model {
 /// word prefixes and word vectors, each if any.
 #[derive(Debug, Clone)]
 pub struct SentenceHead {
+    /// The head: one row of weights per vocabulary term, then per block feature.
     pub head: LinearHead,
+    /// The word-prefix block, if the head reads one.
     pub prefixes: Option<WordPrefixes>,
+    /// The word-vector block, if the head reads one.
     pub word_vectors: Option<WordVectorBlock>,
 }
 
 /// One evidence term: a feature and how much it pushed toward the predicted label.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Evidence<'m> {
+    /// The feature's index in the head's input.
     pub index: u32,
+    /// The feature's term ([`Model::feature_term`]).
     pub term: &'m str,
+    /// Its value times its weight margin for the predicted label over the head's mean.
     pub weight: f32,
 }
 
 /// A label of a head with the terms that favour it most (see [`LinearHead::strongest_terms`]).
 #[derive(Debug, Clone, PartialEq)]
 pub struct LabelTerms<'m> {
+    /// The label.
     pub label: &'m str,
     /// Each term with its weight margin over the head's mean, strongest first.
     pub terms: Vec<(&'m str, f32)>,
@@ -58,17 +86,24 @@ pub struct LabelTerms<'m> {
 /// One head's answer for one article.
 #[derive(Debug, Clone, PartialEq)]
 pub struct HeadResult<'m> {
+    /// The head's name (`topic`, `stance`, …).
     pub head: &'m str,
+    /// The head's labels, in the order of the prediction's probabilities.
     pub labels: &'m [String],
+    /// The probability of each label and the best one.
     pub prediction: HeadPrediction,
+    /// The features that pushed most toward the predicted label, strongest first (as many
+    /// as asked for with [`Options::explain`]).
     pub evidence: Vec<Evidence<'m>>,
 }
 
 impl HeadResult<'_> {
+    /// The predicted label.
     pub fn label(&self) -> &str {
         &self.labels[self.prediction.best]
     }
 
+    /// The predicted label's probability.
     pub fn probability(&self) -> f32 {
         self.prediction.probabilities[self.prediction.best]
     }
@@ -83,8 +118,8 @@ impl HeadResult<'_> {
 }
 
 impl Model {
-    /// Assembles and validates a model from its parts.
-    pub fn from_parts(
+    /// Assembles and validates a model from its parts (training does).
+    pub(crate) fn from_parts(
         meta: ModelMeta,
         tokenizer: TokenizerSettings,
         vectorizer: TfIdf,
@@ -112,6 +147,7 @@ impl Model {
         Self::from_bytes(&bytes)
     }
 
+    /// Checks and validates a model file's bytes.
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, ModelError> {
         let mut parts = file::decode(bytes)?;
         let sentence_head = parts.sentence_head()?;
@@ -119,6 +155,7 @@ impl Model {
         Self::from_parts(parts.meta, parts.tokenizer, vectorizer, parts.heads, sentence_head)
     }
 
+    /// The model file's bytes.
     pub fn to_bytes(&self) -> Result<Vec<u8>, ModelError> {
         let sentence = self.sentence_head.as_ref();
         file::encode(&self.meta, self.tokenizer.settings(), &self.vectorizer, &self.heads, sentence)
@@ -130,14 +167,17 @@ impl Model {
             .map_err(|source| ModelError::Io { path: path.to_owned(), source })
     }
 
+    /// What the model records about how it was made and how well it did.
     pub fn meta(&self) -> &ModelMeta {
         &self.meta
     }
 
+    /// The model's version (`vYYYYMMDD-…`).
     pub fn version(&self) -> &str {
         &self.meta.version
     }
 
+    /// The classification heads, in the order [`Classification::heads`] answers them.
     pub fn heads(&self) -> &[LinearHead] {
         &self.heads
     }
@@ -157,33 +197,6 @@ impl Model {
         self.sentence_head.as_ref()?.word_vectors.as_ref()
     }
 
-    /// The single-sentence head's input: the article's vector `main`, then its word-prefix
-    /// block and its word-vector block, each when the model has one.
-    ///
-    /// One tokenization serves both blocks (each block's own `vector` gives the same).
-    pub fn sentence_vector(&self, article: &Article, main: &SparseVector) -> SparseVector {
-        let (prefixes, words) = (self.sentence_prefixes(), self.sentence_word_vectors());
-        // Room for a prefix every 8 bytes and a word every 6.
-        let bytes = article.title.len() + article.text.len();
-        let (mut prefix_hits, mut word_hits) = (Vec::with_capacity(bytes / 8 + 1), Vec::with_capacity(bytes / 6 + 1));
-        for field in article.fields().into_iter().filter(|_| prefixes.is_some() || words.is_some()) {
-            self.tokenizer.for_each(field, |_, _, token| {
-                prefixes.inspect(|p| p.hit(token, &mut prefix_hits));
-                word_hits.extend(words.and_then(|w| w.index_of(token)));
-            });
-        }
-        let mut vector = main.clone();
-        let mut offset = self.vectorizer.dimensions();
-        if let Some(prefixes) = prefixes {
-            vector.push_block(offset, &prefixes.vector_of_hits(prefix_hits));
-            offset += prefixes.dimensions();
-        }
-        if words.is_some() {
-            vector.push_block(offset, &word_vectors::vector_of_hits(&mut word_hits));
-        }
-        vector
-    }
-
     /// The term behind a feature index of any head: the vocabulary's, then the word-prefix
     /// block's, then the word-vector block's.
     pub fn feature_term(&self, index: u32) -> &str {
@@ -201,14 +214,17 @@ impl Model {
         self.sentence_word_vectors().and_then(|words| words.term(index as u32)).unwrap_or_default()
     }
 
+    /// The TF-IDF vectorizer.
     pub fn vectorizer(&self) -> &TfIdf {
         &self.vectorizer
     }
 
+    /// The settings the vocabulary was learned with.
     pub fn vectorizer_settings(&self) -> &VectorizerSettings {
         self.vectorizer.settings()
     }
 
+    /// The tokenizer, with the settings the model was trained with.
     pub fn tokenizer(&self) -> &Tokenizer {
         &self.tokenizer
     }
@@ -218,86 +234,9 @@ impl Model {
         self.tokenizer.tokenize(text)
     }
 
+    /// The article's TF-IDF vector: the input of every head but the single-sentence one.
     pub fn vectorize(&self, article: &Article) -> SparseVector {
         self.vectorizer.transform(&self.tokenizer, article)
-    }
-
-    /// Every head's prediction, with up to `explain` evidence terms each.
-    ///
-    /// Scores straight from the term counts with the premultiplied rows; the sparse vector is
-    /// built only for evidence. The probabilities equal [`Model::classify_vector`]'s on
-    /// [`Model::vectorize`]'s vector up to float rounding (the sums run in another order).
-    ///
-    /// With an article-stance rule, the stance of an article of two or more sentences comes
-    /// from its sentences and its topic (see [`crate::model::stance_rule`]), and that of a single
-    /// sentence from the single-sentence head, when the model has one.
-    pub fn classify(&self, article: &Article, explain: usize) -> Vec<HeadResult<'_>> {
-        let parts = self.stance_rule.as_ref().map(|_| sentence_stance::sentence_parts(article)).unwrap_or_default();
-        let one_sentence = match (&self.stance_rule, self.sentence_head()) {
-            (Some(bound), Some(head)) if parts.len() < 2 => Some((bound.stance, head)),
-            _ => None,
-        };
-        let whole = |counts: &mut TermCounts<'_>| {
-            let wanted = explain > 0 || one_sentence.is_some();
-            let vector = if wanted { self.vectorizer.weigh(counts) } else { SparseVector::default() };
-            // The counts are read for the last time here, and zeroed as they are.
-            let (slots, tf) = counts.drain_tf(self.vectorizer.settings().sublinear_tf);
-            (self.packed.predict(&self.heads, slots, tf), vector)
-        };
-        // The sentences feed the article-stance rule; they are counted in the same pass.
-        let (mut predictions, vector) = match &self.stance_rule {
-            Some(bound) => {
-                let (result, mean) = self.with_sentence_mean(bound, article, parts, whole);
-                let (mut predictions, vector) = result;
-                self.apply_article_stance(mean, &mut predictions);
-                (predictions, vector)
-            }
-            None => self.vectorizer.with_counts(&self.tokenizer, article, whole),
-        };
-        let sentence_vector = one_sentence.map(|(stance, head)| {
-            let sentence_vector = self.sentence_vector(article, &vector);
-            predictions[stance] = head.predict(&sentence_vector);
-            sentence_vector
-        });
-        let answering = |i: usize| match (one_sentence, &sentence_vector) {
-            (Some((stance, head)), Some(sentence_vector)) if stance == i => (head, sentence_vector),
-            _ => (&self.heads[i], &vector),
-        };
-        predictions
-            .into_iter()
-            .enumerate()
-            .map(|(i, prediction)| {
-                let (head, vector) = answering(i);
-                self.head_result(head, prediction, vector, explain)
-            })
-            .collect()
-    }
-
-    /// Every sentence of the article ([`Model::sentences`]) with every head's own prediction
-    /// for that sentence alone, as [`Model::predict_plain`] gives it on the sentence's text,
-    /// but from one tokenization and one pass of lookups over the article (tested).
-    pub fn sentence_predictions(&self, article: &Article) -> Vec<(Field, Range<usize>, Vec<HeadPrediction>)> {
-        let sentences = Self::sentences(article);
-        let ((), predictions) = self.predict_sentences(article, &sentences, |_| ());
-        sentences.into_iter().zip(predictions).map(|((field, range), heads)| (field, range, heads)).collect()
-    }
-
-    /// `whole` on the article's term counts, and every head's own prediction for each of the
-    /// `sentences` as if it were an article by itself, from one tokenization and one pass of
-    /// lookups (tested against tokenizing each sentence alone).
-    fn predict_sentences<R>(
-        &self,
-        article: &Article,
-        sentences: &[(Field, Range<usize>)],
-        whole: impl FnOnce(&mut TermCounts<'_>) -> R,
-    ) -> (R, Vec<Vec<HeadPrediction>>) {
-        let parts: Vec<(usize, Range<usize>)> =
-            sentences.iter().map(|(field, range)| (usize::from(*field == Field::Text), range.clone())).collect();
-        let mut predictions = Vec::with_capacity(parts.len());
-        let result = self.vectorizer.with_counts_and_parts(&self.tokenizer, article, &parts, whole, |_, counts| {
-            predictions.push(self.predict_counts(counts));
-        });
-        (result, predictions)
     }
 
     /// Every head's own prediction from term counts.
@@ -322,7 +261,8 @@ impl Model {
     }
 
     /// Every head's prediction for a vector already made, with up to `explain` evidence terms.
-    pub fn classify_vector(&self, vector: &SparseVector, explain: usize) -> Vec<HeadResult<'_>> {
+    #[cfg(test)]
+    pub(crate) fn classify_vector(&self, vector: &SparseVector, explain: usize) -> Vec<HeadResult<'_>> {
         self.heads.iter().map(|head| self.head_result(head, head.predict(vector), vector, explain)).collect()
     }
 
@@ -342,6 +282,7 @@ impl Model {
     }
 }
 
+mod classify;
 pub mod file;
 pub mod fsutil;
 pub mod head;
@@ -351,7 +292,8 @@ mod sentence_stance;
 pub mod stance_rule;
 pub mod store;
 
-pub use sentence_stance::{Field, SentenceMean, SentenceStance};
+pub use classify::{Classification, Options};
+pub use sentence_stance::{SentenceMean, SentenceStance};
 
 #[cfg(test)]
 mod tests;

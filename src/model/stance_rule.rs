@@ -17,7 +17,9 @@ use serde::{Deserialize, Serialize};
 /// Which heads and labels the rule combines, and how strongly the topic gates the stance.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ArticleStance {
+    /// The head whose answer the rule replaces.
     pub stance_head: String,
+    /// The head whose relation label gates the stance.
     pub topic_head: String,
     /// The topic label that means "about relations between countries".
     pub relation_label: String,

@@ -22,16 +22,43 @@ pub const DEFAULT_VERSION: &str = "default";
 /// Why a version could not be resolved or loaded.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
+    /// The name is not a plain folder name.
     #[error("invalid model version name {0:?}: it must be a plain folder name (no '/', '\\', '..' or NUL)")]
     InvalidName(String),
+    /// The version leads out of the models directory (a link).
     #[error("model version `{version}` resolves to {path}, outside the models directory {directory}")]
-    OutsideDirectory { version: String, path: PathBuf, directory: PathBuf },
+    OutsideDirectory {
+        /// The version asked for.
+        version: String,
+        /// Where it leads.
+        path: PathBuf,
+        /// The models directory.
+        directory: PathBuf,
+    },
+    /// No such version.
     #[error("model version `{version}` is not in {directory}")]
-    NotFound { version: String, directory: PathBuf },
+    NotFound {
+        /// The version asked for.
+        version: String,
+        /// The models directory.
+        directory: PathBuf,
+    },
+    /// A file of the store could not be read or written.
     #[error("cannot read or write {path}: {source}")]
-    Io { path: PathBuf, source: std::io::Error },
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// What the system said.
+        source: std::io::Error,
+    },
+    /// The version's model file could not be loaded.
     #[error("model version `{version}`: {source}")]
-    Model { version: String, source: ModelError },
+    Model {
+        /// The version.
+        version: String,
+        /// Why its model could not be loaded.
+        source: ModelError,
+    },
 }
 
 /// A models directory.
@@ -41,10 +68,12 @@ pub struct ModelStore {
 }
 
 impl ModelStore {
+    /// A store over `directory` (nothing is read yet).
     pub fn new(directory: impl Into<PathBuf>) -> Self {
         Self { directory: directory.into() }
     }
 
+    /// The store's directory.
     pub fn directory(&self) -> &Path {
         &self.directory
     }

@@ -5,7 +5,8 @@ use std::path::Path;
 
 use super::*;
 use crate::features::vectorizer::reference::Reference;
-use crate::text::tokenizer::reference;
+use crate::text::article::Field;
+use crate::text::tokenizer::{passes, reference};
 
 fn shipped() -> Model {
     Model::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("models/default/model.bin")).expect("shipped model loads")
@@ -27,8 +28,9 @@ fn check_article(model: &Model, reference: &Reference<'_>, article: &Article, to
         }
         assert_eq!(got.best, expected.prediction.best, "{}", article.id);
     }
-    let one_sentence = Model::sentences(article).len() < 2;
-    for (head, result) in model.heads().iter().zip(model.classify(article, 5)) {
+    let one_sentence = sentences_of(article).len() < 2;
+    let options = Options { explain: 5, ..Options::default() };
+    for (head, result) in model.heads().iter().zip(model.classify(article, &options).heads) {
         let (head, vector) = match model.sentence_head().filter(|h| one_sentence && h.name == head.name) {
             Some(sentence_head) => (sentence_head, reference_sentence_vector(model, article, &vector)),
             None => (head, vector.clone()),
@@ -42,7 +44,7 @@ fn check_article(model: &Model, reference: &Reference<'_>, article: &Article, to
 /// The single-sentence head's input from the plain tokenizer's tokens.
 fn reference_sentence_vector(model: &Model, article: &Article, vector: &SparseVector) -> SparseVector {
     let mut tokens = Vec::new();
-    for field in article.fields() {
+    for (_, field) in article.fields() {
         model.tokenizer().for_each_plain(field, |_, _, token| tokens.push(token.to_owned()));
     }
     let tokens = || tokens.iter().map(String::as_str);
@@ -111,7 +113,28 @@ fn an_article_without_known_terms_gets_the_bias_alone() {
                 assert!((p - q).abs() < 1e-7, "{p} != {q}");
             }
         }
-        assert!(model.classify(&article, 2).iter().all(|result| result.evidence.is_empty()));
+        let options = Options { explain: 2, sentences: true };
+        assert!(model.classify(&article, &options).heads.iter().all(|result| result.evidence.is_empty()));
+    }
+}
+
+/// The whole answer (every head with evidence, each sentence's stance, the single-sentence
+/// head's blocks) comes from one reading of each field: the tokenizer passes over a text
+/// are counted on this thread.
+#[test]
+fn classify_reads_each_field_of_an_article_once() {
+    let model = shipped();
+    let several = "China and Israel signed a trade deal. Talks resume in Geneva on Monday.\nThe ministers left.";
+    let articles = [
+        Article { id: "several", title: "Trade talks resume", text: several },
+        Article::text("Militants attacked a border post, killing four soldiers."),
+    ];
+    for (article, sentences) in articles.iter().zip([4, 1]) {
+        let before = passes::so_far();
+        let answer = model.classify(article, &Options { explain: 3, sentences: true });
+        assert_eq!(passes::so_far() - before, 2, "{}: one pass over the title, one over the text", article.id);
+        assert_eq!(answer.sentences.len(), sentences, "{}", article.id);
+        assert!(answer.heads.iter().all(|head| !head.evidence.is_empty()), "{}", article.id);
     }
 }
 
@@ -164,32 +187,67 @@ fn a_single_sentence_head_unlike_its_stance_head_is_refused() {
     assert!(error.to_string().contains("single-sentence head: it must be head `stance`"), "{error}");
 }
 
-/// Each sentence's prediction from the article's one pass equals the prediction for the
-/// sentence tokenized alone, to the bit.
-fn check_sentences(model: &Model, article: &Article) -> Result<(), String> {
-    let sentences = Model::sentences(article);
-    let ((), fast) = model.predict_sentences(article, &sentences, |_| ());
-    for ((field, range), fast) in sentences.iter().zip(fast) {
-        let text = if *field == super::Field::Title { article.title } else { article.text };
-        let alone = model.predict_plain(&Article::text(&text[range.clone()]));
-        if fast != alone {
-            return Err(format!("sentence {:?} {:?}: {fast:?} != {alone:?}", field, &text[range.clone()]));
-        }
-    }
-    check_sentence_mean(model, article)
+/// The sentences of title and text, as the sentence splitter gives them, title first.
+fn sentences_of(article: &Article) -> Vec<(Field, std::ops::Range<usize>)> {
+    let split = |(field, text)| crate::text::sentences::split(text).into_iter().map(move |range| (field, range));
+    article.fields().into_iter().flat_map(split).collect()
 }
 
-/// The sentence mean the whole path feeds the article-stance rule (only the stance head
-/// scored per sentence) equals the mean of the sentences' own predictions, to the bit; an
-/// article of fewer than two sentences gets none.
-fn check_sentence_mean(model: &Model, article: &Article) -> Result<(), String> {
-    let bound = model.stance_rule.as_ref().ok_or("the shipped model has a stance rule")?;
-    let ((), fast) = model.with_sentence_mean(bound, article, super::sentence_stance::sentence_parts(article), |_| ());
-    let reference = model.sentence_mean(article).filter(|mean| mean.sentences >= 2);
-    if fast != reference {
-        return Err(format!("sentence mean {fast:?} != {reference:?}"));
+/// Each sentence's counts from the article's one analysis give every head the prediction
+/// the sentence gets when it is an article by itself, to the bit; and the sentence stances
+/// and mean [`Model::classify`] and [`Model::sentence_mean`] give are those predictions'.
+fn check_sentences(model: &Model, article: &Article) -> Result<(), String> {
+    let sentences = sentences_of(article);
+    let mut analysis = model.vectorizer.analyse(&model.tokenizer, article, true);
+    let found: Vec<(Field, std::ops::Range<usize>)> =
+        analysis.tokens().sentences().iter().map(|s| (s.field, s.bytes.clone())).collect();
+    if found != sentences {
+        return Err(format!("sentences {found:?} != {sentences:?}"));
     }
-    Ok(())
+    let alone: Vec<Vec<HeadPrediction>> = sentences
+        .iter()
+        .map(|(field, range)| model.predict_plain(&Article::text(&article.field(*field)[range.clone()])))
+        .collect();
+    for (index, ((field, range), alone)) in sentences.iter().zip(&alone).enumerate() {
+        let fast = model.predict_counts(&analysis.sentence_counts(index));
+        if fast != *alone {
+            let text = &article.field(*field)[range.clone()];
+            return Err(format!("sentence {field:?} {text:?}: {fast:?} != {alone:?}"));
+        }
+    }
+    drop(analysis);
+    check_sentence_answers(model, article, &alone)
+}
+
+/// The sentence stances and mean the model gives, against each sentence's own predictions
+/// (`alone`): to the bit for an article of two or more sentences; a single sentence gets the
+/// article's stance.
+fn check_sentence_answers(model: &Model, article: &Article, alone: &[Vec<HeadPrediction>]) -> Result<(), String> {
+    let bound = model.stance_rule.as_ref().ok_or("the shipped model has a stance rule")?;
+    let labels = &model.heads[bound.stance].labels;
+    let answer = model.classify(article, &Options { explain: 0, sentences: true });
+    let expected: Vec<(&str, f32)> = match alone {
+        [_] => vec![(answer.heads[bound.stance].label(), answer.heads[bound.stance].probability())],
+        _ => alone
+            .iter()
+            .map(|heads| &heads[bound.stance])
+            .map(|p| (labels[p.best].as_str(), p.probabilities[p.best]))
+            .collect(),
+    };
+    let got: Vec<(&str, f32)> = answer.sentences.iter().map(|s| (s.label, s.probability)).collect();
+    if got != expected {
+        return Err(format!("sentence stances {got:?} != {expected:?}"));
+    }
+    let mut mean = vec![0.0f32; labels.len()];
+    for heads in alone {
+        mean.iter_mut().zip(&heads[bound.stance].probabilities).for_each(|(m, p)| *m += p);
+    }
+    mean.iter_mut().for_each(|m| *m /= alone.len().max(1) as f32);
+    let expected = SentenceMean { mean, sentences: alone.len() };
+    match model.sentence_mean(article) {
+        Some(fast) if fast == expected => Ok(()),
+        fast => Err(format!("sentence mean {fast:?} != {expected:?}")),
+    }
 }
 
 #[test]

@@ -3,7 +3,7 @@
 //! (the messages derive `serde::Serialize`).
 
 use accord::train::scores::HeadEvaluation;
-use accord::{Article, HeadResult, Model};
+use accord::{Article, HeadResult, Model, Options};
 
 use accord::grpc::v1 as pb;
 
@@ -34,9 +34,9 @@ pub fn vectorize(model: &Model, article: &Article) -> pb::VectorizeResponse {
 /// Every head's prediction for the article, with up to `explain` evidence terms each, and
 /// each sentence's stance if `sentences` is set.
 pub fn classify(model: &Model, article: &Article, explain: usize, sentences: bool) -> pb::ClassifyResponse {
-    let predictions =
-        model.classify(article, explain).iter().map(|result| (result.head.to_owned(), prediction(result))).collect();
-    let sentences = if sentences { model.sentence_stances(article).iter().map(sentence).collect() } else { Vec::new() };
+    let answer = model.classify(article, &Options { explain, sentences });
+    let predictions = answer.heads.iter().map(|result| (result.head.to_owned(), prediction(result))).collect();
+    let sentences = answer.sentences.iter().map(sentence).collect();
     pb::ClassifyResponse {
         id: article.id.to_owned(),
         predictions,
@@ -47,8 +47,8 @@ pub fn classify(model: &Model, article: &Article, explain: usize, sentences: boo
 
 fn sentence(stance: &accord::model::SentenceStance) -> pb::SentenceStance {
     let field = match stance.field {
-        accord::model::Field::Title => pb::Field::Title,
-        accord::model::Field::Text => pb::Field::Text,
+        accord::Field::Title => pb::Field::Title,
+        accord::Field::Text => pb::Field::Text,
     };
     pb::SentenceStance {
         start: saturating_u32(stance.range.start),

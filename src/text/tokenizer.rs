@@ -40,8 +40,11 @@ impl Default for TokenizerSettings {
 /// One token: `text` is the normalized form, `start..end` the bytes of the source it came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Token {
+    /// The normalized (lowercased) token.
     pub text: String,
+    /// Byte offset of its first byte in the source text.
     pub start: usize,
+    /// Byte offset just past its last byte.
     pub end: usize,
 }
 
@@ -61,6 +64,7 @@ impl Tokenizer {
         Ok(Self { settings })
     }
 
+    /// The settings this tokenizer applies.
     pub fn settings(&self) -> &TokenizerSettings {
         &self.settings
     }
@@ -76,6 +80,8 @@ impl Tokenizer {
 
     /// Calls `visit(start, end, normalized)` for every token, reusing one buffer.
     pub fn for_each(&self, text: &str, mut visit: impl FnMut(usize, usize, &str)) {
+        #[cfg(test)]
+        passes::count();
         let mut buffer = String::new();
         let max = self.settings.max_token_bytes;
         scan::for_each_span(text, |start, end, ascii| {
@@ -100,7 +106,8 @@ impl Tokenizer {
 
     /// [`Tokenizer::for_each`] by the plain definition of the rules, one byte at a time: the
     /// same tokens, several times slower. The fast path is tested against it, and the
-    /// in-process benchmark's plain peer tokenizes with it.
+    /// in-process benchmark's plain peer tokenizes with it (hence public, hidden).
+    #[doc(hidden)]
     pub fn for_each_plain(&self, text: &str, visit: impl FnMut(usize, usize, &str)) {
         reference::for_each(&self.settings, text, visit);
     }
@@ -142,32 +149,37 @@ impl Tokenizer {
         visit(start, end, buffer);
     }
 
-    /// Appends the 64-bit key ([`hash`]) of every token of `text` to `keys`, the tokens
-    /// [`Tokenizer::for_each`] gives, in order. ASCII tokens are hashed straight from the text;
-    /// `buffer` holds a non-ASCII token while it is normalized.
+    /// Appends the 64-bit key ([`hash`]) of every token of `text` to `keys` and its byte
+    /// range, `(start, end)`, to `spans`: the tokens [`Tokenizer::for_each`] gives, in order.
+    /// ASCII tokens are hashed straight from the text; `buffer` holds a non-ASCII token
+    /// while it is normalized.
     #[inline]
-    pub(crate) fn keys_into(&self, text: &str, keys: &mut Vec<u64>, buffer: &mut String) {
-        self.for_each_key(text, buffer, |key, _| keys.push(key));
-    }
-
-    /// [`Tokenizer::keys_into`] that also appends each token's start offset to `starts`.
-    #[inline]
-    pub(crate) fn keys_and_starts_into(
+    pub(crate) fn keys_and_spans_into(
         &self,
         text: &str,
         keys: &mut Vec<u64>,
-        starts: &mut Vec<usize>,
+        spans: &mut Vec<(usize, usize)>,
         buffer: &mut String,
     ) {
-        self.for_each_key(text, buffer, |key, start| {
+        self.for_each_key(text, buffer, |key, start, end| {
             keys.push(key);
-            starts.push(start);
+            spans.push((start, end));
         });
     }
 
-    /// Calls `sink(key, start)` for every token of `text`, in order.
+    /// The normalized form of the token whose source is `source` (a span the tokenizer
+    /// gave), written into `buffer`: the text [`Tokenizer::for_each`] gives for it.
+    pub(crate) fn normalize<'b>(&self, source: &str, buffer: &'b mut String) -> &'b str {
+        buffer.clear();
+        normalize_into(source, self.settings.lowercase, buffer);
+        buffer
+    }
+
+    /// Calls `sink(key, start, end)` for every token of `text`, in order.
     #[inline(always)]
-    fn for_each_key(&self, text: &str, buffer: &mut String, mut sink: impl FnMut(u64, usize)) {
+    fn for_each_key(&self, text: &str, buffer: &mut String, mut sink: impl FnMut(u64, usize, usize)) {
+        #[cfg(test)]
+        passes::count();
         let bytes = text.as_bytes();
         let max = self.settings.max_token_bytes;
         let lowercase = if self.settings.lowercase { hash::LOWERCASE_ASCII } else { 0 };
@@ -182,7 +194,7 @@ impl Tokenizer {
                 normalize_into(&text[start..end], self.settings.lowercase, buffer);
                 hash::bytes(buffer.as_bytes())
             };
-            sink(key, start);
+            sink(key, start, end);
         });
     }
 }
@@ -205,7 +217,29 @@ fn normalize_into(source: &str, lowercase: bool, out: &mut String) {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("tokenizer rules version {found} is not supported (this build has version {TOKENIZER_VERSION})")]
 pub struct UnsupportedTokenizer {
+    /// The version the model asks for.
     pub found: u32,
+}
+
+/// How many times this thread's tokenizers have read a text (a field), so that tests can
+/// hold the model to one reading per field of an article.
+#[cfg(test)]
+pub(crate) mod passes {
+    use std::cell::Cell;
+
+    thread_local! {
+        static PASSES: Cell<usize> = const { Cell::new(0) };
+    }
+
+    pub(super) fn count() {
+        PASSES.with(|passes| passes.set(passes.get() + 1));
+    }
+
+    /// Texts read on this thread so far by the fast paths ([`super::Tokenizer::for_each`]
+    /// and the keys the model reads).
+    pub(crate) fn so_far() -> usize {
+        PASSES.with(Cell::get)
+    }
 }
 
 #[cfg(test)]

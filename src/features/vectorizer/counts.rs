@@ -52,35 +52,6 @@ pub(crate) fn term_frequencies(sublinear: bool) -> impl Fn(u32) -> f32 + Copy {
     }
 }
 
-/// Per-thread space for counting one document's terms: reused, so that nothing is
-/// allocated per token.
-#[derive(Default)]
-pub(super) struct Scratch {
-    /// Title and text.
-    pub(super) fields: [FieldScratch; 2],
-    /// The keys looked up: unigrams and bigrams.
-    pub(super) lookups: Vec<u64>,
-    /// Count per table slot, and at `miss` for unknown terms; zero outside of a document.
-    pub(super) counts: Vec<u32>,
-    /// The slots with a non-zero count, at its start (how many: the counting code knows).
-    pub(super) touched: Vec<u32>,
-    /// Set while a document is counted: still set at the start of the next one only if a
-    /// panic interrupted it, and then `counts` is zeroed whole.
-    pub(super) dirty: bool,
-    pub(super) buffer: String,
-}
-
-/// One field's tokens.
-#[derive(Default)]
-pub(super) struct FieldScratch {
-    /// Token keys.
-    pub(super) keys: Vec<u64>,
-    /// Token start offsets (only when the article has parts).
-    pub(super) starts: Vec<usize>,
-    /// The table slot each lookup found (the table's `miss` if none).
-    pub(super) slots: Vec<u32>,
-}
-
 /// One document's term counts, by vocabulary table slot, borrowed from the scratch space;
 /// cleared when dropped.
 pub(crate) struct TermCounts<'s> {

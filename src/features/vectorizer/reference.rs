@@ -16,6 +16,7 @@ pub struct Reference<'v> {
 }
 
 impl<'v> Reference<'v> {
+    /// The plain lookup of `vectorizer`'s terms.
     pub fn new(vectorizer: &'v TfIdf) -> Self {
         let lookup = vectorizer.terms().iter().enumerate().map(|(i, t)| (t.as_str(), i as u32)).collect();
         Self { vectorizer, lookup }
@@ -34,7 +35,7 @@ fn transform(
     article: &Article,
 ) -> SparseVector {
     let mut hits = Vec::new();
-    for field in article.fields() {
+    for (_, field) in article.fields() {
         let mut previous = String::new();
         let mut bigram = String::new();
         tokenizer.for_each_plain(field, |_, _, token| {

@@ -232,15 +232,3 @@ proptest! {
         prop_assert_eq!(fast, expected);
     }
 }
-
-proptest! {
-    #[test]
-    fn first_at_finds_what_bisection_finds(
-        gaps in proptest::collection::vec(0usize..5, 0..40),
-        from in 0usize..45,
-        offset in 0usize..120,
-    ) {
-        let starts: Vec<usize> = gaps.iter().scan(0, |at, gap| { *at += gap + 1; Some(*at) }).collect();
-        prop_assert_eq!(first_at(&starts, from, offset), starts.partition_point(|&start| start < offset));
-    }
-}

@@ -234,10 +234,14 @@ fn check_against_reference(input: &str) -> Result<(), TestCaseError> {
         let tokenizer = Tokenizer::new(settings).expect("supported");
         let expected = reference_tokens(&tokenizer, input);
         prop_assert_eq!(fast_tokens(&tokenizer, input), expected.clone());
-        let mut keys = Vec::new();
-        tokenizer.keys_into(input, &mut keys, &mut String::new());
+        let (mut keys, mut spans, mut buffer) = (Vec::new(), Vec::new(), String::new());
+        tokenizer.keys_and_spans_into(input, &mut keys, &mut spans, &mut buffer);
         let expected_keys: Vec<u64> = expected.iter().map(|(_, _, text)| hash::bytes(text.as_bytes())).collect();
         prop_assert_eq!(keys, expected_keys);
+        prop_assert_eq!(spans, expected.iter().map(|(start, end, _)| (*start, *end)).collect::<Vec<_>>());
+        for (start, end, text) in &expected {
+            prop_assert_eq!(tokenizer.normalize(&input[*start..*end], &mut buffer), text.as_str());
+        }
     }
     Ok(())
 }

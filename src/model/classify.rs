@@ -1,0 +1,166 @@
+//! [`Model::classify`]: everything the model answers for an article, from one analysis of
+//! it. The article is tokenized once; its term counts, its sentences' counts, and the
+//! single-sentence head's blocks all come from that one token stream.
+
+use super::sentence_stance::{label_buffer, BoundStance, SentenceMean, SentenceStance};
+use super::{HeadResult, Model};
+use crate::features::vectorizer::{Analysis, SparseVector};
+use crate::model::head::argmax;
+use crate::text::article::Article;
+use crate::text::tokens::{Sentence, Tokens};
+
+/// What [`Model::classify`] computes beyond every head's prediction.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Options {
+    /// Evidence terms to list per head (0: none).
+    pub explain: usize,
+    /// Also give each sentence's stance ([`Classification::sentences`]).
+    pub sentences: bool,
+}
+
+/// The model's answer for one article.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Classification<'m> {
+    /// Every head's answer, in the order of [`Model::heads`].
+    pub heads: Vec<HeadResult<'m>>,
+    /// Each sentence with the stance head's answer for it alone, title first, if
+    /// [`Options::sentences`] asked for them and the model has an article-stance rule;
+    /// else empty. The one sentence of a single-sentence input gets the answer the article
+    /// gets.
+    pub sentences: Vec<SentenceStance<'m>>,
+}
+
+impl Model {
+    /// Every head's prediction for `article`, with up to `options.explain` evidence terms
+    /// each, and each sentence's stance if `options.sentences` is set.
+    ///
+    /// Scores straight from the term counts with the premultiplied rows; the sparse vector is
+    /// built only for evidence. The probabilities equal [`LinearHead::predict`]'s on
+    /// [`Model::vectorize`]'s vector up to float rounding (the sums run in another order).
+    ///
+    /// With an article-stance rule, the stance of an article of two or more sentences comes
+    /// from its sentences and its topic (see [`crate::model::stance_rule`]), and that of a
+    /// single sentence from the single-sentence head, when the model has one.
+    ///
+    /// [`LinearHead::predict`]: crate::model::head::LinearHead::predict
+    pub fn classify(&self, article: &Article, options: &Options) -> Classification<'_> {
+        let rule = self.stance_rule.as_ref();
+        let mut analysis = self.vectorizer.analyse(&self.tokenizer, article, rule.is_some());
+        let sentence_count = analysis.tokens().sentences().len();
+        let one_sentence = match (rule, self.sentence_head()) {
+            (Some(bound), Some(head)) if sentence_count < 2 => Some((bound.stance, head)),
+            _ => None,
+        };
+        let (mut predictions, vector) = {
+            let mut counts = analysis.article_counts();
+            let wanted = options.explain > 0 || one_sentence.is_some();
+            let vector = if wanted { self.vectorizer.weigh(&counts) } else { SparseVector::default() };
+            // The counts are read for the last time here, and zeroed as they are.
+            let (slots, tf) = counts.drain_tf(self.vectorizer.settings().sublinear_tf);
+            (self.packed.predict(&self.heads, slots, tf), vector)
+        };
+        let mut sentences = Vec::new();
+        if let Some(bound) = rule.filter(|_| sentence_count >= 2) {
+            let stances = options.sentences.then_some(&mut sentences);
+            let mean = self.sentence_pass(bound, &mut analysis, stances);
+            self.apply_article_stance(Some(mean), &mut predictions);
+        }
+        let sentence_vector = one_sentence.map(|(stance, head)| {
+            let sentence_vector = self.with_sentence_blocks(analysis.tokens(), article, &vector);
+            predictions[stance] = head.predict(&sentence_vector);
+            sentence_vector
+        });
+        if let (Some(bound), true, [sentence]) = (rule, options.sentences, analysis.tokens().sentences()) {
+            let prediction = &predictions[bound.stance];
+            sentences.push(self.sentence_stance(bound, sentence, &prediction.probabilities));
+        }
+        let answering = |i: usize| match (one_sentence, &sentence_vector) {
+            (Some((stance, head)), Some(sentence_vector)) if stance == i => (head, sentence_vector),
+            _ => (&self.heads[i], &vector),
+        };
+        let heads = predictions
+            .into_iter()
+            .enumerate()
+            .map(|(i, prediction)| {
+                let (head, vector) = answering(i);
+                self.head_result(head, prediction, vector, options.explain)
+            })
+            .collect();
+        Classification { heads, sentences }
+    }
+
+    /// The single-sentence head's input: the article's vector `main`, then its word-prefix
+    /// block and its word-vector block, each when the model has one.
+    pub fn sentence_vector(&self, article: &Article, main: &SparseVector) -> SparseVector {
+        let mut tokens = Tokens::new();
+        tokens.read(&self.tokenizer, article);
+        self.with_sentence_blocks(&tokens, article, main)
+    }
+
+    /// [`Model::sentence_vector`] of an article already read into `tokens`.
+    fn with_sentence_blocks(&self, tokens: &Tokens, article: &Article, main: &SparseVector) -> SparseVector {
+        let mut vector = main.clone();
+        let mut offset = self.vectorizer.dimensions();
+        if let Some(prefixes) = self.sentence_prefixes() {
+            vector.push_block(offset, &prefixes.vector_of_read(&self.tokenizer, article, tokens));
+            offset += prefixes.dimensions();
+        }
+        if let Some(words) = self.sentence_word_vectors() {
+            vector.push_block(offset, &words.vector_of_read(tokens));
+        }
+        vector
+    }
+
+    /// The mean of the stance probabilities of the article's sentences (each scored as if
+    /// alone), and how many sentences there were; `None` without an article-stance rule.
+    pub fn sentence_mean(&self, article: &Article) -> Option<SentenceMean> {
+        let bound = self.stance_rule.as_ref()?;
+        let mut analysis = self.vectorizer.analyse(&self.tokenizer, article, true);
+        Some(self.sentence_pass(bound, &mut analysis, None))
+    }
+
+    /// The stance head's probabilities for every sentence of the analysis as if it alone
+    /// were an article, summed into their mean; each sentence's stance pushed to `stances`
+    /// if given. Each sentence's counts are tallied from the article's lookups and only the
+    /// stance head is scored, without allocating per sentence.
+    fn sentence_pass<'m>(
+        &'m self,
+        bound: &BoundStance,
+        analysis: &mut Analysis<'_>,
+        mut stances: Option<&mut Vec<SentenceStance<'m>>>,
+    ) -> SentenceMean {
+        let count = analysis.tokens().sentences().len();
+        let labels = self.heads[bound.stance].label_count();
+        let (mut sum_stack, mut sum_heap, mut stack, mut heap) = ([0.0; 8], Vec::new(), [0.0; 8], Vec::new());
+        let (sum, probabilities) =
+            (label_buffer(labels, &mut sum_stack, &mut sum_heap), label_buffer(labels, &mut stack, &mut heap));
+        let sublinear = self.vectorizer.settings().sublinear_tf;
+        if let Some(stances) = stances.as_deref_mut() {
+            stances.reserve(count);
+        }
+        for index in 0..count {
+            let mut counts = analysis.sentence_counts(index);
+            let (slots, tf) = counts.drain_tf(sublinear);
+            self.packed.head_probabilities(&self.heads, bound.stance, slots, tf, probabilities);
+            drop(counts);
+            sum.iter_mut().zip(&*probabilities).for_each(|(m, p)| *m += p);
+            if let (Some(stances), Some(sentence)) = (stances.as_deref_mut(), analysis.tokens().sentences().get(index))
+            {
+                stances.push(self.sentence_stance(bound, sentence, probabilities));
+            }
+        }
+        let divisor = count.max(1) as f32;
+        SentenceMean { mean: sum.iter().map(|m| m / divisor).collect(), sentences: count }
+    }
+
+    /// A sentence with the stance head's best label for it, given its probabilities.
+    fn sentence_stance(&self, bound: &BoundStance, sentence: &Sentence, probabilities: &[f32]) -> SentenceStance<'_> {
+        let best = argmax(probabilities);
+        SentenceStance {
+            field: sentence.field,
+            range: sentence.bytes.clone(),
+            label: &self.heads[bound.stance].labels[best],
+            probability: probabilities[best],
+        }
+    }
+}

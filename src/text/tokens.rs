@@ -1,0 +1,179 @@
+//! One reading of an article: every token of each field (its key and its bytes) and, when
+//! asked for, the sentences as ranges of those tokens. Everything the model reads off an
+//! article comes from this one token stream.
+
+use std::ops::Range;
+
+use crate::text::article::{Article, Field};
+use crate::text::sentences;
+use crate::text::tokenizer::Tokenizer;
+
+/// The tokens of one field, in order: the 64-bit key of each
+/// ([`crate::text::tokenizer::Tokenizer::tokenize`]'s text, hashed) and its byte range in
+/// the field.
+#[derive(Debug, Clone, Default)]
+pub struct FieldTokens {
+    keys: Vec<u64>,
+    /// `(start, end)` of each token: one push per token beside its key.
+    spans: Vec<(usize, usize)>,
+}
+
+impl FieldTokens {
+    const fn new() -> Self {
+        Self { keys: Vec::new(), spans: Vec::new() }
+    }
+
+    /// The key of each token: equal keys, equal normalized tokens (a 64-bit hash).
+    pub fn keys(&self) -> &[u64] {
+        &self.keys
+    }
+
+    /// The byte range of token `index` in its field.
+    pub fn span(&self, index: usize) -> Option<Range<usize>> {
+        self.spans.get(index).map(|&(start, end)| start..end)
+    }
+
+    /// The byte range of every token, in order.
+    pub fn spans(&self) -> impl ExactSizeIterator<Item = Range<usize>> + '_ {
+        self.spans.iter().map(|&(start, end)| start..end)
+    }
+
+    /// Number of tokens.
+    pub fn len(&self) -> usize {
+        self.keys.len()
+    }
+
+    /// True if the field has no token.
+    pub fn is_empty(&self) -> bool {
+        self.keys.is_empty()
+    }
+
+    fn clear(&mut self) {
+        self.keys.clear();
+        self.spans.clear();
+    }
+}
+
+/// One sentence of an article: its field, its bytes in that field (trimmed, as
+/// [`sentences::split`] gives them) and the tokens that start in those bytes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sentence {
+    /// The field the sentence is in.
+    pub field: Field,
+    /// Byte range in the field.
+    pub bytes: Range<usize>,
+    /// Range of the field's tokens ([`Tokens::field`]).
+    pub tokens: Range<usize>,
+}
+
+/// An article read once: each field's tokens and, after [`Tokens::split_sentences`], its
+/// sentences. A buffer: reading another article reuses its space, so that a reader that
+/// keeps one allocates nothing per article once it is large enough.
+#[derive(Debug, Clone, Default)]
+pub struct Tokens {
+    fields: [FieldTokens; 2],
+    sentences: Vec<Sentence>,
+    /// A non-ASCII token while it is normalized.
+    buffer: String,
+}
+
+impl Tokens {
+    /// No article read yet.
+    pub const fn new() -> Self {
+        Self { fields: [FieldTokens::new(), FieldTokens::new()], sentences: Vec::new(), buffer: String::new() }
+    }
+
+    /// Reads every token of `article`, one pass of `tokenizer` over each field; forgets the
+    /// previous article, sentences included.
+    pub fn read(&mut self, tokenizer: &Tokenizer, article: &Article) {
+        self.sentences.clear();
+        for (field, text) in article.fields() {
+            let tokens = &mut self.fields[field.index()];
+            tokens.clear();
+            tokenizer.keys_and_spans_into(text, &mut tokens.keys, &mut tokens.spans, &mut self.buffer);
+        }
+    }
+
+    /// Splits the article just read ([`Tokens::read`], the same `article`) into sentences,
+    /// each with the range of its tokens; the sentences of the title come first.
+    pub fn split_sentences(&mut self, article: &Article) {
+        self.sentences.clear();
+        // Room for sentences of about 80 bytes, so that a typical article's list never regrows.
+        self.sentences.reserve((article.title.len() + article.text.len()) / 80 + 2);
+        for (field, text) in article.fields() {
+            let spans = &self.fields[field.index()].spans;
+            // Sentences come in order, so each one's tokens are found by walking on from the
+            // previous one's end.
+            let mut cursor = 0;
+            sentences::split_each(text, |bytes| {
+                let first = first_at(spans, cursor, bytes.start);
+                let end = first_at(spans, first, bytes.end);
+                cursor = end;
+                self.sentences.push(Sentence { field, bytes, tokens: first..end });
+            });
+        }
+    }
+
+    /// The tokens of one field.
+    pub fn field(&self, field: Field) -> &FieldTokens {
+        &self.fields[field.index()]
+    }
+
+    /// The sentences found by the last [`Tokens::split_sentences`], title first; empty if
+    /// it was not called for this article.
+    pub fn sentences(&self) -> &[Sentence] {
+        &self.sentences
+    }
+}
+
+/// The index of the first of the ascending token `spans` that starts at or after `offset`,
+/// walking on from `from` (every token before `from` starts before `offset`).
+fn first_at(spans: &[(usize, usize)], from: usize, offset: usize) -> usize {
+    let rest = spans.get(from..).unwrap_or_default();
+    from + rest.iter().take_while(|&&(start, _)| start < offset).count()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_sentence_holds_the_tokens_that_start_in_it() {
+        let tokenizer = Tokenizer::default();
+        let article = Article { id: "", title: "Talks resume", text: "Leaders met in Geneva. They signed a deal." };
+        let mut tokens = Tokens::default();
+        tokens.read(&tokenizer, &article);
+        tokens.split_sentences(&article);
+        let words = |sentence: &Sentence| -> Vec<&str> {
+            let text = article.field(sentence.field);
+            let field = tokens.field(sentence.field);
+            sentence.tokens.clone().filter_map(|i| field.span(i)).map(|span| &text[span]).collect()
+        };
+        let found: Vec<(Field, Vec<&str>)> = tokens.sentences().iter().map(|s| (s.field, words(s))).collect();
+        assert_eq!(
+            found,
+            [
+                (Field::Title, vec!["Talks", "resume"]),
+                (Field::Text, vec!["Leaders", "met", "in", "Geneva"]),
+                (Field::Text, vec!["They", "signed", "deal"]),
+            ]
+        );
+        let spans: Vec<Range<usize>> = tokens.field(Field::Text).spans().collect();
+        let alone: Vec<Range<usize>> = tokenizer.tokenize(article.text).iter().map(|t| t.start..t.end).collect();
+        assert_eq!(spans, alone, "the spans are the tokenizer's");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn first_at_finds_what_bisection_finds(
+            gaps in proptest::collection::vec(0usize..5, 0..40),
+            from in 0usize..45,
+            offset in 0usize..120,
+        ) {
+            let spans: Vec<(usize, usize)> =
+                gaps.iter().scan(0, |at, gap| { *at += gap + 1; Some((*at, *at + 1)) }).collect();
+            let expected = spans.partition_point(|&(start, _)| start < offset);
+            proptest::prop_assert_eq!(first_at(&spans, from.min(expected), offset), expected);
+        }
+    }
+}
