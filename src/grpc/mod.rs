@@ -7,6 +7,8 @@
 pub mod codec;
 #[cfg(test)]
 mod codec_tests;
+pub mod convert;
+pub mod json;
 
 /// Package `accord.v1`: the `Classifier` and `Admin` services.
 #[allow(dead_code, clippy::all, clippy::pedantic)]

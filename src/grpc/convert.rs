@@ -1,11 +1,13 @@
-//! The model's answers as gRPC messages. Each function takes a model and an article and
-//! returns a response, so the command line can print exactly what the service returns
-//! (the messages derive `serde::Serialize`).
+//! The model's answers as gRPC messages: the one conversion the service and the command line
+//! both call, so that `accord classify` prints (in the messages' proto3 JSON mapping) exactly
+//! what the service returns. Each function takes a model and an article and returns a
+//! response.
 
-use accord::train::scores::HeadEvaluation;
-use accord::{Article, HeadResult, Model};
-
-use accord::grpc::v1 as pb;
+use crate::grpc::v1 as pb;
+use crate::model::meta::HeadEvaluation;
+use crate::model::{Field, HeadResult, Model, SentenceStance};
+use crate::text::article::Article;
+use crate::text::tokenizer::Token;
 
 /// The article's tokens, title first; offsets are into the field each token comes from.
 pub fn tokenize(model: &Model, article: &Article) -> pb::TokenizeResponse {
@@ -45,10 +47,10 @@ pub fn classify(model: &Model, article: &Article, explain: usize, sentences: boo
     }
 }
 
-fn sentence(stance: &accord::model::SentenceStance) -> pb::SentenceStance {
+fn sentence(stance: &SentenceStance) -> pb::SentenceStance {
     let field = match stance.field {
-        accord::model::Field::Title => pb::Field::Title,
-        accord::model::Field::Text => pb::Field::Text,
+        Field::Title => pb::Field::Title,
+        Field::Text => pb::Field::Text,
     };
     pb::SentenceStance {
         start: saturating_u32(stance.range.start),
@@ -97,7 +99,7 @@ pub fn prediction(result: &HeadResult) -> pb::Prediction {
     pb::Prediction { label: result.label().to_owned(), probability: result.probability(), probabilities, evidence }
 }
 
-fn token(token: &accord::Token, field: pb::Field) -> pb::Token {
+fn token(token: &Token, field: pb::Field) -> pb::Token {
     pb::Token {
         text: token.text.clone(),
         start: saturating_u32(token.start),
