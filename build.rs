@@ -6,10 +6,10 @@
 #[cfg(feature = "cli")]
 const PROTOS: &[&str] = &["proto/accord/v1/classifier.proto", "proto/accord/v1/admin.proto"];
 
-/// The message whose map (`predictions`: heads) is a `BTreeMap`, so that printed responses
-/// list heads in name order.
+/// Messages whose maps (keyed by head name) are `BTreeMap`s, so that printed messages list
+/// their keys in order.
 #[cfg(feature = "cli")]
-const ORDERED_MAPS: &str = ".accord.v1.ClassifyResponse";
+const ORDERED_MAPS: &[&str] = &[".accord.v1.ClassifyResponse", ".accord.v1.TrainConfig"];
 
 #[cfg(not(feature = "cli"))]
 fn main() {}
@@ -20,9 +20,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     std::env::set_var("PROTOC", protoc);
     let out_dir = std::path::PathBuf::from(std::env::var("OUT_DIR")?);
     let descriptor_path = out_dir.join("accord_descriptor.bin");
-    tonic_prost_build::configure()
-        .file_descriptor_set_path(&descriptor_path)
-        .btree_map(ORDERED_MAPS)
+    let mut config = tonic_prost_build::configure().file_descriptor_set_path(&descriptor_path);
+    for path in ORDERED_MAPS {
+        config = config.btree_map(path);
+    }
+    config
         // Large messages are encoded and decoded off the async worker threads
         // (src/grpc/codec.rs, included beside the generated code).
         .codec_path("super::codec::OffloadingCodec")
@@ -32,7 +34,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let descriptors = std::fs::read(&descriptor_path)?;
     pbjson_build::Builder::new()
         .register_descriptors(&descriptors)?
-        .btree_map([ORDERED_MAPS])
+        .btree_map(ORDERED_MAPS.iter().copied())
         .build(&[".accord.v1"])?;
     Ok(())
 }

@@ -163,6 +163,10 @@ fn the_command_line_prints_what_grpcurl_prints() {
         let called = grpcurl(&server, &["accord.v1.Classifier/Classify"], Some(&request.to_string()));
         assert_eq!(without_layout(line), without_layout(&called), "accord classify and grpcurl differ");
     }
+
+    let called = grpcurl(&server, &["accord.v1.Classifier/GetModelInfo"], Some("{}"));
+    let printed = accord(&models, &["info", "--json"], "");
+    assert_eq!(without_layout(&printed), without_layout(&called), "accord info --json and grpcurl differ");
 }
 
 #[test]

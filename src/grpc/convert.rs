@@ -3,8 +3,9 @@
 //! what the service returns. Each function takes a model and an article and returns a
 //! response.
 
+use crate::grpc::record;
 use crate::grpc::v1 as pb;
-use crate::model::meta::HeadEvaluation;
+use crate::model::meta::{HeadEvaluation, SentenceEvaluation};
 use crate::model::{Field, HeadResult, Model, SentenceStance};
 use crate::text::article::Article;
 use crate::text::tokenizer::Token;
@@ -61,7 +62,8 @@ fn sentence(stance: &SentenceStance) -> pb::SentenceStance {
     }
 }
 
-/// The model's version, provenance, vocabulary size, and heads with their held-out figures.
+/// The model's version, provenance, vocabulary size, heads with their held-out figures, and
+/// what training recorded: its settings, validation and cross-validation.
 pub fn model_info(model: &Model) -> pb::ModelInfo {
     let meta = model.meta();
     let heads = model
@@ -71,11 +73,10 @@ pub fn model_info(model: &Model) -> pb::ModelInfo {
             name: head.name.clone(),
             labels: head.labels.clone(),
             metrics: meta.evaluation.iter().find(|e| e.head == head.name).map(metrics),
-            single_sentence_metrics: model
-                .sentence_head()
-                .filter(|sentence| sentence.name == head.name)
-                .and(meta.sentence_evaluation.as_ref())
-                .map(|e| metrics(&e.head)),
+            single_sentence_metrics: single_sentence(model, &head.name).map(|e| metrics(&e.head)),
+            metrics_on_single_sentences: single_sentence(model, &head.name)
+                .and_then(|e| e.stance_head.as_ref())
+                .map(metrics),
         })
         .collect();
     pb::ModelInfo {
@@ -85,7 +86,15 @@ pub fn model_info(model: &Model) -> pb::ModelInfo {
         corpus_documents: saturating_u32(meta.corpus_documents),
         dimensions: saturating_u32(model.vectorizer().dimensions()),
         heads,
+        config: Some(record::train_config(&meta.config)),
+        article_validation: meta.article_validation.as_ref().map(record::article_validation),
+        cross_validation: meta.cross_validation.as_ref().map(record::cross_validation),
     }
+}
+
+/// The single-sentence head's figures, when `head` has a single-sentence head beside it.
+fn single_sentence<'a>(model: &'a Model, head: &str) -> Option<&'a SentenceEvaluation> {
+    model.sentence_head().filter(|sentence| sentence.name == head).and(model.meta().sentence_evaluation.as_ref())
 }
 
 /// One head's answer: best label, every label ranked, and the evidence.
@@ -131,6 +140,6 @@ fn metrics(evaluation: &HeadEvaluation) -> pb::HeadMetrics {
 }
 
 /// Sizes and offsets fit in `u32` under the text limit; saturate rather than wrap if not.
-fn saturating_u32(value: usize) -> u32 {
+pub(crate) fn saturating_u32(value: usize) -> u32 {
     u32::try_from(value).unwrap_or(u32::MAX)
 }

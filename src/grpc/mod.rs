@@ -9,6 +9,7 @@ pub mod codec;
 mod codec_tests;
 pub mod convert;
 pub mod json;
+mod record;
 
 /// Package `accord.v1`: the `Classifier` and `Admin` services.
 #[allow(dead_code, clippy::all, clippy::pedantic)]
