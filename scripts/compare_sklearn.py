@@ -22,11 +22,13 @@ def main():
     print("| head | held-out docs | accord accuracy | sklearn accuracy | accord macro-F1 | sklearn macro-F1 |")
     print("|---|---|---|---|---|---|")
     baseline = score(train, test)
-    for evaluation in info["evaluation"]:
-        head = evaluation["head"]
-        theirs = baseline[head]
-        print(f"| {head} | {theirs['documents']} | {evaluation['accuracy']:.4f} | {theirs['accuracy']:.4f} "
-              f"| {evaluation['macro_f1']:.4f} | {theirs['macro_f1']:.4f} |")
+    # ModelInfo in the proto3 JSON mapping: camelCase names, zero values left out.
+    for head in info["heads"]:
+        if "metrics" not in head:
+            continue
+        name, ours, theirs = head["name"], head["metrics"], baseline[head["name"]]
+        print(f"| {name} | {theirs['documents']} | {ours.get('accuracy', 0):.4f} | {theirs['accuracy']:.4f} "
+              f"| {ours.get('macroF1', 0):.4f} | {theirs['macro_f1']:.4f} |")
 
 
 if __name__ == "__main__":

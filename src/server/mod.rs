@@ -9,7 +9,6 @@
 mod admin;
 mod classifier;
 pub mod config;
-pub mod convert;
 mod deadline;
 mod error;
 mod logging;

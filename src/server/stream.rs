@@ -15,12 +15,12 @@ use tokio_stream::wrappers::ReceiverStream;
 use tonic::{Status, Streaming};
 use tracing::Instrument;
 
-use super::convert;
 use super::error::ServiceError;
 use super::logging::{CallLog, CallOrigin};
 use super::metrics::Metrics;
 use super::state::ServiceState;
 use super::validate::{self, ValidClassify};
+use accord::grpc::convert;
 use accord::grpc::v1 as pb;
 
 /// The responses of one stream call.

@@ -1,11 +1,14 @@
-//! The model's answers as gRPC messages. Each function takes a model and an article and
-//! returns a response, so the command line can print exactly what the service returns
-//! (the messages derive `serde::Serialize`).
+//! The model's answers as gRPC messages: the one conversion the service and the command line
+//! both call, so that `accord classify` prints (in the messages' proto3 JSON mapping) exactly
+//! what the service returns. Each function takes a model and an article and returns a
+//! response.
 
-use accord::train::scores::HeadEvaluation;
-use accord::{Article, HeadResult, Model, Options};
-
-use accord::grpc::v1 as pb;
+use crate::grpc::record;
+use crate::grpc::v1 as pb;
+use crate::model::meta::{HeadEvaluation, SentenceEvaluation};
+use crate::model::{HeadResult, Model, Options, SentenceStance};
+use crate::text::article::{Article, Field};
+use crate::text::tokenizer::Token;
 
 /// The article's tokens, title first; offsets are into the field each token comes from.
 pub fn tokenize(model: &Model, article: &Article) -> pb::TokenizeResponse {
@@ -45,10 +48,10 @@ pub fn classify(model: &Model, article: &Article, explain: usize, sentences: boo
     }
 }
 
-fn sentence(stance: &accord::model::SentenceStance) -> pb::SentenceStance {
+fn sentence(stance: &SentenceStance) -> pb::SentenceStance {
     let field = match stance.field {
-        accord::Field::Title => pb::Field::Title,
-        accord::Field::Text => pb::Field::Text,
+        Field::Title => pb::Field::Title,
+        Field::Text => pb::Field::Text,
     };
     pb::SentenceStance {
         start: saturating_u32(stance.range.start),
@@ -59,7 +62,8 @@ fn sentence(stance: &accord::model::SentenceStance) -> pb::SentenceStance {
     }
 }
 
-/// The model's version, provenance, vocabulary size, and heads with their held-out figures.
+/// The model's version, provenance, vocabulary size, heads with their held-out figures, and
+/// what training recorded: its settings, validation and cross-validation.
 pub fn model_info(model: &Model) -> pb::ModelInfo {
     let meta = model.meta();
     let heads = model
@@ -69,11 +73,10 @@ pub fn model_info(model: &Model) -> pb::ModelInfo {
             name: head.name.clone(),
             labels: head.labels.clone(),
             metrics: meta.evaluation.iter().find(|e| e.head == head.name).map(metrics),
-            single_sentence_metrics: model
-                .sentence_head()
-                .filter(|sentence| sentence.name == head.name)
-                .and(meta.sentence_evaluation.as_ref())
-                .map(|e| metrics(&e.head)),
+            single_sentence_metrics: single_sentence(model, &head.name).map(|e| metrics(&e.head)),
+            metrics_on_single_sentences: single_sentence(model, &head.name)
+                .and_then(|e| e.stance_head.as_ref())
+                .map(metrics),
         })
         .collect();
     pb::ModelInfo {
@@ -83,7 +86,15 @@ pub fn model_info(model: &Model) -> pb::ModelInfo {
         corpus_documents: saturating_u32(meta.corpus_documents),
         dimensions: saturating_u32(model.vectorizer().dimensions()),
         heads,
+        config: Some(record::train_config(&meta.config)),
+        article_validation: meta.article_validation.as_ref().map(record::article_validation),
+        cross_validation: meta.cross_validation.as_ref().map(record::cross_validation),
     }
+}
+
+/// The single-sentence head's figures, when `head` has a single-sentence head beside it.
+fn single_sentence<'a>(model: &'a Model, head: &str) -> Option<&'a SentenceEvaluation> {
+    model.sentence_head().filter(|sentence| sentence.name == head).and(model.meta().sentence_evaluation.as_ref())
 }
 
 /// One head's answer: best label, every label ranked, and the evidence.
@@ -97,7 +108,7 @@ pub fn prediction(result: &HeadResult) -> pb::Prediction {
     pb::Prediction { label: result.label().to_owned(), probability: result.probability(), probabilities, evidence }
 }
 
-fn token(token: &accord::Token, field: pb::Field) -> pb::Token {
+fn token(token: &Token, field: pb::Field) -> pb::Token {
     pb::Token {
         text: token.text.clone(),
         start: saturating_u32(token.start),
@@ -129,6 +140,6 @@ fn metrics(evaluation: &HeadEvaluation) -> pb::HeadMetrics {
 }
 
 /// Sizes and offsets fit in `u32` under the text limit; saturate rather than wrap if not.
-fn saturating_u32(value: usize) -> u32 {
+pub(crate) fn saturating_u32(value: usize) -> u32 {
     u32::try_from(value).unwrap_or(u32::MAX)
 }
