@@ -342,6 +342,7 @@ impl Model {
     }
 }
 
+pub mod contract;
 pub mod file;
 pub mod fsutil;
 pub mod head;

@@ -129,6 +129,12 @@ pub struct ServeArgs {
     #[arg(long, env = "ACCORD_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
 
+    /// Let a reload (Admin.ReloadModel, SIGHUP) serve a model whose heads, labels or
+    /// per-sentence stance differ from the served model's; without it such a model is
+    /// refused with FAILED_PRECONDITION naming the difference.
+    #[arg(long, env = "ACCORD_ALLOW_HEAD_CHANGE")]
+    pub allow_head_change: bool,
+
     /// Bearer token the Admin service (model reload) requires; without one, Admin is not
     /// served. Never logged.
     #[arg(long, env = "ACCORD_ADMIN_TOKEN", hide_env_values = true, value_parser = parse_admin_token)]

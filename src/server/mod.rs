@@ -6,6 +6,7 @@
 //! reloads the model the `CURRENT` pointer names either way. Prometheus metrics are served
 //! over HTTP on `--metrics-addr`, when it is given.
 
+mod accept;
 mod admin;
 mod classifier;
 pub mod config;
@@ -84,7 +85,11 @@ async fn serve(args: ServeArgs, model: Model) -> anyhow::Result<()> {
     let pool = CpuPool::new(args.worker_count(), args.max_pending as usize);
     let metrics = Arc::new(Metrics::new());
     let state = Arc::new(ServiceState::new(model, args.limits(), pool, Arc::clone(&metrics)));
-    let reloader = Arc::new(reload::Reloader::new(state.clone(), ModelStore::new(&args.models_dir)));
+    let reloader = Arc::new(reload::Reloader::new(
+        state.clone(),
+        ModelStore::new(&args.models_dir),
+        args.allow_head_change,
+    ));
     reload::reload_on_sighup(reloader.clone())?;
     let admin = args.admin_token.clone().map(|token| AdminServer::new(admin::AdminService::new(reloader, token)));
     // Requests compressed with gzip, which every gRPC client library can send, are inflated
@@ -139,7 +144,7 @@ async fn serve(args: ServeArgs, model: Model) -> anyhow::Result<()> {
         .add_service(reflection::v1alpha(admin.is_some())?)
         .add_service(classifier)
         .add_optional_service(admin);
-    shutdown::serve_until_stopped(signals, plan, |stop| router.serve_with_incoming_shutdown(incoming, stop))
+    shutdown::serve_until_stopped(signals, plan, |stop| router.serve_with_incoming_shutdown(accept::PacedIncoming::new(incoming), stop))
         .await
         .context("the gRPC server failed")?;
     tracing::info!("stopped");

@@ -2,11 +2,14 @@
 //!
 //! The new model is loaded and validated on a blocking thread, off the request path; only
 //! then is it swapped in. Calls in flight keep the model they started with; a model that
-//! fails to load changes nothing. Every reload, by either route, is counted in the metrics as
+//! fails to load changes nothing, and so does one whose heads, labels or per-sentence stance
+//! differ from the served model's (see [`accord::model::contract`]), unless the server was
+//! started with `--allow-head-change`. Every reload, by either route, is counted in the metrics as
 //! done or failed.
 
 use std::sync::Arc;
 
+use accord::model::contract::contract_changes;
 use accord::{ModelStore, StoreError};
 
 use super::error::ServiceError;
@@ -17,6 +20,8 @@ use super::state::ServiceState;
 pub struct Reloader {
     state: Arc<ServiceState>,
     store: ModelStore,
+    /// Whether a model with other heads or labels may replace the served one.
+    allow_head_change: bool,
     one_at_a_time: tokio::sync::Mutex<()>,
 }
 
@@ -28,8 +33,8 @@ pub struct Reloaded {
 }
 
 impl Reloader {
-    pub fn new(state: Arc<ServiceState>, store: ModelStore) -> Self {
-        Self { state, store, one_at_a_time: tokio::sync::Mutex::new(()) }
+    pub fn new(state: Arc<ServiceState>, store: ModelStore, allow_head_change: bool) -> Self {
+        Self { state, store, allow_head_change, one_at_a_time: tokio::sync::Mutex::new(()) }
     }
 
     pub fn state(&self) -> &Arc<ServiceState> {
@@ -57,6 +62,17 @@ impl Reloader {
             .map_err(ServiceError::worker)?
             .map_err(refusal)?;
         let version = model.version().to_owned();
+        let changes = contract_changes(&self.state.model(), &model);
+        if !changes.is_empty() {
+            if !self.allow_head_change {
+                return Err(ServiceError::ModelRefused(format!(
+                    "model version `{version}` changes what callers get: {}; start the server with \
+                     --allow-head-change to serve it anyway",
+                    changes.join("; ")
+                )));
+            }
+            tracing::warn!(version, changes = changes.join("; "), "the reloaded model changes heads or labels");
+        }
         let previous = self.state.swap(model);
         tracing::info!(previous = previous.version(), version, "model reloaded");
         Ok(Reloaded { previous: previous.version().to_owned(), version })
