@@ -129,6 +129,12 @@ pub struct ServeArgs {
     #[arg(long, env = "ACCORD_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
 
+    /// Largest model file body loaded, in bytes (at start and on reload); a model whose
+    /// header promises more is refused before its body is read.
+    #[arg(long, env = "ACCORD_MAX_MODEL_BYTES", default_value_t = accord::model::DEFAULT_MAX_MODEL_BYTES,
+          value_parser = clap::value_parser!(u64).range(1024..))]
+    pub max_model_bytes: u64,
+
     /// Let a reload (Admin.ReloadModel, SIGHUP) serve a model whose heads, labels or
     /// per-sentence stance differ from the served model's; without it such a model is
     /// refused with FAILED_PRECONDITION naming the difference.
@@ -158,6 +164,11 @@ pub struct Limits {
 }
 
 impl ServeArgs {
+    /// The models directory, loading models up to `--max-model-bytes`.
+    pub fn model_store(&self) -> accord::ModelStore {
+        accord::ModelStore::new(&self.models_dir).with_max_model_bytes(self.max_model_bytes)
+    }
+
     pub fn limits(&self) -> Limits {
         Limits {
             max_text_bytes: self.max_text_bytes as usize,

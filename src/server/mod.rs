@@ -28,7 +28,7 @@ use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::Arc;
 
-use accord::{Model, ModelStore};
+use accord::Model;
 use anyhow::Context;
 use tonic::codec::CompressionEncoding;
 use tonic::server::NamedService;
@@ -67,7 +67,7 @@ pub fn run(args: ServeArgs) -> anyhow::Result<()> {
 
 /// The model `--model` names, else the store's current one.
 fn load_model(args: &ServeArgs) -> anyhow::Result<Model> {
-    let store = ModelStore::new(&args.models_dir);
+    let store = args.model_store();
     let model = store
         .load(args.model.as_deref())
         .with_context(|| format!("cannot load the model from {}", args.models_dir.display()))?;
@@ -87,7 +87,7 @@ async fn serve(args: ServeArgs, model: Model) -> anyhow::Result<()> {
     let state = Arc::new(ServiceState::new(model, args.limits(), pool, Arc::clone(&metrics)));
     let reloader = Arc::new(reload::Reloader::new(
         state.clone(),
-        ModelStore::new(&args.models_dir),
+        args.model_store(),
         args.allow_head_change,
     ));
     reload::reload_on_sighup(reloader.clone())?;

@@ -83,7 +83,12 @@ fn refusal(error: StoreError) -> ServiceError {
     match error {
         StoreError::InvalidName(_) => ServiceError::InvalidVersion(error.to_string()),
         StoreError::NotFound { .. } => ServiceError::UnknownVersion(error.to_string()),
-        StoreError::Io { .. } | StoreError::Model { .. } | StoreError::OutsideDirectory { .. } => {
+        StoreError::Io { .. }
+        | StoreError::Model { .. }
+        | StoreError::OutsideDirectory { .. }
+        | StoreError::PointerOutside { .. }
+        | StoreError::BadPointer { .. }
+        | StoreError::NotARegularFile { .. } => {
             ServiceError::ModelRefused(error.to_string())
         }
     }
