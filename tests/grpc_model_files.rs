@@ -36,7 +36,7 @@ async fn a_current_pointer_outside_the_directory_a_fifo_or_empty_is_refused_at_o
     let (dir, first, _) = common::reload_models_dir();
     let current = dir.path().join("CURRENT");
     std::fs::write(&current, "default\n").expect("write CURRENT");
-    let server = Server::start_with(dir.path(), &["--admin-token", TOKEN], &[]);
+    let server = Server::start_with(dir.path(), &[], &[("ACCORD_ADMIN_TOKEN", TOKEN)]);
     let mut admin = AdminClient::new(server.channel().await);
 
     std::fs::remove_file(&current).expect("rm");

@@ -59,10 +59,24 @@ const MAX_FRAME: u32 = 256 << 10;
 /// Loads the model, then serves until SIGINT or SIGTERM.
 pub fn run(args: ServeArgs) -> anyhow::Result<()> {
     logging::init(args.log_format)?;
-    let model = load_model(&args)?;
     let runtime =
         tokio::runtime::Builder::new_multi_thread().enable_all().build().context("cannot start the async runtime")?;
-    runtime.block_on(serve(args, model))
+    runtime.block_on(async {
+        // The signal handlers come before anything slow: a SIGHUP, SIGINT or SIGTERM while
+        // the model loads must not kill the process with the signal's default action.
+        let signals = shutdown::Signals::install()?;
+        let hangups = reload::listen_for_sighup()?;
+        let admin_token = args.admin_token()?;
+        let model = load_model(&args)?;
+        serve(args, model, Started { signals, hangups, admin_token }).await
+    })
+}
+
+/// What is set up before the model loads.
+struct Started {
+    signals: shutdown::Signals,
+    hangups: tokio::signal::unix::Signal,
+    admin_token: Option<admin::AdminToken>,
 }
 
 /// The model `--model` names, else the store's current one.
@@ -80,8 +94,8 @@ fn load_model(args: &ServeArgs) -> anyhow::Result<Model> {
     Ok(model)
 }
 
-async fn serve(args: ServeArgs, model: Model) -> anyhow::Result<()> {
-    let signals = shutdown::Signals::install()?;
+async fn serve(args: ServeArgs, model: Model, started: Started) -> anyhow::Result<()> {
+    let Started { signals, hangups, admin_token } = started;
     let pool = CpuPool::new(args.worker_count(), args.max_pending as usize);
     let metrics = Arc::new(Metrics::new());
     let state = Arc::new(ServiceState::new(model, args.limits(), pool, Arc::clone(&metrics)));
@@ -90,8 +104,8 @@ async fn serve(args: ServeArgs, model: Model) -> anyhow::Result<()> {
         args.model_store(),
         args.allow_head_change,
     ));
-    reload::reload_on_sighup(reloader.clone())?;
-    let admin = args.admin_token.clone().map(|token| AdminServer::new(admin::AdminService::new(reloader, token)));
+    reload::reload_on_sighup(reloader.clone(), hangups);
+    let admin = admin_token.map(|token| AdminServer::new(admin::AdminService::new(reloader, token)));
     // Requests compressed with gzip, which every gRPC client library can send, are inflated
     // within the same size limit (counted after inflating).
     let mut classifier = ClassifierServer::new(ClassifierService::new(state))
@@ -113,8 +127,6 @@ async fn serve(args: ServeArgs, model: Model) -> anyhow::Result<()> {
         .with_context(|| format!("cannot listen on {}", args.addr))?
         .with_nodelay(Some(true));
     let local = incoming.local_addr().context("cannot read the bound address")?;
-    let tls = tls::server_config(&args)?;
-    announce(local, tls.is_some(), args.ready_file.as_deref())?;
 
     let plan = shutdown::Plan {
         health,
@@ -128,6 +140,9 @@ async fn serve(args: ServeArgs, model: Model) -> anyhow::Result<()> {
     if let Some(age) = args.max_connection_age() {
         builder = builder.max_connection_age(age).max_connection_age_grace(args.max_connection_age_grace());
     }
+    // TLS material is parsed and checked before the ready file says the server is up.
+    let tls = tls::server_config(&args)?;
+    let tls_on = tls.is_some();
     if let Some(tls) = tls {
         builder = builder.tls_config(tls).context("the TLS certificate or key cannot be used")?;
     }
@@ -144,6 +159,7 @@ async fn serve(args: ServeArgs, model: Model) -> anyhow::Result<()> {
         .add_service(reflection::v1alpha(admin.is_some())?)
         .add_service(classifier)
         .add_optional_service(admin);
+    announce(local, tls_on, args.ready_file.as_deref())?;
     shutdown::serve_until_stopped(signals, plan, |stop| router.serve_with_incoming_shutdown(accept::PacedIncoming::new(incoming), stop))
         .await
         .context("the gRPC server failed")?;

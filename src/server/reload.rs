@@ -9,6 +9,8 @@
 
 use std::sync::Arc;
 
+use tokio::signal::unix::{signal, Signal, SignalKind};
+
 use accord::model::contract::contract_changes;
 use accord::{ModelStore, StoreError};
 
@@ -94,10 +96,15 @@ fn refusal(error: StoreError) -> ServiceError {
     }
 }
 
+/// Starts listening for SIGHUP, so that one arriving before the server is up is held for
+/// [`reload_on_sighup`] instead of killing the process. Needs a running tokio runtime.
+pub fn listen_for_sighup() -> anyhow::Result<Signal> {
+    use anyhow::Context;
+    signal(SignalKind::hangup()).context("cannot listen for SIGHUP")
+}
+
 /// Reloads the `CURRENT` version on every SIGHUP, for as long as the server runs.
-pub fn reload_on_sighup(reloader: Arc<Reloader>) -> anyhow::Result<()> {
-    use tokio::signal::unix::{signal, SignalKind};
-    let mut hangups = signal(SignalKind::hangup())?;
+pub fn reload_on_sighup(reloader: Arc<Reloader>, mut hangups: Signal) {
     tokio::spawn(async move {
         while hangups.recv().await.is_some() {
             tracing::info!("SIGHUP: reloading the current model");
@@ -106,5 +113,4 @@ pub fn reload_on_sighup(reloader: Arc<Reloader>) -> anyhow::Result<()> {
             }
         }
     });
-    Ok(())
 }
