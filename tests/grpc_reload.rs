@@ -152,7 +152,11 @@ async fn a_reload_that_drops_a_head_is_refused_unless_allowed() {
     assert!(answer.into_inner().predictions.contains_key("stance"), "the stance head is still answered");
     server.assert_still_serving().await;
 
-    let allowed = Server::start_with(dir.path(), &["--allow-head-change", "--model", "default"], &[("ACCORD_ADMIN_TOKEN", TOKEN)]);
+    let allowed = Server::start_with(
+        dir.path(),
+        &["--allow-head-change", "--model", "default"],
+        &[("ACCORD_ADMIN_TOKEN", TOKEN)],
+    );
     let mut admin = AdminClient::new(allowed.channel().await);
     let reloaded = admin.reload_model(reload_request("topic-only", Some(TOKEN))).await.expect("allowed");
     assert_eq!(reloaded.get_ref().version, topic_only);

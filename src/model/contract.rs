@@ -11,10 +11,9 @@ pub fn contract_changes(served: &Model, candidate: &Model) -> Vec<String> {
     for old in served.heads() {
         match candidate.heads().iter().find(|new| new.name == old.name) {
             None => changes.push(format!("head `{}` is missing from the new model", old.name)),
-            Some(new) if new.labels != old.labels => changes.push(format!(
-                "head `{}` labels change from {:?} to {:?}",
-                old.name, old.labels, new.labels
-            )),
+            Some(new) if new.labels != old.labels => {
+                changes.push(format!("head `{}` labels change from {:?} to {:?}", old.name, old.labels, new.labels))
+            }
             Some(_) => {}
         }
     }

@@ -203,7 +203,9 @@ pub(crate) fn read_bounded(path: &Path, max_body: u64) -> Result<Vec<u8>, ModelE
         return Err(ModelError::Truncated { expected, found });
     }
     let mut reader = reader.into_inner().take(expected);
-    bytes.reserve_exact(usize::try_from(expected).map_err(|_| ModelError::TooLarge { bytes: expected, limit: max_body })?);
+    bytes.reserve_exact(
+        usize::try_from(expected).map_err(|_| ModelError::TooLarge { bytes: expected, limit: max_body })?,
+    );
     reader.read_to_end(&mut bytes).map_err(io)?;
     Ok(bytes)
 }

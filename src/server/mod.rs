@@ -99,11 +99,7 @@ async fn serve(args: ServeArgs, model: Model, started: Started) -> anyhow::Resul
     let pool = CpuPool::new(args.worker_count(), args.max_pending as usize);
     let metrics = Arc::new(Metrics::new());
     let state = Arc::new(ServiceState::new(model, args.limits(), pool, Arc::clone(&metrics)));
-    let reloader = Arc::new(reload::Reloader::new(
-        state.clone(),
-        args.model_store(),
-        args.allow_head_change,
-    ));
+    let reloader = Arc::new(reload::Reloader::new(state.clone(), args.model_store(), args.allow_head_change));
     reload::reload_on_sighup(reloader.clone(), hangups);
     let admin = admin_token.map(|token| AdminServer::new(admin::AdminService::new(reloader, token)));
     // Requests compressed with gzip, which every gRPC client library can send, are inflated
@@ -160,9 +156,11 @@ async fn serve(args: ServeArgs, model: Model, started: Started) -> anyhow::Resul
         .add_service(classifier)
         .add_optional_service(admin);
     announce(local, tls_on, args.ready_file.as_deref())?;
-    shutdown::serve_until_stopped(signals, plan, |stop| router.serve_with_incoming_shutdown(accept::PacedIncoming::new(incoming), stop))
-        .await
-        .context("the gRPC server failed")?;
+    shutdown::serve_until_stopped(signals, plan, |stop| {
+        router.serve_with_incoming_shutdown(accept::PacedIncoming::new(incoming), stop)
+    })
+    .await
+    .context("the gRPC server failed")?;
     tracing::info!("stopped");
     Ok(())
 }

@@ -90,9 +90,7 @@ fn refusal(error: StoreError) -> ServiceError {
         | StoreError::OutsideDirectory { .. }
         | StoreError::PointerOutside { .. }
         | StoreError::BadPointer { .. }
-        | StoreError::NotARegularFile { .. } => {
-            ServiceError::ModelRefused(error.to_string())
-        }
+        | StoreError::NotARegularFile { .. } => ServiceError::ModelRefused(error.to_string()),
     }
 }
 
