@@ -70,7 +70,7 @@ fn reload_request(version: &str, token: &str) -> Request<ReloadModelRequest> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn counters_move_by_the_calls_made() {
     let (dir, first, second) = common::reload_models_dir();
-    let server = Server::start_with(dir.path(), &["--metrics-addr", "127.0.0.1:0", "--admin-token", TOKEN], &[]);
+    let server = Server::start_with(dir.path(), &["--metrics-addr", "127.0.0.1:0"], &[("ACCORD_ADMIN_TOKEN", TOKEN)]);
     let addr = metrics_addr(&server);
     let before = scrape(&addr);
     assert_eq!(before.get(&format!("accord_model_info{{version=\"{first}\"}}")), Some(&1.0), "{before:?}");

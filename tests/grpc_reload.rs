@@ -25,7 +25,7 @@ fn reload_request(version: &str, token: Option<&str>) -> Request<ReloadModelRequ
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn reload_under_load_loses_no_call_and_switches_once() {
     let (dir, first, second) = common::reload_models_dir();
-    let server = Server::start_with(dir.path(), &["--admin-token", TOKEN], &[]);
+    let server = Server::start_with(dir.path(), &[], &[("ACCORD_ADMIN_TOKEN", TOKEN)]);
     let stop = Arc::new(AtomicBool::new(false));
     let mut clients = Vec::new();
     for _ in 0..4 {
@@ -74,7 +74,7 @@ async fn reload_under_load_loses_no_call_and_switches_once() {
 #[tokio::test]
 async fn admin_refuses_bad_tokens_and_bad_names() {
     let (dir, first, _) = common::reload_models_dir();
-    let server = Server::start_with(dir.path(), &["--admin-token", TOKEN], &[]);
+    let server = Server::start_with(dir.path(), &[], &[("ACCORD_ADMIN_TOKEN", TOKEN)]);
     let mut admin = AdminClient::new(server.channel().await);
     for token in [None, Some("wrong")] {
         let status = admin.reload_model(reload_request("second", token)).await.expect_err("refused");
@@ -120,4 +120,46 @@ async fn sighup_reloads_the_current_pointer() {
         tokio::time::sleep(Duration::from_millis(25)).await;
     }
     panic!("SIGHUP did not reload the CURRENT version:\n{}", server.log());
+}
+
+/// Every reload path refuses a model that drops the `stance` head, naming it, and the
+/// served model, its info and its health stay as they were; `--allow-head-change` lets it in.
+#[tokio::test]
+async fn a_reload_that_drops_a_head_is_refused_unless_allowed() {
+    let (dir, first, _) = common::reload_models_dir();
+    let topic_only = common::add_topic_only_model(dir.path());
+    let server = Server::start_with(dir.path(), &[], &[("ACCORD_ADMIN_TOKEN", TOKEN)]);
+    let mut admin = AdminClient::new(server.channel().await);
+    let refused = admin.reload_model(reload_request("topic-only", Some(TOKEN))).await.expect_err("head dropped");
+    assert_eq!(refused.code(), Code::FailedPrecondition);
+    assert!(refused.message().contains("head `stance` is missing"), "{}", refused.message());
+    assert!(refused.message().contains("--allow-head-change"), "{}", refused.message());
+
+    accord::ModelStore::new(dir.path()).promote("topic-only").expect("promote");
+    server.signal("HUP");
+    let log_says_refused = || server.log().contains("SIGHUP reload refused");
+    for _ in 0..200 {
+        if log_says_refused() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    assert!(log_says_refused(), "SIGHUP did not refuse the topic-only model:\n{}", server.log());
+    let mut client = server.client().await;
+    let info = client.get_model_info(GetModelInfoRequest {}).await.expect("info").into_inner();
+    assert_eq!(info.version, first, "the refused model must not be served");
+    let answer = client.classify(classify_request("x", SPORTS_COOPERATION, 0)).await.expect("classify");
+    assert!(answer.into_inner().predictions.contains_key("stance"), "the stance head is still answered");
+    server.assert_still_serving().await;
+
+    let allowed = Server::start_with(
+        dir.path(),
+        &["--allow-head-change", "--model", "default"],
+        &[("ACCORD_ADMIN_TOKEN", TOKEN)],
+    );
+    let mut admin = AdminClient::new(allowed.channel().await);
+    let reloaded = admin.reload_model(reload_request("topic-only", Some(TOKEN))).await.expect("allowed");
+    assert_eq!(reloaded.get_ref().version, topic_only);
+    let info = allowed.client().await.get_model_info(GetModelInfoRequest {}).await.expect("info").into_inner();
+    assert_eq!(info.version, topic_only, "GetModelInfo describes the model served");
 }

@@ -48,7 +48,7 @@ async fn retrain_promotes_a_good_model_and_refuses_a_worse_one() {
     std::fs::create_dir(models.path().join("default")).expect("mkdir");
     std::fs::copy(fixture_models_dir().join("default/model.bin"), models.path().join("default/model.bin"))
         .expect("copy");
-    let server = Server::start_with(models.path(), &["--admin-token", TOKEN], &[]);
+    let server = Server::start_with(models.path(), &[], &[("ACCORD_ADMIN_TOKEN", TOKEN)]);
     let original = served_version(&server).await;
     let corpus = models.path().join("corpus.jsonl");
 

@@ -14,7 +14,8 @@
 //! dimension, number and label set.
 
 use std::collections::HashSet;
-use std::path::PathBuf;
+use std::io::Read;
+use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -65,6 +66,20 @@ pub enum ModelError {
         expected: u64,
         /// Body bytes there are.
         found: u64,
+    },
+    /// The model file is not a regular file (a FIFO, a device, a directory).
+    #[error("model file {path} is not a regular file")]
+    NotARegularFile {
+        /// The file.
+        path: PathBuf,
+    },
+    /// The header promises a body over the limit.
+    #[error("model file body is {bytes} bytes, over the limit of {limit} bytes (--max-model-bytes)")]
+    TooLarge {
+        /// Body bytes the header promises.
+        bytes: u64,
+        /// The limit.
+        limit: u64,
     },
     /// The body's checksum is not the header's.
     #[error("model file is corrupted: body checksum does not match")]
@@ -175,20 +190,63 @@ pub(crate) fn encode(
     Ok(bytes)
 }
 
-pub(crate) fn decode(bytes: &[u8]) -> Result<ModelParts, ModelError> {
-    if bytes.len() < 12 || &bytes[..8] != MAGIC {
+/// The body length the header promises, once the magic bytes and format version are
+/// checked; `header` may be shorter than a whole header.
+fn body_length(header: &[u8]) -> Result<u64, ModelError> {
+    if header.len() < 12 || &header[..8] != MAGIC {
         return Err(ModelError::NotAModel);
     }
-    let version = u32::from_le_bytes(bytes[8..12].try_into().map_err(|_| ModelError::NotAModel)?);
+    let version = u32::from_le_bytes(header[8..12].try_into().map_err(|_| ModelError::NotAModel)?);
     if version != FORMAT_VERSION {
         return Err(ModelError::UnsupportedFormat { found: version });
     }
-    let found = bytes.len().saturating_sub(HEADER_LEN) as u64;
-    let Some(header) = bytes.get(..HEADER_LEN) else {
+    let found = header.len().saturating_sub(HEADER_LEN) as u64;
+    let Some(length) = header.get(12..20) else {
         return Err(ModelError::Truncated { expected: 0, found });
     };
-    let expected = u64::from_le_bytes(header[12..20].try_into().map_err(|_| ModelError::NotAModel)?);
-    if expected != found {
+    Ok(u64::from_le_bytes(length.try_into().map_err(|_| ModelError::NotAModel)?))
+}
+
+/// Reads a model file whose body is at most `max_body` bytes: the header first, then as
+/// many body bytes as it promises, if the file holds exactly that many. Nothing is read
+/// from a file that is not a regular file, and no more than the header promises.
+pub(crate) fn read_bounded(path: &Path, max_body: u64) -> Result<Vec<u8>, ModelError> {
+    let io = |source| ModelError::Io { path: path.to_owned(), source };
+    let file = crate::model::fsutil::open_regular_file(path).map_err(|source| {
+        if source.kind() == std::io::ErrorKind::InvalidInput {
+            ModelError::NotARegularFile { path: path.to_owned() }
+        } else {
+            io(source)
+        }
+    })?;
+    let size = file.metadata().map_err(io)?.len();
+    let mut reader = file.take(HEADER_LEN as u64);
+    let mut bytes = Vec::with_capacity(HEADER_LEN);
+    reader.read_to_end(&mut bytes).map_err(io)?;
+    let expected = body_length(&bytes)?;
+    if bytes.len() < HEADER_LEN {
+        return Err(ModelError::Truncated { expected, found: 0 });
+    }
+    if expected > max_body {
+        return Err(ModelError::TooLarge { bytes: expected, limit: max_body });
+    }
+    let found = size.saturating_sub(HEADER_LEN as u64);
+    if found != expected {
+        return Err(ModelError::Truncated { expected, found });
+    }
+    let mut reader = reader.into_inner().take(expected);
+    bytes.reserve_exact(
+        usize::try_from(expected).map_err(|_| ModelError::TooLarge { bytes: expected, limit: max_body })?,
+    );
+    reader.read_to_end(&mut bytes).map_err(io)?;
+    Ok(bytes)
+}
+
+pub(crate) fn decode(bytes: &[u8]) -> Result<ModelParts, ModelError> {
+    let expected = body_length(bytes)?;
+    let found = bytes.len().saturating_sub(HEADER_LEN) as u64;
+    let header = &bytes[..HEADER_LEN.min(bytes.len())];
+    if expected != found || header.len() < HEADER_LEN {
         return Err(ModelError::Truncated { expected, found });
     }
     let body = &bytes[HEADER_LEN..];

@@ -15,6 +15,10 @@ use crate::model::head::{HeadPrediction, LinearHead, PackedHeads};
 use crate::text::article::Article;
 use crate::text::tokenizer::{Token, Tokenizer, TokenizerSettings};
 
+/// The largest model body read unless told otherwise: the shipped model is 9 MB, and a
+/// vocabulary of a million terms with three heads stays well under this.
+pub const DEFAULT_MAX_MODEL_BYTES: u64 = 256 << 20;
+
 /// A loaded, validated model. Immutable and `Sync`: share it behind an `Arc`.
 ///
 /// Load the shipped model and classify a sentence:
@@ -141,10 +145,16 @@ impl Model {
         Ok(Self { meta, tokenizer, vectorizer, heads, sentence_head, packed, stance_rule })
     }
 
-    /// Reads, checks and validates a model file.
+    /// Reads, checks and validates a model file whose body is at most
+    /// [`DEFAULT_MAX_MODEL_BYTES`].
     pub fn load(path: &Path) -> Result<Self, ModelError> {
-        let bytes = std::fs::read(path).map_err(|source| ModelError::Io { path: path.to_owned(), source })?;
-        Self::from_bytes(&bytes)
+        Self::load_bounded(path, DEFAULT_MAX_MODEL_BYTES)
+    }
+
+    /// Reads, checks and validates a model file whose body is at most `max_bytes`: the header
+    /// is checked before the body is read, and only a regular file is read.
+    pub fn load_bounded(path: &Path, max_bytes: u64) -> Result<Self, ModelError> {
+        Self::from_bytes(&file::read_bounded(path, max_bytes)?)
     }
 
     /// Checks and validates a model file's bytes.
@@ -283,6 +293,7 @@ impl Model {
 }
 
 mod classify;
+pub mod contract;
 pub mod file;
 pub mod fsutil;
 pub mod head;

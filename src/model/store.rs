@@ -3,7 +3,10 @@
 //! shipped `default` version is served.
 //!
 //! Versions are looked up by name only: a name that could leave the directory is refused,
-//! and so is a version folder or model file that is a symlink to somewhere outside it.
+//! and so is a `CURRENT`, version folder or model file that is a symlink to somewhere
+//! outside it, or that is not a regular file (a FIFO, a device). `CURRENT` is read up to
+//! [`MAX_POINTER_BYTES`], and a model file up to its header's length, itself bounded by the
+//! store's limit.
 
 use std::path::{Path, PathBuf};
 
@@ -18,6 +21,8 @@ pub const MODEL_CARD: &str = "MODEL.md";
 pub const CURRENT: &str = "CURRENT";
 /// The version served when there is no pointer.
 pub const DEFAULT_VERSION: &str = "default";
+/// The longest `CURRENT` read: a version name and a newline.
+pub const MAX_POINTER_BYTES: u64 = 256;
 
 /// Why a version could not be resolved or loaded.
 #[derive(Debug, thiserror::Error)]
@@ -34,6 +39,30 @@ pub enum StoreError {
         path: PathBuf,
         /// The models directory.
         directory: PathBuf,
+    },
+    /// `CURRENT` leads out of the models directory (a link).
+    #[error("{path} resolves to {real}, outside the models directory {directory}")]
+    PointerOutside {
+        /// The pointer file.
+        path: PathBuf,
+        /// Where it leads.
+        real: PathBuf,
+        /// The models directory.
+        directory: PathBuf,
+    },
+    /// `CURRENT` is empty, too long or not a version name.
+    #[error("the pointer file {path} {problem}")]
+    BadPointer {
+        /// The pointer file.
+        path: PathBuf,
+        /// What is wrong with it.
+        problem: String,
+    },
+    /// A model file or pointer is not a regular file.
+    #[error("{path} is not a regular file")]
+    NotARegularFile {
+        /// The file.
+        path: PathBuf,
     },
     /// No such version.
     #[error("model version `{version}` is not in {directory}")]
@@ -65,12 +94,18 @@ pub enum StoreError {
 #[derive(Debug, Clone)]
 pub struct ModelStore {
     directory: PathBuf,
+    max_model_bytes: u64,
 }
 
 impl ModelStore {
     /// A store over `directory` (nothing is read yet).
     pub fn new(directory: impl Into<PathBuf>) -> Self {
-        Self { directory: directory.into() }
+        Self { directory: directory.into(), max_model_bytes: crate::model::DEFAULT_MAX_MODEL_BYTES }
+    }
+
+    /// The same store, loading model files whose body is at most `bytes`.
+    pub fn with_max_model_bytes(self, bytes: u64) -> Self {
+        Self { max_model_bytes: bytes, ..self }
     }
 
     /// The store's directory.
@@ -91,32 +126,67 @@ impl ModelStore {
     /// The version `CURRENT` names, or `default` when there is no pointer.
     pub fn current(&self) -> Result<String, StoreError> {
         let path = self.directory.join(CURRENT);
-        match std::fs::read_to_string(&path) {
-            Ok(text) => {
-                let version = text.trim().to_owned();
-                Self::validate_name(&version)?;
-                Ok(version)
+        let real = match path.canonicalize() {
+            Ok(real) => real,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && path.symlink_metadata().is_err() => {
+                return Ok(DEFAULT_VERSION.to_owned())
             }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(DEFAULT_VERSION.to_owned()),
-            Err(source) => Err(StoreError::Io { path, source }),
+            Err(source) => return Err(StoreError::Io { path, source }),
+        };
+        let root = self.root()?;
+        if !real.starts_with(&root) {
+            return Err(StoreError::PointerOutside { path, real, directory: root });
         }
+        let bad = |problem: &str| StoreError::BadPointer { path: path.clone(), problem: problem.to_owned() };
+        let mut text = Vec::new();
+        let file = self.open_regular(&real)?;
+        std::io::Read::read_to_end(&mut std::io::Read::take(file, MAX_POINTER_BYTES + 1), &mut text)
+            .map_err(|source| StoreError::Io { path: path.clone(), source })?;
+        if text.len() as u64 > MAX_POINTER_BYTES {
+            return Err(bad(&format!("is longer than {MAX_POINTER_BYTES} bytes")));
+        }
+        let text = String::from_utf8(text).map_err(|_| bad("is not UTF-8 text"))?;
+        let version = text.trim();
+        if version.is_empty() {
+            return Err(bad("is empty; it must name a version folder"));
+        }
+        Self::validate_name(version).map_err(|_| bad(&format!("names {version:?}, not a plain folder name")))?;
+        Ok(version.to_owned())
     }
 
-    /// The model file of `version`, which must exist inside the directory, with every
-    /// symlink resolved (the path returned is the one checked, and the one to read).
+    /// The directory with every symlink resolved.
+    fn root(&self) -> Result<PathBuf, StoreError> {
+        self.directory.canonicalize().map_err(|source| StoreError::Io { path: self.directory.clone(), source })
+    }
+
+    fn open_regular(&self, path: &Path) -> Result<std::fs::File, StoreError> {
+        crate::model::fsutil::open_regular_file(path).map_err(|source| match source.kind() {
+            std::io::ErrorKind::InvalidInput => StoreError::NotARegularFile { path: path.to_owned() },
+            _ => StoreError::Io { path: path.to_owned(), source },
+        })
+    }
+
+    /// The model file of `version`, which must be a regular file inside the directory, with
+    /// every symlink resolved (the path returned is the one checked, and the one to read).
     pub fn model_path(&self, version: &str) -> Result<PathBuf, StoreError> {
         Self::validate_name(version)?;
         let path = self.directory.join(version).join(MODEL_FILE);
-        if !path.is_file() {
-            return Err(StoreError::NotFound { version: version.to_owned(), directory: self.directory.clone() });
+        let real = match path.canonicalize() {
+            Ok(real) => real,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Err(StoreError::NotFound { version: version.to_owned(), directory: self.directory.clone() })
+            }
+            Err(source) => return Err(StoreError::Io { path, source }),
+        };
+        let root = self.root()?;
+        if !real.starts_with(&root) {
+            return Err(StoreError::OutsideDirectory { version: version.to_owned(), path: real, directory: root });
         }
-        let canonical =
-            |path: &Path| path.canonicalize().map_err(|source| StoreError::Io { path: path.to_owned(), source });
-        let (root, real) = (canonical(&self.directory)?, canonical(&path)?);
-        if real.starts_with(&root) {
+        let metadata = std::fs::metadata(&real).map_err(|source| StoreError::Io { path: real.clone(), source })?;
+        if metadata.is_file() {
             Ok(real)
         } else {
-            Err(StoreError::OutsideDirectory { version: version.to_owned(), path: real, directory: root })
+            Err(StoreError::NotARegularFile { path: real })
         }
     }
 
@@ -127,7 +197,7 @@ impl ModelStore {
             None => self.current()?,
         };
         let path = self.model_path(&version)?;
-        Model::load(&path).map_err(|source| StoreError::Model { version, source })
+        Model::load_bounded(&path, self.max_model_bytes).map_err(|source| StoreError::Model { version, source })
     }
 
     /// Points `CURRENT` at `version` by writing a new pointer and renaming it into place.
@@ -183,5 +253,78 @@ mod tests {
         std::fs::remove_file(models.path().join("linked-file").join(MODEL_FILE)).expect("rm");
         std::fs::write(models.path().join("linked-file").join(MODEL_FILE), b"x").expect("write");
         assert!(store.model_path("alias").expect("inside").starts_with(models.path().canonicalize().expect("real")));
+    }
+
+    fn mkfifo(path: &Path) {
+        let name = std::ffi::CString::new(path.as_os_str().as_encoded_bytes()).expect("no NUL");
+        // SAFETY: a valid NUL-terminated path.
+        assert_eq!(unsafe { libc::mkfifo(name.as_ptr(), 0o600) }, 0, "mkfifo");
+    }
+
+    /// A models directory with a loadable-looking version `v1` (not a real model).
+    fn store_with_version() -> (tempfile::TempDir, ModelStore) {
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::fs::create_dir(dir.path().join("v1")).expect("mkdir");
+        std::fs::write(dir.path().join("v1").join(MODEL_FILE), b"x").expect("write");
+        let store = ModelStore::new(dir.path());
+        (dir, store)
+    }
+
+    #[test]
+    fn a_pointer_outside_the_directory_or_not_a_file_fails_at_once() {
+        let (dir, store) = store_with_version();
+        let current = dir.path().join(CURRENT);
+        std::os::unix::fs::symlink("/dev/zero", &current).expect("symlink");
+        assert!(matches!(store.current(), Err(StoreError::PointerOutside { .. })), "{:?}", store.current());
+        std::fs::remove_file(&current).expect("rm");
+        std::os::unix::fs::symlink(dir.path().join("nowhere"), &current).expect("symlink");
+        assert!(matches!(store.current(), Err(StoreError::Io { .. })), "a dangling pointer is not `default`");
+        std::fs::remove_file(&current).expect("rm");
+        mkfifo(&current);
+        assert!(matches!(store.current(), Err(StoreError::NotARegularFile { .. })), "{:?}", store.current());
+        std::fs::remove_file(&current).expect("rm");
+        std::fs::write(&current, vec![b'v'; 10_000]).expect("write");
+        assert!(matches!(store.current(), Err(StoreError::BadPointer { .. })), "{:?}", store.current());
+        std::fs::write(&current, b" \n").expect("write");
+        let empty = store.current().expect_err("an empty pointer");
+        assert!(matches!(empty, StoreError::BadPointer { .. }) && empty.to_string().contains("CURRENT"), "{empty}");
+        std::fs::write(&current, b"v1\n").expect("write");
+        assert_eq!(store.current().expect("a good pointer"), "v1");
+    }
+
+    #[test]
+    fn a_model_file_that_is_not_a_regular_file_fails_at_once() {
+        let (dir, store) = store_with_version();
+        let model = dir.path().join("v1").join(MODEL_FILE);
+        std::fs::remove_file(&model).expect("rm");
+        mkfifo(&model);
+        assert!(matches!(store.load(Some("v1")), Err(StoreError::NotARegularFile { .. })));
+        std::fs::remove_file(&model).expect("rm");
+        std::os::unix::fs::symlink("/dev/zero", &model).expect("symlink");
+        assert!(matches!(store.load(Some("v1")), Err(StoreError::OutsideDirectory { .. })));
+    }
+
+    /// A header promising more than the limit is refused before the body is read: the file
+    /// here is sparse, 300 MiB long without taking the disk space or the reading time.
+    #[test]
+    fn a_body_over_the_limit_is_refused_from_its_header() {
+        let (dir, store) = store_with_version();
+        let body: u64 = 300 << 20;
+        let mut header = Vec::from(*b"ACCORDMF");
+        header.extend_from_slice(&crate::model::file::FORMAT_VERSION.to_le_bytes());
+        header.extend_from_slice(&body.to_le_bytes());
+        header.extend_from_slice(&[0; 32]);
+        let path = dir.path().join("v1").join(MODEL_FILE);
+        std::fs::write(&path, &header).expect("write");
+        std::fs::OpenOptions::new().write(true).open(&path).expect("open").set_len(52 + body).expect("sparse");
+        let started = std::time::Instant::now();
+        let error = store.load(Some("v1")).expect_err("too large");
+        assert!(matches!(&error, StoreError::Model { source: ModelError::TooLarge { .. }, .. }), "{error}");
+        assert!(started.elapsed() < std::time::Duration::from_millis(100), "the body was read");
+        assert!(error.to_string().contains("--max-model-bytes"), "{error}");
+        // Under a lower limit, a header promising more than the file holds is refused too.
+        std::fs::OpenOptions::new().write(true).open(&path).expect("open").set_len(52 + 10).expect("cut");
+        let error = store.with_max_model_bytes(1 << 40).load(Some("v1")).expect_err("truncated");
+        assert!(matches!(&error, StoreError::Model { source: ModelError::Truncated { .. }, .. }), "{error}");
     }
 }

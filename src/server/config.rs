@@ -129,19 +129,28 @@ pub struct ServeArgs {
     #[arg(long, env = "ACCORD_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
 
-    /// Bearer token the Admin service (model reload) requires; without one, Admin is not
-    /// served. Never logged.
-    #[arg(long, env = "ACCORD_ADMIN_TOKEN", hide_env_values = true, value_parser = parse_admin_token)]
-    pub admin_token: Option<AdminToken>,
+    /// Largest model file body loaded, in bytes (at start and on reload); a model whose
+    /// header promises more is refused before its body is read.
+    #[arg(long, env = "ACCORD_MAX_MODEL_BYTES", default_value_t = accord::model::DEFAULT_MAX_MODEL_BYTES,
+          value_parser = clap::value_parser!(u64).range(1024..))]
+    pub max_model_bytes: u64,
+
+    /// Let a reload (Admin.ReloadModel, SIGHUP) serve a model whose heads, labels or
+    /// per-sentence stance differ from the served model's; without it such a model is
+    /// refused with FAILED_PRECONDITION naming the difference.
+    #[arg(long, env = "ACCORD_ALLOW_HEAD_CHANGE")]
+    pub allow_head_change: bool,
+
+    /// File holding the bearer token the Admin service (model reload) requires (surrounding
+    /// whitespace ignored); the token may instead come from the ACCORD_ADMIN_TOKEN
+    /// environment variable. Without either, Admin is not served. The token is never taken
+    /// on the command line, where `ps` shows it to every user, and never logged.
+    #[arg(long, env = "ACCORD_ADMIN_TOKEN_FILE")]
+    pub admin_token_file: Option<PathBuf>,
 }
 
-fn parse_admin_token(token: &str) -> Result<AdminToken, String> {
-    if token.is_empty() {
-        Err("the admin token must not be empty".into())
-    } else {
-        Ok(AdminToken::new(token))
-    }
-}
+/// The environment variable that may hold the admin token itself.
+const ADMIN_TOKEN_VAR: &str = "ACCORD_ADMIN_TOKEN";
 
 /// Per-request limits, checked before any work starts.
 #[derive(Debug, Clone, Copy)]
@@ -152,6 +161,29 @@ pub struct Limits {
 }
 
 impl ServeArgs {
+    /// The admin token, from `--admin-token-file` or else ACCORD_ADMIN_TOKEN; `None` if
+    /// neither is given.
+    pub fn admin_token(&self) -> anyhow::Result<Option<AdminToken>> {
+        use anyhow::Context;
+        let token = match &self.admin_token_file {
+            Some(path) => std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read the admin token file {}", path.display()))?,
+            None => match std::env::var(ADMIN_TOKEN_VAR) {
+                Ok(token) => token,
+                Err(std::env::VarError::NotPresent) => return Ok(None),
+                Err(std::env::VarError::NotUnicode(_)) => anyhow::bail!("{ADMIN_TOKEN_VAR} is not UTF-8"),
+            },
+        };
+        let token = token.trim();
+        anyhow::ensure!(!token.is_empty(), "the admin token must not be empty");
+        Ok(Some(AdminToken::new(token)))
+    }
+
+    /// The models directory, loading models up to `--max-model-bytes`.
+    pub fn model_store(&self) -> accord::ModelStore {
+        accord::ModelStore::new(&self.models_dir).with_max_model_bytes(self.max_model_bytes)
+    }
+
     pub fn limits(&self) -> Limits {
         Limits {
             max_text_bytes: self.max_text_bytes as usize,

@@ -6,6 +6,7 @@
 //! reloads the model the `CURRENT` pointer names either way. Prometheus metrics are served
 //! over HTTP on `--metrics-addr`, when it is given.
 
+mod accept;
 mod admin;
 mod classifier;
 pub mod config;
@@ -26,7 +27,7 @@ use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::Arc;
 
-use accord::{Model, ModelStore};
+use accord::Model;
 use anyhow::Context;
 use tonic::codec::CompressionEncoding;
 use tonic::server::NamedService;
@@ -57,15 +58,29 @@ const MAX_FRAME: u32 = 256 << 10;
 /// Loads the model, then serves until SIGINT or SIGTERM.
 pub fn run(args: ServeArgs) -> anyhow::Result<()> {
     logging::init(args.log_format)?;
-    let model = load_model(&args)?;
     let runtime =
         tokio::runtime::Builder::new_multi_thread().enable_all().build().context("cannot start the async runtime")?;
-    runtime.block_on(serve(args, model))
+    runtime.block_on(async {
+        // The signal handlers come before anything slow: a SIGHUP, SIGINT or SIGTERM while
+        // the model loads must not kill the process with the signal's default action.
+        let signals = shutdown::Signals::install()?;
+        let hangups = reload::listen_for_sighup()?;
+        let admin_token = args.admin_token()?;
+        let model = load_model(&args)?;
+        serve(args, model, Started { signals, hangups, admin_token }).await
+    })
+}
+
+/// What is set up before the model loads.
+struct Started {
+    signals: shutdown::Signals,
+    hangups: tokio::signal::unix::Signal,
+    admin_token: Option<admin::AdminToken>,
 }
 
 /// The model `--model` names, else the store's current one.
 fn load_model(args: &ServeArgs) -> anyhow::Result<Model> {
-    let store = ModelStore::new(&args.models_dir);
+    let store = args.model_store();
     let model = store
         .load(args.model.as_deref())
         .with_context(|| format!("cannot load the model from {}", args.models_dir.display()))?;
@@ -78,14 +93,14 @@ fn load_model(args: &ServeArgs) -> anyhow::Result<Model> {
     Ok(model)
 }
 
-async fn serve(args: ServeArgs, model: Model) -> anyhow::Result<()> {
-    let signals = shutdown::Signals::install()?;
+async fn serve(args: ServeArgs, model: Model, started: Started) -> anyhow::Result<()> {
+    let Started { signals, hangups, admin_token } = started;
     let pool = CpuPool::new(args.worker_count(), args.max_pending as usize);
     let metrics = Arc::new(Metrics::new());
     let state = Arc::new(ServiceState::new(model, args.limits(), pool, Arc::clone(&metrics)));
-    let reloader = Arc::new(reload::Reloader::new(state.clone(), ModelStore::new(&args.models_dir)));
-    reload::reload_on_sighup(reloader.clone())?;
-    let admin = args.admin_token.clone().map(|token| AdminServer::new(admin::AdminService::new(reloader, token)));
+    let reloader = Arc::new(reload::Reloader::new(state.clone(), args.model_store(), args.allow_head_change));
+    reload::reload_on_sighup(reloader.clone(), hangups);
+    let admin = admin_token.map(|token| AdminServer::new(admin::AdminService::new(reloader, token)));
     // Requests compressed with gzip, which every gRPC client library can send, are inflated
     // within the same size limit (counted after inflating).
     let mut classifier = ClassifierServer::new(ClassifierService::new(state))
@@ -107,8 +122,6 @@ async fn serve(args: ServeArgs, model: Model) -> anyhow::Result<()> {
         .with_context(|| format!("cannot listen on {}", args.addr))?
         .with_nodelay(Some(true));
     let local = incoming.local_addr().context("cannot read the bound address")?;
-    let tls = tls::server_config(&args)?;
-    announce(local, tls.is_some(), args.ready_file.as_deref())?;
 
     let plan = shutdown::Plan {
         health,
@@ -122,6 +135,9 @@ async fn serve(args: ServeArgs, model: Model) -> anyhow::Result<()> {
     if let Some(age) = args.max_connection_age() {
         builder = builder.max_connection_age(age).max_connection_age_grace(args.max_connection_age_grace());
     }
+    // TLS material is parsed and checked before the ready file says the server is up.
+    let tls = tls::server_config(&args)?;
+    let tls_on = tls.is_some();
     if let Some(tls) = tls {
         builder = builder.tls_config(tls).context("the TLS certificate or key cannot be used")?;
     }
@@ -138,9 +154,12 @@ async fn serve(args: ServeArgs, model: Model) -> anyhow::Result<()> {
         .add_service(reflection::v1alpha(admin.is_some())?)
         .add_service(classifier)
         .add_optional_service(admin);
-    shutdown::serve_until_stopped(signals, plan, |stop| router.serve_with_incoming_shutdown(incoming, stop))
-        .await
-        .context("the gRPC server failed")?;
+    announce(local, tls_on, args.ready_file.as_deref())?;
+    shutdown::serve_until_stopped(signals, plan, |stop| {
+        router.serve_with_incoming_shutdown(accept::PacedIncoming::new(incoming), stop)
+    })
+    .await
+    .context("the gRPC server failed")?;
     tracing::info!("stopped");
     Ok(())
 }

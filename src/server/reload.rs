@@ -2,11 +2,16 @@
 //!
 //! The new model is loaded and validated on a blocking thread, off the request path; only
 //! then is it swapped in. Calls in flight keep the model they started with; a model that
-//! fails to load changes nothing. Every reload, by either route, is counted in the metrics as
+//! fails to load changes nothing, and so does one whose heads, labels or per-sentence stance
+//! differ from the served model's (see [`accord::model::contract`]), unless the server was
+//! started with `--allow-head-change`. Every reload, by either route, is counted in the metrics as
 //! done or failed.
 
 use std::sync::Arc;
 
+use tokio::signal::unix::{signal, Signal, SignalKind};
+
+use accord::model::contract::contract_changes;
 use accord::{ModelStore, StoreError};
 
 use super::error::ServiceError;
@@ -17,6 +22,8 @@ use super::state::ServiceState;
 pub struct Reloader {
     state: Arc<ServiceState>,
     store: ModelStore,
+    /// Whether a model with other heads or labels may replace the served one.
+    allow_head_change: bool,
     one_at_a_time: tokio::sync::Mutex<()>,
 }
 
@@ -28,8 +35,8 @@ pub struct Reloaded {
 }
 
 impl Reloader {
-    pub fn new(state: Arc<ServiceState>, store: ModelStore) -> Self {
-        Self { state, store, one_at_a_time: tokio::sync::Mutex::new(()) }
+    pub fn new(state: Arc<ServiceState>, store: ModelStore, allow_head_change: bool) -> Self {
+        Self { state, store, allow_head_change, one_at_a_time: tokio::sync::Mutex::new(()) }
     }
 
     pub fn state(&self) -> &Arc<ServiceState> {
@@ -57,6 +64,17 @@ impl Reloader {
             .map_err(ServiceError::worker)?
             .map_err(refusal)?;
         let version = model.version().to_owned();
+        let changes = contract_changes(&self.state.model(), &model);
+        if !changes.is_empty() {
+            if !self.allow_head_change {
+                return Err(ServiceError::ModelRefused(format!(
+                    "model version `{version}` changes what callers get: {}; start the server with \
+                     --allow-head-change to serve it anyway",
+                    changes.join("; ")
+                )));
+            }
+            tracing::warn!(version, changes = changes.join("; "), "the reloaded model changes heads or labels");
+        }
         let previous = self.state.swap(model);
         tracing::info!(previous = previous.version(), version, "model reloaded");
         Ok(Reloaded { previous: previous.version().to_owned(), version })
@@ -67,16 +85,24 @@ fn refusal(error: StoreError) -> ServiceError {
     match error {
         StoreError::InvalidName(_) => ServiceError::InvalidVersion(error.to_string()),
         StoreError::NotFound { .. } => ServiceError::UnknownVersion(error.to_string()),
-        StoreError::Io { .. } | StoreError::Model { .. } | StoreError::OutsideDirectory { .. } => {
-            ServiceError::ModelRefused(error.to_string())
-        }
+        StoreError::Io { .. }
+        | StoreError::Model { .. }
+        | StoreError::OutsideDirectory { .. }
+        | StoreError::PointerOutside { .. }
+        | StoreError::BadPointer { .. }
+        | StoreError::NotARegularFile { .. } => ServiceError::ModelRefused(error.to_string()),
     }
 }
 
+/// Starts listening for SIGHUP, so that one arriving before the server is up is held for
+/// [`reload_on_sighup`] instead of killing the process. Needs a running tokio runtime.
+pub fn listen_for_sighup() -> anyhow::Result<Signal> {
+    use anyhow::Context;
+    signal(SignalKind::hangup()).context("cannot listen for SIGHUP")
+}
+
 /// Reloads the `CURRENT` version on every SIGHUP, for as long as the server runs.
-pub fn reload_on_sighup(reloader: Arc<Reloader>) -> anyhow::Result<()> {
-    use tokio::signal::unix::{signal, SignalKind};
-    let mut hangups = signal(SignalKind::hangup())?;
+pub fn reload_on_sighup(reloader: Arc<Reloader>, mut hangups: Signal) {
     tokio::spawn(async move {
         while hangups.recv().await.is_some() {
             tracing::info!("SIGHUP: reloading the current model");
@@ -85,5 +111,4 @@ pub fn reload_on_sighup(reloader: Arc<Reloader>) -> anyhow::Result<()> {
             }
         }
     });
-    Ok(())
 }

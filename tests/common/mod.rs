@@ -39,6 +39,11 @@ const STANCES: &[(&str, &[&str])] = &[
 
 /// A document per topic, stance and variant, its words drawn from the two lists.
 pub fn fixture_corpus() -> Corpus {
+    fixture_corpus_labeled(&["topic", "stance"])
+}
+
+/// The fixture corpus with labels for the heads in `heads` only.
+pub fn fixture_corpus_labeled(heads: &[&str]) -> Corpus {
     let mut documents = Vec::new();
     for (topic, topic_words) in TOPICS {
         for (stance, stance_words) in STANCES {
@@ -52,9 +57,12 @@ pub fn fixture_corpus() -> Corpus {
                     pick(topic_words, 4).join(" "),
                     pick(stance_words, 3).join(" ")
                 );
-                let labels = [("topic", *topic), ("stance", *stance)].map(|(h, l)| (h.to_owned(), l.to_owned()));
+                let labels = [("topic", *topic), ("stance", *stance)]
+                    .into_iter()
+                    .filter(|(h, _)| heads.contains(h))
+                    .map(|(h, l)| (h.to_owned(), l.to_owned()));
                 let id = format!("{topic}-{stance}-{variant}");
-                documents.push(Document { id, title, text, labels: labels.into_iter().collect() });
+                documents.push(Document { id, title, text, labels: labels.collect() });
             }
         }
     }
@@ -92,6 +100,17 @@ pub fn reload_models_dir() -> (tempfile::TempDir, String, String) {
     (dir, first.version().to_owned(), second.version().to_owned())
 }
 
+/// Adds version `topic-only` to `dir`: the fixture corpus without its stance labels, so a
+/// model with the `topic` head only. Returns its version.
+pub fn add_topic_only_model(dir: &Path) -> String {
+    let corpus = fixture_corpus_labeled(&["topic"]);
+    let config = TrainConfig { head_features: 1_000, max_iterations: 30, ..TrainConfig::default() };
+    let model = train(&corpus, &config, "2026-01-03", &Silent).expect("topic-only trains");
+    assert_eq!(model.heads().len(), 1, "the topic-only model has one head");
+    save_model(dir, "topic-only", &model.to_bytes().expect("encode"));
+    model.version().to_owned()
+}
+
 fn save_model(dir: &Path, version: &str, bytes: &[u8]) {
     std::fs::create_dir_all(dir.join(version)).expect("mkdir");
     std::fs::write(dir.join(version).join("model.bin"), bytes).expect("write model");
@@ -122,7 +141,32 @@ impl Server {
 
     /// Serves the models in `models_dir` with `extra` flags and environment `env`.
     pub fn start_with(models_dir: &Path, extra: &[&str], env: &[(&str, &str)]) -> Self {
-        let (mut child, dir) = Self::spawn(models_dir, extra, env);
+        let (command, dir) = Self::command(models_dir, extra, env);
+        Self::start_command(command, dir)
+    }
+
+    /// Serves the fixture model with `extra` flags, allowed at most `limit` open files
+    /// (RLIMIT_NOFILE, set in the child before it runs).
+    pub fn start_with_open_files(limit: u64, extra: &[&str]) -> Self {
+        use std::os::unix::process::CommandExt;
+        let (mut command, dir) = Self::command(fixture_models_dir(), extra, &[]);
+        let limit = libc::rlimit { rlim_cur: limit, rlim_max: limit };
+        // SAFETY: setrlimit is async-signal-safe and touches only the child being started.
+        unsafe {
+            command.pre_exec(move || {
+                if libc::setrlimit(libc::RLIMIT_NOFILE, &limit) == 0 {
+                    Ok(())
+                } else {
+                    Err(std::io::Error::last_os_error())
+                }
+            });
+        }
+        Self::start_command(command, dir)
+    }
+
+    /// Starts `command` and waits for its ready file.
+    fn start_command(mut command: Command, dir: tempfile::TempDir) -> Self {
+        let mut child = command.spawn().expect("accord starts");
         let ready = dir.path().join("ready");
         let deadline = Instant::now() + STARTUP;
         let addr = loop {
@@ -141,6 +185,12 @@ impl Server {
     /// Starts `accord serve` and returns it without waiting, with the folder holding its
     /// ready file and log.
     pub fn spawn(models_dir: &Path, extra: &[&str], env: &[(&str, &str)]) -> (Child, tempfile::TempDir) {
+        let (mut command, dir) = Self::command(models_dir, extra, env);
+        (command.spawn().expect("accord starts"), dir)
+    }
+
+    /// The command [`Server::spawn`] runs, with the folder for its ready file and log.
+    fn command(models_dir: &Path, extra: &[&str], env: &[(&str, &str)]) -> (Command, tempfile::TempDir) {
         let dir = tempfile::tempdir().expect("tempdir");
         let log = std::fs::File::create(dir.path().join("server.log")).expect("log file");
         let mut command = Command::new(env!("CARGO_BIN_EXE_accord"));
@@ -148,8 +198,8 @@ impl Server {
         command.arg("--ready-file").arg(dir.path().join("ready")).args(extra);
         // The caller's `env` wins over the cleared variables (a test may set RUST_LOG).
         command.env_remove("RUST_LOG").env_remove("ACCORD_MODEL").envs(env.iter().copied());
-        let child = command.stdin(Stdio::null()).stdout(Stdio::null()).stderr(log).spawn().expect("accord starts");
-        (child, dir)
+        command.stdin(Stdio::null()).stdout(Stdio::null()).stderr(log);
+        (command, dir)
     }
 
     pub fn endpoint(&self) -> String {
