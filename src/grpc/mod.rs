@@ -3,6 +3,7 @@
 //! Messages derive `serde::Serialize` with the proto3 JSON (camelCase) field names, so the
 //! command line can print the same shapes the service returns.
 
+pub mod batch_scan;
 pub mod codec;
 #[cfg(test)]
 mod codec_tests;

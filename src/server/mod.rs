@@ -7,11 +7,14 @@
 //! over HTTP on `--metrics-addr`, when it is given.
 
 mod admin;
+mod answer;
 mod classifier;
 pub mod config;
 pub mod convert;
 mod deadline;
 mod error;
+mod handshake;
+mod inflight;
 mod logging;
 mod metrics;
 mod oversize;
@@ -33,6 +36,7 @@ use tonic::codec::CompressionEncoding;
 use tonic::server::NamedService;
 use tonic::transport::server::TcpIncoming;
 use tonic::transport::Server;
+use tokio_stream::StreamExt;
 use tower::util::MapResponseLayer;
 
 pub use config::ServeArgs;
@@ -82,6 +86,7 @@ fn load_model(args: &ServeArgs) -> anyhow::Result<Model> {
 async fn serve(args: ServeArgs, model: Model) -> anyhow::Result<()> {
     let signals = shutdown::Signals::install()?;
     let pool = CpuPool::new(args.worker_count(), args.max_pending as usize);
+    accord::grpc::batch_scan::set_max_batch_entries(args.max_batch as usize);
     let metrics = Arc::new(Metrics::new());
     let state = Arc::new(ServiceState::new(model, args.limits(), pool, Arc::clone(&metrics)));
     let reloader = Arc::new(reload::Reloader::new(state.clone(), ModelStore::new(&args.models_dir)));
@@ -108,6 +113,10 @@ async fn serve(args: ServeArgs, model: Model) -> anyhow::Result<()> {
         .with_context(|| format!("cannot listen on {}", args.addr))?
         .with_nodelay(Some(true));
     let local = incoming.local_addr().context("cannot read the bound address")?;
+    let handshake_timeout = args.handshake_timeout();
+    let incoming = incoming.map(move |accepted| {
+        accepted.map(|stream| handshake::HandshakeDeadline::new(stream, handshake_timeout))
+    });
     let tls = tls::server_config(&args)?;
     announce(local, tls.is_some(), args.ready_file.as_deref())?;
 
@@ -118,6 +127,7 @@ async fn serve(args: ServeArgs, model: Model) -> anyhow::Result<()> {
         grace: args.shutdown_grace(),
     };
     let mut builder = Server::builder()
+        .max_concurrent_streams(args.max_concurrent_streams)
         .http2_keepalive_interval(args.keepalive())
         .http2_keepalive_timeout(Some(args.keepalive_timeout()));
     if let Some(age) = args.max_connection_age() {
@@ -134,6 +144,7 @@ async fn serve(args: ServeArgs, model: Model) -> anyhow::Result<()> {
         .initial_connection_window_size(CONNECTION_WINDOW)
         .max_frame_size(MAX_FRAME)
         .layer(MapResponseLayer::new(oversize::resource_exhausted_for_oversize::<tonic::body::Body>))
+        .layer(inflight::InFlightLayer::new(args.max_bytes_in_flight as usize))
         .add_service(health_service)
         .add_service(reflection::v1(admin.is_some())?)
         .add_service(reflection::v1alpha(admin.is_some())?)
