@@ -7,6 +7,10 @@
 //! HTTP/2 (the decoded request and the answer live that long); a `ClassifyStream` call holds
 //! them for the message it is receiving, giving back the previous message's permits when
 //! the next one starts (the previous one has been decoded and handed to its job by then).
+//!
+//! A compressed message is charged for what it can inflate to: deflate expands at most
+//! 1032 times, and tonic stops inflating at `--max-message-bytes`, so it is charged its own
+//! bytes plus the smaller of the two.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -25,17 +29,22 @@ use tower::{Layer, Service};
 const STREAMING_PATH: &str = "/accord.v1.Classifier/ClassifyStream";
 /// A gRPC message's frame header: compressed flag, then a big-endian u32 length.
 const FRAME_HEADER: usize = 5;
+/// The most a deflate stream (gzip's body) can expand: 258 bytes from two bits.
+const DEFLATE_MAX_RATIO: usize = 1032;
 
 /// Adds [`InFlight`] around the services, all sharing one budget.
 #[derive(Debug, Clone)]
 pub struct InFlightLayer {
     budget: Arc<Semaphore>,
     limit: usize,
+    max_message: usize,
 }
 
 impl InFlightLayer {
-    pub fn new(limit: usize) -> Self {
-        Self { budget: Arc::new(Semaphore::new(limit)), limit }
+    /// A budget of `limit` bytes; `max_message` is the decoding limit, which bounds what a
+    /// compressed message inflates to.
+    pub fn new(limit: usize, max_message: usize) -> Self {
+        Self { budget: Arc::new(Semaphore::new(limit)), limit, max_message }
     }
 }
 
@@ -43,7 +52,7 @@ impl<S> Layer<S> for InFlightLayer {
     type Service = InFlight<S>;
 
     fn layer(&self, inner: S) -> Self::Service {
-        InFlight { inner, budget: Arc::clone(&self.budget), limit: self.limit }
+        InFlight { inner, budget: Arc::clone(&self.budget), limit: self.limit, max_message: self.max_message }
     }
 }
 
@@ -53,6 +62,7 @@ pub struct InFlight<S> {
     inner: S,
     budget: Arc<Semaphore>,
     limit: usize,
+    max_message: usize,
 }
 
 /// The permits a call holds: shared by its request body and its answer's body.
@@ -76,6 +86,7 @@ where
         let meter = Meter {
             budget: Arc::clone(&self.budget),
             limit: self.limit,
+            max_message: self.max_message,
             held: Arc::clone(&held),
             one_message_at_a_time: request.uri().path() == STREAMING_PATH,
             header: [0; FRAME_HEADER],
@@ -95,6 +106,7 @@ where
 struct Meter {
     budget: Arc<Semaphore>,
     limit: usize,
+    max_message: usize,
     held: Held,
     one_message_at_a_time: bool,
     header: [u8; FRAME_HEADER],
@@ -119,7 +131,11 @@ impl Meter {
                 self.header_filled = 0;
                 let length = [self.header[1], self.header[2], self.header[3], self.header[4]];
                 self.message_left = u32::from_be_bytes(length) as usize;
-                self.admit(FRAME_HEADER + self.message_left)?;
+                let inflated = match self.header[0] {
+                    0 => 0,
+                    _ => self.message_left.saturating_mul(DEFLATE_MAX_RATIO).min(self.max_message),
+                };
+                self.admit(FRAME_HEADER + self.message_left + inflated)?;
             }
         }
         Ok(())
@@ -193,5 +209,68 @@ impl HttpBody for Holding {
 
     fn size_hint(&self) -> SizeHint {
         self.inner.size_hint()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn meter(limit: usize, streaming: bool) -> Meter {
+        Meter {
+            budget: Arc::new(Semaphore::new(limit)),
+            limit,
+            max_message: 1000,
+            held: Held::default(),
+            one_message_at_a_time: streaming,
+            header: [0; FRAME_HEADER],
+            header_filled: 0,
+            message_left: 0,
+        }
+    }
+
+    fn message(flag: u8, len: u32) -> Vec<u8> {
+        let mut framed = vec![flag];
+        framed.extend_from_slice(&len.to_be_bytes());
+        framed.extend(std::iter::repeat_n(7, len as usize));
+        framed
+    }
+
+    #[test]
+    fn each_message_is_charged_when_its_header_arrives_even_split_across_chunks() {
+        let mut meter = meter(100, false);
+        let two = [message(0, 10), message(0, 20)].concat();
+        for chunk in two.chunks(3) {
+            meter.count(chunk).expect("within the budget");
+        }
+        assert_eq!(meter.budget.available_permits(), 100 - 15 - 25);
+        let refused = meter.count(&message(0, 60)).expect_err("over the budget");
+        assert_eq!(refused.code(), tonic::Code::ResourceExhausted);
+        assert!(refused.message().contains("--max-bytes-in-flight"), "{refused:?}");
+        drop(meter);
+    }
+
+    #[test]
+    fn a_stream_holds_only_its_latest_message_and_compressed_ones_pay_for_inflating() {
+        let mut meter = meter(20_000, true);
+        meter.max_message = 5000;
+        meter.count(&message(0, 10)).expect("admitted");
+        meter.count(&message(0, 20)).expect("admitted");
+        assert_eq!(meter.budget.available_permits(), 20_000 - 25);
+        // 1 byte may inflate to 1032; 10 bytes to 10,320, but tonic stops at the 5000-byte limit.
+        meter.count(&message(1, 1)).expect("admitted");
+        assert_eq!(meter.budget.available_permits(), 20_000 - 6 - 1032);
+        meter.count(&message(1, 10)).expect("admitted");
+        assert_eq!(meter.budget.available_permits(), 20_000 - 15 - 5000);
+    }
+
+    #[test]
+    fn the_permits_are_given_back_when_the_call_ends() {
+        let mut meter = meter(100, false);
+        meter.count(&message(0, 50)).expect("admitted");
+        let budget = Arc::clone(&meter.budget);
+        assert_eq!(budget.available_permits(), 45);
+        drop(meter);
+        assert_eq!(budget.available_permits(), 100);
     }
 }

@@ -144,7 +144,7 @@ async fn serve(args: ServeArgs, model: Model) -> anyhow::Result<()> {
         .initial_connection_window_size(CONNECTION_WINDOW)
         .max_frame_size(MAX_FRAME)
         .layer(MapResponseLayer::new(oversize::resource_exhausted_for_oversize::<tonic::body::Body>))
-        .layer(inflight::InFlightLayer::new(args.max_bytes_in_flight as usize))
+        .layer(inflight::InFlightLayer::new(args.max_bytes_in_flight as usize, args.max_message_bytes as usize))
         .add_service(health_service)
         .add_service(reflection::v1(admin.is_some())?)
         .add_service(reflection::v1alpha(admin.is_some())?)
