@@ -103,7 +103,12 @@ impl pb::classifier_server::Classifier for ClassifierService {
                 let model = state.model();
                 let answer = AnswerBudget::new(state.limits.max_answer_bytes);
                 let classify_chunk = move |chunk: Vec<validate::ValidClassify>| classify_chunk(&model, &answer, &chunk);
-                state.pool.map_chunks(valid, BATCH_CHUNK, classify_chunk).await?.into_iter().collect::<Result<Vec<_>, _>>()
+                state
+                    .pool
+                    .map_chunks(valid, BATCH_CHUNK, classify_chunk)
+                    .await?
+                    .into_iter()
+                    .collect::<Result<Vec<_>, _>>()
             })
             .await?;
         self.state.metrics.classified(&responses);

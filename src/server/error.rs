@@ -73,9 +73,7 @@ impl ServiceError {
             Self::Unauthenticated => Code::Unauthenticated,
             Self::UnknownVersion(_) => Code::NotFound,
             Self::ModelRefused(_) => Code::FailedPrecondition,
-            Self::MessageTooLarge(_) | Self::Overloaded { .. } | Self::AnswerTooLarge { .. } => {
-                Code::ResourceExhausted
-            }
+            Self::MessageTooLarge(_) | Self::Overloaded { .. } | Self::AnswerTooLarge { .. } => Code::ResourceExhausted,
             Self::DeadlineExceeded { .. } => Code::DeadlineExceeded,
             Self::Inbound(status) => status.code(),
             Self::ShuttingDown => Code::Unavailable,

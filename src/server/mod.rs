@@ -32,11 +32,11 @@ use std::sync::Arc;
 
 use accord::{Model, ModelStore};
 use anyhow::Context;
+use tokio_stream::StreamExt;
 use tonic::codec::CompressionEncoding;
 use tonic::server::NamedService;
 use tonic::transport::server::TcpIncoming;
 use tonic::transport::Server;
-use tokio_stream::StreamExt;
 use tower::util::MapResponseLayer;
 
 pub use config::ServeArgs;
@@ -114,9 +114,8 @@ async fn serve(args: ServeArgs, model: Model) -> anyhow::Result<()> {
         .with_nodelay(Some(true));
     let local = incoming.local_addr().context("cannot read the bound address")?;
     let handshake_timeout = args.handshake_timeout();
-    let incoming = incoming.map(move |accepted| {
-        accepted.map(|stream| handshake::HandshakeDeadline::new(stream, handshake_timeout))
-    });
+    let incoming = incoming
+        .map(move |accepted| accepted.map(|stream| handshake::HandshakeDeadline::new(stream, handshake_timeout)));
     let tls = tls::server_config(&args)?;
     announce(local, tls.is_some(), args.ready_file.as_deref())?;
 
