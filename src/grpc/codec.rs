@@ -1,11 +1,17 @@
 //! The messages' codec: tonic-prost's, except that a large message is encoded or decoded
 //! inside `block_in_place`, so that the calls sharing its worker thread move to another
 //! thread meanwhile instead of waiting: decoding a 60 MB `ClassifyBatch` takes tens of
-//! milliseconds, and the calls queued behind it on that worker waited as long.
+//! milliseconds, and the calls queued behind it on that worker waited as long; and that a
+//! `ClassifyBatchRequest` over the batch limit is refused from its wire bytes, before it is
+//! decoded (see [`super::batch_scan`]).
+//!
+//! A message arrives here whole and, if it was compressed, already inflated by tonic, which
+//! stops inflating at the same size limit as for plain messages (RESOURCE_EXHAUSTED).
 //!
 //! Included beside the generated code (`build.rs` names it as `super::codec::OffloadingCodec`)
 //! wherever that code is, so the server, the command line and the tests share it.
 
+use std::any::TypeId;
 use std::marker::PhantomData;
 
 use prost::Message;
@@ -67,11 +73,14 @@ impl<T: Message> Encoder for OffloadingEncoder<T> {
 #[derive(Debug)]
 pub struct OffloadingDecoder<U>(ProstDecoder<U>);
 
-impl<U: Message + Default> Decoder for OffloadingDecoder<U> {
+impl<U: Message + Default + 'static> Decoder for OffloadingDecoder<U> {
     type Item = U;
     type Error = Status;
 
     fn decode(&mut self, buf: &mut DecodeBuf<'_>) -> Result<Option<U>, Status> {
+        if TypeId::of::<U>() == TypeId::of::<super::v1::ClassifyBatchRequest>() {
+            refuse_batch_over_limit(prost::bytes::Buf::chunk(buf))?;
+        }
         let large = prost::bytes::Buf::remaining(buf) >= LARGE_MESSAGE_BYTES;
         off_the_worker(large, || self.0.decode(buf))
     }
@@ -79,6 +88,18 @@ impl<U: Message + Default> Decoder for OffloadingDecoder<U> {
     fn buffer_settings(&self) -> BufferSettings {
         self.0.buffer_settings()
     }
+}
+
+/// INVALID_ARGUMENT if the encoded `ClassifyBatchRequest` holds more entries than the
+/// server's `--max-batch`. A `DecodeBuf` is one contiguous buffer, so `wire` is the whole
+/// message.
+fn refuse_batch_over_limit(wire: &[u8]) -> Result<(), Status> {
+    let limit = super::batch_scan::max_batch_entries();
+    if super::batch_scan::over_limit(wire, limit) {
+        let message = format!("requests has more than {limit} entries, over the limit of {limit} (--max-batch)");
+        return Err(Status::invalid_argument(message));
+    }
+    Ok(())
 }
 
 /// Runs `work`, inside `block_in_place` if it is `large` and this is a worker of a

@@ -6,6 +6,8 @@ use std::sync::Arc;
 use accord::{Article, Model};
 use tonic::{Request, Response, Status, Streaming};
 
+use super::answer::AnswerBudget;
+use super::deadline::CallDeadline;
 use super::error::ServiceError;
 use super::logging::{CallLog, CallOrigin, CallSize};
 use super::state::ServiceState;
@@ -76,9 +78,11 @@ impl pb::classifier_server::Classifier for ClassifierService {
                 let valid = validate::classify(request, "", &state.limits)?;
                 let model = state.model();
                 let bytes = valid.article.bytes();
-                let work =
-                    move || convert::classify(&model, &valid.article.as_article(), valid.explain, valid.sentences);
-                state.pool.run_sized(bytes, work).await
+                let answer = AnswerBudget::new(state.limits.max_answer_bytes);
+                let work = move || {
+                    answer.admit(convert::classify(&model, &valid.article.as_article(), valid.explain, valid.sentences))
+                };
+                state.pool.run_sized(bytes, work).await?
             })
             .await?;
         self.state.metrics.classified(std::slice::from_ref(&response));
@@ -97,13 +101,14 @@ impl pb::classifier_server::Classifier for ClassifierService {
             .observe(async move {
                 let valid = validate::batch(requests, &state.limits)?;
                 let model = state.model();
-                let classify_chunk = move |chunk: Vec<validate::ValidClassify>| {
-                    chunk
-                        .iter()
-                        .map(|r| convert::classify(&model, &r.article.as_article(), r.explain, r.sentences))
-                        .collect()
-                };
-                state.pool.map_chunks(valid, BATCH_CHUNK, classify_chunk).await
+                let answer = AnswerBudget::new(state.limits.max_answer_bytes);
+                let classify_chunk = move |chunk: Vec<validate::ValidClassify>| classify_chunk(&model, &answer, &chunk);
+                state
+                    .pool
+                    .map_chunks(valid, BATCH_CHUNK, classify_chunk)
+                    .await?
+                    .into_iter()
+                    .collect::<Result<Vec<_>, _>>()
             })
             .await?;
         self.state.metrics.classified(&responses);
@@ -117,7 +122,9 @@ impl pb::classifier_server::Classifier for ClassifierService {
         request: Request<Streaming<pb::ClassifyRequest>>,
     ) -> Result<Response<Self::ClassifyStreamStream>, Status> {
         let origin = CallOrigin::of(&request);
-        Ok(Response::new(stream::classify_stream(Arc::clone(&self.state), &origin, request.into_inner())))
+        let deadline = request.extensions().get::<CallDeadline>().copied();
+        let deadline = deadline.unwrap_or_else(|| CallDeadline::server_default(self.state.limits.request_timeout));
+        Ok(Response::new(stream::classify_stream(Arc::clone(&self.state), &origin, deadline, request.into_inner())))
     }
 
     async fn get_model_info(
@@ -130,6 +137,29 @@ impl pb::classifier_server::Classifier for ClassifierService {
         let info = call.observe(async move { Ok::<_, ServiceError>(convert::model_info(&model)) }).await?;
         Ok(Response::new(info))
     }
+}
+
+/// A batch chunk's answers, in order; it stops at the first answer that takes the call's
+/// answer over its limit, or at once if another chunk already did.
+fn classify_chunk(
+    model: &Model,
+    answer: &AnswerBudget,
+    chunk: &[validate::ValidClassify],
+) -> Vec<Result<pb::ClassifyResponse, ServiceError>> {
+    let mut responses = Vec::with_capacity(chunk.len());
+    for request in chunk {
+        let response = if answer.exhausted() {
+            Err(ServiceError::AnswerTooLarge { limit: answer.limit() })
+        } else {
+            answer.admit(convert::classify(model, &request.article.as_article(), request.explain, request.sentences))
+        };
+        let failed = response.is_err();
+        responses.push(response);
+        if failed {
+            break;
+        }
+    }
+    responses
 }
 
 fn one_article_size(article: Option<&pb::Article>) -> CallSize {

@@ -50,8 +50,35 @@ pub struct ServeArgs {
           value_parser = clap::value_parser!(u32).range(1024..))]
     pub max_message_bytes: u32,
 
-    /// Longest a unary call may take, in seconds; a shorter `grpc-timeout` from the client
-    /// wins.
+    /// Largest answer one call may return, in bytes (encoded, before compression); a call
+    /// whose answer would be larger ends with RESOURCE_EXHAUSTED as soon as it is known,
+    /// before the rest is computed. For ClassifyStream it bounds each answer message.
+    #[arg(long, env = "ACCORD_MAX_ANSWER_BYTES", default_value_t = 16 << 20,
+          value_parser = clap::value_parser!(u32).range(1024..))]
+    pub max_answer_bytes: u32,
+
+    /// Most request bytes held by the calls in progress, all connections together: a call
+    /// whose request would take the total past it is refused with RESOURCE_EXHAUSTED while
+    /// its bytes arrive, before they are decoded. ClassifyStream calls count the request
+    /// messages they have not yet classified.
+    #[arg(long, env = "ACCORD_MAX_BYTES_IN_FLIGHT", default_value_t = 96 << 20,
+          value_parser = clap::value_parser!(u32).range(1024..))]
+    pub max_bytes_in_flight: u32,
+
+    /// Most concurrent calls (HTTP/2 streams) one connection may open, advertised to the
+    /// client as SETTINGS_MAX_CONCURRENT_STREAMS.
+    #[arg(long, env = "ACCORD_MAX_CONCURRENT_STREAMS", default_value_t = 128,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_concurrent_streams: u32,
+
+    /// Longest wait, in seconds, for a new connection's first bytes (the HTTP/2 preface or
+    /// the TLS hello); a connection that sends fewer by then is closed.
+    #[arg(long, env = "ACCORD_HANDSHAKE_TIMEOUT_SECS", default_value_t = 10,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub handshake_timeout_secs: u64,
+
+    /// Longest a call may take, in seconds, ClassifyStream included; a shorter
+    /// `grpc-timeout` from the client wins.
     #[arg(long, env = "ACCORD_REQUEST_TIMEOUT_SECS", default_value_t = 60,
           value_parser = clap::value_parser!(u64).range(1..))]
     pub request_timeout_secs: u64,
@@ -158,6 +185,10 @@ pub struct Limits {
     pub max_text_bytes: usize,
     pub max_batch: usize,
     pub max_explain: u32,
+    /// The largest answer of one call (one message of a stream), encoded.
+    pub max_answer_bytes: usize,
+    /// The longest a call may take (`--request-timeout-secs`).
+    pub request_timeout: Duration,
 }
 
 impl ServeArgs {
@@ -189,11 +220,17 @@ impl ServeArgs {
             max_text_bytes: self.max_text_bytes as usize,
             max_batch: self.max_batch as usize,
             max_explain: MAX_EXPLAIN,
+            max_answer_bytes: self.max_answer_bytes as usize,
+            request_timeout: self.request_timeout(),
         }
     }
 
     pub fn request_timeout(&self) -> Duration {
         Duration::from_secs(self.request_timeout_secs)
+    }
+
+    pub fn handshake_timeout(&self) -> Duration {
+        Duration::from_secs(self.handshake_timeout_secs)
     }
 
     pub fn drain(&self) -> Duration {

@@ -4,8 +4,9 @@
 //! Tonic's own `Server::timeout` answers an expired deadline with CANCELLED ("Timeout
 //! expired"), which clients cannot tell from a call they cancelled themselves; gRPC says
 //! DEADLINE_EXCEEDED. When the deadline passes, the handler's future is dropped: a job still
-//! queued for a worker never runs (see [`super::pool`]). As with tonic's timeout, a
-//! streaming call's deadline covers the call up to its response headers.
+//! queued for a worker never runs (see [`super::pool`]). This layer's timer covers a call up
+//! to its response headers; it also hands the deadline to the handler as a request
+//! extension ([`CallDeadline`]), with which `ClassifyStream` ends its answer stream too.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -15,6 +16,29 @@ use std::time::Duration;
 use tonic::codegen::http::{HeaderMap, Request, Response};
 use tonic::Status;
 use tower::{Layer, Service};
+
+use super::error::ServiceError;
+
+/// When a call must end, and which limit set that; a request extension.
+#[derive(Debug, Clone, Copy)]
+pub struct CallDeadline {
+    pub at: tokio::time::Instant,
+    pub limit: Duration,
+    pub set_by: &'static str,
+}
+
+impl CallDeadline {
+    /// The deadline `limit` from now, set by `--request-timeout-secs`.
+    pub fn server_default(limit: Duration) -> Self {
+        Self { at: tokio::time::Instant::now() + limit, limit, set_by: SERVER_LIMIT }
+    }
+
+    pub fn exceeded(&self) -> ServiceError {
+        ServiceError::DeadlineExceeded { limit: self.limit, set_by: self.set_by }
+    }
+}
+
+const SERVER_LIMIT: &str = "--request-timeout-secs";
 
 /// Adds [`Deadline`] around the services.
 #[derive(Debug, Clone, Copy)]
@@ -57,19 +81,18 @@ where
         self.inner.poll_ready(cx)
     }
 
-    fn call(&mut self, request: Request<ReqBody>) -> Self::Future {
-        let (limit, source) = match client_timeout(request.headers()) {
+    fn call(&mut self, mut request: Request<ReqBody>) -> Self::Future {
+        let (limit, set_by) = match client_timeout(request.headers()) {
             Some(client) if client < self.server_limit => (client, "its grpc-timeout"),
-            _ => (self.server_limit, "--request-timeout-secs"),
+            _ => (self.server_limit, SERVER_LIMIT),
         };
+        let deadline = CallDeadline { at: tokio::time::Instant::now() + limit, limit, set_by };
+        request.extensions_mut().insert(deadline);
         let call = self.inner.call(request);
         Box::pin(async move {
-            match tokio::time::timeout(limit, call).await {
+            match tokio::time::timeout_at(deadline.at, call).await {
                 Ok(answer) => answer,
-                Err(_) => {
-                    let message = format!("deadline exceeded: the call took longer than {source} ({limit:?})");
-                    Ok(Status::deadline_exceeded(message).into_http())
-                }
+                Err(_) => Ok(Status::from(deadline.exceeded()).into_http()),
             }
         })
     }

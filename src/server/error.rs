@@ -27,6 +27,12 @@ pub enum ServiceError {
     /// transport layer, see `limits::oversize_as_resource_exhausted`).
     #[error("{0}")]
     MessageTooLarge(String),
+    /// An answer over `--max-answer-bytes`.
+    #[error("the answer is over the limit of {limit} bytes (--max-answer-bytes); ask for fewer articles, sentences or evidence terms in one call")]
+    AnswerTooLarge { limit: usize },
+    /// A call, ClassifyStream included, still running at its deadline.
+    #[error("deadline exceeded: the call took longer than {set_by} ({limit:?})")]
+    DeadlineExceeded { limit: std::time::Duration, set_by: &'static str },
     /// The client's request stream failed; its status is passed on as it came.
     #[error("{}", .0.message())]
     Inbound(Status),
@@ -67,7 +73,8 @@ impl ServiceError {
             Self::Unauthenticated => Code::Unauthenticated,
             Self::UnknownVersion(_) => Code::NotFound,
             Self::ModelRefused(_) => Code::FailedPrecondition,
-            Self::MessageTooLarge(_) | Self::Overloaded { .. } => Code::ResourceExhausted,
+            Self::MessageTooLarge(_) | Self::Overloaded { .. } | Self::AnswerTooLarge { .. } => Code::ResourceExhausted,
+            Self::DeadlineExceeded { .. } => Code::DeadlineExceeded,
             Self::Inbound(status) => status.code(),
             Self::ShuttingDown => Code::Unavailable,
             Self::Internal { .. } => Code::Internal,

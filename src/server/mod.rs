@@ -8,10 +8,13 @@
 
 mod accept;
 mod admin;
+mod answer;
 mod classifier;
 pub mod config;
 mod deadline;
 mod error;
+mod handshake;
+mod inflight;
 mod logging;
 mod metrics;
 mod oversize;
@@ -29,6 +32,7 @@ use std::sync::Arc;
 
 use accord::Model;
 use anyhow::Context;
+use tokio_stream::StreamExt;
 use tonic::codec::CompressionEncoding;
 use tonic::server::NamedService;
 use tonic::transport::server::TcpIncoming;
@@ -96,6 +100,7 @@ fn load_model(args: &ServeArgs) -> anyhow::Result<Model> {
 async fn serve(args: ServeArgs, model: Model, started: Started) -> anyhow::Result<()> {
     let Started { signals, hangups, admin_token } = started;
     let pool = CpuPool::new(args.worker_count(), args.max_pending as usize);
+    accord::grpc::batch_scan::set_max_batch_entries(args.max_batch as usize);
     let metrics = Arc::new(Metrics::new());
     let state = Arc::new(ServiceState::new(model, args.limits(), pool, Arc::clone(&metrics)));
     let reloader = Arc::new(reload::Reloader::new(state.clone(), args.model_store(), args.allow_head_change));
@@ -122,6 +127,7 @@ async fn serve(args: ServeArgs, model: Model, started: Started) -> anyhow::Resul
         .with_context(|| format!("cannot listen on {}", args.addr))?
         .with_nodelay(Some(true));
     let local = incoming.local_addr().context("cannot read the bound address")?;
+    let handshake_timeout = args.handshake_timeout();
 
     let plan = shutdown::Plan {
         health,
@@ -130,6 +136,7 @@ async fn serve(args: ServeArgs, model: Model, started: Started) -> anyhow::Resul
         grace: args.shutdown_grace(),
     };
     let mut builder = Server::builder()
+        .max_concurrent_streams(args.max_concurrent_streams)
         .http2_keepalive_interval(args.keepalive())
         .http2_keepalive_timeout(Some(args.keepalive_timeout()));
     if let Some(age) = args.max_connection_age() {
@@ -149,6 +156,7 @@ async fn serve(args: ServeArgs, model: Model, started: Started) -> anyhow::Resul
         .initial_connection_window_size(CONNECTION_WINDOW)
         .max_frame_size(MAX_FRAME)
         .layer(MapResponseLayer::new(oversize::resource_exhausted_for_oversize::<tonic::body::Body>))
+        .layer(inflight::InFlightLayer::new(args.max_bytes_in_flight as usize, args.max_message_bytes as usize))
         .add_service(health_service)
         .add_service(reflection::v1(admin.is_some())?)
         .add_service(reflection::v1alpha(admin.is_some())?)
@@ -156,7 +164,9 @@ async fn serve(args: ServeArgs, model: Model, started: Started) -> anyhow::Resul
         .add_optional_service(admin);
     announce(local, tls_on, args.ready_file.as_deref())?;
     shutdown::serve_until_stopped(signals, plan, |stop| {
-        router.serve_with_incoming_shutdown(accept::PacedIncoming::new(incoming), stop)
+        let incoming = accept::PacedIncoming::new(incoming)
+            .map(move |accepted| accepted.map(|stream| handshake::HandshakeDeadline::new(stream, handshake_timeout)));
+        router.serve_with_incoming_shutdown(incoming, stop)
     })
     .await
     .context("the gRPC server failed")?;

@@ -5,16 +5,27 @@
 //! A bounded queue between them keeps a few jobs in flight (so a stream uses more than one
 //! core when it can) without reading ahead of a slow client. The first bad request ends the
 //! call with its error, after the answers to the requests before it.
+//!
+//! The call's deadline ([`CallDeadline`]) ends both tasks, and the answer stream itself ends
+//! with DEADLINE_EXCEEDED once it passes, whether the client is sending, idle, or not
+//! reading: a stream never outlives its deadline with work or memory of its own.
 
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
+use std::task::{Context, Poll};
 
 use accord::Model;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
+use tokio::time::{timeout_at, Sleep};
 use tokio_stream::wrappers::ReceiverStream;
+use tokio_stream::Stream;
 use tonic::{Status, Streaming};
 use tracing::Instrument;
 
+use super::answer::AnswerBudget;
+use super::deadline::CallDeadline;
 use super::error::ServiceError;
 use super::logging::{CallLog, CallOrigin};
 use super::metrics::Metrics;
@@ -23,13 +34,34 @@ use super::validate::{self, ValidClassify};
 use accord::grpc::convert;
 use accord::grpc::v1 as pb;
 
-/// The responses of one stream call.
-pub type ResponseStream = ReceiverStream<Result<pb::ClassifyResponse, Status>>;
+/// The responses of one stream call, ended with DEADLINE_EXCEEDED at the call's deadline.
+pub struct ResponseStream {
+    answers: ReceiverStream<Result<pb::ClassifyResponse, Status>>,
+    deadline: CallDeadline,
+    timer: Pin<Box<Sleep>>,
+    ended: bool,
+}
+
+impl Stream for ResponseStream {
+    type Item = Result<pb::ClassifyResponse, Status>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        if self.ended {
+            return Poll::Ready(None);
+        }
+        if self.timer.as_mut().poll(cx).is_ready() {
+            self.ended = true;
+            return Poll::Ready(Some(Err(self.deadline.exceeded().into())));
+        }
+        Pin::new(&mut self.answers).poll_next(cx)
+    }
+}
 
 /// Starts serving one stream call; the model is taken once, for the whole call.
 pub fn classify_stream(
     state: Arc<ServiceState>,
     origin: &CallOrigin,
+    deadline: CallDeadline,
     inbound: Streaming<pb::ClassifyRequest>,
 ) -> ResponseStream {
     let model = state.model();
@@ -39,9 +71,11 @@ pub fn classify_stream(
     let call = CallLog::start_streaming(&state.metrics, "ClassifyStream", origin);
     let span = call.span().clone();
     let metrics = Arc::clone(&state.metrics);
-    tokio::spawn(read_requests(state, model, inbound, jobs_tx).instrument(span.clone()));
-    tokio::spawn(write_responses(jobs_rx, responses_tx, call, metrics).instrument(span));
-    ReceiverStream::new(responses_rx)
+    let reader = timeout_at(deadline.at, read_requests(state, model, inbound, jobs_tx));
+    tokio::spawn(reader.instrument(span.clone()));
+    tokio::spawn(write_responses(jobs_rx, responses_tx, call, metrics, deadline).instrument(span));
+    let timer = Box::pin(tokio::time::sleep_until(deadline.at));
+    ResponseStream { answers: ReceiverStream::new(responses_rx), deadline, timer, ended: false }
 }
 
 /// One request's answer to come: a running job, or the error that ends the call.
@@ -63,8 +97,11 @@ impl Pending {
     fn start(state: &ServiceState, model: &Arc<Model>, request: ValidClassify) -> Self {
         let bytes = request.article.bytes();
         let (pool, model) = (state.pool.clone(), Arc::clone(model));
-        let work = move || convert::classify(&model, &request.article.as_article(), request.explain, request.sentences);
-        let job = tokio::spawn(async move { pool.run_sized(bytes, work).await }.in_current_span());
+        let answer = AnswerBudget::new(state.limits.max_answer_bytes);
+        let work = move || {
+            answer.admit(convert::classify(&model, &request.article.as_article(), request.explain, request.sentences))
+        };
+        let job = tokio::spawn(async move { pool.run_sized(bytes, work).await? }.in_current_span());
         Self::Running { bytes, job: Job(job) }
     }
 
@@ -109,22 +146,45 @@ async fn write_responses(
     responses: mpsc::Sender<Result<pb::ClassifyResponse, Status>>,
     mut call: CallLog,
     metrics: Arc<Metrics>,
+    deadline: CallDeadline,
 ) {
+    let answered = timeout_at(deadline.at, answer_in_order(&mut jobs, &responses, &mut call, &metrics)).await;
+    match answered {
+        Ok(Answered::AllOk) => call.finish(None),
+        Ok(Answered::Failed(error)) => {
+            call.finish(Some(&error));
+            let _ = responses.send(Err(error.into())).await;
+        }
+        Ok(Answered::ClientGone) => {} // The call log records CANCELLED.
+        // The answer stream ends itself with the same status at the deadline.
+        Err(_) => call.finish(Some(&deadline.exceeded())),
+    }
+}
+
+/// How [`answer_in_order`] ended.
+enum Answered {
+    AllOk,
+    Failed(ServiceError),
+    ClientGone,
+}
+
+async fn answer_in_order(
+    jobs: &mut mpsc::Receiver<Pending>,
+    responses: &mpsc::Sender<Result<pb::ClassifyResponse, Status>>,
+    call: &mut CallLog,
+    metrics: &Metrics,
+) -> Answered {
     while let Some(pending) = jobs.recv().await {
         match pending.outcome().await {
             Ok((bytes, response)) => {
                 call.add(bytes);
                 metrics.classified(std::slice::from_ref(&response));
                 if responses.send(Ok(response)).await.is_err() {
-                    return; // The client is gone: the call log records CANCELLED.
+                    return Answered::ClientGone;
                 }
             }
-            Err(error) => {
-                call.finish(Some(&error));
-                let _ = responses.send(Err(error.into())).await;
-                return;
-            }
+            Err(error) => return Answered::Failed(error),
         }
     }
-    call.finish(None);
+    Answered::AllOk
 }

@@ -91,7 +91,13 @@ fn check_length(value: &str, field: impl FnOnce() -> String, limits: &Limits) ->
 mod tests {
     use super::*;
 
-    const LIMITS: Limits = Limits { max_text_bytes: 10, max_batch: 2, max_explain: 100 };
+    const LIMITS: Limits = Limits {
+        max_text_bytes: 10,
+        max_batch: 2,
+        max_explain: 100,
+        max_answer_bytes: 1 << 20,
+        request_timeout: std::time::Duration::from_secs(60),
+    };
 
     fn request(text: &str) -> pb::ClassifyRequest {
         pb::ClassifyRequest {

@@ -1,0 +1,276 @@
+//! `--max-bytes-in-flight`: admission by bytes, beside the CPU pool's admission by count.
+//!
+//! Each request message is admitted when its gRPC frame header (flag and length) arrives,
+//! before tonic reserves room for it or any of its bytes are decoded: it takes as many
+//! permits as it has bytes from one process-wide semaphore, or the call ends at once with
+//! RESOURCE_EXHAUSTED. A unary call holds its permits until its answer has been handed to
+//! HTTP/2 (the decoded request and the answer live that long); a `ClassifyStream` call holds
+//! them for the message it is receiving, giving back the previous message's permits when
+//! the next one starts (the previous one has been decoded and handed to its job by then).
+//!
+//! A compressed message is charged for what it can inflate to: deflate expands at most
+//! 1032 times, and tonic stops inflating at `--max-message-bytes`, so it is charged its own
+//! bytes plus the smaller of the two.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::task::{ready, Context, Poll};
+
+use http_body::{Body as HttpBody, Frame, SizeHint};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+use tonic::body::Body;
+use tonic::codegen::http::{Request, Response};
+use tonic::codegen::Bytes;
+use tonic::Status;
+use tower::{Layer, Service};
+
+/// The one client-streaming method: its messages are admitted one at a time.
+const STREAMING_PATH: &str = "/accord.v1.Classifier/ClassifyStream";
+/// A gRPC message's frame header: compressed flag, then a big-endian u32 length.
+const FRAME_HEADER: usize = 5;
+/// The most a deflate stream (gzip's body) can expand: 258 bytes from two bits.
+const DEFLATE_MAX_RATIO: usize = 1032;
+
+/// Adds [`InFlight`] around the services, all sharing one budget.
+#[derive(Debug, Clone)]
+pub struct InFlightLayer {
+    budget: Arc<Semaphore>,
+    limit: usize,
+    max_message: usize,
+}
+
+impl InFlightLayer {
+    /// A budget of `limit` bytes; `max_message` is the decoding limit, which bounds what a
+    /// compressed message inflates to.
+    pub fn new(limit: usize, max_message: usize) -> Self {
+        Self { budget: Arc::new(Semaphore::new(limit)), limit, max_message }
+    }
+}
+
+impl<S> Layer<S> for InFlightLayer {
+    type Service = InFlight<S>;
+
+    fn layer(&self, inner: S) -> Self::Service {
+        InFlight { inner, budget: Arc::clone(&self.budget), limit: self.limit, max_message: self.max_message }
+    }
+}
+
+/// A service whose requests' bytes are admitted against the shared budget.
+#[derive(Debug, Clone)]
+pub struct InFlight<S> {
+    inner: S,
+    budget: Arc<Semaphore>,
+    limit: usize,
+    max_message: usize,
+}
+
+/// The permits a call holds: shared by its request body and its answer's body.
+type Held = Arc<Mutex<Option<OwnedSemaphorePermit>>>;
+
+impl<S> Service<Request<Body>> for InFlight<S>
+where
+    S: Service<Request<Body>, Response = Response<Body>>,
+    S::Future: Send + 'static,
+{
+    type Response = Response<Body>;
+    type Error = S::Error;
+    type Future = Pin<Box<dyn Future<Output = Result<Self::Response, Self::Error>> + Send>>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, request: Request<Body>) -> Self::Future {
+        let held = Held::default();
+        let meter = Meter {
+            budget: Arc::clone(&self.budget),
+            limit: self.limit,
+            max_message: self.max_message,
+            held: Arc::clone(&held),
+            one_message_at_a_time: request.uri().path() == STREAMING_PATH,
+            header: [0; FRAME_HEADER],
+            header_filled: 0,
+            message_left: 0,
+        };
+        let request = request.map(|body| Body::new(Metered { inner: body, meter }));
+        let answer = self.inner.call(request);
+        Box::pin(async move {
+            let response = answer.await?;
+            Ok(response.map(|body| Body::new(Holding { inner: body, _held: held })))
+        })
+    }
+}
+
+/// Follows the gRPC frames of a request body and admits each message as its header arrives.
+struct Meter {
+    budget: Arc<Semaphore>,
+    limit: usize,
+    max_message: usize,
+    held: Held,
+    one_message_at_a_time: bool,
+    header: [u8; FRAME_HEADER],
+    header_filled: usize,
+    message_left: usize,
+}
+
+impl Meter {
+    fn count(&mut self, mut data: &[u8]) -> Result<(), Status> {
+        while !data.is_empty() {
+            if self.message_left > 0 {
+                let taken = self.message_left.min(data.len());
+                self.message_left -= taken;
+                data = &data[taken..];
+                continue;
+            }
+            let taken = (FRAME_HEADER - self.header_filled).min(data.len());
+            self.header[self.header_filled..self.header_filled + taken].copy_from_slice(&data[..taken]);
+            self.header_filled += taken;
+            data = &data[taken..];
+            if self.header_filled == FRAME_HEADER {
+                self.header_filled = 0;
+                let length = [self.header[1], self.header[2], self.header[3], self.header[4]];
+                self.message_left = u32::from_be_bytes(length) as usize;
+                let inflated = match self.header[0] {
+                    0 => 0,
+                    _ => self.message_left.saturating_mul(DEFLATE_MAX_RATIO).min(self.max_message),
+                };
+                self.admit(FRAME_HEADER + self.message_left + inflated)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn admit(&mut self, bytes: usize) -> Result<(), Status> {
+        let mut held = self.held.lock().unwrap_or_else(PoisonError::into_inner);
+        if self.one_message_at_a_time {
+            *held = None;
+        }
+        let permits = u32::try_from(bytes).ok().filter(|&p| p as usize <= self.limit);
+        let Some(permit) = permits.and_then(|p| Arc::clone(&self.budget).try_acquire_many_owned(p).ok()) else {
+            return Err(Status::resource_exhausted(format!(
+                "the server cannot take a {bytes}-byte request now: the calls in progress hold up to {} bytes of requests (--max-bytes-in-flight); retry with backoff",
+                self.limit
+            )));
+        };
+        match held.as_mut() {
+            Some(earlier) => earlier.merge(permit),
+            None => *held = Some(permit),
+        }
+        Ok(())
+    }
+}
+
+/// A request body whose messages are admitted by [`Meter`]; a refused one ends the body
+/// with the refusal, which tonic answers with.
+struct Metered {
+    inner: Body,
+    meter: Meter,
+}
+
+impl HttpBody for Metered {
+    type Data = Bytes;
+    type Error = Status;
+
+    fn poll_frame(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Result<Frame<Bytes>, Status>>> {
+        let frame = ready!(Pin::new(&mut self.inner).poll_frame(cx));
+        if let Some(data) = frame.as_ref().and_then(|f| f.as_ref().ok()).and_then(Frame::data_ref) {
+            self.meter.count(data)?;
+        }
+        Poll::Ready(frame)
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.inner.is_end_stream()
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        self.inner.size_hint()
+    }
+}
+
+/// An answer body that keeps its call's permits until it is dropped.
+struct Holding {
+    inner: Body,
+    _held: Held,
+}
+
+impl HttpBody for Holding {
+    type Data = Bytes;
+    type Error = Status;
+
+    fn poll_frame(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Result<Frame<Bytes>, Status>>> {
+        Pin::new(&mut self.inner).poll_frame(cx)
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.inner.is_end_stream()
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        self.inner.size_hint()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn meter(limit: usize, streaming: bool) -> Meter {
+        Meter {
+            budget: Arc::new(Semaphore::new(limit)),
+            limit,
+            max_message: 1000,
+            held: Held::default(),
+            one_message_at_a_time: streaming,
+            header: [0; FRAME_HEADER],
+            header_filled: 0,
+            message_left: 0,
+        }
+    }
+
+    fn message(flag: u8, len: u32) -> Vec<u8> {
+        let mut framed = vec![flag];
+        framed.extend_from_slice(&len.to_be_bytes());
+        framed.extend(std::iter::repeat_n(7, len as usize));
+        framed
+    }
+
+    #[test]
+    fn each_message_is_charged_when_its_header_arrives_even_split_across_chunks() {
+        let mut meter = meter(100, false);
+        let two = [message(0, 10), message(0, 20)].concat();
+        for chunk in two.chunks(3) {
+            meter.count(chunk).expect("within the budget");
+        }
+        assert_eq!(meter.budget.available_permits(), 100 - 15 - 25);
+        let refused = meter.count(&message(0, 60)).expect_err("over the budget");
+        assert_eq!(refused.code(), tonic::Code::ResourceExhausted);
+        assert!(refused.message().contains("--max-bytes-in-flight"), "{refused:?}");
+        drop(meter);
+    }
+
+    #[test]
+    fn a_stream_holds_only_its_latest_message_and_compressed_ones_pay_for_inflating() {
+        let mut meter = meter(20_000, true);
+        meter.max_message = 5000;
+        meter.count(&message(0, 10)).expect("admitted");
+        meter.count(&message(0, 20)).expect("admitted");
+        assert_eq!(meter.budget.available_permits(), 20_000 - 25);
+        // 1 byte may inflate to 1032; 10 bytes to 10,320, but tonic stops at the 5000-byte limit.
+        meter.count(&message(1, 1)).expect("admitted");
+        assert_eq!(meter.budget.available_permits(), 20_000 - 6 - 1032);
+        meter.count(&message(1, 10)).expect("admitted");
+        assert_eq!(meter.budget.available_permits(), 20_000 - 15 - 5000);
+    }
+
+    #[test]
+    fn the_permits_are_given_back_when_the_call_ends() {
+        let mut meter = meter(100, false);
+        meter.count(&message(0, 50)).expect("admitted");
+        let budget = Arc::clone(&meter.budget);
+        assert_eq!(budget.available_permits(), 45);
+        drop(meter);
+        assert_eq!(budget.available_permits(), 100);
+    }
+}
