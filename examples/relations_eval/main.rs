@@ -16,7 +16,7 @@ use std::path::Path;
 
 use accord::features::actors::{AmbiguousRule, ArticleActors, Field, Gazetteer, MatchSettings};
 use accord::model::relations::{relations, MainBy, RelationSettings, SentenceInput, StanceLabels};
-use accord::{Article, Model};
+use accord::{Article, Model, Options};
 use score::{stance_scores, Answer, Pair, PairScores, StanceRule};
 use serde::Deserialize;
 
@@ -56,22 +56,24 @@ struct Prepared {
 
 const AMBIGUOUS: [AmbiguousRule; 3] = [AmbiguousRule::Supported, AmbiguousRule::Always, AmbiguousRule::Never];
 
-/// The stance head's probabilities for every sentence of the article. The only place the
-/// harness reads per-sentence stance from the model (that API may change).
+/// The stance head's probabilities for every sentence of the article, each scored as if it
+/// were an article alone. The only place the harness reads per-sentence stance from the model.
 fn sentence_stances(model: &Model, stance_head: usize, article: &Article) -> Vec<(Field, Range<usize>, Vec<f32>)> {
-    model
-        .sentence_predictions(article)
+    let answer = model.classify(article, &Options { explain: 0, sentences: true });
+    answer
+        .sentences
         .into_iter()
-        .map(|(field, range, heads)| {
-            let field = if field == accord::model::Field::Title { Field::Title } else { Field::Text };
-            (field, range, heads[stance_head].probabilities.clone())
+        .map(|sentence| {
+            let text = &article.field(sentence.field)[sentence.range.clone()];
+            let heads = model.predict_plain(&Article::text(text));
+            (sentence.field, sentence.range, heads[stance_head].probabilities.clone())
         })
         .collect()
 }
 
 fn prepare(model: &Model, gazetteer: &Gazetteer, stance_head: usize, labels: StanceLabels, story: Story) -> Prepared {
     let article = Article { id: &story.id, title: &story.title, text: &story.text };
-    let stance = &model.classify(&article, 0)[stance_head];
+    let stance = &model.classify(&article, &Options::default()).heads[stance_head];
     let p = &stance.prediction.probabilities;
     let model_binary = if p[labels.tension] >= p[labels.cooperation] { "tension" } else { "cooperation" };
     let actors = AMBIGUOUS

@@ -29,16 +29,22 @@ use crate::features::actors::{ActorId, ArticleActors, Field, Gazetteer};
 /// One sentence: its field, bytes, and stance probabilities in the stance head's label order.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SentenceInput<'a> {
+    /// The field the sentence is in.
     pub field: Field,
+    /// Its bytes in the field.
     pub range: Range<usize>,
+    /// The stance head's probabilities for the sentence alone.
     pub stance: &'a [f32],
 }
 
 /// Where the stance labels are among the stance head's labels.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct StanceLabels {
+    /// Where `cooperation` is.
     pub cooperation: usize,
+    /// Where `tension` is.
     pub tension: usize,
+    /// Where `neutral` is, if the head has it.
     pub neutral: Option<usize>,
 }
 
@@ -54,11 +60,14 @@ impl StanceLabels {
 /// A relation's stance.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RelationLabel {
+    /// The pair works together.
     Cooperation,
+    /// The pair is in friction.
     Tension,
 }
 
 impl RelationLabel {
+    /// The label's name, as the stance head names it.
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Cooperation => "cooperation",
@@ -72,16 +81,23 @@ impl RelationLabel {
 pub struct RelationSettings {
     /// 0: only sentences naming both; 1: also two adjacent sentences of one field.
     pub window: usize,
+    /// The weight of a pair named across two adjacent sentences.
     pub adjacent_weight: f32,
+    /// The weight of a title sentence.
     pub title_weight: f32,
+    /// How many sentences of the text count as its lead.
     pub lead_sentences: usize,
+    /// The weight of a lead sentence.
     pub lead_weight: f32,
+    /// Weigh each sentence by its probability of not being neutral.
     pub neutral_discount: bool,
+    /// The least total weight that makes a pair a relation.
     pub min_score: f32,
     /// A pair is tension when its evidence-weighted tension share reaches this.
     pub tension_threshold: f32,
     /// What ranks the pairs for `main`.
     pub main_by: MainBy,
+    /// A second pair is main too when its rank value is at least this share of the first's.
     pub main_ratio: f32,
     /// The most relations an article's answer lists, best-scored first.
     pub max_pairs: usize,
@@ -122,10 +138,15 @@ pub enum MainBy {
 /// A pair of distinct actors the article reports relating, `a` before `b` by code.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Relation {
+    /// The actor whose code sorts first.
     pub a: ActorId,
+    /// The other actor.
     pub b: ActorId,
+    /// Cooperation or tension.
     pub label: RelationLabel,
+    /// The probability of `label`.
     pub probability: f32,
+    /// One of the one or two pairs the article is mainly about.
     pub main: bool,
     /// The sum of the pair's evidence weights.
     pub score: f32,
@@ -139,14 +160,23 @@ pub struct Relation {
 /// pair's stance if so.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum RelationSummary {
+    /// No pair of actors reads as a relation.
     NoRelation,
-    Main { label: RelationLabel, probability: f32 },
+    /// The main pair's stance.
+    Main {
+        /// Cooperation or tension.
+        label: RelationLabel,
+        /// The probability of `label`.
+        probability: f32,
+    },
 }
 
 /// An article's relations, main first, and their summary.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Relations {
+    /// The pairs, main first, then by score.
     pub pairs: Vec<Relation>,
+    /// What the article stance can use.
     pub summary: RelationSummary,
 }
 

@@ -17,8 +17,11 @@ pub const MAX_PATTERN_TOKENS: usize = 16;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ActorKind {
+    /// A state (ISO 3166-1 alpha-3 code).
     State,
+    /// An international organisation.
     Organisation,
+    /// An armed group acting against a state.
     ArmedGroup,
 }
 
@@ -26,11 +29,17 @@ pub enum ActorKind {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
+    /// A name or spelling of the actor.
     Name,
+    /// A short form matched only in its written case ("US", "UN").
     Acronym,
+    /// A demonym or adjective that stands for the actor ("Chinese").
     Adjective,
+    /// A capital or seat of government used for it ("the Kremlin").
     Seat,
+    /// A body or agency that counts as the organisation ("Security Council").
     Body,
+    /// A name that is the actor only sometimes ("Georgia").
     Ambiguous,
 }
 
@@ -38,23 +47,31 @@ pub enum Role {
 /// kind and display name.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Actor {
+    /// The canonical code ("CHN", "UN", "HAMAS").
     pub code: String,
+    /// State, organisation or armed group.
     pub kind: ActorKind,
+    /// The name a reader knows.
     pub name: String,
 }
 
 /// One name pattern of an actor.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NameRow {
+    /// The actor's code.
     pub code: String,
+    /// The words of the name, as written.
     pub pattern: String,
+    /// How the name names the actor.
     pub role: Role,
 }
 
 /// The gazetteer's rows as they are stored.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct GazetteerData {
+    /// Every actor, in file order.
     pub actors: Vec<Actor>,
+    /// Every name pattern, in file order.
     pub names: Vec<NameRow>,
     /// Phrases that take part in the longest match but name no actor.
     pub stopnames: Vec<String>,
@@ -63,12 +80,35 @@ pub struct GazetteerData {
 /// A bad gazetteer: which file and line, and what is wrong.
 #[derive(Debug, thiserror::Error)]
 pub enum GazetteerError {
+    /// A file could not be read.
     #[error("cannot read {path}: {source}")]
-    Read { path: PathBuf, source: std::io::Error },
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// A file's first line is not its header.
     #[error("{file}: line 1 is `{found}`, expected the header `{expected}`")]
-    Header { file: String, found: String, expected: &'static str },
+    Header {
+        /// The file.
+        file: String,
+        /// The line found.
+        found: String,
+        /// The header expected.
+        expected: &'static str,
+    },
+    /// A row is bad.
     #[error("{file}:{line}: {problem}")]
-    Row { file: String, line: usize, problem: String },
+    Row {
+        /// The file.
+        file: String,
+        /// The line, from 1.
+        line: usize,
+        /// What is wrong.
+        problem: String,
+    },
+    /// More actors than an [`super::ActorId`] can number.
     #[error("the gazetteer has {0} actors, more than the {max} an actor id can hold", max = u16::MAX)]
     TooManyActors(usize),
 }

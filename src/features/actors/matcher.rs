@@ -19,6 +19,7 @@ pub enum AmbiguousRule {
 /// The matcher's rules and caps.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct MatchSettings {
+    /// When an ambiguous name counts.
     pub ambiguous: AmbiguousRule,
     /// The most actors an article's answer lists (most-mentioned first): an article naming
     /// every country still gets a short answer. 32 is far above the most distinct actors a
@@ -37,6 +38,7 @@ impl Default for MatchSettings {
 /// An actor with how often the article names it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ActorCount {
+    /// The actor.
     pub actor: ActorId,
     /// All its counted mentions, including those past [`MatchSettings::max_mentions`].
     pub mentions: u32,

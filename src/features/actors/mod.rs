@@ -34,19 +34,18 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct ActorId(pub u16);
 
-/// Which field of an article a mention or sentence is in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-pub enum Field {
-    Title,
-    Text,
-}
+pub use crate::text::article::Field;
 
 /// One place an actor is named: bytes `start..end` of `field`'s text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Mention {
+    /// The actor named.
     pub actor: ActorId,
+    /// The field the name is in.
     pub field: Field,
+    /// First byte of the name in the field.
     pub start: usize,
+    /// Byte after the name.
     pub end: usize,
 }
 
