@@ -38,6 +38,9 @@ impl Task {
     }
 }
 
+/// Parameters with their loss and gradient.
+type Evaluated = (Array1<f64>, f64, Array1<f64>);
+
 /// The loss of a head's parameters on its rows: the weighted sum of the rows' negative
 /// log-likelihoods plus `l2 / 2` times the squared weights (the intercepts unpenalized).
 /// Parameters are laid out column after column, `outputs` weights each, then the
@@ -54,7 +57,7 @@ pub struct Objective<'a> {
     pub workers: usize,
     /// The last parameters evaluated, with their loss and gradient: the line search asks for
     /// the cost and then the gradient at the same point.
-    pub(super) last: Mutex<Option<(Array1<f64>, f64, Array1<f64>)>>,
+    pub(super) last: Mutex<Option<Evaluated>>,
 }
 
 impl<'a> Objective<'a> {
