@@ -1,16 +1,12 @@
-//! One head fitted with linfa: the training rows' coordinates in the span of the rows (see
-//! [`super::row_space`]), which linfa fits on densely, and the fitted weights scattered back
-//! into the sparse vocabulary that serving uses.
+//! One head fitted on its sparse rows (see [`super::logistic`]), and the fitted weights
+//! scattered back into the sparse vocabulary that serving uses.
 
 use linfa::prelude::*;
-use linfa_logistic::{
-    FittedLogisticRegression, LogisticRegression, MultiFittedLogisticRegression, MultiLogisticRegression,
-};
-use ndarray::{Array1, Array2, Axis};
+use ndarray::{Array1, Array2};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
-use super::row_space::{DistinctRows, NotFactorable, RowSpace};
+use super::logistic::{FittedSparseLogistic, LogisticError, SparseDataset, SparseLogisticRegression, SparseRows};
 use super::{TrainConfig, TrainError};
 use crate::features::vectorizer::SparseVector;
 use crate::model::head::LinearHead;
@@ -38,44 +34,35 @@ impl Learner {
 #[derive(Debug, thiserror::Error)]
 pub enum FitError {
     #[error(transparent)]
-    Linfa(#[from] linfa_logistic::error::Error),
-    #[error(transparent)]
-    Factor(#[from] NotFactorable),
+    Logistic(#[from] LogisticError),
 }
 
-/// What linfa fitted, and on what, kept so that tests can compare it with the sparse head.
-pub enum Fitted {
-    /// The model and the coordinates of the training rows it was fitted on.
-    Multinomial { model: MultiFittedLogisticRegression<f32, usize>, coordinates: Array2<f32> },
-    /// One binary model per label, in label order, whose positive class is `true`.
-    OneVsRest(Vec<BinaryFit>),
-    /// Per label, NB-LR's binary models and the plain ones (whose scaling is all ones).
-    Ensemble { naive_bayes: Vec<BinaryFit>, plain: Vec<BinaryFit> },
+/// The models a head was made from, kept so that tests can compare the head with them.
+pub enum Members {
+    /// One multinomial model.
+    Multinomial(FittedSparseLogistic),
+    /// One binary model per label, in label order, fitted to the log-odds of the label.
+    OneVsRest(Vec<FittedSparseLogistic>),
+    /// Per label, NB-LR's binary models and the plain ones (without a scaling).
+    Ensemble { naive_bayes: Vec<FittedSparseLogistic>, plain: Vec<FittedSparseLogistic> },
 }
 
-/// One label's binary model, fitted in the span of the scaled training rows.
-pub struct BinaryFit {
-    /// Each column's scaling.
-    pub scaling: Array1<f32>,
-    /// The training rows' coordinates that linfa was fitted on.
-    pub coordinates: Array2<f32>,
-    pub model: FittedLogisticRegression<f32, bool>,
-    /// The model's weights over the scaled columns.
-    pub weights: Array1<f32>,
-}
-
-/// A fitted head together with what linfa produced, so that tests can compare the two.
+/// A fitted head together with the models it was made from.
 pub struct HeadFit {
     pub head: LinearHead,
-    pub linfa: Fitted,
+    pub members: Members,
     /// The vocabulary indices of the columns the head was fitted on, ascending.
     pub columns: Vec<u32>,
+    /// The training rows over those columns.
+    pub rows: SparseRows,
 }
 
-/// Fits one head with `learner` on the capped feature set.
+/// Fits one head with `learner` on the capped feature set; `weights` are the rows' weights
+/// in the loss (how many times each counts).
 pub fn fit_head(
     name: &str,
     rows: &[&SparseVector],
+    weights: &[f32],
     labels: &[&str],
     dimensions: usize,
     learner: Learner,
@@ -87,109 +74,105 @@ pub fn fit_head(
     if label_names.len() < 2 {
         return Err(TrainError::TooFewLabels { head: name.into(), labels: label_names.len() });
     }
-    let columns = select_columns(rows, dimensions, config.head_features);
-    let distinct = DistinctRows::new(rows, &columns, dimensions);
+    let columns = select_columns(rows, weights, dimensions, config.head_features);
     let targets: Array1<usize> = labels.iter().map(|l| label_names.iter().position(|n| n == l).unwrap_or(0)).collect();
-    let fail = |source| TrainError::Fit { head: name.into(), source };
+    let dataset = DatasetBase::new(SparseRows::restricted(rows, &columns, dimensions), targets)
+        .with_weights(Array1::from(weights.to_vec()));
+    let fail = |source: LogisticError| TrainError::Fit { head: name.into(), source: source.into() };
     let labels = label_names.len();
-    let (weights, bias, linfa) = match learner {
+    let settings = Settings { l2: f64::from(config.l2), max_iterations: config.max_iterations, labels };
+    let (weights, bias, members) = match learner {
         Learner::Multinomial => {
-            let space = RowSpace::new(&distinct, Array1::ones(distinct.columns())).map_err(|e| fail(e.into()))?;
-            let coordinates = space.coordinates();
-            let model = MultiLogisticRegression::default()
-                .alpha(config.l2)
-                .max_iterations(config.max_iterations)
-                .fit(&DatasetBase::new(coordinates.view(), targets))
-                .map_err(|e| fail(e.into()))?;
-            let (dual, bias) = multinomial_weights(&model, labels);
-            (space.weights(dual.view()), bias, Fitted::Multinomial { model, coordinates })
+            let model = settings.multinomial().check().and_then(|p| p.fit(&dataset)).map_err(fail)?;
+            let bias = model.intercepts.to_vec();
+            (model.weights.clone(), bias, Members::Multinomial(model))
         }
         Learner::NaiveBayesOneVsRest => {
-            let models = one_vs_rest(&distinct, &targets, labels, Scaling::NaiveBayes, config).map_err(fail)?;
-            let (weights, bias) = one_vs_rest_weights(&models);
-            (weights, bias, Fitted::OneVsRest(models))
+            let models = one_vs_rest(&dataset, settings, Scaling::NaiveBayes).map_err(fail)?;
+            let (weights, bias) = one_vs_rest_weights(&models, dataset.records().width());
+            (weights, bias, Members::OneVsRest(models))
         }
         Learner::NaiveBayesPlusPlain => {
-            let naive_bayes = one_vs_rest(&distinct, &targets, labels, Scaling::NaiveBayes, config).map_err(fail)?;
-            let plain = one_vs_rest(&distinct, &targets, labels, Scaling::None, config).map_err(fail)?;
-            let (nb_weights, nb_bias) = one_vs_rest_weights(&naive_bayes);
-            let (plain_weights, plain_bias) = one_vs_rest_weights(&plain);
+            let naive_bayes = one_vs_rest(&dataset, settings, Scaling::NaiveBayes).map_err(fail)?;
+            let plain = one_vs_rest(&dataset, settings, Scaling::None).map_err(fail)?;
+            let (nb_weights, nb_bias) = one_vs_rest_weights(&naive_bayes, dataset.records().width());
+            let (plain_weights, plain_bias) = one_vs_rest_weights(&plain, dataset.records().width());
             let bias = nb_bias.iter().zip(&plain_bias).map(|(a, b)| a + b).collect();
-            (nb_weights + plain_weights, bias, Fitted::Ensemble { naive_bayes, plain })
+            (nb_weights + plain_weights, bias, Members::Ensemble { naive_bayes, plain })
         }
     };
-    let head = scatter(name, label_names, &weights, bias, &columns, dimensions);
-    Ok(HeadFit { head, linfa, columns })
+    let head = scatter(name, label_names, &weights, &bias, &columns, dimensions);
+    Ok(HeadFit { head, members, columns, rows: dataset.records })
 }
 
-/// A multinomial logistic regression on dense rows (`targets` are label positions): its
-/// weights, one row of `labels` values per column, row-major, and its bias per label.
-pub fn fit_dense_multinomial(
-    rows: Array2<f32>,
+/// What every model of one head shares.
+#[derive(Clone, Copy)]
+struct Settings {
+    l2: f64,
+    max_iterations: u64,
+    labels: usize,
+}
+
+impl Settings {
+    fn multinomial(self) -> SparseLogisticRegression {
+        SparseLogisticRegression::multinomial(self.labels).l2(self.l2).max_iterations(self.max_iterations)
+    }
+
+    fn binary(self, positive: usize) -> SparseLogisticRegression {
+        SparseLogisticRegression::binary(positive, self.labels).l2(self.l2).max_iterations(self.max_iterations)
+    }
+}
+
+/// A multinomial logistic regression on `rows` (`targets` are label positions, `weights`
+/// each row's weight): its weights, one row of `labels` values per column, row-major, and
+/// its bias per label.
+pub fn fit_multinomial(
+    rows: SparseRows,
     targets: Array1<usize>,
+    weights: Array1<f32>,
     labels: usize,
     l2: f32,
     max_iterations: u64,
 ) -> Result<(Vec<f32>, Vec<f32>), FitError> {
-    let model = MultiLogisticRegression::default()
-        .alpha(l2)
-        .max_iterations(max_iterations)
-        .fit(&DatasetBase::new(rows.view(), targets))?;
-    let (weights, bias) = multinomial_weights(&model, labels);
-    Ok((weights.iter().copied().collect(), bias))
+    let dataset = DatasetBase::new(rows, targets).with_weights(weights);
+    let settings = Settings { l2: f64::from(l2), max_iterations, labels };
+    let model = settings.multinomial().check()?.fit(&dataset)?;
+    let weights = model.weights.iter().map(|&w| w as f32).collect();
+    Ok((weights, model.intercepts.iter().map(|&b| b as f32).collect()))
 }
 
-/// The `cap` features that occur in the most rows (ties: lower index), ascending.
-fn select_columns(rows: &[&SparseVector], dimensions: usize, cap: usize) -> Vec<u32> {
-    let mut frequency = vec![0u32; dimensions];
-    rows.iter().flat_map(|r| &r.indices).for_each(|&i| frequency[i as usize] += 1);
-    let mut present: Vec<u32> = (0..dimensions as u32).filter(|&i| frequency[i as usize] > 0).collect();
-    present.sort_by(|a, b| frequency[*b as usize].cmp(&frequency[*a as usize]).then(a.cmp(b)));
+/// The `cap` features that occur in the most rows, each row counted by its weight (ties:
+/// lower index), ascending.
+fn select_columns(rows: &[&SparseVector], weights: &[f32], dimensions: usize, cap: usize) -> Vec<u32> {
+    let mut frequency = vec![0.0f64; dimensions];
+    for (row, &weight) in rows.iter().zip(weights) {
+        row.indices.iter().for_each(|&i| frequency[i as usize] += f64::from(weight));
+    }
+    let mut present: Vec<u32> = (0..dimensions as u32).filter(|&i| frequency[i as usize] > 0.0).collect();
+    present.sort_by(|a, b| frequency[*b as usize].total_cmp(&frequency[*a as usize]).then(a.cmp(b)));
     present.truncate(cap);
     present.sort_unstable();
     present
 }
 
-/// The rows as a dense matrix over `columns` only: what a direct linfa fit would take (tests
-/// compare the fit in the span of the rows with one).
-pub fn dense_rows(rows: &[&SparseVector], columns: &[u32], dimensions: usize) -> Array2<f32> {
-    let mut position = vec![u32::MAX; dimensions];
-    columns.iter().enumerate().for_each(|(p, &c)| position[c as usize] = p as u32);
-    let mut dense = Array2::zeros((rows.len(), columns.len()));
-    for (r, row) in rows.iter().enumerate() {
-        for (feature, value) in row.iter() {
-            let p = position[feature as usize];
-            if p != u32::MAX {
-                dense[(r, p as usize)] = value;
-            }
-        }
-    }
-    dense
-}
-
-/// Weights as (column, label) and the bias per label, from linfa's class order.
-fn multinomial_weights(linfa: &MultiFittedLogisticRegression<f32, usize>, labels: usize) -> (Array2<f32>, Vec<f32>) {
-    let mut weights = Array2::zeros((linfa.params().nrows(), labels));
-    let mut bias = vec![0.0f32; labels];
-    for (class_position, &label) in linfa.classes().iter().enumerate() {
-        bias[label] = linfa.intercept()[class_position];
-        weights.column_mut(label).assign(&linfa.params().column(class_position));
-    }
-    (weights, bias)
-}
-
 /// The naive-Bayes log-count ratio of each column for rows with `positive` set against the
 /// others: log of the smoothed share of positive rows holding the feature over the same share
-/// among negative rows.
-pub fn log_count_ratio(rows: &DistinctRows, positive: &[bool]) -> Array1<f32> {
-    let mut counts = [vec![1.0f64; rows.columns()], vec![1.0f64; rows.columns()]];
-    for (row, &is_positive) in rows.iter().zip(positive) {
-        row.iter().filter(|(_, v)| *v != 0.0).for_each(|&(p, _)| counts[usize::from(is_positive)][p as usize] += 1.0);
+/// among negative rows, each row counted by its weight (1 without weights).
+pub fn log_count_ratio(rows: &SparseRows, weights: Option<&[f32]>, positive: &[bool]) -> Vec<f32> {
+    let mut counts = [vec![1.0f64; rows.width()], vec![1.0f64; rows.width()]];
+    for (r, &is_positive) in positive.iter().enumerate().take(rows.len()) {
+        let weight = weights.map_or(1.0, |w| f64::from(w[r]));
+        let (columns, values) = rows.row(r);
+        let count = &mut counts[usize::from(is_positive)];
+        columns.iter().zip(values).filter(|(_, v)| **v != 0.0).for_each(|(&c, _)| count[c as usize] += weight);
     }
-    let [negative_counts, positive_counts] = counts.map(Array1::from);
-    let positive_share = &positive_counts / positive_counts.sum();
-    let negative_share = &negative_counts / negative_counts.sum();
-    (positive_share / negative_share).mapv(|r| r.ln() as f32)
+    let [negative_counts, positive_counts] = counts;
+    let (positive_total, negative_total) = (positive_counts.iter().sum::<f64>(), negative_counts.iter().sum::<f64>());
+    positive_counts
+        .iter()
+        .zip(&negative_counts)
+        .map(|(p, n)| ((p / positive_total) / (n / negative_total)).ln() as f32)
+        .collect()
 }
 
 /// How a label's binary model sees the features.
@@ -197,69 +180,60 @@ pub fn log_count_ratio(rows: &DistinctRows, positive: &[bool]) -> Array1<f32> {
 enum Scaling {
     /// Each column times its naive-Bayes log-count ratio for the label.
     NaiveBayes,
-    /// As they are (a scaling of all ones).
+    /// As they are.
     None,
 }
 
-/// One binary model per label, fitted on separate threads: the labels are independent, and
-/// each fit is bound by passes over its own coordinates.
+/// One binary model per label, fitted on separate threads: the labels are independent (and
+/// each fit spreads its passes over the rows across the cores as well).
 fn one_vs_rest(
-    rows: &DistinctRows,
-    targets: &Array1<usize>,
-    labels: usize,
+    dataset: &SparseDataset,
+    settings: Settings,
     scaling: Scaling,
-    config: &TrainConfig,
-) -> Result<Vec<BinaryFit>, FitError> {
+) -> Result<Vec<FittedSparseLogistic>, LogisticError> {
     std::thread::scope(|scope| {
-        let handles: Vec<_> =
-            (0..labels).map(|label| scope.spawn(move || fit_binary(rows, targets, label, scaling, config))).collect();
+        let handles: Vec<_> = (0..settings.labels)
+            .map(|label| scope.spawn(move || fit_binary(dataset, settings, label, scaling)))
+            .collect();
         handles.into_iter().map(|h| h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))).collect()
     })
 }
 
 fn fit_binary(
-    rows: &DistinctRows,
-    targets: &Array1<usize>,
+    dataset: &SparseDataset,
+    settings: Settings,
     label: usize,
     scaling: Scaling,
-    config: &TrainConfig,
-) -> Result<BinaryFit, FitError> {
-    let positive: Vec<bool> = targets.iter().map(|&t| t == label).collect();
-    let scaling = match scaling {
-        Scaling::NaiveBayes => log_count_ratio(rows, &positive),
-        Scaling::None => Array1::ones(rows.columns()),
+) -> Result<FittedSparseLogistic, LogisticError> {
+    let params = settings.binary(label);
+    let params = match scaling {
+        Scaling::NaiveBayes => {
+            let positive: Vec<bool> = dataset.targets().iter().map(|&t| t == label).collect();
+            params.column_scaling(log_count_ratio(dataset.records(), dataset.weights(), &positive))
+        }
+        Scaling::None => params,
     };
-    let space = RowSpace::new(rows, scaling)?;
-    let coordinates = space.coordinates();
-    let model = LogisticRegression::default()
-        .alpha(config.l2)
-        .max_iterations(config.max_iterations)
-        .fit(&DatasetBase::new(coordinates.view(), Array1::from(positive)))?;
-    let dual = model.params().view().insert_axis(Axis(1));
-    let weights = space.weights(dual).remove_axis(Axis(1));
-    Ok(BinaryFit { scaling: space.scaling().clone(), coordinates, model, weights })
+    params.check()?.fit(dataset)
 }
 
 /// The binary models as one linear head: each label's weights times its feature scaling, and
-/// its decision score (log-odds of `true`) as the label's score.
-fn one_vs_rest_weights(models: &[BinaryFit]) -> (Array2<f32>, Vec<f32>) {
-    let columns = models.first().map_or(0, |fit| fit.scaling.len());
+/// its decision score (log-odds of the label) as the label's score.
+fn one_vs_rest_weights(models: &[FittedSparseLogistic], columns: usize) -> (Array2<f64>, Vec<f64>) {
     let mut weights = Array2::zeros((columns, models.len()));
-    let mut bias = Vec::with_capacity(models.len());
-    for (label, fit) in models.iter().enumerate() {
-        // linfa fits toward its "positive" class; flip the sign when that class is `false`.
-        let sign = if fit.model.labels().pos.class { 1.0 } else { -1.0 };
-        weights.column_mut(label).assign(&(&fit.weights * &fit.scaling * sign));
-        bias.push(fit.model.intercept() * sign);
+    for (label, model) in models.iter().enumerate() {
+        let scaling = |c: usize| model.scaling.as_ref().map_or(1.0, |s| f64::from(s[c]));
+        for (c, cell) in weights.column_mut(label).iter_mut().enumerate() {
+            *cell = model.weights[(c, 0)] * scaling(c);
+        }
     }
-    (weights, bias)
+    (weights, models.iter().map(|m| m.intercepts[0]).collect())
 }
 
 fn scatter(
     name: &str,
     labels: Vec<String>,
-    weights: &Array2<f32>,
-    bias: Vec<f32>,
+    weights: &Array2<f64>,
+    bias: &[f64],
     columns: &[u32],
     dimensions: usize,
 ) -> LinearHead {
@@ -267,10 +241,24 @@ fn scatter(
     let mut sparse = vec![0.0f32; dimensions * k];
     for (p, &feature) in columns.iter().enumerate() {
         for label in 0..k {
-            sparse[feature as usize * k + label] = weights[(p, label)];
+            sparse[feature as usize * k + label] = weights[(p, label)] as f32;
         }
     }
+    let bias = bias.iter().map(|&b| b as f32).collect();
     LinearHead { name: name.into(), labels, weights: sparse, bias }
+}
+
+/// A run of repeats of one document (as [`repeated_by_weight`] lays them out) as the
+/// document and its number of copies, in order.
+pub(super) fn counted(repeats: &[usize]) -> Vec<(usize, f32)> {
+    let mut counted: Vec<(usize, f32)> = Vec::new();
+    for &doc in repeats {
+        match counted.last_mut() {
+            Some((last, copies)) if *last == doc => *copies += 1.0,
+            _ => counted.push((doc, 1.0)),
+        }
+    }
+    counted
 }
 
 /// The most a document is repeated to stand for the lightest weight.

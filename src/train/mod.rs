@@ -1,10 +1,10 @@
-//! Training: corpus → held-out split → TF-IDF → one linfa logistic regression per head →
+//! Training: corpus → held-out split → TF-IDF → one logistic regression per head →
 //! evaluation → (refit on everything) → [`Model`].
 //!
 //! Each head trains on a capped set of features (the `head_features` most frequent among its
-//! training documents); linfa fits it in f32 on the rows' coordinates in the span of the rows
-//! (`train/row_space.rs`), and the weights are scattered back into the full vocabulary, so that
-//! serving stays sparse.
+//! training documents), fitted on its compressed sparse rows (`train/logistic/`, a linfa
+//! algorithm over argmin's L-BFGS), and the weights are scattered back into the full
+//! vocabulary, so that serving stays sparse.
 
 use std::collections::BTreeMap;
 
@@ -29,10 +29,10 @@ pub mod corpus;
 mod cross_validation;
 mod evaluation;
 mod fit;
+pub mod logistic;
 mod names;
 mod prepared;
 pub mod promotion;
-mod row_space;
 pub mod scores;
 mod single_sentence;
 pub mod validation;
@@ -43,11 +43,10 @@ pub use cross_validation::{
     fold_of_each, mean_and_spread, Baseline, CrossValidation, FoldScore, HeadFolds, SentenceFolds,
 };
 use evaluation::{evaluate, Split};
-use fit::repeated_by_weight;
-pub use fit::{dense_rows, fit_head, log_count_ratio, BinaryFit, FitError, Fitted, HeadFit, Learner};
+use fit::{counted, repeated_by_weight};
+pub use fit::{fit_head, log_count_ratio, FitError, HeadFit, Learner, Members};
 pub use names::NAME_SHARE;
 pub(crate) use prepared::Prepared;
-pub use row_space::{DistinctRows, NotFactorable, RowSpace};
 pub use single_sentence::SentenceEvaluation;
 use single_sentence::{sentence_plan, with_word_vector_model, SentencePlan};
 
@@ -360,18 +359,22 @@ fn fit_all(
                 scope.spawn(move || {
                     let labelled: Vec<usize> =
                         docs.iter().copied().filter(|&i| prepared.label(i, head).is_some()).collect();
+                    // Each document counts as many times as it is repeated (its weight in the loss).
                     let (repeats, repeat_factor) = repeated_by_weight(&labelled, weights, config.seed);
+                    let counted = counted(&repeats);
                     let (rows, labels): (Vec<&SparseVector>, Vec<&str>) =
-                        repeats.iter().filter_map(|&i| prepared.label(i, head).map(|l| (&vectors[i], l))).unzip();
-                    observer.step(&format!("fitting head `{head}` on {} documents", rows.len()));
+                        counted.iter().filter_map(|&(i, _)| prepared.label(i, head).map(|l| (&vectors[i], l))).unzip();
+                    let copies: Vec<f32> = counted.iter().map(|&(_, copies)| copies).collect();
+                    observer.step(&format!("fitting head `{head}` on {} documents", repeats.len()));
                     // Repeating every document `repeat_factor` times over scales the loss by it;
                     // the penalty must scale alike for the optimum to stay the weighted one.
                     let fit_config = TrainConfig { l2: config.l2(head) * repeat_factor as f32, ..config.clone() };
-                    let fitted = fit_head(head, &rows, &labels, dimensions, config.learner(head), &fit_config)?.head;
+                    let learner = config.learner(head);
+                    let fitted = fit_head(head, &rows, &copies, &labels, dimensions, learner, &fit_config)?.head;
                     if !with_word_vectors {
                         return Ok(fitted);
                     }
-                    with_word_vector_model(prepared, fitted, &repeats, &labels, repeat_factor, config)
+                    with_word_vector_model(prepared, fitted, &counted, &labels, repeat_factor, config)
                 })
             })
             .collect();

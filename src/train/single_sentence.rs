@@ -3,10 +3,11 @@
 
 use std::collections::BTreeMap;
 
-use ndarray::{Array1, Array2};
+use ndarray::Array1;
 
 use super::evaluation::{evaluate as evaluate_head, Split};
-use super::fit::fit_dense_multinomial;
+use super::fit::fit_multinomial;
+use super::logistic::SparseRows;
 use super::{Job, Prepared, TrainConfig, TrainError};
 use crate::features::vectorizer::SparseVector;
 use crate::model::head::LinearHead;
@@ -55,31 +56,30 @@ pub(super) fn sentence_plan<'c>(corpus: &Corpus, config: &'c TrainConfig) -> Opt
 /// converges long before this.
 const WORD_VECTOR_ITERATIONS: u64 = 300;
 
-/// `head`, fitted on the documents `rows` (repeated by weight, `repeat_factor` times over)
-/// with `labels`, widened by the word-vector block (see [`crate::features::word_vectors`]): a
-/// multinomial logistic regression on the same rows' mean word vectors, whose scores,
-/// times `config.sentence_head_word_vectors`, are added to the head's. Unchanged when the
-/// corpus has no word vectors or the head reads none.
+/// `head`, fitted on the documents `rows` (each with its number of copies; repeated by
+/// weight, `repeat_factor` times over) with `labels`, widened by the word-vector block (see
+/// [`crate::features::word_vectors`]): a multinomial logistic regression on the same rows'
+/// mean word vectors, whose scores, times `config.sentence_head_word_vectors`, are added to
+/// the head's. Unchanged when the corpus has no word vectors or the head reads none.
 pub(super) fn with_word_vector_model(
     prepared: &Prepared,
     mut head: LinearHead,
-    rows: &[usize],
+    rows: &[(usize, f32)],
     labels: &[&str],
     repeat_factor: f64,
     config: &TrainConfig,
 ) -> Result<LinearHead, TrainError> {
     let (Some(vectors), Some(_)) = (&prepared.corpus.word_vectors, &prepared.word_block) else { return Ok(head) };
     let dimensions = vectors.dimensions();
-    let mut means = Array2::zeros((rows.len(), dimensions));
-    for (row, &doc) in means.rows_mut().into_iter().zip(rows) {
-        row.into_iter().zip(prepared.mean_vector(doc)).for_each(|(cell, value)| *cell = value);
-    }
+    let means: Vec<Vec<f32>> = rows.iter().map(|&(doc, _)| prepared.mean_vector(doc)).collect();
+    let means = SparseRows::from_dense(means.iter().map(Vec::as_slice), dimensions);
+    let copies: Array1<f32> = rows.iter().map(|&(_, copies)| copies).collect();
     let targets: Array1<usize> =
         labels.iter().map(|label| head.labels.iter().position(|l| l == label).unwrap_or(0)).collect();
     let l2 = config.word_vectors_l2 * repeat_factor as f32;
     let fail = |source| TrainError::Fit { head: head.name.clone(), source };
     let (weights, bias) =
-        fit_dense_multinomial(means, targets, head.label_count(), l2, WORD_VECTOR_ITERATIONS).map_err(fail)?;
+        fit_multinomial(means, targets, copies, head.label_count(), l2, WORD_VECTOR_ITERATIONS).map_err(fail)?;
     let scale = config.sentence_head_word_vectors;
     head.weights.extend(vectors.fold(&weights, head.label_count(), scale));
     head.bias.iter_mut().zip(bias).for_each(|(b, extra)| *b += scale * extra);

@@ -93,6 +93,18 @@ fn map_label(map: LabelMap, raw: &str, path: &Path, line: usize) -> Result<BTree
     Ok(BTreeMap::from([(head.clone(), label.clone())]))
 }
 
+/// The longest line a line-based source may have: a document far longer than any news
+/// article (a whole book is 1–2 MB), so that one runaway line cannot take gigabytes of
+/// tokens and rows in training.
+pub const MAX_LINE_BYTES: usize = 4 << 20;
+
+fn check_length(line: &str) -> Result<(), String> {
+    if line.len() > MAX_LINE_BYTES {
+        return Err(format!("the line is {} bytes, over the limit of {MAX_LINE_BYTES}", line.len()));
+    }
+    Ok(())
+}
+
 /// Reads the user format. Lines that are blank are skipped; any other bad line is an error
 /// naming its number.
 pub(crate) fn read_jsonl(path: &Path) -> Result<Vec<Document>, CorpusError> {
@@ -103,6 +115,7 @@ pub(crate) fn read_jsonl(path: &Path) -> Result<Vec<Document>, CorpusError> {
             continue;
         }
         let record = |message: String| CorpusError::Record { path: path.to_owned(), line: index + 1, message };
+        check_length(line).map_err(record)?;
         let document: Document = serde_json::from_str(line).map_err(|e| record(e.to_string()))?;
         if document.text.trim().is_empty() {
             return Err(record("`text` is empty".into()));
@@ -120,6 +133,7 @@ fn read_labeled_files(path: &Path, heads: &[String]) -> Result<Vec<Document>, Co
             continue;
         }
         let record = |message: String| CorpusError::Record { path: path.to_owned(), line: index + 1, message };
+        check_length(line).map_err(record)?;
         let fields: BTreeMap<String, serde_json::Value> =
             serde_json::from_str(line).map_err(|e| record(e.to_string()))?;
         let file = fields.get("file").and_then(|v| v.as_str()).ok_or_else(|| record("no `file` string".into()))?;
@@ -150,7 +164,7 @@ fn read_csv(
     columns: CsvColumns,
     map: LabelMap,
 ) -> Result<Vec<Document>, CorpusError> {
-    let file = std::fs::File::open(path).map_err(|source| CorpusError::Io { path: path.to_owned(), source })?;
+    let file = std::fs::File::open(path).map_err(|reason| CorpusError::Io { path: path.to_owned(), reason })?;
     let mut reader = csv::ReaderBuilder::new().delimiter(delimiter).has_headers(true).from_reader(file);
     let mut documents = Vec::new();
     for (index, row) in reader.records().enumerate() {
@@ -176,6 +190,11 @@ fn read_text_tab_label(path: &Path, name: &str, map: LabelMap) -> Result<Vec<Doc
         if line.trim().is_empty() {
             continue;
         }
+        check_length(line).map_err(|message| CorpusError::Record {
+            path: path.to_owned(),
+            line: index + 1,
+            message,
+        })?;
         let (text, label) = line.rsplit_once('\t').ok_or_else(|| CorpusError::Record {
             path: path.to_owned(),
             line: index + 1,

@@ -48,8 +48,10 @@ pub struct Corpus {
 /// Why a corpus could not be read.
 #[derive(Debug, thiserror::Error)]
 pub enum CorpusError {
-    #[error("cannot read {path}: {source}")]
-    Io { path: PathBuf, source: std::io::Error },
+    /// The reason is in the message and not a `source`, so that a caller printing the chain
+    /// of causes does not say it twice.
+    #[error("cannot read {path}: {reason}")]
+    Io { path: PathBuf, reason: std::io::Error },
     #[error("{path}: invalid manifest: {message}")]
     Manifest { path: PathBuf, message: String },
     #[error("{path}:{line}: {message}")]
@@ -179,7 +181,7 @@ impl Corpus {
 }
 
 pub(crate) fn read_to_string(path: &Path) -> Result<String, CorpusError> {
-    std::fs::read_to_string(path).map_err(|source| CorpusError::Io { path: path.to_owned(), source })
+    std::fs::read_to_string(path).map_err(|reason| CorpusError::Io { path: path.to_owned(), reason })
 }
 
 pub(crate) fn hex(bytes: &[u8]) -> String {

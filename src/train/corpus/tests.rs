@@ -67,6 +67,30 @@ fn reports_the_line_of_a_bad_record() {
 }
 
 #[test]
+fn refuses_a_line_over_the_length_limit_by_file_and_line() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("user.jsonl");
+    let long = "word ".repeat(super::formats::MAX_LINE_BYTES / 5 + 1);
+    std::fs::write(&path, format!("{{\"id\":\"1\",\"text\":\"ok\"}}\n{{\"id\":\"2\",\"text\":\"{long}\"}}\n"))
+        .expect("write");
+    let error = Corpus::load(&[path]).expect_err("a line over the limit").to_string();
+    assert!(error.contains("user.jsonl:2:") && error.contains("over the limit"), "{error}");
+}
+
+#[test]
+fn a_missing_file_is_named_with_its_reason_once() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write(dir.path(), "corpus.toml", "[[source]]\nname = \"s\"\nformat = \"jsonl\"\npath = \"gone.jsonl\"\n");
+    let error = Corpus::load(&[dir.path().to_owned()]).expect_err("a missing file");
+    let chain: Vec<String> = std::iter::successors(Some(&error as &dyn std::error::Error), |e| e.source())
+        .map(ToString::to_string)
+        .collect();
+    let shown = chain.join(": ");
+    assert!(shown.contains("gone.jsonl"), "{shown}");
+    assert_eq!(shown.matches("No such file").count(), 1, "{shown}");
+}
+
+#[test]
 fn refuses_unknown_labels_and_unknown_inputs() {
     let dir = tempfile::tempdir().expect("tempdir");
     write(dir.path(), "s.tsv", "text\t9\n");

@@ -1,0 +1,292 @@
+//! The penalized (NB-)logistic loss and its gradient over sparse rows, as argmin's L-BFGS
+//! asks for them.
+//!
+//! The rows are cut into [`CHUNKS`] fixed ranges whatever the number of cores; each range's
+//! loss and gradient start from zero and are added up in range order, so the result is the
+//! same to the bit on one core or many, and the same corpus and seed give the same model.
+
+use std::sync::Mutex;
+
+use argmin::core::{CostFunction, Gradient};
+use ndarray::Array1;
+
+use super::rows::SparseRows;
+
+/// The fixed number of row ranges each evaluation is cut into.
+const CHUNKS: usize = 16;
+
+/// Below this many rows an evaluation runs on the calling thread: starting threads would
+/// cost more than the pass.
+const PARALLEL_FROM_ROWS: usize = 2_048;
+
+/// What the scores are fitted to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Task {
+    /// One score, the log-odds that a row's target is `positive`.
+    Binary { positive: usize },
+    /// One score per label, their softmax the labels' probabilities.
+    Multinomial { labels: usize },
+}
+
+impl Task {
+    /// Scores per row.
+    pub fn outputs(self) -> usize {
+        match self {
+            Task::Binary { .. } => 1,
+            Task::Multinomial { labels } => labels,
+        }
+    }
+}
+
+/// Parameters with their loss and gradient.
+type Evaluated = (Array1<f64>, f64, Array1<f64>);
+
+/// The loss of a head's parameters on its rows: the weighted sum of the rows' negative
+/// log-likelihoods plus `l2 / 2` times the squared weights (the intercepts unpenalized).
+/// Parameters are laid out column after column, `outputs` weights each, then the
+/// `outputs` intercepts.
+pub struct Objective<'a> {
+    pub rows: &'a SparseRows,
+    pub targets: &'a [usize],
+    pub weights: Option<&'a [f32]>,
+    /// Each column's multiplier (the naive-Bayes ratios), or none for all ones.
+    pub scaling: Option<&'a [f32]>,
+    pub task: Task,
+    pub l2: f64,
+    /// Threads an evaluation may use.
+    pub workers: usize,
+    /// The last parameters evaluated, with their loss and gradient: the line search asks for
+    /// the cost and then the gradient at the same point.
+    pub(super) last: Mutex<Option<Evaluated>>,
+}
+
+impl<'a> Objective<'a> {
+    pub fn new(rows: &'a SparseRows, targets: &'a [usize], task: Task, l2: f64) -> Self {
+        let workers = std::thread::available_parallelism().map_or(1, usize::from).min(CHUNKS);
+        Objective { rows, targets, weights: None, scaling: None, task, l2, workers, last: Mutex::new(None) }
+    }
+
+    /// The number of parameters.
+    pub fn parameters(&self) -> usize {
+        (self.rows.width() + 1) * self.task.outputs()
+    }
+
+    /// The loss and its gradient at `parameters`.
+    pub fn evaluate(&self, parameters: &Array1<f64>) -> (f64, Array1<f64>) {
+        let size = self.parameters();
+        let mut loss = 0.0;
+        let mut gradient = vec![0.0f64; size];
+        let mut add = |(chunk_loss, chunk_gradient): (f64, Vec<f64>)| {
+            loss += chunk_loss;
+            gradient.iter_mut().zip(chunk_gradient).for_each(|(g, c)| *g += c);
+        };
+        if self.workers <= 1 || self.rows.len() < PARALLEL_FROM_ROWS {
+            (0..CHUNKS).for_each(|chunk| add(self.chunk(chunk, parameters)));
+        } else {
+            self.chunks_in_parallel(parameters).into_iter().for_each(add);
+        }
+        let width = self.rows.width() * self.task.outputs();
+        for (g, &w) in gradient.iter_mut().zip(parameters.iter()).take(width) {
+            loss += 0.5 * self.l2 * w * w;
+            *g += self.l2 * w;
+        }
+        (loss, Array1::from(gradient))
+    }
+
+    /// Every chunk's loss and gradient, in chunk order, each computed on one of
+    /// `self.workers` threads.
+    fn chunks_in_parallel(&self, parameters: &Array1<f64>) -> Vec<(f64, Vec<f64>)> {
+        let workers = self.workers;
+        let mut done: Vec<(usize, (f64, Vec<f64>))> = std::thread::scope(|scope| {
+            let handles: Vec<_> = (0..workers)
+                .map(|first| {
+                    scope.spawn(move || {
+                        (first..CHUNKS).step_by(workers).map(|c| (c, self.chunk(c, parameters))).collect::<Vec<_>>()
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .flat_map(|h| h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+                .collect()
+        });
+        done.sort_by_key(|&(chunk, _)| chunk);
+        done.into_iter().map(|(_, partial)| partial).collect()
+    }
+
+    /// The unpenalized loss and gradient of chunk `chunk`'s rows.
+    fn chunk(&self, chunk: usize, parameters: &Array1<f64>) -> (f64, Vec<f64>) {
+        let n = self.rows.len();
+        let rows = chunk * n / CHUNKS..(chunk + 1) * n / CHUNKS;
+        let mut gradient = vec![0.0f64; self.parameters()];
+        let parameters = parameters.as_slice().unwrap_or(&[]);
+        let loss = match self.task {
+            Task::Binary { positive } => self.binary(rows, positive, parameters, &mut gradient),
+            Task::Multinomial { labels } => self.multinomial(rows, labels, parameters, &mut gradient),
+        };
+        (loss, gradient)
+    }
+
+    fn scale(&self, column: u32) -> f64 {
+        self.scaling.map_or(1.0, |s| f64::from(s[column as usize]))
+    }
+
+    fn weight(&self, row: usize) -> f64 {
+        self.weights.map_or(1.0, |w| f64::from(w[row]))
+    }
+
+    fn binary(&self, rows: std::ops::Range<usize>, positive: usize, w: &[f64], gradient: &mut [f64]) -> f64 {
+        let bias = self.rows.width();
+        let mut loss = 0.0;
+        for r in rows {
+            let weight = self.weight(r);
+            if weight == 0.0 {
+                continue;
+            }
+            let (columns, values) = self.rows.row(r);
+            let entries = || columns.iter().zip(values).map(|(&c, &v)| (c as usize, f64::from(v) * self.scale(c)));
+            let z = w[bias] + entries().map(|(c, x)| x * w[c]).sum::<f64>();
+            let y = if self.targets[r] == positive { 1.0 } else { -1.0 };
+            loss += weight * softplus(-y * z);
+            let dz = -y * weight * sigmoid(-y * z);
+            entries().for_each(|(c, x)| gradient[c] += dz * x);
+            gradient[bias] += dz;
+        }
+        loss
+    }
+
+    fn multinomial(&self, rows: std::ops::Range<usize>, labels: usize, w: &[f64], gradient: &mut [f64]) -> f64 {
+        let bias = self.rows.width() * labels;
+        let mut scores = vec![0.0f64; labels];
+        let mut loss = 0.0;
+        for r in rows {
+            let weight = self.weight(r);
+            if weight == 0.0 {
+                continue;
+            }
+            let (columns, values) = self.rows.row(r);
+            let entries = || columns.iter().zip(values).map(|(&c, &v)| (c as usize, f64::from(v) * self.scale(c)));
+            scores.copy_from_slice(&w[bias..bias + labels]);
+            for (c, x) in entries() {
+                scores.iter_mut().zip(&w[c * labels..(c + 1) * labels]).for_each(|(s, wk)| *s += x * wk);
+            }
+            let max = scores.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+            let log_total = max + scores.iter().map(|s| (s - max).exp()).sum::<f64>().ln();
+            let target = self.targets[r];
+            loss += weight * (log_total - scores[target]);
+            for (k, s) in scores.iter_mut().enumerate() {
+                *s = weight * ((*s - log_total).exp() - if k == target { 1.0 } else { 0.0 });
+            }
+            for (c, x) in entries() {
+                gradient[c * labels..(c + 1) * labels].iter_mut().zip(&scores).for_each(|(g, d)| *g += x * d);
+            }
+            gradient[bias..bias + labels].iter_mut().zip(&scores).for_each(|(g, d)| *g += d);
+        }
+        loss
+    }
+
+    fn remembered(&self, parameters: &Array1<f64>) -> (f64, Array1<f64>) {
+        let mut last = self.last.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some((_, loss, gradient)) = last.as_ref().filter(|(at, _, _)| at == parameters) {
+            return (*loss, gradient.clone());
+        }
+        let (loss, gradient) = self.evaluate(parameters);
+        *last = Some((parameters.clone(), loss, gradient.clone()));
+        (loss, gradient)
+    }
+}
+
+/// `ln(1 + eˣ)` without overflow.
+fn softplus(x: f64) -> f64 {
+    if x > 0.0 {
+        x + (-x).exp().ln_1p()
+    } else {
+        x.exp().ln_1p()
+    }
+}
+
+/// `1 / (1 + e⁻ˣ)` without overflow.
+fn sigmoid(x: f64) -> f64 {
+    if x >= 0.0 {
+        1.0 / (1.0 + (-x).exp())
+    } else {
+        let e = x.exp();
+        e / (1.0 + e)
+    }
+}
+
+impl CostFunction for Objective<'_> {
+    type Param = Array1<f64>;
+    type Output = f64;
+
+    fn cost(&self, parameters: &Self::Param) -> Result<f64, argmin::core::Error> {
+        Ok(self.remembered(parameters).0)
+    }
+}
+
+impl Gradient for Objective<'_> {
+    type Param = Array1<f64>;
+    type Gradient = Array1<f64>;
+
+    fn gradient(&self, parameters: &Self::Param) -> Result<Array1<f64>, argmin::core::Error> {
+        Ok(self.remembered(parameters).1)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn problem() -> (SparseRows, Vec<usize>, Vec<f32>) {
+        // Enough rows to take the parallel path, with a pattern so that chunks differ.
+        let dense: Vec<Vec<f32>> =
+            (0..5_000).map(|i| (0..7).map(|c| ((i * 31 + c * 17) % 11) as f32 / 10.0 - 0.3).collect()).collect();
+        let rows = SparseRows::from_dense(dense.iter().map(Vec::as_slice), 7);
+        let targets = (0..5_000).map(|i| (i * 7 + i / 3) % 3).collect();
+        let weights = (0..5_000).map(|i| 1.0 + (i % 4) as f32 * 0.25).collect();
+        (rows, targets, weights)
+    }
+
+    #[test]
+    fn evaluations_are_the_same_to_the_bit_on_any_number_of_threads() {
+        let (rows, targets, weights) = problem();
+        for task in [Task::Binary { positive: 1 }, Task::Multinomial { labels: 3 }] {
+            let objective =
+                |workers| Objective { workers, weights: Some(&weights), ..Objective::new(&rows, &targets, task, 0.5) };
+            let at = Array1::from_iter((0..objective(1).parameters()).map(|i| (i as f64 * 0.37).sin()));
+            let (loss, gradient) = objective(1).evaluate(&at);
+            for workers in [2, 3, 16] {
+                let (other_loss, other_gradient) = objective(workers).evaluate(&at);
+                assert_eq!(loss.to_bits(), other_loss.to_bits(), "{task:?} on {workers} threads");
+                assert!(gradient.iter().zip(&other_gradient).all(|(a, b)| a.to_bits() == b.to_bits()));
+            }
+        }
+    }
+
+    #[test]
+    fn the_gradient_is_the_slope_of_the_loss() {
+        let (rows, targets, weights) = problem();
+        let scaling = [0.5f32, 2.0, 1.0, -1.0, 3.0, 0.25, 1.5];
+        for task in [Task::Binary { positive: 2 }, Task::Multinomial { labels: 3 }] {
+            let objective = Objective {
+                weights: Some(&weights),
+                scaling: Some(&scaling),
+                ..Objective::new(&rows, &targets, task, 0.7)
+            };
+            let at = Array1::from_iter((0..objective.parameters()).map(|i| (i as f64 * 0.61).cos() * 0.3));
+            let (_, gradient) = objective.evaluate(&at);
+            for i in 0..objective.parameters() {
+                let step = 1e-5;
+                let (mut up, mut down) = (at.clone(), at.clone());
+                up[i] += step;
+                down[i] -= step;
+                let slope = (objective.evaluate(&up).0 - objective.evaluate(&down).0) / (2.0 * step);
+                assert!(
+                    (slope - gradient[i]).abs() <= 1e-4 * slope.abs().max(1.0),
+                    "{task:?} parameter {i}: {slope} against {}",
+                    gradient[i]
+                );
+            }
+        }
+    }
+}
