@@ -123,7 +123,11 @@ async fn a_batch_of_zero_is_empty_and_of_the_maximum_plus_one_is_refused() {
     server.assert_still_serving().await;
     let requests = (0..1025).map(|i| classify_request(&i.to_string(), SPORTS_COOPERATION, 0)).collect();
     let result = client.classify_batch(pb::ClassifyBatchRequest { requests }).await;
-    assert_status(result, Code::InvalidArgument, "requests has 1025 entries, over the limit of 1024 (--max-batch)");
+    assert_status(
+        result,
+        Code::InvalidArgument,
+        "requests has more than 1024 entries, over the limit of 1024 (--max-batch)",
+    );
     server.assert_still_serving().await;
 }
 

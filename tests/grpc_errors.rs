@@ -83,7 +83,7 @@ async fn batch_over_the_limit_is_invalid_argument() {
     let mut client = server.client().await;
     let requests = |n: usize| (0..n).map(|i| classify_request(&i.to_string(), SPORTS_COOPERATION, 0)).collect();
     let result = client.classify_batch(pb::ClassifyBatchRequest { requests: requests(5) }).await;
-    assert_status(result, Code::InvalidArgument, "requests has 5 entries, over the limit of 4");
+    assert_status(result, Code::InvalidArgument, "requests has more than 4 entries, over the limit of 4");
     let ok = client.classify_batch(pb::ClassifyBatchRequest { requests: requests(4) }).await.expect("4 is allowed");
     assert_eq!(ok.into_inner().responses.len(), 4);
 }

@@ -29,7 +29,8 @@ fn heavy_batch() -> pb::ClassifyBatchRequest {
 /// which the other test's batch would stretch.
 static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
-/// Room for [`heavy_batch`] (the default limit is 64 MiB).
+/// Room for [`heavy_batch`] and its answer (the default limits are 64 MiB a message, 96 MiB
+/// in flight and 16 MiB an answer).
 const HEAVY_MESSAGE_BYTES: &str = "134217728";
 
 /// A `grpc-timeout` shorter than the work: DEADLINE_EXCEEDED naming it, and the work is
@@ -38,7 +39,16 @@ const HEAVY_MESSAGE_BYTES: &str = "134217728";
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_deadline_shorter_than_the_work_is_deadline_exceeded_and_the_work_is_dropped() {
     let _alone = ONE_AT_A_TIME.lock().await;
-    let server = Server::start(&["--workers", "1", "--max-message-bytes", HEAVY_MESSAGE_BYTES]);
+    let server = Server::start(&[
+        "--workers",
+        "1",
+        "--max-message-bytes",
+        HEAVY_MESSAGE_BYTES,
+        "--max-bytes-in-flight",
+        HEAVY_MESSAGE_BYTES,
+        "--max-answer-bytes",
+        HEAVY_MESSAGE_BYTES,
+    ]);
     let batch = heavy_batch();
     let (cpu_before, started) = (common::cpu_ticks(server.pid()), Instant::now());
     let whole = server.client().await.classify_batch(batch.clone()).await.expect("without a deadline it completes");
@@ -73,7 +83,18 @@ async fn a_deadline_shorter_than_the_work_is_deadline_exceeded_and_the_work_is_d
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_full_queue_sheds_with_resource_exhausted_and_recovers() {
     let _alone = ONE_AT_A_TIME.lock().await;
-    let server = Server::start(&["--workers", "1", "--max-pending", "2", "--max-message-bytes", HEAVY_MESSAGE_BYTES]);
+    let server = Server::start(&[
+        "--workers",
+        "1",
+        "--max-pending",
+        "2",
+        "--max-message-bytes",
+        HEAVY_MESSAGE_BYTES,
+        "--max-bytes-in-flight",
+        HEAVY_MESSAGE_BYTES,
+        "--max-answer-bytes",
+        HEAVY_MESSAGE_BYTES,
+    ]);
     let mut batch_client = server.client().await;
     let batch = tokio::spawn(async move { batch_client.classify_batch(heavy_batch()).await });
     let client = server.client().await;

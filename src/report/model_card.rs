@@ -39,7 +39,7 @@ pub fn render(model: &Model, training_time: Duration) -> String {
         .collect();
     let _ = writeln!(
         card,
-        "| heads | logistic regression (linfa-logistic): {}; {} features per head, at most {} iterations |",
+        "| heads | logistic regression (L-BFGS over sparse rows, linfa Fit): {}; {} features per head, at most {} iterations |",
         learners.join(", "),
         config.head_features,
         config.max_iterations
