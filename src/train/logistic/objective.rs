@@ -135,21 +135,29 @@ impl<'a> Objective<'a> {
         self.weights.map_or(1.0, |w| f64::from(w[row]))
     }
 
+    /// Each row of `rows` with a weight above zero: its index, its weight, and its entries as
+    /// (column, scaled value) pairs.
+    fn weighted_rows(
+        &self,
+        rows: std::ops::Range<usize>,
+    ) -> impl Iterator<Item = (usize, f64, impl Iterator<Item = (usize, f64)> + Clone + '_)> + '_ {
+        rows.filter_map(move |r| {
+            let weight = self.weight(r);
+            let (columns, values) = self.rows.row(r);
+            let entries = columns.iter().zip(values).map(|(&c, &v)| (c as usize, f64::from(v) * self.scale(c)));
+            (weight != 0.0).then_some((r, weight, entries))
+        })
+    }
+
     fn binary(&self, rows: std::ops::Range<usize>, positive: usize, w: &[f64], gradient: &mut [f64]) -> f64 {
         let bias = self.rows.width();
         let mut loss = 0.0;
-        for r in rows {
-            let weight = self.weight(r);
-            if weight == 0.0 {
-                continue;
-            }
-            let (columns, values) = self.rows.row(r);
-            let entries = || columns.iter().zip(values).map(|(&c, &v)| (c as usize, f64::from(v) * self.scale(c)));
-            let z = w[bias] + entries().map(|(c, x)| x * w[c]).sum::<f64>();
+        for (r, weight, entries) in self.weighted_rows(rows) {
+            let z = w[bias] + entries.clone().map(|(c, x)| x * w[c]).sum::<f64>();
             let y = if self.targets[r] == positive { 1.0 } else { -1.0 };
             loss += weight * softplus(-y * z);
             let dz = -y * weight * sigmoid(-y * z);
-            entries().for_each(|(c, x)| gradient[c] += dz * x);
+            entries.for_each(|(c, x)| gradient[c] += dz * x);
             gradient[bias] += dz;
         }
         loss
@@ -159,15 +167,9 @@ impl<'a> Objective<'a> {
         let bias = self.rows.width() * labels;
         let mut scores = vec![0.0f64; labels];
         let mut loss = 0.0;
-        for r in rows {
-            let weight = self.weight(r);
-            if weight == 0.0 {
-                continue;
-            }
-            let (columns, values) = self.rows.row(r);
-            let entries = || columns.iter().zip(values).map(|(&c, &v)| (c as usize, f64::from(v) * self.scale(c)));
+        for (r, weight, entries) in self.weighted_rows(rows) {
             scores.copy_from_slice(&w[bias..bias + labels]);
-            for (c, x) in entries() {
+            for (c, x) in entries.clone() {
                 scores.iter_mut().zip(&w[c * labels..(c + 1) * labels]).for_each(|(s, wk)| *s += x * wk);
             }
             let max = scores.iter().copied().fold(f64::NEG_INFINITY, f64::max);
@@ -177,7 +179,7 @@ impl<'a> Objective<'a> {
             for (k, s) in scores.iter_mut().enumerate() {
                 *s = weight * ((*s - log_total).exp() - if k == target { 1.0 } else { 0.0 });
             }
-            for (c, x) in entries() {
+            for (c, x) in entries {
                 gradient[c * labels..(c + 1) * labels].iter_mut().zip(&scores).for_each(|(g, d)| *g += x * d);
             }
             gradient[bias..bias + labels].iter_mut().zip(&scores).for_each(|(g, d)| *g += d);
