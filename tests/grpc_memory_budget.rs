@@ -6,6 +6,7 @@
 
 mod common;
 
+use std::future::Future;
 use std::io::Write;
 
 use common::raw_grpc::{self, frame};
@@ -94,22 +95,12 @@ async fn requests_beyond_the_bytes_in_flight_are_resource_exhausted() {
     assert_eq!(answer.code, Some(Code::ResourceExhausted), "{answer:?}");
     assert!(answer.message.contains("--max-bytes-in-flight"), "{answer:?}");
 
-    // A call that announced a 3 MiB message and sent only its first bytes holds 3 MiB.
-    let (client, _connection) = raw_grpc::connect(&server.addr).await;
-    let mut client = client.ready().await.expect("ready");
-    let request = http::Request::post(format!("http://{}{BATCH}", server.addr))
-        .header("content-type", "application/grpc")
-        .header("te", "trailers")
-        .body(())
-        .expect("request");
-    let (_response, mut holder) = client.send_request(request, false).expect("sends");
-    let mut partial = vec![0u8];
-    partial.extend_from_slice(&(3u32 << 20).to_be_bytes());
-    partial.extend_from_slice(&[0x0a; 1024]);
-    holder.send_data(partial.into(), false).expect("sends the start of the message");
-
+    // A call that announced a 3 MiB message and sent only its first bytes holds 3 MiB once
+    // the server has read those bytes. Until a 2 MiB call is refused, the holder may not have
+    // arrived yet, or may itself have been refused because a 2 MiB call held the budget when
+    // it arrived (its answer then ends): it is sent again.
     let two_mib = frame(&batch_of(4, &text, false));
-    // Up to 5 s: under a loaded machine the holder's first bytes can take a while to arrive.
+    let mut holder = Holder::send(&server.addr).await;
     let mut refused = None;
     for _ in 0..250 {
         let answer = raw_grpc::call(&server.addr, BATCH, two_mib.clone(), &[]).await;
@@ -117,13 +108,15 @@ async fn requests_beyond_the_bytes_in_flight_are_resource_exhausted() {
             refused = Some(answer);
             break;
         }
-        // The holder's bytes may not have reached the server yet.
+        if holder.was_answered() {
+            holder = Holder::send(&server.addr).await;
+        }
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     }
     let refused = refused.expect("a 2 MiB call is refused while 3 MiB of a 4 MiB budget are held");
     assert!(refused.message.contains("--max-bytes-in-flight"), "{refused:?}");
 
-    holder.send_reset(h2::Reason::CANCEL);
+    holder.stream.send_reset(h2::Reason::CANCEL);
     let mut answered = None;
     for _ in 0..250 {
         let answer = raw_grpc::call(&server.addr, BATCH, two_mib.clone(), &[]).await;
@@ -134,6 +127,37 @@ async fn requests_beyond_the_bytes_in_flight_are_resource_exhausted() {
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     }
     assert!(answered.is_some(), "the budget was given back when the holding call ended");
+}
+
+/// A `ClassifyBatch` call that announces a 3 MiB message and sends only its first kilobyte.
+struct Holder {
+    stream: h2::SendStream<bytes::Bytes>,
+    answer: h2::client::ResponseFuture,
+    _connection: tokio::task::JoinHandle<Result<(), h2::Error>>,
+}
+
+impl Holder {
+    async fn send(addr: &str) -> Self {
+        let (client, connection) = raw_grpc::connect(addr).await;
+        let mut client = client.ready().await.expect("ready");
+        let request = http::Request::post(format!("http://{addr}{BATCH}"))
+            .header("content-type", "application/grpc")
+            .header("te", "trailers")
+            .body(())
+            .expect("request");
+        let (answer, mut stream) = client.send_request(request, false).expect("sends");
+        let mut partial = vec![0u8];
+        partial.extend_from_slice(&(3u32 << 20).to_be_bytes());
+        partial.extend_from_slice(&[0x0a; 1024]);
+        stream.send_data(partial.into(), false).expect("sends the start of the message");
+        Self { stream, answer, _connection: connection }
+    }
+
+    /// Whether the server has answered the call (it can only have refused it).
+    fn was_answered(&mut self) -> bool {
+        let mut context = std::task::Context::from_waker(std::task::Waker::noop());
+        std::pin::Pin::new(&mut self.answer).poll(&mut context).is_ready()
+    }
 }
 
 /// The server tells each client how many calls it may have open on one connection.
