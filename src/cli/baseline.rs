@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use std::io::Write;
 use std::process::Command;
 
-use accord::train::corpus::Document;
+use accord::Document;
 use accord::train::{Baseline, FoldScore};
 
 pub struct CommandBaseline {
