@@ -20,9 +20,9 @@ pub const MODEL_CARD: &str = "MODEL.md";
 /// The pointer file naming the served version.
 pub const CURRENT: &str = "CURRENT";
 /// The version served when there is no pointer.
-pub const DEFAULT_VERSION: &str = "default";
+pub(crate) const DEFAULT_VERSION: &str = "default";
 /// The longest `CURRENT` read: a version name and a newline.
-pub const MAX_POINTER_BYTES: u64 = 256;
+pub(crate) const MAX_POINTER_BYTES: u64 = 256;
 
 /// Why a version could not be resolved or loaded.
 #[derive(Debug, thiserror::Error)]

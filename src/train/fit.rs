@@ -58,9 +58,7 @@ pub(crate) struct HeadFit {
     pub head: LinearHead,
     /// The models it was made from.
     pub members: Members,
-    /// The vocabulary indices of the columns the head was fitted on, ascending.
-    pub columns: Vec<u32>,
-    /// The training rows over those columns.
+    /// The training rows over the columns the head was fitted on.
     pub rows: SparseRows,
 }
 
@@ -109,7 +107,7 @@ pub(crate) fn fit_head(
         }
     };
     let head = scatter(name, label_names, &weights, &bias, &columns, dimensions);
-    Ok(HeadFit { head, members, columns, rows: dataset.records })
+    Ok(HeadFit { head, members, rows: dataset.records })
 }
 
 /// What every model of one head shares.
