@@ -76,10 +76,7 @@ pub(crate) fn terms_file(head: &str) -> String {
 pub(crate) fn model_pictures(model: &Model) -> Result<Vec<Picture>, ChartError> {
     let mut pictures = Vec::new();
     for evaluation in &model.meta().evaluation {
-        pictures.push(Picture {
-            file: confusion_file(&evaluation.head),
-            png: confusion::draw(evaluation)?,
-        });
+        pictures.push(Picture { file: confusion_file(&evaluation.head), png: confusion::draw(evaluation)? });
     }
     for head in model.heads() {
         pictures.push(Picture {

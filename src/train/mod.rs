@@ -37,19 +37,19 @@ mod single_sentence;
 mod tests;
 pub(crate) mod validation;
 
-pub use config::TrainConfig;
-pub use corpus::{Corpus, CorpusError, Document};
-pub(crate) use calibration::{cross_fitted, top_probabilities};
-pub(crate) use cross_validation::mean_and_spread;
-pub use cross_validation::Baseline;
-use evaluation::{evaluate, Split};
-use fit::{counted, fit_head, repeated_by_weight};
-pub use fit::FitError;
-pub use logistic::LogisticError;
 pub use crate::model::meta::{
     ArticleValidation, CrossValidation, FoldScore, HeadEvaluation, HeadFolds, Learner, SentenceEvaluation,
     SentenceFolds, ValidationFigure,
 };
+pub(crate) use calibration::{cross_fitted, top_probabilities};
+pub use config::TrainConfig;
+pub use corpus::{Corpus, CorpusError, Document};
+pub(crate) use cross_validation::mean_and_spread;
+pub use cross_validation::Baseline;
+use evaluation::{evaluate, Split};
+pub use fit::FitError;
+use fit::{counted, fit_head, repeated_by_weight};
+pub use logistic::LogisticError;
 pub(crate) use names::NAME_SHARE;
 pub(crate) use prepared::Prepared;
 use single_sentence::{sentence_plan, with_word_vector_model, SentencePlan};
