@@ -5,7 +5,7 @@
 //! Versions are looked up by name only: a name that could leave the directory is refused,
 //! and so is a `CURRENT`, version folder or model file that is a symlink to somewhere
 //! outside it, or that is not a regular file (a FIFO, a device). `CURRENT` is read up to
-//! [`MAX_POINTER_BYTES`], and a model file up to its header's length, itself bounded by the
+//! 256 bytes (`MAX_POINTER_BYTES`), and a model file up to its header's length, itself bounded by the
 //! store's limit.
 
 use std::path::{Path, PathBuf};
