@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """scikit-learn's baseline for accord, trained and scored on one split of documents.
 
-Baseline (issue #9): TfidfVectorizer(sublinear_tf=True, ngram_range=(1, 2), min_df=2) +
+Baseline: TfidfVectorizer(sublinear_tf=True, ngram_range=(1, 2), min_df=2) +
 LogisticRegression(C=10), one per head, trained on the documents that carry that head's label.
 
 usage: scripts/sklearn_baseline.py TRAIN.jsonl TEST.jsonl

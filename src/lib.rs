@@ -12,6 +12,8 @@
 //! # Ok::<(), accord::ModelError>(())
 //! ```
 
+#![warn(missing_docs)]
+
 pub mod features;
 #[cfg(feature = "cli")]
 pub mod grpc;

@@ -27,10 +27,10 @@ fn train_with_baseline(dir: &Path, baseline: &str) -> Output {
 }
 
 /// Neutral statements, so that the model has an article-stance rule to validate.
-fn neutral_documents() -> Vec<accord::train::corpus::Document> {
+fn neutral_documents() -> Vec<accord::Document> {
     let words = ["said", "statement", "announced", "reported", "noted", "added", "spokesman", "briefing"];
     (0..8)
-        .map(|i| accord::train::corpus::Document {
+        .map(|i| accord::Document {
             id: format!("neutral-{i}"),
             title: format!("Minister {}", words[i]),
             text: format!("The minister {} and the diplomat {} today.", words[i], words[(i + 3) % words.len()]),

@@ -1,5 +1,5 @@
 //! A bounded soak: many concurrent clients on loopback for `ACCORD_SOAK_SECS` seconds
-//! (default 20; the README reports a 60 s run), every method, below the shedding limit. No
+//! (default 20; docs/guarantees.md gives a 60 s run's figures), every method, below the shedding limit. No
 //! call may fail, and the server's resident memory must stay flat from start to end.
 
 mod common;

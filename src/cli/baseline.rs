@@ -7,8 +7,8 @@ use std::collections::BTreeMap;
 use std::io::Write;
 use std::process::Command;
 
-use accord::train::corpus::Document;
 use accord::train::{Baseline, FoldScore};
+use accord::Document;
 
 pub struct CommandBaseline {
     /// The program and its first arguments, split on whitespace.

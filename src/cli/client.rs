@@ -1,6 +1,6 @@
 //! A small gRPC client for the commands that talk to a running server.
 
-use accord::train::scores::HeadEvaluation;
+use accord::train::HeadEvaluation;
 use tonic::metadata::MetadataValue;
 use tonic::transport::Channel;
 

@@ -5,7 +5,7 @@
 //! one article at a time and returns a sparse vector. A document is never densified.
 //!
 //! Serving never compares strings: the tokenizer gives each token's 64-bit key
-//! ([`crate::text::tokenizer::hash`]), a bigram's key is mixed from its two tokens' keys, and the
+//! (`text/tokenizer/hash.rs`), a bigram's key is mixed from its two tokens' keys, and the
 //! keys are looked up in a perfect hash table built from the terms (`table.rs`). An article
 //! is read and looked up once (`analysis.rs`); counts go to thread-local
 //! scratch space, so a document allocates nothing per token. The result is

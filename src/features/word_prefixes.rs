@@ -3,8 +3,8 @@
 //! The single-sentence head reads them beside the vocabulary's terms, so that the forms of a
 //! word ("attacked", "attacks", "attacking": `attack…`) share a feature that each form's
 //! examples teach. The sentences that head answers are written apart from the ones it
-//! learns from, and on such a change of writing the prefixes carried it better (README,
-//! "Single sentences"). They are a TF-IDF block of their own, L2-normalized by itself and
+//! learns from, and on such a change of writing the prefixes carried it better
+//! (docs/model.md, "The single-sentence head"). They are a TF-IDF block of their own, L2-normalized by itself and
 //! numbered after the vocabulary's features.
 
 use crate::features::vectorizer::{reference, SparseVector, TfIdf, VectorizerSettings};

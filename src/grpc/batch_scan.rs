@@ -22,14 +22,14 @@ pub fn set_max_batch_entries(limit: usize) {
 }
 
 /// The most `requests` a `ClassifyBatchRequest` may hold to be decoded.
-pub fn max_batch_entries() -> usize {
+pub(crate) fn max_batch_entries() -> usize {
     MAX_BATCH_ENTRIES.load(Ordering::Relaxed)
 }
 
 /// Whether the encoded batch holds more than `limit` entries. Reads keys and lengths only,
 /// skipping every value; bytes that are not valid protobuf end the scan with `false`, so
 /// that decoding reports them as it would anyway.
-pub fn over_limit(mut wire: &[u8], limit: usize) -> bool {
+pub(crate) fn over_limit(mut wire: &[u8], limit: usize) -> bool {
     let mut entries = 0usize;
     while !wire.is_empty() {
         let Ok(key) = decode_varint(&mut wire) else { return false };

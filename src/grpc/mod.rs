@@ -5,7 +5,7 @@
 //! out), so the command line prints a response exactly as grpcurl prints it.
 
 pub mod batch_scan;
-pub mod codec;
+pub(crate) mod codec;
 #[cfg(test)]
 mod codec_tests;
 pub mod convert;
@@ -17,7 +17,7 @@ mod record;
 pub mod v1 {
     tonic::include_proto!("accord.v1");
     include!(concat!(env!("OUT_DIR"), "/accord.v1.serde.rs"));
-    pub use super::codec;
+    use super::codec;
 }
 
 /// The encoded file descriptor set of `accord.v1`, served by reflection.

@@ -145,7 +145,7 @@ impl PrefixParts {
         }
     }
 
-    pub fn into_prefixes(self) -> WordPrefixes {
+    pub(crate) fn into_prefixes(self) -> WordPrefixes {
         WordPrefixes::from_parts(self.length as usize, self.settings, self.terms, self.idf)
     }
 }

@@ -25,7 +25,7 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 /// Opens `path` for reading if it is a regular file, and fails at once otherwise: a FIFO is
 /// opened without waiting for a writer (`O_NONBLOCK`) and then refused, as is a device such
 /// as `/dev/zero`, whose reads never end.
-pub fn open_regular_file(path: &Path) -> std::io::Result<std::fs::File> {
+pub(crate) fn open_regular_file(path: &Path) -> std::io::Result<std::fs::File> {
     let mut options = std::fs::OpenOptions::new();
     options.read(true);
     #[cfg(unix)]

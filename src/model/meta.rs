@@ -112,7 +112,9 @@ pub struct HeadEvaluation {
     pub macro_f1: f64,
     /// `confusion[true][predicted]`, in the order of `labels`.
     pub confusion: Vec<Vec<u32>>,
-    /// Expected calibration error of the top label's probability (see [`calibration_error`]).
+    /// Expected calibration error of the top label's probability on the held-out split:
+    /// over ten equal-width probability bins, each bin's gap between mean probability and
+    /// accuracy, weighted by its share of the documents (0: perfectly calibrated).
     pub calibration_error: f64,
     /// The softmax temperature the head's scores were divided by (1: none).
     pub temperature: f64,

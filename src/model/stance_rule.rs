@@ -53,7 +53,7 @@ impl ArticleStance {
 
     /// [`ArticleStance::combine`] with the neutral label's position (if the labels have it)
     /// already found, written to `out`: what the served model does once per article.
-    pub fn combine_into(&self, neutral: Option<usize>, sentence_mean: &[f32], relation: f32, out: &mut [f32]) {
+    pub(crate) fn combine_into(&self, neutral: Option<usize>, sentence_mean: &[f32], relation: f32, out: &mut [f32]) {
         let related = relation.clamp(0.0, 1.0).powf(self.exponent);
         let is_neutral = |label: usize| Some(label) == neutral;
         let leaning: f32 =

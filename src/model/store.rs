@@ -5,7 +5,7 @@
 //! Versions are looked up by name only: a name that could leave the directory is refused,
 //! and so is a `CURRENT`, version folder or model file that is a symlink to somewhere
 //! outside it, or that is not a regular file (a FIFO, a device). `CURRENT` is read up to
-//! [`MAX_POINTER_BYTES`], and a model file up to its header's length, itself bounded by the
+//! 256 bytes (`MAX_POINTER_BYTES`), and a model file up to its header's length, itself bounded by the
 //! store's limit.
 
 use std::path::{Path, PathBuf};
@@ -20,9 +20,9 @@ pub const MODEL_CARD: &str = "MODEL.md";
 /// The pointer file naming the served version.
 pub const CURRENT: &str = "CURRENT";
 /// The version served when there is no pointer.
-pub const DEFAULT_VERSION: &str = "default";
+pub(crate) const DEFAULT_VERSION: &str = "default";
 /// The longest `CURRENT` read: a version name and a newline.
-pub const MAX_POINTER_BYTES: u64 = 256;
+pub(crate) const MAX_POINTER_BYTES: u64 = 256;
 
 /// Why a version could not be resolved or loaded.
 #[derive(Debug, thiserror::Error)]

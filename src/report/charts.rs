@@ -17,55 +17,70 @@ use sha2::{Digest, Sha256};
 use crate::model::Model;
 
 /// Terms shown per label in the strongest-terms chart.
-pub const TERMS_PER_LABEL: usize = 12;
+pub(crate) const TERMS_PER_LABEL: usize = 12;
 
-/// One picture of the model card: its file name beside `MODEL.md`, a text alternative, and
-/// the PNG bytes.
+/// One picture of the model card: its file name beside `MODEL.md` (the card gives its text
+/// alternative) and the PNG bytes.
 #[derive(Debug, Clone)]
-pub struct Picture {
+pub(crate) struct Picture {
+    /// The file name, e.g. `confusion-topic.png`.
     pub file: String,
-    pub alt: String,
+    /// The encoded PNG.
     pub png: Vec<u8>,
 }
 
 /// Why a picture could not be made or written.
 #[derive(Debug, thiserror::Error)]
 pub enum ChartError {
+    /// The font compiled into the binary did not load.
     #[error("the charts' built-in font could not be read")]
     Font,
+    /// plotters failed to draw a chart.
     #[error("drawing {chart} failed: {reason}")]
-    Draw { chart: String, reason: String },
+    Draw {
+        /// The chart's file name.
+        chart: String,
+        /// plotters' message.
+        reason: String,
+    },
+    /// The drawn pixels could not be encoded as PNG.
     #[error("encoding {chart} as PNG failed: {source}")]
-    Encode { chart: String, source: png::EncodingError },
+    Encode {
+        /// The chart's file name.
+        chart: String,
+        /// The encoder's error.
+        source: png::EncodingError,
+    },
+    /// A picture could not be written to its file.
     #[error("cannot write {path}: {source}")]
-    Io { path: PathBuf, source: std::io::Error },
+    Io {
+        /// The picture's path.
+        path: PathBuf,
+        /// The file system's error.
+        source: std::io::Error,
+    },
 }
 
 /// The file name of `head`'s confusion matrix picture.
-pub fn confusion_file(head: &str) -> String {
+pub(crate) fn confusion_file(head: &str) -> String {
     format!("confusion-{}.png", file_stem(head))
 }
 
 /// The file name of `head`'s strongest-terms picture.
-pub fn terms_file(head: &str) -> String {
+pub(crate) fn terms_file(head: &str) -> String {
     format!("terms-{}.png", file_stem(head))
 }
 
 /// Every picture of the model card: a confusion matrix for each evaluated head, then a
 /// strongest-terms chart for each head.
-pub fn model_pictures(model: &Model) -> Result<Vec<Picture>, ChartError> {
+pub(crate) fn model_pictures(model: &Model) -> Result<Vec<Picture>, ChartError> {
     let mut pictures = Vec::new();
     for evaluation in &model.meta().evaluation {
-        pictures.push(Picture {
-            file: confusion_file(&evaluation.head),
-            alt: format!("Confusion matrix of head {} on the held-out documents", evaluation.head),
-            png: confusion::draw(evaluation)?,
-        });
+        pictures.push(Picture { file: confusion_file(&evaluation.head), png: confusion::draw(evaluation)? });
     }
     for head in model.heads() {
         pictures.push(Picture {
             file: terms_file(&head.name),
-            alt: format!("Strongest terms for each label of head {}", head.name),
             png: terms::draw(&head.name, &model.strongest_terms(head, TERMS_PER_LABEL))?,
         });
     }

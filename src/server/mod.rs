@@ -54,9 +54,9 @@ use accord::grpc::v1::classifier_server::ClassifierServer;
 const STREAM_WINDOW: u32 = 2 << 20;
 const CONNECTION_WINDOW: u32 = 8 << 20;
 /// The largest HTTP/2 frame a client may send: a 512 KiB batch arrives in two frames
-/// instead of 32 of the default 16 KiB, which took 8% off the server's CPU time an article
-/// (README, Performance). A frame this size holds up other calls on the connection for
-/// well under a millisecond.
+/// instead of 32 of the default 16 KiB, fewer to receive and reassemble (the measurements
+/// are in docs/performance-log.md, "Fifth round"). A frame this size holds up other calls
+/// on the connection for well under a millisecond.
 const MAX_FRAME: u32 = 256 << 10;
 
 /// Loads the model, then serves until SIGINT or SIGTERM.

@@ -23,6 +23,7 @@ impl Learner {
         }
     }
 
+    /// The learner with this [`name`](Self::name), if any.
     pub fn from_name(name: &str) -> Option<Self> {
         [Learner::Multinomial, Learner::NaiveBayesOneVsRest, Learner::NaiveBayesPlusPlain]
             .into_iter()
@@ -33,12 +34,15 @@ impl Learner {
 /// Why a head could not be fitted.
 #[derive(Debug, thiserror::Error)]
 pub enum FitError {
+    /// The logistic regression refused its settings or did not fit.
     #[error(transparent)]
     Logistic(#[from] LogisticError),
 }
 
-/// The models a head was made from, kept so that tests can compare the head with them.
-pub enum Members {
+/// The models a head was made from, kept so that the unit tests can compare the head with
+/// them (only they read it).
+#[cfg_attr(not(test), allow(dead_code))]
+pub(crate) enum Members {
     /// One multinomial model.
     Multinomial(FittedSparseLogistic),
     /// One binary model per label, in label order, fitted to the log-odds of the label.
@@ -47,19 +51,20 @@ pub enum Members {
     Ensemble { naive_bayes: Vec<FittedSparseLogistic>, plain: Vec<FittedSparseLogistic> },
 }
 
-/// A fitted head together with the models it was made from.
-pub struct HeadFit {
+/// A fitted head together with the models it was made from (read by the unit tests).
+#[cfg_attr(not(test), allow(dead_code))]
+pub(crate) struct HeadFit {
+    /// The head, weights scattered over the whole vocabulary.
     pub head: LinearHead,
+    /// The models it was made from.
     pub members: Members,
-    /// The vocabulary indices of the columns the head was fitted on, ascending.
-    pub columns: Vec<u32>,
-    /// The training rows over those columns.
+    /// The training rows over the columns the head was fitted on.
     pub rows: SparseRows,
 }
 
 /// Fits one head with `learner` on the capped feature set; `weights` are the rows' weights
 /// in the loss (how many times each counts).
-pub fn fit_head(
+pub(crate) fn fit_head(
     name: &str,
     rows: &[&SparseVector],
     weights: &[f32],
@@ -102,7 +107,7 @@ pub fn fit_head(
         }
     };
     let head = scatter(name, label_names, &weights, &bias, &columns, dimensions);
-    Ok(HeadFit { head, members, columns, rows: dataset.records })
+    Ok(HeadFit { head, members, rows: dataset.records })
 }
 
 /// What every model of one head shares.
@@ -126,7 +131,7 @@ impl Settings {
 /// A multinomial logistic regression on `rows` (`targets` are label positions, `weights`
 /// each row's weight): its weights, one row of `labels` values per column, row-major, and
 /// its bias per label.
-pub fn fit_multinomial(
+pub(crate) fn fit_multinomial(
     rows: SparseRows,
     targets: Array1<usize>,
     weights: Array1<f32>,
@@ -158,7 +163,7 @@ fn select_columns(rows: &[&SparseVector], weights: &[f32], dimensions: usize, ca
 /// The naive-Bayes log-count ratio of each column for rows with `positive` set against the
 /// others: log of the smoothed share of positive rows holding the feature over the same share
 /// among negative rows, each row counted by its weight (1 without weights).
-pub fn log_count_ratio(rows: &SparseRows, weights: Option<&[f32]>, positive: &[bool]) -> Vec<f32> {
+pub(crate) fn log_count_ratio(rows: &SparseRows, weights: Option<&[f32]>, positive: &[bool]) -> Vec<f32> {
     let mut counts = [vec![1.0f64; rows.width()], vec![1.0f64; rows.width()]];
     for (r, &is_positive) in positive.iter().enumerate().take(rows.len()) {
         let weight = weights.map_or(1.0, |w| f64::from(w[r]));

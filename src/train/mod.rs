@@ -19,58 +19,90 @@ use crate::model::file::ModelError;
 use crate::model::head::LinearHead;
 use crate::model::{Model, ModelMeta, SentenceHead};
 use crate::text::tokenizer::Tokenizer;
-use crate::train::corpus::{hex, Corpus, Document};
-use crate::train::scores::HeadEvaluation;
-use crate::train::validation::ValidationFigure;
+use crate::train::corpus::hex;
 
 mod calibration;
 mod config;
-pub mod corpus;
+pub(crate) mod corpus;
 mod cross_validation;
 mod evaluation;
 mod fit;
-pub mod logistic;
+pub(crate) mod logistic;
 mod names;
 mod prepared;
 pub mod promotion;
-pub mod scores;
+pub(crate) mod scores;
 mod single_sentence;
-pub mod validation;
+#[cfg(test)]
+mod tests;
+pub(crate) mod validation;
 
-pub use calibration::{best_temperature, cross_fitted, negative_log_likelihood, top_probabilities};
-pub use config::TrainConfig;
-pub use cross_validation::{
-    fold_of_each, mean_and_spread, Baseline, CrossValidation, FoldScore, HeadFolds, SentenceFolds,
+pub use crate::model::meta::{
+    ArticleValidation, CrossValidation, FoldScore, HeadEvaluation, HeadFolds, Learner, SentenceEvaluation,
+    SentenceFolds, ValidationFigure,
 };
+pub(crate) use calibration::{cross_fitted, top_probabilities};
+pub use config::TrainConfig;
+pub use corpus::{Corpus, CorpusError, Document};
+pub(crate) use cross_validation::mean_and_spread;
+pub use cross_validation::Baseline;
 use evaluation::{evaluate, Split};
-use fit::{counted, repeated_by_weight};
-pub use fit::{fit_head, log_count_ratio, FitError, HeadFit, Learner, Members};
-pub use names::NAME_SHARE;
+pub use fit::FitError;
+use fit::{counted, fit_head, repeated_by_weight};
+pub use logistic::LogisticError;
+pub(crate) use names::NAME_SHARE;
 pub(crate) use prepared::Prepared;
-pub use single_sentence::SentenceEvaluation;
 use single_sentence::{sentence_plan, with_word_vector_model, SentencePlan};
 
 /// Why training failed.
 #[derive(Debug, thiserror::Error)]
 pub enum TrainError {
+    /// A [`TrainConfig`] or [`Validation`] setting is out of its range.
     #[error("invalid training setting `{field}`: {reason}")]
-    InvalidConfig { field: &'static str, reason: String },
+    InvalidConfig {
+        /// The setting's name.
+        field: &'static str,
+        /// What is wrong with its value.
+        reason: String,
+    },
+    /// No document carries a label, so there is no head to train.
     #[error("the corpus has no labeled documents")]
     NoHeads,
+    /// A head's training documents carry fewer than two of its labels.
     #[error("head `{head}` has only {labels} label(s) among its training documents; it needs two")]
-    TooFewLabels { head: String, labels: usize },
+    TooFewLabels {
+        /// The head's name.
+        head: String,
+        /// How many labels its training documents carry.
+        labels: usize,
+    },
+    /// The [`Baseline`] failed on a cross-validation fold.
     #[error("the baseline failed on cross-validation fold {fold}: {reason}")]
-    Baseline { fold: usize, reason: String },
+    Baseline {
+        /// The fold, from 0.
+        fold: usize,
+        /// The baseline's own message.
+        reason: String,
+    },
+    /// The [`Baseline`] failed on the validation articles.
     #[error("the baseline failed on the validation articles: {0}")]
     BaselineOnArticles(String),
+    /// A head's logistic regression did not fit.
     #[error("fitting head `{head}` failed: {source}")]
-    Fit { head: String, source: fit::FitError },
+    Fit {
+        /// The head's name.
+        head: String,
+        /// Why the fit failed.
+        source: fit::FitError,
+    },
+    /// The trained model could not be built (its tokenizer settings, its encoding).
     #[error(transparent)]
     Model(#[from] ModelError),
 }
 
 /// Told about each step, for progress display.
 pub trait Observer: Sync {
+    /// Training has started `message` (a few words, e.g. "fitting on the training split").
     fn step(&self, message: &str);
 }
 

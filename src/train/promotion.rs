@@ -6,13 +6,16 @@ use crate::train::scores::HeadEvaluation;
 /// One head's figures, before and after.
 #[derive(Debug, Clone, PartialEq)]
 pub struct HeadDelta {
+    /// The head's name.
     pub head: String,
     /// `None` for a head the served model does not have.
     pub old_macro_f1: Option<f64>,
+    /// The candidate's held-out macro-F1.
     pub new_macro_f1: f64,
 }
 
 impl HeadDelta {
+    /// New minus old macro-F1; `None` for a new head.
     pub fn delta(&self) -> Option<f64> {
         self.old_macro_f1.map(|old| self.new_macro_f1 - old)
     }
@@ -21,12 +24,14 @@ impl HeadDelta {
 /// The comparison of a candidate model with the served one.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Comparison {
+    /// Each head of the candidate, in its order.
     pub heads: Vec<HeadDelta>,
     /// Heads the served model has and the candidate lacks.
     pub dropped_heads: Vec<String>,
 }
 
 impl Comparison {
+    /// Compares the candidate's held-out figures with the served model's, head by head.
     pub fn new(served: &[HeadEvaluation], candidate: &[HeadEvaluation]) -> Self {
         let heads = candidate
             .iter()

@@ -113,7 +113,7 @@ impl<'g> ActorMatcher<'g> {
         self.push_key(start, end, hash::token(normalized));
     }
 
-    /// One token of the current field by its key ([`crate::text::tokenizer::hash`]).
+    /// One token of the current field by its key (the tokenizer's 64-bit token hash).
     #[inline]
     pub fn push_key(&mut self, start: usize, end: usize, key: u64) {
         self.tokens.push(TokenKey { start, end, key });

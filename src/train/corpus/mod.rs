@@ -14,16 +14,19 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-pub use formats::{Source, SourceFormat};
+use formats::Source;
 
 use crate::features::word_vectors::{WordVectors, WordVectorsError};
 
 /// One labeled document.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Document {
+    /// The document's id in its source (not interpreted).
     pub id: String,
+    /// The title; empty when the source has none.
     #[serde(default)]
     pub title: String,
+    /// The body text.
     pub text: String,
     /// Head name to label.
     #[serde(default)]
@@ -33,6 +36,7 @@ pub struct Document {
 /// Documents with the source each came from.
 #[derive(Debug, Clone, Default)]
 pub struct Corpus {
+    /// Every document, in the order of the sources and of each source's records.
     pub documents: Vec<Document>,
     /// `sources[i]` names the source of `documents[i]`.
     pub sources: Vec<String>,
@@ -51,15 +55,37 @@ pub enum CorpusError {
     /// The reason is in the message and not a `source`, so that a caller printing the chain
     /// of causes does not say it twice.
     #[error("cannot read {path}: {reason}")]
-    Io { path: PathBuf, reason: std::io::Error },
+    Io {
+        /// The file or directory.
+        path: PathBuf,
+        /// The file system's error.
+        reason: std::io::Error,
+    },
+    /// `corpus.toml` is not a valid manifest.
     #[error("{path}: invalid manifest: {message}")]
-    Manifest { path: PathBuf, message: String },
+    Manifest {
+        /// The manifest's path.
+        path: PathBuf,
+        /// What is wrong with it.
+        message: String,
+    },
+    /// A record of a source could not be read as a document.
     #[error("{path}:{line}: {message}")]
-    Record { path: PathBuf, line: usize, message: String },
+    Record {
+        /// The source file.
+        path: PathBuf,
+        /// The record's line, from 1.
+        line: usize,
+        /// What is wrong with it.
+        message: String,
+    },
+    /// An input that is neither a corpus directory nor a JSON Lines file.
     #[error("{0} is neither a corpus directory (with corpus.toml) nor a .jsonl file")]
     UnknownInput(PathBuf),
+    /// The word vectors a manifest names could not be read.
     #[error(transparent)]
     WordVectors(#[from] WordVectorsError),
+    /// A second manifest names word vectors too.
     #[error("{0}: a second set of word vectors; a corpus can have one")]
     SecondWordVectors(PathBuf),
 }
@@ -118,10 +144,12 @@ impl Corpus {
         self.documents.extend(documents);
     }
 
+    /// The number of documents.
     pub fn len(&self) -> usize {
         self.documents.len()
     }
 
+    /// Whether the corpus has no document.
     pub fn is_empty(&self) -> bool {
         self.documents.is_empty()
     }

@@ -29,22 +29,36 @@ pub use rows::SparseRows;
 /// Why a sparse logistic regression could not be set up or fitted.
 #[derive(Debug, thiserror::Error)]
 pub enum LogisticError {
+    /// The L2 penalty is negative or not finite.
     #[error("l2 must be a finite number, 0 or more (got {0})")]
     L2(f64),
+    /// The gradient tolerance is not a positive finite number.
     #[error("gradient_tolerance must be a positive finite number (got {0})")]
     GradientTolerance(f64),
+    /// No iteration allowed.
     #[error("max_iterations must be at least 1")]
     MaxIterations,
+    /// Fewer than two labels to tell apart.
     #[error("a logistic regression needs 2 or more labels (got {0})")]
     TooFewLabels(usize),
+    /// A binary task names a positive label outside the labels.
     #[error("the positive label {positive} is not one of the {labels} labels")]
-    PositiveLabel { positive: usize, labels: usize },
+    PositiveLabel {
+        /// The positive label's position.
+        positive: usize,
+        /// How many labels there are.
+        labels: usize,
+    },
+    /// A column multiplier is not finite.
     #[error("column scaling must be finite")]
     Scaling,
+    /// Rows and targets disagree (counts, label positions, weights).
     #[error("the data do not fit the task: {0}")]
     Data(String),
+    /// L-BFGS stopped with an error.
     #[error("the optimizer failed: {0}")]
     Optimizer(String),
+    /// linfa refused the dataset.
     #[error(transparent)]
     Linfa(#[from] linfa::Error),
 }
@@ -95,12 +109,6 @@ impl SparseLogisticRegression {
 
     pub fn max_iterations(mut self, max_iterations: u64) -> Self {
         self.0.max_iterations = max_iterations;
-        self
-    }
-
-    /// The gradient norm at which the optimizer stops.
-    pub fn gradient_tolerance(mut self, tolerance: f64) -> Self {
-        self.0.gradient_tolerance = tolerance;
         self
     }
 
@@ -160,6 +168,7 @@ pub struct FittedSparseLogistic {
 
 impl FittedSparseLogistic {
     /// Each row's scores (rows × scores), on the rows as given (the scaling applied here).
+    #[cfg(test)]
     pub fn scores(&self, rows: &SparseRows) -> Array2<f64> {
         let mut scores = Array2::zeros((rows.len(), self.intercepts.len()));
         for (r, mut out) in scores.rows_mut().into_iter().enumerate() {

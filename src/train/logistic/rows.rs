@@ -58,16 +58,13 @@ impl SparseRows {
         self.offsets.len() - 1
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
     /// The number of columns.
     pub fn width(&self) -> usize {
         self.width
     }
 
     /// The number of stored entries.
+    #[cfg(test)]
     pub fn non_zeros(&self) -> usize {
         self.values.len()
     }

@@ -1,0 +1,239 @@
+//! Training internals against the models they are made of: each head agrees with the
+//! binary or multinomial models it was built from, the log-count ratios NB-LR scales by,
+//! the cross-validation folds, and the sparse fit against linfa-logistic's dense one.
+
+use std::path::PathBuf;
+
+use super::corpus::Corpus;
+use super::cross_validation::fold_of_each;
+use super::fit::{fit_head, log_count_ratio, Members};
+use super::logistic::SparseRows;
+use super::{Learner, TrainConfig};
+use crate::features::vectorizer::{SparseVector, TfIdf};
+use crate::text::article::Article;
+use crate::text::tokenizer::Tokenizer;
+
+fn small_corpus() -> Corpus {
+    let full = Corpus::load(&[PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("data")]).expect("data/ loads");
+    // Every 15th document keeps every head and label while staying quick to train.
+    let keep = |i: &usize| i.is_multiple_of(15) || full.sources[*i] == "seeds";
+    full.subset((0..full.len()).filter(keep))
+}
+
+fn quick_config() -> TrainConfig {
+    TrainConfig { head_features: 3_000, max_iterations: 60, ..TrainConfig::default() }
+}
+
+/// The documents carrying `head`'s label, vectorized by a vectorizer fitted on all of them.
+fn labeled_rows<'c>(corpus: &'c Corpus, head: &str) -> (TfIdf, Vec<SparseVector>, Vec<&'c str>) {
+    let tokenizer = Tokenizer::default();
+    let tokens: Vec<Vec<Vec<String>>> = corpus
+        .documents
+        .iter()
+        .map(|d| {
+            [&d.title, &d.text].iter().map(|f| tokenizer.tokenize(f).into_iter().map(|t| t.text).collect()).collect()
+        })
+        .collect();
+    let vectorizer = TfIdf::fit(Default::default(), &tokens);
+    let (rows, labels) = corpus
+        .documents
+        .iter()
+        .filter_map(|d| {
+            let label = d.labels.get(head)?;
+            let article = Article { id: "", title: &d.title, text: &d.text };
+            Some((vectorizer.transform(&tokenizer, &article), label.as_str()))
+        })
+        .unzip();
+    (vectorizer, rows, labels)
+}
+
+/// Weights of one for `rows`.
+fn ones(rows: &[SparseVector]) -> Vec<f32> {
+    vec![1.0; rows.len()]
+}
+
+#[test]
+fn multinomial_head_gives_its_models_probabilities() {
+    let corpus = small_corpus();
+    let (vectorizer, rows, labels) = labeled_rows(&corpus, "stance");
+    let row_refs: Vec<_> = rows.iter().collect();
+    let dimensions = vectorizer.dimensions();
+    let fit = fit_head("stance", &row_refs, &ones(&rows), &labels, dimensions, Learner::Multinomial, &quick_config())
+        .expect("fit");
+    let Members::Multinomial(model) = &fit.members else { panic!("a multinomial fit") };
+    let scores = model.scores(&fit.rows);
+    let mut largest = 0.0f64;
+    for (r, row) in rows.iter().enumerate() {
+        let ours = fit.head.predict(row).probabilities;
+        let total: f64 = scores.row(r).iter().map(|s| s.exp()).sum();
+        for (label, s) in scores.row(r).iter().enumerate() {
+            largest = largest.max((f64::from(ours[label]) - s.exp() / total).abs());
+        }
+    }
+    assert!(largest <= 1e-5, "the head's and its model's probabilities differ by {largest}");
+}
+
+#[test]
+fn naive_bayes_one_vs_rest_head_scores_each_label_by_its_binary_model() {
+    let corpus = small_corpus();
+    let (vectorizer, rows, labels) = labeled_rows(&corpus, "topic");
+    let row_refs: Vec<_> = rows.iter().collect();
+    let dimensions = vectorizer.dimensions();
+    let learner = Learner::NaiveBayesOneVsRest;
+    let fit = fit_head("topic", &row_refs, &ones(&rows), &labels, dimensions, learner, &quick_config()).expect("fit");
+    let Members::OneVsRest(models) = &fit.members else { panic!("a one-vs-rest fit") };
+    assert_eq!(models.len(), fit.head.labels.len());
+    assert!(models.iter().all(|m| m.scaling.is_some()), "NB-LR's models see scaled rows");
+    let scores: Vec<_> = models.iter().map(|m| m.scores(&fit.rows)).collect();
+    let mut largest = 0.0f64;
+    for (r, row) in rows.iter().enumerate() {
+        let ours = fit.head.logits(row);
+        for (label, s) in scores.iter().enumerate() {
+            largest = largest.max((f64::from(ours[label]) - s[(r, 0)]).abs());
+        }
+    }
+    assert!(largest <= 1e-3, "the head and its binary models differ by {largest}");
+}
+
+#[test]
+fn ensemble_head_scores_are_the_sum_of_its_members_decisions() {
+    let corpus = small_corpus();
+    let (vectorizer, rows, labels) = labeled_rows(&corpus, "topic");
+    let row_refs: Vec<_> = rows.iter().collect();
+    let dimensions = vectorizer.dimensions();
+    let learner = Learner::NaiveBayesPlusPlain;
+    let fit = fit_head("topic", &row_refs, &ones(&rows), &labels, dimensions, learner, &quick_config()).expect("fit");
+    let Members::Ensemble { naive_bayes, plain } = &fit.members else { panic!("an ensemble fit") };
+    assert_eq!((naive_bayes.len(), plain.len()), (4, 4));
+    assert!(plain.iter().all(|fit| fit.scaling.is_none()), "the plain members see unscaled rows");
+    let mut largest = 0.0f64;
+    for label in 0..4 {
+        let naive_bayes_only = naive_bayes[label].scores(&fit.rows);
+        let expected = &naive_bayes_only + &plain[label].scores(&fit.rows);
+        let mut differs_from_one_member = false;
+        for (r, row) in rows.iter().enumerate() {
+            let ours = f64::from(fit.head.logits(row)[label]);
+            largest = largest.max((ours - expected[(r, 0)]).abs());
+            differs_from_one_member |= (ours - naive_bayes_only[(r, 0)]).abs() > 1e-2;
+        }
+        assert!(differs_from_one_member, "label {label}: the plain member adds nothing");
+    }
+    assert!(largest <= 1e-3, "ensemble head and its members differ by {largest}");
+}
+
+#[test]
+fn log_count_ratio_favours_features_of_the_positive_rows() {
+    let row = |indices: Vec<u32>, values: Vec<f32>| SparseVector { indices, values };
+    let rows = [row(vec![0, 2], vec![1.0, 0.5]), row(vec![0], vec![1.0]), row(vec![1, 2], vec![1.0, 0.2])];
+    let refs: Vec<_> = rows.iter().collect();
+    let sparse = SparseRows::restricted(&refs, &[0, 1, 2], 3);
+    let ratio = log_count_ratio(&sparse, None, &[true, true, false]);
+    // Smoothed shares: positive (3, 1, 2) / 6, negative (1, 2, 2) / 5.
+    let expected = [(3.0f64 / 6.0) / (1.0 / 5.0), (1.0 / 6.0) / (2.0 / 5.0), (2.0 / 6.0) / (2.0 / 5.0)];
+    for (got, want) in ratio.iter().zip(expected) {
+        assert!((*got as f64 - want.ln()).abs() < 1e-6, "{ratio:?} against {expected:?}");
+    }
+    // A weight of 2 counts a row twice: the first row's features now (4, 1, 3) / 8.
+    let weighted = log_count_ratio(&sparse, Some(&[2.0, 1.0, 1.0]), &[true, true, false]);
+    assert!((f64::from(weighted[0]) - ((4.0f64 / 8.0) / (1.0 / 5.0)).ln()).abs() < 1e-6, "{weighted:?}");
+}
+
+#[test]
+fn folds_keep_each_label_mix_and_follow_the_seed() {
+    let corpus = small_corpus();
+    let folds = fold_of_each(&corpus, 5, 42);
+    assert_eq!(folds, fold_of_each(&corpus, 5, 42));
+    assert_ne!(folds, fold_of_each(&corpus, 5, 7));
+    let topic_count = |fold: usize, label: &str| {
+        (0..corpus.len())
+            .filter(|&i| folds[i] == fold && corpus.documents[i].labels.get("topic").is_some_and(|l| l == label))
+            .count()
+    };
+    for label in ["world", "sports", "business", "sci_tech"] {
+        let counts: Vec<usize> = (0..5).map(|f| topic_count(f, label)).collect();
+        let (least, most) = (counts.iter().min(), counts.iter().max());
+        assert!(most.zip(least).is_some_and(|(m, l)| m - l <= 2), "{label} spread over folds as {counts:?}");
+    }
+}
+
+/// `rows` over `columns` as a dense matrix, each column times its `scaling`: what linfa's
+/// dense learners take.
+fn dense(rows: &SparseRows, scaling: Option<&[f32]>) -> ndarray::Array2<f32> {
+    let mut dense = ndarray::Array2::zeros((rows.len(), rows.width()));
+    for r in 0..rows.len() {
+        let (columns, values) = rows.row(r);
+        for (&c, &v) in columns.iter().zip(values) {
+            dense[(r, c as usize)] = v * scaling.map_or(1.0, |s| s[c as usize]);
+        }
+    }
+    dense
+}
+
+/// How far `ours` is from `theirs`, relative to `theirs`'s size.
+fn relative_difference(ours: ndarray::ArrayView1<f64>, theirs: ndarray::ArrayView1<f32>) -> (f64, f64) {
+    let size = theirs.iter().map(|&w| f64::from(w).powi(2)).sum::<f64>().sqrt();
+    let difference = ours.iter().zip(theirs).map(|(a, &b)| (a - f64::from(b)).powi(2)).sum::<f64>().sqrt();
+    (difference / size, size)
+}
+
+#[test]
+fn the_sparse_fit_finds_linfa_logistics_dense_fit() {
+    use linfa::prelude::*;
+    let corpus = small_corpus();
+    let (vectorizer, rows, labels) = labeled_rows(&corpus, "topic");
+    let (rows, labels) = (&rows[..400], &labels[..400]);
+    let row_refs: Vec<_> = rows.iter().collect();
+    // Both run to convergence, so that they meet at the optimum whatever their paths.
+    let config = TrainConfig { head_features: 600, max_iterations: 1_000, ..quick_config() };
+    let dimensions = vectorizer.dimensions();
+    let learners = [Learner::NaiveBayesOneVsRest, Learner::Multinomial];
+    for learner in learners {
+        let fit = fit_head("topic", &row_refs, &ones(rows), labels, dimensions, learner, &config).expect("fit");
+        match &fit.members {
+            Members::OneVsRest(models) => {
+                for (label, model) in models.iter().enumerate() {
+                    let positive: ndarray::Array1<bool> = labels.iter().map(|l| *l == fit.head.labels[label]).collect();
+                    let direct = linfa_logistic::LogisticRegression::default()
+                        .alpha(config.l2)
+                        .max_iterations(config.max_iterations)
+                        .fit(&DatasetBase::new(dense(&fit.rows, model.scaling.as_deref()), positive))
+                        .expect("dense fit");
+                    // linfa fits toward its "positive" class; flip the sign when that is `false`.
+                    let sign = if direct.labels().pos.class { 1.0 } else { -1.0 };
+                    let theirs = direct.params().mapv(|w| w * sign);
+                    let (difference, size) = relative_difference(model.weights.column(0), theirs.view());
+                    assert!(size > 1.0, "label {label}: the dense fit learned nothing");
+                    assert!(difference < 1e-2, "label {label}: weights differ by {difference} of their size");
+                    let intercepts = (model.intercepts[0] - f64::from(direct.intercept() * sign)).abs();
+                    assert!(
+                        intercepts < 1e-2 * f64::from(direct.intercept()).abs().max(1.0),
+                        "label {label}: intercepts differ by {intercepts}"
+                    );
+                }
+            }
+            Members::Multinomial(model) => {
+                let targets: ndarray::Array1<usize> =
+                    labels.iter().map(|l| fit.head.labels.iter().position(|n| n == l).expect("a label")).collect();
+                let direct = linfa_logistic::MultiLogisticRegression::default()
+                    .alpha(config.l2)
+                    .max_iterations(config.max_iterations)
+                    .fit(&DatasetBase::new(dense(&fit.rows, None), targets))
+                    .expect("dense fit");
+                // A softmax's scores are defined up to a constant per row; compare them centred.
+                for (position, &label) in direct.classes().iter().enumerate() {
+                    let centred = |w: ndarray::ArrayView2<f64>| {
+                        w.column(label).to_owned() - w.mean_axis(ndarray::Axis(1)).expect("labels")
+                    };
+                    let theirs = direct.params().mapv(f64::from);
+                    let theirs = (theirs.column(position).to_owned()
+                        - theirs.mean_axis(ndarray::Axis(1)).expect("labels"))
+                    .mapv(|w| w as f32);
+                    let (difference, size) = relative_difference(centred(model.weights.view()).view(), theirs.view());
+                    assert!(size > 1.0, "label {label}: the dense fit learned nothing");
+                    assert!(difference < 1e-2, "label {label}: weights differ by {difference} of their size");
+                }
+            }
+            Members::Ensemble { .. } => unreachable!("not asked for"),
+        }
+    }
+}
