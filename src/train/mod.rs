@@ -28,6 +28,7 @@ mod config;
 pub mod corpus;
 mod cross_validation;
 mod evaluation;
+pub mod exchange;
 mod fit;
 pub mod logistic;
 mod names;

@@ -37,7 +37,12 @@ struct DocumentTokens {
 impl<'c> Prepared<'c> {
     /// The corpus tokenized on every core; `word_vectors`: whether the single-sentence head
     /// reads the corpus's word vectors, if it has them.
-    pub(super) fn new(corpus: &'c Corpus, tokenizer: Tokenizer, word_vectors: bool, observer: &'c dyn Observer) -> Self {
+    pub(super) fn new(
+        corpus: &'c Corpus,
+        tokenizer: Tokenizer,
+        word_vectors: bool,
+        observer: &'c dyn Observer,
+    ) -> Self {
         let progress = Progress::start(observer, "tokenizing", corpus.len());
         let (mut tokens, mut token_texts) = (Vec::with_capacity(corpus.len()), Vec::new());
         let mut numbers: HashMap<String, u32> = HashMap::new();
