@@ -47,7 +47,7 @@ impl<'o> Progress<'o> {
     /// One more item done.
     pub(crate) fn tick(&self) {
         let done = self.done.fetch_add(1, Ordering::Relaxed) + 1;
-        if done % Self::EVERY == 0 || done == self.total {
+        if done.is_multiple_of(Self::EVERY) || done == self.total {
             self.observer.progress(self.phase, done, self.total);
         }
     }
