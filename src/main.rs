@@ -21,6 +21,8 @@ enum Command {
     Serve(server::ServeArgs),
     /// Train a model from a labeled corpus and write it with its model card.
     Train(cli::train::TrainArgs),
+    /// Write a corpus's TF-IDF rows for one head (svmlight), for another learning engine.
+    Vectorize(cli::vectorize::VectorizeArgs),
     /// Print a model's summary.
     Info(cli::info::InfoArgs),
     /// Train a new version, compare it with the served model, promote it and reload the server.
@@ -37,6 +39,7 @@ fn main() -> std::process::ExitCode {
     let result = match Cli::parse().command {
         Command::Serve(args) => server::run(args),
         Command::Train(args) => cli::train::run(args),
+        Command::Vectorize(args) => cli::vectorize::run(args),
         Command::Info(args) => cli::info::run(args),
         Command::Classify(args) => cli::classify::run(args),
         Command::Retrain(args) => cli::retrain::run(args),

@@ -8,6 +8,7 @@ pub mod info;
 pub mod reload;
 pub mod retrain;
 pub mod train;
+pub mod vectorize;
 
 use std::path::PathBuf;
 

@@ -96,13 +96,19 @@ pub struct TrainSettings {
     /// Fit this head without name-like terms, as the single-sentence head is; repeatable.
     #[arg(long = "without-names", value_name = "HEAD")]
     without_names: Vec<String>,
+    /// A head's weights fitted by another engine, as HEAD=FILE (the format in
+    /// docs/scaling.md; rows from `accord vectorize --format svmlight`), shipped in place of
+    /// the head accord fits on everything; repeatable.
+    #[arg(long = "weights", value_name = "HEAD=FILE", value_parser = parse_weights)]
+    weights: Vec<(String, PathBuf)>,
     /// Training date recorded in the model (YYYY-MM-DD); defaults to today (UTC).
     #[arg(long)]
     date: Option<String>,
 }
 
 impl TrainSettings {
-    fn config(&self) -> TrainConfig {
+    /// The training settings these flags give.
+    pub fn config(&self) -> TrainConfig {
         let mut config = TrainConfig {
             seed: self.seed,
             test_fraction: self.test_fraction,
@@ -127,6 +133,11 @@ impl TrainSettings {
     }
 }
 
+fn parse_weights(value: &str) -> Result<(String, PathBuf), String> {
+    let (head, file) = value.split_once('=').ok_or("expected HEAD=FILE, e.g. topic=topic.weights")?;
+    Ok((head.to_owned(), PathBuf::from(file)))
+}
+
 fn parse_head_l2(value: &str) -> Result<(String, f32), String> {
     let (head, l2) = value.split_once('=').ok_or("expected HEAD=L2, e.g. topic=0.5")?;
     let l2: f32 = l2.parse().map_err(|_| format!("`{l2}` is not a number"))?;
@@ -141,12 +152,48 @@ fn parse_learner(value: &str) -> Result<(String, Learner), String> {
     Ok((head.to_owned(), learner))
 }
 
-struct Spinner(ProgressBar);
+/// Shows each step as a line and a spinner, and each long phase as a bar with its counts,
+/// rate and ETA.
+pub struct Spinner {
+    spinner: ProgressBar,
+    /// The bar of the phase under way, with its name.
+    bar: std::sync::Mutex<Option<(String, ProgressBar)>>,
+}
+
+impl Spinner {
+    /// Steps shown on `spinner`; phases on bars of their own.
+    pub fn new(spinner: ProgressBar) -> Self {
+        Self { spinner, bar: std::sync::Mutex::new(None) }
+    }
+
+    fn phase_bar(phase: &str, total: usize) -> ProgressBar {
+        let style =
+            ProgressStyle::with_template("  {msg} {bar:30} {human_pos}/{human_len} documents, {per_sec}, ETA {eta}")
+                .unwrap_or_else(|_| ProgressStyle::default_bar());
+        ProgressBar::new(total as u64).with_style(style).with_message(phase.to_owned())
+    }
+}
 
 impl Observer for Spinner {
     fn step(&self, message: &str) {
-        self.0.println(format!("  {message}"));
-        self.0.set_message(message.to_owned());
+        self.spinner.println(format!("  {message}"));
+        self.spinner.set_message(message.to_owned());
+    }
+
+    fn progress(&self, phase: &str, done: usize, total: usize) {
+        let Ok(mut bar) = self.bar.lock() else { return };
+        if bar.as_ref().is_none_or(|(name, bar)| name != phase || done < bar.position() as usize) {
+            if let Some((_, old)) = bar.take() {
+                old.finish_and_clear();
+            }
+            *bar = Some((phase.to_owned(), Self::phase_bar(phase, total)));
+        }
+        if let Some((_, bar)) = bar.as_ref() {
+            bar.set_position(done as u64);
+            if done == total {
+                bar.finish_and_clear();
+            }
+        }
     }
 }
 
@@ -185,8 +232,9 @@ impl TrainSettings {
             folds: self.cv.unwrap_or(0) as usize,
             baseline: baseline.as_ref().map(|b| b as &dyn Baseline),
         };
-        let model = accord::train_with_validation(corpus, &validation, &config, &date, &Spinner(spinner.clone()))?;
+        let model = accord::train_with_validation(corpus, &validation, &config, &date, &Spinner::new(spinner.clone()))?;
         spinner.finish_and_clear();
+        let model = self.with_imported_weights(model)?;
         std::fs::create_dir_all(out)?;
         model.save(&out.join(MODEL_FILE))?;
         // The pictures first: the card links them, so it is written once they are in place.
@@ -194,6 +242,26 @@ impl TrainSettings {
         let card = accord::report::model_card::render(&model, started.elapsed());
         accord::model::fsutil::write_atomically(&out.join(MODEL_CARD), card.as_bytes())?;
         eprintln!("wrote {} in {:.1?}", out.display(), started.elapsed());
+        Ok(model)
+    }
+}
+
+impl TrainSettings {
+    /// `model` with each head named by `--weights` replaced by the file's weights.
+    fn with_imported_weights(&self, mut model: Model) -> anyhow::Result<Model> {
+        for (head, path) in &self.weights {
+            let Some(expected) = model.heads().iter().find(|h| &h.name == head) else {
+                let heads: Vec<&str> = model.heads().iter().map(|h| h.name.as_str()).collect();
+                anyhow::bail!(
+                    "--weights {head}={}: the model has no head `{head}` (its heads: {})",
+                    path.display(),
+                    heads.join(", ")
+                );
+            };
+            let imported = accord::train::exchange::read_weights(path, expected, model.vectorizer())?;
+            model = model.with_head(imported)?;
+            eprintln!("head `{head}`: weights from {}", path.display());
+        }
         Ok(model)
     }
 }

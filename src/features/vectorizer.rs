@@ -101,20 +101,11 @@ impl TfIdf {
     /// Learns vocabulary and IDF from tokenized documents (each a list of token lists, one
     /// per field, so that no bigram spans a title and its text).
     pub fn fit(settings: VectorizerSettings, documents: &[Vec<Vec<String>>]) -> Self {
-        let mut document_frequency: HashMap<String, u32> = HashMap::new();
+        let mut frequency = DocumentFrequency::new(settings.max_ngram);
         for fields in documents {
-            let mut seen: Vec<String> = Vec::new();
-            for tokens in fields {
-                for_each_term(tokens.iter().map(String::as_str), settings.max_ngram, |term| seen.push(term.to_owned()));
-            }
-            seen.sort_unstable();
-            seen.dedup();
-            for term in seen {
-                *document_frequency.entry(term).or_default() += 1;
-            }
+            frequency.add(fields.iter().map(|tokens| tokens.iter().map(String::as_str)));
         }
-        let (terms, idf) = select_terms(&settings, document_frequency, documents.len());
-        Self::from_parts(settings, terms, idf)
+        frequency.into_vectorizer(settings)
     }
 
     /// Rebuilds a vectorizer from the parts a model file stores.
@@ -246,6 +237,71 @@ impl TfIdf {
             vector.values.iter_mut().for_each(|v| *v /= norm);
         }
         vector
+    }
+}
+
+/// How many documents hold each term, counted one document at a time, so that a caller can
+/// stream the documents (and count parts of them on separate threads, then [`merge`] the
+/// counts: the result does not depend on how they were split).
+///
+/// [`merge`]: DocumentFrequency::merge
+#[derive(Debug, Clone, Default)]
+pub struct DocumentFrequency {
+    max_ngram: usize,
+    counts: HashMap<String, u32>,
+    documents: usize,
+    /// The current document's terms, kept to count each once.
+    seen: Vec<String>,
+}
+
+impl DocumentFrequency {
+    /// No documents yet; terms up to `max_ngram` tokens long.
+    pub fn new(max_ngram: usize) -> Self {
+        Self { max_ngram, ..Self::default() }
+    }
+
+    /// Counts one document, given as its fields' tokens (no bigram spans two fields).
+    pub fn add<'t, F, T>(&mut self, fields: F)
+    where
+        F: IntoIterator<Item = T>,
+        T: IntoIterator<Item = &'t str>,
+    {
+        let mut seen = std::mem::take(&mut self.seen);
+        seen.clear();
+        for tokens in fields {
+            for_each_term(tokens.into_iter(), self.max_ngram, |term| seen.push(term.to_owned()));
+        }
+        seen.sort_unstable();
+        seen.dedup();
+        for term in seen.drain(..) {
+            match self.counts.get_mut(&term) {
+                Some(count) => *count += 1,
+                None => {
+                    self.counts.insert(term, 1);
+                }
+            }
+        }
+        self.seen = seen;
+        self.documents += 1;
+    }
+
+    /// Adds the counts of other documents.
+    pub fn merge(&mut self, other: DocumentFrequency) {
+        self.documents += other.documents;
+        for (term, count) in other.counts {
+            *self.counts.entry(term).or_default() += count;
+        }
+    }
+
+    /// How many documents were counted.
+    pub fn documents(&self) -> usize {
+        self.documents
+    }
+
+    /// The vocabulary and IDF these counts give under `settings`' `min_df` and `max_features`.
+    pub fn into_vectorizer(self, settings: VectorizerSettings) -> TfIdf {
+        let (terms, idf) = select_terms(&settings, self.counts, self.documents);
+        TfIdf::from_parts(settings, terms, idf)
     }
 }
 

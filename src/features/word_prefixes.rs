@@ -7,7 +7,7 @@
 //! (docs/model.md, "The single-sentence head"). They are a TF-IDF block of their own, L2-normalized by itself and
 //! numbered after the vocabulary's features.
 
-use crate::features::vectorizer::{reference, SparseVector, TfIdf, VectorizerSettings};
+use crate::features::vectorizer::{reference, DocumentFrequency, SparseVector, TfIdf, VectorizerSettings};
 use crate::text::article::Article;
 use crate::text::tokenizer::{hash, Tokenizer};
 use crate::text::tokens::Tokens;
@@ -27,12 +27,28 @@ impl WordPrefixes {
     /// Learns the prefix terms and their IDF from tokenized documents (token lists per
     /// field), with `settings`' `min_df`, `max_features` and `sublinear_tf`.
     pub fn fit(length: usize, settings: &VectorizerSettings, documents: &[Vec<Vec<String>>]) -> Self {
-        let prefixed: Vec<Vec<Vec<String>>> = documents
-            .iter()
-            .map(|fields| fields.iter().map(|tokens| prefixes(length, tokens.iter().map(String::as_str))).collect())
-            .collect();
+        let mut frequency = Self::frequency();
+        for fields in documents {
+            Self::count(length, &mut frequency, fields.iter().flatten().map(String::as_str));
+        }
+        Self::from_frequency(length, settings, frequency)
+    }
+
+    /// An empty count of prefix terms, for [`WordPrefixes::count`].
+    pub fn frequency() -> DocumentFrequency {
+        DocumentFrequency::new(1)
+    }
+
+    /// Counts the prefix terms of one document's tokens into `frequency`.
+    pub fn count<'t>(length: usize, frequency: &mut DocumentFrequency, tokens: impl IntoIterator<Item = &'t str>) {
+        let made = prefixes(length, tokens);
+        frequency.add([made.iter().map(String::as_str)]);
+    }
+
+    /// The block learned from the prefix terms [`WordPrefixes::count`] counted.
+    pub fn from_frequency(length: usize, settings: &VectorizerSettings, frequency: DocumentFrequency) -> Self {
         let settings = VectorizerSettings { max_ngram: 1, ..settings.clone() };
-        let fitted = TfIdf::fit(settings.clone(), &prefixed);
+        let fitted = frequency.into_vectorizer(settings.clone());
         Self::from_parts(length, settings, fitted.terms().to_vec(), fitted.idf().to_vec())
     }
 

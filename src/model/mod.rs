@@ -122,6 +122,27 @@ impl HeadResult<'_> {
 }
 
 impl Model {
+    /// The model with `head` in place of its head of the same name, checked as a loaded
+    /// model's heads are: how a head fitted by another engine enters a model.
+    pub fn with_head(self, head: LinearHead) -> Result<Self, ModelError> {
+        let mut heads = self.heads.clone();
+        let slot = heads
+            .iter_mut()
+            .find(|h| h.name == head.name)
+            .ok_or_else(|| ModelError::Invalid(format!("the model has no head `{}`", head.name)))?;
+        *slot = head;
+        file::validate(&self.meta, &self.vectorizer, &heads, self.sentence_head.as_ref())?;
+        let packed = PackedHeads::build(&heads, self.vectorizer.idf(), self.vectorizer.slot_features());
+        let stance_rule = self
+            .meta
+            .config
+            .article_stance
+            .as_ref()
+            .map(|rule| sentence_stance::BoundStance::bind(rule, &heads))
+            .transpose()?;
+        Ok(Self { heads, packed, stance_rule, ..self })
+    }
+
     /// Assembles and validates a model from its parts (training does).
     pub(crate) fn from_parts(
         meta: ModelMeta,

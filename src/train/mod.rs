@@ -26,9 +26,11 @@ mod config;
 pub(crate) mod corpus;
 mod cross_validation;
 mod evaluation;
+pub mod exchange;
 mod fit;
 pub(crate) mod logistic;
 mod names;
+mod parallel;
 mod prepared;
 pub mod promotion;
 pub(crate) mod scores;
@@ -104,6 +106,10 @@ pub enum TrainError {
 pub trait Observer: Sync {
     /// Training has started `message` (a few words, e.g. "fitting on the training split").
     fn step(&self, message: &str);
+
+    /// `done` of `total` items of a long phase (tokenizing, counting the vocabulary,
+    /// vectorizing) are through; may be told from several threads.
+    fn progress(&self, _phase: &str, _done: usize, _total: usize) {}
 }
 
 /// An observer that ignores everything.
@@ -156,7 +162,7 @@ pub fn train_with_validation(
     observer.step("tokenizing");
     let tokenizer = Tokenizer::new(config.tokenizer.clone()).map_err(ModelError::from)?;
     let word_vectors = config.sentence_head && config.sentence_head_word_vectors > 0.0;
-    let prepared = Prepared::new(corpus, tokenizer, word_vectors);
+    let prepared = Prepared::new(corpus, tokenizer, word_vectors, observer);
     let held_out = stratified_split(corpus, config);
     let train_docs: Vec<usize> = (0..corpus.len()).filter(|&i| !held_out[i]).collect();
     let test_docs: Vec<usize> = (0..corpus.len()).filter(|&i| held_out[i]).collect();
@@ -358,12 +364,8 @@ fn fit_all(
     config: &TrainConfig,
     observer: &dyn Observer,
 ) -> Result<Fits, TrainError> {
-    let tokens: Vec<Vec<Vec<String>>> = docs.iter().map(|&i| prepared.tokens[i].clone()).collect();
-    let vectorizer = TfIdf::fit(config.vectorizer.clone(), &tokens);
-    let prefixes = jobs
-        .iter()
-        .any(|job| job.with_prefixes)
-        .then(|| WordPrefixes::fit(config.sentence_head_prefixes, &config.vectorizer, &tokens));
+    let prefix_length = jobs.iter().any(|job| job.with_prefixes).then_some(config.sentence_head_prefixes);
+    let (vectorizer, prefixes) = prepared.fit_vocabulary(docs, &config.vectorizer, prefix_length);
     let vectors = prepared.vectors(&vectorizer);
     let nameless = jobs.iter().any(|job| job.without_names).then(|| {
         let texts = docs.iter().flat_map(|&i| {

@@ -105,6 +105,14 @@ fn check_length(line: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// Refuses a document without text: it would train every head on nothing.
+fn check_text(text: &str) -> Result<(), String> {
+    if text.trim().is_empty() {
+        return Err("`text` is empty".into());
+    }
+    Ok(())
+}
+
 /// Reads the user format. Lines that are blank are skipped; any other bad line is an error
 /// naming its number.
 pub(crate) fn read_jsonl(path: &Path) -> Result<Vec<Document>, CorpusError> {
@@ -117,9 +125,7 @@ pub(crate) fn read_jsonl(path: &Path) -> Result<Vec<Document>, CorpusError> {
         let record = |message: String| CorpusError::Record { path: path.to_owned(), line: index + 1, message };
         check_length(line).map_err(record)?;
         let document: Document = serde_json::from_str(line).map_err(|e| record(e.to_string()))?;
-        if document.text.trim().is_empty() {
-            return Err(record("`text` is empty".into()));
-        }
+        check_text(&document.text).map_err(record)?;
         documents.push(document);
     }
     Ok(documents)
@@ -145,6 +151,7 @@ fn read_labeled_files(path: &Path, heads: &[String]) -> Result<Vec<Document>, Co
             .filter_map(|head| fields.get(head).and_then(|v| v.as_str()).map(|label| (head.clone(), label.to_owned())))
             .collect();
         let text = read_to_string(&directory.join(file))?;
+        check_text(&text).map_err(|message| record(format!("{file}: {message}")))?;
         documents.push(Document { id: file.to_owned(), title: String::new(), text, labels });
     }
     Ok(documents)
@@ -171,12 +178,16 @@ fn read_csv(
         let line = index + 2; // 1-based, after the header
         let record = |message: String| CorpusError::Record { path: path.to_owned(), line, message };
         let row = row.map_err(|e| record(e.to_string()))?;
+        // A record is bounded as a line of the other formats is (a quoted field may span lines).
+        check_length(row.as_slice()).map_err(record)?;
         let column = |i: usize| row.get(i).ok_or_else(|| record(format!("no column {i}")));
         let title = columns.title.map(column).transpose()?.unwrap_or_default();
+        let text = column(columns.text)?;
+        check_text(text).map_err(record)?;
         documents.push(Document {
             id: format!("{name}:{line}"),
             title: title.to_owned(),
-            text: column(columns.text)?.to_owned(),
+            text: text.to_owned(),
             labels: map_label(map, column(columns.label)?, path, line)?,
         });
     }
@@ -200,6 +211,7 @@ fn read_text_tab_label(path: &Path, name: &str, map: LabelMap) -> Result<Vec<Doc
             line: index + 1,
             message: "no tab between text and label".into(),
         })?;
+        check_text(text).map_err(|message| CorpusError::Record { path: path.to_owned(), line: index + 1, message })?;
         documents.push(Document {
             id: format!("{name}:{}", index + 1),
             title: String::new(),

@@ -135,3 +135,29 @@ fn a_manifest_names_word_vectors_that_change_the_digest() {
     let twice = Corpus::load(&[d.to_owned(), d.to_owned()]).expect_err("two sets").to_string();
     assert!(twice.contains("a second set of word vectors"), "{twice}");
 }
+
+#[test]
+fn refuses_a_csv_record_over_the_length_limit_by_file_and_line() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let long = "word ".repeat(super::formats::MAX_LINE_BYTES / 5 + 1);
+    write(dir.path(), "s.csv", &format!("label,text\n1,fine\n1,\"{long}\"\n"));
+    write(dir.path(), "corpus.toml", "[[source]]\nname = \"s\"\nformat = \"csv\"\npath = \"s.csv\"\ntext_column = 1\nlabel_column = 0\nhead = \"topic\"\nlabels = { \"1\" = \"world\" }\n");
+    let error = Corpus::load(&[dir.path().to_owned()]).expect_err("a record over the limit").to_string();
+    assert!(error.contains("s.csv:3:") && error.contains("over the limit"), "{error}");
+}
+
+#[test]
+fn refuses_an_empty_text_by_file_and_line_in_every_line_format() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write(dir.path(), "user.jsonl", "{\"id\":\"1\",\"text\":\"ok\"}\n{\"id\":\"2\",\"text\":\"  \"}\n");
+    let error = Corpus::load(&[dir.path().join("user.jsonl")]).expect_err("an empty text").to_string();
+    assert!(error.contains("user.jsonl:2:") && error.contains("empty"), "{error}");
+    write(dir.path(), "s.csv", "label,text\n1,fine\n1,\n");
+    write(dir.path(), "corpus.toml", "[[source]]\nname = \"s\"\nformat = \"csv\"\npath = \"s.csv\"\ntext_column = 1\nlabel_column = 0\nhead = \"topic\"\nlabels = { \"1\" = \"world\" }\n");
+    let error = Corpus::load(&[dir.path().to_owned()]).expect_err("an empty CSV text").to_string();
+    assert!(error.contains("s.csv:3:") && error.contains("empty"), "{error}");
+    write(dir.path(), "s.tsv", "fine\t1\n \t1\n");
+    write(dir.path(), "corpus.toml", "[[source]]\nname = \"s\"\nformat = \"text-tab-label\"\npath = \"s.tsv\"\nhead = \"topic\"\nlabels = { \"1\" = \"world\" }\n");
+    let error = Corpus::load(&[dir.path().to_owned()]).expect_err("an empty TSV text").to_string();
+    assert!(error.contains("s.tsv:2:") && error.contains("empty"), "{error}");
+}
