@@ -65,8 +65,7 @@ fn admit(budget: &InFlightLayer, bytes: usize) -> Result<OwnedSemaphorePermit, R
 
 /// 413, with RESOURCE_EXHAUSTED as gRPC answers a message over the limit.
 fn too_large(bytes: String, max_bytes: usize) -> Response<Body> {
-    let message = format!(
-        "the request body is {bytes} bytes, over the limit of {max_bytes} bytes (--max-message-bytes)"
-    );
+    let message =
+        format!("the request body is {bytes} bytes, over the limit of {max_bytes} bytes (--max-message-bytes)");
     status::with_http_status(StatusCode::PAYLOAD_TOO_LARGE, Code::ResourceExhausted, &message)
 }

@@ -179,7 +179,9 @@ fn scalar_schema(field: &FieldDescriptorProto) -> Value {
             json!({ "type": ["string", "integer"], "pattern": "^-?[0-9]+$" })
         }
         Type::Bytes => json!({ "type": "string", "contentEncoding": "base64" }),
-        Type::Enum | Type::Message | Type::Group => schema_ref(local_name(field.type_name()).rsplit('.').next().unwrap_or_default()),
+        Type::Enum | Type::Message | Type::Group => {
+            schema_ref(local_name(field.type_name()).rsplit('.').next().unwrap_or_default())
+        }
     }
 }
 

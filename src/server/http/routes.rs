@@ -67,7 +67,12 @@ pub const ROUTES: &[Route] = &[
         )),
     },
     Route { method: "POST", path: "/v1/tokenize", endpoint: Endpoint::Rpc("Tokenize"), example: Some(ARTICLE_REQUEST) },
-    Route { method: "POST", path: "/v1/vectorize", endpoint: Endpoint::Rpc("Vectorize"), example: Some(ARTICLE_REQUEST) },
+    Route {
+        method: "POST",
+        path: "/v1/vectorize",
+        endpoint: Endpoint::Rpc("Vectorize"),
+        example: Some(ARTICLE_REQUEST),
+    },
     Route { method: "GET", path: "/v1/model", endpoint: Endpoint::Rpc("GetModelInfo"), example: None },
     Route { method: "GET", path: "/healthz", endpoint: Endpoint::Healthz, example: None },
     Route { method: "GET", path: "/readyz", endpoint: Endpoint::Readyz, example: None },
@@ -82,7 +87,8 @@ const ARTICLE_REQUEST: &str = concat!(
 
 /// The router of [`ROUTES`], inside the deadline layer of the gRPC port.
 pub fn router(api: Arc<HttpApi>, document: String, request_timeout: Duration) -> Router {
-    let routes = ROUTES.iter().fold(Router::new(), |router, route| router.route(route.path, method_router(route, &document)));
+    let routes =
+        ROUTES.iter().fold(Router::new(), |router, route| router.route(route.path, method_router(route, &document)));
     routes
         .fallback(no_route)
         .method_not_allowed_fallback(wrong_method)
@@ -210,7 +216,8 @@ fn serving_json(status: ServingStatus) -> String {
 }
 
 async fn no_route(request: Request) -> Response<Body> {
-    let message = format!("no route {} {}; the routes are listed at /openapi.json", request.method(), request.uri().path());
+    let message =
+        format!("no route {} {}; the routes are listed at /openapi.json", request.method(), request.uri().path());
     status::with_http_status(StatusCode::NOT_FOUND, Code::NotFound, &message)
 }
 
