@@ -25,9 +25,17 @@ def call(base, method, path, body=None):
     request.add_header("content-type", "application/json")
     try:
         with urllib.request.urlopen(request, timeout=30) as answer:
-            return answer.status, answer.headers.get("content-type"), json.loads(answer.read())
+            headers, status, body = answer.headers, answer.status, answer.read()
     except urllib.error.HTTPError as error:
-        return error.code, error.headers.get("content-type"), json.loads(error.read())
+        headers, status, body = error.headers, error.code, error.read()
+    for name in operation_headers:
+        if headers.get(name) is None:
+            sys.exit(f"FAIL {method} {path}: no {name} header in the answer")
+    return status, headers.get("content-type"), json.loads(body)
+
+
+# The headers every answer must carry (the documented response headers).
+operation_headers = []
 
 
 def check(document, schema, value, what):
@@ -50,6 +58,8 @@ def main(base):
     assert status == 200 and content_type == "application/json", (status, content_type)
     validate(document)
     print("ok   the document is valid OpenAPI " + document["openapi"])
+    first = next(iter(next(iter(document["paths"].values())).values()))
+    operation_headers.extend(first["responses"]["200"].get("headers", {}))
     for path, item in document["paths"].items():
         for method, operation in item.items():
             what = f"{method.upper()} {path}"

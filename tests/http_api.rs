@@ -20,6 +20,7 @@ fn http() -> ureq::Agent {
 struct Answer {
     status: u16,
     content_type: String,
+    request_id: String,
     body: String,
 }
 
@@ -40,9 +41,9 @@ impl Answer {
 
 fn answer(mut response: ureq::http::Response<ureq::Body>) -> Answer {
     let header = |name: &str| response.headers().get(name).and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
-    let content_type = header("content-type");
+    let (content_type, request_id) = (header("content-type"), header("x-request-id"));
     let body = response.body_mut().read_to_string().expect("a text body");
-    Answer { status: response.status().as_u16(), content_type, body }
+    Answer { status: response.status().as_u16(), content_type, request_id, body }
 }
 
 fn post(base: &str, path: &str, body: &str, headers: &[(&str, &str)]) -> Answer {
@@ -279,6 +280,44 @@ fn ready_turns_503_when_shutdown_starts_and_health_stays_200() {
     assert_eq!(get(&format!("{base}/healthz")).json(), json!({ "status": "SERVING" }));
     // Calls are still answered during the drain.
     assert_eq!(post(&base, "/v1/classify", &article_json("d", WORLD_TENSION, 0), &[]).status, 200);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn request_ids_are_returned_generated_when_missing_and_traces_logged() {
+    let (server, base) = start(&["--log-format", "json"]);
+    let trace = "4bf92f3577b34da6a3ce929d0e0e4736";
+    let traceparent = format!("00-{trace}-00f067aa0ba902b7-01");
+    let body = article_json("a", WORLD_TENSION, 0);
+    let sent = post(&base, "/v1/classify", &body, &[("x-request-id", "client-7"), ("traceparent", &traceparent)]);
+    assert_eq!((sent.status, sent.request_id.as_str()), (200, "client-7"));
+    let generated = post(&base, "/v1/classify", &article_json("b", "", 0), &[]);
+    assert_eq!(generated.status, 400);
+    assert!(
+        generated.request_id.len() == 32 && generated.request_id.bytes().all(|b| b.is_ascii_hexdigit()),
+        "{}",
+        generated.request_id
+    );
+    let unknown = get(&format!("{base}/nowhere"));
+    assert_eq!(unknown.request_id.len(), 32, "every answer has one");
+
+    let mut client = server.client().await;
+    let answer = client.classify(classify_request("g", WORLD_TENSION, 0)).await.expect("classify");
+    let grpc_id = answer.metadata().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+    assert_eq!(grpc_id.len(), 32, "{:?}", answer.metadata());
+    let mut request = tonic::Request::new(classify_request("h", "", 0));
+    request.metadata_mut().insert("x-request-id", "grpc-client-9".parse().expect("ascii"));
+    let refused = client.classify(request).await.expect_err("empty text");
+    assert_eq!(refused.metadata().get("x-request-id").and_then(|v| v.to_str().ok()), Some("grpc-client-9"));
+
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let lines = server.log().lines().filter_map(|line| serde_json::from_str::<Value>(line).ok()).collect::<Vec<_>>();
+    let calls: Vec<&Value> = lines.iter().filter(|line| line["fields"]["method"].is_string()).collect();
+    let ids: Vec<&str> = calls.iter().filter_map(|c| c["span"]["request_id"].as_str()).collect();
+    for id in ["client-7", generated.request_id.as_str(), grpc_id.as_str(), "grpc-client-9"] {
+        assert!(ids.contains(&id), "{id} not logged: {ids:?}");
+    }
+    let traced = calls.iter().find(|c| c["span"]["request_id"] == "client-7").expect("the traced call");
+    assert_eq!(traced["span"]["trace_id"], trace, "{traced}");
 }
 
 /// scripts/check_openapi.py: the document validates (openapi-spec-validator), every

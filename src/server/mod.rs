@@ -22,6 +22,7 @@ mod metrics;
 mod oversize;
 mod pool;
 mod reload;
+mod request_id;
 mod shutdown;
 mod state;
 mod stream;
@@ -157,6 +158,7 @@ async fn serve(args: ServeArgs, model: Model, started: Started) -> anyhow::Resul
         builder = builder.tls_config(tls).context("the TLS certificate or key cannot be used")?;
     }
     let router = builder
+        .layer(request_id::RequestIdLayer)
         .layer(deadline::DeadlineLayer::new(args.request_timeout()))
         // Windows large enough for a batch of articles in one round trip: the HTTP/2
         // default (64 KiB) makes a 512 KiB ClassifyBatch wait on window updates.

@@ -84,8 +84,13 @@ fn operation(route: &Route, methods: &HashMap<String, (String, String, Option<St
         "operationId": route.path.trim_start_matches('/').replace(['/', ':', '.'], "_"),
         "parameters": headers(),
         "responses": {
-            "200": { "description": "The answer.", "content": { "application/json": { "schema": schema } } },
+            "200": {
+                "description": "The answer.",
+                "headers": answer_headers(),
+                "content": { "application/json": { "schema": schema } },
+            },
             "default": {
+                "headers": answer_headers(),
                 "description": "An error: the gRPC status code and message. INVALID_ARGUMENT 400, NOT_FOUND 404, RESOURCE_EXHAUSTED 429 (413 for a body over --max-message-bytes), UNAVAILABLE 503, DEADLINE_EXCEEDED 504, INTERNAL 500.",
                 "content": { "application/json": { "schema": schema_ref("Status") } },
             },
@@ -111,10 +116,26 @@ fn headers() -> Value {
         },
         {
             "name": "x-request-id", "in": "header", "required": false,
-            "description": "Logged with the call, so that it can be found from the caller's side.",
-            "schema": { "type": "string" },
+            "description": "Logged with the call and returned in the answer's x-request-id header, so that a call can be found from the caller's side; one that is not printable ASCII of at most 128 bytes is replaced by a generated one.",
+            "schema": { "type": "string", "maxLength": 128 },
+        },
+        {
+            "name": "traceparent", "in": "header", "required": false,
+            "description": "W3C trace context: its trace id is logged with the call.",
+            "schema": { "type": "string", "pattern": "^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}" },
         },
     ])
+}
+
+/// The headers of every answer.
+fn answer_headers() -> Value {
+    json!({
+        "x-request-id": {
+            "description": "The call's request id: the client's, or one the server generated (32 hex digits).",
+            "required": true,
+            "schema": { "type": "string" },
+        },
+    })
 }
 
 fn status_schema() -> Value {

@@ -20,6 +20,7 @@ use tower::util::MapResponseLayer;
 use super::{body, status, HttpApi};
 use crate::server::classifier::ClassifierService;
 use crate::server::deadline::DeadlineLayer;
+use crate::server::request_id::RequestIdLayer;
 use accord::grpc::v1 as pb;
 use pb::classifier_server::Classifier;
 
@@ -95,6 +96,7 @@ pub fn router(api: Arc<HttpApi>, document: String, request_timeout: Duration) ->
         .with_state(api)
         .layer(DeadlineLayer::new(request_timeout))
         .layer(MapResponseLayer::new(status::grpc_status_as_json))
+        .layer(RequestIdLayer)
 }
 
 fn method_router(route: &Route, document: &str) -> MethodRouter<Arc<HttpApi>> {
