@@ -21,13 +21,16 @@ pub struct Admitted {
     _held: Option<OwnedSemaphorePermit>,
 }
 
+/// The answer refusing a body (boxed: a response is large beside the `Ok` side).
+pub type Refusal = Box<Response<Body>>;
+
 /// The body's bytes, or the answer refusing it.
 pub async fn read(
     body: Body,
     headers: &HeaderMap,
     budget: &InFlightLayer,
     max_bytes: usize,
-) -> Result<Admitted, Response<Body>> {
+) -> Result<Admitted, Refusal> {
     let declared = headers.get(CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
     if let Some(length) = declared.filter(|&length| length > max_bytes as u64) {
         return Err(too_large(length.to_string(), max_bytes));
@@ -41,7 +44,7 @@ pub async fn read(
     while let Some(frame) = body.frame().await {
         let frame = frame.map_err(|error| {
             let message = format!("cannot read the request body: {error}");
-            status::with_http_status(StatusCode::BAD_REQUEST, Code::InvalidArgument, &message)
+            Box::new(status::with_http_status(StatusCode::BAD_REQUEST, Code::InvalidArgument, &message))
         })?;
         let Ok(data) = frame.into_data() else { continue };
         if bytes.len() + data.len() > max_bytes {
@@ -59,13 +62,13 @@ pub async fn read(
     Ok(Admitted { bytes: Bytes::from(bytes), _held: held })
 }
 
-fn admit(budget: &InFlightLayer, bytes: usize) -> Result<OwnedSemaphorePermit, Response<Body>> {
-    budget.try_admit(bytes).map_err(|refusal| status::from_status(&refusal))
+fn admit(budget: &InFlightLayer, bytes: usize) -> Result<OwnedSemaphorePermit, Refusal> {
+    budget.try_admit(bytes).map_err(|refusal| Box::new(status::from_status(&refusal)))
 }
 
 /// 413, with RESOURCE_EXHAUSTED as gRPC answers a message over the limit.
-fn too_large(bytes: String, max_bytes: usize) -> Response<Body> {
+fn too_large(bytes: String, max_bytes: usize) -> Refusal {
     let message =
         format!("the request body is {bytes} bytes, over the limit of {max_bytes} bytes (--max-message-bytes)");
-    status::with_http_status(StatusCode::PAYLOAD_TOO_LARGE, Code::ResourceExhausted, &message)
+    Box::new(status::with_http_status(StatusCode::PAYLOAD_TOO_LARGE, Code::ResourceExhausted, &message))
 }

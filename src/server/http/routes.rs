@@ -151,7 +151,7 @@ where
     let (parts, body) = request.into_parts();
     let admitted = match body::read(body, &parts.headers, &api.budget, api.max_body_bytes).await {
         Ok(admitted) => admitted,
-        Err(refusal) => return refusal,
+        Err(refusal) => return *refusal,
     };
     let message = match decode::<Req>(&admitted.bytes) {
         Ok(message) => message,
