@@ -138,6 +138,13 @@ pub struct ServeArgs {
     #[arg(long, env = "ACCORD_METRICS_ADDR")]
     pub metrics_addr: Option<SocketAddr>,
 
+    /// Serve the Classifier as HTTP/1.1 JSON on this address too (`IP:PORT`; port 0 picks
+    /// one, logged as `http listening on IP:PORT`): `POST /v1/classify` and the rest, listed
+    /// with their schemas at `/openapi.json`, with the same limits, deadlines, logs and
+    /// metrics as gRPC. Off unless given; plaintext only.
+    #[arg(long, env = "ACCORD_HTTP_ADDR")]
+    pub http_addr: Option<SocketAddr>,
+
     /// Once listening, write the bound address (`IP:PORT` and a newline) to this file.
     #[arg(long, env = "ACCORD_READY_FILE")]
     pub ready_file: Option<PathBuf>,

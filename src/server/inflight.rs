@@ -48,6 +48,21 @@ impl InFlightLayer {
     }
 }
 
+impl InFlightLayer {
+    /// Takes `bytes` from the shared budget for a request that is not framed as gRPC (an
+    /// HTTP/JSON body), refused as a gRPC message would be; the bytes return when the permit
+    /// is dropped.
+    pub fn try_admit(&self, bytes: usize) -> Result<OwnedSemaphorePermit, Status> {
+        let permits = u32::try_from(bytes).ok().filter(|&p| p as usize <= self.limit);
+        permits.and_then(|p| Arc::clone(&self.budget).try_acquire_many_owned(p).ok()).ok_or_else(|| {
+            Status::resource_exhausted(format!(
+                "the server cannot take a {bytes}-byte request now: the calls in progress hold up to {} bytes of requests (--max-bytes-in-flight); retry with backoff",
+                self.limit
+            ))
+        })
+    }
+}
+
 impl<S> Layer<S> for InFlightLayer {
     type Service = InFlight<S>;
 

@@ -37,13 +37,15 @@ pub struct CallSize {
     pub bytes: usize,
 }
 
-/// Who made a call: the client's address, and the `x-request-id` it sent, so that a call's
-/// log line can be found from the caller's side; and how its request was compressed
+/// Who made a call: the client's address, and the `x-request-id` it sent (or the server
+/// made, see [`super::request_id`]) and the trace id of its W3C `traceparent`, so that a
+/// call's log line can be found from the caller's side; and how its request was compressed
 /// (`grpc-encoding`), so that an operator sees which clients send gzip.
 #[derive(Debug, Clone)]
 pub struct CallOrigin {
     peer: Option<SocketAddr>,
     request_id: Option<String>,
+    trace_id: Option<String>,
     encoding: Option<String>,
 }
 
@@ -56,7 +58,9 @@ impl CallOrigin {
             let value = request.metadata().get(name).and_then(|value| value.to_str().ok());
             value.and_then(loggable_header).map(str::to_owned)
         };
-        Self { peer: request.remote_addr(), request_id: header("x-request-id"), encoding: header("grpc-encoding") }
+        let trace_id = header("traceparent").as_deref().and_then(super::request_id::trace_id).map(str::to_owned);
+        let (request_id, encoding) = (header("x-request-id"), header("grpc-encoding"));
+        Self { peer: request.remote_addr(), request_id, trace_id, encoding }
     }
 }
 
@@ -152,6 +156,7 @@ fn call_span(method: &'static str, origin: &CallOrigin) -> Span {
         code = field::Empty,
         peer = field::Empty,
         request_id = field::Empty,
+        trace_id = field::Empty,
         encoding = field::Empty
     );
     if let Some(peer) = origin.peer {
@@ -159,6 +164,9 @@ fn call_span(method: &'static str, origin: &CallOrigin) -> Span {
     }
     if let Some(id) = &origin.request_id {
         span.record("request_id", id.as_str());
+    }
+    if let Some(trace) = &origin.trace_id {
+        span.record("trace_id", trace.as_str());
     }
     if let Some(encoding) = &origin.encoding {
         span.record("encoding", encoding.as_str());

@@ -4,7 +4,8 @@
 //! loaded, NOT_SERVING from the start of shutdown), and reflection v1 and v1alpha.
 //! `accord.v1.Admin` (model reload) is served only when an admin token is configured; SIGHUP
 //! reloads the model the `CURRENT` pointer names either way. Prometheus metrics are served
-//! over HTTP on `--metrics-addr`, when it is given.
+//! over HTTP on `--metrics-addr`, when it is given; the Classifier also as HTTP/1.1 JSON on
+//! `--http-addr`, when it is given (see [`http`]).
 
 mod accept;
 mod admin;
@@ -14,12 +15,14 @@ pub mod config;
 mod deadline;
 mod error;
 mod handshake;
+mod http;
 mod inflight;
 mod logging;
 mod metrics;
 mod oversize;
 mod pool;
 mod reload;
+mod request_id;
 mod shutdown;
 mod state;
 mod stream;
@@ -108,7 +111,8 @@ async fn serve(args: ServeArgs, model: Model, started: Started) -> anyhow::Resul
     let admin = admin_token.map(|token| AdminServer::new(admin::AdminService::new(reloader, token)));
     // Requests compressed with gzip, which every gRPC client library can send, are inflated
     // within the same size limit (counted after inflating).
-    let mut classifier = ClassifierServer::new(ClassifierService::new(state))
+    let service = ClassifierService::new(state);
+    let mut classifier = ClassifierServer::new(service.clone())
         .max_decoding_message_size(args.max_message_bytes as usize)
         .accept_compressed(CompressionEncoding::Gzip);
     if args.gzip_answers {
@@ -123,6 +127,11 @@ async fn serve(args: ServeArgs, model: Model, started: Started) -> anyhow::Resul
         tracing::info!(addr = %local, "metrics listening on {local}");
         metrics::endpoint::spawn(listener, metrics);
     }
+    let in_flight = inflight::InFlightLayer::new(args.max_bytes_in_flight as usize, args.max_message_bytes as usize);
+    let http = match args.http_addr {
+        Some(addr) => Some(bind_http(addr, &args, service, &health, &in_flight).await?),
+        None => None,
+    };
     let incoming = TcpIncoming::bind(args.addr)
         .with_context(|| format!("cannot listen on {}", args.addr))?
         .with_nodelay(Some(true));
@@ -149,6 +158,7 @@ async fn serve(args: ServeArgs, model: Model, started: Started) -> anyhow::Resul
         builder = builder.tls_config(tls).context("the TLS certificate or key cannot be used")?;
     }
     let router = builder
+        .layer(request_id::RequestIdLayer)
         .layer(deadline::DeadlineLayer::new(args.request_timeout()))
         // Windows large enough for a batch of articles in one round trip: the HTTP/2
         // default (64 KiB) makes a 512 KiB ClassifyBatch wait on window updates.
@@ -156,22 +166,63 @@ async fn serve(args: ServeArgs, model: Model, started: Started) -> anyhow::Resul
         .initial_connection_window_size(CONNECTION_WINDOW)
         .max_frame_size(MAX_FRAME)
         .layer(MapResponseLayer::new(oversize::resource_exhausted_for_oversize::<tonic::body::Body>))
-        .layer(inflight::InFlightLayer::new(args.max_bytes_in_flight as usize, args.max_message_bytes as usize))
+        .layer(in_flight)
         .add_service(health_service)
         .add_service(reflection::v1(admin.is_some())?)
         .add_service(reflection::v1alpha(admin.is_some())?)
         .add_service(classifier)
         .add_optional_service(admin);
     announce(local, tls_on, args.ready_file.as_deref())?;
-    shutdown::serve_until_stopped(signals, plan, |stop| {
+    shutdown::serve_until_stopped(signals, plan, |stop| async move {
         let incoming = accept::PacedIncoming::new(incoming)
             .map(move |accepted| accepted.map(|stream| handshake::HandshakeDeadline::new(stream, handshake_timeout)));
-        router.serve_with_incoming_shutdown(incoming, stop)
+        let Some((listener, http_router)) = http else {
+            return router.serve_with_incoming_shutdown(incoming, stop).await.context("the gRPC server failed");
+        };
+        // One stop signal for both listeners.
+        let (stopping, stopped) = tokio::sync::watch::channel(false);
+        let grpc_stop = async move {
+            stop.await;
+            let _ = stopping.send(true);
+        };
+        let http_stop = async move {
+            let mut stopped = stopped;
+            let _ = stopped.wait_for(|stopped| *stopped).await;
+        };
+        let (grpc, ()) = tokio::join!(
+            router.serve_with_incoming_shutdown(incoming, grpc_stop),
+            http::serve(listener, http_router, handshake_timeout, http_stop)
+        );
+        grpc.context("the gRPC server failed")
     })
-    .await
-    .context("the gRPC server failed")?;
+    .await?;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// Binds `--http-addr` and makes the HTTP routes over the gRPC service, its health statuses
+/// and its bytes-in-flight budget.
+async fn bind_http(
+    addr: SocketAddr,
+    args: &ServeArgs,
+    service: ClassifierService,
+    health: &tonic_health::server::HealthReporter,
+    in_flight: &inflight::InFlightLayer,
+) -> anyhow::Result<(http::HttpListener, axum::Router)> {
+    anyhow::ensure!(
+        args.tls_cert.is_none(),
+        "--http-addr serves plaintext only; with --tls-cert, terminate TLS for HTTP in front of the server or leave --http-addr out"
+    );
+    let router = http::router(http::HttpApi {
+        classifier: service,
+        health: tonic_health::server::HealthService::from_health_reporter(health.clone()),
+        budget: in_flight.clone(),
+        max_body_bytes: args.max_message_bytes as usize,
+        request_timeout: args.request_timeout(),
+    })?;
+    let listener = http::bind(addr).await?;
+    tracing::info!(addr = %listener.local, "http listening on {}", listener.local);
+    Ok((listener, router))
 }
 
 /// Logs the bound address and, if asked, writes it to the ready file.

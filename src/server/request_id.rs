@@ -1,0 +1,141 @@
+//! Request ids: every call, gRPC or HTTP, has an `x-request-id`. The client's is kept when it
+//! is one the log takes as it is (printable ASCII, at most 128 bytes); otherwise a random
+//! one (32 hex digits) replaces it. Either way it reaches the call's log line (through the
+//! request headers, which the handlers read) and goes back to the client in the response
+//! headers (the gRPC response metadata, or the HTTP header).
+
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use tonic::codegen::http::{HeaderValue, Request, Response};
+use tower::{Layer, Service};
+
+/// The header that carries the id both ways.
+pub const REQUEST_ID: &str = "x-request-id";
+const MAX_REQUEST_ID_BYTES: usize = 128;
+
+/// Adds [`RequestId`] around a service.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RequestIdLayer;
+
+impl<S> Layer<S> for RequestIdLayer {
+    type Service = RequestId<S>;
+
+    fn layer(&self, inner: S) -> Self::Service {
+        RequestId { inner }
+    }
+}
+
+/// A service whose calls all carry an `x-request-id`, returned with the answer.
+#[derive(Debug, Clone)]
+pub struct RequestId<S> {
+    inner: S,
+}
+
+impl<S, ReqBody, ResBody> Service<Request<ReqBody>> for RequestId<S>
+where
+    S: Service<Request<ReqBody>, Response = Response<ResBody>>,
+    S::Future: Send + 'static,
+{
+    type Response = Response<ResBody>;
+    type Error = S::Error;
+    type Future = Pin<Box<dyn Future<Output = Result<Self::Response, Self::Error>> + Send>>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, mut request: Request<ReqBody>) -> Self::Future {
+        let id = match request.headers().get(REQUEST_ID).filter(|value| usable(value)) {
+            Some(id) => id.clone(),
+            None => {
+                let id = generated();
+                request.headers_mut().insert(REQUEST_ID, id.clone());
+                id
+            }
+        };
+        let answer = self.inner.call(request);
+        Box::pin(async move {
+            let mut response = answer.await?;
+            response.headers_mut().insert(REQUEST_ID, id);
+            Ok(response)
+        })
+    }
+}
+
+/// An id the call's log takes as it is: printable ASCII, not empty, not too long.
+fn usable(value: &HeaderValue) -> bool {
+    let bytes = value.as_bytes();
+    !bytes.is_empty() && bytes.len() <= MAX_REQUEST_ID_BYTES && bytes.iter().all(u8::is_ascii_graphic)
+}
+
+/// 128 random bits as 32 lowercase hex digits.
+fn generated() -> HeaderValue {
+    let id = format!("{:032x}", rand::random::<u128>());
+    HeaderValue::from_str(&id).unwrap_or_else(|_| HeaderValue::from_static("unknown"))
+}
+
+/// The trace id of a W3C `traceparent` header (`00-<32 hex>-<16 hex>-<2 hex>`), if it is
+/// well formed and not all zeros.
+pub fn trace_id(traceparent: &str) -> Option<&str> {
+    let mut parts = traceparent.split('-');
+    let (version, trace, parent, flags) = (parts.next()?, parts.next()?, parts.next()?, parts.next()?);
+    let hex =
+        |s: &str, len: usize| s.len() == len && s.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
+    let well_formed = hex(version, 2) && version != "ff" && hex(trace, 32) && hex(parent, 16) && hex(flags, 2);
+    // Version 00 has exactly four parts; later versions may append more.
+    let complete = version != "00" || parts.next().is_none();
+    (well_formed && complete && trace.bytes().any(|b| b != b'0') && parent.bytes().any(|b| b != b'0')).then_some(trace)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn echo(request: Request<()>) -> Result<Response<String>, std::convert::Infallible> {
+        let seen = request.headers().get(REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+        Ok(Response::new(seen))
+    }
+
+    async fn call(id: Option<&str>) -> (String, String) {
+        let mut service = RequestIdLayer.layer(tower::service_fn(echo));
+        let mut request = Request::new(());
+        if let Some(id) = id {
+            request.headers_mut().insert(REQUEST_ID, HeaderValue::from_str(id).expect("a header value"));
+        }
+        let response = service.call(request).await.expect("answered");
+        let returned = response.headers().get(REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+        (response.into_body(), returned)
+    }
+
+    #[tokio::test]
+    async fn a_clients_id_is_kept_and_a_missing_or_unusable_one_generated() {
+        assert_eq!(call(Some("abc-123")).await, ("abc-123".into(), "abc-123".into()));
+        for sent in [None, Some("has space"), Some(&*"x".repeat(129))] {
+            let (seen, returned) = call(sent).await;
+            assert_eq!(seen, returned, "{sent:?}");
+            assert_eq!(returned.len(), 32, "{returned}");
+            assert!(returned.bytes().all(|b| b.is_ascii_hexdigit()), "{returned}");
+        }
+        assert_ne!(call(None).await.1, call(None).await.1);
+    }
+
+    #[test]
+    fn only_well_formed_traceparents_give_a_trace_id() {
+        let trace = "4bf92f3577b34da6a3ce929d0e0e4736";
+        assert_eq!(trace_id(&format!("00-{trace}-00f067aa0ba902b7-01")), Some(trace));
+        assert_eq!(trace_id(&format!("01-{trace}-00f067aa0ba902b7-01-later")), Some(trace));
+        for bad in [
+            format!("00-{trace}-00f067aa0ba902b7-01-extra"),
+            format!("ff-{trace}-00f067aa0ba902b7-01"),
+            "00-00000000000000000000000000000000-00f067aa0ba902b7-01".to_owned(),
+            format!("00-{trace}-0000000000000000-01"),
+            format!("00-{}-00f067aa0ba902b7-01", trace.to_uppercase()),
+            format!("00-{trace}-00f067aa0ba902b7"),
+            String::new(),
+        ] {
+            assert_eq!(trace_id(&bad), None, "{bad}");
+        }
+    }
+}
