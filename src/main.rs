@@ -21,7 +21,7 @@ enum Command {
     Serve(server::ServeArgs),
     /// Train a model from a labeled corpus and write it with its model card.
     Train(cli::train::TrainArgs),
-    /// Print a model's summary.
+    /// Print a model's summary: the served one's with --server, else one in the models folder.
     Info(cli::info::InfoArgs),
     /// Train a new version, compare it with the served model, promote it and reload the server.
     Retrain(cli::retrain::RetrainArgs),
@@ -43,11 +43,5 @@ fn main() -> std::process::ExitCode {
         Command::Reload(args) => cli::reload::run(args),
         Command::Health(args) => cli::health::run(args),
     };
-    match result {
-        Ok(()) => std::process::ExitCode::SUCCESS,
-        Err(error) => {
-            eprintln!("accord: {error:#}");
-            std::process::ExitCode::FAILURE
-        }
-    }
+    cli::exit_status(result)
 }
