@@ -1,1 +1,0 @@
-"""Generated from proto/accord/v1 by generate_stubs.py; do not edit."""
