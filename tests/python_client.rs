@@ -28,8 +28,7 @@ fn venv_python() -> Option<&'static Path> {
     PYTHON
         .get_or_init(|| {
             let python = std::env::var("PYTHON").unwrap_or_else(|_| "python3".into());
-            let dir =
-                PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("accord-python-venv-{}", std::process::id()));
+            let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("accord-python-venv");
             let _ = std::fs::remove_dir_all(&dir);
             let made = Command::new(&python).args(["-m", "venv"]).arg(&dir).output().expect("python3 runs");
             if !made.status.success() {
