@@ -23,7 +23,7 @@ enum Command {
     Train(cli::train::TrainArgs),
     /// Write a corpus's TF-IDF rows for one head (svmlight), for another learning engine.
     Vectorize(cli::vectorize::VectorizeArgs),
-    /// Print a model's summary.
+    /// Print a model's summary: the served one's with --server, else one in the models folder.
     Info(cli::info::InfoArgs),
     /// Train a new version, compare it with the served model, promote it and reload the server.
     Retrain(cli::retrain::RetrainArgs),
@@ -46,11 +46,5 @@ fn main() -> std::process::ExitCode {
         Command::Reload(args) => cli::reload::run(args),
         Command::Health(args) => cli::health::run(args),
     };
-    match result {
-        Ok(()) => std::process::ExitCode::SUCCESS,
-        Err(error) => {
-            eprintln!("accord: {error:#}");
-            std::process::ExitCode::FAILURE
-        }
-    }
+    cli::exit_status(result)
 }

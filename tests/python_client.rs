@@ -1,190 +1,297 @@
-//! The Python example client (examples/python/classify_file.py, grpcio) against the live
-//! server on the shipped model: what a Python user would run. Its packages come from
-//! `pip install -r examples/python/requirements.txt` (scripts/test does it); the test fails
-//! if they are missing, rather than skip. What it prints is read back with the messages'
-//! generated proto3 JSON mapping (the one `accord classify` prints with) and must be the
-//! message a direct call returns.
+//! The Python package (clients/python, `accord-client`) installed with pip into a fresh
+//! virtual environment, as a user installs it, and called against a live server: its typed
+//! client for every call, its command line (bad lines named, `--sentences` passed on, a
+//! closed pipe), TLS with `--ca-cert`, and the thin example in examples/python. Its committed
+//! gRPC stubs must be what grpcio-tools generates from proto/ today.
+//!
+//! The environment needs `python3 -m venv` and PyPI (for grpcio); without a venv module the
+//! tests say so and pass, any other failure fails them.
 
 mod common;
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::{Command, Output, Stdio};
+use std::sync::OnceLock;
 
-use common::pb::{ClassifyBatchRequest, ClassifyResponse, GetModelInfoRequest};
+use common::pb::{self, ClassifyBatchRequest, GetModelInfoRequest};
 use common::{classify_request, repo_root, Server};
 
-/// `$PYTHON`, else `python3`.
-fn python() -> String {
-    std::env::var("PYTHON").unwrap_or_else(|_| "python3".into())
+const TOKEN: &str = "python-admin-token";
+
+/// The grpcio-tools that generated the committed stubs.
+const GRPCIO_TOOLS: &str = "grpcio-tools==1.85.1";
+
+/// The fresh environment's python, with the package and grpcio-tools installed; `None` when
+/// this Python cannot make a virtual environment.
+fn venv_python() -> Option<&'static Path> {
+    static PYTHON: OnceLock<Option<PathBuf>> = OnceLock::new();
+    PYTHON
+        .get_or_init(|| {
+            let python = std::env::var("PYTHON").unwrap_or_else(|_| "python3".into());
+            let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("accord-python-venv");
+            let _ = std::fs::remove_dir_all(&dir);
+            let made = Command::new(&python).args(["-m", "venv"]).arg(&dir).output().expect("python3 runs");
+            if !made.status.success() {
+                eprintln!(
+                    "SKIPPED: `{python} -m venv` cannot make a virtual environment here ({}); install python3-venv",
+                    String::from_utf8_lossy(&made.stderr).trim()
+                );
+                return None;
+            }
+            let venv_python = dir.join("bin/python");
+            let package = repo_root().join("clients/python");
+            let install = Command::new(&venv_python)
+                .args(["-m", "pip", "install", "-q", "--disable-pip-version-check"])
+                .arg(&package)
+                .arg(GRPCIO_TOOLS)
+                .output()
+                .expect("pip runs");
+            assert!(install.status.success(), "pip install ./clients/python failed:\n{}", stderr(&install));
+            Some(venv_python)
+        })
+        .as_deref()
 }
 
-fn run_client(server: &Server, args: &[&str]) -> Output {
-    let has_grpc = Command::new(python()).args(["-c", "import grpc, grpc_tools"]).output().expect("python3 runs");
-    assert!(
-        has_grpc.status.success(),
-        "grpcio is not installed: run `python3 -m pip install -r examples/python/requirements.txt` (scripts/test does)"
-    );
-    let script = repo_root().join("examples/python/classify_file.py");
-    let output = Command::new(python()).arg(script).arg("--addr").arg(&server.addr).args(args).output();
-    output.expect("the client runs")
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
 }
 
-/// The seed articles: (file name, text), in file order.
-fn seeds() -> Vec<(String, String)> {
-    let mut names: Vec<String> = std::fs::read_dir(repo_root().join("data/seeds"))
-        .expect("data/seeds")
-        .filter_map(|entry| entry.ok()?.file_name().into_string().ok())
-        .filter(|name| name.ends_with(".txt"))
-        .collect();
-    names.sort();
-    names.into_iter().map(|name| (name.clone(), common::seed_text(&name))).collect()
+/// `accord-client ARGS` from the fresh environment.
+fn accord_client(python: &Path, args: &[&str]) -> Command {
+    let mut command = Command::new(python.with_file_name("accord-client"));
+    command.args(args).env_remove("ACCORD_SERVER").env_remove("ACCORD_ADMIN_TOKEN").current_dir(std::env::temp_dir());
+    command
 }
 
-/// Each printed line as JSON.
 fn json_lines(stdout: &[u8]) -> Vec<serde_json::Value> {
     let text = String::from_utf8_lossy(stdout);
     text.lines().map(|line| serde_json::from_str(line).unwrap_or_else(|e| panic!("not JSON ({e}): {line}"))).collect()
 }
 
-/// Each printed line as the `ClassifyResponse` it spells in the proto3 JSON mapping.
-fn printed_responses(stdout: &[u8]) -> Vec<ClassifyResponse> {
-    let text = String::from_utf8_lossy(stdout);
-    let read =
-        |line: &str| serde_json::from_str(line).unwrap_or_else(|e| panic!("not a ClassifyResponse ({e}): {line}"));
-    text.lines().map(read).collect()
-}
-
-/// A printed response's label per head.
-fn printed_labels(response: &serde_json::Value) -> BTreeMap<String, String> {
-    let predictions = response["predictions"].as_object().expect("predictions");
-    predictions.iter().map(|(head, p)| (head.clone(), p["label"].as_str().expect("label").to_owned())).collect()
-}
-
-/// What the Rust client gets for the same texts in one call: each article's label per head.
-async fn direct_labels(server: &Server, texts: &[&str]) -> Vec<BTreeMap<String, String>> {
-    let requests = texts.iter().map(|text| classify_request("", text, 0)).collect();
-    let mut client = server.client().await;
-    let responses = client.classify_batch(ClassifyBatchRequest { requests }).await.expect("batch").into_inner();
-    let labels = |r: &common::pb::ClassifyResponse| {
-        r.predictions.iter().map(|(head, p)| (head.clone(), p.label.clone())).collect::<BTreeMap<_, _>>()
+#[test]
+fn the_committed_stubs_are_what_the_proto_generates() {
+    let Some(python) = venv_python() else { return };
+    let out = tempfile::tempdir().expect("tempdir");
+    let script = repo_root().join("clients/python/generate_stubs.py");
+    let output = Command::new(python).arg(script).arg("--out").arg(out.path()).output().expect("generator runs");
+    assert!(output.status.success(), "{}", stderr(&output));
+    let committed = repo_root().join("clients/python/src/accord_client/_stubs");
+    let names = |dir: &Path| {
+        let mut names: Vec<String> = std::fs::read_dir(dir)
+            .expect("stub folder")
+            .filter_map(|entry| entry.ok()?.file_name().into_string().ok())
+            .filter(|name| name.ends_with(".py") || name.ends_with(".pyi"))
+            .collect();
+        names.sort();
+        names
     };
-    responses.responses.iter().map(labels).collect()
+    assert_eq!(names(out.path()), names(&committed));
+    for name in names(out.path()) {
+        let fresh = std::fs::read_to_string(out.path().join(&name)).expect("fresh stub");
+        let kept = std::fs::read_to_string(committed.join(&name)).expect("committed stub");
+        assert!(
+            fresh == kept,
+            "clients/python/src/accord_client/_stubs/{name} differs from proto/: run clients/python/generate_stubs.py"
+        );
+    }
 }
 
-/// The seed articles' files, as paths the client takes.
-fn seed_paths(seeds: &[(String, String)]) -> Vec<String> {
-    seeds.iter().map(|(name, _)| repo_root().join("data/seeds").join(name).display().to_string()).collect()
+/// Every call of the typed client, printed by a small program, against what the Rust client
+/// gets for the same requests.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_typed_client_makes_every_call() {
+    let Some(python) = venv_python() else { return };
+    let (dir, first, second) = common::reload_models_dir();
+    let server = Server::start_with(dir.path(), &[], &[("ACCORD_ADMIN_TOKEN", TOKEN)]);
+    let program = r#"
+import json, sys
+from accord_client import Client, message_to_json, pb
+with Client(sys.argv[1], admin_token=sys.argv[2]) as client:
+    a = client.classify(sys.argv[3], id="one", explain=2, sentences=True)
+    print(message_to_json(a))
+    batch = client.classify_batch([Client.request(t, id=str(i)) for i, t in enumerate(sys.argv[3:5])])
+    print(json.dumps([r.id for r in batch]))
+    stream = client.classify_stream(Client.request(t, id=f"s{i}") for i, t in enumerate(sys.argv[3:5]))
+    print(json.dumps([r.id for r in stream]))
+    print(json.dumps([t.text for t in client.tokenize(sys.argv[3]).tokens]))
+    print(json.dumps(len(client.vectorize(sys.argv[3]).features)))
+    print(client.model_info().version)
+    print(client.health(), client.health("accord.v1.Classifier"))
+    r = client.reload("second")
+    print(r.previous_version, r.version)
+    try:
+        Client(sys.argv[1], admin_token="wrong").reload("")
+    except Exception as e:
+        print(type(e).__name__, e.code)
+"#;
+    let mut client = server.client().await;
+    let request = pb::ClassifyRequest { sentences: true, ..classify_request("one", common::SPORTS_COOPERATION, 2) };
+    let direct = client.classify(request).await.expect("classify").into_inner();
+    let output = Command::new(python)
+        .args(["-c", program, &server.addr, TOKEN, common::SPORTS_COOPERATION, common::WORLD_TENSION])
+        .output()
+        .expect("python runs");
+    assert!(output.status.success(), "{}", stderr(&output));
+    let text = String::from_utf8_lossy(&output.stdout).into_owned();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 9, "{text}");
+
+    let printed: pb::ClassifyResponse = serde_json::from_str(lines[0]).expect("a ClassifyResponse");
+    assert_eq!(printed, direct, "the Python client's Classify differs from a direct call");
+    assert_eq!(lines[1], r#"["0", "1"]"#);
+    assert_eq!(lines[2], r#"["s0", "s1"]"#);
+    let tokens = client
+        .tokenize(pb::TokenizeRequest { article: common::article("", "", common::SPORTS_COOPERATION) })
+        .await
+        .expect("tokenize")
+        .into_inner();
+    let words: Vec<&str> = tokens.tokens.iter().map(|t| t.text.as_str()).collect();
+    assert_eq!(lines[3], serde_json::to_string(&words).expect("json").replace(',', ", "));
+    let vector = client
+        .vectorize(pb::VectorizeRequest { article: common::article("", "", common::SPORTS_COOPERATION) })
+        .await
+        .expect("vectorize")
+        .into_inner();
+    assert_eq!(lines[4], vector.features.len().to_string());
+    assert_eq!(lines[5], first);
+    assert_eq!(lines[6], "SERVING SERVING");
+    assert_eq!(lines[7], format!("{first} {second}"));
+    assert_eq!(lines[8], "AccordError UNAUTHENTICATED");
+    let info = client.get_model_info(GetModelInfoRequest {}).await.expect("info").into_inner();
+    assert_eq!(info.version, second, "the reload the Python client asked for took place");
 }
 
-fn shipped_models() -> PathBuf {
-    repo_root().join("models")
-}
-
-fn write_jsonl(dir: &Path, seeds: &[(String, String)]) -> PathBuf {
-    let mut lines: Vec<String> = seeds
+/// The seed articles as JSON Lines, with bad lines 3 (not JSON), 5 (empty text) and 6 (an
+/// array) among them.
+fn write_jsonl(dir: &Path) -> (PathBuf, Vec<(String, String)>) {
+    let seeds: Vec<(String, String)> = ["001", "002", "003", "004"]
         .iter()
-        .map(|(name, text)| serde_json::json!({"id": name, "title": "", "text": text}).to_string())
+        .map(|id| {
+            (
+                id.to_string(),
+                format!("Talks number {id} ended in the capital. Both sides signed an agreement on trade."),
+            )
+        })
         .collect();
-    lines.insert(2, "{not json".into()); // line 3
-    lines.insert(4, serde_json::json!({"id": "blank", "text": "  "}).to_string()); // line 5
+    let mut lines: Vec<String> =
+        seeds.iter().map(|(id, text)| serde_json::json!({"id": id, "text": text}).to_string()).collect();
+    lines.insert(2, "{not json".into());
+    lines.insert(4, serde_json::json!({"id": "blank", "text": "  "}).to_string());
+    lines.insert(5, "[1, 2]".into());
     let path = dir.join("articles.jsonl");
     std::fs::write(&path, lines.join("\n") + "\n").expect("write the input");
-    path
+    (path, seeds)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn classifies_a_jsonl_file_in_chunks_like_a_direct_call() {
-    let server = Server::start_with(&shipped_models(), &[], &[]);
-    let seeds = seeds();
-    assert_eq!(seeds.len(), 5, "data/seeds has five articles");
+async fn the_command_line_names_bad_lines_and_passes_sentences_on() {
+    let Some(python) = venv_python() else { return };
+    // The shipped model, which lists the sentences of an article.
+    let server = Server::start_with(&repo_root().join("models"), &[], &[]);
     let dir = tempfile::tempdir().expect("tempdir");
-    let input = write_jsonl(dir.path(), &seeds);
-
-    let output = run_client(&server, &["--batch", "2", input.to_str().expect("utf-8 path")]);
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(output.status.code(), Some(1), "bad lines make the exit status 1:\n{stderr}");
-    assert!(stderr.contains("line 3: invalid JSON"), "{stderr}");
-    assert!(stderr.contains("line 5: `text` is empty"), "{stderr}");
-
-    let printed = json_lines(&output.stdout);
-    let ids: Vec<&str> = printed.iter().map(|r| r["id"].as_str().unwrap_or_default()).collect();
-    let names: Vec<&str> = seeds.iter().map(|(name, _)| name.as_str()).collect();
-    assert_eq!(ids, names, "one line per good article, in input order");
-
-    let info = server.client().await.get_model_info(GetModelInfoRequest {}).await.expect("info").into_inner();
-    let texts: Vec<&str> = seeds.iter().map(|(_, text)| text.as_str()).collect();
-    let direct = direct_labels(&server, &texts).await;
-    for (response, direct) in printed.iter().zip(&direct) {
-        assert_eq!(response["modelVersion"], info.version.as_str());
-        let labels = printed_labels(response);
-        for head in &info.heads {
-            let label = labels.get(&head.name).unwrap_or_else(|| panic!("no {} in {response}", head.name));
-            assert!(head.labels.contains(label), "{label} is not a {} label", head.name);
-        }
-        assert_eq!(&labels, direct, "the Python client and a direct call disagree on {}", response["id"]);
+    let (input, seeds) = write_jsonl(dir.path());
+    let file = input.display().to_string();
+    let args = ["--server", &server.addr, "classify", "--batch", "2", "--sentences", &file];
+    let output = accord_client(python, &args).output().expect("accord-client runs");
+    let errors = stderr(&output);
+    assert_eq!(output.status.code(), Some(3), "bad lines make the exit status 3:\n{errors}");
+    for expected in [
+        format!("{file}: line 3: invalid JSON"),
+        format!("{file}: line 5: `text` is empty"),
+        format!("{file}: line 6: not a JSON object"),
+    ] {
+        assert!(errors.contains(&expected), "no {expected:?} in:\n{errors}");
     }
-
-    // Five good articles in chunks of two: three ClassifyBatch calls (and the direct one).
-    let log = server.log();
-    let batches = log.lines().filter(|l| l.contains("call finished") && l.contains("method=\"ClassifyBatch\""));
-    assert_eq!(batches.count(), 4, "{log}");
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_plain_text_file_is_one_article_named_after_the_file() {
-    let server = Server::start_with(&shipped_models(), &[], &[]);
-    let seeds = seeds();
-    let paths = seed_paths(&seeds);
-    let args: Vec<&str> = paths.iter().map(String::as_str).collect();
-    let output = run_client(&server, &args);
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
-
-    let printed = json_lines(&output.stdout);
-    assert_eq!(printed.len(), seeds.len());
-    let texts: Vec<&str> = seeds.iter().map(|(_, text)| text.as_str()).collect();
-    let direct = direct_labels(&server, &texts).await;
-    for ((response, (name, _)), direct) in printed.iter().zip(&seeds).zip(&direct) {
-        assert_eq!(response["id"], name.as_str());
-        assert_eq!(&printed_labels(response), direct);
-    }
-}
-
-/// `--sentences` prints each sentence's stance as a direct call gives it, and `--gzip` sends
-/// the requests compressed: the server's log names the encoding of every ClassifyBatch call.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn sentences_and_gzip_are_passed_on() {
-    let server = Server::start_with(&shipped_models(), &["--log-format", "json"], &[]);
-    let seeds = seeds();
-    let paths = seed_paths(&seeds);
-    let mut args = vec!["--sentences", "--gzip"];
-    args.extend(paths.iter().map(String::as_str));
-    let output = run_client(&server, &args);
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
-
+    let printed: Vec<pb::ClassifyResponse> = json_lines(&output.stdout)
+        .into_iter()
+        .map(|v| serde_json::from_value(v).expect("a ClassifyResponse"))
+        .collect();
     let requests = seeds
         .iter()
-        .map(|(name, text)| common::pb::ClassifyRequest { sentences: true, ..classify_request(name, text, 0) })
+        .map(|(id, text)| pb::ClassifyRequest { sentences: true, ..classify_request(id, text, 0) })
         .collect();
-    let mut client = server.client().await;
-    let direct = client.classify_batch(ClassifyBatchRequest { requests }).await.expect("batch").into_inner();
-    assert_eq!(printed_responses(&output.stdout), direct.responses, "the Python client and a direct call differ");
-    let printed = json_lines(&output.stdout);
-    assert_eq!(printed.len(), seeds.len());
-    for (response, direct) in printed.iter().zip(&direct.responses) {
-        let sentences = response["sentences"].as_array().expect("sentences are printed");
-        assert!(sentences.len() > 1, "a seed article has several sentences");
-        let printed: Vec<(u64, &str)> =
-            sentences.iter().map(|s| (s["end"].as_u64().unwrap_or(0), s["label"].as_str().unwrap_or(""))).collect();
-        let direct: Vec<(u64, &str)> = direct.sentences.iter().map(|s| (u64::from(s.end), s.label.as_str())).collect();
-        assert_eq!(printed, direct);
+    let direct = server.client().await.classify_batch(ClassifyBatchRequest { requests }).await.expect("batch");
+    assert_eq!(printed, direct.into_inner().responses, "accord-client and a direct call differ");
+    assert!(printed.iter().all(|r| !r.sentences.is_empty()), "--sentences was passed on");
+
+    // --relations is passed on when the stubs have the field; these stubs are checked
+    // against the proto, so the proto decides which answer is right.
+    let proto = std::fs::read_to_string(repo_root().join("proto/accord/v1/classifier.proto")).expect("proto");
+    let has_relations = proto.contains("bool relations =");
+    let relations = accord_client(python, &["--server", &server.addr, "classify", "--relations", &file])
+        .output()
+        .expect("accord-client runs");
+    if has_relations {
+        assert_eq!(relations.status.code(), Some(3), "{}", stderr(&relations));
+    } else {
+        assert_eq!(relations.status.code(), Some(2), "{}", stderr(&relations));
+        assert!(stderr(&relations).contains("no ClassifyRequest.relations"), "{}", stderr(&relations));
     }
 
-    let calls = server.finished_calls().await;
-    let batches: Vec<&serde_json::Value> =
-        calls.iter().filter(|line| line["span"]["method"] == "ClassifyBatch").collect();
-    let log = server.log();
-    assert_eq!(batches.len(), 2, "the client's call and the direct one:\n{log}");
-    assert_eq!(batches[0]["span"]["encoding"], "gzip", "{log}");
-    assert!(batches[1]["span"]["encoding"].is_null(), "the direct call is plain: {log}");
+    // The example is a thin use of the package: the same lines.
+    let example = Command::new(python)
+        .arg(repo_root().join("examples/python/classify_file.py"))
+        .args(["--addr", &server.addr, "--sentences", &file])
+        .output()
+        .expect("the example runs");
+    assert_eq!(example.status.code(), Some(3), "{}", stderr(&example));
+    assert_eq!(example.stdout, output.stdout);
+}
+
+#[test]
+fn a_closed_pipe_ends_the_command_line_quietly_and_bad_addresses_are_named() {
+    let Some(python) = venv_python() else { return };
+    let server = Server::start(&[]);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("many.jsonl");
+    let lines: String = (0..2_000)
+        .map(|n| format!("{{\"id\": \"{n}\", \"text\": \"Talks number {n} ended. Both sides agreed.\"}}\n"))
+        .collect();
+    std::fs::write(&path, lines).expect("write");
+    let mut child = accord_client(python, &["--server", &server.addr, "classify", path.to_str().expect("utf-8")])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("accord-client starts");
+    drop(child.stdout.take());
+    let output = child.wait_with_output().expect("accord-client finishes");
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_eq!(stderr(&output), "", "a closed pipe printed something");
+
+    let missing = dir.path().join("missing.jsonl").display().to_string();
+    let output = accord_client(python, &["--server", &server.endpoint(), "classify", &missing]).output().expect("runs");
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    assert!(stderr(&output).contains(&format!("cannot open {missing}")), "{}", stderr(&output));
+    let output = accord_client(python, &["--server", "127.0.0.1:1", "--timeout", "5", "info"]).output().expect("runs");
+    assert_eq!(output.status.code(), Some(1));
+    assert!(stderr(&output).contains("GetModelInfo failed: UNAVAILABLE"), "{}", stderr(&output));
+}
+
+#[test]
+fn a_tls_server_is_reached_with_its_ca_certificate() {
+    let Some(python) = venv_python() else { return };
+    let certified = rcgen::generate_simple_self_signed(vec!["localhost".to_owned()]).expect("a certificate");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (cert, key) = (dir.path().join("cert.pem"), dir.path().join("key.pem"));
+    std::fs::write(&cert, certified.cert.pem()).expect("write cert");
+    std::fs::write(&key, certified.signing_key.serialize_pem()).expect("write key");
+    let (cert, key) = (cert.display().to_string(), key.display().to_string());
+    let server = Server::start(&["--tls-cert", &cert, "--tls-key", &key]);
+    let port = server.addr.rsplit(':').next().expect("a port");
+    for target in [format!("localhost:{port}"), format!("https://localhost:{port}")] {
+        let output =
+            accord_client(python, &["--server", &target, "--ca-cert", &cert, "health"]).output().expect("runs");
+        assert!(output.status.success(), "health over TLS at {target}: {}", stderr(&output));
+        assert_eq!(String::from_utf8_lossy(&output.stdout).trim(), "SERVING");
+    }
+    let info = accord_client(python, &["--server", &format!("localhost:{port}"), "--ca-cert", &cert, "info"])
+        .output()
+        .expect("runs");
+    assert!(info.status.success(), "{}", stderr(&info));
+    let info: serde_json::Value = serde_json::from_slice(&info.stdout).expect("ModelInfo JSON");
+    assert_eq!(info["version"], common::fixture_version().as_str());
+    let plain = accord_client(python, &["--server", &format!("localhost:{port}"), "--timeout", "5", "health"])
+        .output()
+        .expect("runs");
+    assert_eq!(plain.status.code(), Some(1), "a plaintext client reached the TLS server");
 }

@@ -4,16 +4,16 @@
 
 use std::time::Duration;
 
-use tonic::transport::Endpoint;
 use tonic_health::pb::health_check_response::ServingStatus;
 use tonic_health::pb::health_client::HealthClient;
 use tonic_health::pb::HealthCheckRequest;
 
+use super::client::{source_chain, ConnectArgs};
+
 #[derive(clap::Args, Debug)]
 pub struct HealthArgs {
-    /// The server to ask: a URL or `IP:PORT`.
-    #[arg(long, env = "ACCORD_SERVER", default_value = "http://127.0.0.1:50051")]
-    server: String,
+    #[command(flatten)]
+    connect: ConnectArgs,
     /// The service to ask about (`accord.v1.Classifier`); empty asks about the server as a
     /// whole.
     #[arg(long, default_value = "")]
@@ -27,8 +27,8 @@ pub struct HealthArgs {
 /// probe's event.
 #[derive(Debug, thiserror::Error)]
 pub enum Unhealthy {
-    #[error("{0:?} is not a server address: {1}")]
-    BadAddress(String, String),
+    #[error("{0:#}")]
+    BadAddress(anyhow::Error),
     #[error("cannot reach {server}: {reason}")]
     Unreachable { server: String, reason: String },
     #[error("{server} gave no health answer within {seconds} s")]
@@ -42,18 +42,14 @@ pub enum Unhealthy {
 pub fn run(args: HealthArgs) -> anyhow::Result<()> {
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
     runtime.block_on(check(&args))?;
-    println!("SERVING");
-    Ok(())
+    super::print_line("SERVING")
 }
 
 async fn check(args: &HealthArgs) -> Result<(), Unhealthy> {
-    let server = if args.server.contains("://") { args.server.clone() } else { format!("http://{}", args.server) };
     let service = if args.service.is_empty() { "the server as a whole".to_owned() } else { args.service.clone() };
     let timeout = Duration::from_secs(args.timeout_secs);
-    let endpoint = Endpoint::from_shared(server.clone())
-        .map_err(|e| Unhealthy::BadAddress(args.server.clone(), e.to_string()))?
-        .connect_timeout(timeout)
-        .timeout(timeout);
+    let endpoint = args.connect.endpoint(timeout).map_err(Unhealthy::BadAddress)?;
+    let server = super::client::server_url(&args.connect.server, &args.connect.tls).map_err(Unhealthy::BadAddress)?;
     let ask = async {
         let channel = endpoint
             .connect()
@@ -73,17 +69,4 @@ async fn check(args: &HealthArgs) -> Result<(), Unhealthy> {
         ServingStatus::Serving => Ok(()),
         other => Err(Unhealthy::NotServing { server, service, status: other.as_str_name() }),
     }
-}
-
-/// An error with its causes, which is where a transport error says what went wrong
-/// ("Connection refused").
-fn source_chain(error: &dyn std::error::Error) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    text
 }

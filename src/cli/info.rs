@@ -1,12 +1,23 @@
-//! `accord info`: a model's summary.
+//! `accord info`: a model's summary, either the served model's (`--server`, asked with
+//! GetModelInfo) or one read from the models folder (the default).
 
+use accord::grpc::v1::ModelInfo;
 use accord::grpc::{convert, json};
 use accord::Model;
 
+use super::client::{self, TlsArgs};
 use super::ModelArgs;
 
 #[derive(clap::Args, Debug)]
+#[command(after_help = "Without --server, info reads the model from the models folder \
+    (--models-dir, --model or --model-file), not the one a server is serving.")]
 pub struct InfoArgs {
+    /// Ask a running server for the model it serves (GetModelInfo) instead of reading the
+    /// models folder: `HOST:PORT` or a URL, `http://HOST:PORT` or `https://HOST:PORT`.
+    #[arg(long, value_name = "ADDR", conflicts_with = "model_file")]
+    server: Option<String>,
+    #[command(flatten)]
+    tls: TlsArgs,
     #[command(flatten)]
     model: ModelArgs,
     /// Print what `GetModelInfo` returns for the model (its `ModelInfo`, in the proto3 JSON
@@ -16,13 +27,40 @@ pub struct InfoArgs {
 }
 
 pub fn run(args: InfoArgs) -> anyhow::Result<()> {
-    let model = args.model.load()?;
-    if args.json {
-        println!("{}", json::to_pretty(&convert::model_info(&model))?);
-    } else {
-        println!("{}", summary(&model));
+    if let Some(server) = &args.server {
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+        let info = runtime.block_on(async { client::model_info(client::connect(server, &args.tls).await?).await })?;
+        return super::print_line(if args.json { json::to_pretty(&info)? } else { served_summary(&info) });
     }
-    Ok(())
+    anyhow::ensure!(
+        args.tls.ca_cert.is_none() && !args.tls.tls,
+        "--tls and --ca-cert are for --server: without it, info reads the models folder"
+    );
+    let model = args.model.load()?;
+    super::print_line(if args.json { json::to_pretty(&convert::model_info(&model))? } else { summary(&model) })
+}
+
+/// The served model's summary, from what GetModelInfo returns: version, vocabulary, heads
+/// and their held-out figures.
+pub fn served_summary(info: &ModelInfo) -> String {
+    let mut lines = vec![
+        format!("served model {} (trained {}, {} documents)", info.version, info.created, info.corpus_documents),
+        format!("vocabulary: {} terms", info.dimensions),
+    ];
+    for head in &info.heads {
+        let figures = head
+            .metrics
+            .as_ref()
+            .map(|m| {
+                format!(
+                    "held-out accuracy {:.3}, macro-F1 {:.3} on {} documents",
+                    m.accuracy, m.macro_f1, m.test_documents
+                )
+            })
+            .unwrap_or_default();
+        lines.push(format!("head {}: [{}] {figures}", head.name, head.labels.join(", ")));
+    }
+    lines.join("\n")
 }
 
 /// A few lines a person reads: version, vocabulary, heads and their held-out figures.

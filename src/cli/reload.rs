@@ -14,6 +14,5 @@ pub struct ReloadArgs {
 pub fn run(args: ReloadArgs) -> anyhow::Result<()> {
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
     let response = runtime.block_on(args.server.reload(&args.version))?;
-    println!("reloaded: {} -> {}", response.previous_version, response.version);
-    Ok(())
+    super::print_line(format_args!("reloaded: {} -> {}", response.previous_version, response.version))
 }

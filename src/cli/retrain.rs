@@ -39,7 +39,7 @@ pub fn run(args: RetrainArgs) -> anyhow::Result<()> {
     let corpus = args.training.corpus()?;
     let model = train_version(&args.training, &corpus, &store)?;
     let comparison = Comparison::new(&evaluations(&served), &model.meta().evaluation);
-    print_comparison(&served.version, model.version(), &comparison);
+    print_comparison(&served.version, model.version(), &comparison)?;
     let regressions = comparison.regressions(args.margin);
     if !regressions.is_empty() && !args.force {
         anyhow::bail!("not promoted ({}); use --force to promote anyway", regressions.join("; "));
@@ -53,8 +53,7 @@ pub fn run(args: RetrainArgs) -> anyhow::Result<()> {
         confirmed.version,
         model.version()
     );
-    println!("promoted: {} -> {}", reloaded.previous_version, reloaded.version);
-    Ok(())
+    super::print_line(format_args!("promoted: {} -> {}", reloaded.previous_version, reloaded.version))
 }
 
 /// Trains into a staging folder and renames it to `models/<version>`.
@@ -78,17 +77,18 @@ fn sync_directory(directory: &Path) {
     }
 }
 
-fn print_comparison(old: &str, new: &str, comparison: &Comparison) {
-    println!("{old} -> {new}");
+fn print_comparison(old: &str, new: &str, comparison: &Comparison) -> anyhow::Result<()> {
+    let mut lines = vec![format!("{old} -> {new}")];
     for head in &comparison.heads {
         match (head.old_macro_f1, head.delta()) {
             (Some(before), Some(delta)) => {
-                println!("  {}: macro-F1 {before:.4} -> {:.4} ({delta:+.4})", head.head, head.new_macro_f1)
+                lines.push(format!("  {}: macro-F1 {before:.4} -> {:.4} ({delta:+.4})", head.head, head.new_macro_f1))
             }
-            _ => println!("  {}: macro-F1 {:.4} (new head)", head.head, head.new_macro_f1),
+            _ => lines.push(format!("  {}: macro-F1 {:.4} (new head)", head.head, head.new_macro_f1)),
         }
     }
     for head in &comparison.dropped_heads {
-        println!("  {head}: missing from the new model");
+        lines.push(format!("  {head}: missing from the new model"));
     }
+    super::print_line(lines.join("\n"))
 }
