@@ -117,13 +117,33 @@ pub fn write_svmlight(rows: &HeadRows, head: &str, out: &mut impl Write) -> std:
 /// Why a weights file could not be used.
 #[derive(Debug, thiserror::Error)]
 pub enum WeightsError {
-    /// The reason is in the message, not a `source`, so that it is printed once.
+    /// The file could not be read. The reason is in the message, not a `source`, so that
+    /// it is printed once.
     #[error("cannot read {path}: {reason}")]
-    Io { path: PathBuf, reason: std::io::Error },
+    Io {
+        /// The weights file.
+        path: PathBuf,
+        /// What reading it answered.
+        reason: std::io::Error,
+    },
+    /// A line of the file is wrong.
     #[error("{path}:{line}: {message}")]
-    Line { path: PathBuf, line: usize, message: String },
+    Line {
+        /// The weights file.
+        path: PathBuf,
+        /// The line, from 1.
+        line: usize,
+        /// What is wrong with it.
+        message: String,
+    },
+    /// The file as a whole does not fit the head (a label missing).
     #[error("{path}: {message}")]
-    File { path: PathBuf, message: String },
+    File {
+        /// The weights file.
+        path: PathBuf,
+        /// What is wrong with it.
+        message: String,
+    },
 }
 
 /// The head `expected` with the weights read from `path` in its place: same name, labels
