@@ -136,7 +136,7 @@ pub enum WeightsError {
         /// What is wrong with it.
         message: String,
     },
-    /// The file as a whole does not fit the head (a label missing).
+    /// The file as a whole is wrong (its header, or a label of the head missing).
     #[error("{path}: {message}")]
     File {
         /// The weights file.
