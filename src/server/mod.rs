@@ -17,6 +17,7 @@ mod handshake;
 mod inflight;
 mod logging;
 mod metrics;
+mod outcome;
 mod oversize;
 mod pool;
 mod reload;
@@ -120,8 +121,8 @@ async fn serve(args: ServeArgs, model: Model, started: Started) -> anyhow::Resul
     // Metrics listen first, so that they are up once the ready file says the server is.
     if let Some(addr) = args.metrics_addr {
         let (listener, local) = metrics::endpoint::bind(addr).await?;
-        tracing::info!(addr = %local, "metrics listening on {local}");
-        metrics::endpoint::spawn(listener, metrics);
+        tracing::info!("metrics listening on {local}");
+        metrics::endpoint::spawn(listener, Arc::clone(&metrics));
     }
     let incoming = TcpIncoming::bind(args.addr)
         .with_context(|| format!("cannot listen on {}", args.addr))?
@@ -143,12 +144,13 @@ async fn serve(args: ServeArgs, model: Model, started: Started) -> anyhow::Resul
         builder = builder.max_connection_age(age).max_connection_age_grace(args.max_connection_age_grace());
     }
     // TLS material is parsed and checked before the ready file says the server is up.
-    let tls = tls::server_config(&args)?;
+    let tls = tls::server_config(&args, &metrics)?;
     let tls_on = tls.is_some();
     if let Some(tls) = tls {
         builder = builder.tls_config(tls).context("the TLS certificate or key cannot be used")?;
     }
     let router = builder
+        .layer(outcome::CallOutcomesLayer::new(Arc::clone(&metrics)))
         .layer(deadline::DeadlineLayer::new(args.request_timeout()))
         // Windows large enough for a batch of articles in one round trip: the HTTP/2
         // default (64 KiB) makes a 512 KiB ClassifyBatch wait on window updates.
@@ -176,7 +178,7 @@ async fn serve(args: ServeArgs, model: Model, started: Started) -> anyhow::Resul
 
 /// Logs the bound address and, if asked, writes it to the ready file.
 fn announce(local: SocketAddr, tls: bool, ready_file: Option<&Path>) -> anyhow::Result<()> {
-    tracing::info!(addr = %local, tls, "listening on {local}");
+    tracing::info!(tls, "listening on {local}");
     if let Some(path) = ready_file {
         accord::model::fsutil::write_atomically(path, format!("{local}\n").as_bytes())
             .with_context(|| format!("cannot write the ready file {}", path.display()))?;
