@@ -248,10 +248,18 @@ impl Ledger {
 
     /// What the handler knew: the call's size, and the outcome it returned (`None` when it
     /// was dropped unfinished).
+    /// A deadline the handler reached closes the call at once: the server has ended it,
+    /// though the status may wait behind answers the client does not read.
     fn note(&self, size: CallSize, outcome: Option<Outcome>) {
-        let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
-        state.size = size;
-        state.noted = outcome;
+        let deadline = outcome.as_ref().filter(|noted| noted.code == Code::DeadlineExceeded).cloned();
+        {
+            let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+            state.size = size;
+            state.noted = outcome;
+        }
+        if let Some(deadline) = deadline {
+            self.close(deadline);
+        }
     }
 
     /// The call's deadline, set by [`super::deadline`].
