@@ -111,7 +111,7 @@ async fn a_stream_whose_answers_are_never_read_ends_at_its_deadline() {
     let log = server.log();
     let ended = log.lines().find(|line| line.contains("\"ClassifyStream\"") && line.contains("call failed"));
     let ended = ended.unwrap_or_else(|| panic!("the stream call is still running:\n{log}"));
-    assert!(ended.contains("DeadlineExceeded"), "{ended}");
+    assert!(ended.contains("DEADLINE_EXCEEDED"), "{ended}");
     server.assert_still_serving().await;
 }
 

@@ -34,9 +34,9 @@ async fn logs_one_line_per_call_and_never_the_article() {
         lines.iter().filter(|l| l["fields"]["message"].as_str().is_some_and(|m| m.starts_with("call "))).collect();
     let summary: Vec<(&str, &str)> = calls
         .iter()
-        .map(|c| (c["fields"]["method"].as_str().unwrap_or(""), c["fields"]["code"].as_str().unwrap_or("")))
+        .map(|c| (c["span"]["method"].as_str().unwrap_or(""), c["fields"]["code"].as_str().unwrap_or("")))
         .collect();
-    assert_eq!(summary, [("Classify", "Ok"), ("Tokenize", "Ok"), ("Classify", "InvalidArgument")], "{log}");
+    assert_eq!(summary, [("Classify", "OK"), ("Tokenize", "OK"), ("Classify", "INVALID_ARGUMENT")], "{log}");
     let first = calls[0];
     assert_eq!(first["fields"]["articles"], 1);
     assert_eq!(first["fields"]["bytes"], (2 * secret.len() + 1 + SPORTS_COOPERATION.len()) as u64);
@@ -224,4 +224,33 @@ fn a_version_name_that_leaves_the_directory_is_refused() {
     let (mut child, dir) = Server::spawn(common::fixture_models_dir(), &["--model", "../default"], &[]);
     assert!(!child.wait().expect("exits").success());
     assert!(common::read_log(dir.path()).contains("invalid model version name"));
+}
+
+/// Text logs: a call's status named as gRPC and the metrics name it (`OK`,
+/// `INVALID_ARGUMENT`), and no field written twice on a line (once in the call's span, once
+/// in the event; or once in the message and again as a field).
+#[tokio::test]
+async fn text_log_lines_name_codes_as_grpc_does_and_repeat_no_field() {
+    let server = Server::start(&[]);
+    let mut client = server.client().await;
+    client.classify(classify_request("ok", SPORTS_COOPERATION, 0)).await.expect("classify");
+    let _ = client.classify(classify_request("bad", " ", 0)).await.expect_err("empty text");
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let log = server.log();
+    let calls: Vec<&str> = log.lines().filter(|line| line.contains(" call ")).collect();
+    assert_eq!(calls.len(), 2, "{log}");
+    assert!(calls[0].contains("code=OK "), "{log}");
+    assert!(calls[1].contains("code=INVALID_ARGUMENT "), "{log}");
+    for line in log.lines() {
+        let names: Vec<&str> = line
+            .split(|c: char| c.is_whitespace() || c == '{' || c == '}')
+            .filter_map(|word| word.split_once('=').map(|(name, _)| name))
+            .collect();
+        let mut unique = names.clone();
+        unique.sort_unstable();
+        unique.dedup();
+        assert_eq!(names.len(), unique.len(), "a field repeated: {line}");
+    }
+    let listening = log.lines().find(|line| line.contains("listening on")).expect("a listening line");
+    assert!(!listening.contains("addr="), "{listening}");
 }

@@ -92,7 +92,7 @@ async fn admin_refuses_bad_tokens_and_bad_names() {
     assert!(!log.contains(TOKEN), "the admin token was logged");
     let refusals = log.lines().filter(|l| l.contains("call failed") && l.contains("method=\"ReloadModel\""));
     let codes: Vec<&str> = refusals.filter_map(|l| l.rsplit("code=").next()?.split_whitespace().next()).collect();
-    let expected = [["Unauthenticated"; 2].as_slice(), &["InvalidArgument"; 5], &["NotFound"]].concat();
+    let expected = [["UNAUTHENTICATED"; 2].as_slice(), &["INVALID_ARGUMENT"; 5], &["NOT_FOUND"]].concat();
     assert_eq!(codes, expected, "one log line per ReloadModel call:\n{log}");
 }
 

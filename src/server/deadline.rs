@@ -10,6 +10,7 @@
 
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
@@ -18,6 +19,7 @@ use tonic::Status;
 use tower::{Layer, Service};
 
 use super::error::ServiceError;
+use super::logging::Ledger;
 
 /// When a call must end, and which limit set that; a request extension.
 #[derive(Debug, Clone, Copy)]
@@ -87,6 +89,9 @@ where
             _ => (self.server_limit, SERVER_LIMIT),
         };
         let deadline = CallDeadline { at: tokio::time::Instant::now() + limit, limit, set_by };
+        if let Some(ledger) = request.extensions().get::<Arc<Ledger>>() {
+            ledger.set_deadline(deadline.at);
+        }
         request.extensions_mut().insert(deadline);
         let call = self.inner.call(request);
         Box::pin(async move {

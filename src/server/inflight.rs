@@ -27,6 +27,14 @@ use tower::{Layer, Service};
 
 /// The one client-streaming method: its messages are admitted one at a time.
 const STREAMING_PATH: &str = "/accord.v1.Classifier/ClassifyStream";
+/// Whether `path` names a method that takes exactly one request message. Tonic reads the
+/// request body to its end before calling such a handler and would accept (and decode) any
+/// further messages; gRPC's other servers (grpc-go, grpc-java) answer INTERNAL, and so does
+/// this one. Reflection's calls stream, and other paths are answered UNIMPLEMENTED anyway.
+fn is_unary(path: &str) -> bool {
+    (path.starts_with("/accord.v1.") && path != STREAMING_PATH) || path.starts_with("/grpc.health.v1.")
+}
+
 /// A gRPC message's frame header: compressed flag, then a big-endian u32 length.
 const FRAME_HEADER: usize = 5;
 /// The most a deflate stream (gzip's body) can expand: 258 bytes from two bits.
@@ -104,6 +112,8 @@ where
             max_message: self.max_message,
             held: Arc::clone(&held),
             one_message_at_a_time: request.uri().path() == STREAMING_PATH,
+            one_message_only: is_unary(request.uri().path()),
+            messages: 0,
             header: [0; FRAME_HEADER],
             header_filled: 0,
             message_left: 0,
@@ -124,6 +134,9 @@ struct Meter {
     max_message: usize,
     held: Held,
     one_message_at_a_time: bool,
+    /// A unary call: a second message is a protocol violation.
+    one_message_only: bool,
+    messages: usize,
     header: [u8; FRAME_HEADER],
     header_filled: usize,
     message_left: usize,
@@ -144,6 +157,12 @@ impl Meter {
             data = &data[taken..];
             if self.header_filled == FRAME_HEADER {
                 self.header_filled = 0;
+                self.messages += 1;
+                if self.one_message_only && self.messages > 1 {
+                    return Err(Status::internal(
+                        "a unary call sent more than one request message (the client broke the gRPC protocol)",
+                    ));
+                }
                 let length = [self.header[1], self.header[2], self.header[3], self.header[4]];
                 self.message_left = u32::from_be_bytes(length) as usize;
                 let inflated = match self.header[0] {
@@ -238,6 +257,8 @@ mod tests {
             max_message: 1000,
             held: Held::default(),
             one_message_at_a_time: streaming,
+            one_message_only: false,
+            messages: 0,
             header: [0; FRAME_HEADER],
             header_filled: 0,
             message_left: 0,
@@ -277,6 +298,17 @@ mod tests {
         assert_eq!(meter.budget.available_permits(), 20_000 - 6 - 1032);
         meter.count(&message(1, 10)).expect("admitted");
         assert_eq!(meter.budget.available_permits(), 20_000 - 15 - 5000);
+    }
+
+    #[test]
+    fn a_unary_call_may_send_one_message_only() {
+        let mut unary = meter(100, false);
+        unary.one_message_only = true;
+        let two = [message(0, 10), message(0, 20)].concat();
+        let refused = unary.count(&two).expect_err("a second message");
+        assert_eq!(refused.code(), tonic::Code::Internal);
+        assert!(is_unary("/accord.v1.Classifier/Classify") && is_unary("/grpc.health.v1.Health/Check"));
+        assert!(!is_unary(STREAMING_PATH) && !is_unary("/grpc.reflection.v1.ServerReflection/ServerReflectionInfo"));
     }
 
     #[test]

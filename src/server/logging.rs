@@ -8,16 +8,18 @@
 use std::future::Future;
 use std::io::IsTerminal;
 use std::net::SocketAddr;
-use std::sync::Arc;
-use std::time::Instant;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
 
+use tonic::codegen::http;
+use tonic::transport::server::{TcpConnectInfo, TlsConnectInfo};
 use tonic::{Code, Request};
 use tracing::{field, Instrument, Span};
 use tracing_subscriber::EnvFilter;
 
 use super::config::LogFormat;
 use super::error::ServiceError;
-use super::metrics::Metrics;
+use super::metrics::{code_name, Metrics};
 
 /// Installs the global subscriber.
 pub fn init(format: LogFormat) -> anyhow::Result<()> {
@@ -40,13 +42,15 @@ pub struct CallSize {
 /// Who made a call: the client's address, and the `x-request-id` it sent (or the server
 /// made, see [`super::request_id`]) and the trace id of its W3C `traceparent`, so that a
 /// call's log line can be found from the caller's side; and how its request was compressed
-/// (`grpc-encoding`), so that an operator sees which clients send gzip.
+/// (`grpc-encoding`), so that an operator sees which clients send gzip. It also carries the
+/// call's [`Ledger`], when the call has one.
 #[derive(Debug, Clone)]
 pub struct CallOrigin {
     peer: Option<SocketAddr>,
     request_id: Option<String>,
     trace_id: Option<String>,
     encoding: Option<String>,
+    ledger: Option<Arc<Ledger>>,
 }
 
 /// The longest header value logged (`x-request-id`, `grpc-encoding`).
@@ -58,9 +62,35 @@ impl CallOrigin {
             let value = request.metadata().get(name).and_then(|value| value.to_str().ok());
             value.and_then(loggable_header).map(str::to_owned)
         };
+        let ledger = request.extensions().get::<Arc<Ledger>>().cloned();
         let trace_id = header("traceparent").as_deref().and_then(super::request_id::trace_id).map(str::to_owned);
-        let (request_id, encoding) = (header("x-request-id"), header("grpc-encoding"));
-        Self { peer: request.remote_addr(), request_id, trace_id, encoding }
+        Self {
+            peer: request.remote_addr(),
+            request_id: header("x-request-id"),
+            trace_id,
+            encoding: header("grpc-encoding"),
+            ledger,
+        }
+    }
+
+    /// The origin of a request as the HTTP layers see it, before tonic has decoded it.
+    pub fn of_http<B>(request: &http::Request<B>) -> Self {
+        let header = |name: &str| {
+            let value = request.headers().get(name).and_then(|value| value.to_str().ok());
+            value.and_then(loggable_header).map(str::to_owned)
+        };
+        let extensions = request.extensions();
+        let tcp = extensions.get::<TcpConnectInfo>();
+        let tls = extensions.get::<TlsConnectInfo<TcpConnectInfo>>().map(TlsConnectInfo::get_ref);
+        let peer = tcp.or(tls).and_then(TcpConnectInfo::remote_addr);
+        let trace_id = header("traceparent").as_deref().and_then(super::request_id::trace_id).map(str::to_owned);
+        Self {
+            peer,
+            request_id: header("x-request-id"),
+            trace_id,
+            encoding: header("grpc-encoding"),
+            ledger: None,
+        }
     }
 }
 
@@ -72,8 +102,13 @@ fn loggable_header(value: &str) -> Option<&str> {
     (!value.is_empty() && value.len() <= MAX_LOGGED_HEADER_BYTES && printable).then_some(value)
 }
 
-/// One call being served: its span, and the closing log line, written when the call ends
-/// or, if it is dropped unfinished (deadline passed, client gone), as CANCELLED.
+/// One call being served by its handler: its span, its size, and how the handler ended it.
+///
+/// When the call came through the [`super::outcome`] layer, the handler's outcome is noted
+/// in the call's [`Ledger`], and the closing line is written there once the answer has gone
+/// out (or was abandoned): what the client got, not what the handler returned. Otherwise
+/// (a handler called directly) the closing line is written when the handler ends, or, if it
+/// is dropped unfinished, as CANCELLED.
 pub struct CallLog {
     metrics: Arc<Metrics>,
     method: &'static str,
@@ -81,25 +116,23 @@ pub struct CallLog {
     started: Instant,
     size: CallSize,
     finished: bool,
-    /// The size goes into the span at the end rather than the start.
-    streaming: bool,
+    ledger: Option<Arc<Ledger>>,
 }
 
 impl CallLog {
     /// Opens the span of a call to `method` from `origin` carrying `size`.
     pub fn start(metrics: &Arc<Metrics>, method: &'static str, origin: &CallOrigin, size: CallSize) -> Self {
-        let span = call_span(method, origin);
-        span.record("articles", size.articles);
-        span.record("bytes", size.bytes);
-        let metrics = Arc::clone(metrics);
-        Self { metrics, method, span, started: Instant::now(), size, finished: false, streaming: false }
+        let mut call = Self::start_streaming(metrics, method, origin);
+        call.size = size;
+        call
     }
 
     /// Opens the span of a streaming call to `method`, whose size is known at its end.
     pub fn start_streaming(metrics: &Arc<Metrics>, method: &'static str, origin: &CallOrigin) -> Self {
-        let span = call_span(method, origin);
+        let ledger = origin.ledger.clone();
+        let span = ledger.as_ref().map_or_else(|| call_span(method, origin), |ledger| ledger.span.clone());
         let (metrics, size) = (Arc::clone(metrics), CallSize::default());
-        Self { metrics, method, span, started: Instant::now(), size, finished: false, streaming: true }
+        Self { metrics, method, span, started: Instant::now(), size, finished: false, ledger }
     }
 
     pub fn span(&self) -> &Span {
@@ -112,38 +145,164 @@ impl CallLog {
         self.size.bytes += bytes;
     }
 
-    /// Runs a unary call's work inside the span and logs its outcome.
+    /// Runs a unary call's work inside the span and notes its outcome.
     pub async fn observe<T>(mut self, work: impl Future<Output = Result<T, ServiceError>>) -> Result<T, ServiceError> {
         let result = work.instrument(self.span.clone()).await;
         self.finish(result.as_ref().err());
         result
     }
 
-    /// Logs the closing line: the status code (OK when `error` is `None`) and duration.
+    /// The handler's outcome: OK when `error` is `None`.
     pub fn finish(&mut self, error: Option<&ServiceError>) {
+        self.finished = true;
+        let outcome = Outcome::of(error);
+        match &self.ledger {
+            Some(ledger) => ledger.note(self.size, Some(outcome)),
+            None => {
+                let closing = Closing { method: self.method, span: &self.span, elapsed: self.started.elapsed() };
+                closing.write(&self.metrics, self.size, outcome);
+            }
+        }
+    }
+}
+
+impl Drop for CallLog {
+    fn drop(&mut self) {
+        if self.finished {
+            return;
+        }
+        match &self.ledger {
+            // The layer knows what the client got (a deadline's status, a reset).
+            Some(ledger) => ledger.note(self.size, None),
+            None => {
+                let closing = Closing { method: self.method, span: &self.span, elapsed: self.started.elapsed() };
+                closing.write(&self.metrics, self.size, Outcome::abandoned());
+            }
+        }
+    }
+}
+
+/// A call's status code and message, and whether it is the server's fault (logged at ERROR).
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    pub code: Code,
+    pub message: Option<String>,
+    pub severe: bool,
+}
+
+impl Outcome {
+    fn of(error: Option<&ServiceError>) -> Self {
         let code = error.map_or(Code::Ok, ServiceError::code);
-        self.close(code, error.map(ToString::to_string));
+        let severe = matches!(error, Some(ServiceError::Internal { .. }));
+        Self { code, message: error.map(ToString::to_string), severe }
     }
 
-    fn close(&mut self, code: Code, message: Option<String>) {
-        self.finished = true;
-        if self.streaming {
-            self.span.record("articles", self.size.articles);
-            self.span.record("bytes", self.size.bytes);
-        }
-        self.span.record("code", field::debug(code));
-        let elapsed = self.started.elapsed();
-        self.metrics.call(self.method, code, elapsed);
-        let duration_ms = elapsed.as_secs_f64() * 1000.0;
-        let (method, articles, bytes) = (self.method, self.size.articles, self.size.bytes);
+    /// A call whose answer was not sent to its end: the client reset it or its connection
+    /// closed.
+    pub fn abandoned() -> Self {
+        let message = "the client reset the call or closed its connection before the whole answer was sent";
+        Self { code: Code::Cancelled, message: Some(message.into()), severe: false }
+    }
+}
+
+/// The closing line of a call, and its count in the metrics.
+struct Closing<'a> {
+    method: &'static str,
+    span: &'a Span,
+    elapsed: Duration,
+}
+
+impl Closing<'_> {
+    fn write(&self, metrics: &Metrics, size: CallSize, outcome: Outcome) {
+        let Outcome { code, message, severe } = outcome;
+        metrics.call(self.method, code, self.elapsed);
+        let duration_ms = self.elapsed.as_secs_f64() * 1000.0;
+        let code = code_name(code);
+        let (articles, bytes) = (size.articles, size.bytes);
         let _entered = self.span.enter();
-        match code {
-            Code::Ok => tracing::info!(method, ?code, duration_ms, articles, bytes, "call finished"),
-            Code::Internal | Code::Unknown => {
-                tracing::error!(method, ?code, duration_ms, articles, bytes, error = message, "call failed")
-            }
-            _ => tracing::info!(method, ?code, duration_ms, articles, bytes, error = message, "call failed"),
+        match (message, severe) {
+            (None, _) => tracing::info!(%code, duration_ms, articles, bytes, "call finished"),
+            (Some(error), true) => tracing::error!(%code, duration_ms, articles, bytes, error, "call failed"),
+            (Some(error), false) => tracing::info!(%code, duration_ms, articles, bytes, error, "call failed"),
         }
+    }
+}
+
+/// One call as the [`super::outcome`] layer sees it: opened when its request arrives,
+/// closed once, with the status the client was sent (or CANCELLED when the answer was
+/// abandoned), whether or not a handler ever ran. A request extension, which the handler's
+/// [`CallLog`] finds through [`CallOrigin`].
+#[derive(Debug)]
+pub struct Ledger {
+    method: &'static str,
+    span: Span,
+    started: Instant,
+    metrics: Arc<Metrics>,
+    state: Mutex<LedgerState>,
+}
+
+#[derive(Debug, Default)]
+struct LedgerState {
+    size: CallSize,
+    noted: Option<Outcome>,
+    deadline: Option<tokio::time::Instant>,
+    closed: bool,
+}
+
+impl Ledger {
+    /// Opens the call to `method` from `origin`.
+    pub fn open(metrics: &Arc<Metrics>, method: &'static str, origin: &CallOrigin) -> Self {
+        let span = call_span(method, origin);
+        let state = Mutex::default();
+        Self { method, span, started: Instant::now(), metrics: Arc::clone(metrics), state }
+    }
+
+    /// What the handler knew: the call's size, and the outcome it returned (`None` when it
+    /// was dropped unfinished).
+    /// A deadline the handler reached closes the call at once: the server has ended it,
+    /// though the status may wait behind answers the client does not read.
+    fn note(&self, size: CallSize, outcome: Option<Outcome>) {
+        let deadline = outcome.as_ref().filter(|noted| noted.code == Code::DeadlineExceeded).cloned();
+        {
+            let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+            state.size = size;
+            state.noted = outcome;
+        }
+        if let Some(deadline) = deadline {
+            self.close(deadline);
+        }
+    }
+
+    /// The call's deadline, set by [`super::deadline`].
+    pub fn set_deadline(&self, at: tokio::time::Instant) {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner).deadline = Some(at);
+    }
+
+    /// Closes a call whose answer was dropped before its status was sent: DEADLINE_EXCEEDED
+    /// past its deadline, else CANCELLED.
+    pub fn abandon(&self) {
+        let deadline = self.state.lock().unwrap_or_else(PoisonError::into_inner).deadline;
+        if deadline.is_some_and(|at| tokio::time::Instant::now() >= at) {
+            let message = "deadline exceeded before the whole answer was sent";
+            self.close(Outcome { code: Code::DeadlineExceeded, message: Some(message.into()), severe: false });
+        } else {
+            self.close(Outcome::abandoned());
+        }
+    }
+
+    /// Writes the closing line, once: `sent` is the status the client was sent. The
+    /// handler's message and severity are kept when its code is the one sent.
+    pub fn close(&self, sent: Outcome) {
+        let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+        if std::mem::replace(&mut state.closed, true) {
+            return;
+        }
+        let outcome = match state.noted.take() {
+            Some(noted) if noted.code == sent.code => noted,
+            _ => sent,
+        };
+        let closing = Closing { method: self.method, span: &self.span, elapsed: self.started.elapsed() };
+        closing.write(&self.metrics, state.size, outcome);
     }
 }
 
@@ -151,9 +310,6 @@ fn call_span(method: &'static str, origin: &CallOrigin) -> Span {
     let span = tracing::info_span!(
         "rpc",
         method,
-        articles = field::Empty,
-        bytes = field::Empty,
-        code = field::Empty,
         peer = field::Empty,
         request_id = field::Empty,
         trace_id = field::Empty,
@@ -172,12 +328,4 @@ fn call_span(method: &'static str, origin: &CallOrigin) -> Span {
         span.record("encoding", encoding.as_str());
     }
     span
-}
-
-impl Drop for CallLog {
-    fn drop(&mut self) {
-        if !self.finished {
-            self.close(Code::Cancelled, Some("the call ended before its answer (deadline or client gone)".into()));
-        }
-    }
 }

@@ -7,7 +7,9 @@
 pub mod endpoint;
 
 use std::collections::BTreeMap;
-use std::time::Duration;
+use std::sync::atomic::AtomicU64;
+use std::sync::OnceLock;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
@@ -47,6 +49,11 @@ struct VersionLabels {
     version: String,
 }
 
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct CertificateLabels {
+    file: String,
+}
+
 type LatencyFamily = Family<MethodLabels, Histogram, fn() -> Histogram>;
 
 /// Every metric the server keeps, and the registry that encodes them.
@@ -59,6 +66,10 @@ pub struct Metrics {
     model: Family<VersionLabels, Gauge>,
     reloads: Counter,
     reload_failures: Counter,
+    /// Days until the TLS certificate expires (negative once it has), as of each scrape.
+    tls_expiry_days: Family<CertificateLabels, Gauge<f64, AtomicU64>>,
+    /// The certificate's file and expiry (seconds since the Unix epoch), when serving TLS.
+    tls_not_after: OnceLock<(CertificateLabels, i64)>,
 }
 
 impl Default for Metrics {
@@ -91,7 +102,14 @@ impl Metrics {
             "Reloads refused (bad name, unknown version, corrupt model); the old model served on",
             reload_failures.clone(),
         );
-        Self { registry, calls, latency, articles, model, reloads, reload_failures }
+        let tls_expiry_days = Family::<CertificateLabels, Gauge<f64, AtomicU64>>::default();
+        registry.register(
+            "tls_certificate_expiry_days",
+            "Days until the served TLS certificate expires, negative once it has (no series without TLS)",
+            tls_expiry_days.clone(),
+        );
+        let tls_not_after = OnceLock::new();
+        Self { registry, calls, latency, articles, model, reloads, reload_failures, tls_expiry_days, tls_not_after }
     }
 
     /// One finished call to `method` with status `code`, after `elapsed`.
@@ -126,8 +144,18 @@ impl Metrics {
         self.reload_failures.inc();
     }
 
+    /// The served TLS certificate, read from `file`, expires at `not_after` (seconds since
+    /// the Unix epoch).
+    pub fn tls_certificate_expires(&self, file: String, not_after: i64) {
+        let _ = self.tls_not_after.set((CertificateLabels { file }, not_after));
+    }
+
     /// Every metric in the OpenMetrics text format, ending with `# EOF`.
     pub fn encode(&self) -> Result<String, std::fmt::Error> {
+        if let Some((labels, not_after)) = self.tls_not_after.get() {
+            let now = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0.0, |since| since.as_secs_f64());
+            self.tls_expiry_days.get_or_create(labels).set((*not_after as f64 - now) / 86_400.0);
+        }
         let mut text = String::new();
         prometheus_client::encoding::text::encode(&mut text, &self.registry)?;
         Ok(text)
@@ -135,7 +163,7 @@ impl Metrics {
 }
 
 /// A status code as the gRPC specification names it (`OK`, `INVALID_ARGUMENT`, ...).
-fn code_name(code: Code) -> &'static str {
+pub fn code_name(code: Code) -> &'static str {
     match code {
         Code::Ok => "OK",
         Code::Cancelled => "CANCELLED",

@@ -19,6 +19,7 @@ mod http;
 mod inflight;
 mod logging;
 mod metrics;
+mod outcome;
 mod oversize;
 mod pool;
 mod reload;
@@ -124,8 +125,8 @@ async fn serve(args: ServeArgs, model: Model, started: Started) -> anyhow::Resul
     // Metrics listen first, so that they are up once the ready file says the server is.
     if let Some(addr) = args.metrics_addr {
         let (listener, local) = metrics::endpoint::bind(addr).await?;
-        tracing::info!(addr = %local, "metrics listening on {local}");
-        metrics::endpoint::spawn(listener, metrics);
+        tracing::info!("metrics listening on {local}");
+        metrics::endpoint::spawn(listener, Arc::clone(&metrics));
     }
     let in_flight = inflight::InFlightLayer::new(args.max_bytes_in_flight as usize, args.max_message_bytes as usize);
     let http = match args.http_addr {
@@ -152,13 +153,14 @@ async fn serve(args: ServeArgs, model: Model, started: Started) -> anyhow::Resul
         builder = builder.max_connection_age(age).max_connection_age_grace(args.max_connection_age_grace());
     }
     // TLS material is parsed and checked before the ready file says the server is up.
-    let tls = tls::server_config(&args)?;
+    let tls = tls::server_config(&args, &metrics)?;
     let tls_on = tls.is_some();
     if let Some(tls) = tls {
         builder = builder.tls_config(tls).context("the TLS certificate or key cannot be used")?;
     }
     let router = builder
         .layer(request_id::RequestIdLayer)
+        .layer(outcome::CallOutcomesLayer::new(Arc::clone(&metrics)))
         .layer(deadline::DeadlineLayer::new(args.request_timeout()))
         // Windows large enough for a batch of articles in one round trip: the HTTP/2
         // default (64 KiB) makes a 512 KiB ClassifyBatch wait on window updates.
@@ -221,13 +223,13 @@ async fn bind_http(
         request_timeout: args.request_timeout(),
     })?;
     let listener = http::bind(addr).await?;
-    tracing::info!(addr = %listener.local, "http listening on {}", listener.local);
+    tracing::info!("http listening on {}", listener.local);
     Ok((listener, router))
 }
 
 /// Logs the bound address and, if asked, writes it to the ready file.
 fn announce(local: SocketAddr, tls: bool, ready_file: Option<&Path>) -> anyhow::Result<()> {
-    tracing::info!(addr = %local, tls, "listening on {local}");
+    tracing::info!(tls, "listening on {local}");
     if let Some(path) = ready_file {
         accord::model::fsutil::write_atomically(path, format!("{local}\n").as_bytes())
             .with_context(|| format!("cannot write the ready file {}", path.display()))?;

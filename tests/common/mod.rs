@@ -18,6 +18,7 @@ pub mod packaging;
 pub use accord::grpc::v1 as pb;
 
 pub mod raw_grpc;
+pub mod scrape;
 
 pub use pb::classifier_client::ClassifierClient;
 

@@ -1,0 +1,157 @@
+//! The one place a call to `accord.v1` is counted and its closing line written: when its
+//! status is handed to HTTP/2 (in the trailers, or in the headers of an answer without a
+//! body), or, if its answer is dropped before that (the client reset the call, its
+//! connection closed), as CANCELLED; as DEADLINE_EXCEEDED when that happens past the call's
+//! deadline.
+//!
+//! Calls ended before any handler ran (a deadline passed while the request arrived, the
+//! bytes in flight were full, a message was too large, a unary call sent two messages) are
+//! counted like the others, with the status the client got.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{ready, Context, Poll};
+
+use http_body::{Body as HttpBody, Frame, SizeHint};
+use tonic::body::Body;
+use tonic::codegen::http::{Request, Response};
+use tonic::codegen::Bytes;
+use tonic::{Code, Status};
+use tower::{Layer, Service};
+
+use super::logging::{CallOrigin, Ledger, Outcome};
+use super::metrics::Metrics;
+
+/// The methods counted, by the last part of their path: `accord.v1.Classifier`'s and
+/// `accord.v1.Admin`'s. Anything else (a method that does not exist) would give the metrics
+/// a label per name a client invents.
+const METHODS: [&str; 7] =
+    ["Tokenize", "Vectorize", "Classify", "ClassifyBatch", "ClassifyStream", "GetModelInfo", "ReloadModel"];
+
+/// The method name of an `accord.v1` call's path, if it is one of [`METHODS`].
+fn counted_method(path: &str) -> Option<&'static str> {
+    let method = path.strip_prefix("/accord.v1.Classifier/").or_else(|| path.strip_prefix("/accord.v1.Admin/"))?;
+    METHODS.iter().copied().find(|&known| known == method)
+}
+
+/// Adds [`CallOutcomes`] around the services.
+#[derive(Debug, Clone)]
+pub struct CallOutcomesLayer {
+    metrics: Arc<Metrics>,
+}
+
+impl CallOutcomesLayer {
+    pub fn new(metrics: Arc<Metrics>) -> Self {
+        Self { metrics }
+    }
+}
+
+impl<S> Layer<S> for CallOutcomesLayer {
+    type Service = CallOutcomes<S>;
+
+    fn layer(&self, inner: S) -> Self::Service {
+        CallOutcomes { inner, metrics: Arc::clone(&self.metrics) }
+    }
+}
+
+/// A service whose `accord.v1` calls are counted and logged with the status sent.
+#[derive(Debug, Clone)]
+pub struct CallOutcomes<S> {
+    inner: S,
+    metrics: Arc<Metrics>,
+}
+
+impl<S> Service<Request<Body>> for CallOutcomes<S>
+where
+    S: Service<Request<Body>, Response = Response<Body>>,
+    S::Future: Send + 'static,
+{
+    type Response = Response<Body>;
+    type Error = S::Error;
+    type Future = Pin<Box<dyn Future<Output = Result<Self::Response, Self::Error>> + Send>>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, mut request: Request<Body>) -> Self::Future {
+        let Some(method) = counted_method(request.uri().path()) else {
+            return Box::pin(self.inner.call(request));
+        };
+        let ledger = Arc::new(Ledger::open(&self.metrics, method, &CallOrigin::of_http(&request)));
+        request.extensions_mut().insert(Arc::clone(&ledger));
+        let answer = self.inner.call(request);
+        Box::pin(async move {
+            let mut open = OpenCall(Some(ledger));
+            let response = answer.await?;
+            if let Some(status) = Status::from_header_map(response.headers()) {
+                open.close(sent(&status));
+                return Ok(response);
+            }
+            Ok(response.map(|body| Body::new(Watched { inner: body, call: open })))
+        })
+    }
+}
+
+/// The status a client was sent, as the closing line reports it.
+fn sent(status: &Status) -> Outcome {
+    let message = (status.code() != Code::Ok).then(|| status.message().to_owned());
+    Outcome { code: status.code(), message, severe: false }
+}
+
+/// A call whose status has not been sent yet; dropped open, it is closed as abandoned.
+struct OpenCall(Option<Arc<Ledger>>);
+
+impl OpenCall {
+    fn close(&mut self, outcome: Outcome) {
+        if let Some(ledger) = self.0.take() {
+            ledger.close(outcome);
+        }
+    }
+}
+
+impl Drop for OpenCall {
+    fn drop(&mut self) {
+        if let Some(ledger) = self.0.take() {
+            ledger.abandon();
+        }
+    }
+}
+
+/// An answer body that closes its call when the trailers go out.
+struct Watched {
+    inner: Body,
+    call: OpenCall,
+}
+
+impl HttpBody for Watched {
+    type Data = Bytes;
+    type Error = Status;
+
+    fn poll_frame(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Result<Frame<Bytes>, Status>>> {
+        let frame = ready!(Pin::new(&mut self.inner).poll_frame(cx));
+        match &frame {
+            Some(Ok(frame)) => {
+                if let Some(status) = frame.trailers_ref().and_then(Status::from_header_map) {
+                    self.call.close(sent(&status));
+                }
+            }
+            Some(Err(status)) => self.call.close(sent(status)),
+            None => self.call.close(Outcome {
+                code: Code::Unknown,
+                message: Some("the answer ended without a status".into()),
+                severe: true,
+            }),
+        }
+        Poll::Ready(frame)
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.inner.is_end_stream()
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        self.inner.size_hint()
+    }
+}
