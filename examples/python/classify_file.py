@@ -113,6 +113,8 @@ def main():
     parser.add_argument("--batch", type=int, default=256, help="articles per ClassifyBatch call (server --max-batch)")
     parser.add_argument("--explain", type=int, default=0, help="evidence terms per head")
     parser.add_argument("--sentences", action="store_true", help="also each sentence's stance, with its byte offsets")
+    parser.add_argument("--relations", action="store_true",
+                        help="also the actors each article names and the relations between them")
     parser.add_argument("--gzip", action="store_true", help="send the requests compressed with gzip")
     parser.add_argument("--timeout", type=float, default=60.0, help="seconds per call")
     parser.add_argument("--proto-dir", default=str(PROTO_DIR), help="where accord/v1/classifier.proto is")
@@ -135,6 +137,7 @@ def main():
                         article=pb.Article(id=id_, title=title, text=text),
                         explain=args.explain,
                         sentences=args.sentences,
+                        relations=args.relations,
                     )
                     for id_, title, text in chunk
                 ]

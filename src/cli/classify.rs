@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use accord::grpc::v1 as pb;
 use accord::grpc::{convert, json};
-use accord::Model;
+use accord::{Model, Options};
 
 use super::ModelArgs;
 
@@ -23,6 +23,9 @@ pub struct ClassifyArgs {
     /// Also list each sentence's stance, with its byte offsets.
     #[arg(long)]
     sentences: bool,
+    /// Also list the actors the article names and the relations between them.
+    #[arg(long)]
+    relations: bool,
 }
 
 /// Lines read and classified together: enough to keep every core busy, few enough that a
@@ -64,6 +67,8 @@ fn write_batch(
 ) -> anyhow::Result<usize> {
     let workers = std::thread::available_parallelism().map_or(1, usize::from);
     let chunk = batch.len().div_ceil(workers).max(1);
+    let options = Options { explain: args.explain, sentences: args.sentences, relations: args.relations };
+    let options = &options;
     let results: Vec<Result<String, String>> = std::thread::scope(|scope| {
         let handles: Vec<_> = batch
             .chunks(chunk)
@@ -71,7 +76,7 @@ fn write_batch(
                 scope.spawn(move || {
                     lines
                         .iter()
-                        .map(|(_, line)| classify_line(model, line, args.explain, args.sentences))
+                        .map(|(_, line)| classify_line(model, line, &options))
                         .collect::<Vec<_>>()
                 })
             })
@@ -92,12 +97,12 @@ fn write_batch(
 }
 
 /// One input line (an `Article` in its proto3 JSON mapping) classified, as one JSON line.
-fn classify_line(model: &Model, line: &str, explain: usize, sentences: bool) -> Result<String, String> {
+fn classify_line(model: &Model, line: &str, options: &Options) -> Result<String, String> {
     let input: pb::Article = serde_json::from_str(line).map_err(|e| format!("invalid JSON article: {e}"))?;
     if input.text.trim().is_empty() {
         return Err("`text` is empty".into());
     }
     let article = accord::Article { id: &input.id, title: &input.title, text: &input.text };
-    let response = convert::classify(model, &article, explain, sentences);
+    let response = convert::classify(model, &article, options);
     json::to_line(&response).map_err(|e| e.to_string())
 }

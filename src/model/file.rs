@@ -207,13 +207,24 @@ pub(crate) fn encode(
         meta,
         actors: actors.map(Gazetteer::data),
     })?;
+    Ok(with_header(body))
+}
+
+/// A body behind its header: magic, format version, length, checksum.
+fn with_header(body: Vec<u8>) -> Vec<u8> {
     let mut bytes = Vec::with_capacity(HEADER_LEN + body.len());
     bytes.extend_from_slice(MAGIC);
     bytes.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
     bytes.extend_from_slice(&(body.len() as u64).to_le_bytes());
     bytes.extend_from_slice(&Sha256::digest(&body));
     bytes.extend_from_slice(&body);
-    Ok(bytes)
+    bytes
+}
+
+/// A model file of these parts, unchecked: what a hand-edited file could hold.
+#[cfg(test)]
+pub(crate) fn encode_parts(parts: &ModelParts) -> Result<Vec<u8>, ModelError> {
+    Ok(with_header(postcard::to_allocvec(parts)?))
 }
 
 /// The body length the header promises, once the magic bytes and format version are

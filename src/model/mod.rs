@@ -30,7 +30,7 @@ pub const DEFAULT_MAX_MODEL_BYTES: u64 = 256 << 20;
 ///
 /// let model = Model::load(Path::new("models/default/model.bin"))?;
 /// let article = Article::text("China and Israel signed a trade agreement on Monday.");
-/// let answer = model.classify(&article, &Options { explain: 2, sentences: true });
+/// let answer = model.classify(&article, &Options { explain: 2, sentences: true, relations: false });
 /// for head in &answer.heads {
 ///     let terms: Vec<&str> = head.evidence.iter().map(|evidence| evidence.term).collect();
 ///     println!("{}: {} ({:.2}), for {terms:?}", head.head, head.label(), head.probability());
@@ -319,6 +319,7 @@ pub mod relations;
 mod sentence_stance;
 pub mod stance_rule;
 pub mod store;
+pub mod who;
 
 pub use classify::{Classification, Options};
 pub use sentence_stance::{SentenceMean, SentenceStance};

@@ -80,7 +80,7 @@ impl pb::classifier_server::Classifier for ClassifierService {
                 let bytes = valid.article.bytes();
                 let answer = AnswerBudget::new(state.limits.max_answer_bytes);
                 let work = move || {
-                    answer.admit(convert::classify(&model, &valid.article.as_article(), valid.explain, valid.sentences))
+                    answer.admit(convert::classify(&model, &valid.article.as_article(), &valid.options()))
                 };
                 state.pool.run_sized(bytes, work).await?
             })
@@ -151,7 +151,7 @@ fn classify_chunk(
         let response = if answer.exhausted() {
             Err(ServiceError::AnswerTooLarge { limit: answer.limit() })
         } else {
-            answer.admit(convert::classify(model, &request.article.as_article(), request.explain, request.sentences))
+            answer.admit(convert::classify(model, &request.article.as_article(), &request.options()))
         };
         let failed = response.is_err();
         responses.push(response);
