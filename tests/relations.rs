@@ -34,7 +34,8 @@ fn an_article_naming_ten_thousand_countries_gets_a_bounded_answer_most_mentioned
         // Every third name is the first actor: it is the most mentioned.
         named.push(if round % 3 == 0 { names[0] } else { names[round % names.len()] });
     }
-    let text: String = named.chunks(4).map(|four| format!("{} met {}, {} and {}. ", four[0], four[1], four[2], four[3])).collect();
+    let text: String =
+        named.chunks(4).map(|four| format!("{} met {}, {} and {}. ", four[0], four[1], four[2], four[3])).collect();
     let started = Instant::now();
     let answer = with_relations(&model, &Article::text(&text));
     let elapsed = started.elapsed();
@@ -67,7 +68,8 @@ fn a_name_across_a_line_break_and_names_in_the_title_only_are_found() {
     let model = model();
     let answer = with_relations(&model, &Article::text("Talks with the United\nStates resumed in Geneva on Monday."));
     assert_eq!(codes(&answer), ["USA"]);
-    let article = Article { id: "t", title: "Egypt and Sudan agree on Nile dam talks", text: "Talks resume next week." };
+    let article =
+        Article { id: "t", title: "Egypt and Sudan agree on Nile dam talks", text: "Talks resume next week." };
     let answer = with_relations(&model, &article);
     assert_eq!(codes(&answer), ["EGY", "SDN"], "South Sudan is not named; both are in the title");
     assert!(answer.actors.iter().all(|a| a.mentions.iter().all(|m| m.0 == accord::Field::Title)));

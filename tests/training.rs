@@ -245,7 +245,10 @@ fn a_corpus_without_a_neutral_stance_gets_no_article_rule() {
     let model = train(&corpus, &quick_config(), "2026-01-01", &Silent).expect("training succeeds");
     assert!(model.article_stance().is_none());
     assert!(model
-        .classify(&accord::Article::text("One. Two."), &accord::Options { explain: 0, sentences: true, relations: false })
+        .classify(
+            &accord::Article::text("One. Two."),
+            &accord::Options { explain: 0, sentences: true, relations: false }
+        )
         .sentences
         .is_empty());
 }
@@ -469,14 +472,17 @@ fn a_single_sentence_is_answered_by_the_single_sentence_head() {
         let article = accord::Article::text(text);
         let vector = model.vectorize(&article);
         let sentence_vector = model.sentence_vector(&article, &vector);
-        let answer =
-            model.classify(&article, &accord::Options { explain: 3, sentences: false, relations: false }).heads.swap_remove(stance);
+        let answer = model
+            .classify(&article, &accord::Options { explain: 3, sentences: false, relations: false })
+            .heads
+            .swap_remove(stance);
         assert_eq!(answer.prediction, head.predict(&sentence_vector), "{text}");
         assert_eq!(
             answer.evidence.iter().map(|e| (e.index, e.weight)).collect::<Vec<_>>(),
             head.evidence(&sentence_vector, answer.prediction.best, 3)
         );
-        let sentence = model.classify(&article, &accord::Options { explain: 0, sentences: true, relations: false }).sentences;
+        let sentence =
+            model.classify(&article, &accord::Options { explain: 0, sentences: true, relations: false }).sentences;
         assert_eq!(sentence.len(), 1);
         assert_eq!(sentence[0].label, answer.label(), "{text}: the sentence list agrees with the answer");
         differs |= model.heads()[stance].predict(&vector).probabilities != answer.prediction.probabilities;
@@ -485,8 +491,10 @@ fn a_single_sentence_is_answered_by_the_single_sentence_head() {
 
     let joined = sentences.join(" ");
     let article = accord::Article::text(&joined);
-    let rule_answer =
-        model.classify(&article, &accord::Options { explain: 0, sentences: false, relations: false }).heads.swap_remove(stance);
+    let rule_answer = model
+        .classify(&article, &accord::Options { explain: 0, sentences: false, relations: false })
+        .heads
+        .swap_remove(stance);
     let mean = model.sentence_mean(&article).expect("a mean of four sentences");
     assert_eq!(mean.sentences, 4);
     let whole = model.sentence_vector(&article, &model.vectorize(&article));
@@ -548,7 +556,10 @@ fn the_single_sentence_head_reads_word_prefixes_beside_the_vocabulary() {
     let sentence_vector = model.sentence_vector(&article, &vector);
     assert!(sentence_vector.indices.contains(&(dimensions as u32 + attack)));
     let stance = model.heads().iter().position(|h| h.name == "stance").expect("stance head");
-    let answer = model.classify(&article, &accord::Options { explain: 50, sentences: false, relations: false }).heads.swap_remove(stance);
+    let answer = model
+        .classify(&article, &accord::Options { explain: 50, sentences: false, relations: false })
+        .heads
+        .swap_remove(stance);
     assert_eq!(answer.prediction, head.predict(&sentence_vector));
     assert_ne!(answer.prediction, head.predict(&vector), "the prefixes move the answer");
     assert!(answer.evidence.iter().any(|e| e.term == "attack…" && e.index == dimensions as u32 + attack));
@@ -595,8 +606,10 @@ fn the_single_sentence_head_adds_a_model_of_the_mean_word_vector() {
     let sentence_vector = model.sentence_vector(&article, &vector);
     assert!(sentence_vector.indices.contains(&feature("bombarded")));
     let stance = model.heads().iter().position(|h| h.name == "stance").expect("stance head");
-    let answer =
-        model.classify(&article, &accord::Options { explain: 500, sentences: false, relations: false }).heads.swap_remove(stance);
+    let answer = model
+        .classify(&article, &accord::Options { explain: 500, sentences: false, relations: false })
+        .heads
+        .swap_remove(stance);
     assert_eq!(answer.prediction, head.predict(&sentence_vector));
     let words_cut = accord::SparseVector {
         indices: sentence_vector.indices.iter().copied().filter(|&i| (i as usize) < offset).collect(),

@@ -390,9 +390,11 @@ fn classify_finds_the_actors_the_matcher_finds() {
     let options = Options { relations: true, ..Options::default() };
     for document in corpus().documents.iter().step_by(97).chain(news_stories().iter()) {
         let article = Article { id: &document.id, title: &document.title, text: &document.text };
-        let expected = gazetteer
-            .matcher(crate::model::who::match_settings())
-            .find(model.tokenizer(), &document.title, &document.text);
+        let expected = gazetteer.matcher(crate::model::who::match_settings()).find(
+            model.tokenizer(),
+            &document.title,
+            &document.text,
+        );
         let answer = model.classify(&article, &options);
         let codes: Vec<&str> = answer.actors.iter().map(|a| a.actor.code.as_str()).collect();
         let expected_codes: Vec<&str> = expected.actors.iter().map(|a| gazetteer.code(a.actor)).collect();

@@ -91,11 +91,7 @@ impl Model {
     }
 
     /// The answer's relations, main first.
-    pub(super) fn actor_relations<'m>(
-        &'m self,
-        gazetteer: &'m Gazetteer,
-        found: Relations,
-    ) -> Vec<ActorRelation<'m>> {
+    pub(super) fn actor_relations<'m>(&'m self, gazetteer: &'m Gazetteer, found: Relations) -> Vec<ActorRelation<'m>> {
         let actor = |id: ActorId| gazetteer.actor(id);
         found
             .pairs

@@ -79,9 +79,8 @@ impl pb::classifier_server::Classifier for ClassifierService {
                 let model = state.model();
                 let bytes = valid.article.bytes();
                 let answer = AnswerBudget::new(state.limits.max_answer_bytes);
-                let work = move || {
-                    answer.admit(convert::classify(&model, &valid.article.as_article(), &valid.options()))
-                };
+                let work =
+                    move || answer.admit(convert::classify(&model, &valid.article.as_article(), &valid.options()));
                 state.pool.run_sized(bytes, work).await?
             })
             .await?;

@@ -168,6 +168,8 @@ impl PatternIndex {
         let maybe = self.first_bits.get(word).is_some_and(|bits| bits & mask != 0);
         maybe
             .then(|| self.by_first.get(&first))
-            .flatten().into_iter().flat_map(|c| c.iter().map(|&i| &self.patterns[i as usize]))
+            .flatten()
+            .into_iter()
+            .flat_map(|c| c.iter().map(|&i| &self.patterns[i as usize]))
     }
 }
