@@ -74,7 +74,7 @@ fn write_batch(
             .chunks(chunk)
             .map(|lines| {
                 scope.spawn(move || {
-                    lines.iter().map(|(_, line)| classify_line(model, line, &options)).collect::<Vec<_>>()
+                    lines.iter().map(|(_, line)| classify_line(model, line, options)).collect::<Vec<_>>()
                 })
             })
             .collect();
