@@ -228,7 +228,7 @@ impl Workload {
     fn unary_request(&self, n: usize) -> pb::ClassifyRequest {
         let i = n % self.articles.len();
         let article = pb::Article { id: i.to_string(), title: String::new(), text: self.articles[i].clone() };
-        pb::ClassifyRequest { article: Some(article), explain: 0, sentences: false }
+        pb::ClassifyRequest { article: Some(article), explain: 0, sentences: false, relations: false }
     }
 }
 

@@ -74,7 +74,9 @@ fn inference(c: &mut Criterion) {
     let model = Model::load(&model_path()).expect("models/default/model.bin loads");
     let pools = pools();
     let classify = |text: &str| {
-        let results = model.classify(&Article::text(text), &accord::Options { explain: 0, sentences: false }).heads;
+        let results = model
+            .classify(&Article::text(text), &accord::Options { explain: 0, sentences: false, relations: false })
+            .heads;
         results.iter().map(|r| r.prediction.best).sum::<usize>()
     };
     bench_group(c, "classify", &pools, false, classify);

@@ -27,7 +27,7 @@ fn run(model: &Model, pool: &[String], what: &str) -> usize {
                 count
             }
             _ => model
-                .classify(&article, &accord::Options { explain: 0, sentences: false })
+                .classify(&article, &accord::Options { explain: 0, sentences: false, relations: false })
                 .heads
                 .iter()
                 .map(|r| r.prediction.best)

@@ -222,3 +222,31 @@ async fn malformed_grpc_frames_get_an_error_status() {
     assert!(answer.message.contains("compress"), "{answer:?}");
     server.assert_still_serving().await;
 }
+
+/// An article naming 10,000 countries (in 2,500 sentences) gets at most 32 actors and 16
+/// relations (docs/guarantees.md), the most-mentioned first; one naming none gets none.
+#[tokio::test]
+async fn ten_thousand_country_names_get_a_bounded_list_of_actors_and_relations() {
+    let server = Server::start(&[]);
+    let mut client = server.client().await;
+    let names = ["China", "France", "Brazil", "India", "Kenya", "Peru", "Japan", "Chile", "Egypt", "Iran", "Ghana"];
+    let mut named = Vec::new();
+    for i in 0..10_000 {
+        named.push(if i % 2 == 0 { "Germany" } else { names[i % names.len()] });
+    }
+    let text: String = named.chunks(4).map(|n| format!("{} and {} met {} and {}. ", n[0], n[1], n[2], n[3])).collect();
+    let request = pb::ClassifyRequest { relations: true, ..classify_article("", &text) };
+    let started = Instant::now();
+    let answer = client.classify(request).await.expect("served").into_inner();
+    assert!(started.elapsed() < Duration::from_secs(10), "{:?}", started.elapsed());
+    assert_eq!(answer.actors.first().map(|a| a.code.as_str()), Some("DEU"), "the most mentioned first");
+    assert_eq!(answer.actors[0].mention_count, 5000);
+    assert!(answer.actors[0].mentions.len() <= 32);
+    assert_eq!(answer.actors.len(), 12, "Germany and the eleven others");
+    assert!(!answer.relations.is_empty() && answer.relations.len() <= 16, "{}", answer.relations.len());
+    assert!(answer.relations.iter().all(|r| r.a < r.b && r.evidence.len() <= 8));
+    let request = pb::ClassifyRequest { relations: true, ..classify_article("", SPORTS_COOPERATION) };
+    let answer = client.classify(request).await.expect("served").into_inner();
+    assert!(answer.relations.is_empty(), "{:?}", answer.relations);
+    server.assert_still_serving().await;
+}

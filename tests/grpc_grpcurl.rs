@@ -164,6 +164,19 @@ fn the_command_line_prints_what_grpcurl_prints() {
         assert_eq!(without_layout(line), without_layout(&called), "accord classify and grpcurl differ");
     }
 
+    // Actors and relations, one article naming Côte d'Ivoire at its very start.
+    let relations = serde_json::json!({
+        "id": "rel",
+        "title": "China and the United States trade threats",
+        "text": "Côte d'Ivoire and Ghana signed a cocoa pact. Beijing condemned Washington's new tariffs and warned of retaliation.\nThe United States said China broke its promises.",
+    });
+    let printed = accord(&models, &["classify", "--relations"], &format!("{relations}\n"));
+    assert!(printed.contains("\"relations\": [") || printed.contains("\"relations\":["), "{printed}");
+    assert!(printed.contains("\"CIV\"") && printed.contains("\"USA\""), "{printed}");
+    let request = serde_json::json!({ "article": relations, "relations": true });
+    let called = grpcurl(&server, &["accord.v1.Classifier/Classify"], Some(&request.to_string()));
+    assert_eq!(without_layout(&printed), without_layout(&called), "accord classify --relations and grpcurl differ");
+
     let called = grpcurl(&server, &["accord.v1.Classifier/GetModelInfo"], Some("{}"));
     let printed = accord(&models, &["info", "--json"], "");
     assert_eq!(without_layout(&printed), without_layout(&called), "accord info --json and grpcurl differ");

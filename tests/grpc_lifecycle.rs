@@ -17,6 +17,7 @@ async fn logs_one_line_per_call_and_never_the_article() {
         article: common::article("id-1", secret, &format!("{SPORTS_COOPERATION} {secret}")),
         explain: 5,
         sentences: true,
+        relations: false,
     };
     client.classify(request).await.expect("classify");
     let tokenize = pb::TokenizeRequest { article: common::article("id-2", "", secret) };

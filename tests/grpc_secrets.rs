@@ -28,8 +28,12 @@ async fn at_trace_level_neither_the_admin_token_nor_article_text_is_logged() {
 
     let mut client = server.client().await;
     let text = format!("{SPORTS_COOPERATION} {SECRET_WORD}");
-    let request =
-        pb::ClassifyRequest { article: common::article("s", SECRET_WORD, &text), explain: 5, sentences: true };
+    let request = pb::ClassifyRequest {
+        article: common::article("s", SECRET_WORD, &text),
+        explain: 5,
+        sentences: true,
+        relations: false,
+    };
     client.classify(request).await.expect("classified");
     let tokenize = pb::TokenizeRequest { article: common::article("t", "", SECRET_WORD) };
     client.tokenize(tokenize).await.expect("tokenized");

@@ -13,7 +13,12 @@ const MIXED: &str = "Germany and France signed a defence cooperation agreement o
 async fn sentences_come_back_with_offsets_and_stances() {
     let server = Server::start_with(&repo_root().join("models"), &[], &[]);
     let mut client = server.client().await;
-    let request = pb::ClassifyRequest { article: article("m", "Allies sign pact", MIXED), explain: 0, sentences: true };
+    let request = pb::ClassifyRequest {
+        article: article("m", "Allies sign pact", MIXED),
+        explain: 0,
+        sentences: true,
+        relations: false,
+    };
     let response = client.classify(request).await.expect("classify").into_inner();
     let fields: Vec<i32> = response.sentences.iter().map(|s| s.field).collect();
     assert_eq!(fields, [Field::Title as i32, Field::Text as i32, Field::Text as i32, Field::Text as i32]);
@@ -23,7 +28,8 @@ async fn sentences_come_back_with_offsets_and_stances() {
     assert_eq!(response.sentences[2].label, "tension", "the threat sentence");
     assert_eq!(response.predictions["stance"].label, "cooperation", "the article leans cooperative");
 
-    let plain = pb::ClassifyRequest { article: article("m", "", MIXED), explain: 0, sentences: false };
+    let plain =
+        pb::ClassifyRequest { article: article("m", "", MIXED), explain: 0, sentences: false, relations: false };
     assert!(client.classify(plain).await.expect("classify").into_inner().sentences.is_empty());
 }
 
@@ -49,7 +55,8 @@ async fn a_single_sentence_names_the_word_prefixes_behind_its_stance() {
     let mut client = server.client().await;
     let info = client.get_model_info(pb::GetModelInfoRequest {}).await.expect("info").into_inner();
     let text = "Insurgents attacked government positions and threatened further retaliation.";
-    let request = pb::ClassifyRequest { article: article("one", "", text), explain: 100, sentences: false };
+    let request =
+        pb::ClassifyRequest { article: article("one", "", text), explain: 100, sentences: false, relations: false };
     let response = client.classify(request).await.expect("classify").into_inner();
     let stance = &response.predictions["stance"];
     assert_eq!(stance.label, "tension");
@@ -67,7 +74,8 @@ async fn a_single_sentence_names_the_word_vectors_behind_its_stance() {
     let info = client.get_model_info(pb::GetModelInfoRequest {}).await.expect("info").into_inner();
     // Words of older wire copy that the news sentences the head learned from hardly use.
     let text = "Artillery bombarded the besieged garrison, and the envoys were expelled.";
-    let request = pb::ClassifyRequest { article: article("one", "", text), explain: 100, sentences: false };
+    let request =
+        pb::ClassifyRequest { article: article("one", "", text), explain: 100, sentences: false, relations: false };
     let response = client.classify(request).await.expect("classify").into_inner();
     let stance = &response.predictions["stance"];
     assert_eq!(stance.label, "tension");

@@ -295,3 +295,25 @@ fn a_tls_server_is_reached_with_its_ca_certificate() {
         .expect("runs");
     assert_eq!(plain.status.code(), Some(1), "a plaintext client reached the TLS server");
 }
+
+/// `--relations` prints the actors and relations a direct call gives.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn relations_are_passed_on() {
+    let server = Server::start_with(&shipped_models(), &[], &[]);
+    let seeds = seeds();
+    let paths = seed_paths(&seeds);
+    let mut args = vec!["--relations"];
+    args.extend(paths.iter().map(String::as_str));
+    let output = run_client(&server, &args);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let requests = seeds
+        .iter()
+        .map(|(name, text)| common::pb::ClassifyRequest { relations: true, ..classify_request(name, text, 0) })
+        .collect();
+    let mut client = server.client().await;
+    let direct = client.classify_batch(ClassifyBatchRequest { requests }).await.expect("batch").into_inner();
+    assert_eq!(printed_responses(&output.stdout), direct.responses, "the Python client and a direct call differ");
+    let printed = json_lines(&output.stdout);
+    assert!(printed.iter().all(|r| r["actors"].as_array().is_some_and(|a| !a.is_empty())), "seeds name actors");
+    assert!(printed.iter().any(|r| r["relations"].as_array().is_some_and(|a| !a.is_empty())), "and relate some");
+}

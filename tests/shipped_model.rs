@@ -18,7 +18,9 @@ fn shipped_model_classifies_the_seed_articles() {
         ("004_aefd203c532625bc.txt", "tension"),
     ] {
         let text = std::fs::read_to_string(seeds.join(file)).expect("seed readable");
-        let results = model.classify(&Article::text(&text), &accord::Options { explain: 0, sentences: false }).heads;
+        let results = model
+            .classify(&Article::text(&text), &accord::Options { explain: 0, sentences: false, relations: false })
+            .heads;
         let label = |head: &str| results.iter().find(|r| r.head == head).map(|r| r.label().to_owned());
         assert_eq!(label("topic").as_deref(), Some("world"), "{file} topic");
         assert_eq!(label("stance").as_deref(), Some(stance), "{file} stance");

@@ -35,7 +35,7 @@ fn trains_a_model_that_classifies_and_reports_held_out_figures() {
     let sports = accord::Article::text(
         "The striker scored twice as the home team won the league match and the coach praised the goalkeeper.",
     );
-    let results = model.classify(&sports, &accord::Options { explain: 3, sentences: false }).heads;
+    let results = model.classify(&sports, &accord::Options { explain: 3, sentences: false, relations: false }).heads;
     assert_eq!(results[1].label(), "sports");
     assert!(!results[1].evidence.is_empty());
     assert!(model.version().starts_with("v20260101-"));
@@ -132,7 +132,10 @@ fn a_corpus_without_a_neutral_stance_gets_no_article_rule() {
     let model = train(&corpus, &quick_config(), "2026-01-01", &Silent).expect("training succeeds");
     assert!(model.article_stance().is_none());
     assert!(model
-        .classify(&accord::Article::text("One. Two."), &accord::Options { explain: 0, sentences: true })
+        .classify(
+            &accord::Article::text("One. Two."),
+            &accord::Options { explain: 0, sentences: true, relations: false }
+        )
         .sentences
         .is_empty());
 }
@@ -256,14 +259,17 @@ fn a_single_sentence_is_answered_by_the_single_sentence_head() {
         let article = accord::Article::text(text);
         let vector = model.vectorize(&article);
         let sentence_vector = model.sentence_vector(&article, &vector);
-        let answer =
-            model.classify(&article, &accord::Options { explain: 3, sentences: false }).heads.swap_remove(stance);
+        let answer = model
+            .classify(&article, &accord::Options { explain: 3, sentences: false, relations: false })
+            .heads
+            .swap_remove(stance);
         assert_eq!(answer.prediction, head.predict(&sentence_vector), "{text}");
         assert_eq!(
             answer.evidence.iter().map(|e| (e.index, e.weight)).collect::<Vec<_>>(),
             head.evidence(&sentence_vector, answer.prediction.best, 3)
         );
-        let sentence = model.classify(&article, &accord::Options { explain: 0, sentences: true }).sentences;
+        let sentence =
+            model.classify(&article, &accord::Options { explain: 0, sentences: true, relations: false }).sentences;
         assert_eq!(sentence.len(), 1);
         assert_eq!(sentence[0].label, answer.label(), "{text}: the sentence list agrees with the answer");
         differs |= model.heads()[stance].predict(&vector).probabilities != answer.prediction.probabilities;
@@ -272,8 +278,10 @@ fn a_single_sentence_is_answered_by_the_single_sentence_head() {
 
     let joined = sentences.join(" ");
     let article = accord::Article::text(&joined);
-    let rule_answer =
-        model.classify(&article, &accord::Options { explain: 0, sentences: false }).heads.swap_remove(stance);
+    let rule_answer = model
+        .classify(&article, &accord::Options { explain: 0, sentences: false, relations: false })
+        .heads
+        .swap_remove(stance);
     let mean = model.sentence_mean(&article).expect("a mean of four sentences");
     assert_eq!(mean.sentences, 4);
     let whole = model.sentence_vector(&article, &model.vectorize(&article));
@@ -335,7 +343,10 @@ fn the_single_sentence_head_reads_word_prefixes_beside_the_vocabulary() {
     let sentence_vector = model.sentence_vector(&article, &vector);
     assert!(sentence_vector.indices.contains(&(dimensions as u32 + attack)));
     let stance = model.heads().iter().position(|h| h.name == "stance").expect("stance head");
-    let answer = model.classify(&article, &accord::Options { explain: 50, sentences: false }).heads.swap_remove(stance);
+    let answer = model
+        .classify(&article, &accord::Options { explain: 50, sentences: false, relations: false })
+        .heads
+        .swap_remove(stance);
     assert_eq!(answer.prediction, head.predict(&sentence_vector));
     assert_ne!(answer.prediction, head.predict(&vector), "the prefixes move the answer");
     assert!(answer.evidence.iter().any(|e| e.term == "attack…" && e.index == dimensions as u32 + attack));
@@ -343,8 +354,8 @@ fn the_single_sentence_head_reads_word_prefixes_beside_the_vocabulary() {
     let copy = Model::from_bytes(&model.to_bytes().expect("encode")).expect("decode");
     assert_eq!(copy.sentence_prefixes().map(|p| p.terms()), Some(prefixes.terms()));
     assert_eq!(
-        copy.classify(&article, &accord::Options { explain: 5, sentences: false }).heads,
-        model.classify(&article, &accord::Options { explain: 5, sentences: false }).heads,
+        copy.classify(&article, &accord::Options { explain: 5, sentences: false, relations: false }).heads,
+        model.classify(&article, &accord::Options { explain: 5, sentences: false, relations: false }).heads,
         "the model file keeps the block"
     );
 
@@ -382,8 +393,10 @@ fn the_single_sentence_head_adds_a_model_of_the_mean_word_vector() {
     let sentence_vector = model.sentence_vector(&article, &vector);
     assert!(sentence_vector.indices.contains(&feature("bombarded")));
     let stance = model.heads().iter().position(|h| h.name == "stance").expect("stance head");
-    let answer =
-        model.classify(&article, &accord::Options { explain: 500, sentences: false }).heads.swap_remove(stance);
+    let answer = model
+        .classify(&article, &accord::Options { explain: 500, sentences: false, relations: false })
+        .heads
+        .swap_remove(stance);
     assert_eq!(answer.prediction, head.predict(&sentence_vector));
     let words_cut = accord::SparseVector {
         indices: sentence_vector.indices.iter().copied().filter(|&i| (i as usize) < offset).collect(),
@@ -395,8 +408,8 @@ fn the_single_sentence_head_adds_a_model_of_the_mean_word_vector() {
     let copy = Model::from_bytes(&model.to_bytes().expect("encode")).expect("decode");
     assert_eq!(copy.sentence_word_vectors().map(|b| b.terms()), Some(block.terms()));
     assert_eq!(
-        copy.classify(&article, &accord::Options { explain: 5, sentences: false }).heads,
-        model.classify(&article, &accord::Options { explain: 5, sentences: false }).heads,
+        copy.classify(&article, &accord::Options { explain: 5, sentences: false, relations: false }).heads,
+        model.classify(&article, &accord::Options { explain: 5, sentences: false, relations: false }).heads,
         "the model file keeps the block"
     );
 

@@ -25,12 +25,15 @@ def main():
     parser.add_argument("--batch", default="256", help="articles per ClassifyBatch call (server --max-batch)")
     parser.add_argument("--explain", default="0", help="evidence terms per head")
     parser.add_argument("--sentences", action="store_true", help="also each sentence's stance")
+    parser.add_argument("--relations", action="store_true",
+                        help="also the actors each article names and the relations between them")
     parser.add_argument("--gzip", action="store_true", help="send the requests compressed with gzip")
     parser.add_argument("--timeout", default="60", help="seconds per call")
     args = parser.parse_args()
     sys.argv = ["accord-client", "--server", args.addr, "--timeout", args.timeout]
     sys.argv += ["--gzip"] * args.gzip + (["--ca-cert", args.ca_cert] if args.ca_cert else [])
     sys.argv += ["classify", "--batch", args.batch, "--explain", args.explain] + ["--sentences"] * args.sentences
+    sys.argv += ["--relations"] * args.relations
     sys.argv += args.inputs
     cli.main()
 

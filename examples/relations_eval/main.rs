@@ -59,7 +59,7 @@ const AMBIGUOUS: [AmbiguousRule; 3] = [AmbiguousRule::Supported, AmbiguousRule::
 /// The stance head's probabilities for every sentence of the article, each scored as if it
 /// were an article alone. The only place the harness reads per-sentence stance from the model.
 fn sentence_stances(model: &Model, stance_head: usize, article: &Article) -> Vec<(Field, Range<usize>, Vec<f32>)> {
-    let answer = model.classify(article, &Options { explain: 0, sentences: true });
+    let answer = model.classify(article, &Options { explain: 0, sentences: true, relations: false });
     answer
         .sentences
         .into_iter()

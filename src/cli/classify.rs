@@ -13,7 +13,7 @@ use anyhow::Context as _;
 
 use accord::grpc::v1 as pb;
 use accord::grpc::{convert, json};
-use accord::Model;
+use accord::{Model, Options};
 
 use super::{stdout_error, LinesFailed, ModelArgs};
 
@@ -39,6 +39,9 @@ pub struct ClassifyArgs {
     #[arg(long, env = "ACCORD_MAX_TEXT_BYTES", default_value_t = 1 << 20,
           value_parser = clap::value_parser!(u32).range(1..))]
     max_text_bytes: u32,
+    /// Also list the actors the article names and the relations between them.
+    #[arg(long)]
+    relations: bool,
 }
 
 /// Lines read and classified together: enough to keep every core busy, few enough that a
@@ -195,6 +198,8 @@ fn write_batch(
 ) -> anyhow::Result<usize> {
     let workers = std::thread::available_parallelism().map_or(1, usize::from);
     let chunk = batch.len().div_ceil(workers).max(1);
+    let options = Options { explain: args.explain, sentences: args.sentences, relations: args.relations };
+    let options = &options;
     let results: Vec<Result<String, String>> = std::thread::scope(|scope| {
         let handles: Vec<_> = batch
             .chunks(chunk)
@@ -204,7 +209,7 @@ fn write_batch(
                         .iter()
                         .map(|(_, article)| {
                             let article = article.as_ref().map_err(String::clone)?;
-                            classify(model, article, args.explain, args.sentences)
+                            classify(model, article, options)
                         })
                         .collect::<Vec<_>>()
                 })
@@ -226,8 +231,8 @@ fn write_batch(
 }
 
 /// One article classified, as one JSON line.
-fn classify(model: &Model, input: &pb::Article, explain: usize, sentences: bool) -> Result<String, String> {
+fn classify(model: &Model, input: &pb::Article, options: &Options) -> Result<String, String> {
     let article = accord::Article { id: &input.id, title: &input.title, text: &input.text };
-    let response = convert::classify(model, &article, explain, sentences);
+    let response = convert::classify(model, &article, options);
     json::to_line(&response).map_err(|e| e.to_string())
 }

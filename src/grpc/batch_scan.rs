@@ -71,6 +71,7 @@ mod tests {
             article: Some(pb::Article { id: "a".into(), title: "t".into(), text: "some text".into() }),
             explain: 3,
             sentences: true,
+            relations: false,
         };
         pb::ClassifyBatchRequest { requests: vec![request; entries] }.encode_to_vec()
     }

@@ -6,6 +6,7 @@
 use crate::grpc::record;
 use crate::grpc::v1 as pb;
 use crate::model::meta::{HeadEvaluation, SentenceEvaluation};
+use crate::model::who::{ActorRelation, NamedActor};
 use crate::model::{HeadResult, Model, Options, SentenceStance};
 use crate::text::article::{Article, Field};
 use crate::text::tokenizer::Token;
@@ -34,10 +35,11 @@ pub fn vectorize(model: &Model, article: &Article) -> pb::VectorizeResponse {
     }
 }
 
-/// Every head's prediction for the article, with up to `explain` evidence terms each, and
-/// each sentence's stance if `sentences` is set.
-pub fn classify(model: &Model, article: &Article, explain: usize, sentences: bool) -> pb::ClassifyResponse {
-    let answer = model.classify(article, &Options { explain, sentences });
+/// Every head's prediction for the article, with up to `options.explain` evidence terms
+/// each, each sentence's stance if `options.sentences` is set, and the actors and their
+/// relations if `options.relations` is.
+pub fn classify(model: &Model, article: &Article, options: &Options) -> pb::ClassifyResponse {
+    let answer = model.classify(article, options);
     let predictions = answer.heads.iter().map(|result| (result.head.to_owned(), prediction(result))).collect();
     let sentences = answer.sentences.iter().map(sentence).collect();
     pb::ClassifyResponse {
@@ -45,14 +47,45 @@ pub fn classify(model: &Model, article: &Article, explain: usize, sentences: boo
         predictions,
         model_version: model.version().to_owned(),
         sentences,
+        actors: answer.actors.iter().map(actor).collect(),
+        relations: answer.relations.iter().map(relation).collect(),
+    }
+}
+
+fn field(field: Field) -> pb::Field {
+    match field {
+        Field::Title => pb::Field::Title,
+        Field::Text => pb::Field::Text,
+    }
+}
+
+fn span(&(field, start, end): &(Field, usize, usize)) -> pb::TextSpan {
+    pb::TextSpan { start: saturating_u32(start), end: saturating_u32(end), field: self::field(field).into() }
+}
+
+fn actor(named: &NamedActor) -> pb::Actor {
+    pb::Actor {
+        code: named.actor.code.clone(),
+        name: named.actor.name.clone(),
+        kind: named.actor.kind.as_str().to_owned(),
+        mentions: named.mentions.iter().map(span).collect(),
+        mention_count: named.count,
+    }
+}
+
+fn relation(relation: &ActorRelation) -> pb::Relation {
+    pb::Relation {
+        a: relation.a.code.clone(),
+        b: relation.b.code.clone(),
+        label: relation.label.as_str().to_owned(),
+        probability: relation.probability,
+        main: relation.main,
+        evidence: relation.evidence.iter().map(span).collect(),
     }
 }
 
 fn sentence(stance: &SentenceStance) -> pb::SentenceStance {
-    let field = match stance.field {
-        Field::Title => pb::Field::Title,
-        Field::Text => pb::Field::Text,
-    };
+    let field = self::field(stance.field);
     pb::SentenceStance {
         start: saturating_u32(stance.range.start),
         end: saturating_u32(stance.range.end),

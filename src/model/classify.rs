@@ -1,8 +1,10 @@
 //! [`Model::classify`]: everything the model answers for an article, from one analysis of
 //! it. The article is tokenized once; its term counts, its sentences' counts, and the
-//! single-sentence head's blocks all come from that one token stream.
+//! single-sentence head's blocks all come from that one token stream, and so do the actors
+//! the article names (see [`super::who`]).
 
 use super::sentence_stance::{label_buffer, BoundStance, SentenceMean, SentenceStance};
+use super::who::{find_actors, find_relations, ActorRelation, NamedActor};
 use super::{HeadResult, Model};
 use crate::features::vectorizer::{Analysis, SparseVector};
 use crate::model::head::argmax;
@@ -16,6 +18,9 @@ pub struct Options {
     pub explain: usize,
     /// Also give each sentence's stance ([`Classification::sentences`]).
     pub sentences: bool,
+    /// Also give the actors the article names and the relations between them
+    /// ([`Classification::actors`], [`Classification::relations`]).
+    pub relations: bool,
 }
 
 /// The model's answer for one article.
@@ -28,6 +33,12 @@ pub struct Classification<'m> {
     /// else empty. The one sentence of a single-sentence input gets the answer the article
     /// gets.
     pub sentences: Vec<SentenceStance<'m>>,
+    /// The actors the article names, most-mentioned first, if [`Options::relations`] asked
+    /// for them and the model has an actor gazetteer; else empty.
+    pub actors: Vec<NamedActor<'m>>,
+    /// The pairs of actors the article reports relating, main first, under the same
+    /// conditions as [`Classification::actors`].
+    pub relations: Vec<ActorRelation<'m>>,
 }
 
 impl Model {
@@ -40,7 +51,10 @@ impl Model {
     ///
     /// With an article-stance rule, the stance of an article of two or more sentences comes
     /// from its sentences and its topic (see [`crate::model::stance_rule`]), and that of a
-    /// single sentence from the single-sentence head, when the model has one.
+    /// single sentence from the single-sentence head, when the model has one. With an actor
+    /// gazetteer too, an article of two or more sentences in which no pair of actors reads
+    /// as a relation leans neutral ([`crate::model::stance_rule::NO_RELATION_NEUTRAL`]),
+    /// whatever `options` asks for.
     ///
     /// [`LinearHead::predict`]: crate::model::head::LinearHead::predict
     pub fn classify(&self, article: &Article, options: &Options) -> Classification<'_> {
@@ -51,6 +65,12 @@ impl Model {
             (Some(bound), Some(head)) if sentence_count < 2 => Some((bound.stance, head)),
             _ => None,
         };
+        // The actors, when the stance reads them (two sentences or more) or the caller asks.
+        let gazetteer = self.actors.as_ref().filter(|_| sentence_count >= 2 || options.relations);
+        let relation_labels = rule.and_then(|bound| bound.labels);
+        let gazetteer = gazetteer.zip(relation_labels);
+        let actors = gazetteer.map(|(gazetteer, _)| find_actors(gazetteer, analysis.tokens(), article));
+        let relating = actors.as_ref().is_some_and(|actors| actors.actors.len() >= 2);
         let (mut predictions, vector) = {
             let mut counts = analysis.article_counts();
             let wanted = options.explain > 0 || one_sentence.is_some();
@@ -60,9 +80,11 @@ impl Model {
             (self.packed.predict(&self.heads, slots, tf), vector)
         };
         let mut sentences = Vec::new();
+        let mut sentence_probabilities = Vec::new();
         if let Some(bound) = rule.filter(|_| sentence_count >= 2) {
             let stances = options.sentences.then_some(&mut sentences);
-            let mean = self.sentence_pass(bound, &mut analysis, stances);
+            let probabilities = relating.then_some(&mut sentence_probabilities);
+            let mean = self.sentence_pass(bound, &mut analysis, stances, probabilities);
             self.apply_article_stance(Some(mean), &mut predictions);
         }
         let sentence_vector = one_sentence.map(|(stance, head)| {
@@ -74,6 +96,27 @@ impl Model {
             let prediction = &predictions[bound.stance];
             sentences.push(self.sentence_stance(bound, sentence, &prediction.probabilities));
         }
+        if let (Some(bound), true, 1) = (rule, relating, sentence_count) {
+            sentence_probabilities.extend_from_slice(&predictions[bound.stance].probabilities);
+        }
+        let found = match (gazetteer, &actors, rule) {
+            (Some((gazetteer, labels)), Some(actors), Some(bound)) if relating => {
+                let label_count = self.heads[bound.stance].label_count();
+                let tokens = analysis.tokens();
+                Some(find_relations(gazetteer, labels, tokens, &sentence_probabilities, label_count, actors))
+            }
+            _ => None,
+        };
+        if gazetteer.is_some() && sentence_count >= 2 && found.as_ref().is_none_or(|found| found.pairs.is_empty()) {
+            self.apply_no_relation(&mut predictions);
+        }
+        let (actors, relations) = match (gazetteer, actors) {
+            (Some((gazetteer, _)), Some(actors)) if options.relations => {
+                let relations = found.map(|found| self.actor_relations(gazetteer, found)).unwrap_or_default();
+                (self.named_actors(gazetteer, &actors), relations)
+            }
+            _ => (Vec::new(), Vec::new()),
+        };
         let answering = |i: usize| match (one_sentence, &sentence_vector) {
             (Some((stance, head)), Some(sentence_vector)) if stance == i => (head, sentence_vector),
             _ => (&self.heads[i], &vector),
@@ -86,7 +129,7 @@ impl Model {
                 self.head_result(head, prediction, vector, options.explain)
             })
             .collect();
-        Classification { heads, sentences }
+        Classification { heads, sentences, actors, relations }
     }
 
     /// The single-sentence head's input: the article's vector `main`, then its word-prefix
@@ -116,18 +159,19 @@ impl Model {
     pub fn sentence_mean(&self, article: &Article) -> Option<SentenceMean> {
         let bound = self.stance_rule.as_ref()?;
         let mut analysis = self.vectorizer.analyse(&self.tokenizer, article, true);
-        Some(self.sentence_pass(bound, &mut analysis, None))
+        Some(self.sentence_pass(bound, &mut analysis, None, None))
     }
 
     /// The stance head's probabilities for every sentence of the analysis as if it alone
     /// were an article, summed into their mean; each sentence's stance pushed to `stances`
-    /// if given. Each sentence's counts are tallied from the article's lookups and only the
+    /// if given, and its probabilities appended to `per_sentence` if given. Each sentence's counts are tallied from the article's lookups and only the
     /// stance head is scored, without allocating per sentence.
     fn sentence_pass<'m>(
         &'m self,
         bound: &BoundStance,
         analysis: &mut Analysis<'_>,
         mut stances: Option<&mut Vec<SentenceStance<'m>>>,
+        mut per_sentence: Option<&mut Vec<f32>>,
     ) -> SentenceMean {
         let count = analysis.tokens().sentences().len();
         let labels = self.heads[bound.stance].label_count();
@@ -144,6 +188,9 @@ impl Model {
             self.packed.head_probabilities(&self.heads, bound.stance, slots, tf, probabilities);
             drop(counts);
             sum.iter_mut().zip(&*probabilities).for_each(|(m, p)| *m += p);
+            if let Some(per_sentence) = per_sentence.as_deref_mut() {
+                per_sentence.extend_from_slice(probabilities);
+            }
             if let (Some(stances), Some(sentence)) = (stances.as_deref_mut(), analysis.tokens().sentences().get(index))
             {
                 stances.push(self.sentence_stance(bound, sentence, probabilities));

@@ -7,7 +7,8 @@
 //! bytes 20..52  SHA-256 of the body
 //! bytes 52..    body: tokenizer settings, vectorizer settings, vocabulary, IDF, heads,
 //!               the single-sentence stance head (optional), its word-prefix block
-//!               (optional), its word-vector block's words (optional), metadata
+//!               (optional), its word-vector block's words (optional), metadata, the
+//!               actor gazetteer's rows (optional; the matcher's index is rebuilt from them)
 //! ```
 //! The header lets a loader name the problem with a bad file (not a model, another format
 //! version, truncated, corrupted) before decoding anything; validation then checks every
@@ -20,6 +21,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use crate::features::actors::{Gazetteer, GazetteerData, GazetteerError};
 use crate::features::vectorizer::{TfIdf, VectorizerSettings};
 use crate::features::word_prefixes::{WordPrefixes, MARK};
 use crate::features::word_vectors::{WordVectorBlock, MARK as VECTOR_MARK};
@@ -30,7 +32,7 @@ use crate::text::tokenizer::{TokenizerSettings, UnsupportedTokenizer};
 const MAGIC: &[u8; 8] = b"ACCORDMF";
 /// The version of the file layout this build reads and writes; bumped when the body's
 /// layout changes.
-pub const FORMAT_VERSION: u32 = 12;
+pub const FORMAT_VERSION: u32 = 13;
 const HEADER_LEN: usize = 52;
 /// Bounds on IDF values and weights, far beyond any trained model's (IDF is `1 + ln(n/df)`,
 /// regularized weights are tens at most), so that a weight times an IDF, summed over a long
@@ -93,7 +95,14 @@ pub enum ModelError {
     /// The parts do not make a model that can be served (said why).
     #[error("invalid model: {0}")]
     Invalid(String),
+    /// The stored actor gazetteer is not a valid one (said why).
+    #[error("invalid model: actor gazetteer: {0}")]
+    Actors(#[from] GazetteerError),
 }
+
+/// The most name patterns a stored gazetteer may hold: the shipped one has a few thousand,
+/// and the index built from them at load grows with their number.
+pub const MAX_ACTOR_NAMES: usize = 1 << 20;
 
 /// Everything the body holds, owned.
 #[derive(Serialize, Deserialize)]
@@ -107,6 +116,7 @@ pub(crate) struct ModelParts {
     pub sentence_prefixes: Option<PrefixParts>,
     pub sentence_word_vectors: Option<Vec<String>>,
     pub meta: ModelMeta,
+    pub actors: Option<GazetteerData>,
 }
 
 impl ModelParts {
@@ -122,6 +132,19 @@ impl ModelParts {
             }
             None => Ok(None),
         }
+    }
+
+    /// The stored gazetteer with its matcher index rebuilt; an error for one over the bounds
+    /// or with a bad row.
+    pub fn actors(&mut self) -> Result<Option<Gazetteer>, ModelError> {
+        let Some(data) = self.actors.take() else { return Ok(None) };
+        let patterns = data.names.len() + data.stopnames.len();
+        if patterns > MAX_ACTOR_NAMES {
+            return Err(ModelError::Invalid(format!(
+                "actor gazetteer: {patterns} name patterns, more than {MAX_ACTOR_NAMES}"
+            )));
+        }
+        Ok(Some(Gazetteer::try_from(data)?))
     }
 }
 
@@ -161,6 +184,7 @@ struct ModelPartsRef<'a> {
     sentence_prefixes: Option<PrefixParts>,
     sentence_word_vectors: Option<&'a [String]>,
     meta: &'a ModelMeta,
+    actors: Option<&'a GazetteerData>,
 }
 
 pub(crate) fn encode(
@@ -169,6 +193,7 @@ pub(crate) fn encode(
     vectorizer: &TfIdf,
     heads: &[LinearHead],
     sentence: Option<&SentenceHead>,
+    actors: Option<&Gazetteer>,
 ) -> Result<Vec<u8>, ModelError> {
     let body = postcard::to_allocvec(&ModelPartsRef {
         tokenizer,
@@ -180,14 +205,26 @@ pub(crate) fn encode(
         sentence_prefixes: sentence.and_then(|s| s.prefixes.as_ref()).map(PrefixParts::of),
         sentence_word_vectors: sentence.and_then(|s| s.word_vectors.as_ref()).map(WordVectorBlock::terms),
         meta,
+        actors: actors.map(Gazetteer::data),
     })?;
+    Ok(with_header(body))
+}
+
+/// A body behind its header: magic, format version, length, checksum.
+fn with_header(body: Vec<u8>) -> Vec<u8> {
     let mut bytes = Vec::with_capacity(HEADER_LEN + body.len());
     bytes.extend_from_slice(MAGIC);
     bytes.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
     bytes.extend_from_slice(&(body.len() as u64).to_le_bytes());
     bytes.extend_from_slice(&Sha256::digest(&body));
     bytes.extend_from_slice(&body);
-    Ok(bytes)
+    bytes
+}
+
+/// A model file of these parts, unchecked: what a hand-edited file could hold.
+#[cfg(test)]
+pub(crate) fn encode_parts(parts: &ModelParts) -> Result<Vec<u8>, ModelError> {
+    Ok(with_header(postcard::to_allocvec(parts)?))
 }
 
 /// The body length the header promises, once the magic bytes and format version are

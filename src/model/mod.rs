@@ -8,6 +8,7 @@ use std::path::Path;
 pub use meta::ModelMeta;
 
 use self::file::ModelError;
+use crate::features::actors::Gazetteer;
 use crate::features::vectorizer::{term_frequencies, SparseVector, TermCounts, TfIdf, VectorizerSettings};
 use crate::features::word_prefixes::WordPrefixes;
 use crate::features::word_vectors::WordVectorBlock;
@@ -29,7 +30,7 @@ pub const DEFAULT_MAX_MODEL_BYTES: u64 = 256 << 20;
 ///
 /// let model = Model::load(Path::new("models/default/model.bin"))?;
 /// let article = Article::text("China and Israel signed a trade agreement on Monday.");
-/// let answer = model.classify(&article, &Options { explain: 2, sentences: true });
+/// let answer = model.classify(&article, &Options { explain: 2, sentences: true, relations: false });
 /// for head in &answer.heads {
 ///     let terms: Vec<&str> = head.evidence.iter().map(|evidence| evidence.term).collect();
 ///     println!("{}: {} ({:.2}), for {terms:?}", head.head, head.label(), head.probability());
@@ -53,6 +54,9 @@ pub struct Model {
     packed: PackedHeads,
     /// The whole-article stance rule, bound to the heads (derived from the config).
     stance_rule: Option<sentence_stance::BoundStance>,
+    /// The actors the model finds, stored with it so that a served model and its actors
+    /// always agree; `None` for a model trained without them.
+    actors: Option<Gazetteer>,
 }
 
 /// The single-sentence head and the blocks it reads after the vocabulary, in this order:
@@ -163,7 +167,18 @@ impl Model {
             .as_ref()
             .map(|rule| sentence_stance::BoundStance::bind(rule, &heads))
             .transpose()?;
-        Ok(Self { meta, tokenizer, vectorizer, heads, sentence_head, packed, stance_rule })
+        Ok(Self { meta, tokenizer, vectorizer, heads, sentence_head, packed, stance_rule, actors: None })
+    }
+
+    /// The model with this actor gazetteer (training gives it the corpus's).
+    pub fn with_actors(mut self, actors: Option<Gazetteer>) -> Self {
+        self.actors = actors;
+        self
+    }
+
+    /// The actor gazetteer the model finds actors with, if it has one.
+    pub fn actors(&self) -> Option<&Gazetteer> {
+        self.actors.as_ref()
     }
 
     /// Reads, checks and validates a model file whose body is at most
@@ -182,14 +197,16 @@ impl Model {
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, ModelError> {
         let mut parts = file::decode(bytes)?;
         let sentence_head = parts.sentence_head()?;
+        let actors = parts.actors()?;
         let vectorizer = TfIdf::from_parts(parts.vectorizer, parts.terms, parts.idf);
-        Self::from_parts(parts.meta, parts.tokenizer, vectorizer, parts.heads, sentence_head)
+        Ok(Self::from_parts(parts.meta, parts.tokenizer, vectorizer, parts.heads, sentence_head)?.with_actors(actors))
     }
 
     /// The model file's bytes.
     pub fn to_bytes(&self) -> Result<Vec<u8>, ModelError> {
         let sentence = self.sentence_head.as_ref();
-        file::encode(&self.meta, self.tokenizer.settings(), &self.vectorizer, &self.heads, sentence)
+        let actors = self.actors.as_ref();
+        file::encode(&self.meta, self.tokenizer.settings(), &self.vectorizer, &self.heads, sentence, actors)
     }
 
     /// Writes the model file atomically: a temporary file beside it, fsync, rename.
@@ -323,6 +340,7 @@ pub mod relations;
 mod sentence_stance;
 pub mod stance_rule;
 pub mod store;
+pub mod who;
 
 pub use classify::{Classification, Options};
 pub use sentence_stance::{SentenceMean, SentenceStance};

@@ -5,7 +5,8 @@ use std::ops::Range;
 
 use super::{Model, ModelError};
 use crate::model::head::{argmax, HeadPrediction, LinearHead};
-use crate::model::stance_rule::ArticleStance;
+use crate::model::relations::StanceLabels;
+use crate::model::stance_rule::{ArticleStance, NO_RELATION_NEUTRAL};
 use crate::text::article::{Article, Field};
 
 /// The article-stance rule with the positions of its heads and labels in this model.
@@ -17,6 +18,9 @@ pub(super) struct BoundStance {
     relation: usize,
     /// The neutral label's position among the stance head's labels.
     neutral: usize,
+    /// Where cooperation, tension and neutral are among the stance head's labels, if it has
+    /// the first two: relations are found only then.
+    pub(super) labels: Option<StanceLabels>,
 }
 
 impl BoundStance {
@@ -34,7 +38,8 @@ impl BoundStance {
         if !(rule.exponent.is_finite() && rule.exponent > 0.0) {
             return Err(invalid(format!("exponent {} is not a positive number", rule.exponent)));
         }
-        Ok(Self { rule: rule.clone(), stance, topic, relation, neutral })
+        let labels = StanceLabels::find(&heads[stance].labels);
+        Ok(Self { rule: rule.clone(), stance, topic, relation, neutral, labels })
     }
 }
 
@@ -90,6 +95,24 @@ impl Model {
         let relation = predictions[bound.topic].probabilities[bound.relation];
         let stance = &mut predictions[bound.stance];
         bound.rule.combine_into(Some(bound.neutral), &parts.mean, relation, &mut stance.probabilities);
+        stance.best = argmax(&stance.probabilities);
+    }
+
+    /// Makes the stance of an article in which no pair of actors reads as a relation lean
+    /// neutral: the other labels keep their ratio, and together at most
+    /// `1 − NO_RELATION_NEUTRAL` of the probability.
+    pub(super) fn apply_no_relation(&self, predictions: &mut [HeadPrediction]) {
+        let Some(bound) = &self.stance_rule else { return };
+        let stance = &mut predictions[bound.stance];
+        let neutral = bound.neutral;
+        let leaning: f32 = stance.probabilities.iter().enumerate().filter(|(i, _)| *i != neutral).map(|(_, p)| p).sum();
+        let cap = 1.0 - NO_RELATION_NEUTRAL;
+        if leaning > cap {
+            let scale = cap / leaning;
+            for (i, p) in stance.probabilities.iter_mut().enumerate() {
+                *p = if i == neutral { NO_RELATION_NEUTRAL } else { *p * scale };
+            }
+        }
         stance.best = argmax(&stance.probabilities);
     }
 

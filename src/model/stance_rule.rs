@@ -14,6 +14,14 @@
 
 use serde::{Deserialize, Serialize};
 
+/// The least probability of the neutral label for an article of two or more sentences in
+/// which no pair of actors reads as a relation (with a model that has an actor gazetteer):
+/// enough that it is the answer. "No relation → neutral" took the article stance's 3-class
+/// macro-F1 on the news stories of `data/news` from 0.47 to 0.72, where making the main
+/// pair's stance the article's lowered it (0.60): `cargo run --release --example
+/// relations_eval`, docs/model.md, "Relations".
+pub const NO_RELATION_NEUTRAL: f32 = 0.6;
+
 /// Which heads and labels the rule combines, and how strongly the topic gates the stance.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ArticleStance {

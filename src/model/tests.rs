@@ -113,7 +113,7 @@ fn an_article_without_known_terms_gets_the_bias_alone() {
                 assert!((p - q).abs() < 1e-7, "{p} != {q}");
             }
         }
-        let options = Options { explain: 2, sentences: true };
+        let options = Options { explain: 2, sentences: true, relations: false };
         assert!(model.classify(&article, &options).heads.iter().all(|result| result.evidence.is_empty()));
     }
 }
@@ -131,9 +131,11 @@ fn classify_reads_each_field_of_an_article_once() {
     ];
     for (article, sentences) in articles.iter().zip([4, 1]) {
         let before = passes::so_far();
-        let answer = model.classify(article, &Options { explain: 3, sentences: true });
+        let answer = model.classify(article, &Options { explain: 3, sentences: true, relations: true });
         assert_eq!(passes::so_far() - before, 2, "{}: one pass over the title, one over the text", article.id);
         assert_eq!(answer.sentences.len(), sentences, "{}", article.id);
+        let codes: Vec<&str> = answer.actors.iter().map(|a| a.actor.code.as_str()).collect();
+        assert_eq!(codes, if sentences == 4 { vec!["CHN", "ISR"] } else { vec![] }, "{}", article.id);
         assert!(answer.heads.iter().all(|head| !head.evidence.is_empty()), "{}", article.id);
     }
 }
@@ -225,7 +227,7 @@ fn check_sentences(model: &Model, article: &Article) -> Result<(), String> {
 fn check_sentence_answers(model: &Model, article: &Article, alone: &[Vec<HeadPrediction>]) -> Result<(), String> {
     let bound = model.stance_rule.as_ref().ok_or("the shipped model has a stance rule")?;
     let labels = &model.heads[bound.stance].labels;
-    let answer = model.classify(article, &Options { explain: 0, sentences: true });
+    let answer = model.classify(article, &Options { explain: 0, sentences: true, relations: false });
     let expected: Vec<(&str, f32)> = match alone {
         [_] => vec![(answer.heads[bound.stance].label(), answer.heads[bound.stance].probability())],
         _ => alone
@@ -339,4 +341,105 @@ mod sentences {
         static MODEL: std::sync::OnceLock<Model> = std::sync::OnceLock::new();
         MODEL.get_or_init(shipped)
     }
+}
+
+/// The shipped model's file with its stored gazetteer rows changed by `edit`.
+fn with_gazetteer_edit(edit: impl FnOnce(&mut crate::features::actors::GazetteerData)) -> Vec<u8> {
+    let bytes = shipped().to_bytes().expect("encodes");
+    let mut parts = file::decode(&bytes).expect("decodes");
+    edit(parts.actors.as_mut().expect("the shipped model stores its actors"));
+    file::encode_parts(&parts).expect("encodes")
+}
+
+#[test]
+fn a_model_file_keeps_its_actor_gazetteer() {
+    let model = shipped();
+    let gazetteer = model.actors().expect("the shipped model has actors");
+    let expected = crate::features::actors::Gazetteer::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("data/actors"))
+        .expect("data/actors loads");
+    assert_eq!(gazetteer, &expected, "the model stores data/actors as it is");
+    let reloaded = Model::from_bytes(&model.to_bytes().expect("encodes")).expect("loads");
+    assert_eq!(reloaded.actors(), Some(gazetteer));
+    assert_eq!(Model::from_bytes(&with_gazetteer_edit(|_| ())).expect("unchanged rows load").actors(), Some(gazetteer));
+}
+
+#[test]
+fn a_model_file_with_a_bad_gazetteer_is_refused_with_its_reason() {
+    let unknown = with_gazetteer_edit(|data| data.names[0].code = "NOWHERE".into());
+    let error = Model::from_bytes(&unknown).expect_err("a name of an unknown actor");
+    assert!(matches!(error, ModelError::Actors(_)), "{error:?}");
+    assert!(error.to_string().contains("NOWHERE"), "{error}");
+    let twice = with_gazetteer_edit(|data| {
+        let first = data.actors[0].clone();
+        data.actors.push(first);
+    });
+    assert!(matches!(Model::from_bytes(&twice), Err(ModelError::Actors(_))), "a code listed twice");
+    let long = with_gazetteer_edit(|data| data.names[0].pattern = ["word"; 17].join(" "));
+    assert!(matches!(Model::from_bytes(&long), Err(ModelError::Actors(_))), "a pattern of 17 tokens");
+    let many = with_gazetteer_edit(|data| data.stopnames = vec!["Nowhere".into(); file::MAX_ACTOR_NAMES + 1]);
+    let error = Model::from_bytes(&many).expect_err("too many patterns");
+    assert!(error.to_string().contains("name patterns"), "{error}");
+}
+
+/// The actors [`Model::classify`] finds from its own token stream are those the matcher
+/// finds tokenizing the article itself.
+#[test]
+fn classify_finds_the_actors_the_matcher_finds() {
+    let model = shipped();
+    let gazetteer = model.actors().expect("actors");
+    let options = Options { relations: true, ..Options::default() };
+    for document in corpus().documents.iter().step_by(97).chain(news_stories().iter()) {
+        let article = Article { id: &document.id, title: &document.title, text: &document.text };
+        let expected = gazetteer.matcher(crate::model::who::match_settings()).find(
+            model.tokenizer(),
+            &document.title,
+            &document.text,
+        );
+        let answer = model.classify(&article, &options);
+        let codes: Vec<&str> = answer.actors.iter().map(|a| a.actor.code.as_str()).collect();
+        let expected_codes: Vec<&str> = expected.actors.iter().map(|a| gazetteer.code(a.actor)).collect();
+        assert_eq!(codes, expected_codes, "{}", document.id);
+        let mentions: usize = answer.actors.iter().map(|a| a.mentions.len()).sum();
+        assert_eq!(mentions, expected.mentions.len(), "{}", document.id);
+    }
+}
+
+fn news_stories() -> Vec<crate::Document> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/news/articles.jsonl");
+    let text = std::fs::read_to_string(path).expect("data/news");
+    text.lines().map(|line| serde_json::from_str(line).expect("a story")).collect()
+}
+
+/// One answer per article: the heads do not depend on what else the caller asks for.
+#[test]
+fn the_heads_do_not_depend_on_the_options() {
+    let model = shipped();
+    for story in news_stories().iter().step_by(5) {
+        let article = Article { id: &story.id, title: &story.title, text: &story.text };
+        let plain = model.classify(&article, &Options::default()).heads;
+        for (sentences, relations) in [(true, false), (false, true), (true, true)] {
+            let options = Options { explain: 0, sentences, relations };
+            assert_eq!(model.classify(&article, &options).heads, plain, "{} {options:?}", story.id);
+        }
+    }
+}
+
+/// An article of several sentences in which no two actors relate is neutral; the same
+/// article with a relation added is not forced to be.
+#[test]
+fn an_article_without_a_relation_leans_neutral() {
+    let model = shipped();
+    let stance = |article: &Article| {
+        let answer = model.classify(article, &Options { relations: true, ..Options::default() });
+        let head = answer.heads.iter().find(|h| h.head == "stance").expect("a stance head").clone();
+        (head.label().to_owned(), head.probability(), answer.relations.len())
+    };
+    let domestic = "Police clashed with protesters in the capital on Sunday. Dozens were arrested and tear gas was fired. The opposition condemned the violent crackdown and vowed more protests.";
+    let (label, probability, relations) = stance(&Article::text(domestic));
+    assert_eq!((label.as_str(), relations), ("neutral", 0), "{probability}");
+    assert!(probability >= crate::model::stance_rule::NO_RELATION_NEUTRAL);
+    let between = "China condemned the United States over new sanctions and threatened retaliation. Beijing said Washington's tariffs violate trade rules and warned the United States of countermeasures. China and the United States traded accusations at the talks.";
+    let (label, _, relations) = stance(&Article::text(between));
+    assert!(relations >= 1, "China and the United States relate");
+    assert_eq!(label, "tension");
 }

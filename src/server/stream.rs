@@ -98,9 +98,7 @@ impl Pending {
         let bytes = request.article.bytes();
         let (pool, model) = (state.pool.clone(), Arc::clone(model));
         let answer = AnswerBudget::new(state.limits.max_answer_bytes);
-        let work = move || {
-            answer.admit(convert::classify(&model, &request.article.as_article(), request.explain, request.sentences))
-        };
+        let work = move || answer.admit(convert::classify(&model, &request.article.as_article(), &request.options()));
         let job = tokio::spawn(async move { pool.run_sized(bytes, work).await? }.in_current_span());
         Self::Running { bytes, job: Job(job) }
     }

@@ -35,6 +35,15 @@ pub struct ValidClassify {
     pub explain: usize,
     /// Whether to return each sentence's stance.
     pub sentences: bool,
+    /// Whether to return the actors and their relations.
+    pub relations: bool,
+}
+
+impl ValidClassify {
+    /// What the model is asked to compute beyond the heads.
+    pub fn options(&self) -> accord::Options {
+        accord::Options { explain: self.explain, sentences: self.sentences, relations: self.relations }
+    }
 }
 
 /// The path prefix of the `index`-th request of a batch or stream: `requests[3].`.
@@ -64,7 +73,8 @@ pub fn classify(request: pb::ClassifyRequest, prefix: &str, limits: &Limits) -> 
         });
     }
     let article = article(request.article, prefix, limits)?;
-    Ok(ValidClassify { article, explain: request.explain as usize, sentences: request.sentences })
+    let (explain, sentences, relations) = (request.explain as usize, request.sentences, request.relations);
+    Ok(ValidClassify { article, explain, sentences, relations })
 }
 
 /// Checks a batch: its size, then every request, naming the first bad one by index.

@@ -38,6 +38,11 @@ impl FieldTokens {
         self.spans.iter().map(|&(start, end)| start..end)
     }
 
+    /// `(start, end)` of every token, in order, as stored.
+    pub fn span_pairs(&self) -> &[(usize, usize)] {
+        &self.spans
+    }
+
     /// Number of tokens.
     pub fn len(&self) -> usize {
         self.keys.len()

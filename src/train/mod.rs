@@ -220,8 +220,10 @@ pub fn train_with_validation(
     let mut meta = model_meta(corpus, articles, config, created, evaluation);
     meta.cross_validation = cross_validation;
     meta.sentence_evaluation = sentence_evaluation;
+    let actors = corpus.actors.as_deref().cloned();
     let parts = |meta| {
         Model::from_parts(meta, config.tokenizer.clone(), vectorizer.clone(), fitted.clone(), sentence_head.clone())
+            .map(|model| model.with_actors(actors.clone()))
     };
     let model = parts(meta.clone())?;
     let Some((articles, mut validation)) = articles.and_then(|a| {

@@ -296,7 +296,7 @@ pub fn article(id: &str, title: &str, text: &str) -> Option<pb::Article> {
 
 /// A classify request with `explain` evidence terms.
 pub fn classify_request(id: &str, text: &str, explain: u32) -> pb::ClassifyRequest {
-    pb::ClassifyRequest { article: article(id, "", text), explain, sentences: false }
+    pb::ClassifyRequest { article: article(id, "", text), explain, sentences: false, relations: false }
 }
 
 /// A seed article from data/seeds.

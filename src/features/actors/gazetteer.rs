@@ -25,6 +25,17 @@ pub enum ActorKind {
     ArmedGroup,
 }
 
+impl ActorKind {
+    /// The kind as `actors.tsv` writes it: `state`, `organisation`, `armed_group`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::State => "state",
+            Self::Organisation => "organisation",
+            Self::ArmedGroup => "armed_group",
+        }
+    }
+}
+
 /// How a name pattern names its actor (see `data/actors/SOURCE.md`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -41,6 +52,20 @@ pub enum Role {
     Body,
     /// A name that is the actor only sometimes ("Georgia").
     Ambiguous,
+}
+
+impl Role {
+    /// The role as `names.tsv` writes it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Name => "name",
+            Self::Acronym => "acronym",
+            Self::Adjective => "adjective",
+            Self::Seat => "seat",
+            Self::Body => "body",
+            Self::Ambiguous => "ambiguous",
+        }
+    }
 }
 
 /// One actor: its code (ISO 3166-1 alpha-3 for a state, the upper-case acronym otherwise),

@@ -26,11 +26,24 @@ pub(super) struct Pattern {
     pub case: CaseRule,
 }
 
+/// Bits in [`PatternIndex::first_bits`]: 8 KiB, so that it stays in cache.
+const FIRST_BITS: usize = 1 << 16;
+
 /// Every pattern, and the candidates of each first-token key.
 #[derive(Debug, Clone, Default)]
 pub(super) struct PatternIndex {
     patterns: Vec<Pattern>,
     by_first: FxHashMap<u64, Box<[u32]>>,
+    /// Bit `key % FIRST_BITS` set for the first key of every pattern: most tokens of an
+    /// article start no pattern, and one bit test turns them away before a hash lookup.
+    first_bits: Box<[u64]>,
+}
+
+/// The bit of `key` in [`PatternIndex::first_bits`]: word and mask.
+#[inline]
+fn first_bit(key: u64) -> (usize, u64) {
+    let bit = (key as usize) % FIRST_BITS;
+    (bit / 64, 1 << (bit % 64))
 }
 
 /// A pattern's tokens: normalized keys and the source words as written.
@@ -140,11 +153,23 @@ impl PatternIndex {
                 (key, candidates.into_boxed_slice())
             })
             .collect();
+        let mut bits = vec![0u64; FIRST_BITS / 64];
+        for key in self.by_first.keys() {
+            let (word, mask) = first_bit(*key);
+            bits[word] |= mask;
+        }
+        self.first_bits = bits.into_boxed_slice();
     }
 
     /// The patterns whose first token has this key, longest first.
     #[inline]
     pub(super) fn candidates(&self, first: u64) -> impl Iterator<Item = &Pattern> {
-        self.by_first.get(&first).into_iter().flat_map(|c| c.iter().map(|&i| &self.patterns[i as usize]))
+        let (word, mask) = first_bit(first);
+        let maybe = self.first_bits.get(word).is_some_and(|bits| bits & mask != 0);
+        maybe
+            .then(|| self.by_first.get(&first))
+            .flatten()
+            .into_iter()
+            .flat_map(|c| c.iter().map(|&i| &self.patterns[i as usize]))
     }
 }

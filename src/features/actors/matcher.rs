@@ -54,14 +54,6 @@ pub struct ArticleActors {
     pub mentions: Vec<Mention>,
 }
 
-/// One token of the field being read: its bytes and key.
-#[derive(Debug, Clone, Copy)]
-struct TokenKey {
-    start: usize,
-    end: usize,
-    key: u64,
-}
-
 /// Per-actor tallies of the article being read.
 #[derive(Debug, Clone, Copy, Default)]
 struct Tally {
@@ -86,7 +78,9 @@ struct Found {
 pub struct ActorMatcher<'g> {
     gazetteer: &'g Gazetteer,
     settings: MatchSettings,
-    tokens: Vec<TokenKey>,
+    /// The keys and byte ranges of the tokens pushed for the current field.
+    keys: Vec<u64>,
+    spans: Vec<(usize, usize)>,
     tallies: Vec<Tally>,
     named: u32,
     found: Vec<Found>,
@@ -95,7 +89,7 @@ pub struct ActorMatcher<'g> {
 impl<'g> ActorMatcher<'g> {
     pub(super) fn new(gazetteer: &'g Gazetteer, settings: MatchSettings) -> Self {
         let tallies = vec![Tally::default(); gazetteer.actors().len()];
-        Self { gazetteer, settings, tokens: Vec::new(), tallies, named: 0, found: Vec::new() }
+        Self { gazetteer, settings, keys: Vec::new(), spans: Vec::new(), tallies, named: 0, found: Vec::new() }
     }
 
     /// The actors of an article's title and text, tokenized with `tokenizer`.
@@ -116,27 +110,39 @@ impl<'g> ActorMatcher<'g> {
     /// One token of the current field by its key (the tokenizer's 64-bit token hash).
     #[inline]
     pub fn push_key(&mut self, start: usize, end: usize, key: u64) {
-        self.tokens.push(TokenKey { start, end, key });
+        self.keys.push(key);
+        self.spans.push((start, end));
     }
 
     /// Matches the tokens pushed since the last field against `text`, the field's text.
     pub fn end_field(&mut self, field: Field, text: &str) {
+        let (keys, spans) = (std::mem::take(&mut self.keys), std::mem::take(&mut self.spans));
+        self.match_field(field, &keys, &spans, text);
+        (self.keys, self.spans) = (keys, spans);
+        self.keys.clear();
+        self.spans.clear();
+    }
+
+    /// Matches a whole field's tokens, already read: their keys and `(start, end)` byte
+    /// ranges in `text` (as [`crate::text::tokens::FieldTokens`] holds them). Nothing is
+    /// copied or allocated per token; a token whose key starts no pattern costs one bit test.
+    pub fn match_field(&mut self, field: Field, keys: &[u64], spans: &[(usize, usize)], text: &str) {
         let index = self.gazetteer.index();
+        let count = keys.len().min(spans.len());
         let mut i = 0;
-        while i < self.tokens.len() {
-            let winner = index.candidates(self.tokens[i].key).find(|p| matches_at(p, &self.tokens[i..], text));
+        while i < count {
+            let winner = index.candidates(keys[i]).find(|p| matches_at(p, &keys[i..count], &spans[i..count], text));
             let Some(pattern) = winner else {
                 i += 1;
                 continue;
             };
             let len = pattern.keys.len();
             if let Some(actor) = pattern.actor {
-                let (start, end) = (self.tokens[i].start, self.tokens[i + len - 1].end);
+                let (start, end) = (spans[i].0, spans[i + len - 1].1);
                 self.record(Mention { actor, field, start, end }, pattern.ambiguous);
             }
             i += len;
         }
-        self.tokens.clear();
     }
 
     fn record(&mut self, mention: Mention, ambiguous: bool) {
@@ -192,19 +198,21 @@ impl<'g> ActorMatcher<'g> {
     }
 }
 
-/// Whether `pattern` matches the tokens from the first of `tokens` on, keys and case.
+/// Whether `pattern` matches the tokens from the first of `keys` (with byte ranges `spans`
+/// in `text`) on, keys and case.
 #[inline]
-fn matches_at(pattern: &Pattern, tokens: &[TokenKey], text: &str) -> bool {
-    let Some(span) = tokens.get(..pattern.keys.len()) else { return false };
-    if !span.iter().zip(pattern.keys.iter()).all(|(token, &key)| token.key == key) {
+fn matches_at(pattern: &Pattern, keys: &[u64], spans: &[(usize, usize)], text: &str) -> bool {
+    let len = pattern.keys.len();
+    let (Some(keys), Some(spans)) = (keys.get(..len), spans.get(..len)) else { return false };
+    if keys != &*pattern.keys {
         return false;
     }
-    let source = |token: &TokenKey| text.get(token.start..token.end).unwrap_or("");
+    let source = |&(start, end): &(usize, usize)| text.get(start..end).unwrap_or("");
     match &pattern.case {
-        CaseRule::Exact(written) => span.iter().zip(written.iter()).all(|(token, word)| source(token) == &**word),
-        CaseRule::Capitalized(mask) => span
+        CaseRule::Exact(written) => spans.iter().zip(written.iter()).all(|(span, word)| source(span) == &**word),
+        CaseRule::Capitalized(mask) => spans
             .iter()
             .enumerate()
-            .all(|(k, token)| mask & (1 << k) == 0 || source(token).chars().next().is_some_and(char::is_uppercase)),
+            .all(|(k, span)| mask & (1 << k) == 0 || source(span).chars().next().is_some_and(char::is_uppercase)),
     }
 }

@@ -16,6 +16,7 @@ use sha2::{Digest, Sha256};
 
 use formats::Source;
 
+use crate::features::actors::{Gazetteer, GazetteerError};
 use crate::features::word_vectors::{WordVectors, WordVectorsError};
 
 /// One labeled document.
@@ -47,6 +48,8 @@ pub struct Corpus {
     pub sentence_weights: Vec<f64>,
     /// Pretrained word vectors for the single-sentence head, if the manifest names them.
     pub word_vectors: Option<Arc<WordVectors>>,
+    /// The actor gazetteer the model stores and finds actors with, if the manifest names one.
+    pub actors: Option<Arc<Gazetteer>>,
 }
 
 /// Why a corpus could not be read.
@@ -88,6 +91,10 @@ pub enum CorpusError {
     /// A second manifest names word vectors too.
     #[error("{0}: a second set of word vectors; a corpus can have one")]
     SecondWordVectors(PathBuf),
+    #[error(transparent)]
+    Actors(#[from] GazetteerError),
+    #[error("{0}: a second actor gazetteer; a corpus can have one")]
+    SecondActors(PathBuf),
 }
 
 /// `corpus.toml`: the list of sources in a corpus directory.
@@ -96,6 +103,9 @@ pub enum CorpusError {
 struct Manifest {
     /// A directory of word vectors (see [`crate::features::word_vectors`]), relative to the manifest.
     word_vectors: Option<PathBuf>,
+    /// A directory holding an actor gazetteer (see [`crate::features::actors`]), relative to
+    /// the manifest.
+    actors: Option<PathBuf>,
     source: Vec<Source>,
 }
 
@@ -127,6 +137,12 @@ impl Corpus {
                 return Err(CorpusError::SecondWordVectors(path));
             }
             self.word_vectors = Some(Arc::new(WordVectors::load(&directory.join(vectors))?));
+        }
+        if let Some(actors) = manifest.actors {
+            if self.actors.is_some() {
+                return Err(CorpusError::SecondActors(path));
+            }
+            self.actors = Some(Arc::new(Gazetteer::load(&directory.join(actors))?));
         }
         for source in &manifest.source {
             let documents = source.read(directory)?;
@@ -176,7 +192,8 @@ impl Corpus {
 
     /// The documents at `indices`, with their sources and weights.
     pub fn subset(&self, indices: impl IntoIterator<Item = usize>) -> Self {
-        let mut corpus = Self { word_vectors: self.word_vectors.clone(), ..Self::default() };
+        let mut corpus =
+            Self { word_vectors: self.word_vectors.clone(), actors: self.actors.clone(), ..Self::default() };
         for i in indices {
             corpus.documents.push(self.documents[i].clone());
             corpus.sources.push(self.sources[i].clone());
@@ -192,6 +209,16 @@ impl Corpus {
         let mut hasher = Sha256::new();
         if let Some(vectors) = &self.word_vectors {
             vectors.hash_into(&mut hasher);
+        }
+        if let Some(actors) = &self.actors {
+            let data = actors.data();
+            let rows = data.actors.iter().map(|a| [a.code.as_str(), a.name.as_str(), a.kind.as_str()]);
+            let names = data.names.iter().map(|n| [n.code.as_str(), n.pattern.as_str(), n.role.as_str()]);
+            let stops = data.stopnames.iter().map(|s| [s.as_str(), "", "stop"]);
+            for field in rows.chain(names).chain(stops).flatten() {
+                hasher.update((field.len() as u64).to_le_bytes());
+                hasher.update(field.as_bytes());
+            }
         }
         for (i, document) in self.documents.iter().enumerate() {
             hasher.update(self.weights[i].to_le_bytes());

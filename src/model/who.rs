@@ -1,0 +1,111 @@
+//! Who with whom in a [`Model::classify`] answer: the actors an article names and the
+//! relations between them, found from the article's one token stream and its sentences'
+//! stances (see [`crate::features::actors`] and [`crate::model::relations`]).
+
+use super::Model;
+use crate::features::actors::{Actor, ActorId, ArticleActors, Field, Gazetteer, MatchSettings};
+use crate::model::relations::{relations, RelationLabel, RelationSettings, Relations, SentenceInput, StanceLabels};
+use crate::text::article::Article;
+use crate::text::tokens::Tokens;
+
+/// An actor the article names, with where.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NamedActor<'m> {
+    /// The actor: code, kind, name.
+    pub actor: &'m Actor,
+    /// How many times the article names it (all of them, past the kept mentions).
+    pub count: u32,
+    /// Where: field and bytes, title first, at most [`MatchSettings::max_mentions`].
+    pub mentions: Vec<(Field, usize, usize)>,
+}
+
+/// A pair of actors the article reports relating, `a` before `b` by code.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ActorRelation<'m> {
+    /// The actor whose code sorts first.
+    pub a: &'m Actor,
+    /// The other.
+    pub b: &'m Actor,
+    /// Cooperation or tension.
+    pub label: RelationLabel,
+    /// The probability of `label`.
+    pub probability: f32,
+    /// One of the one or two pairs the article is mainly about.
+    pub main: bool,
+    /// The sentences that support it: field and bytes.
+    pub evidence: Vec<(Field, usize, usize)>,
+}
+
+/// The caps of an answer's actors: [`MatchSettings::default`]'s 32 actors (most-mentioned
+/// first), 32 mentions each.
+pub fn match_settings() -> MatchSettings {
+    MatchSettings::default()
+}
+
+/// The actors of an article already read into `tokens`: the matcher reads each field's
+/// token keys and byte ranges as the tokenizer left them, tokenizing nothing again.
+pub(super) fn find_actors(gazetteer: &Gazetteer, tokens: &Tokens, article: &Article) -> ArticleActors {
+    let mut matcher = gazetteer.matcher(match_settings());
+    for (field, text) in article.fields() {
+        let read = tokens.field(field);
+        matcher.match_field(field, read.keys(), read.span_pairs(), text);
+    }
+    matcher.finish()
+}
+
+/// The relations of an article whose sentences (in order, title first) have these stance
+/// probabilities, `labels` long each, in `stances`.
+pub(super) fn find_relations(
+    gazetteer: &Gazetteer,
+    labels: StanceLabels,
+    tokens: &Tokens,
+    stances: &[f32],
+    label_count: usize,
+    actors: &ArticleActors,
+) -> Relations {
+    let sentences: Vec<SentenceInput<'_>> = tokens
+        .sentences()
+        .iter()
+        .zip(stances.chunks_exact(label_count.max(1)))
+        .map(|(sentence, stance)| SentenceInput { field: sentence.field, range: sentence.bytes.clone(), stance })
+        .collect();
+    relations(gazetteer, &RelationSettings::default(), labels, &sentences, actors)
+}
+
+impl Model {
+    /// The answer's actors, most-mentioned first.
+    pub(super) fn named_actors<'m>(&'m self, gazetteer: &'m Gazetteer, actors: &ArticleActors) -> Vec<NamedActor<'m>> {
+        actors
+            .actors
+            .iter()
+            .filter_map(|count| {
+                let mentions = actors
+                    .mentions
+                    .iter()
+                    .filter(|m| m.actor == count.actor)
+                    .map(|m| (m.field, m.start, m.end))
+                    .collect();
+                Some(NamedActor { actor: gazetteer.actor(count.actor)?, count: count.mentions, mentions })
+            })
+            .collect()
+    }
+
+    /// The answer's relations, main first.
+    pub(super) fn actor_relations<'m>(&'m self, gazetteer: &'m Gazetteer, found: Relations) -> Vec<ActorRelation<'m>> {
+        let actor = |id: ActorId| gazetteer.actor(id);
+        found
+            .pairs
+            .into_iter()
+            .filter_map(|pair| {
+                Some(ActorRelation {
+                    a: actor(pair.a)?,
+                    b: actor(pair.b)?,
+                    label: pair.label,
+                    probability: pair.probability,
+                    main: pair.main,
+                    evidence: pair.evidence,
+                })
+            })
+            .collect()
+    }
+}

@@ -1,0 +1,109 @@
+//! Who with whom on bad and awkward input (issue 28 §6), through the shipped model: an
+//! article naming every country many times, names at the edges of the text, across a line
+//! break, in the title only, in their Unicode forms, and articles with one actor or none.
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use accord::model::who::match_settings;
+use accord::{Article, Classification, Model, Options};
+
+fn model() -> Model {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("models/default/model.bin");
+    Model::load(&path).expect("the shipped model loads")
+}
+
+fn with_relations<'m>(model: &'m Model, article: &Article) -> Classification<'m> {
+    model.classify(article, &Options { relations: true, ..Options::default() })
+}
+
+fn codes<'a>(answer: &'a Classification<'_>) -> Vec<&'a str> {
+    answer.actors.iter().map(|a| a.actor.code.as_str()).collect()
+}
+
+/// 10,000 country names (every actor of the gazetteer in turn, the first ones more often),
+/// in sentences of four: the answer is capped (docs/guarantees.md), most-mentioned first,
+/// and comes in bounded time.
+#[test]
+fn an_article_naming_ten_thousand_countries_gets_a_bounded_answer_most_mentioned_first() {
+    let model = model();
+    let gazetteer = model.actors().expect("the shipped model has actors");
+    let names: Vec<&str> = gazetteer.actors().iter().map(|a| a.name.as_str()).collect();
+    let mut named = Vec::new();
+    for round in 0..10_000 {
+        // Every third name is the first actor: it is the most mentioned.
+        named.push(if round % 3 == 0 { names[0] } else { names[round % names.len()] });
+    }
+    let text: String =
+        named.chunks(4).map(|four| format!("{} met {}, {} and {}. ", four[0], four[1], four[2], four[3])).collect();
+    let started = Instant::now();
+    let answer = with_relations(&model, &Article::text(&text));
+    let elapsed = started.elapsed();
+    let caps = match_settings();
+    assert!(elapsed < Duration::from_secs(5), "{elapsed:?} for {} bytes", text.len());
+    assert_eq!(answer.actors.len(), caps.max_actors, "capped at {}", caps.max_actors);
+    assert_eq!(answer.actors[0].actor.name, names[0], "the most mentioned comes first");
+    assert!(answer.actors.windows(2).all(|w| w[0].count >= w[1].count), "most mentioned first");
+    assert!(answer.actors.iter().all(|a| a.mentions.len() <= caps.max_mentions));
+    assert!(answer.actors[0].count as usize > caps.max_mentions, "all mentions are counted past the kept ones");
+    assert!(answer.relations.len() <= 16, "{} relations", answer.relations.len());
+    assert!(answer.relations.iter().all(|r| r.evidence.len() <= 8));
+    assert!(answer.relations.iter().all(|r| r.a.code < r.b.code), "a before b");
+}
+
+/// Names at the very start and the very end of the text, with nothing around them.
+#[test]
+fn names_at_the_edges_of_the_text_are_found_with_their_bytes() {
+    let model = model();
+    let text = "Pakistan signed a pipeline agreement with China";
+    let answer = with_relations(&model, &Article::text(text));
+    assert_eq!(codes(&answer), ["PAK", "CHN"], "both, in the order they are named");
+    let spans: Vec<(usize, usize)> = answer.actors.iter().map(|a| (a.mentions[0].1, a.mentions[0].2)).collect();
+    assert_eq!(spans, [(0, 8), (text.len() - 5, text.len())]);
+}
+
+/// A multi-word name broken over a line is one name; the title alone can name the actors.
+#[test]
+fn a_name_across_a_line_break_and_names_in_the_title_only_are_found() {
+    let model = model();
+    let answer = with_relations(&model, &Article::text("Talks with the United\nStates resumed in Geneva on Monday."));
+    assert_eq!(codes(&answer), ["USA"]);
+    let article =
+        Article { id: "t", title: "Egypt and Sudan agree on Nile dam talks", text: "Talks resume next week." };
+    let answer = with_relations(&model, &article);
+    assert_eq!(codes(&answer), ["EGY", "SDN"], "South Sudan is not named; both are in the title");
+    assert!(answer.actors.iter().all(|a| a.mentions.iter().all(|m| m.0 == accord::Field::Title)));
+}
+
+/// Accented names and their unaccented spellings name the same states.
+#[test]
+fn unicode_names_are_found_with_and_without_accents() {
+    let model = model();
+    for (text, code) in [
+        ("Türkiye hosted the summit on Monday.", "TUR"),
+        ("Côte d'Ivoire hosted the summit on Monday.", "CIV"),
+        ("Cote d'Ivoire hosted the summit on Monday.", "CIV"),
+        ("São Tomé and Príncipe hosted the summit on Monday.", "STP"),
+        ("Sao Tome and Principe hosted the summit on Monday.", "STP"),
+    ] {
+        let answer = with_relations(&model, &Article::text(text));
+        assert_eq!(codes(&answer), [code], "{text}");
+        let (_, start, end) = answer.actors[0].mentions[0];
+        assert!(text.is_char_boundary(start) && text.is_char_boundary(end) && start == 0, "{text}: {start}..{end}");
+    }
+}
+
+/// One actor, or none, is no relation and no error, whatever the sentences say.
+#[test]
+fn one_actor_or_none_is_no_relation() {
+    let model = model();
+    for text in [
+        "France condemned the attack. France warned of sanctions. France recalled its ambassador.",
+        "The storm flooded the valley. Rescuers searched for survivors through the night.",
+        "",
+    ] {
+        let answer = with_relations(&model, &Article { id: "x", title: "", text });
+        assert!(answer.relations.is_empty(), "{text}");
+        assert!(answer.actors.len() <= 1, "{text}");
+    }
+}
