@@ -26,7 +26,8 @@ if _version_not_supported:
 
 
 class AdminStub:
-    """Missing associated documentation comment in .proto file."""
+    """Operator calls; each needs the admin token.
+    """
 
     def __init__(self, channel):
         """Constructor.
@@ -42,7 +43,8 @@ class AdminStub:
 
 
 class AdminServicer:
-    """Missing associated documentation comment in .proto file."""
+    """Operator calls; each needs the admin token.
+    """
 
     def ReloadModel(self, request, context):
         """Loads a model version and swaps it in; calls in flight finish on the model they began
@@ -69,7 +71,8 @@ def add_AdminServicer_to_server(servicer, server):
 
  # This class is part of an EXPERIMENTAL API.
 class Admin:
-    """Missing associated documentation comment in .proto file."""
+    """Operator calls; each needs the admin token.
+    """
 
     @staticmethod
     def ReloadModel(request,

@@ -86,14 +86,16 @@ class VectorizeResponse(_message.Message):
     def __init__(self, features: _Optional[_Iterable[_Union[Feature, _Mapping]]] = ..., dimensions: _Optional[int] = ..., model_version: _Optional[str] = ...) -> None: ...
 
 class ClassifyRequest(_message.Message):
-    __slots__ = ("article", "explain", "sentences")
+    __slots__ = ("article", "explain", "sentences", "relations")
     ARTICLE_FIELD_NUMBER: _ClassVar[int]
     EXPLAIN_FIELD_NUMBER: _ClassVar[int]
     SENTENCES_FIELD_NUMBER: _ClassVar[int]
+    RELATIONS_FIELD_NUMBER: _ClassVar[int]
     article: Article
     explain: int
     sentences: bool
-    def __init__(self, article: _Optional[_Union[Article, _Mapping]] = ..., explain: _Optional[int] = ..., sentences: _Optional[bool] = ...) -> None: ...
+    relations: bool
+    def __init__(self, article: _Optional[_Union[Article, _Mapping]] = ..., explain: _Optional[int] = ..., sentences: _Optional[bool] = ..., relations: _Optional[bool] = ...) -> None: ...
 
 class LabelProbability(_message.Message):
     __slots__ = ("label", "probability")
@@ -116,7 +118,7 @@ class Prediction(_message.Message):
     def __init__(self, label: _Optional[str] = ..., probability: _Optional[float] = ..., probabilities: _Optional[_Iterable[_Union[LabelProbability, _Mapping]]] = ..., evidence: _Optional[_Iterable[_Union[Feature, _Mapping]]] = ...) -> None: ...
 
 class ClassifyResponse(_message.Message):
-    __slots__ = ("id", "predictions", "model_version", "sentences")
+    __slots__ = ("id", "predictions", "model_version", "sentences", "actors", "relations")
     class PredictionsEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -128,11 +130,55 @@ class ClassifyResponse(_message.Message):
     PREDICTIONS_FIELD_NUMBER: _ClassVar[int]
     MODEL_VERSION_FIELD_NUMBER: _ClassVar[int]
     SENTENCES_FIELD_NUMBER: _ClassVar[int]
+    ACTORS_FIELD_NUMBER: _ClassVar[int]
+    RELATIONS_FIELD_NUMBER: _ClassVar[int]
     id: str
     predictions: _containers.MessageMap[str, Prediction]
     model_version: str
     sentences: _containers.RepeatedCompositeFieldContainer[SentenceStance]
-    def __init__(self, id: _Optional[str] = ..., predictions: _Optional[_Mapping[str, Prediction]] = ..., model_version: _Optional[str] = ..., sentences: _Optional[_Iterable[_Union[SentenceStance, _Mapping]]] = ...) -> None: ...
+    actors: _containers.RepeatedCompositeFieldContainer[Actor]
+    relations: _containers.RepeatedCompositeFieldContainer[Relation]
+    def __init__(self, id: _Optional[str] = ..., predictions: _Optional[_Mapping[str, Prediction]] = ..., model_version: _Optional[str] = ..., sentences: _Optional[_Iterable[_Union[SentenceStance, _Mapping]]] = ..., actors: _Optional[_Iterable[_Union[Actor, _Mapping]]] = ..., relations: _Optional[_Iterable[_Union[Relation, _Mapping]]] = ...) -> None: ...
+
+class TextSpan(_message.Message):
+    __slots__ = ("start", "end", "field")
+    START_FIELD_NUMBER: _ClassVar[int]
+    END_FIELD_NUMBER: _ClassVar[int]
+    FIELD_FIELD_NUMBER: _ClassVar[int]
+    start: int
+    end: int
+    field: Field
+    def __init__(self, start: _Optional[int] = ..., end: _Optional[int] = ..., field: _Optional[_Union[Field, str]] = ...) -> None: ...
+
+class Actor(_message.Message):
+    __slots__ = ("code", "name", "kind", "mentions", "mention_count")
+    CODE_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    KIND_FIELD_NUMBER: _ClassVar[int]
+    MENTIONS_FIELD_NUMBER: _ClassVar[int]
+    MENTION_COUNT_FIELD_NUMBER: _ClassVar[int]
+    code: str
+    name: str
+    kind: str
+    mentions: _containers.RepeatedCompositeFieldContainer[TextSpan]
+    mention_count: int
+    def __init__(self, code: _Optional[str] = ..., name: _Optional[str] = ..., kind: _Optional[str] = ..., mentions: _Optional[_Iterable[_Union[TextSpan, _Mapping]]] = ..., mention_count: _Optional[int] = ...) -> None: ...
+
+class Relation(_message.Message):
+    __slots__ = ("a", "b", "label", "probability", "main", "evidence")
+    A_FIELD_NUMBER: _ClassVar[int]
+    B_FIELD_NUMBER: _ClassVar[int]
+    LABEL_FIELD_NUMBER: _ClassVar[int]
+    PROBABILITY_FIELD_NUMBER: _ClassVar[int]
+    MAIN_FIELD_NUMBER: _ClassVar[int]
+    EVIDENCE_FIELD_NUMBER: _ClassVar[int]
+    a: str
+    b: str
+    label: str
+    probability: float
+    main: bool
+    evidence: _containers.RepeatedCompositeFieldContainer[TextSpan]
+    def __init__(self, a: _Optional[str] = ..., b: _Optional[str] = ..., label: _Optional[str] = ..., probability: _Optional[float] = ..., main: _Optional[bool] = ..., evidence: _Optional[_Iterable[_Union[TextSpan, _Mapping]]] = ...) -> None: ...
 
 class SentenceStance(_message.Message):
     __slots__ = ("start", "end", "label", "probability", "field")
