@@ -91,8 +91,10 @@ pub enum CorpusError {
     /// A second manifest names word vectors too.
     #[error("{0}: a second set of word vectors; a corpus can have one")]
     SecondWordVectors(PathBuf),
+    /// The actor gazetteer a manifest names cannot be read.
     #[error(transparent)]
     Actors(#[from] GazetteerError),
+    /// A second manifest names an actor gazetteer too.
     #[error("{0}: a second actor gazetteer; a corpus can have one")]
     SecondActors(PathBuf),
 }

@@ -23,7 +23,7 @@ import sys
 from pathlib import Path
 from typing import Iterator, List, Tuple
 
-from .client import AccordError, Client, has_field, message_to_json
+from .client import AccordError, Client, message_to_json
 from ._stubs import classifier_pb2 as pb
 
 SOME_LINES_FAILED = 3
@@ -146,7 +146,7 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument("--explain", type=int, default=0, help="evidence terms per head")
     run.add_argument("--sentences", action="store_true", help="also each sentence's stance, with its byte offsets")
     run.add_argument("--relations", action="store_true",
-                     help="also the relations between actors (needs a server and stubs with ClassifyRequest.relations)")
+                     help="also the actors each article names and the relations between them")
     info = commands.add_parser("info", help="the served model's ModelInfo, as JSON")
     info.add_argument("--compact", action="store_true", help="on one line")
     health = commands.add_parser("health", help="the server's health status; exit 0 only for SERVING")
@@ -181,8 +181,6 @@ def main() -> None:
     args = parser().parse_args()
     if getattr(args, "batch", 1) < 1:
         parser().error("--batch must be at least 1")
-    if getattr(args, "relations", False) and not has_field(pb.ClassifyRequest, "relations"):
-        parser().error("--relations: these stubs have no ClassifyRequest.relations")
     try:
         status = run(args)
         sys.stdout.flush()

@@ -25,12 +25,6 @@ class AccordError(Exception):
         super().__init__(f"{method} failed: {self.code}: {self.details}")
 
 
-def has_field(message_type, name: str) -> bool:
-    """Whether the generated message type has the field `name` (e.g. a field newer than
-    these stubs)."""
-    return name in message_type.DESCRIPTOR.fields_by_name
-
-
 def message_to_json(message) -> str:
     """A message as one JSON line in the proto3 JSON mapping, as `accord classify` prints it:
     camelCase names, and a ClassifyResponse's heads in name order (a proto map has none)."""
@@ -112,14 +106,10 @@ class Client:
         text: str, *, id: str = "", title: str = "", explain: int = 0, sentences: bool = False,
         relations: bool = False,
     ) -> pb.ClassifyRequest:
-        """A ClassifyRequest. `relations` is sent only when these stubs have the field; with
-        stubs older than it, asking for it raises ValueError rather than being dropped."""
-        fields = dict(article=pb.Article(id=id, title=title, text=text), explain=explain, sentences=sentences)
-        if relations:
-            if not has_field(pb.ClassifyRequest, "relations"):
-                raise ValueError("these stubs have no ClassifyRequest.relations: regenerate them from the proto")
-            fields["relations"] = True
-        return pb.ClassifyRequest(**fields)
+        """A ClassifyRequest: the article, `explain` evidence terms per head, and whether to
+        answer each sentence's stance and the actors and their relations."""
+        article = pb.Article(id=id, title=title, text=text)
+        return pb.ClassifyRequest(article=article, explain=explain, sentences=sentences, relations=relations)
 
     def classify(self, text: str, **options) -> pb.ClassifyResponse:
         """Classifies one article (options as in `request`)."""
