@@ -84,13 +84,7 @@ impl CallOrigin {
         let tls = extensions.get::<TlsConnectInfo<TcpConnectInfo>>().map(TlsConnectInfo::get_ref);
         let peer = tcp.or(tls).and_then(TcpConnectInfo::remote_addr);
         let trace_id = header("traceparent").as_deref().and_then(super::request_id::trace_id).map(str::to_owned);
-        Self {
-            peer,
-            request_id: header("x-request-id"),
-            trace_id,
-            encoding: header("grpc-encoding"),
-            ledger: None,
-        }
+        Self { peer, request_id: header("x-request-id"), trace_id, encoding: header("grpc-encoding"), ledger: None }
     }
 }
 
