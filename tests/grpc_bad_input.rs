@@ -7,7 +7,7 @@ mod common;
 use std::time::{Duration, Instant};
 
 use common::raw_grpc::{self, frame};
-use common::{article, classify_request, pb, Server, SPORTS_COOPERATION};
+use common::{article, classify_request, pb, repo_root, Server, SPORTS_COOPERATION};
 use prost::Message;
 use tokio_stream::StreamExt;
 use tonic::Code;
@@ -227,7 +227,8 @@ async fn malformed_grpc_frames_get_an_error_status() {
 /// relations (docs/guarantees.md), the most-mentioned first; one naming none gets none.
 #[tokio::test]
 async fn ten_thousand_country_names_get_a_bounded_list_of_actors_and_relations() {
-    let server = Server::start(&[]);
+    // The shipped model: the fixture model's corpus has no actor gazetteer.
+    let server = Server::start_with(&repo_root().join("models"), &[], &[]);
     let mut client = server.client().await;
     let names = ["China", "France", "Brazil", "India", "Kenya", "Peru", "Japan", "Chile", "Egypt", "Iran", "Ghana"];
     let mut named = Vec::new();

@@ -311,7 +311,10 @@ async fn request_ids_are_returned_generated_when_missing_and_traces_logged() {
 
     tokio::time::sleep(Duration::from_millis(200)).await;
     let lines = server.log().lines().filter_map(|line| serde_json::from_str::<Value>(line).ok()).collect::<Vec<_>>();
-    let calls: Vec<&Value> = lines.iter().filter(|line| line["fields"]["method"].is_string()).collect();
+    let calls: Vec<&Value> = lines
+        .iter()
+        .filter(|line| line["fields"]["message"].as_str().is_some_and(|m| m.starts_with("call ")))
+        .collect();
     let ids: Vec<&str> = calls.iter().filter_map(|c| c["span"]["request_id"].as_str()).collect();
     for id in ["client-7", generated.request_id.as_str(), grpc_id.as_str(), "grpc-client-9"] {
         assert!(ids.contains(&id), "{id} not logged: {ids:?}");

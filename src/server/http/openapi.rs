@@ -274,7 +274,8 @@ mod tests {
         }
         let schemas = &document["components"]["schemas"];
         let request = &schemas["ClassifyRequest"]["properties"];
-        assert_eq!(request["article"], schema_ref("Article"));
+        assert_eq!(request["article"]["$ref"], schema_ref("Article")["$ref"]);
+        assert_eq!(request["article"]["description"], "Required.", "the proto comment describes the field");
         assert_eq!(request["explain"]["type"], "integer");
         let response = &schemas["ClassifyResponse"]["properties"];
         assert_eq!(response["modelVersion"]["type"], "string", "{response}");
