@@ -80,6 +80,11 @@ fn inference(c: &mut Criterion) {
         results.iter().map(|r| r.prediction.best).sum::<usize>()
     };
     bench_group(c, "classify", &pools, false, classify);
+    bench_group(c, "classify_relations", &pools, false, |text| {
+        let options = accord::Options { explain: 0, sentences: false, relations: true };
+        let answer = model.classify(&Article::text(text), &options);
+        answer.heads.iter().map(|r| r.prediction.best).sum::<usize>() + answer.relations.len()
+    });
     bench_group(c, "classify_articles", &pools, true, classify);
     bench_group(c, "predict_plain", &pools, false, |text| {
         model.predict_plain(&Article::text(text)).iter().map(|p| p.best).sum::<usize>()
