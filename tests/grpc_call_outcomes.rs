@@ -78,14 +78,7 @@ async fn a_deadline_passed_in_the_handler_is_counted_and_logged_deadline_exceede
 async fn a_deadline_passed_before_the_handler_is_counted() {
     let (server, metrics) = start(&[]);
     let (client, _connection) = raw_grpc::connect(&server.addr).await;
-    let mut client = client.ready().await.expect("ready");
-    let request = http::Request::post(format!("http://{}{CLASSIFY}", server.addr))
-        .header("content-type", "application/grpc")
-        .header("te", "trailers")
-        .header("grpc-timeout", "200m")
-        .body(())
-        .expect("request");
-    let (response, mut outbound) = client.send_request(request, false).expect("sends");
+    let (response, mut outbound) = raw_grpc::open(client, &server.addr, CLASSIFY, &[("grpc-timeout", "200m")]).await;
     let whole = frame(&classify_request("half", SPORTS_COOPERATION, 0).encode_to_vec());
     outbound.send_data(whole.slice(..whole.len() / 2), false).expect("half a message, never the rest");
     let response = tokio::time::timeout(Duration::from_secs(5), response).await.expect("answered").expect("response");
@@ -105,13 +98,7 @@ async fn a_stream_reset_by_the_client_is_counted_cancelled() {
     let server = Server::start_with(&common::repo_root().join("models"), &flags, &[]);
     let metrics = metrics_addr(&server);
     let (client, _connection) = raw_grpc::connect(&server.addr).await;
-    let mut client = client.ready().await.expect("ready");
-    let request = http::Request::post(format!("http://{}{STREAM}", server.addr))
-        .header("content-type", "application/grpc")
-        .header("te", "trailers")
-        .body(())
-        .expect("request");
-    let (response, mut outbound) = client.send_request(request, false).expect("sends");
+    let (response, mut outbound) = raw_grpc::open(client, &server.addr, STREAM, &[]).await;
     // Two answers of 20,000 sentences each (hundreds of kilobytes each), more than the
     // client's 64 KiB flow-control window, which it never opens further: the handler
     // produces both, but the second never leaves.

@@ -24,14 +24,7 @@ async fn open_stream(
     headers: &[(&str, &str)],
 ) -> (h2::client::ResponseFuture, h2::SendStream<Bytes>, tokio::task::JoinHandle<Result<(), h2::Error>>) {
     let (client, connection) = raw_grpc::connect(addr).await;
-    let mut client = client.ready().await.expect("the connection is ready");
-    let mut request = http::Request::post(format!("http://{addr}{STREAM}"))
-        .header("content-type", "application/grpc")
-        .header("te", "trailers");
-    for (name, value) in headers {
-        request = request.header(*name, *value);
-    }
-    let (response, mut outbound) = client.send_request(request.body(()).expect("request"), false).expect("sends");
+    let (response, mut outbound) = raw_grpc::open(client, addr, STREAM, headers).await;
     if !body.is_empty() {
         outbound.send_data(body, false).expect("sends the body");
     }

@@ -139,13 +139,7 @@ struct Holder {
 impl Holder {
     async fn send(addr: &str) -> Self {
         let (client, connection) = raw_grpc::connect(addr).await;
-        let mut client = client.ready().await.expect("ready");
-        let request = http::Request::post(format!("http://{addr}{BATCH}"))
-            .header("content-type", "application/grpc")
-            .header("te", "trailers")
-            .body(())
-            .expect("request");
-        let (answer, mut stream) = client.send_request(request, false).expect("sends");
+        let (answer, mut stream) = raw_grpc::open(client, addr, BATCH, &[]).await;
         let mut partial = vec![0u8];
         partial.extend_from_slice(&(3u32 << 20).to_be_bytes());
         partial.extend_from_slice(&[0x0a; 1024]);

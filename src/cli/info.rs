@@ -48,19 +48,21 @@ pub fn served_summary(info: &ModelInfo) -> String {
         format!("vocabulary: {} terms", info.dimensions),
     ];
     for head in &info.heads {
-        let figures = head
-            .metrics
-            .as_ref()
-            .map(|m| {
-                format!(
-                    "held-out accuracy {:.3}, macro-F1 {:.3} on {} documents",
-                    m.accuracy, m.macro_f1, m.test_documents
-                )
-            })
-            .unwrap_or_default();
-        lines.push(format!("head {}: [{}] {figures}", head.name, head.labels.join(", ")));
+        let figures = head.metrics.as_ref().map(|m| (m.accuracy, m.macro_f1, m.test_documents as usize));
+        lines.push(head_line(&head.name, &head.labels, figures));
     }
     lines.join("\n")
+}
+
+/// One head's line: its name, labels and, when known, held-out accuracy, macro-F1 and the
+/// number of test documents.
+fn head_line(name: &str, labels: &[String], figures: Option<(f64, f64, usize)>) -> String {
+    let figures = figures
+        .map(|(accuracy, macro_f1, documents)| {
+            format!("held-out accuracy {accuracy:.3}, macro-F1 {macro_f1:.3} on {documents} documents")
+        })
+        .unwrap_or_default();
+    format!("head {name}: [{}] {figures}", labels.join(", "))
 }
 
 /// A few lines a person reads: version, vocabulary, heads and their held-out figures.
@@ -71,18 +73,9 @@ pub fn summary(model: &Model) -> String {
         format!("vocabulary: {} terms", model.vectorizer().dimensions()),
     ];
     for head in model.heads() {
-        let figures = meta
-            .evaluation
-            .iter()
-            .find(|e| e.head == head.name)
-            .map(|e| {
-                format!(
-                    "held-out accuracy {:.3}, macro-F1 {:.3} on {} documents",
-                    e.accuracy, e.macro_f1, e.test_documents
-                )
-            })
-            .unwrap_or_default();
-        lines.push(format!("head {}: [{}] {figures}", head.name, head.labels.join(", ")));
+        let evaluation = meta.evaluation.iter().find(|e| e.head == head.name);
+        let figures = evaluation.map(|e| (e.accuracy, e.macro_f1, e.test_documents));
+        lines.push(head_line(&head.name, &head.labels, figures));
     }
     if let Some(sentence) = &meta.sentence_evaluation {
         let e = &sentence.head;

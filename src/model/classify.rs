@@ -164,8 +164,9 @@ impl Model {
 
     /// The stance head's probabilities for every sentence of the analysis as if it alone
     /// were an article, summed into their mean; each sentence's stance pushed to `stances`
-    /// if given, and its probabilities appended to `per_sentence` if given. Each sentence's counts are tallied from the article's lookups and only the
-    /// stance head is scored, without allocating per sentence.
+    /// if given, and its probabilities appended to `per_sentence` if given. Each sentence's
+    /// counts are tallied from the article's lookups and only the stance head is scored,
+    /// without allocating per sentence.
     fn sentence_pass<'m>(
         &'m self,
         bound: &BoundStance,

@@ -39,14 +39,7 @@ pub async fn call_on(
     body: Bytes,
     headers: &[(&str, &str)],
 ) -> RawAnswer {
-    let mut client = client.ready().await.expect("the connection is ready");
-    let mut request = http::Request::post(format!("http://{addr}{path}"))
-        .header("content-type", "application/grpc")
-        .header("te", "trailers");
-    for (name, value) in headers {
-        request = request.header(*name, *value);
-    }
-    let (response, mut outbound) = client.send_request(request.body(()).expect("request"), false).expect("sends");
+    let (response, mut outbound) = open(client, addr, path, headers).await;
     outbound.send_data(body, true).expect("sends the body");
     let (parts, mut body) = response.await.expect("an HTTP/2 response").into_parts();
     let mut data = Vec::new();
@@ -63,6 +56,24 @@ pub async fn call_on(
         .map(tonic::Code::from_i32);
     let message = trailers.get("grpc-message").map(|v| percent_decode(v.as_bytes())).unwrap_or_default();
     RawAnswer { code, message, body: data }
+}
+
+/// A call to `path` opened with its headers and no body yet: the answer to wait for, and
+/// the stream to send the request's bytes on.
+pub async fn open(
+    client: h2::client::SendRequest<Bytes>,
+    addr: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+) -> (h2::client::ResponseFuture, h2::SendStream<Bytes>) {
+    let mut client = client.ready().await.expect("the connection is ready");
+    let mut request = http::Request::post(format!("http://{addr}{path}"))
+        .header("content-type", "application/grpc")
+        .header("te", "trailers");
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    client.send_request(request.body(()).expect("request"), false).expect("sends")
 }
 
 /// One uncompressed gRPC frame: flag 0, big-endian length, the message.

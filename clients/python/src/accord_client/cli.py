@@ -24,7 +24,6 @@ from pathlib import Path
 from typing import Iterator, List, Tuple
 
 from .client import AccordError, Client, message_to_json
-from ._stubs import classifier_pb2 as pb
 
 SOME_LINES_FAILED = 3
 
