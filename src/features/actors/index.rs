@@ -37,6 +37,25 @@ pub(super) struct PatternIndex {
     /// Bit `key % FIRST_BITS` set for the first key of every pattern: most tokens of an
     /// article start no pattern, and one bit test turns them away before a hash lookup.
     first_bits: Box<[u64]>,
+    /// The same for the patterns whose first word may be written in the text without a
+    /// capital ([`Pattern::needs_capital_first`] false: "al-Shabaab"). A token that starts
+    /// with an ASCII byte other than a capital is tested against these: the common words
+    /// that begin names ("new", "international", "south", "united") are turned away too.
+    lower_first_bits: Box<[u64]>,
+}
+
+impl Pattern {
+    /// True if the pattern matches only where the text's first word starts with a capital:
+    /// its case rule asks for that word capitalized, or for it exactly as written with a
+    /// capital.
+    fn needs_capital_first(&self) -> bool {
+        match &self.case {
+            CaseRule::Exact(written) => {
+                written.first().and_then(|word| word.chars().next()).is_some_and(char::is_uppercase)
+            }
+            CaseRule::Capitalized(mask) => mask & 1 != 0,
+        }
+    }
 }
 
 /// The bit of `key` in [`PatternIndex::first_bits`]: word and mask.
@@ -154,22 +173,47 @@ impl PatternIndex {
             })
             .collect();
         let mut bits = vec![0u64; FIRST_BITS / 64];
-        for key in self.by_first.keys() {
-            let (word, mask) = first_bit(*key);
+        let mut lower_bits = vec![0u64; FIRST_BITS / 64];
+        for pattern in &self.patterns {
+            let (word, mask) = first_bit(pattern.keys[0]);
             bits[word] |= mask;
+            if !pattern.needs_capital_first() {
+                lower_bits[word] |= mask;
+            }
         }
         self.first_bits = bits.into_boxed_slice();
+        self.lower_first_bits = lower_bits.into_boxed_slice();
     }
 
-    /// The patterns whose first token has this key, longest first.
+    /// The patterns (positions for [`PatternIndex::pattern`]) that may start at a token with
+    /// key `first` whose first byte in the text is `first_byte`, longest first. Empty,
+    /// without a hash lookup, for most tokens: those whose key starts no pattern, and
+    /// those that start with an ASCII byte other than a capital where every pattern of the
+    /// key needs one.
     #[inline]
-    pub(super) fn candidates(&self, first: u64) -> impl Iterator<Item = &Pattern> {
+    pub(super) fn candidates(&self, first: u64, first_byte: Option<u8>) -> &[u32] {
         let (word, mask) = first_bit(first);
-        let maybe = self.first_bits.get(word).is_some_and(|bits| bits & mask != 0);
-        maybe
-            .then(|| self.by_first.get(&first))
-            .flatten()
-            .into_iter()
-            .flat_map(|c| c.iter().map(|&i| &self.patterns[i as usize]))
+        let bits = match first_byte {
+            Some(byte) if byte.is_ascii() && !byte.is_ascii_uppercase() => &self.lower_first_bits,
+            _ => &self.first_bits,
+        };
+        if bits.get(word).is_some_and(|bits| bits & mask != 0) {
+            self.by_first.get(&first).map_or(&[], |candidates| &**candidates)
+        } else {
+            &[]
+        }
+    }
+
+    /// The pattern at `position`, as [`PatternIndex::candidates`] gives it.
+    #[inline]
+    pub(super) fn pattern(&self, position: u32) -> &Pattern {
+        &self.patterns[position as usize]
+    }
+
+    /// Every pattern whose first token has key `first`, longest first, without the filters
+    /// of [`PatternIndex::candidates`]: what they are tested against.
+    #[cfg(test)]
+    pub(super) fn all_candidates(&self, first: u64) -> &[u32] {
+        self.by_first.get(&first).map_or(&[], |candidates| &**candidates)
     }
 }

@@ -1,6 +1,8 @@
 //! Finding a gazetteer's actors in an article's tokens, with the longest match, the case
 //! rules, the ambiguous rule and the caps of [`MatchSettings`].
 
+use std::cell::Cell;
+
 use super::index::{CaseRule, Pattern};
 use super::{ActorId, Field, Gazetteer, Mention};
 use crate::text::tokenizer::{hash, Tokenizer};
@@ -59,8 +61,8 @@ pub struct ArticleActors {
 struct Tally {
     unambiguous: u32,
     ambiguous: u32,
-    /// The order in which the article first named it, for ties.
-    first: u32,
+    /// Set by [`ActorMatcher::finish`] on the actors its answer lists.
+    listed: bool,
 }
 
 /// A mention as found, before the ambiguous rule and the caps.
@@ -70,26 +72,67 @@ struct Found {
     ambiguous: bool,
 }
 
-/// Finds actors in articles, reusing its buffers from one article to the next: feed each
-/// field's tokens with [`ActorMatcher::push_token`] and close the field with
-/// [`ActorMatcher::end_field`], then take the answer with [`ActorMatcher::finish`]; or
-/// call [`ActorMatcher::find`].
+/// The space a matcher works in, kept by the thread between matchers so that an article
+/// allocates nothing in it once it is large enough. Between articles every tally is zero,
+/// and `named`, `found`, `keys` and `spans` are empty.
+#[derive(Debug, Default)]
+struct MatchSpace {
+    /// The keys and byte ranges of the tokens pushed for the current field.
+    keys: Vec<u64>,
+    spans: Vec<(usize, usize)>,
+    /// One per actor of the gazetteer (or more, left by a larger one): zero except at the
+    /// actors of `named`.
+    tallies: Vec<Tally>,
+    /// The actors the article names, in the order it first names them: the only tallies
+    /// [`ActorMatcher::finish`] reads and resets.
+    named: Vec<ActorId>,
+    found: Vec<Found>,
+}
+
+impl MatchSpace {
+    /// Back to the state between articles: only the named actors' tallies are reset.
+    fn clear(&mut self) {
+        for actor in self.named.drain(..) {
+            if let Some(tally) = self.tallies.get_mut(usize::from(actor.0)) {
+                *tally = Tally::default();
+            }
+        }
+        self.found.clear();
+        self.keys.clear();
+        self.spans.clear();
+    }
+}
+
+thread_local! {
+    static SPACE: Cell<Option<Box<MatchSpace>>> = const { Cell::new(None) };
+}
+
+/// Finds actors in articles, reusing its buffers from one article to the next (and the
+/// thread's, from one matcher to the next): feed each field's tokens with
+/// [`ActorMatcher::push_token`] and close the field with [`ActorMatcher::end_field`], then
+/// take the answer with [`ActorMatcher::finish`]; or call [`ActorMatcher::find`].
 #[derive(Debug)]
 pub struct ActorMatcher<'g> {
     gazetteer: &'g Gazetteer,
     settings: MatchSettings,
-    /// The keys and byte ranges of the tokens pushed for the current field.
-    keys: Vec<u64>,
-    spans: Vec<(usize, usize)>,
-    tallies: Vec<Tally>,
-    named: u32,
-    found: Vec<Found>,
+    /// Always set; taken only when the matcher is dropped.
+    space: Option<Box<MatchSpace>>,
 }
 
 impl<'g> ActorMatcher<'g> {
     pub(super) fn new(gazetteer: &'g Gazetteer, settings: MatchSettings) -> Self {
-        let tallies = vec![Tally::default(); gazetteer.actors().len()];
-        Self { gazetteer, settings, keys: Vec::new(), spans: Vec::new(), tallies, named: 0, found: Vec::new() }
+        // Taken from the thread, or made if the thread has none (a matcher made while
+        // another is alive, or while the thread shuts down).
+        let mut space = SPACE.try_with(Cell::take).ok().flatten().unwrap_or_default();
+        let actors = gazetteer.actors().len();
+        if space.tallies.len() < actors {
+            space.tallies.resize(actors, Tally::default());
+        }
+        Self { gazetteer, settings, space: Some(space) }
+    }
+
+    fn space(&mut self) -> &mut MatchSpace {
+        self.space.get_or_insert_with(Box::default)
     }
 
     /// The actors of an article's title and text, tokenized with `tokenizer`.
@@ -110,28 +153,34 @@ impl<'g> ActorMatcher<'g> {
     /// One token of the current field by its key (the tokenizer's 64-bit token hash).
     #[inline]
     pub fn push_key(&mut self, start: usize, end: usize, key: u64) {
-        self.keys.push(key);
-        self.spans.push((start, end));
+        let space = self.space();
+        space.keys.push(key);
+        space.spans.push((start, end));
     }
 
     /// Matches the tokens pushed since the last field against `text`, the field's text.
     pub fn end_field(&mut self, field: Field, text: &str) {
-        let (keys, spans) = (std::mem::take(&mut self.keys), std::mem::take(&mut self.spans));
+        let space = self.space();
+        let (keys, spans) = (std::mem::take(&mut space.keys), std::mem::take(&mut space.spans));
         self.match_field(field, &keys, &spans, text);
-        (self.keys, self.spans) = (keys, spans);
-        self.keys.clear();
-        self.spans.clear();
+        let space = self.space();
+        (space.keys, space.spans) = (keys, spans);
+        space.keys.clear();
+        space.spans.clear();
     }
 
     /// Matches a whole field's tokens, already read: their keys and `(start, end)` byte
     /// ranges in `text` (as [`crate::text::tokens::FieldTokens`] holds them). Nothing is
-    /// copied or allocated per token; a token whose key starts no pattern costs one bit test.
+    /// copied or allocated per token; a token that starts no pattern costs a bit test.
     pub fn match_field(&mut self, field: Field, keys: &[u64], spans: &[(usize, usize)], text: &str) {
         let index = self.gazetteer.index();
         let count = keys.len().min(spans.len());
+        let (keys, spans) = (&keys[..count], &spans[..count]);
         let mut i = 0;
         while i < count {
-            let winner = index.candidates(keys[i]).find(|p| matches_at(p, &keys[i..count], &spans[i..count], text));
+            let candidates = index.candidates(keys[i], first_byte(text, spans[i]));
+            let winner =
+                candidates.iter().map(|&p| index.pattern(p)).find(|p| matches_at(p, &keys[i..], &spans[i..], text));
             let Some(pattern) = winner else {
                 i += 1;
                 continue;
@@ -146,65 +195,87 @@ impl<'g> ActorMatcher<'g> {
     }
 
     fn record(&mut self, mention: Mention, ambiguous: bool) {
-        let Some(tally) = self.tallies.get_mut(usize::from(mention.actor.0)) else { return };
-        if tally.unambiguous + tally.ambiguous == 0 {
-            tally.first = self.named;
-            self.named += 1;
-        }
+        let max_mentions = self.settings.max_mentions;
+        let space = self.space();
+        let Some(tally) = space.tallies.get_mut(usize::from(mention.actor.0)) else { return };
         let kept = tally.unambiguous + tally.ambiguous;
+        if kept == 0 {
+            space.named.push(mention.actor);
+        }
         if ambiguous {
             tally.ambiguous = tally.ambiguous.saturating_add(1);
         } else {
             tally.unambiguous = tally.unambiguous.saturating_add(1);
         }
         // Only the first mentions are kept, so memory stays bounded by actors × cap.
-        if (kept as usize) < self.settings.max_mentions {
-            self.found.push(Found { mention, ambiguous });
+        if (kept as usize) < max_mentions {
+            space.found.push(Found { mention, ambiguous });
         }
     }
 
     /// The article's actors and mentions under the ambiguous rule and the caps; the matcher
-    /// is ready for the next article.
+    /// is ready for the next article. Reads only the tallies of the actors the article names.
     pub fn finish(&mut self) -> ArticleActors {
-        let rule = self.settings.ambiguous;
-        let counted = |tally: &Tally| match rule {
-            AmbiguousRule::Always => tally.unambiguous + tally.ambiguous,
-            AmbiguousRule::Supported if tally.unambiguous > 0 => tally.unambiguous + tally.ambiguous,
-            _ => tally.unambiguous,
+        let (rule, max_actors) = (self.settings.ambiguous, self.settings.max_actors);
+        let space = self.space();
+        let supported = |tally: &Tally| match rule {
+            AmbiguousRule::Always => true,
+            AmbiguousRule::Supported => tally.unambiguous > 0,
+            AmbiguousRule::Never => false,
         };
-        let mut actors: Vec<(ActorCount, u32)> = Vec::new();
-        for (i, tally) in self.tallies.iter().enumerate() {
-            let mentions = counted(tally);
-            if mentions > 0 {
-                actors.push((ActorCount { actor: ActorId(i as u16), mentions }, tally.first));
-            }
+        let counted = |tally: &Tally| tally.unambiguous + if supported(tally) { tally.ambiguous } else { 0 };
+        let mut actors: Vec<ActorCount> = space
+            .named
+            .iter()
+            .filter_map(|&actor| {
+                let mentions = counted(space.tallies.get(usize::from(actor.0))?);
+                (mentions > 0).then_some(ActorCount { actor, mentions })
+            })
+            .collect();
+        // A stable sort: ties stay in the order the article first named them.
+        actors.sort_by_key(|count| std::cmp::Reverse(count.mentions));
+        actors.truncate(max_actors);
+        for count in &actors {
+            space.tallies[usize::from(count.actor.0)].listed = true;
         }
-        actors.sort_by_key(|(count, first)| (std::cmp::Reverse(count.mentions), *first));
-        actors.truncate(self.settings.max_actors);
-        let listed = |actor: ActorId| actors.iter().any(|(count, _)| count.actor == actor);
         let keeps = |found: &Found| {
-            let tally = &self.tallies[usize::from(found.mention.actor.0)];
-            listed(found.mention.actor)
-                && (!found.ambiguous
-                    || rule == AmbiguousRule::Always
-                    || (rule == AmbiguousRule::Supported && tally.unambiguous > 0))
+            let tally = &space.tallies[usize::from(found.mention.actor.0)];
+            tally.listed && (!found.ambiguous || supported(tally))
         };
-        let mut mentions: Vec<Mention> = self.found.iter().filter(|f| keeps(f)).map(|f| f.mention).collect();
+        let mut mentions: Vec<Mention> = space.found.iter().filter(|f| keeps(f)).map(|f| f.mention).collect();
         mentions.sort_by_key(|m| (m.field, m.start));
-        self.found.clear();
-        self.tallies.iter_mut().for_each(|tally| *tally = Tally::default());
-        self.named = 0;
-        ArticleActors { actors: actors.into_iter().map(|(count, _)| count).collect(), mentions }
+        space.clear();
+        ArticleActors { actors, mentions }
     }
+}
+
+impl Drop for ActorMatcher<'_> {
+    fn drop(&mut self) {
+        // A space left by a panic may hold tallies: it is dropped, not given back.
+        if std::thread::panicking() {
+            return;
+        }
+        if let Some(mut space) = self.space.take() {
+            space.clear();
+            let _ = SPACE.try_with(|cell| cell.set(Some(space)));
+        }
+    }
+}
+
+/// The first byte of the token at `(start, end)` in `text`, if any.
+#[inline]
+fn first_byte(text: &str, (start, _): (usize, usize)) -> Option<u8> {
+    text.as_bytes().get(start).copied()
 }
 
 /// Whether `pattern` matches the tokens from the first of `keys` (with byte ranges `spans`
 /// in `text`) on, keys and case.
 #[inline]
-fn matches_at(pattern: &Pattern, keys: &[u64], spans: &[(usize, usize)], text: &str) -> bool {
+pub(super) fn matches_at(pattern: &Pattern, keys: &[u64], spans: &[(usize, usize)], text: &str) -> bool {
     let len = pattern.keys.len();
     let (Some(keys), Some(spans)) = (keys.get(..len), spans.get(..len)) else { return false };
-    if keys != &*pattern.keys {
+    // Element by element: most patterns are a word or two, shorter than a memcmp call.
+    if !pattern.keys.iter().zip(keys).all(|(p, k)| p == k) {
         return false;
     }
     let source = |&(start, end): &(usize, usize)| text.get(start..end).unwrap_or("");

@@ -252,3 +252,71 @@ fn bad_deserialized_rows_are_refused() {
     let error = Gazetteer::try_from(data).map(|_| ()).expect_err("an unknown code");
     assert_eq!(error.to_string(), format!("names.tsv:{line}: unknown actor code `XXX`"));
 }
+
+#[test]
+fn a_matcher_dropped_before_its_answer_leaves_nothing_for_the_next() {
+    let gazetteer = shipped();
+    let tokenizer = Tokenizer::default();
+    {
+        let mut matcher = gazetteer.matcher(MatchSettings::default());
+        let text = "France and Germany";
+        tokenizer.for_each(text, |start, end, token| matcher.push_token(start, end, token));
+        matcher.end_field(Field::Text, text);
+    }
+    // Two at once: the second makes its own space.
+    let mut first = gazetteer.matcher(MatchSettings::default());
+    let mut second = gazetteer.matcher(MatchSettings::default());
+    for matcher in [&mut first, &mut second] {
+        let found = matcher.find(&tokenizer, "", "Kenya");
+        assert_eq!(found.actors.len(), 1);
+        assert_eq!(gazetteer.code(found.actors[0].actor), "KEN");
+        assert_eq!(found.actors[0].mentions, 1);
+    }
+}
+
+/// A name row written another way: as it is, all lower case, all upper case, or with its
+/// first letter lowered.
+fn written(pattern: &str, way: u8) -> String {
+    match way {
+        0 => pattern.to_owned(),
+        1 => pattern.to_lowercase(),
+        2 => pattern.to_uppercase(),
+        _ => {
+            let mut chars = pattern.chars();
+            chars.next().map(|c| c.to_lowercase().chain(chars).collect()).unwrap_or_default()
+        }
+    }
+}
+
+/// Wherever a pattern of the shipped gazetteer matches, written in any of the ways of
+/// [`written`] after any of a few words, the index's filtered candidates hold it: every row
+/// and stop name is tried, not a sample.
+#[test]
+fn the_first_token_filter_never_turns_away_a_match() {
+    let gazetteer = shipped();
+    let index = gazetteer.index();
+    let data = gazetteer.data();
+    let patterns = data.names.iter().map(|row| row.pattern.as_str()).chain(data.stopnames.iter().map(String::as_str));
+    let mut matched = 0;
+    for pattern in patterns {
+        for (way, before) in (0..4).flat_map(|way| ["", "the", "In", "2024", "ex-", "(", "new"].map(|b| (way, b))) {
+            let text = format!("{before} {} said", written(pattern, way));
+            let (mut keys, mut spans) = (Vec::new(), Vec::new());
+            Tokenizer::default().for_each(&text, |start, end, token| {
+                keys.push(crate::text::tokenizer::hash::token(token));
+                spans.push((start, end));
+            });
+            for i in 0..keys.len() {
+                let filtered = index.candidates(keys[i], text.as_bytes().get(spans[i].0).copied());
+                for &p in index.all_candidates(keys[i]) {
+                    if super::matcher::matches_at(index.pattern(p), &keys[i..], &spans[i..], &text) {
+                        matched += 1;
+                        assert!(filtered.contains(&p), "{text:?}: pattern {p} at token {i}");
+                    }
+                }
+            }
+        }
+    }
+    // Every row matches at least as written.
+    assert!(matched >= data.names.len() + data.stopnames.len(), "{matched}");
+}
