@@ -24,7 +24,7 @@ use std::ops::Range;
 
 use rustc_hash::FxHashMap;
 
-use crate::features::actors::{ActorId, ArticleActors, Field, Gazetteer};
+use crate::features::actors::{ActorId, ArticleActors, Field, Gazetteer, Mention};
 
 /// One sentence: its field, bytes, and stance probabilities in the stance head's label order.
 #[derive(Debug, Clone, PartialEq)]
@@ -267,23 +267,51 @@ fn sentence_weight(settings: &RelationSettings, labels: StanceLabels, stance: &[
     (weight, share)
 }
 
-/// The distinct actors each sentence names, in order of first mention.
-fn actors_by_sentence(sentences: &[SentenceInput<'_>], actors: &ArticleActors) -> Vec<Vec<ActorId>> {
-    sentences
-        .iter()
-        .map(|sentence| {
-            let mut named: Vec<ActorId> = Vec::new();
-            let inside = actors.mentions.iter().filter(|m| {
-                m.field == sentence.field && m.start >= sentence.range.start && m.end <= sentence.range.end
-            });
-            for mention in inside {
-                if !named.contains(&mention.actor) {
-                    named.push(mention.actor);
-                }
+/// The distinct actors each sentence names, in order of first mention: sentence `s`'s are
+/// `named[s]`. Two vectors for the whole article, not one per sentence.
+struct NamedBySentence {
+    actors: Vec<ActorId>,
+    /// Where each sentence's actors end in `actors`.
+    ends: Vec<usize>,
+}
+
+impl std::ops::Index<usize> for NamedBySentence {
+    type Output = [ActorId];
+
+    fn index(&self, sentence: usize) -> &[ActorId] {
+        let start = sentence.checked_sub(1).map_or(0, |previous| self.ends[previous]);
+        &self.actors[start..self.ends[sentence]]
+    }
+}
+
+/// The distinct actors each sentence names, in order of first mention. The mentions are
+/// in order (field, then start), so each sentence's are found by bisection.
+fn actors_by_sentence(sentences: &[SentenceInput<'_>], actors: &ArticleActors) -> NamedBySentence {
+    let by_place = |m: &Mention| (m.field, m.start);
+    let mentions: std::borrow::Cow<'_, [Mention]> = if actors.mentions.is_sorted_by_key(by_place) {
+        std::borrow::Cow::Borrowed(&actors.mentions)
+    } else {
+        let mut sorted = actors.mentions.clone();
+        sorted.sort_by_key(by_place);
+        std::borrow::Cow::Owned(sorted)
+    };
+    let mut named = NamedBySentence { actors: Vec::new(), ends: Vec::with_capacity(sentences.len()) };
+    for sentence in sentences {
+        let (field, range) = (sentence.field, &sentence.range);
+        let first = mentions.partition_point(|m| by_place(m) < (field, range.start));
+        let inside = mentions[first..]
+            .iter()
+            .take_while(|m| m.field == field && m.start < range.end)
+            .filter(|m| m.end <= range.end);
+        let start = named.actors.len();
+        for mention in inside {
+            if !named.actors[start..].contains(&mention.actor) {
+                named.actors.push(mention.actor);
             }
-            named
-        })
-        .collect()
+        }
+        named.ends.push(named.actors.len());
+    }
+    named
 }
 
 /// The pairs that reach the threshold, best first and capped, with labels, `main` and the

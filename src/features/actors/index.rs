@@ -26,22 +26,56 @@ pub(super) struct Pattern {
     pub case: CaseRule,
 }
 
-/// Bits in [`PatternIndex::first_bits`]: 8 KiB, so that it stays in cache.
-const FIRST_BITS: usize = 1 << 16;
+/// Words in a [`KeyBits`]: 2^16 bits, 8 KiB, so that it stays in cache.
+const KEY_WORDS: usize = 1 << 10;
+
+/// A set of 64-bit keys that may answer "maybe" for a key it does not hold (a one-hash
+/// Bloom filter: bit `key mod 2^16`), never "no" for one it holds. A fixed-size array, so
+/// that a test is a mask, a load and a bit test, with no bounds check.
+#[derive(Debug, Clone)]
+pub(super) struct KeyBits(Box<[u64; KEY_WORDS]>);
+
+impl Default for KeyBits {
+    fn default() -> Self {
+        Self(Box::new([0; KEY_WORDS]))
+    }
+}
+
+impl KeyBits {
+    /// The word and the bit of `key`.
+    #[inline]
+    fn place(key: u64) -> (usize, u64) {
+        let bit = key as usize % (KEY_WORDS * 64);
+        (bit / 64, 1 << (bit % 64))
+    }
+
+    /// Adds `key`.
+    pub(super) fn insert(&mut self, key: u64) {
+        let (word, bit) = Self::place(key);
+        self.0[word] |= bit;
+    }
+
+    /// False only if `key` was never inserted.
+    #[inline]
+    pub(super) fn may_hold(&self, key: u64) -> bool {
+        let (word, bit) = Self::place(key);
+        self.0[word] & bit != 0
+    }
+}
 
 /// Every pattern, and the candidates of each first-token key.
 #[derive(Debug, Clone, Default)]
 pub(super) struct PatternIndex {
     patterns: Vec<Pattern>,
     by_first: FxHashMap<u64, Box<[u32]>>,
-    /// Bit `key % FIRST_BITS` set for the first key of every pattern: most tokens of an
-    /// article start no pattern, and one bit test turns them away before a hash lookup.
-    first_bits: Box<[u64]>,
+    /// The first key of every pattern: most tokens of an article start no pattern, and
+    /// one bit test turns them away before a hash lookup.
+    first_keys: KeyBits,
     /// The same for the patterns whose first word may be written in the text without a
     /// capital ([`Pattern::needs_capital_first`] false: "al-Shabaab"). A token that starts
     /// with an ASCII byte other than a capital is tested against these: the common words
     /// that begin names ("new", "international", "south", "united") are turned away too.
-    lower_first_bits: Box<[u64]>,
+    lower_first_keys: KeyBits,
 }
 
 impl Pattern {
@@ -56,13 +90,6 @@ impl Pattern {
             CaseRule::Capitalized(mask) => mask & 1 != 0,
         }
     }
-}
-
-/// The bit of `key` in [`PatternIndex::first_bits`]: word and mask.
-#[inline]
-fn first_bit(key: u64) -> (usize, u64) {
-    let bit = (key as usize) % FIRST_BITS;
-    (bit / 64, 1 << (bit % 64))
 }
 
 /// A pattern's tokens: normalized keys and the source words as written.
@@ -172,17 +199,18 @@ impl PatternIndex {
                 (key, candidates.into_boxed_slice())
             })
             .collect();
-        let mut bits = vec![0u64; FIRST_BITS / 64];
-        let mut lower_bits = vec![0u64; FIRST_BITS / 64];
         for pattern in &self.patterns {
-            let (word, mask) = first_bit(pattern.keys[0]);
-            bits[word] |= mask;
+            self.first_keys.insert(pattern.keys[0]);
             if !pattern.needs_capital_first() {
-                lower_bits[word] |= mask;
+                self.lower_first_keys.insert(pattern.keys[0]);
             }
         }
-        self.first_bits = bits.into_boxed_slice();
-        self.lower_first_bits = lower_bits.into_boxed_slice();
+    }
+
+    /// False if no pattern starts with a token of key `first` (true may be a collision).
+    #[inline]
+    pub(super) fn may_start(&self, first: u64) -> bool {
+        self.first_keys.may_hold(first)
     }
 
     /// The patterns (positions for [`PatternIndex::pattern`]) that may start at a token with
@@ -192,12 +220,11 @@ impl PatternIndex {
     /// key needs one.
     #[inline]
     pub(super) fn candidates(&self, first: u64, first_byte: Option<u8>) -> &[u32] {
-        let (word, mask) = first_bit(first);
-        let bits = match first_byte {
-            Some(byte) if byte.is_ascii() && !byte.is_ascii_uppercase() => &self.lower_first_bits,
-            _ => &self.first_bits,
+        let keys = match first_byte {
+            Some(byte) if byte.is_ascii() && !byte.is_ascii_uppercase() => &self.lower_first_keys,
+            _ => &self.first_keys,
         };
-        if bits.get(word).is_some_and(|bits| bits & mask != 0) {
+        if keys.may_hold(first) {
             self.by_first.get(&first).map_or(&[], |candidates| &**candidates)
         } else {
             &[]
@@ -215,5 +242,27 @@ impl PatternIndex {
     #[cfg(test)]
     pub(super) fn all_candidates(&self, first: u64) -> &[u32] {
         self.by_first.get(&first).map_or(&[], |candidates| &**candidates)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::KeyBits;
+
+    proptest::proptest! {
+        #[test]
+        fn key_bits_hold_every_key_inserted(keys in proptest::collection::vec(proptest::num::u64::ANY, 0..3000)) {
+            let mut bits = KeyBits::default();
+            keys.iter().for_each(|&key| bits.insert(key));
+            proptest::prop_assert!(keys.iter().all(|&key| bits.may_hold(key)));
+        }
+    }
+
+    #[test]
+    fn empty_key_bits_hold_nothing_and_a_few_keys_leave_most_bits_clear() {
+        let mut bits = KeyBits::default();
+        assert!(!(0..10_000u64).any(|key| bits.may_hold(key.wrapping_mul(0x9e37_79b9_7f4a_7c15))));
+        (0..100u64).for_each(|key| bits.insert(key));
+        assert_eq!((0..65_536u64).filter(|&key| bits.may_hold(key)).count(), 100);
     }
 }

@@ -178,6 +178,11 @@ impl<'g> ActorMatcher<'g> {
         let (keys, spans) = (&keys[..count], &spans[..count]);
         let mut i = 0;
         while i < count {
+            // A tight run over the keys alone to the next token that may start a pattern.
+            match keys[i..].iter().position(|&key| index.may_start(key)) {
+                Some(skip) => i += skip,
+                None => break,
+            }
             let candidates = index.candidates(keys[i], first_byte(text, spans[i]));
             let winner =
                 candidates.iter().map(|&p| index.pattern(p)).find(|p| matches_at(p, &keys[i..], &spans[i..], text));
