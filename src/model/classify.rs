@@ -80,7 +80,9 @@ impl Model {
             (self.packed.predict(&self.heads, slots, tf), vector)
         };
         let mut sentences = Vec::new();
-        let mut sentence_probabilities = Vec::new();
+        // Every sentence's stance probabilities when the relations read them: sized once.
+        let stance_labels = rule.map_or(0, |bound| self.heads[bound.stance].label_count());
+        let mut sentence_probabilities = Vec::with_capacity(if relating { sentence_count * stance_labels } else { 0 });
         if let Some(bound) = rule.filter(|_| sentence_count >= 2) {
             let stances = options.sentences.then_some(&mut sentences);
             let probabilities = relating.then_some(&mut sentence_probabilities);
