@@ -284,8 +284,9 @@ impl std::ops::Index<usize> for NamedBySentence {
     }
 }
 
-/// The distinct actors each sentence names, in order of first mention. The mentions are
-/// in order (field, then start), so each sentence's are found by bisection.
+/// The distinct actors each sentence names, in order of first mention. With the mentions
+/// in order (field, then start; as the matcher gives them, else sorted here first), each
+/// sentence's are found by bisection.
 fn actors_by_sentence(sentences: &[SentenceInput<'_>], actors: &ArticleActors) -> NamedBySentence {
     let by_place = |m: &Mention| (m.field, m.start);
     let mentions: std::borrow::Cow<'_, [Mention]> = if actors.mentions.is_sorted_by_key(by_place) {
