@@ -145,6 +145,13 @@ pub struct ServeArgs {
     #[arg(long, env = "ACCORD_HTTP_ADDR")]
     pub http_addr: Option<SocketAddr>,
 
+    /// Export one OpenTelemetry span per call over OTLP/gRPC to the collector at this URL
+    /// (`http://HOST:PORT`, plaintext: a collector beside the server, e.g. on port 4317),
+    /// named after the method, with the request id and status; the caller's W3C
+    /// `traceparent` is its parent. Off unless given.
+    #[arg(long, env = "ACCORD_OTLP_ENDPOINT", value_parser = otlp_endpoint)]
+    pub otlp_endpoint: Option<String>,
+
     /// Once listening, write the bound address (`IP:PORT` and a newline) to this file.
     #[arg(long, env = "ACCORD_READY_FILE")]
     pub ready_file: Option<PathBuf>,
@@ -180,6 +187,15 @@ pub struct ServeArgs {
     /// on the command line, where `ps` shows it to every user, and never logged.
     #[arg(long, env = "ACCORD_ADMIN_TOKEN_FILE")]
     pub admin_token_file: Option<PathBuf>,
+}
+
+/// An OTLP collector's URL: `http://` and an authority the URI parser takes.
+fn otlp_endpoint(value: &str) -> Result<String, String> {
+    let uri: tonic::codegen::http::Uri = value.parse().map_err(|error| format!("not a URL: {error}"))?;
+    if uri.scheme_str() != Some("http") || uri.authority().is_none() {
+        return Err("expected http://HOST:PORT (the exporter speaks plaintext OTLP/gRPC)".into());
+    }
+    Ok(value.to_owned())
 }
 
 /// The environment variable that may hold the admin token itself.

@@ -15,21 +15,40 @@ use tonic::codegen::http;
 use tonic::transport::server::{TcpConnectInfo, TlsConnectInfo};
 use tonic::{Code, Request};
 use tracing::{field, Instrument, Span};
-use tracing_subscriber::EnvFilter;
+use tracing_subscriber::layer::SubscriberExt;
+use tracing_subscriber::util::SubscriberInitExt;
+use tracing_subscriber::{EnvFilter, Layer};
 
 use super::config::LogFormat;
 use super::error::ServiceError;
 use super::metrics::{code_name, Metrics};
+use super::traces::{CallName, CallTrace, Exporter, HttpRoute};
 
-/// Installs the global subscriber.
-pub fn init(format: LogFormat) -> anyhow::Result<()> {
+/// Installs the global subscriber: the log lines, and with `otlp_endpoint` the spans
+/// exported there (see [`super::traces`]), whose [`Exporter`] is returned to be shut down.
+/// With an endpoint it must run inside the tokio runtime.
+pub fn init(format: LogFormat, otlp_endpoint: Option<&str>) -> anyhow::Result<Option<Exporter>> {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
-    let installed = match format {
-        LogFormat::Text => builder.with_ansi(std::io::stderr().is_terminal()).try_init(),
-        LogFormat::Json => builder.json().with_current_span(true).with_span_list(false).try_init(),
+    let Some(endpoint) = otlp_endpoint else {
+        let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+        let installed = match format {
+            LogFormat::Text => builder.with_ansi(std::io::stderr().is_terminal()).try_init(),
+            LogFormat::Json => builder.json().with_current_span(true).with_span_list(false).try_init(),
+        };
+        installed.map_err(|error| anyhow::anyhow!("cannot install the logger: {error}"))?;
+        return Ok(None);
     };
-    installed.map_err(|error| anyhow::anyhow!("cannot install the logger: {error}"))
+    // The exported spans stay out of the log lines, whatever RUST_LOG says.
+    let filter = filter.add_directive(format!("{}=off", super::traces::TARGET).parse()?);
+    let lines = tracing_subscriber::fmt::layer().with_writer(std::io::stderr);
+    let lines = match format {
+        LogFormat::Text => lines.with_ansi(std::io::stderr().is_terminal()).boxed(),
+        LogFormat::Json => lines.json().with_current_span(true).with_span_list(false).boxed(),
+    };
+    let (exporter, spans) = Exporter::start(endpoint)?;
+    let installed = tracing_subscriber::registry().with(lines.with_filter(filter)).with(spans).try_init();
+    installed.map_err(|error| anyhow::anyhow!("cannot install the logger: {error}"))?;
+    Ok(Some(exporter))
 }
 
 /// How much a call carries: articles and bytes of title and text.
@@ -43,14 +62,15 @@ pub struct CallSize {
 /// made, see [`super::request_id`]) and the trace id of its W3C `traceparent`, so that a
 /// call's log line can be found from the caller's side; and how its request was compressed
 /// (`grpc-encoding`), so that an operator sees which clients send gzip. It also carries the
-/// call's [`Ledger`], when the call has one.
+/// call's [`Ledger`], when the call has one, and the HTTP route of a call made over HTTP.
 #[derive(Debug, Clone)]
 pub struct CallOrigin {
     peer: Option<SocketAddr>,
     request_id: Option<String>,
-    trace_id: Option<String>,
+    traceparent: Option<String>,
     encoding: Option<String>,
     ledger: Option<Arc<Ledger>>,
+    route: Option<HttpRoute>,
 }
 
 /// The longest header value logged (`x-request-id`, `grpc-encoding`).
@@ -63,13 +83,14 @@ impl CallOrigin {
             value.and_then(loggable_header).map(str::to_owned)
         };
         let ledger = request.extensions().get::<Arc<Ledger>>().cloned();
-        let trace_id = header("traceparent").as_deref().and_then(super::request_id::trace_id).map(str::to_owned);
+        let route = request.extensions().get::<HttpRoute>().copied();
         Self {
             peer: request.remote_addr(),
             request_id: header("x-request-id"),
-            trace_id,
+            traceparent: header("traceparent").filter(|value| super::request_id::trace_id(value).is_some()),
             encoding: header("grpc-encoding"),
             ledger,
+            route,
         }
     }
 
@@ -83,8 +104,26 @@ impl CallOrigin {
         let tcp = extensions.get::<TcpConnectInfo>();
         let tls = extensions.get::<TlsConnectInfo<TcpConnectInfo>>().map(TlsConnectInfo::get_ref);
         let peer = tcp.or(tls).and_then(TcpConnectInfo::remote_addr);
-        let trace_id = header("traceparent").as_deref().and_then(super::request_id::trace_id).map(str::to_owned);
-        Self { peer, request_id: header("x-request-id"), trace_id, encoding: header("grpc-encoding"), ledger: None }
+        Self {
+            peer,
+            request_id: header("x-request-id"),
+            traceparent: header("traceparent").filter(|value| super::request_id::trace_id(value).is_some()),
+            encoding: header("grpc-encoding"),
+            ledger: None,
+            route: None,
+        }
+    }
+
+    /// The trace id of the caller's `traceparent`, when it sent a valid one.
+    fn trace_id(&self) -> Option<&str> {
+        self.traceparent.as_deref().and_then(super::request_id::trace_id)
+    }
+
+    /// The exported span of a call to `method` from here (an empty one when none is
+    /// exported).
+    fn trace(&self, method: &'static str) -> CallTrace {
+        let name = CallName { method, route: self.route };
+        CallTrace::open(name, self.request_id.as_deref(), self.traceparent.as_deref())
     }
 }
 
@@ -111,6 +150,8 @@ pub struct CallLog {
     size: CallSize,
     finished: bool,
     ledger: Option<Arc<Ledger>>,
+    /// The exported span, when the call has no ledger (which holds it otherwise).
+    trace: Option<CallTrace>,
 }
 
 impl CallLog {
@@ -125,8 +166,9 @@ impl CallLog {
     pub fn start_streaming(metrics: &Arc<Metrics>, method: &'static str, origin: &CallOrigin) -> Self {
         let ledger = origin.ledger.clone();
         let span = ledger.as_ref().map_or_else(|| call_span(method, origin), |ledger| ledger.span.clone());
+        let trace = ledger.is_none().then(|| origin.trace(method));
         let (metrics, size) = (Arc::clone(metrics), CallSize::default());
-        Self { metrics, method, span, started: Instant::now(), size, finished: false, ledger }
+        Self { metrics, method, span, started: Instant::now(), size, finished: false, ledger, trace }
     }
 
     pub fn span(&self) -> &Span {
@@ -154,7 +196,7 @@ impl CallLog {
             Some(ledger) => ledger.note(self.size, Some(outcome)),
             None => {
                 let closing = Closing { method: self.method, span: &self.span, elapsed: self.started.elapsed() };
-                closing.write(&self.metrics, self.size, outcome);
+                closing.write(&self.metrics, self.size, outcome, self.trace.take());
             }
         }
     }
@@ -170,7 +212,7 @@ impl Drop for CallLog {
             Some(ledger) => ledger.note(self.size, None),
             None => {
                 let closing = Closing { method: self.method, span: &self.span, elapsed: self.started.elapsed() };
-                closing.write(&self.metrics, self.size, Outcome::abandoned());
+                closing.write(&self.metrics, self.size, Outcome::abandoned(), self.trace.take());
             }
         }
     }
@@ -199,7 +241,7 @@ impl Outcome {
     }
 }
 
-/// The closing line of a call, and its count in the metrics.
+/// The closing line of a call, its count in the metrics, and the end of its exported span.
 struct Closing<'a> {
     method: &'static str,
     span: &'a Span,
@@ -207,9 +249,12 @@ struct Closing<'a> {
 }
 
 impl Closing<'_> {
-    fn write(&self, metrics: &Metrics, size: CallSize, outcome: Outcome) {
+    fn write(&self, metrics: &Metrics, size: CallSize, outcome: Outcome, trace: Option<CallTrace>) {
         let Outcome { code, message, severe } = outcome;
         metrics.call(self.method, code, self.elapsed);
+        if let Some(trace) = trace {
+            trace.close(code, size.articles);
+        }
         let duration_ms = self.elapsed.as_secs_f64() * 1000.0;
         let code = code_name(code);
         let (articles, bytes) = (size.articles, size.bytes);
@@ -241,13 +286,14 @@ struct LedgerState {
     noted: Option<Outcome>,
     deadline: Option<tokio::time::Instant>,
     closed: bool,
+    trace: Option<CallTrace>,
 }
 
 impl Ledger {
     /// Opens the call to `method` from `origin`.
     pub fn open(metrics: &Arc<Metrics>, method: &'static str, origin: &CallOrigin) -> Self {
         let span = call_span(method, origin);
-        let state = Mutex::default();
+        let state = Mutex::new(LedgerState { trace: Some(origin.trace(method)), ..LedgerState::default() });
         Self { method, span, started: Instant::now(), metrics: Arc::clone(metrics), state }
     }
 
@@ -296,7 +342,7 @@ impl Ledger {
             _ => sent,
         };
         let closing = Closing { method: self.method, span: &self.span, elapsed: self.started.elapsed() };
-        closing.write(&self.metrics, state.size, outcome);
+        closing.write(&self.metrics, state.size, outcome, state.trace.take());
     }
 }
 
@@ -315,8 +361,8 @@ fn call_span(method: &'static str, origin: &CallOrigin) -> Span {
     if let Some(id) = &origin.request_id {
         span.record("request_id", id.as_str());
     }
-    if let Some(trace) = &origin.trace_id {
-        span.record("trace_id", trace.as_str());
+    if let Some(trace) = origin.trace_id() {
+        span.record("trace_id", trace);
     }
     if let Some(encoding) = &origin.encoding {
         span.record("encoding", encoding.as_str());

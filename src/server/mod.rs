@@ -28,6 +28,7 @@ mod shutdown;
 mod state;
 mod stream;
 mod tls;
+mod traces;
 mod validate;
 
 use std::net::SocketAddr;
@@ -65,10 +66,14 @@ const MAX_FRAME: u32 = 256 << 10;
 
 /// Loads the model, then serves until SIGINT or SIGTERM.
 pub fn run(args: ServeArgs) -> anyhow::Result<()> {
-    logging::init(args.log_format)?;
     let runtime =
         tokio::runtime::Builder::new_multi_thread().enable_all().build().context("cannot start the async runtime")?;
-    runtime.block_on(async {
+    // The trace exporter's connection lives on the runtime.
+    let exporter = {
+        let _entered = runtime.enter();
+        logging::init(args.log_format, args.otlp_endpoint.as_deref())?
+    };
+    let served = runtime.block_on(async {
         // The signal handlers come before anything slow: a SIGHUP, SIGINT or SIGTERM while
         // the model loads must not kill the process with the signal's default action.
         let signals = shutdown::Signals::install()?;
@@ -76,7 +81,12 @@ pub fn run(args: ServeArgs) -> anyhow::Result<()> {
         let admin_token = args.admin_token()?;
         let model = load_model(&args)?;
         serve(args, model, Started { signals, hangups, admin_token }).await
-    })
+    });
+    // The spans not yet exported are sent while the runtime still runs.
+    if let Some(exporter) = exporter {
+        exporter.shutdown();
+    }
+    served
 }
 
 /// What is set up before the model loads.

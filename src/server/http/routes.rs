@@ -21,6 +21,7 @@ use super::{body, status, HttpApi};
 use crate::server::classifier::ClassifierService;
 use crate::server::deadline::DeadlineLayer;
 use crate::server::request_id::RequestIdLayer;
+use crate::server::traces::HttpRoute;
 use accord::grpc::v1 as pb;
 use pb::classifier_server::Classifier;
 
@@ -157,8 +158,12 @@ where
         Ok(message) => message,
         Err(error) => return status::with_http_status(StatusCode::BAD_REQUEST, Code::InvalidArgument, &error),
     };
+    let mut extensions = parts.extensions;
+    if let Some(route) = ROUTES.iter().find(|route| route.path == parts.uri.path()) {
+        extensions.insert(HttpRoute { method: route.method, path: route.path });
+    }
     let metadata = tonic::metadata::MetadataMap::from_headers(parts.headers);
-    let answer = call(api.classifier.clone(), tonic::Request::from_parts(metadata, parts.extensions, message)).await;
+    let answer = call(api.classifier.clone(), tonic::Request::from_parts(metadata, extensions, message)).await;
     let written = answer.map(|response| accord::grpc::json::to_line(response.get_ref()));
     drop(admitted);
     match written {
