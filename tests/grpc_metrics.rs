@@ -324,9 +324,10 @@ async fn process_metrics_describe_the_server_process() {
     for _ in 0..20 {
         connections.push(raw_grpc::connect(&server.addr).await);
     }
-    scrape_until(&addr, "20 more descriptors", |s| s.get("process_open_fds") >= Some(&(open + 20.0)));
+    // 20 more, less a few for the batch's connection and the like, which may close meanwhile.
+    scrape_until(&addr, "15 more descriptors", |s| s.get("process_open_fds") >= Some(&(open + 15.0)));
     drop(connections);
-    scrape_until(&addr, "the descriptors closed", |s| s.get("process_open_fds") < Some(&(open + 20.0)));
+    scrape_until(&addr, "the descriptors closed", |s| s.get("process_open_fds") < Some(&(open + 15.0)));
 }
 
 #[test]
