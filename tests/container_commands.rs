@@ -62,7 +62,10 @@ fn the_entrypoint_serves_the_baked_model_and_the_health_check_passes() {
     command.args(arguments).arg("--ready-file").arg(&ready);
     command.env_clear().env("PATH", std::env::var_os("PATH").unwrap_or_default());
     command.envs(env(&stage, &defaults).iter().map(|(k, v)| (k, relocate(v, root.path()))));
-    command.envs(container_env(&manifest("deployment.yaml")));
+    // Listening addresses the Deployment gives (the metrics port) take any free loopback port
+    // here, so that the test runs beside others.
+    let any_port = |value: String| if value.starts_with("0.0.0.0:") { "127.0.0.1:0".to_owned() } else { value };
+    command.envs(container_env(&manifest("deployment.yaml")).into_iter().map(|(name, value)| (name, any_port(value))));
     let mut server = Running(command.stdin(Stdio::null()).stdout(Stdio::null()).stderr(log).spawn().expect("starts"));
 
     let read_log = || std::fs::read_to_string(root.path().join("server.log")).unwrap_or_default();

@@ -18,7 +18,11 @@ use common::packaging::{
 use common::packaging::{deploy_dir, env, exec_form};
 use common::repo_root;
 
-const MANIFESTS: [&str; 3] = ["deployment.yaml", "service.yaml", "hpa.yaml"];
+/// The manifests of Kubernetes' own kinds, which kubernetes-validate knows.
+const MANIFESTS: [&str; 4] = ["deployment.yaml", "service.yaml", "hpa.yaml", "pdb.yaml"];
+/// The manifests of the Prometheus Operator's kinds (custom resources, unknown to
+/// kubernetes-validate): checked field by field below.
+const CUSTOM_RESOURCES: [&str; 1] = ["podmonitor.yaml"];
 
 /// The kubernetes-validate command: `$KUBERNETES_VALIDATE`, else on PATH.
 fn kubernetes_validate() -> PathBuf {
@@ -180,4 +184,76 @@ fn the_build_context_keeps_what_the_build_copies() {
             );
         }
     }
+}
+
+#[test]
+fn every_file_in_deploy_is_checked_and_parses() {
+    let mut files: Vec<String> = std::fs::read_dir(deploy_dir())
+        .expect("deploy/")
+        .map(|entry| entry.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    files.sort();
+    let mut checked: Vec<String> = MANIFESTS.iter().chain(&CUSTOM_RESOURCES).map(|m| m.to_string()).collect();
+    checked.sort();
+    assert_eq!(files, checked, "a file in deploy/ that no test checks, or a checked one missing");
+    for file in &files {
+        let manifest = manifest(file);
+        let labels = at(&manifest, "/metadata/labels/app.kubernetes.io~1name");
+        assert_eq!(labels, "accord", "deploy/{file} is not labelled as accord's");
+    }
+}
+
+/// The port of `ACCORD_METRICS_ADDR` (IP:PORT) in the Deployment.
+fn metrics_port(deployment: &serde_json::Value) -> u64 {
+    let env = container_env(deployment);
+    let addr = env.get("ACCORD_METRICS_ADDR").expect("the Deployment serves metrics (ACCORD_METRICS_ADDR)");
+    let (ip, port) = addr.rsplit_once(':').expect("IP:PORT");
+    assert_eq!(ip, "0.0.0.0", "metrics on {addr} cannot be scraped from outside the pod");
+    port.parse().expect("a port number")
+}
+
+#[test]
+fn prometheus_scrapes_the_port_the_server_serves_metrics_on() {
+    let deployment = manifest("deployment.yaml");
+    let port = metrics_port(&deployment);
+    let ports = at(container(&deployment), "/ports").as_array().expect("a list");
+    let named = |name: &str| ports.iter().find(|p| p["name"] == name).unwrap_or_else(|| panic!("no {name} port"));
+    assert_eq!(at(named("metrics"), "/containerPort").as_u64(), Some(port));
+
+    // Annotation-based discovery.
+    let annotations = at(&deployment, "/spec/template/metadata/annotations");
+    assert_eq!(at(annotations, "/prometheus.io~1scrape"), "true");
+    assert_eq!(at(annotations, "/prometheus.io~1port"), port.to_string().as_str());
+    assert_eq!(at(annotations, "/prometheus.io~1path"), "/metrics");
+
+    // The Prometheus Operator.
+    let monitor = manifest("podmonitor.yaml");
+    assert_eq!(at(&monitor, "/apiVersion"), "monitoring.coreos.com/v1");
+    assert_eq!(at(&monitor, "/kind"), "PodMonitor");
+    assert_eq!(at(&monitor, "/spec/selector/matchLabels"), at(&deployment, "/spec/selector/matchLabels"));
+    let endpoints = at(&monitor, "/spec/podMetricsEndpoints").as_array().expect("a list");
+    assert_eq!(endpoints.len(), 1, "{endpoints:?}");
+    let port_name = at(&endpoints[0], "/port").as_str().expect("a port name");
+    assert_eq!(at(named(port_name), "/containerPort").as_u64(), Some(port), "the PodMonitor scrapes {port_name}");
+    assert_eq!(at(&endpoints[0], "/path"), "/metrics");
+}
+
+#[test]
+fn the_disruption_budget_keeps_a_replica_serving() {
+    let deployment = manifest("deployment.yaml");
+    let budget = manifest("pdb.yaml");
+    let hpa = manifest("hpa.yaml");
+    assert_eq!(at(&budget, "/apiVersion"), "policy/v1");
+    assert_eq!(at(&budget, "/kind"), "PodDisruptionBudget");
+    assert_eq!(at(&budget, "/spec/selector/matchLabels"), at(&deployment, "/spec/selector/matchLabels"));
+    let fewest = [at(&deployment, "/spec/replicas").as_u64(), at(&hpa, "/spec/minReplicas").as_u64()];
+    let fewest = fewest.into_iter().map(|n| n.expect("a number")).min().expect("two counts");
+    let spec = at(&budget, "/spec");
+    let may_stop = match (spec.get("maxUnavailable"), spec.get("minAvailable")) {
+        (Some(max), None) => max.as_u64().expect("a count, not a percentage"),
+        (None, Some(min)) => fewest.saturating_sub(min.as_u64().expect("a count, not a percentage")),
+        other => panic!("one of maxUnavailable and minAvailable: {other:?}"),
+    };
+    assert!(may_stop >= 1, "no replica may ever be evicted: node drains would hang");
+    assert!(may_stop < fewest, "a drain may stop all {fewest} replicas at once");
 }

@@ -11,9 +11,14 @@
 //! A compressed message is charged for what it can inflate to: deflate expands at most
 //! 1032 times, and tonic stops inflating at `--max-message-bytes`, so it is charged its own
 //! bytes plus the smaller of the two.
+//!
+//! The calls in progress are counted too (a relaxed add when one arrives, a subtraction when
+//! its answer is dropped), and the budget's bytes held are read from the semaphore: both are
+//! read only by the metrics, at each scrape.
 
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::task::{ready, Context, Poll};
 
@@ -46,13 +51,48 @@ pub struct InFlightLayer {
     budget: Arc<Semaphore>,
     limit: usize,
     max_message: usize,
+    calls: Arc<AtomicUsize>,
 }
 
 impl InFlightLayer {
     /// A budget of `limit` bytes; `max_message` is the decoding limit, which bounds what a
     /// compressed message inflates to.
     pub fn new(limit: usize, max_message: usize) -> Self {
-        Self { budget: Arc::new(Semaphore::new(limit)), limit, max_message }
+        Self { budget: Arc::new(Semaphore::new(limit)), limit, max_message, calls: Arc::default() }
+    }
+
+    /// Bytes of requests the calls in progress hold now.
+    pub fn held_bytes(&self) -> usize {
+        self.limit.saturating_sub(self.budget.available_permits())
+    }
+
+    /// Calls in progress now: gRPC calls from their request's arrival until their answer is
+    /// sent, HTTP/JSON requests from their body's arrival until their answer is written.
+    pub fn calls(&self) -> usize {
+        self.calls.load(Ordering::Relaxed)
+    }
+
+    /// Counts one call in progress until the returned guard is dropped.
+    pub fn call_started(&self) -> CallInFlight {
+        CallInFlight::new(&self.calls)
+    }
+}
+
+/// One call counted in progress; dropping it ends the count. Relaxed: the count is only read
+/// by the metrics and orders nothing else.
+#[derive(Debug)]
+pub struct CallInFlight(Arc<AtomicUsize>);
+
+impl CallInFlight {
+    fn new(calls: &Arc<AtomicUsize>) -> Self {
+        calls.fetch_add(1, Ordering::Relaxed);
+        Self(Arc::clone(calls))
+    }
+}
+
+impl Drop for CallInFlight {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::Relaxed);
     }
 }
 
@@ -75,7 +115,13 @@ impl<S> Layer<S> for InFlightLayer {
     type Service = InFlight<S>;
 
     fn layer(&self, inner: S) -> Self::Service {
-        InFlight { inner, budget: Arc::clone(&self.budget), limit: self.limit, max_message: self.max_message }
+        InFlight {
+            inner,
+            budget: Arc::clone(&self.budget),
+            limit: self.limit,
+            max_message: self.max_message,
+            calls: Arc::clone(&self.calls),
+        }
     }
 }
 
@@ -86,10 +132,24 @@ pub struct InFlight<S> {
     budget: Arc<Semaphore>,
     limit: usize,
     max_message: usize,
+    calls: Arc<AtomicUsize>,
 }
 
-/// The permits a call holds: shared by its request body and its answer's body.
-type Held = Arc<Mutex<Option<OwnedSemaphorePermit>>>;
+/// What a call holds until both its request body and its answer's body are dropped: its
+/// permits, and its place in the count of calls in progress.
+struct Hold {
+    permit: Mutex<Option<OwnedSemaphorePermit>>,
+    _call: CallInFlight,
+}
+
+impl Hold {
+    fn new(calls: &Arc<AtomicUsize>) -> Self {
+        Self { permit: Mutex::new(None), _call: CallInFlight::new(calls) }
+    }
+}
+
+/// A call's [`Hold`], shared by its request body and its answer's body.
+type Held = Arc<Hold>;
 
 impl<S> Service<Request<Body>> for InFlight<S>
 where
@@ -105,7 +165,7 @@ where
     }
 
     fn call(&mut self, request: Request<Body>) -> Self::Future {
-        let held = Held::default();
+        let held = Arc::new(Hold::new(&self.calls));
         let meter = Meter {
             budget: Arc::clone(&self.budget),
             limit: self.limit,
@@ -176,7 +236,7 @@ impl Meter {
     }
 
     fn admit(&mut self, bytes: usize) -> Result<(), Status> {
-        let mut held = self.held.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut held = self.held.permit.lock().unwrap_or_else(PoisonError::into_inner);
         if self.one_message_at_a_time {
             *held = None;
         }
@@ -255,7 +315,7 @@ mod tests {
             budget: Arc::new(Semaphore::new(limit)),
             limit,
             max_message: 1000,
-            held: Held::default(),
+            held: Arc::new(Hold::new(&Arc::default())),
             one_message_at_a_time: streaming,
             one_message_only: false,
             messages: 0,

@@ -1,9 +1,13 @@
 //! Prometheus metrics: calls by method and status code, call latency, articles classified by
-//! head and label, the served model version, and model reloads.
+//! head and label, the served model version, model reloads, the certificate's expiry, the
+//! build; and, read at each scrape (see [`collectors`]), the load (queue depth, calls and
+//! bytes in flight) and the standard process metrics.
 //!
-//! They are recorded whether or not anyone scrapes them (a few atomic adds a call), and served
-//! as OpenMetrics text on `--metrics-addr` only when it is given (see [`endpoint`]).
+//! The counters are recorded whether or not anyone scrapes them (a few atomic adds a call),
+//! and everything is served as OpenMetrics text on `--metrics-addr` only when it is given
+//! (see [`endpoint`]).
 
+mod collectors;
 pub mod endpoint;
 
 use std::collections::BTreeMap;
@@ -16,10 +20,14 @@ use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::Histogram;
+use prometheus_client::metrics::info::Info;
 use prometheus_client::registry::{Registry, Unit};
 use tonic::Code;
 
 use accord::grpc::v1 as pb;
+
+use super::inflight::InFlightLayer;
+use super::pool::CpuPool;
 
 /// Upper bounds of the latency buckets, in seconds: a short article takes tens of
 /// microseconds, a full batch of long ones seconds, and `--request-timeout-secs` is 60 by
@@ -72,15 +80,20 @@ pub struct Metrics {
     tls_not_after: OnceLock<(CertificateLabels, i64)>,
 }
 
-impl Default for Metrics {
-    fn default() -> Self {
-        Self::new()
-    }
-}
+/// The build profile the binary was compiled with.
+const PROFILE: &str = if cfg!(debug_assertions) { "debug" } else { "release" };
 
 impl Metrics {
-    pub fn new() -> Self {
-        let mut registry = Registry::with_prefix("accord");
+    /// The server's metrics; the queue depth is read from `pool` and the calls and bytes in
+    /// flight from `in_flight` at each scrape.
+    pub fn new(pool: CpuPool, in_flight: InFlightLayer) -> Self {
+        let mut root = Registry::default();
+        #[cfg(target_os = "linux")]
+        root.register_collector(Box::new(collectors::ProcessCollector::default()));
+        let registry = root.sub_registry_with_prefix("accord");
+        registry.register_collector(Box::new(collectors::LoadCollector { pool, in_flight }));
+        let build = Info::new([("version", env!("CARGO_PKG_VERSION")), ("profile", PROFILE)]);
+        registry.register("build", "The running build: its crate version and build profile", build);
         let calls = Family::<CallLabels, Counter>::default();
         registry.register("rpc_calls", "Finished accord.v1 calls, by method and gRPC status code", calls.clone());
         let latency: LatencyFamily = Family::new_with_constructor(|| Histogram::new(LATENCY_BUCKETS));
@@ -109,7 +122,17 @@ impl Metrics {
             tls_expiry_days.clone(),
         );
         let tls_not_after = OnceLock::new();
-        Self { registry, calls, latency, articles, model, reloads, reload_failures, tls_expiry_days, tls_not_after }
+        Self {
+            registry: root,
+            calls,
+            latency,
+            articles,
+            model,
+            reloads,
+            reload_failures,
+            tls_expiry_days,
+            tls_not_after,
+        }
     }
 
     /// One finished call to `method` with status `code`, after `elapsed`.
@@ -189,6 +212,10 @@ pub fn code_name(code: Code) -> &'static str {
 mod tests {
     use super::*;
 
+    fn metrics() -> Metrics {
+        Metrics::new(CpuPool::new(1, 1), InFlightLayer::new(1000, 1000))
+    }
+
     fn response(topic: &str, stance: &str) -> pb::ClassifyResponse {
         let prediction = |label: &str| pb::Prediction { label: label.into(), ..Default::default() };
         let predictions = [("topic", topic), ("stance", stance)].map(|(h, l)| (h.to_owned(), prediction(l)));
@@ -197,7 +224,7 @@ mod tests {
 
     #[test]
     fn calls_are_counted_by_method_and_code_and_timed() {
-        let metrics = Metrics::new();
+        let metrics = metrics();
         metrics.call("Classify", Code::Ok, Duration::from_millis(3));
         metrics.call("Classify", Code::Ok, Duration::from_millis(4));
         metrics.call("Classify", Code::InvalidArgument, Duration::from_secs(100));
@@ -212,7 +239,7 @@ mod tests {
 
     #[test]
     fn articles_are_counted_by_head_and_label() {
-        let metrics = Metrics::new();
+        let metrics = metrics();
         metrics.classified(&[response("world", "tension"), response("world", "cooperation")]);
         metrics.classified(&[response("sports", "tension")]);
         let text = metrics.encode().expect("encodes");
@@ -226,7 +253,7 @@ mod tests {
 
     #[test]
     fn only_the_served_version_is_reported_and_reloads_are_counted() {
-        let metrics = Metrics::new();
+        let metrics = metrics();
         metrics.model_served("v1");
         metrics.model_served("v2");
         metrics.reload_succeeded();

@@ -115,7 +115,8 @@ async fn serve(args: ServeArgs, model: Model, started: Started) -> anyhow::Resul
     let Started { signals, hangups, admin_token } = started;
     let pool = CpuPool::new(args.worker_count(), args.max_pending as usize);
     accord::grpc::batch_scan::set_max_batch_entries(args.max_batch as usize);
-    let metrics = Arc::new(Metrics::new());
+    let in_flight = inflight::InFlightLayer::new(args.max_bytes_in_flight as usize, args.max_message_bytes as usize);
+    let metrics = Arc::new(Metrics::new(pool.clone(), in_flight.clone()));
     let state = Arc::new(ServiceState::new(model, args.limits(), pool, Arc::clone(&metrics)));
     let reloader = Arc::new(reload::Reloader::new(state.clone(), args.model_store(), args.allow_head_change));
     reload::reload_on_sighup(reloader.clone(), hangups);
@@ -138,7 +139,6 @@ async fn serve(args: ServeArgs, model: Model, started: Started) -> anyhow::Resul
         tracing::info!("metrics listening on {local}");
         metrics::endpoint::spawn(listener, Arc::clone(&metrics));
     }
-    let in_flight = inflight::InFlightLayer::new(args.max_bytes_in_flight as usize, args.max_message_bytes as usize);
     let http = match args.http_addr {
         Some(addr) => Some(bind_http(addr, &args, service, &health, &in_flight).await?),
         None => None,

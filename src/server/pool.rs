@@ -61,8 +61,7 @@ impl CpuPool {
         Self { permits: Arc::new(Semaphore::new(workers)), workers, waiting, max_waiting }
     }
 
-    /// Jobs waiting for a worker now.
-    #[cfg(test)]
+    /// Jobs waiting for a worker now (read by the queue-depth metric at each scrape).
     pub fn waiting(&self) -> usize {
         self.waiting.load(Ordering::Acquire)
     }

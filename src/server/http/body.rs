@@ -12,13 +12,14 @@ use tokio::sync::OwnedSemaphorePermit;
 use tonic::Code;
 
 use super::status;
-use crate::server::inflight::InFlightLayer;
+use crate::server::inflight::{CallInFlight, InFlightLayer};
 
-/// A request body read whole, and the share of the bytes-in-flight budget it holds until
-/// the call's answer is written.
+/// A request body read whole, and the share of the bytes-in-flight budget it holds (and its
+/// place in the count of calls in progress) until the call's answer is written.
 pub struct Admitted {
     pub bytes: Bytes,
     _held: Option<OwnedSemaphorePermit>,
+    _call: CallInFlight,
 }
 
 /// The answer refusing a body (boxed: a response is large beside the `Ok` side).
@@ -31,6 +32,7 @@ pub async fn read(
     budget: &InFlightLayer,
     max_bytes: usize,
 ) -> Result<Admitted, Refusal> {
+    let call = budget.call_started();
     let declared = headers.get(CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
     if let Some(length) = declared.filter(|&length| length > max_bytes as u64) {
         return Err(too_large(length.to_string(), max_bytes));
@@ -59,7 +61,7 @@ pub async fn read(
         }
         bytes.extend_from_slice(&data);
     }
-    Ok(Admitted { bytes: Bytes::from(bytes), _held: held })
+    Ok(Admitted { bytes: Bytes::from(bytes), _held: held, _call: call })
 }
 
 fn admit(budget: &InFlightLayer, bytes: usize) -> Result<OwnedSemaphorePermit, Refusal> {
