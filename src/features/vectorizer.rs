@@ -222,8 +222,12 @@ impl TfIdf {
 
     /// Turns term counts into sublinear, IDF-weighted, L2-normalized values, in feature order.
     pub(crate) fn weigh(&self, counts: &TermCounts<'_>) -> SparseVector {
-        let mut features: Vec<(u32, u32)> =
-            counts.iter().map(|(slot, count)| (self.table.feature(slot), count)).collect();
+        self.weigh_features(counts.iter().map(|(slot, count)| (self.table.feature(slot), count)).collect())
+    }
+
+    /// [`TfIdf::weigh`] of a document's features, each with its count (each feature once, in
+    /// any order).
+    pub(crate) fn weigh_features(&self, mut features: Vec<(u32, u32)>) -> SparseVector {
         features.sort_unstable();
         let mut vector =
             SparseVector { indices: Vec::with_capacity(features.len()), values: Vec::with_capacity(features.len()) };

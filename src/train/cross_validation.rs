@@ -7,9 +7,9 @@ use rand::seq::SliceRandom;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
+use super::evaluation::RowOf;
 use super::single_sentence::SentencePlan;
-use super::{evaluate, fit_all, label_groups, Job, Observer, Prepared, Split, TrainConfig, TrainError};
-use crate::features::vectorizer::SparseVector;
+use super::{evaluate, fit_all, label_groups, Fits, Job, Observer, Prepared, Split, TrainConfig, TrainError};
 use crate::model::head::LinearHead;
 use crate::train::corpus::{Corpus, Document};
 
@@ -85,18 +85,17 @@ pub(super) fn cross_validate(
     for fold in 0..folds {
         let (test, train): (Vec<usize>, Vec<usize>) = (0..assignment.len()).partition(|&i| assignment[i] == fold);
         observer.step(&format!("cross-validation fold {} of {folds}", fold + 1));
-        let (vectorizer, prefixes, mut fitted) = fit_all(prepared, &jobs, &train, config, observer)?;
+        let Fits { heads: mut fitted, rows, .. } = fit_all(prepared, &jobs, &train, config, observer)?;
         let sentence_fit = fitted.split_off(heads.len()).pop();
-        let vectors = prepared.vectors(&vectorizer);
-        let sentence_vectors = prepared.sentence_rows(&vectors, vectorizer.dimensions(), prefixes.as_ref());
-        let score = |head, test: &[usize]| fold_score(prepared, head, &vectors, Split { train: &train, test });
+        let (head_row, sentence_row) = (|doc| rows.head_row(doc), |doc| rows.sentence_row(prepared, doc));
+        let score = |head, test: &[usize]| fold_score(prepared, head, &head_row, Split { train: &train, test });
         for (result, head) in results.iter_mut().zip(&fitted) {
             result.accord.push(score(head, &test));
         }
         if let (Some(single), Some(sentence_fit)) = (single.as_mut(), sentence_fit.as_ref()) {
             let counted: Vec<usize> = test.iter().copied().filter(|&i| corpus.sentence_weights[i] > 0.0).collect();
             let split = Split { train: &train, test: &counted };
-            single.accord.push(fold_score(prepared, sentence_fit, &sentence_vectors, split));
+            single.accord.push(fold_score(prepared, sentence_fit, &sentence_row, split));
             if let Some(stance) = fitted.iter().find(|h| h.name == single.head) {
                 single.stance_head.push(score(stance, &counted));
             }
@@ -117,8 +116,8 @@ pub(super) fn cross_validate(
     Ok(CrossValidation { folds, baseline: baseline.map(Baseline::describe), heads: results, single_sentences: single })
 }
 
-fn fold_score(prepared: &Prepared, head: &LinearHead, vectors: &[SparseVector], split: Split) -> FoldScore {
-    let evaluation = evaluate(prepared, head, vectors, split, false);
+fn fold_score(prepared: &Prepared, head: &LinearHead, row: RowOf, split: Split) -> FoldScore {
+    let evaluation = evaluate(prepared, head, row, split, false);
     FoldScore { documents: evaluation.test_documents, accuracy: evaluation.accuracy, macro_f1: evaluation.macro_f1 }
 }
 

@@ -12,12 +12,16 @@ pub(super) struct Split<'a> {
     pub(super) test: &'a [usize],
 }
 
-/// The head's figures on the split's test documents; with `calibrate`, also the temperature
-/// chosen on them and the cross-fitted calibration error (see [`super::calibration`]).
+/// A document's row, by its index, as a head reads it.
+pub(super) type RowOf<'a> = &'a dyn Fn(usize) -> SparseVector;
+
+/// The head's figures on the split's test documents, each read by `row`; with `calibrate`,
+/// also the temperature chosen on them and the cross-fitted calibration error (see
+/// [`super::calibration`]).
 pub(super) fn evaluate(
     prepared: &Prepared,
     head: &LinearHead,
-    vectors: &[SparseVector],
+    row: RowOf,
     split: Split,
     calibrate: bool,
 ) -> HeadEvaluation {
@@ -27,7 +31,7 @@ pub(super) fn evaluate(
         .iter()
         .filter_map(|&i| {
             let truth = prepared.label(i, &head.name)?;
-            Some((head.logits(&vectors[i]), head.labels.iter().position(|l| l == truth)?))
+            Some((head.logits(&row(i)), head.labels.iter().position(|l| l == truth)?))
         })
         .collect();
     let confusion = Confusion::from_pairs(head.labels.len(), scored.iter().map(|(s, truth)| (*truth, argmax(s))));

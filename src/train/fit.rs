@@ -8,7 +8,6 @@ use rand_chacha::ChaCha8Rng;
 
 use super::logistic::{FittedSparseLogistic, LogisticError, SparseDataset, SparseLogisticRegression, SparseRows};
 use super::{TrainConfig, TrainError};
-use crate::features::vectorizer::SparseVector;
 use crate::model::head::LinearHead;
 
 pub use crate::model::meta::Learner;
@@ -53,36 +52,36 @@ pub(crate) enum Members {
 
 /// A fitted head together with the models it was made from (read by the unit tests).
 #[cfg_attr(not(test), allow(dead_code))]
-pub(crate) struct HeadFit {
+pub(crate) struct HeadFit<'a> {
     /// The head, weights scattered over the whole vocabulary.
     pub head: LinearHead,
     /// The models it was made from.
     pub members: Members,
     /// The training rows over the columns the head was fitted on.
-    pub rows: SparseRows,
+    pub rows: SparseRows<'a>,
 }
 
-/// Fits one head with `learner` on the capped feature set; `weights` are the rows' weights
-/// in the loss (how many times each counts).
-pub(crate) fn fit_head(
+/// Fits one head with `learner` on the capped feature set of `rows` (one per document, on the
+/// columns the head may read, numbered over `dimensions`); `weights` are the rows' weights in
+/// the loss (how many times each counts).
+pub(crate) fn fit_head<'a>(
     name: &str,
-    rows: &[&SparseVector],
+    rows: &SparseRows<'a>,
     weights: &[f32],
     labels: &[&str],
     dimensions: usize,
     learner: Learner,
     config: &TrainConfig,
-) -> Result<HeadFit, TrainError> {
+) -> Result<HeadFit<'a>, TrainError> {
     let mut label_names: Vec<String> = labels.iter().map(|l| l.to_string()).collect();
     label_names.sort();
     label_names.dedup();
     if label_names.len() < 2 {
         return Err(TrainError::TooFewLabels { head: name.into(), labels: label_names.len() });
     }
-    let columns = select_columns(rows, weights, dimensions, config.head_features);
+    let columns = select_columns(rows, weights, config.head_features);
     let targets: Array1<usize> = labels.iter().map(|l| label_names.iter().position(|n| n == l).unwrap_or(0)).collect();
-    let dataset = DatasetBase::new(SparseRows::restricted(rows, &columns, dimensions), targets)
-        .with_weights(Array1::from(weights.to_vec()));
+    let dataset = DatasetBase::new(rows.restricted(&columns), targets).with_weights(Array1::from(weights.to_vec()));
     let fail = |source: LogisticError| TrainError::Fit { head: name.into(), source: source.into() };
     let labels = label_names.len();
     let settings = Settings { l2: f64::from(config.l2), max_iterations: config.max_iterations, labels };
@@ -132,7 +131,7 @@ impl Settings {
 /// each row's weight): its weights, one row of `labels` values per column, row-major, and
 /// its bias per label.
 pub(crate) fn fit_multinomial(
-    rows: SparseRows,
+    rows: SparseRows<'_>,
     targets: Array1<usize>,
     weights: Array1<f32>,
     labels: usize,
@@ -146,14 +145,14 @@ pub(crate) fn fit_multinomial(
     Ok((weights, model.intercepts.iter().map(|&b| b as f32).collect()))
 }
 
-/// The `cap` features that occur in the most rows, each row counted by its weight (ties:
+/// The `cap` columns that occur in the most rows, each row counted by its weight (ties:
 /// lower index), ascending.
-fn select_columns(rows: &[&SparseVector], weights: &[f32], dimensions: usize, cap: usize) -> Vec<u32> {
-    let mut frequency = vec![0.0f64; dimensions];
-    for (row, &weight) in rows.iter().zip(weights) {
-        row.indices.iter().for_each(|&i| frequency[i as usize] += f64::from(weight));
+fn select_columns(rows: &SparseRows, weights: &[f32], cap: usize) -> Vec<u32> {
+    let mut frequency = vec![0.0f64; rows.width()];
+    for (r, &weight) in weights.iter().enumerate().take(rows.len()) {
+        rows.row(r).for_each(|(i, _)| frequency[i as usize] += f64::from(weight));
     }
-    let mut present: Vec<u32> = (0..dimensions as u32).filter(|&i| frequency[i as usize] > 0.0).collect();
+    let mut present: Vec<u32> = (0..rows.width() as u32).filter(|&i| frequency[i as usize] > 0.0).collect();
     present.sort_by(|a, b| frequency[*b as usize].total_cmp(&frequency[*a as usize]).then(a.cmp(b)));
     present.truncate(cap);
     present.sort_unstable();
@@ -167,9 +166,8 @@ pub(crate) fn log_count_ratio(rows: &SparseRows, weights: Option<&[f32]>, positi
     let mut counts = [vec![1.0f64; rows.width()], vec![1.0f64; rows.width()]];
     for (r, &is_positive) in positive.iter().enumerate().take(rows.len()) {
         let weight = weights.map_or(1.0, |w| f64::from(w[r]));
-        let (columns, values) = rows.row(r);
         let count = &mut counts[usize::from(is_positive)];
-        columns.iter().zip(values).filter(|(_, v)| **v != 0.0).for_each(|(&c, _)| count[c as usize] += weight);
+        rows.row(r).filter(|&(_, v)| v != 0.0).for_each(|(c, _)| count[c as usize] += weight);
     }
     let [negative_counts, positive_counts] = counts;
     let (positive_total, negative_total) = (positive_counts.iter().sum::<f64>(), negative_counts.iter().sum::<f64>());

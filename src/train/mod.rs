@@ -13,7 +13,7 @@ use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use sha2::{Digest, Sha256};
 
-use crate::features::vectorizer::{SparseVector, TfIdf};
+use crate::features::vectorizer::TfIdf;
 use crate::features::word_prefixes::WordPrefixes;
 use crate::model::file::ModelError;
 use crate::model::head::LinearHead;
@@ -52,7 +52,9 @@ use evaluation::{evaluate, Split};
 pub use fit::FitError;
 use fit::{counted, fit_head, repeated_by_weight};
 pub use logistic::LogisticError;
+use logistic::SparseRows;
 pub(crate) use names::NAME_SHARE;
+use prepared::FitRows;
 pub(crate) use prepared::Prepared;
 use single_sentence::{sentence_plan, with_word_vector_model, SentencePlan};
 
@@ -172,19 +174,21 @@ pub fn train_with_validation(
     jobs.extend(sentence_plan.as_ref().map(SentencePlan::job));
 
     observer.step("fitting on the training split");
-    let (vectorizer, prefixes, mut fitted) = fit_all(&prepared, &jobs, &train_docs, config, observer)?;
+    let Fits { vectorizer, prefixes, heads: mut fitted, rows } =
+        fit_all(&prepared, &jobs, &train_docs, config, observer)?;
     let mut sentence_fit = fitted.split_off(heads.len()).pop();
     observer.step("evaluating on the held-out split");
-    let vectors = prepared.vectors(&vectorizer);
-    let sentence_vectors = prepared.sentence_rows(&vectors, vectorizer.dimensions(), prefixes.as_ref());
     let split = Split { train: &train_docs, test: &test_docs };
+    let head_row = |doc| rows.head_row(doc);
     let evaluation: Vec<HeadEvaluation> =
-        fitted.iter().map(|head| evaluate(&prepared, head, &vectors, split, config.calibrate)).collect();
+        fitted.iter().map(|head| evaluate(&prepared, head, &head_row, split, config.calibrate)).collect();
     let temperatures: BTreeMap<String, f64> = evaluation.iter().map(|e| (e.head.clone(), e.temperature)).collect();
     calibration::apply(&mut fitted, &temperatures);
+    let sentence_row = |doc| rows.sentence_row(&prepared, doc);
     let sentence_evaluation = sentence_fit.as_ref().map(|fit| {
-        single_sentence::evaluate(&prepared, fit, &fitted, [&vectors, &sentence_vectors], split, &temperatures, config)
+        single_sentence::evaluate(&prepared, fit, &fitted, [&head_row, &sentence_row], split, &temperatures, config)
     });
+    drop(rows);
     let sentence_temperatures = single_sentence::temperatures(sentence_evaluation.as_ref());
     calibration::apply(sentence_fit.as_mut_slice(), &sentence_temperatures);
     let cross_validation = match validation.folds {
@@ -206,7 +210,7 @@ pub fn train_with_validation(
     let (vectorizer, prefixes, fitted, sentence_fit) = if config.refit_on_all {
         observer.step("refitting on all documents");
         let all: Vec<usize> = (0..corpus.len()).collect();
-        let (vectorizer, prefixes, mut fitted) = fit_all(&prepared, &jobs, &all, config, observer)?;
+        let Fits { vectorizer, prefixes, heads: mut fitted, .. } = fit_all(&prepared, &jobs, &all, config, observer)?;
         let mut sentence_fit = fitted.split_off(heads.len()).pop();
         calibration::apply(&mut fitted, &temperatures);
         calibration::apply(sentence_fit.as_mut_slice(), &sentence_temperatures);
@@ -353,12 +357,19 @@ impl<'a> Job<'a> {
     }
 }
 
-/// What [`fit_all`] gives: the vocabulary, the word-prefix block when a job reads one, and
-/// each job's head in job order.
-type Fits = (TfIdf, Option<WordPrefixes>, Vec<LinearHead>);
+/// What [`fit_all`] gives: the vocabulary, the word-prefix block when a job reads one, each
+/// job's head in job order, and the rows every head read (every document's).
+struct Fits {
+    vectorizer: TfIdf,
+    prefixes: Option<WordPrefixes>,
+    heads: Vec<LinearHead>,
+    rows: FitRows,
+}
 
 /// Fits the vocabulary (and the word-prefix block, if a job reads it) on `docs`, then each
-/// job's head on those of `docs` that carry its label, in job order.
+/// job's head on those of `docs` that carry its label, in job order. Every head reads one
+/// row set, each through its own columns: a head without names leaves the name-like terms'
+/// columns out, and only a head with prefixes reads the word-prefix block's.
 fn fit_all(
     prepared: &Prepared,
     jobs: &[Job],
@@ -368,29 +379,26 @@ fn fit_all(
 ) -> Result<Fits, TrainError> {
     let prefix_length = jobs.iter().any(|job| job.with_prefixes).then_some(config.sentence_head_prefixes);
     let (vectorizer, prefixes) = prepared.fit_vocabulary(docs, &config.vectorizer, prefix_length);
-    let vectors = prepared.vectors(&vectorizer);
-    let nameless = jobs.iter().any(|job| job.without_names).then(|| {
+    let rows = prepared.rows(&vectorizer, prefixes.as_ref());
+    let dimensions = vectorizer.dimensions();
+    let names = jobs.iter().any(|job| job.without_names).then(|| {
         let texts = docs.iter().flat_map(|&i| {
             let document = &prepared.corpus.documents[i];
             [document.title.as_str(), document.text.as_str()]
         });
-        let excluded = names::name_features(texts, &prepared.tokenizer, &vectorizer);
-        vectors.iter().map(|vector| names::without(vector, &excluded)).collect::<Vec<_>>()
+        names::name_features(texts, &prepared.tokenizer, &vectorizer)
     });
-    let dimensions = vectorizer.dimensions();
-    let prefixed = prefixes.as_ref().map(|prefixes| {
-        let base = nameless.as_deref().unwrap_or(&vectors);
-        (prepared.with_prefixes(base, dimensions, Some(prefixes)), dimensions + prefixes.dimensions())
-    });
+    let (store, names) = (&rows.store, names.as_deref());
     // The heads are independent: fit them on separate threads.
     let fitted: Vec<Result<LinearHead, TrainError>> = std::thread::scope(|scope| {
         let handles: Vec<_> = jobs
             .iter()
             .map(|&Job { head, weights, without_names, with_prefixes, with_word_vectors }| {
-                let (vectors, dimensions) = match (&prefixed, &nameless, without_names) {
-                    (Some((prefixed, dimensions)), _, _) if with_prefixes => (prefixed, *dimensions),
-                    (_, Some(nameless), true) => (nameless, dimensions),
-                    _ => (&vectors, dimensions),
+                let prefixed = with_prefixes && prefixes.is_some();
+                let head_dimensions = if prefixed { store.width() } else { dimensions };
+                let keep = move |column: usize| match column < dimensions {
+                    true => !(without_names && names.is_some_and(|names| names[column])),
+                    false => prefixed,
                 };
                 scope.spawn(move || {
                     let labelled: Vec<usize> =
@@ -398,15 +406,16 @@ fn fit_all(
                     // Each document counts as many times as it is repeated (its weight in the loss).
                     let (repeats, repeat_factor) = repeated_by_weight(&labelled, weights, config.seed);
                     let counted = counted(&repeats);
-                    let (rows, labels): (Vec<&SparseVector>, Vec<&str>) =
-                        counted.iter().filter_map(|&(i, _)| prepared.label(i, head).map(|l| (&vectors[i], l))).unzip();
+                    let (selected, labels): (Vec<u32>, Vec<&str>) =
+                        counted.iter().filter_map(|&(i, _)| prepared.label(i, head).map(|l| (i as u32, l))).unzip();
                     let copies: Vec<f32> = counted.iter().map(|&(_, copies)| copies).collect();
                     observer.step(&format!("fitting head `{head}` on {} documents", repeats.len()));
                     // Repeating every document `repeat_factor` times over scales the loss by it;
                     // the penalty must scale alike for the optimum to stay the weighted one.
                     let fit_config = TrainConfig { l2: config.l2(head) * repeat_factor as f32, ..config.clone() };
                     let learner = config.learner(head);
-                    let fitted = fit_head(head, &rows, &copies, &labels, dimensions, learner, &fit_config)?.head;
+                    let rows = SparseRows::select(store, selected, keep);
+                    let fitted = fit_head(head, &rows, &copies, &labels, head_dimensions, learner, &fit_config)?.head;
                     if !with_word_vectors {
                         return Ok(fitted);
                     }
@@ -416,5 +425,6 @@ fn fit_all(
             .collect();
         handles.into_iter().map(|h| h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))).collect()
     });
-    Ok((vectorizer, prefixes, fitted.into_iter().collect::<Result<_, _>>()?))
+    let heads = fitted.into_iter().collect::<Result<_, _>>()?;
+    Ok(Fits { vectorizer, prefixes, heads, rows })
 }

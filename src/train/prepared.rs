@@ -2,11 +2,14 @@
 
 use std::collections::HashMap;
 
+use rustc_hash::FxHashMap;
+
 use crate::features::vectorizer::{DocumentFrequency, SparseVector, TfIdf};
 use crate::features::word_prefixes::WordPrefixes;
 use crate::features::word_vectors::WordVectorBlock;
 use crate::text::tokenizer::Tokenizer;
 use crate::train::corpus::Corpus;
+use crate::train::logistic::RowStore;
 use crate::train::parallel::{self, Progress};
 use crate::train::Observer;
 
@@ -116,51 +119,132 @@ impl<'c> Prepared<'c> {
         self.corpus.word_vectors.as_ref().map_or_else(Vec::new, |vectors| vectors.mean(self.tokens_of(doc)))
     }
 
-    /// Every document's TF-IDF row under `vectorizer`, computed on every core, in order.
-    pub(super) fn vectors(&self, vectorizer: &TfIdf) -> Vec<SparseVector> {
+    /// Every document's TF-IDF row under `vectorizer`, followed by its word-prefix block
+    /// when there is one, computed from the document's tokens on every core, in order: the
+    /// one row set every head of a fit reads.
+    pub(super) fn rows(&self, vectorizer: &TfIdf, prefixes: Option<&WordPrefixes>) -> FitRows {
         let progress = Progress::start(self.observer, "vectorizing", self.corpus.len());
-        parallel::map(&self.corpus.documents, |d| {
-            let article = crate::Article { id: &d.id, title: &d.title, text: &d.text };
-            let vector = vectorizer.transform(&self.tokenizer, &article);
-            progress.tick();
-            vector
-        })
-    }
-
-    /// `vectors` (one per document) with each document's word-prefix block appended, when
-    /// there is a block: the rows the single-sentence head's own fit reads.
-    pub(super) fn with_prefixes(
-        &self,
-        vectors: &[SparseVector],
-        offset: usize,
-        prefixes: Option<&WordPrefixes>,
-    ) -> Vec<SparseVector> {
-        let mut rows = vectors.to_vec();
-        if let Some(prefixes) = prefixes {
-            let block = |doc: usize| prefixes.vector_of_tokens(self.tokens_of(doc));
-            rows.iter_mut().enumerate().for_each(|(doc, vector)| vector.push_block(offset, &block(doc)));
+        let dimensions = vectorizer.dimensions();
+        let lookup = TermLookup::new(vectorizer, &self.token_texts);
+        let mut store = RowStore::new(dimensions + prefixes.map_or(0, WordPrefixes::dimensions));
+        let documents: Vec<usize> = (0..self.tokens.len()).collect();
+        // In batches, so that beside the store only one batch of rows is held at a time.
+        for batch in documents.chunks(TOKENIZE_BATCH) {
+            let rows = parallel::map(batch, |&doc| {
+                let mut row = vectorizer.weigh_features(lookup.features(self.number_fields(doc)));
+                if let Some(prefixes) = prefixes {
+                    row.push_block(dimensions, &prefixes.vector_of_tokens(self.tokens_of(doc)));
+                }
+                progress.tick();
+                row
+            });
+            rows.iter().for_each(|row| store.push(row));
         }
-        rows
+        FitRows { store, dimensions }
     }
 
-    /// The single-sentence head's rows as it is served: [`Prepared::with_prefixes`], then
-    /// the word-vector block when there is one.
-    pub(super) fn sentence_rows(
-        &self,
-        vectors: &[SparseVector],
-        offset: usize,
-        prefixes: Option<&WordPrefixes>,
-    ) -> Vec<SparseVector> {
-        let prefixed = self.with_prefixes(vectors, offset, prefixes);
-        let Some(block) = &self.word_block else { return prefixed };
-        let offset = offset + prefixes.map_or(0, WordPrefixes::dimensions);
-        let words = |doc: usize| block.vector_of_tokens(self.tokens_of(doc));
-        let mut rows = prefixed;
-        rows.iter_mut().enumerate().for_each(|(doc, vector)| vector.push_block(offset, &words(doc)));
-        rows
+    /// Every document's TF-IDF row under `vectorizer`, in order.
+    pub(super) fn vectors(&self, vectorizer: &TfIdf) -> Vec<SparseVector> {
+        let rows = self.rows(vectorizer, None);
+        (0..rows.store.len()).map(|doc| rows.head_row(doc)).collect()
+    }
+
+    /// A document's token numbers, one slice per field (title, text).
+    fn number_fields(&self, doc: usize) -> [&[u32]; 2] {
+        let DocumentTokens { numbers, title_length } = &self.tokens[doc];
+        let (title, text) = numbers.split_at(*title_length);
+        [title, text]
     }
 
     pub(super) fn label(&self, doc: usize, head: &str) -> Option<&str> {
         self.corpus.documents[doc].labels.get(head).map(String::as_str)
+    }
+}
+
+/// Every document's rows under one fitted vocabulary: the vocabulary's `dimensions` columns,
+/// then the word-prefix block's when the fit reads one.
+pub(super) struct FitRows {
+    pub(super) store: RowStore,
+    pub(super) dimensions: usize,
+}
+
+impl FitRows {
+    /// A document's row as a head over the vocabulary reads it.
+    pub(super) fn head_row(&self, doc: usize) -> SparseVector {
+        self.store.vector(doc, self.dimensions)
+    }
+
+    /// A document's row as the single-sentence head is served it: the vocabulary's columns,
+    /// the word-prefix block's (if the fit has one), then the word-vector block's (if
+    /// `prepared` reads one).
+    pub(super) fn sentence_row(&self, prepared: &Prepared, doc: usize) -> SparseVector {
+        let mut row = self.store.vector(doc, self.store.width());
+        if let Some(block) = &prepared.word_block {
+            row.push_block(self.store.width(), &block.vector_of_tokens(prepared.tokens_of(doc)));
+        }
+        row
+    }
+}
+
+/// A vocabulary's features by token number: what a document's unigrams and bigrams are,
+/// found without building a string.
+struct TermLookup {
+    /// Token number to its unigram's feature, [`TermLookup::NONE`] if it has none.
+    unigrams: Vec<u32>,
+    /// The two token numbers of a bigram (first in the high half) to its feature.
+    bigrams: FxHashMap<u64, u32>,
+    max_ngram: usize,
+}
+
+impl TermLookup {
+    const NONE: u32 = u32::MAX;
+
+    fn new(vectorizer: &TfIdf, token_texts: &[String]) -> Self {
+        let numbers: FxHashMap<&str, u32> =
+            token_texts.iter().enumerate().map(|(n, token)| (token.as_str(), n as u32)).collect();
+        let mut lookup = TermLookup {
+            unigrams: vec![Self::NONE; token_texts.len()],
+            bigrams: FxHashMap::default(),
+            max_ngram: vectorizer.settings().max_ngram,
+        };
+        for (feature, term) in vectorizer.terms().iter().enumerate() {
+            let number = |token: &str| numbers.get(token).copied();
+            match term.split_once(' ') {
+                None => {
+                    if let Some(n) = number(term) {
+                        lookup.unigrams[n as usize] = feature as u32;
+                    }
+                }
+                Some((first, second)) => {
+                    if let (Some(a), Some(b)) = (number(first), number(second)) {
+                        lookup.bigrams.insert(u64::from(a) << 32 | u64::from(b), feature as u32);
+                    }
+                }
+            }
+        }
+        lookup
+    }
+
+    /// The features of a document's fields (no bigram spans two) with their counts, as
+    /// [`TfIdf::transform`] counts them.
+    fn features(&self, fields: [&[u32]; 2]) -> Vec<(u32, u32)> {
+        let mut hits = Vec::new();
+        for field in fields {
+            let mut previous: Option<u32> = None;
+            for &token in field {
+                let unigram = self.unigrams[token as usize];
+                if unigram != Self::NONE {
+                    hits.push(unigram);
+                }
+                if let (Some(first), true) = (previous, self.max_ngram >= 2) {
+                    if let Some(&bigram) = self.bigrams.get(&(u64::from(first) << 32 | u64::from(token))) {
+                        hits.push(bigram);
+                    }
+                }
+                previous = Some(token);
+            }
+        }
+        hits.sort_unstable();
+        hits.chunk_by(|a, b| a == b).map(|run| (run[0], run.len() as u32)).collect()
     }
 }

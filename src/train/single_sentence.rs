@@ -5,11 +5,10 @@ use std::collections::BTreeMap;
 
 use ndarray::Array1;
 
-use super::evaluation::{evaluate as evaluate_head, Split};
+use super::evaluation::{evaluate as evaluate_head, RowOf, Split};
 use super::fit::fit_multinomial;
 use super::logistic::SparseRows;
 use super::{Job, Prepared, TrainConfig, TrainError};
-use crate::features::vectorizer::SparseVector;
 use crate::model::head::LinearHead;
 use crate::train::corpus::Corpus;
 use crate::train::scores::HeadEvaluation;
@@ -113,13 +112,14 @@ fn fit_weights(corpus: &Corpus, head: &str, config: &TrainConfig) -> Vec<f64> {
 }
 
 /// `sentence_fit` and the (calibrated) head of the same name among `heads` on the documents
-/// of `split` with a sentence weight above 0; `temperatures` are the heads' own. `vectors`
-/// are the heads' rows, then the single-sentence head's (with the word-prefix block).
+/// of `split` with a sentence weight above 0; `temperatures` are the heads' own. `rows` read
+/// a document's row as the heads read it, then as the single-sentence head does (with the
+/// word-prefix and word-vector blocks).
 pub(super) fn evaluate(
     prepared: &Prepared,
     sentence_fit: &LinearHead,
     heads: &[LinearHead],
-    [vectors, sentence_vectors]: [&[SparseVector]; 2],
+    [head_row, sentence_row]: [RowOf; 2],
     split: Split,
     temperatures: &BTreeMap<String, f64>,
     config: &TrainConfig,
@@ -130,10 +130,10 @@ pub(super) fn evaluate(
     let split = Split { train: &train, test: &test };
     let stance = heads.iter().find(|h| h.name == sentence_fit.name);
     SentenceEvaluation {
-        head: evaluate_head(prepared, sentence_fit, sentence_vectors, split, config.calibrate),
+        head: evaluate_head(prepared, sentence_fit, sentence_row, split, config.calibrate),
         stance_head: stance.map(|h| HeadEvaluation {
             temperature: temperatures.get(&h.name).copied().unwrap_or(1.0),
-            ..evaluate_head(prepared, h, vectors, split, false)
+            ..evaluate_head(prepared, h, head_row, split, false)
         }),
     }
 }

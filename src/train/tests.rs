@@ -58,8 +58,16 @@ fn multinomial_head_gives_its_models_probabilities() {
     let (vectorizer, rows, labels) = labeled_rows(&corpus, "stance");
     let row_refs: Vec<_> = rows.iter().collect();
     let dimensions = vectorizer.dimensions();
-    let fit = fit_head("stance", &row_refs, &ones(&rows), &labels, dimensions, Learner::Multinomial, &quick_config())
-        .expect("fit");
+    let fit = fit_head(
+        "stance",
+        &SparseRows::from_vectors(&row_refs, dimensions),
+        &ones(&rows),
+        &labels,
+        dimensions,
+        Learner::Multinomial,
+        &quick_config(),
+    )
+    .expect("fit");
     let Members::Multinomial(model) = &fit.members else { panic!("a multinomial fit") };
     let scores = model.scores(&fit.rows);
     let mut largest = 0.0f64;
@@ -80,7 +88,16 @@ fn naive_bayes_one_vs_rest_head_scores_each_label_by_its_binary_model() {
     let row_refs: Vec<_> = rows.iter().collect();
     let dimensions = vectorizer.dimensions();
     let learner = Learner::NaiveBayesOneVsRest;
-    let fit = fit_head("topic", &row_refs, &ones(&rows), &labels, dimensions, learner, &quick_config()).expect("fit");
+    let fit = fit_head(
+        "topic",
+        &SparseRows::from_vectors(&row_refs, dimensions),
+        &ones(&rows),
+        &labels,
+        dimensions,
+        learner,
+        &quick_config(),
+    )
+    .expect("fit");
     let Members::OneVsRest(models) = &fit.members else { panic!("a one-vs-rest fit") };
     assert_eq!(models.len(), fit.head.labels.len());
     assert!(models.iter().all(|m| m.scaling.is_some()), "NB-LR's models see scaled rows");
@@ -102,7 +119,16 @@ fn ensemble_head_scores_are_the_sum_of_its_members_decisions() {
     let row_refs: Vec<_> = rows.iter().collect();
     let dimensions = vectorizer.dimensions();
     let learner = Learner::NaiveBayesPlusPlain;
-    let fit = fit_head("topic", &row_refs, &ones(&rows), &labels, dimensions, learner, &quick_config()).expect("fit");
+    let fit = fit_head(
+        "topic",
+        &SparseRows::from_vectors(&row_refs, dimensions),
+        &ones(&rows),
+        &labels,
+        dimensions,
+        learner,
+        &quick_config(),
+    )
+    .expect("fit");
     let Members::Ensemble { naive_bayes, plain } = &fit.members else { panic!("an ensemble fit") };
     assert_eq!((naive_bayes.len(), plain.len()), (4, 4));
     assert!(plain.iter().all(|fit| fit.scaling.is_none()), "the plain members see unscaled rows");
@@ -126,7 +152,7 @@ fn log_count_ratio_favours_features_of_the_positive_rows() {
     let row = |indices: Vec<u32>, values: Vec<f32>| SparseVector { indices, values };
     let rows = [row(vec![0, 2], vec![1.0, 0.5]), row(vec![0], vec![1.0]), row(vec![1, 2], vec![1.0, 0.2])];
     let refs: Vec<_> = rows.iter().collect();
-    let sparse = SparseRows::restricted(&refs, &[0, 1, 2], 3);
+    let sparse = SparseRows::from_vectors(&refs, 3);
     let ratio = log_count_ratio(&sparse, None, &[true, true, false]);
     // Smoothed shares: positive (3, 1, 2) / 6, negative (1, 2, 2) / 5.
     let expected = [(3.0f64 / 6.0) / (1.0 / 5.0), (1.0 / 6.0) / (2.0 / 5.0), (2.0 / 6.0) / (2.0 / 5.0)];
@@ -161,8 +187,7 @@ fn folds_keep_each_label_mix_and_follow_the_seed() {
 fn dense(rows: &SparseRows, scaling: Option<&[f32]>) -> ndarray::Array2<f32> {
     let mut dense = ndarray::Array2::zeros((rows.len(), rows.width()));
     for r in 0..rows.len() {
-        let (columns, values) = rows.row(r);
-        for (&c, &v) in columns.iter().zip(values) {
+        for (c, v) in rows.row(r) {
             dense[(r, c as usize)] = v * scaling.map_or(1.0, |s| s[c as usize]);
         }
     }
@@ -188,7 +213,16 @@ fn the_sparse_fit_finds_linfa_logistics_dense_fit() {
     let dimensions = vectorizer.dimensions();
     let learners = [Learner::NaiveBayesOneVsRest, Learner::Multinomial];
     for learner in learners {
-        let fit = fit_head("topic", &row_refs, &ones(rows), labels, dimensions, learner, &config).expect("fit");
+        let fit = fit_head(
+            "topic",
+            &SparseRows::from_vectors(&row_refs, dimensions),
+            &ones(rows),
+            labels,
+            dimensions,
+            learner,
+            &config,
+        )
+        .expect("fit");
         match &fit.members {
             Members::OneVsRest(models) => {
                 for (label, model) in models.iter().enumerate() {
@@ -234,6 +268,40 @@ fn the_sparse_fit_finds_linfa_logistics_dense_fit() {
                 }
             }
             Members::Ensemble { .. } => unreachable!("not asked for"),
+        }
+    }
+}
+
+#[test]
+fn rows_read_from_the_token_numbers_are_the_served_vectors() {
+    let corpus = small_corpus();
+    let tokenizer = Tokenizer::default();
+    let prepared = super::Prepared::new(&corpus, Tokenizer::default(), false, &super::Silent);
+    // A vocabulary fitted on half the documents, so that the others hold unknown terms.
+    let half: Vec<usize> = (0..corpus.len()).step_by(2).collect();
+    for max_ngram in [2, 1] {
+        let settings = crate::features::vectorizer::VectorizerSettings { max_ngram, ..Default::default() };
+        let (vectorizer, prefixes) = prepared.fit_vocabulary(&half, &settings, Some(6));
+        let prefixes = prefixes.expect("a word-prefix block");
+        let rows = prepared.rows(&vectorizer, Some(&prefixes));
+        let bits = |v: &SparseVector| (v.indices.clone(), v.values.iter().map(|x| x.to_bits()).collect::<Vec<_>>());
+        for (doc, d) in corpus.documents.iter().enumerate() {
+            let served = vectorizer.transform(&tokenizer, &Article { id: "", title: &d.title, text: &d.text });
+            assert_eq!(bits(&rows.head_row(doc)), bits(&served), "document {doc}, n-grams up to {max_ngram}");
+            let (_, values) = rows.store.row(doc);
+            assert_eq!(
+                values.len(),
+                served.len()
+                    + prefixes
+                        .vector_of_tokens(
+                            tokenizer
+                                .tokenize(&d.title)
+                                .iter()
+                                .chain(&tokenizer.tokenize(&d.text))
+                                .map(|t| t.text.as_str())
+                        )
+                        .len()
+            );
         }
     }
 }

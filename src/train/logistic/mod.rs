@@ -24,7 +24,7 @@ mod rows;
 
 use objective::Objective;
 pub use objective::Task;
-pub use rows::SparseRows;
+pub use rows::{RowStore, SparseRows};
 
 /// Why a sparse logistic regression could not be set up or fitted.
 #[derive(Debug, thiserror::Error)]
@@ -173,8 +173,7 @@ impl FittedSparseLogistic {
         let mut scores = Array2::zeros((rows.len(), self.intercepts.len()));
         for (r, mut out) in scores.rows_mut().into_iter().enumerate() {
             out.assign(&self.intercepts);
-            let (columns, values) = rows.row(r);
-            for (&c, &v) in columns.iter().zip(values) {
+            for (c, v) in rows.row(r) {
                 let x = f64::from(v) * self.scaling.as_ref().map_or(1.0, |s| f64::from(s[c as usize]));
                 out.scaled_add(x, &self.weights.row(c as usize));
             }
@@ -185,12 +184,12 @@ impl FittedSparseLogistic {
 
 /// The dataset a sparse logistic regression fits: rows, each row's target label position,
 /// and optionally each row's weight.
-pub type SparseDataset = DatasetBase<SparseRows, Array1<usize>>;
+pub type SparseDataset<'a> = DatasetBase<SparseRows<'a>, Array1<usize>>;
 
-impl Fit<SparseRows, Array1<usize>, LogisticError> for ValidSparseLogisticRegression {
+impl<'a> Fit<SparseRows<'a>, Array1<usize>, LogisticError> for ValidSparseLogisticRegression {
     type Object = FittedSparseLogistic;
 
-    fn fit(&self, dataset: &SparseDataset) -> Result<FittedSparseLogistic, LogisticError> {
+    fn fit(&self, dataset: &SparseDataset<'a>) -> Result<FittedSparseLogistic, LogisticError> {
         let (rows, targets) = (dataset.records(), dataset.targets());
         self.check_data(dataset)?;
         let targets = targets.as_slice().ok_or_else(|| LogisticError::Data("targets are not contiguous".into()))?;

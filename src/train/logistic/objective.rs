@@ -46,7 +46,7 @@ type Evaluated = (Array1<f64>, f64, Array1<f64>);
 /// Parameters are laid out column after column, `outputs` weights each, then the
 /// `outputs` intercepts.
 pub struct Objective<'a> {
-    pub rows: &'a SparseRows,
+    pub rows: &'a SparseRows<'a>,
     pub targets: &'a [usize],
     pub weights: Option<&'a [f32]>,
     /// Each column's multiplier (the naive-Bayes ratios), or none for all ones.
@@ -61,7 +61,7 @@ pub struct Objective<'a> {
 }
 
 impl<'a> Objective<'a> {
-    pub fn new(rows: &'a SparseRows, targets: &'a [usize], task: Task, l2: f64) -> Self {
+    pub fn new(rows: &'a SparseRows<'a>, targets: &'a [usize], task: Task, l2: f64) -> Self {
         let workers = std::thread::available_parallelism().map_or(1, usize::from).min(CHUNKS);
         Objective { rows, targets, weights: None, scaling: None, task, l2, workers, last: Mutex::new(None) }
     }
@@ -143,8 +143,7 @@ impl<'a> Objective<'a> {
     ) -> impl Iterator<Item = (usize, f64, impl Iterator<Item = (usize, f64)> + Clone + '_)> + '_ {
         rows.filter_map(move |r| {
             let weight = self.weight(r);
-            let (columns, values) = self.rows.row(r);
-            let entries = columns.iter().zip(values).map(|(&c, &v)| (c as usize, f64::from(v) * self.scale(c)));
+            let entries = self.rows.row(r).map(|(c, v)| (c as usize, f64::from(v) * self.scale(c)));
             (weight != 0.0).then_some((r, weight, entries))
         })
     }
@@ -239,7 +238,7 @@ impl Gradient for Objective<'_> {
 mod tests {
     use super::*;
 
-    fn problem() -> (SparseRows, Vec<usize>, Vec<f32>) {
+    fn problem() -> (SparseRows<'static>, Vec<usize>, Vec<f32>) {
         // Enough rows to take the parallel path, with a pattern so that chunks differ.
         let dense: Vec<Vec<f32>> =
             (0..5_000).map(|i| (0..7).map(|c| ((i * 31 + c * 17) % 11) as f32 / 10.0 - 0.3).collect()).collect();

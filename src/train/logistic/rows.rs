@@ -1,55 +1,36 @@
-//! A head's training rows as compressed sparse rows over its own columns: memory in
-//! proportion to the non-zeros, never to rows × columns.
+//! A head's training rows: some rows of a shared store of compressed sparse rows, read
+//! through the head's own column numbering. Every head of a fit reads the one store, so that
+//! memory is the non-zeros once, never once per head, and never rows × columns.
+
+use std::borrow::Cow;
 
 use linfa::dataset::Records;
 
 use crate::features::vectorizer::SparseVector;
 
-/// Rows of (column, value) pairs, one after another: row `r` is
-/// `columns[offsets[r]..offsets[r + 1]]` with the values at the same positions.
+/// Marks a store column that a [`SparseRows`] leaves out.
+const LEFT_OUT: u32 = u32::MAX;
+
+/// Compressed sparse rows: row `r` is `columns[offsets[r]..offsets[r + 1]]` with the values at
+/// the same positions, columns ascending.
 #[derive(Debug, Clone, Default)]
-pub struct SparseRows {
+pub struct RowStore {
     offsets: Vec<usize>,
     columns: Vec<u32>,
     values: Vec<f32>,
     width: usize,
 }
 
-impl SparseRows {
-    /// `rows` restricted to the vocabulary indices in `kept` (ascending), which become columns
-    /// `0..kept.len()` in the same order; `dimensions` is the vocabulary's size.
-    pub fn restricted(rows: &[&SparseVector], kept: &[u32], dimensions: usize) -> Self {
-        let mut position = vec![u32::MAX; dimensions];
-        kept.iter().enumerate().for_each(|(p, &c)| position[c as usize] = p as u32);
-        let mut built = SparseRows { width: kept.len(), ..Self::empty() };
-        for row in rows {
-            built.push(
-                row.iter()
-                    .filter_map(|(feature, value)| position.get(feature as usize).map(|&p| (p, value)))
-                    .filter(|&(p, _)| p != u32::MAX),
-            );
-        }
-        built
+impl RowStore {
+    /// No rows yet, over `width` columns.
+    pub fn new(width: usize) -> Self {
+        RowStore { offsets: vec![0], columns: Vec::new(), values: Vec::new(), width }
     }
 
-    /// Dense rows of `width` values each, kept as they are (zeros left out).
-    pub fn from_dense<'a>(rows: impl IntoIterator<Item = &'a [f32]>, width: usize) -> Self {
-        let mut built = SparseRows { width, ..Self::empty() };
-        for row in rows {
-            built.push(row.iter().take(width).enumerate().map(|(c, &v)| (c as u32, v)).filter(|&(_, v)| v != 0.0));
-        }
-        built
-    }
-
-    fn empty() -> Self {
-        SparseRows { offsets: vec![0], columns: Vec::new(), values: Vec::new(), width: 0 }
-    }
-
-    fn push(&mut self, entries: impl Iterator<Item = (u32, f32)>) {
-        for (column, value) in entries {
-            self.columns.push(column);
-            self.values.push(value);
-        }
+    /// Appends a row; its columns must be ascending and below the width.
+    pub fn push(&mut self, row: &SparseVector) {
+        self.columns.extend_from_slice(&row.indices);
+        self.values.extend_from_slice(&row.values);
         self.offsets.push(self.columns.len());
     }
 
@@ -63,25 +44,118 @@ impl SparseRows {
         self.width
     }
 
-    /// The number of stored entries.
-    #[cfg(test)]
-    pub fn non_zeros(&self) -> usize {
-        self.values.len()
-    }
-
     /// Row `r`'s columns and values.
     pub fn row(&self, r: usize) -> (&[u32], &[f32]) {
         let range = self.offsets[r]..self.offsets[r + 1];
         (&self.columns[range.clone()], &self.values[range])
     }
 
-    /// Whether every value is finite.
-    pub fn all_finite(&self) -> bool {
-        self.values.iter().all(|v| v.is_finite())
+    /// Row `r` as a vector of its entries on the columns below `end`.
+    pub fn vector(&self, r: usize, end: usize) -> SparseVector {
+        let (columns, values) = self.row(r);
+        let kept = columns.partition_point(|&c| (c as usize) < end);
+        SparseVector { indices: columns[..kept].to_vec(), values: values[..kept].to_vec() }
     }
 }
 
-impl Records for SparseRows {
+/// The rows a fit reads: the store's rows `selected` (all, in order, when none), each entry's
+/// column renumbered through `position` (store column → own column, or left out), or kept as
+/// it is when there is no renumbering. An entry's order within its row is the store's.
+#[derive(Debug, Clone)]
+pub struct SparseRows<'a> {
+    store: Cow<'a, RowStore>,
+    selected: Option<Vec<u32>>,
+    position: Option<Vec<u32>>,
+    width: usize,
+}
+
+impl<'a> SparseRows<'a> {
+    /// The store's rows `selected`, on the store columns for which `keep` holds, numbered as
+    /// in the store.
+    pub fn select(store: &'a RowStore, selected: Vec<u32>, keep: impl Fn(usize) -> bool) -> Self {
+        let position = (0..store.width).map(|c| if keep(c) { c as u32 } else { LEFT_OUT }).collect();
+        SparseRows {
+            store: Cow::Borrowed(store),
+            selected: Some(selected),
+            position: Some(position),
+            width: store.width,
+        }
+    }
+
+    /// The same rows on the columns `kept` (ascending, numbered as in the store, among those
+    /// these rows keep), which become columns `0..kept.len()` in the same order.
+    pub fn restricted(&self, kept: &[u32]) -> SparseRows<'a> {
+        let mut position = vec![LEFT_OUT; self.store.width];
+        kept.iter().enumerate().for_each(|(p, &c)| position[c as usize] = p as u32);
+        if let Some(own) = &self.position {
+            position.iter_mut().zip(own).filter(|(_, &o)| o == LEFT_OUT).for_each(|(p, _)| *p = LEFT_OUT);
+        }
+        SparseRows {
+            store: self.store.clone(),
+            selected: self.selected.clone(),
+            position: Some(position),
+            width: kept.len(),
+        }
+    }
+
+    /// `rows`, owned, over `width` columns.
+    #[cfg(test)]
+    pub fn from_vectors(rows: &[&SparseVector], width: usize) -> SparseRows<'static> {
+        let mut store = RowStore::new(width);
+        rows.iter().for_each(|row| store.push(row));
+        SparseRows::owned(store)
+    }
+
+    /// Dense rows of `width` values each, kept as they are (zeros left out).
+    pub fn from_dense<'r>(rows: impl IntoIterator<Item = &'r [f32]>, width: usize) -> SparseRows<'static> {
+        let mut store = RowStore::new(width);
+        for row in rows {
+            let (indices, values) =
+                row.iter().take(width).enumerate().filter(|&(_, &v)| v != 0.0).map(|(c, &v)| (c as u32, v)).unzip();
+            store.push(&SparseVector { indices, values });
+        }
+        SparseRows::owned(store)
+    }
+
+    fn owned(store: RowStore) -> SparseRows<'static> {
+        let width = store.width;
+        SparseRows { store: Cow::Owned(store), selected: None, position: None, width }
+    }
+
+    /// The number of rows.
+    pub fn len(&self) -> usize {
+        self.selected.as_ref().map_or(self.store.len(), Vec::len)
+    }
+
+    /// The number of columns.
+    pub fn width(&self) -> usize {
+        self.width
+    }
+
+    /// The number of entries the rows hold.
+    #[cfg(test)]
+    pub fn non_zeros(&self) -> usize {
+        (0..self.len()).map(|r| self.row(r).count()).sum()
+    }
+
+    /// Row `r`'s entries, (column, value), by ascending column.
+    pub fn row(&self, r: usize) -> impl Iterator<Item = (u32, f32)> + Clone + '_ {
+        let source = self.selected.as_ref().map_or(r, |selected| selected[r] as usize);
+        let (columns, values) = self.store.row(source);
+        let position = self.position.as_deref();
+        columns.iter().zip(values).filter_map(move |(&c, &v)| match position {
+            None => Some((c, v)),
+            Some(position) => Some((position[c as usize], v)).filter(|&(p, _)| p != LEFT_OUT),
+        })
+    }
+
+    /// Whether every value is finite.
+    pub fn all_finite(&self) -> bool {
+        (0..self.len()).all(|r| self.row(r).all(|(_, v)| v.is_finite()))
+    }
+}
+
+impl Records for SparseRows<'_> {
     type Elem = f32;
 
     fn nsamples(&self) -> usize {
@@ -97,18 +171,39 @@ impl Records for SparseRows {
 mod tests {
     use super::*;
 
+    fn entries(rows: &SparseRows, r: usize) -> Vec<(u32, f32)> {
+        rows.row(r).collect()
+    }
+
     #[test]
     fn restriction_keeps_only_the_chosen_columns_renumbered() {
         let row = SparseVector { indices: vec![1, 4, 7], values: vec![0.5, 0.25, 2.0] };
-        let rows = SparseRows::restricted(&[&row, &row], &[4, 7], 9);
+        let rows = SparseRows::from_vectors(&[&row, &row], 9).restricted(&[4, 7]);
         assert_eq!((rows.len(), rows.width(), rows.non_zeros()), (2, 2, 4));
-        assert_eq!(rows.row(1), (&[0u32, 1][..], &[0.25f32, 2.0][..]));
+        assert_eq!(entries(&rows, 1), [(0, 0.25), (1, 2.0)]);
+    }
+
+    #[test]
+    fn a_selection_reads_its_rows_and_columns_of_the_store_and_restricts_within_them() {
+        let mut store = RowStore::new(9);
+        store.push(&SparseVector { indices: vec![1, 4, 7], values: vec![0.5, 0.25, 2.0] });
+        store.push(&SparseVector { indices: vec![0, 4], values: vec![1.0, 3.0] });
+        store.push(&SparseVector { indices: vec![2, 8], values: vec![4.0, 5.0] });
+        let selection = SparseRows::select(&store, vec![2, 0], |c| c != 4);
+        assert_eq!((selection.len(), selection.width()), (2, 9));
+        assert_eq!(entries(&selection, 0), [(2, 4.0), (8, 5.0)]);
+        assert_eq!(entries(&selection, 1), [(1, 0.5), (7, 2.0)], "column 4 is left out");
+        // Column 4 stays out even when asked for: the selection left it out.
+        let restricted = selection.restricted(&[4, 7, 8]);
+        assert_eq!(entries(&restricted, 0), [(2, 5.0)]);
+        assert_eq!(entries(&restricted, 1), [(1, 2.0)]);
+        assert_eq!(store.vector(0, 5), SparseVector { indices: vec![1, 4], values: vec![0.5, 0.25] });
     }
 
     #[test]
     fn dense_rows_leave_zeros_out() {
         let rows = SparseRows::from_dense([&[0.0f32, 3.0, 0.0][..], &[1.0, 0.0, 0.0][..]], 3);
-        assert_eq!(rows.row(0), (&[1u32][..], &[3.0f32][..]));
-        assert_eq!(rows.row(1), (&[0u32][..], &[1.0f32][..]));
+        assert_eq!(entries(&rows, 0), [(1, 3.0)]);
+        assert_eq!(entries(&rows, 1), [(0, 1.0)]);
     }
 }
