@@ -137,7 +137,8 @@ async fn silent_streams(ctx: Ctx) -> Tally {
     for _ in 0..16 {
         let (client, _connection) = raw_grpc::connect(&ctx.addr).await;
         for _ in 0..125 {
-            let (response, request_side) = raw_grpc::open(client.clone(), &ctx.addr, STREAM, &[("grpc-timeout", "3S")]).await;
+            let (response, request_side) =
+                raw_grpc::open(client.clone(), &ctx.addr, STREAM, &[("grpc-timeout", "3S")]).await;
             calls.push(tokio::spawn(async move {
                 let _silent = request_side;
                 raw_grpc::answer(response).await
@@ -150,7 +151,8 @@ async fn silent_streams(ctx: Ctx) -> Tally {
 async fn stream_past_deadline(ctx: Ctx) -> Tally {
     let (client, _connection) = raw_grpc::connect(&ctx.addr).await;
     let (response, mut request_side) = raw_grpc::open(client, &ctx.addr, STREAM, &[("grpc-timeout", "2S")]).await;
-    let message = frame(&pb::ClassifyRequest { article: article("The minister signed."), ..Default::default() }.encode_to_vec());
+    let message =
+        frame(&pb::ClassifyRequest { article: article("The minister signed."), ..Default::default() }.encode_to_vec());
     tokio::spawn(async move {
         for _ in 0..50 {
             if request_side.send_data(message.clone(), false).is_err() {
@@ -163,7 +165,8 @@ async fn stream_past_deadline(ctx: Ctx) -> Tally {
 }
 
 async fn slow_readers(ctx: Ctx) -> Tally {
-    let request = pb::ClassifyRequest { article: article(&"a\n".repeat(1 << 19)), sentences: true, ..Default::default() };
+    let request =
+        pb::ClassifyRequest { article: article(&"a\n".repeat(1 << 19)), sentences: true, ..Default::default() };
     let body = frame(&request.encode_to_vec());
     let mut calls = Vec::new();
     for _ in 0..20 {

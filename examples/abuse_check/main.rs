@@ -72,11 +72,15 @@ fn print(row: &Row) -> bool {
 async fn run(case: &cases::Case, staged: &models::Staged, notes: &mut Vec<String>) -> Row {
     let models_dir = match staged.fresh_copy() {
         Ok(dir) => dir,
-        Err(error) => return Row { case: case.name.into(), statuses: "-".into(), peak_mib: None, failure: Some(error) },
+        Err(error) => {
+            return Row { case: case.name.into(), statuses: "-".into(), peak_mib: None, failure: Some(error) }
+        }
     };
     let server = match Server::start(models_dir.path(), case.open_files) {
         Ok(server) => server,
-        Err(error) => return Row { case: case.name.into(), statuses: "-".into(), peak_mib: None, failure: Some(error) },
+        Err(error) => {
+            return Row { case: case.name.into(), statuses: "-".into(), peak_mib: None, failure: Some(error) }
+        }
     };
     let started = Instant::now();
     let ctx = cases::Ctx { addr: server.addr.clone(), models_dir: models_dir.path().to_owned() };
@@ -140,7 +144,8 @@ fn current_at_dev_zero_on_start(staged: &models::Staged) -> Row {
             case,
             statuses: format!("refused to start, {status}: {}", line.trim()),
             peak_mib,
-            failure: (!refused || peak_mib.is_none_or(|mib| mib > LIMIT_MIB)).then(|| "started, or over the limit".into()),
+            failure: (!refused || peak_mib.is_some_and(|mib| mib > LIMIT_MIB))
+                .then(|| "started, or over the limit".into()),
         },
         Err(why) => Row { case, statuses: "-".into(), peak_mib: None, failure: Some(why) },
     }

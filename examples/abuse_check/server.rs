@@ -69,7 +69,8 @@ impl Server {
                 return Err(format!("health of {service:?} is {status}"));
             }
         }
-        let request = pb::ClassifyRequest { article: article("The coach and the striker signed."), ..Default::default() };
+        let request =
+            pb::ClassifyRequest { article: article("The coach and the striker signed."), ..Default::default() };
         let answer = pb::classifier_client::ClassifierClient::new(channel).classify(request).await;
         let answer = answer.map_err(|e| format!("Classify: {e}"))?.into_inner();
         match answer.predictions.contains_key("topic") {
