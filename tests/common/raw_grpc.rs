@@ -41,6 +41,11 @@ pub async fn call_on(
 ) -> RawAnswer {
     let (response, mut outbound) = open(client, addr, path, headers).await;
     outbound.send_data(body, true).expect("sends the body");
+    answer(response).await
+}
+
+/// Reads the whole answer to a call opened with [`open`]: its messages and its status.
+pub async fn answer(response: h2::client::ResponseFuture) -> RawAnswer {
     let (parts, mut body) = response.await.expect("an HTTP/2 response").into_parts();
     let mut data = Vec::new();
     while let Some(chunk) = body.data().await {
