@@ -30,7 +30,7 @@ fn heavy_batch() -> pb::ClassifyBatchRequest {
 static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 /// Room for [`heavy_batch`] and its answer (the default limits are 64 MiB a message, 96 MiB
-/// in flight and 16 MiB an answer).
+/// in flight and 4 MiB an answer).
 const HEAVY_MESSAGE_BYTES: &str = "134217728";
 
 /// A `grpc-timeout` shorter than the work: DEADLINE_EXCEEDED naming it, and the work is

@@ -52,8 +52,9 @@ pub struct ServeArgs {
 
     /// Largest answer one call may return, in bytes (encoded, before compression); a call
     /// whose answer would be larger ends with RESOURCE_EXHAUSTED as soon as it is known,
-    /// before the rest is computed. For ClassifyStream it bounds each answer message.
-    #[arg(long, env = "ACCORD_MAX_ANSWER_BYTES", default_value_t = 16 << 20,
+    /// before the rest is computed. For ClassifyStream it bounds each answer message. The
+    /// default, 4 MiB, is what gRPC clients accept by default (grpc-go, grpc-java, grpcio).
+    #[arg(long, env = "ACCORD_MAX_ANSWER_BYTES", default_value_t = 4 << 20,
           value_parser = clap::value_parser!(u32).range(1024..))]
     pub max_answer_bytes: u32,
 
