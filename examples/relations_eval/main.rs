@@ -84,19 +84,19 @@ fn grid() -> Vec<RelationSettings> {
                         for tension_threshold in [0.4, 0.5, 0.6] {
                             for main_by in [MainBy::Score, MainBy::Prominence] {
                                 for (first_min_score, article_share) in extras(min_score) {
-                                grid.push(RelationSettings {
-                                    window,
-                                    title_weight,
-                                    lead_sentences,
-                                    lead_weight,
-                                    neutral_discount,
-                                    min_score,
-                                    tension_threshold,
-                                    main_by,
-                                    first_min_score,
-                                    article_share,
-                                    ..RelationSettings::default()
-                                });
+                                    grid.push(RelationSettings {
+                                        window,
+                                        title_weight,
+                                        lead_sentences,
+                                        lead_weight,
+                                        neutral_discount,
+                                        min_score,
+                                        tension_threshold,
+                                        main_by,
+                                        first_min_score,
+                                        article_share,
+                                        ..RelationSettings::default()
+                                    });
                                 }
                             }
                         }
@@ -125,9 +125,14 @@ fn describe(s: &RelationSettings) -> String {
 }
 
 /// The grid's best settings on `stories` by [`news::objective`] (the first of equals).
-fn choose(gazetteer: &Gazetteer, labels: StanceLabels, stories: &[&Prepared<'_>]) -> RelationSettings {
+fn choose(
+    gazetteer: &Gazetteer,
+    labels: StanceLabels,
+    stories: &[&Prepared<'_>],
+    tried: fn(&RelationSettings) -> bool,
+) -> RelationSettings {
     let mut best = (f64::MIN, RelationSettings::default());
-    for settings in grid() {
+    for settings in grid().into_iter().filter(tried) {
         let objective = news::objective(&pair_scores(&answer(gazetteer, labels, &settings, 0, stories)));
         if objective > best.0 {
             best = (objective, settings);
@@ -207,19 +212,30 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         println!("{} → {:.3}: {}", describe(settings), news::objective(scores), news::line(scores));
     }
 
-    // Chosen on one half (by story position parity), measured on the other, both ways.
+    // Chosen on one half (by story position parity), measured on the other, both ways; for
+    // the whole grid, and for the grid without each of the later settings (ablations).
     let half = |parity: usize| -> Vec<&Prepared> {
         all.iter().enumerate().filter(|(i, _)| i % 2 == parity).map(|(_, s)| *s).collect()
     };
-    let mut held_out = Vec::new();
-    for parity in [0, 1] {
-        let chosen = choose(&gazetteer, labels, &half(parity));
-        println!("\nchosen on half {parity}: {}", describe(&chosen));
-        held_out.extend(answer(&gazetteer, labels, &chosen, 0, &half(1 - parity)));
+    let ablations: [(&str, fn(&RelationSettings) -> bool); 4] = [
+        ("whole grid", |_| true),
+        ("without first_min_score", |s| s.first_min_score >= s.min_score),
+        ("without article_share", |s| s.article_share == 0.0),
+        ("without either", |s| s.first_min_score >= s.min_score && s.article_share == 0.0),
+    ];
+    for (name, tried) in ablations {
+        let mut held_out = Vec::new();
+        println!("\n## 2-fold held out, {name}");
+        for parity in [0, 1] {
+            let chosen = choose(&gazetteer, labels, &half(parity), tried);
+            println!("chosen on half {parity}: {}", describe(&chosen));
+            held_out.extend(answer(&gazetteer, labels, &chosen, 0, &half(1 - parity)));
+        }
+        let counts = pair_scores(&held_out);
+        println!("2-fold held out: {} → {:.3}", news::line(&counts), news::objective(&counts));
+        println!("| held out | | | |");
+        print_stance("2-fold held out", &held_out);
     }
-    println!("2-fold held out: {}", news::line(&pair_scores(&held_out)));
-    println!("| held out | | | |");
-    print_stance("2-fold held out", &held_out);
 
     println!("\n## Stories where the defaults miss the main pair");
     for (p, a) in all.iter().zip(&ours) {

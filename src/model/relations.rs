@@ -121,12 +121,12 @@ impl Default for RelationSettings {
             window: 1,
             adjacent_weight: 0.5,
             title_weight: 1.0,
-            lead_sentences: 3,
-            lead_weight: 1.5,
+            lead_sentences: 0,
+            lead_weight: 1.0,
             neutral_discount: true,
             min_score: 2.0,
             first_min_score: 2.0,
-            article_share: 0.0,
+            article_share: 0.5,
             tension_threshold: 0.4,
             main_by: MainBy::Score,
             main_ratio: 0.8,
@@ -263,7 +263,8 @@ pub fn relations(
             }
         }
     }
-    let (weighted, tension) = weights.iter().fold((0.0, 0.0), |(w, t), &(weight, share, _)| (w + weight, t + weight * share));
+    let (weighted, tension) =
+        weights.iter().fold((0.0, 0.0), |(w, t), &(weight, share, _)| (w + weight, t + weight * share));
     let article_tension = if weighted > 0.0 { tension / weighted } else { 0.5 };
     finish(gazetteer, settings, tallies, article_tension)
 }

@@ -224,7 +224,13 @@ pub fn train_with_validation(
     let word_vectors = prepared.word_block.clone();
     let sentence_head = sentence_fit.map(|head| SentenceHead { head, prefixes, word_vectors });
     let (articles, baseline) = (validation.articles, validation.baseline);
-    let mut meta = model_meta(corpus, [articles.map(Corpus::digest), validation.news.map(|n| n.digest.clone())], config, created, evaluation);
+    let mut meta = model_meta(
+        corpus,
+        [articles.map(Corpus::digest), validation.news.map(|n| n.digest.clone())],
+        config,
+        created,
+        evaluation,
+    );
     meta.cross_validation = cross_validation;
     meta.sentence_evaluation = sentence_evaluation;
     let actors = corpus.actors.as_deref().cloned();

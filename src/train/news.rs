@@ -98,7 +98,11 @@ impl NewsStories {
             .enumerate()
             .filter(|(_, line)| !line.trim().is_empty())
             .map(|(i, line)| {
-                serde_json::from_str(line).map_err(|source| NewsError::Line { path: path.to_owned(), line: i + 1, source })
+                serde_json::from_str(line).map_err(|source| NewsError::Line {
+                    path: path.to_owned(),
+                    line: i + 1,
+                    source,
+                })
             })
             .collect::<Result<_, _>>()?;
         Ok(Self { stories, digest: hex(&Sha256::digest(&bytes)) })
@@ -272,7 +276,8 @@ pub struct Reading {
 /// The stance head and its labels; an error without them.
 pub fn stance_labels(model: &Model) -> Result<(usize, StanceLabels), NewsError> {
     let rule = model.article_stance().ok_or(NewsError::Unscorable("article-stance rule"))?;
-    let head = model.heads().iter().position(|h| h.name == rule.stance_head).ok_or(NewsError::Unscorable("stance head"))?;
+    let head =
+        model.heads().iter().position(|h| h.name == rule.stance_head).ok_or(NewsError::Unscorable("stance head"))?;
     let labels = StanceLabels::find(&model.heads()[head].labels).ok_or(NewsError::Unscorable("cooperation/tension"))?;
     Ok((head, labels))
 }
@@ -327,12 +332,7 @@ pub fn served_pairs(model: &Model, story: &NewsStory) -> Vec<Pair> {
         .classify(&article, &options)
         .relations
         .iter()
-        .map(|r| Pair {
-            a: r.a.code.clone(),
-            b: r.b.code.clone(),
-            stance: r.label.as_str().to_owned(),
-            main: r.main,
-        })
+        .map(|r| Pair { a: r.a.code.clone(), b: r.b.code.clone(), stance: r.label.as_str().to_owned(), main: r.main })
         .collect()
 }
 
@@ -366,7 +366,12 @@ pub fn validate(model: &Model, news: &NewsStories) -> Result<RelationValidation,
         for rule in StanceRule::ALL {
             let (macro_f1, cooperation_vs_tension) = stance_scores(answers, rule);
             let relations = name.to_owned();
-            article_stance.push(StanceFigure { relations, rule: rule.name().to_owned(), macro_f1, cooperation_vs_tension });
+            article_stance.push(StanceFigure {
+                relations,
+                rule: rule.name().to_owned(),
+                macro_f1,
+                cooperation_vs_tension,
+            });
         }
     }
     Ok(RelationValidation {

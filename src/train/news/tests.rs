@@ -17,7 +17,13 @@ fn counts_pairs_main_stance_and_none() {
             model_binary: "tension",
         },
         // No relation labeled, none answered.
-        Answer { gold_stance: "neutral", gold: &[], predicted: vec![], model_stance: "tension", model_binary: "tension" },
+        Answer {
+            gold_stance: "neutral",
+            gold: &[],
+            predicted: vec![],
+            model_stance: "tension",
+            model_binary: "tension",
+        },
         // No relation labeled, one answered.
         Answer {
             gold_stance: "neutral",
@@ -38,7 +44,13 @@ fn counts_pairs_main_stance_and_none() {
 fn no_relation_rule_makes_relation_free_stories_neutral() {
     let gold = [pair("CHN", "USA", "tension", true)];
     let answers = [
-        Answer { gold_stance: "neutral", gold: &[], predicted: vec![], model_stance: "tension", model_binary: "tension" },
+        Answer {
+            gold_stance: "neutral",
+            gold: &[],
+            predicted: vec![],
+            model_stance: "tension",
+            model_binary: "tension",
+        },
         Answer {
             gold_stance: "tension",
             gold: &gold,
