@@ -145,7 +145,7 @@ fn validation_articles_are_scored_by_the_baseline_trained_on_the_whole_corpus() 
     let articles_path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("data/articles/articles.jsonl");
     let articles = Corpus::load(&[articles_path]).expect("articles load");
     let corpus = small_corpus();
-    let validation = Validation { articles: Some(&articles), baseline: Some(&MajorityLabel), folds: 0 };
+    let validation = Validation { articles: Some(&articles), baseline: Some(&MajorityLabel), folds: 0, news: None };
     let model = accord::train_with_validation(&corpus, &validation, &quick_config(), "2026-01-01", &Silent)
         .expect("training succeeds");
     let validation = model.meta().article_validation.as_ref().expect("validation recorded");

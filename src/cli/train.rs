@@ -31,6 +31,12 @@ pub struct TrainSettings {
     /// article-stance exponent and give article-level figures for the model card.
     #[arg(long, value_name = "JSONL")]
     validate_articles: Option<PathBuf>,
+    /// Hand-labeled news stories (.jsonl with `labels.stance` and `relations`, see
+    /// data/news) on which the trained model's actor relations and the article stance that
+    /// reads them are scored, beside a co-occurrence baseline, for the model card. Needs a
+    /// corpus with an actor gazetteer.
+    #[arg(long, value_name = "JSONL")]
+    validate_news: Option<PathBuf>,
     /// Also cross-validate the whole recipe in K folds and record each head's figures, with
     /// their spread, in the model card.
     #[arg(long, value_name = "K", value_parser = clap::value_parser!(u32).range(2..=20))]
@@ -227,7 +233,9 @@ impl TrainSettings {
         let articles =
             self.validate_articles.as_ref().map(|path| Corpus::load(std::slice::from_ref(path))).transpose()?;
         let baseline = self.cv_baseline.as_deref().map(super::baseline::CommandBaseline::new).transpose()?;
+        let news = self.validate_news.as_deref().map(accord::train::news::NewsStories::load).transpose()?;
         let validation = Validation {
+            news: news.as_ref(),
             articles: articles.as_ref(),
             folds: self.cv.unwrap_or(0) as usize,
             baseline: baseline.as_ref().map(|b| b as &dyn Baseline),

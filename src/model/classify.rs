@@ -11,6 +11,9 @@ use crate::model::head::argmax;
 use crate::text::article::Article;
 use crate::text::tokens::{Sentence, Tokens};
 
+/// A sentence's field, bytes, and the stance head's probabilities for it alone.
+pub type SentenceProbabilities = (crate::features::actors::Field, std::ops::Range<usize>, Vec<f32>);
+
 /// What [`Model::classify`] computes beyond every head's prediction.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Options {
@@ -162,6 +165,21 @@ impl Model {
         let bound = self.stance_rule.as_ref()?;
         let mut analysis = self.vectorizer.analyse(&self.tokenizer, article, true);
         Some(self.sentence_pass(bound, &mut analysis, None, None))
+    }
+
+    /// Every sentence of `article` (title first) with its field, bytes and the stance head's
+    /// probabilities for it alone: what [`Model::classify`] hands the relations on articles of
+    /// two sentences or more. `None` without an article-stance rule. For measuring other
+    /// relation settings on the same sentences (`accord::train::news`).
+    #[doc(hidden)]
+    pub fn sentence_probabilities(&self, article: &Article) -> Option<Vec<SentenceProbabilities>> {
+        let bound = self.stance_rule.as_ref()?;
+        let mut analysis = self.vectorizer.analyse(&self.tokenizer, article, true);
+        let mut probabilities = Vec::new();
+        self.sentence_pass(bound, &mut analysis, None, Some(&mut probabilities));
+        let labels = self.heads[bound.stance].label_count().max(1);
+        let sentences = analysis.tokens().sentences().iter().zip(probabilities.chunks_exact(labels));
+        Some(sentences.map(|(s, p)| (s.field, s.bytes.clone(), p.to_vec())).collect())
     }
 
     /// The stance head's probabilities for every sentence of the analysis as if it alone

@@ -32,7 +32,7 @@ use crate::text::tokenizer::{TokenizerSettings, UnsupportedTokenizer};
 const MAGIC: &[u8; 8] = b"ACCORDMF";
 /// The version of the file layout this build reads and writes; bumped when the body's
 /// layout changes.
-pub const FORMAT_VERSION: u32 = 13;
+pub const FORMAT_VERSION: u32 = 14;
 const HEADER_LEN: usize = 52;
 /// Bounds on IDF values and weights, far beyond any trained model's (IDF is `1 + ln(n/df)`,
 /// regularized weights are tens at most), so that a weight times an IDF, summed over a long

@@ -31,6 +31,8 @@ pub struct ModelMeta {
     pub cross_validation: Option<CrossValidation>,
     /// The single-sentence head's figures, when the model has one.
     pub sentence_evaluation: Option<SentenceEvaluation>,
+    /// Relation figures on hand-labeled news stories, when training was given them.
+    pub relation_validation: Option<RelationValidation>,
 }
 
 /// Everything that decides the trained model besides the corpus.
@@ -212,4 +214,100 @@ pub struct ValidationFigure {
     pub accuracy: f64,
     /// Mean F1 over the labels.
     pub macro_f1: f64,
+}
+
+/// What the hand-labeled news stories said about the actor relations and the article stance
+/// that reads them, beside a co-occurrence baseline on the same stories.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RelationValidation {
+    /// Number of stories.
+    pub stories: usize,
+    /// SHA-256 of the stories file.
+    pub digest: String,
+    /// The model's relations, as it serves them.
+    pub relations: PairCounts,
+    /// Every pair named in one sentence, stance from the sentence, main the most co-mentioned.
+    pub baseline: PairCounts,
+    /// The article stance under each rule, with the model's relations and with the baseline's.
+    pub article_stance: Vec<StanceFigure>,
+}
+
+/// Pair, main-pair, stance and no-relation counts over stories.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PairCounts {
+    /// Predicted pairs that are labeled pairs of their story.
+    pub true_pairs: usize,
+    /// Pairs predicted.
+    pub predicted: usize,
+    /// Pairs labeled.
+    pub labeled: usize,
+    /// Found pairs whose stance is the labeled one.
+    pub stance_right: usize,
+    /// Stories with a labeled main pair.
+    pub with_main: usize,
+    /// Of those, stories whose first predicted pair is a labeled main pair.
+    pub main_found: usize,
+    /// Stories labeled with no relation.
+    pub without_relation: usize,
+    /// Of those, stories answered with no relation.
+    pub answered_none: usize,
+}
+
+impl PairCounts {
+    /// Share of predicted pairs that are labeled.
+    pub fn precision(&self) -> f64 {
+        ratio(self.true_pairs, self.predicted)
+    }
+
+    /// Share of labeled pairs that are predicted.
+    pub fn recall(&self) -> f64 {
+        ratio(self.true_pairs, self.labeled)
+    }
+
+    /// Harmonic mean of precision and recall.
+    pub fn f1(&self) -> f64 {
+        let (p, r) = (self.precision(), self.recall());
+        if p + r > 0.0 {
+            2.0 * p * r / (p + r)
+        } else {
+            0.0
+        }
+    }
+
+    /// Share of stories with a main pair whose first predicted pair is one.
+    pub fn main_recall(&self) -> f64 {
+        ratio(self.main_found, self.with_main)
+    }
+
+    /// Share of found pairs with the labeled stance.
+    pub fn stance_accuracy(&self) -> f64 {
+        ratio(self.stance_right, self.true_pairs)
+    }
+
+    /// Share of relation-free stories answered with none.
+    pub fn none_share(&self) -> f64 {
+        ratio(self.answered_none, self.without_relation)
+    }
+}
+
+/// `a / b`, 0 when `b` is 0.
+fn ratio(a: usize, b: usize) -> f64 {
+    if b == 0 {
+        0.0
+    } else {
+        a as f64 / b as f64
+    }
+}
+
+/// The article stance under one rule, with one method's relations.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StanceFigure {
+    /// Whose relations the rule read: `accord` or `baseline`.
+    pub relations: String,
+    /// The rule, in a few words.
+    pub rule: String,
+    /// 3-class macro-F1 over all stories.
+    pub macro_f1: f64,
+    /// Cooperation-vs-tension macro-F1 over the stories labeled with either.
+    pub cooperation_vs_tension: f64,
 }

@@ -12,8 +12,10 @@
 //!   [`RelationSettings::neutral_discount`].
 //!
 //! A pair's score is the sum of its evidence; a pair is a relation when the score reaches
-//! [`RelationSettings::min_score`]. Its label is the evidence-weighted share of tension
-//! against cooperation (`P(t) / (P(t) + P(c))` of each sentence); its probability is that
+//! [`RelationSettings::min_score`] (the best-scored pair already at
+//! [`RelationSettings::first_min_score`]). Its label is the evidence-weighted share of
+//! tension against cooperation (`P(t) / (P(t) + P(c))` of each sentence), mixed with the
+//! whole article's at [`RelationSettings::article_share`]; its probability is that
 //! share times `1 − e^(−score)`. The pairs are capped at [`RelationSettings::max_pairs`] by
 //! score; the first by [`RelationSettings::main_by`] is `main`, and so is the second when it
 //! is within [`RelationSettings::main_ratio`] of the first. The defaults were
@@ -93,6 +95,13 @@ pub struct RelationSettings {
     pub neutral_discount: bool,
     /// The least total weight that makes a pair a relation.
     pub min_score: f32,
+    /// The least total weight that makes the best-scored pair a relation, when it is below
+    /// `min_score` (a short article may name its one pair once); `min_score` or more: no
+    /// exception.
+    pub first_min_score: f32,
+    /// How much of a pair's tension share is the whole article's: the evidence-weighted share
+    /// of all its sentences (0: the pair's own sentences alone).
+    pub article_share: f32,
     /// A pair is tension when its evidence-weighted tension share reaches this.
     pub tension_threshold: f32,
     /// What ranks the pairs for `main`.
@@ -112,10 +121,12 @@ impl Default for RelationSettings {
             window: 1,
             adjacent_weight: 0.5,
             title_weight: 1.0,
-            lead_sentences: 3,
-            lead_weight: 1.5,
+            lead_sentences: 0,
+            lead_weight: 1.0,
             neutral_discount: true,
             min_score: 2.0,
+            first_min_score: 2.0,
+            article_share: 0.5,
             tension_threshold: 0.4,
             main_by: MainBy::Score,
             main_ratio: 0.8,
@@ -252,7 +263,10 @@ pub fn relations(
             }
         }
     }
-    finish(gazetteer, settings, tallies)
+    let (weighted, tension) =
+        weights.iter().fold((0.0, 0.0), |(w, t), &(weight, share, _)| (w + weight, t + weight * share));
+    let article_tension = if weighted > 0.0 { tension / weighted } else { 0.5 };
+    finish(gazetteer, settings, tallies, article_tension)
 }
 
 /// A sentence's weight as a relation (`1 − P(neutral)`, or 1) and its share of tension.
@@ -321,13 +335,16 @@ fn finish(
     gazetteer: &Gazetteer,
     settings: &RelationSettings,
     tallies: FxHashMap<(ActorId, ActorId), Tally>,
+    article_tension: f32,
 ) -> Relations {
+    let least = settings.min_score.min(settings.first_min_score);
     let mut pairs: Vec<Relation> = tallies
         .into_iter()
-        .filter(|(_, tally)| tally.score >= settings.min_score && tally.score > 0.0)
+        .filter(|(_, tally)| tally.score >= least && tally.score > 0.0)
         .map(|((x, y), tally)| {
             let (a, b) = if gazetteer.code(x) <= gazetteer.code(y) { (x, y) } else { (y, x) };
-            let share = tally.tension / tally.score;
+            let own = tally.tension / tally.score;
+            let share = (1.0 - settings.article_share) * own + settings.article_share * article_tension;
             let (label, share) = if share >= settings.tension_threshold {
                 (RelationLabel::Tension, share)
             } else {
@@ -344,6 +361,12 @@ fn finish(
             .total_cmp(&p.score)
             .then_with(|| gazetteer.code(p.a).cmp(gazetteer.code(q.a)))
             .then_with(|| gazetteer.code(p.b).cmp(gazetteer.code(q.b)))
+    });
+    // Below `min_score`, only the best-scored pair may stay (at `first_min_score`).
+    let mut index = 0;
+    pairs.retain(|pair| {
+        index += 1;
+        pair.score >= settings.min_score || index == 1
     });
     pairs.truncate(settings.max_pairs);
     if settings.main_by == MainBy::Prominence {

@@ -8,6 +8,8 @@ use crate::model::Model;
 use crate::report::charts;
 use crate::train::scores::HeadEvaluation;
 use crate::train::validation::{ArticleValidation, ValidationFigure};
+mod relations;
+
 use crate::train::{mean_and_spread, CrossValidation, FoldScore, SentenceEvaluation, TrainConfig, NAME_SHARE};
 
 /// Renders the card. Every figure comes from the model file's metadata; the card links the
@@ -84,6 +86,9 @@ pub fn render(model: &Model, training_time: Duration) -> String {
     }
     if let Some(rule) = model.article_stance() {
         render_article_stance(&mut card, rule, meta.article_validation.as_ref(), model.sentence_head().is_some());
+    }
+    if let Some(relations) = &meta.relation_validation {
+        relations::render(&mut card, relations);
     }
     card
 }

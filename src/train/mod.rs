@@ -30,6 +30,7 @@ pub mod exchange;
 mod fit;
 pub(crate) mod logistic;
 mod names;
+pub mod news;
 mod parallel;
 mod prepared;
 pub mod promotion;
@@ -99,6 +100,9 @@ pub enum TrainError {
         /// Why the fit failed.
         source: fit::FitError,
     },
+    /// The news stories could not be scored.
+    #[error(transparent)]
+    News(#[from] news::NewsError),
     /// The trained model could not be built (its tokenizer settings, its encoding).
     #[error(transparent)]
     Model(#[from] ModelError),
@@ -142,6 +146,9 @@ pub struct Validation<'a> {
     pub folds: usize,
     /// Another learner scored on the same folds.
     pub baseline: Option<&'a dyn Baseline>,
+    /// Hand-labeled news stories on which the relations and the article stance that reads
+    /// them are scored, beside a co-occurrence baseline.
+    pub news: Option<&'a news::NewsStories>,
 }
 
 /// [`train`], then the measurements `validation` asks for, recorded in the model's metadata.
@@ -221,7 +228,13 @@ pub fn train_with_validation(
     let word_vectors = prepared.word_block.clone();
     let sentence_head = sentence_fit.map(|head| SentenceHead { head, prefixes, word_vectors });
     let (articles, baseline) = (validation.articles, validation.baseline);
-    let mut meta = model_meta(corpus, articles, config, created, evaluation);
+    let mut meta = model_meta(
+        corpus,
+        [articles.map(Corpus::digest), validation.news.map(|n| n.digest.clone())],
+        config,
+        created,
+        evaluation,
+    );
     meta.cross_validation = cross_validation;
     meta.sentence_evaluation = sentence_evaluation;
     let actors = corpus.actors.as_deref().cloned();
@@ -229,22 +242,28 @@ pub fn train_with_validation(
         Model::from_parts(meta, config.tokenizer.clone(), vectorizer.clone(), fitted.clone(), sentence_head.clone())
             .map(|model| model.with_actors(actors.clone()))
     };
-    let model = parts(meta.clone())?;
-    let Some((articles, mut validation)) = articles.and_then(|a| {
+    let mut model = parts(meta.clone())?;
+    let scored = articles.and_then(|a| {
         observer.step(&format!("validating on {} whole articles", a.len()));
         Some((a, crate::train::validation::validate(&model, a, config.seed)?))
-    }) else {
-        return Ok(model);
-    };
-    if let Some(baseline) = baseline {
-        observer.step("baseline on the validation articles");
-        validation.baseline = baseline_on_articles(baseline, corpus, articles)?;
+    });
+    if let Some((articles, mut article_validation)) = scored {
+        if let Some(baseline) = baseline {
+            observer.step("baseline on the validation articles");
+            article_validation.baseline = baseline_on_articles(baseline, corpus, articles)?;
+        }
+        if let Some(rule) = meta.config.article_stance.as_mut() {
+            rule.exponent = article_validation.exponent;
+        }
+        meta.article_validation = Some(article_validation);
+        model = parts(meta.clone())?;
     }
-    if let Some(rule) = meta.config.article_stance.as_mut() {
-        rule.exponent = validation.exponent;
+    if let Some(news) = validation.news {
+        observer.step(&format!("scoring relations on {} news stories", news.stories.len()));
+        meta.relation_validation = Some(news::validate(&model, news)?);
+        model = parts(meta)?;
     }
-    meta.article_validation = Some(validation);
-    Ok(parts(meta)?)
+    Ok(model)
 }
 
 /// `baseline` trained on the whole corpus and scored on the validation articles.
@@ -280,7 +299,7 @@ fn applicable(config: &TrainConfig, corpus: &Corpus) -> TrainConfig {
 
 fn model_meta(
     corpus: &Corpus,
-    articles: Option<&Corpus>,
+    [articles, news]: [Option<String>; 2],
     config: &TrainConfig,
     created: &str,
     evaluation: Vec<HeadEvaluation>,
@@ -288,7 +307,11 @@ fn model_meta(
     let corpus_digest = corpus.digest();
     let mut hasher = Sha256::new();
     hasher.update(corpus_digest.as_bytes());
-    hasher.update(articles.map(Corpus::digest).unwrap_or_default().as_bytes());
+    hasher.update(articles.unwrap_or_default().as_bytes());
+    // Only when given, so that a model trained without stories keeps its version.
+    if let Some(news) = news {
+        hasher.update(news.as_bytes());
+    }
     hasher.update(serde_json::to_string(config).unwrap_or_default().as_bytes());
     let digest = hex(&hasher.finalize());
     ModelMeta {
@@ -301,6 +324,7 @@ fn model_meta(
         article_validation: None,
         cross_validation: None,
         sentence_evaluation: None,
+        relation_validation: None,
     }
 }
 

@@ -40,7 +40,15 @@ fn pairs(relations: &Relations) -> Vec<(&str, &str, &str, bool)> {
 }
 
 fn plain() -> RelationSettings {
-    RelationSettings { window: 0, title_weight: 1.0, lead_weight: 1.0, min_score: 0.5, ..RelationSettings::default() }
+    RelationSettings {
+        window: 0,
+        title_weight: 1.0,
+        lead_weight: 1.0,
+        min_score: 0.5,
+        first_min_score: f32::MAX,
+        article_share: 0.0,
+        ..RelationSettings::default()
+    }
 }
 
 #[test]
@@ -115,4 +123,23 @@ fn many_actors_in_one_sentence_give_a_capped_list() {
     let text = format!("{} met.", names.join(", "));
     let found = relations_of(&plain(), "", &text, &[FRIENDLY]);
     assert_eq!(found.pairs.len(), plain().max_pairs);
+}
+
+#[test]
+fn the_best_pair_alone_may_pass_a_lower_threshold() {
+    let text = "China warned the United States. France and Germany talked.";
+    let stances = [TENSE, [0.3, 0.4, 0.3]];
+    let strict = RelationSettings { min_score: 2.0, ..plain() };
+    assert!(relations_of(&strict, "", text, &stances).pairs.is_empty());
+    let settings = RelationSettings { first_min_score: 0.5, ..strict };
+    assert_eq!(pairs(&relations_of(&settings, "", text, &stances)), [("CHN", "USA", "tension", true)]);
+}
+
+#[test]
+fn the_article_share_pulls_a_pair_toward_the_article_stance() {
+    let text = "China and the United States met. Fighting raged. Fighting raged.";
+    let stances = [FRIENDLY, TENSE, TENSE];
+    assert_eq!(pairs(&relations_of(&plain(), "", text, &stances)), [("CHN", "USA", "cooperation", true)]);
+    let settings = RelationSettings { article_share: 0.75, ..plain() };
+    assert_eq!(pairs(&relations_of(&settings, "", text, &stances)), [("CHN", "USA", "tension", true)]);
 }
