@@ -295,7 +295,8 @@ async fn relations_are_passed_on() {
     let server = Server::start_with(&repo_root().join("models"), &[], &[]);
     let dir = tempfile::tempdir().expect("tempdir");
     let text = "Germany and France signed a defence agreement in Paris. \
-                Russia condemned the deal and threatened sanctions against Germany.";
+                Russia condemned the deal and threatened sanctions against Germany. \
+                Moscow said Berlin would pay for the agreement with France.";
     let path = dir.path().join("relations.jsonl");
     std::fs::write(&path, serde_json::json!({"id": "r", "text": text}).to_string() + "\n").expect("write the input");
     let file = path.display().to_string();
