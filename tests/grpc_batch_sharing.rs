@@ -19,7 +19,16 @@ async fn a_large_batch_does_not_hold_up_other_callers() {
     // 2,048 articles of about 32 KB (64 MB): long enough (about half a second) that a
     // scheduling hiccup of the loaded suite (a 93 ms wait was seen with half as many) stays
     // well under a third of it.
-    let server = Server::start(&["--workers", "1", "--max-batch", "2048", "--max-message-bytes", "134217728", "--max-answer-bytes", "268435456"]);
+    let server = Server::start(&[
+        "--workers",
+        "1",
+        "--max-batch",
+        "2048",
+        "--max-message-bytes",
+        "134217728",
+        "--max-answer-bytes",
+        "268435456",
+    ]);
     let text = format!("{SPORTS_COOPERATION} ").repeat(400); // about 32 KB
 
     // Each article asks for its sentences and evidence, so that classifying the batch takes

@@ -58,7 +58,8 @@ fn long_batch(count: usize) -> pb::ClassifyBatchRequest {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_deadline_passed_in_the_handler_is_counted_and_logged_deadline_exceeded() {
     // The answer (8 × 15,000 sentences) is over the default answer limit; the deadline is the point.
-    let flags = ["--metrics-addr", "127.0.0.1:0", "--log-format", "json", "--workers", "1", "--max-answer-bytes", "67108864"];
+    let flags =
+        ["--metrics-addr", "127.0.0.1:0", "--log-format", "json", "--workers", "1", "--max-answer-bytes", "67108864"];
     let server = Server::start_with(&common::repo_root().join("models"), &flags, &[]);
     let metrics = metrics_addr(&server);
     let body = frame(&long_batch(8).encode_to_vec());

@@ -217,7 +217,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let half = |parity: usize| -> Vec<&Prepared> {
         all.iter().enumerate().filter(|(i, _)| i % 2 == parity).map(|(_, s)| *s).collect()
     };
-    let ablations: [(&str, fn(&RelationSettings) -> bool); 4] = [
+    type Kept = fn(&RelationSettings) -> bool;
+    let ablations: [(&str, Kept); 4] = [
         ("whole grid", |_| true),
         ("without first_min_score", |s| s.first_min_score >= s.min_score),
         ("without article_share", |s| s.article_share == 0.0),
