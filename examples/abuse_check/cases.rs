@@ -1,4 +1,4 @@
-//! The abuse cases of issue 24's "Done means", each run against a fresh server: what it
+//! The owners' abuse cases, each run against a fresh server: what it
 //! sends, and the status every call ended with.
 
 use std::collections::BTreeMap;

@@ -1,4 +1,4 @@
-//! The owners' abuse check (issue 24, "Done means"), repeatable: each case on a fresh
+//! The owners' abuse check, repeatable: each case on a fresh
 //! `accord serve` with default settings and the shipped model, then its peak memory from the
 //! kernel's high-water mark (`VmHWM`), the status every call ended with, and whether the
 //! server still answers (health SERVING and one normal Classify). One table row per case;
