@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use super::corpus::Corpus;
 use super::cross_validation::fold_of_each;
-use super::fit::{fit_head, log_count_ratio, Members};
+use super::fit::{fit_head, log_count_ratio, HeadFit, Members};
 use super::logistic::SparseRows;
 use super::{Learner, TrainConfig};
 use crate::features::vectorizer::{SparseVector, TfIdf};
@@ -47,27 +47,27 @@ fn labeled_rows<'c>(corpus: &'c Corpus, head: &str) -> (TfIdf, Vec<SparseVector>
     (vectorizer, rows, labels)
 }
 
-/// Weights of one for `rows`.
-fn ones(rows: &[SparseVector]) -> Vec<f32> {
-    vec![1.0; rows.len()]
+/// `head` fitted by `learner` on `rows`, each weighing one.
+fn fit_unweighted(
+    head: &str,
+    rows: &[SparseVector],
+    labels: &[&str],
+    dimensions: usize,
+    learner: Learner,
+    config: &TrainConfig,
+) -> HeadFit<'static> {
+    let row_refs: Vec<_> = rows.iter().collect();
+    let weights = vec![1.0; rows.len()];
+    fit_head(head, &SparseRows::from_vectors(&row_refs, dimensions), &weights, labels, dimensions, learner, config)
+        .expect("fit")
 }
 
 #[test]
 fn multinomial_head_gives_its_models_probabilities() {
     let corpus = small_corpus();
     let (vectorizer, rows, labels) = labeled_rows(&corpus, "stance");
-    let row_refs: Vec<_> = rows.iter().collect();
     let dimensions = vectorizer.dimensions();
-    let fit = fit_head(
-        "stance",
-        &SparseRows::from_vectors(&row_refs, dimensions),
-        &ones(&rows),
-        &labels,
-        dimensions,
-        Learner::Multinomial,
-        &quick_config(),
-    )
-    .expect("fit");
+    let fit = fit_unweighted("stance", &rows, &labels, dimensions, Learner::Multinomial, &quick_config());
     let Members::Multinomial(model) = &fit.members else { panic!("a multinomial fit") };
     let scores = model.scores(&fit.rows);
     let mut largest = 0.0f64;
@@ -85,19 +85,8 @@ fn multinomial_head_gives_its_models_probabilities() {
 fn naive_bayes_one_vs_rest_head_scores_each_label_by_its_binary_model() {
     let corpus = small_corpus();
     let (vectorizer, rows, labels) = labeled_rows(&corpus, "topic");
-    let row_refs: Vec<_> = rows.iter().collect();
     let dimensions = vectorizer.dimensions();
-    let learner = Learner::NaiveBayesOneVsRest;
-    let fit = fit_head(
-        "topic",
-        &SparseRows::from_vectors(&row_refs, dimensions),
-        &ones(&rows),
-        &labels,
-        dimensions,
-        learner,
-        &quick_config(),
-    )
-    .expect("fit");
+    let fit = fit_unweighted("topic", &rows, &labels, dimensions, Learner::NaiveBayesOneVsRest, &quick_config());
     let Members::OneVsRest(models) = &fit.members else { panic!("a one-vs-rest fit") };
     assert_eq!(models.len(), fit.head.labels.len());
     assert!(models.iter().all(|m| m.scaling.is_some()), "NB-LR's models see scaled rows");
@@ -116,19 +105,8 @@ fn naive_bayes_one_vs_rest_head_scores_each_label_by_its_binary_model() {
 fn ensemble_head_scores_are_the_sum_of_its_members_decisions() {
     let corpus = small_corpus();
     let (vectorizer, rows, labels) = labeled_rows(&corpus, "topic");
-    let row_refs: Vec<_> = rows.iter().collect();
     let dimensions = vectorizer.dimensions();
-    let learner = Learner::NaiveBayesPlusPlain;
-    let fit = fit_head(
-        "topic",
-        &SparseRows::from_vectors(&row_refs, dimensions),
-        &ones(&rows),
-        &labels,
-        dimensions,
-        learner,
-        &quick_config(),
-    )
-    .expect("fit");
+    let fit = fit_unweighted("topic", &rows, &labels, dimensions, Learner::NaiveBayesPlusPlain, &quick_config());
     let Members::Ensemble { naive_bayes, plain } = &fit.members else { panic!("an ensemble fit") };
     assert_eq!((naive_bayes.len(), plain.len()), (4, 4));
     assert!(plain.iter().all(|fit| fit.scaling.is_none()), "the plain members see unscaled rows");
@@ -207,22 +185,12 @@ fn the_sparse_fit_finds_linfa_logistics_dense_fit() {
     let corpus = small_corpus();
     let (vectorizer, rows, labels) = labeled_rows(&corpus, "topic");
     let (rows, labels) = (&rows[..400], &labels[..400]);
-    let row_refs: Vec<_> = rows.iter().collect();
     // Both run to convergence, so that they meet at the optimum whatever their paths.
     let config = TrainConfig { head_features: 600, max_iterations: 1_000, ..quick_config() };
     let dimensions = vectorizer.dimensions();
     let learners = [Learner::NaiveBayesOneVsRest, Learner::Multinomial];
     for learner in learners {
-        let fit = fit_head(
-            "topic",
-            &SparseRows::from_vectors(&row_refs, dimensions),
-            &ones(rows),
-            labels,
-            dimensions,
-            learner,
-            &config,
-        )
-        .expect("fit");
+        let fit = fit_unweighted("topic", rows, labels, dimensions, learner, &config);
         match &fit.members {
             Members::OneVsRest(models) => {
                 for (label, model) in models.iter().enumerate() {
