@@ -388,6 +388,7 @@ URY	adjective	Uruguayan; Uruguayans
 UZB	adjective	Uzbek; Uzbekistani; Uzbeks
 VUT	adjective	Ni-Vanuatu
 VAT	name	Holy See; Vatican; Vatican City
+VAT	body	Pope; Pontiff
 VEN	name	Bolivarian Republic of Venezuela
 VEN	adjective	Venezuelan; Venezuelans
 VEN	seat	Miraflores
@@ -593,6 +594,13 @@ TNLA	acronym	TNLA
 KNU	name	Karen National Union; Karen National Liberation Army
 KNU	acronym	KNU; KNLA
 LRA	name	Lord's Resistance Army
+MAHDI_ARMY	name	Mahdi Army; Jaish al-Mahdi; Jaysh al-Mahdi
+ETA	name	Euskadi Ta Askatasuna
+ETA	acronym	ETA
+HUJI	name	Harkat-ul-Jihad al-Islami; Harkat-ul-Jihad-al-Islami; Harkat ul-Jihad al-Islami
+HUJI	acronym	HuJI; HUJI
+STC	name	Southern Transitional Council
+STC	ambiguous	STC
 """
 
 HAND_ACTORS = """
@@ -689,6 +697,10 @@ MNDAA	armed_group	Myanmar National Democratic Alliance Army
 TNLA	armed_group	Ta'ang National Liberation Army
 KNU	armed_group	Karen National Union
 LRA	armed_group	Lord's Resistance Army
+MAHDI_ARMY	armed_group	Mahdi Army
+ETA	armed_group	ETA (Basque separatists)
+HUJI	armed_group	Harkat-ul-Jihad al-Islami
+STC	armed_group	Southern Transitional Council (Yemen)
 """
 
 # States that have no `seat` row or no `adjective` row, and why (the check allows these).
