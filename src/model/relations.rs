@@ -3,8 +3,9 @@
 //! no tokenizer, so that any pass that has sentences and mentions can call it.
 //!
 //! Evidence for a pair of distinct actors comes from every sentence that names both (and,
-//! with [`RelationSettings::window`] = 1, from two adjacent sentences of one field naming one
-//! each, at [`RelationSettings::adjacent_weight`]). A sentence's evidence weighs
+//! with [`RelationSettings::window`] = w ≥ 1, from two sentences of one field at most w
+//! apart naming one each, at [`RelationSettings::adjacent_weight`] over the distance). A
+//! sentence's evidence weighs
 //! - where it is: [`RelationSettings::title_weight`] in the title,
 //!   [`RelationSettings::lead_weight`] in the first [`RelationSettings::lead_sentences`]
 //!   sentences of the text, 1 elsewhere;
@@ -81,9 +82,10 @@ impl RelationLabel {
 /// How co-mentions become relations (see the module documentation).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct RelationSettings {
-    /// 0: only sentences naming both; 1: also two adjacent sentences of one field.
+    /// 0: only sentences naming both; w ≥ 1: also two sentences of one field at most w apart.
     pub window: usize,
-    /// The weight of a pair named across two adjacent sentences.
+    /// The weight of a pair named across two adjacent sentences (over their distance when
+    /// further apart).
     pub adjacent_weight: f32,
     /// The weight of a title sentence.
     pub title_weight: f32,
@@ -118,15 +120,15 @@ impl Default for RelationSettings {
     /// Chosen on `data/news` by `relations_eval` (docs/model.md, "Relations").
     fn default() -> Self {
         Self {
-            window: 1,
+            window: 2,
             adjacent_weight: 0.5,
             title_weight: 1.0,
-            lead_sentences: 0,
-            lead_weight: 1.0,
+            lead_sentences: 3,
+            lead_weight: 1.5,
             neutral_discount: true,
-            min_score: 2.0,
-            first_min_score: 2.0,
-            article_share: 0.5,
+            min_score: 1.5,
+            first_min_score: 1.5,
+            article_share: 0.0,
             tension_threshold: 0.4,
             main_by: MainBy::Score,
             main_ratio: 0.8,
@@ -251,14 +253,17 @@ pub fn relations(
                 add(x, y, weights[s], &[sentence]);
             }
         }
-        let next = s + 1;
-        if settings.window >= 1 && next < sentences.len() && sentences[next].field == sentence.field {
+        for distance in 1..=settings.window {
+            let next = s + distance;
+            if next >= sentences.len() || sentences[next].field != sentence.field {
+                break;
+            }
             let ((w1, t1, p1), (w2, t2, p2)) = (weights[s], weights[next]);
-            let half = settings.adjacent_weight / 2.0;
-            let adjacent = (half * (w1 + w2), (t1 + t2) / 2.0, half * (p1 + p2));
+            let half = settings.adjacent_weight / (2.0 * distance as f32);
+            let apart = (half * (w1 + w2), (t1 + t2) / 2.0, half * (p1 + p2));
             for &x in &named[s] {
                 for &y in named[next].iter().filter(|y| !named[s].contains(y)) {
-                    add(x, y, adjacent, &[sentence, &sentences[next]]);
+                    add(x, y, apart, &[sentence, &sentences[next]]);
                 }
             }
         }

@@ -110,6 +110,7 @@ impl NewsStories {
 }
 
 /// One story's gold labels and one method's answer for it.
+#[derive(Debug, Clone)]
 pub struct Answer<'a> {
     /// The labeled article stance.
     pub gold_stance: &'a str,

@@ -97,6 +97,21 @@ fn adjacent_sentences_count_only_with_a_window() {
 }
 
 #[test]
+fn sentences_two_apart_count_with_window_two_at_half_the_adjacent_weight() {
+    let text = "Iran fired missiles. The sirens sounded. Israel vowed to respond.";
+    let stances = [TENSE, NEUTRAL, TENSE];
+    let adjacent = RelationSettings { window: 1, adjacent_weight: 0.5, min_score: 0.1, ..plain() };
+    assert!(relations_of(&adjacent, "", text, &stances).pairs.is_empty());
+    let two = RelationSettings { window: 2, ..adjacent };
+    let found = relations_of(&two, "", text, &stances);
+    assert_eq!(pairs(&found), [("IRN", "ISR", "tension", true)]);
+    // Both sentences weigh 1 − P(neutral) = 0.9; two apart, the pair gets 0.5 / 2 of that.
+    assert!((found.pairs[0].score - 0.25 * 0.9).abs() < 1e-5, "{}", found.pairs[0].score);
+    let evidence: Vec<usize> = found.pairs[0].evidence.iter().map(|&(_, start, _)| start).collect();
+    assert_eq!(evidence, [0, text.find("Israel").unwrap_or(usize::MAX)]);
+}
+
+#[test]
 fn the_title_weighs_more() {
     let settings = RelationSettings { min_score: 1.0, title_weight: 2.0, ..plain() };
     let found = relations_of(&settings, "Japan and India sign pact", "Nothing else.", &[FRIENDLY, NEUTRAL]);
