@@ -25,6 +25,9 @@ pub enum Cause {
     NotFirst,
 }
 
+/// A missed labeled pair: its codes (and "(main)"), why, and a detail.
+pub type Miss = (String, Cause, String);
+
 /// Every pair the article's sentences support at all, with its score.
 fn all_pairs(
     gazetteer: &Gazetteer,
@@ -56,7 +59,7 @@ pub fn causes(
     reading: &Reading,
     actors: &ArticleActors,
     predicted: &[Pair],
-) -> Vec<(String, Cause, String)> {
+) -> Vec<Miss> {
     let key = |a: &str, b: &str| format!("{a}-{b}");
     let scored = all_pairs(gazetteer, settings, labels, reading, actors);
     let together = all_pairs(gazetteer, &RelationSettings { window: 0, ..*settings }, labels, reading, actors);
@@ -99,7 +102,7 @@ pub fn causes(
 }
 
 /// Prints every story's missed pairs and a count per cause (stories and pairs).
-pub fn print(rows: &[(String, Vec<(String, Cause, String)>)], predicted_none: &[String]) {
+pub fn print(rows: &[(String, Vec<Miss>)], predicted_none: &[String]) {
     println!("\n## Why labeled pairs are missed (defaults)");
     let mut pairs: BTreeMap<Cause, (usize, usize, Vec<&str>)> = BTreeMap::new();
     for (story, misses) in rows {
