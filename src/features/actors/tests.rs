@@ -55,6 +55,17 @@ fn a_stop_name_names_nothing() {
 }
 
 #[test]
+fn the_pope_is_the_holy_see_and_armed_groups_of_the_news_are_found() {
+    assert_eq!(codes("Pope John Paul II met Iraq's ambassador"), ["VAT", "IRQ"]);
+    assert!(codes("the Coptic Pope visited Cairo's cathedral").contains(&"EGY".to_owned()));
+    assert!(!codes("the Coptic Pope spoke").contains(&"VAT".to_owned()));
+    assert_eq!(codes("Mahdi Army fighters clashed with Iraqi troops"), ["MAHDI_ARMY", "IRQ"]);
+    assert_eq!(codes("a note signed by ETA"), ["ETA"]);
+    assert!(codes("the eta of the ship").is_empty());
+    assert_eq!(codes("the Southern Transitional Council took Aden"), ["STC", "YEM"]);
+}
+
+#[test]
 fn acronyms_match_only_in_their_written_case() {
     assert_eq!(codes("US troops left"), ["USA"]);
     assert_eq!(mentions("", "The U.S. envoy"), [("USA".into(), Field::Text, "U.S.")]);
