@@ -15,8 +15,8 @@ async fn sentences_come_back_with_offsets_and_stances() {
     let mut client = server.client().await;
     let request = pb::ClassifyRequest {
         // The pair is named in the title and in two sentences of the text: a pair named in
-        // one sentence alone scores under the relation threshold, and an article without a
-        // relation is neutral.
+        // one sentence alone can score under the relation threshold, and an article without
+        // a relation is neutral.
         article: article("m", "Germany and France sign defence pact", MIXED),
         explain: 0,
         sentences: true,
