@@ -108,7 +108,8 @@ impl Model {
             (Some((gazetteer, labels)), Some(actors), Some(bound)) if relating => {
                 let label_count = self.heads[bound.stance].label_count();
                 let tokens = analysis.tokens();
-                Some(find_relations(gazetteer, labels, tokens, &sentence_probabilities, label_count, actors))
+                let evidence = options.relations;
+                Some(find_relations(gazetteer, labels, tokens, &sentence_probabilities, label_count, actors, evidence))
             }
             _ => None,
         };

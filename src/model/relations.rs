@@ -24,8 +24,6 @@
 
 use std::ops::Range;
 
-use rustc_hash::FxHashMap;
-
 use crate::features::actors::{ActorId, ArticleActors, Field, Gazetteer, Mention};
 
 /// One sentence: its field, bytes, and stance probabilities in the stance head's label order.
@@ -191,16 +189,71 @@ pub struct Relations {
     pub summary: RelationSummary,
 }
 
+/// The most actors whose pairs are tallied: the first of [`ArticleActors::actors`] (most
+/// mentioned first). The matcher lists at most [`crate::features::actors::MatchSettings`]'s
+/// `max_actors` (32); mentions of actors past this are not read.
+pub const MAX_PAIRED_ACTORS: usize = 64;
+
 /// Evidence gathered for one pair.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone, Copy)]
 struct Tally {
     score: f32,
     prominence: f32,
     tension: f32,
-    evidence: Vec<(Field, usize, usize)>,
+    /// Evidence sentences recorded for the pair, and the last one (sentences come in order,
+    /// so a repeat can only be the last).
+    evidence: u8,
+    last: Option<u32>,
 }
 
-/// The relations of an article with these sentences (in order, title first) and actors.
+/// The tallies of every pair of an article's first [`MAX_PAIRED_ACTORS`] actors, in one
+/// triangular array: pair `(i, j)`, `i < j`, of the actors' places in
+/// [`ArticleActors::actors`].
+struct PairTallies {
+    actors: usize,
+    tallies: Vec<Tally>,
+    /// `(pair, sentence)` in the order found, at most `max_evidence` per pair; only when
+    /// evidence is kept.
+    evidence: Option<Vec<(u32, u32)>>,
+}
+
+impl PairTallies {
+    fn new(actors: usize, keep_evidence: bool) -> Self {
+        Self {
+            actors,
+            tallies: vec![Tally::default(); actors * actors.saturating_sub(1) / 2],
+            evidence: keep_evidence.then(Vec::new),
+        }
+    }
+
+    /// The place of pair `(i, j)`, `i < j < actors`, in `tallies`.
+    fn pair(&self, i: usize, j: usize) -> usize {
+        i * (2 * self.actors - i - 1) / 2 + (j - i - 1)
+    }
+
+    /// Adds a piece of evidence, from `sentences`, to the pair of actor places `x` and `y`.
+    fn add(&mut self, x: u8, y: u8, (weight, tension, place): (f32, f32, f32), sentences: &[u32], max_evidence: usize) {
+        if x == y {
+            return;
+        }
+        let pair = self.pair(usize::from(x.min(y)), usize::from(x.max(y)));
+        let tally = &mut self.tallies[pair];
+        tally.score += weight;
+        tally.prominence += place;
+        tally.tension += weight * tension;
+        let Some(evidence) = self.evidence.as_mut() else { return };
+        for &sentence in sentences {
+            if usize::from(tally.evidence) < max_evidence && tally.last != Some(sentence) {
+                evidence.push((pair as u32, sentence));
+                tally.evidence = tally.evidence.saturating_add(1);
+                tally.last = Some(sentence);
+            }
+        }
+    }
+}
+
+/// The relations of an article with these sentences (in order, title first) and actors,
+/// each with the sentences that support it.
 pub fn relations(
     gazetteer: &Gazetteer,
     settings: &RelationSettings,
@@ -208,65 +261,88 @@ pub fn relations(
     sentences: &[SentenceInput<'_>],
     actors: &ArticleActors,
 ) -> Relations {
-    let named = actors_by_sentence(sentences, actors);
-    let mut tallies: FxHashMap<(ActorId, ActorId), Tally> = FxHashMap::default();
+    find(gazetteer, settings, labels, sentences, actors, true)
+}
+
+/// [`relations`] without their evidence: the same pairs, labels and `main`, each with no
+/// evidence sentence. What an answer that does not list the relations needs.
+pub fn relations_without_evidence(
+    gazetteer: &Gazetteer,
+    settings: &RelationSettings,
+    labels: StanceLabels,
+    sentences: &[SentenceInput<'_>],
+    actors: &ArticleActors,
+) -> Relations {
+    find(gazetteer, settings, labels, sentences, actors, false)
+}
+
+fn find(
+    gazetteer: &Gazetteer,
+    settings: &RelationSettings,
+    labels: StanceLabels,
+    sentences: &[SentenceInput<'_>],
+    actors: &ArticleActors,
+    keep_evidence: bool,
+) -> Relations {
+    let paired: Vec<ActorId> = actors.actors.iter().take(MAX_PAIRED_ACTORS).map(|count| count.actor).collect();
+    let mut tallies = PairTallies::new(paired.len(), keep_evidence);
+    let (mut weighted, mut tension_weighted) = (0.0, 0.0);
+    let by_place = |m: &Mention| (m.field, m.start);
+    let mentions: std::borrow::Cow<'_, [Mention]> = if actors.mentions.is_sorted_by_key(by_place) {
+        std::borrow::Cow::Borrowed(&actors.mentions)
+    } else {
+        let mut sorted = actors.mentions.clone();
+        sorted.sort_by_key(by_place);
+        std::borrow::Cow::Owned(sorted)
+    };
+    let mut cursor = MentionCursor { mentions: &mentions, next: 0 };
+    let (mut before, mut now) = (Places::default(), Places::default());
     let mut text_index = 0;
-    let weights: Vec<(f32, f32, f32)> = sentences
-        .iter()
-        .map(|sentence| {
-            let place = match sentence.field {
-                Field::Title => settings.title_weight,
-                Field::Text => {
-                    text_index += 1;
-                    if text_index <= settings.lead_sentences {
-                        settings.lead_weight
-                    } else {
-                        1.0
-                    }
-                }
-            };
-            let (weight, tension) = sentence_weight(settings, labels, sentence.stance);
-            (place * weight, tension, place)
-        })
-        .collect();
-    let mut add =
-        |x: ActorId, y: ActorId, (weight, tension, place): (f32, f32, f32), evidence: &[&SentenceInput<'_>]| {
-            if x == y {
-                return;
-            }
-            let tally = tallies.entry((x.min(y), x.max(y))).or_default();
-            tally.score += weight;
-            tally.prominence += place;
-            tally.tension += weight * tension;
-            for sentence in evidence {
-                let range = (sentence.field, sentence.range.start, sentence.range.end);
-                if tally.evidence.len() < settings.max_evidence && !tally.evidence.contains(&range) {
-                    tally.evidence.push(range);
+    let mut previous: Option<(Field, (f32, f32, f32))> = None;
+    for (s, sentence) in sentences.iter().enumerate() {
+        let place = match sentence.field {
+            Field::Title => settings.title_weight,
+            Field::Text => {
+                text_index += 1;
+                if text_index <= settings.lead_sentences {
+                    settings.lead_weight
+                } else {
+                    1.0
                 }
             }
         };
-    for (s, sentence) in sentences.iter().enumerate() {
-        for (i, &x) in named[s].iter().enumerate() {
-            for &y in &named[s][i + 1..] {
-                add(x, y, weights[s], &[sentence]);
-            }
-        }
-        let next = s + 1;
-        if settings.window >= 1 && next < sentences.len() && sentences[next].field == sentence.field {
-            let ((w1, t1, p1), (w2, t2, p2)) = (weights[s], weights[next]);
-            let half = settings.adjacent_weight / 2.0;
-            let adjacent = (half * (w1 + w2), (t1 + t2) / 2.0, half * (p1 + p2));
-            for &x in &named[s] {
-                for &y in named[next].iter().filter(|y| !named[s].contains(y)) {
-                    add(x, y, adjacent, &[sentence, &sentences[next]]);
+        let (weight, tension) = sentence_weight(settings, labels, sentence.stance);
+        let here = (place * weight, tension, place);
+        now.clear();
+        cursor.read(sentence, &paired, &mut now);
+        weighted += here.0;
+        tension_weighted += here.0 * here.1;
+        // Two adjacent sentences of one field, each naming one of the pair, before the
+        // sentence's own pairs (the order in which each pair's sums are taken).
+        if let (Some((field, (w1, t1, p1))), true) = (previous, settings.window >= 1) {
+            if field == sentence.field {
+                let (w2, t2, p2) = here;
+                let half = settings.adjacent_weight / 2.0;
+                let adjacent = (half * (w1 + w2), (t1 + t2) / 2.0, half * (p1 + p2));
+                let (before, now) = (before.as_slice(), now.as_slice());
+                for &x in before {
+                    for &y in now.iter().filter(|y| !before.contains(y)) {
+                        tallies.add(x, y, adjacent, &[s as u32 - 1, s as u32], settings.max_evidence);
+                    }
                 }
             }
         }
+        let named = now.as_slice();
+        for (i, &x) in named.iter().enumerate() {
+            for &y in &named[i + 1..] {
+                tallies.add(x, y, here, &[s as u32], settings.max_evidence);
+            }
+        }
+        std::mem::swap(&mut before, &mut now);
+        previous = Some((sentence.field, here));
     }
-    let (weighted, tension) =
-        weights.iter().fold((0.0, 0.0), |(w, t), &(weight, share, _)| (w + weight, t + weight * share));
-    let article_tension = if weighted > 0.0 { tension / weighted } else { 0.5 };
-    finish(gazetteer, settings, tallies, article_tension)
+    let article_tension = if weighted > 0.0 { tension_weighted / weighted } else { 0.5 };
+    finish(gazetteer, settings, sentences, &paired, tallies, article_tension)
 }
 
 /// A sentence's weight as a relation (`1 − P(neutral)`, or 1) and its share of tension.
@@ -281,52 +357,70 @@ fn sentence_weight(settings: &RelationSettings, labels: StanceLabels, stance: &[
     (weight, share)
 }
 
-/// The distinct actors each sentence names, in order of first mention: sentence `s`'s are
-/// `named[s]`. Two vectors for the whole article, not one per sentence.
-struct NamedBySentence {
-    actors: Vec<ActorId>,
-    /// Where each sentence's actors end in `actors`.
-    ends: Vec<usize>,
+/// The distinct paired actors one sentence names: their places in the paired list, in
+/// order of first mention.
+#[derive(Debug, Clone, Copy)]
+struct Places {
+    places: [u8; MAX_PAIRED_ACTORS],
+    len: usize,
 }
 
-impl std::ops::Index<usize> for NamedBySentence {
-    type Output = [ActorId];
-
-    fn index(&self, sentence: usize) -> &[ActorId] {
-        let start = sentence.checked_sub(1).map_or(0, |previous| self.ends[previous]);
-        &self.actors[start..self.ends[sentence]]
+impl Default for Places {
+    fn default() -> Self {
+        Self { places: [0; MAX_PAIRED_ACTORS], len: 0 }
     }
 }
 
-/// The distinct actors each sentence names, in order of first mention. With the mentions
-/// in order (field, then start; as the matcher gives them, else sorted here first), each
-/// sentence's are found by bisection.
-fn actors_by_sentence(sentences: &[SentenceInput<'_>], actors: &ArticleActors) -> NamedBySentence {
-    let by_place = |m: &Mention| (m.field, m.start);
-    let mentions: std::borrow::Cow<'_, [Mention]> = if actors.mentions.is_sorted_by_key(by_place) {
-        std::borrow::Cow::Borrowed(&actors.mentions)
-    } else {
-        let mut sorted = actors.mentions.clone();
-        sorted.sort_by_key(by_place);
-        std::borrow::Cow::Owned(sorted)
-    };
-    let mut named = NamedBySentence { actors: Vec::new(), ends: Vec::with_capacity(sentences.len()) };
-    for sentence in sentences {
+impl Places {
+    fn as_slice(&self) -> &[u8] {
+        &self.places[..self.len]
+    }
+
+    fn clear(&mut self) {
+        self.len = 0;
+    }
+
+    /// Adds `place` unless it is there; the places are distinct and fewer than
+    /// [`MAX_PAIRED_ACTORS`], so there is always room.
+    fn insert(&mut self, place: u8) {
+        if !self.as_slice().contains(&place) && self.len < MAX_PAIRED_ACTORS {
+            self.places[self.len] = place;
+            self.len += 1;
+        }
+    }
+}
+
+/// Walks an article's mentions, in order of field and start, sentence by sentence.
+struct MentionCursor<'a> {
+    mentions: &'a [Mention],
+    /// The first mention not read yet.
+    next: usize,
+}
+
+impl MentionCursor<'_> {
+    /// Puts the places in `paired` of the actors named wholly inside `sentence` into
+    /// `named`. Sentences in order cost one step per mention; a sentence before the last
+    /// one read is found by bisection.
+    fn read(&mut self, sentence: &SentenceInput<'_>, paired: &[ActorId], named: &mut Places) {
+        let by_place = |m: &Mention| (m.field, m.start);
         let (field, range) = (sentence.field, &sentence.range);
-        let first = mentions.partition_point(|m| by_place(m) < (field, range.start));
-        let inside = mentions[first..]
-            .iter()
-            .take_while(|m| m.field == field && m.start < range.end)
-            .filter(|m| m.end <= range.end);
-        let start = named.actors.len();
-        for mention in inside {
-            if !named.actors[start..].contains(&mention.actor) {
-                named.actors.push(mention.actor);
+        let start = (field, range.start);
+        if self.next > 0 && self.mentions.get(self.next - 1).is_some_and(|m| by_place(m) >= start) {
+            self.next = self.mentions.partition_point(|m| by_place(m) < start);
+        }
+        while self.mentions.get(self.next).is_some_and(|m| by_place(m) < start) {
+            self.next += 1;
+        }
+        while let Some(mention) = self.mentions.get(self.next).filter(|m| m.field == field && m.start < range.end) {
+            self.next += 1;
+            if mention.end > range.end {
+                continue;
+            }
+            if let Some(place) = paired.iter().position(|&actor| actor == mention.actor) {
+                named.insert(place as u8);
             }
         }
-        named.ends.push(named.actors.len());
     }
-    named
 }
 
 /// The pairs that reach the threshold, best first and capped, with labels, `main` and the
@@ -334,14 +428,18 @@ fn actors_by_sentence(sentences: &[SentenceInput<'_>], actors: &ArticleActors) -
 fn finish(
     gazetteer: &Gazetteer,
     settings: &RelationSettings,
-    tallies: FxHashMap<(ActorId, ActorId), Tally>,
+    sentences: &[SentenceInput<'_>],
+    paired: &[ActorId],
+    tallies: PairTallies,
     article_tension: f32,
 ) -> Relations {
     let least = settings.min_score.min(settings.first_min_score);
-    let mut pairs: Vec<Relation> = tallies
-        .into_iter()
-        .filter(|(_, tally)| tally.score >= least && tally.score > 0.0)
-        .map(|((x, y), tally)| {
+    let places = (0..paired.len()).flat_map(|i| (i + 1..paired.len()).map(move |j| (i, j)));
+    let mut pairs: Vec<Relation> = places
+        .zip(tallies.tallies.iter().enumerate())
+        .filter(|(_, (_, tally))| tally.score >= least && tally.score > 0.0)
+        .map(|((i, j), (pair, tally))| {
+            let (x, y) = (paired[i], paired[j]);
             let (a, b) = if gazetteer.code(x) <= gazetteer.code(y) { (x, y) } else { (y, x) };
             let own = tally.tension / tally.score;
             let share = (1.0 - settings.article_share) * own + settings.article_share * article_tension;
@@ -352,7 +450,8 @@ fn finish(
             };
             let probability = share * (1.0 - (-tally.score).exp());
             let (score, prominence) = (tally.score, tally.prominence);
-            Relation { a, b, label, probability, main: false, score, prominence, evidence: tally.evidence }
+            let evidence = evidence_of(&tallies, pair, sentences);
+            Relation { a, b, label, probability, main: false, score, prominence, evidence }
         })
         .collect();
     // Best score first; ties by codes, so the answer does not depend on hashing.
@@ -383,6 +482,17 @@ fn finish(
         None => RelationSummary::NoRelation,
     };
     Relations { pairs, summary }
+}
+
+/// The evidence sentences recorded for tally `pair`, in the order found.
+fn evidence_of(tallies: &PairTallies, pair: usize, sentences: &[SentenceInput<'_>]) -> Vec<(Field, usize, usize)> {
+    let Some(evidence) = &tallies.evidence else { return Vec::new() };
+    evidence
+        .iter()
+        .filter(|&&(of, _)| of as usize == pair)
+        .filter_map(|&(_, sentence)| sentences.get(sentence as usize))
+        .map(|sentence| (sentence.field, sentence.range.start, sentence.range.end))
+        .collect()
 }
 
 #[cfg(test)]

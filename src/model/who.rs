@@ -4,7 +4,9 @@
 
 use super::Model;
 use crate::features::actors::{Actor, ActorId, ArticleActors, Field, Gazetteer, MatchSettings};
-use crate::model::relations::{relations, RelationLabel, RelationSettings, Relations, SentenceInput, StanceLabels};
+use crate::model::relations::{
+    relations, relations_without_evidence, RelationLabel, RelationSettings, Relations, SentenceInput, StanceLabels,
+};
 use crate::text::article::Article;
 use crate::text::tokens::Tokens;
 
@@ -54,7 +56,7 @@ pub(super) fn find_actors(gazetteer: &Gazetteer, tokens: &Tokens, article: &Arti
 }
 
 /// The relations of an article whose sentences (in order, title first) have these stance
-/// probabilities, `labels` long each, in `stances`.
+/// probabilities, `labels` long each, in `stances`; with their evidence if `evidence`.
 pub(super) fn find_relations(
     gazetteer: &Gazetteer,
     labels: StanceLabels,
@@ -62,6 +64,7 @@ pub(super) fn find_relations(
     stances: &[f32],
     label_count: usize,
     actors: &ArticleActors,
+    evidence: bool,
 ) -> Relations {
     let sentences: Vec<SentenceInput<'_>> = tokens
         .sentences()
@@ -69,7 +72,8 @@ pub(super) fn find_relations(
         .zip(stances.chunks_exact(label_count.max(1)))
         .map(|(sentence, stance)| SentenceInput { field: sentence.field, range: sentence.bytes.clone(), stance })
         .collect();
-    relations(gazetteer, &RelationSettings::default(), labels, &sentences, actors)
+    let find = if evidence { relations } else { relations_without_evidence };
+    find(gazetteer, &RelationSettings::default(), labels, &sentences, actors)
 }
 
 impl Model {
