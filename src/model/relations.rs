@@ -232,16 +232,26 @@ impl PairTallies {
     }
 
     /// Adds a piece of evidence, from `sentences`, to the pair of actor places `x` and `y`.
-    fn add(&mut self, x: u8, y: u8, (weight, tension, place): (f32, f32, f32), sentences: &[u32], max_evidence: usize) {
+    /// Adds a piece of evidence, from `sentences`, to the pair of actor places `x` and `y`;
+    /// the pair's score after it.
+    fn add(
+        &mut self,
+        x: u8,
+        y: u8,
+        (weight, tension, place): (f32, f32, f32),
+        sentences: &[u32],
+        max_evidence: usize,
+    ) -> f32 {
         if x == y {
-            return;
+            return 0.0;
         }
         let pair = self.pair(usize::from(x.min(y)), usize::from(x.max(y)));
         let tally = &mut self.tallies[pair];
         tally.score += weight;
         tally.prominence += place;
         tally.tension += weight * tension;
-        let Some(evidence) = self.evidence.as_mut() else { return };
+        let score = tally.score;
+        let Some(evidence) = self.evidence.as_mut() else { return score };
         for &sentence in sentences {
             if usize::from(tally.evidence) < max_evidence && tally.last != Some(sentence) {
                 evidence.push((pair as u32, sentence));
@@ -249,6 +259,7 @@ impl PairTallies {
                 tally.last = Some(sentence);
             }
         }
+        score
     }
 }
 
@@ -261,31 +272,49 @@ pub fn relations(
     sentences: &[SentenceInput<'_>],
     actors: &ArticleActors,
 ) -> Relations {
-    find(gazetteer, settings, labels, sentences, actors, true)
+    let tallied = tally(settings, labels, sentences, actors, true, None);
+    finish(gazetteer, settings, sentences, tallied)
 }
 
-/// [`relations`] without their evidence: the same pairs, labels and `main`, each with no
-/// evidence sentence. What an answer that does not list the relations needs.
-pub fn relations_without_evidence(
-    gazetteer: &Gazetteer,
+/// Whether [`relations`] would find a pair: the same tallies, without evidence, labels or
+/// ranking, and stopped at the first pair that reaches the threshold. What the article stance
+/// needs of an answer that does not list the relations.
+pub fn has_relation(
     settings: &RelationSettings,
     labels: StanceLabels,
     sentences: &[SentenceInput<'_>],
     actors: &ArticleActors,
-) -> Relations {
-    find(gazetteer, settings, labels, sentences, actors, false)
+) -> bool {
+    let least = settings.min_score.min(settings.first_min_score);
+    tally(settings, labels, sentences, actors, false, Some(least)).stopped
 }
 
-fn find(
-    gazetteer: &Gazetteer,
+/// Every pair's tallies over an article's sentences.
+struct Tallied {
+    /// The actors tallied, most mentioned first: a tally's pair holds places in it.
+    paired: Vec<ActorId>,
+    tallies: PairTallies,
+    /// The evidence-weighted tension share of all the sentences.
+    article_tension: f32,
+    /// True if the tally stopped early, at the first pair whose score reached the stop.
+    stopped: bool,
+}
+
+/// The tallies of every pair of `actors`' first [`MAX_PAIRED_ACTORS`] actors over
+/// `sentences`, with evidence if `keep_evidence`; stopped at the first pair whose score
+/// reaches `stop_at` (and is above zero), if given.
+fn tally(
     settings: &RelationSettings,
     labels: StanceLabels,
     sentences: &[SentenceInput<'_>],
     actors: &ArticleActors,
     keep_evidence: bool,
-) -> Relations {
+    stop_at: Option<f32>,
+) -> Tallied {
     let paired: Vec<ActorId> = actors.actors.iter().take(MAX_PAIRED_ACTORS).map(|count| count.actor).collect();
     let mut tallies = PairTallies::new(paired.len(), keep_evidence);
+    // Scores only grow, so a pair that reaches the stop is past it at the end too.
+    let reaches = |score: f32| stop_at.is_some_and(|stop| score >= stop && score > 0.0);
     let (mut weighted, mut tension_weighted) = (0.0, 0.0);
     let by_place = |m: &Mention| (m.field, m.start);
     let mentions: std::borrow::Cow<'_, [Mention]> = if actors.mentions.is_sorted_by_key(by_place) {
@@ -327,7 +356,10 @@ fn find(
                 let (before, now) = (before.as_slice(), now.as_slice());
                 for &x in before {
                     for &y in now.iter().filter(|y| !before.contains(y)) {
-                        tallies.add(x, y, adjacent, &[s as u32 - 1, s as u32], settings.max_evidence);
+                        let score = tallies.add(x, y, adjacent, &[s as u32 - 1, s as u32], settings.max_evidence);
+                        if reaches(score) {
+                            return Tallied { paired, tallies, article_tension: 0.5, stopped: true };
+                        }
                     }
                 }
             }
@@ -335,14 +367,17 @@ fn find(
         let named = now.as_slice();
         for (i, &x) in named.iter().enumerate() {
             for &y in &named[i + 1..] {
-                tallies.add(x, y, here, &[s as u32], settings.max_evidence);
+                let score = tallies.add(x, y, here, &[s as u32], settings.max_evidence);
+                if reaches(score) {
+                    return Tallied { paired, tallies, article_tension: 0.5, stopped: true };
+                }
             }
         }
         std::mem::swap(&mut before, &mut now);
         previous = Some((sentence.field, here));
     }
     let article_tension = if weighted > 0.0 { tension_weighted / weighted } else { 0.5 };
-    finish(gazetteer, settings, sentences, &paired, tallies, article_tension)
+    Tallied { paired, tallies, article_tension, stopped: false }
 }
 
 /// A sentence's weight as a relation (`1 − P(neutral)`, or 1) and its share of tension.
@@ -429,10 +464,9 @@ fn finish(
     gazetteer: &Gazetteer,
     settings: &RelationSettings,
     sentences: &[SentenceInput<'_>],
-    paired: &[ActorId],
-    tallies: PairTallies,
-    article_tension: f32,
+    tallied: Tallied,
 ) -> Relations {
+    let Tallied { paired, tallies, article_tension, .. } = tallied;
     let least = settings.min_score.min(settings.first_min_score);
     let places = (0..paired.len()).flat_map(|i| (i + 1..paired.len()).map(move |j| (i, j)));
     let mut pairs: Vec<Relation> = places

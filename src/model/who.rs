@@ -5,7 +5,7 @@
 use super::Model;
 use crate::features::actors::{Actor, ActorId, ArticleActors, Field, Gazetteer, MatchSettings};
 use crate::model::relations::{
-    relations, relations_without_evidence, RelationLabel, RelationSettings, Relations, SentenceInput, StanceLabels,
+    has_relation, relations, RelationLabel, RelationSettings, Relations, SentenceInput, StanceLabels,
 };
 use crate::text::article::Article;
 use crate::text::tokens::Tokens;
@@ -56,7 +56,7 @@ pub(super) fn find_actors(gazetteer: &Gazetteer, tokens: &Tokens, article: &Arti
 }
 
 /// The relations of an article whose sentences (in order, title first) have these stance
-/// probabilities, `labels` long each, in `stances`; with their evidence if `evidence`.
+/// probabilities, `label_count` long each, in `stances`.
 pub(super) fn find_relations(
     gazetteer: &Gazetteer,
     labels: StanceLabels,
@@ -64,16 +64,31 @@ pub(super) fn find_relations(
     stances: &[f32],
     label_count: usize,
     actors: &ArticleActors,
-    evidence: bool,
 ) -> Relations {
-    let sentences: Vec<SentenceInput<'_>> = tokens
+    let sentences = sentence_inputs(tokens, stances, label_count);
+    relations(gazetteer, &RelationSettings::default(), labels, &sentences, actors)
+}
+
+/// Whether [`find_relations`] would find a pair, found without building them.
+pub(super) fn finds_relation(
+    labels: StanceLabels,
+    tokens: &Tokens,
+    stances: &[f32],
+    label_count: usize,
+    actors: &ArticleActors,
+) -> bool {
+    let sentences = sentence_inputs(tokens, stances, label_count);
+    has_relation(&RelationSettings::default(), labels, &sentences, actors)
+}
+
+/// The sentences of `tokens` with their stance probabilities, `label_count` of `stances` each.
+fn sentence_inputs<'a>(tokens: &Tokens, stances: &'a [f32], label_count: usize) -> Vec<SentenceInput<'a>> {
+    tokens
         .sentences()
         .iter()
         .zip(stances.chunks_exact(label_count.max(1)))
         .map(|(sentence, stance)| SentenceInput { field: sentence.field, range: sentence.bytes.clone(), stance })
-        .collect();
-    let find = if evidence { relations } else { relations_without_evidence };
-    find(gazetteer, &RelationSettings::default(), labels, &sentences, actors)
+        .collect()
 }
 
 impl Model {
