@@ -200,10 +200,8 @@ struct Tally {
     score: f32,
     prominence: f32,
     tension: f32,
-    /// Evidence sentences recorded for the pair, and the last one (sentences come in order,
-    /// so a repeat can only be the last).
-    evidence: u8,
-    last: Option<u32>,
+    /// Where the pair's evidence is in [`PairTallies::evidence`], plus one (0: none yet).
+    evidence: u32,
 }
 
 /// The tallies of every pair of an article's first [`MAX_PAIRED_ACTORS`] actors, in one
@@ -212,18 +210,16 @@ struct Tally {
 struct PairTallies {
     actors: usize,
     tallies: Vec<Tally>,
-    /// `(pair, sentence)` in the order found, at most `max_evidence` per pair; only when
-    /// evidence is kept.
-    evidence: Option<Vec<(u32, u32)>>,
+    /// The evidence sentences of each pair that has some, in the order found, at most
+    /// `max_evidence`.
+    evidence: Vec<Vec<u32>>,
+    keep_evidence: bool,
 }
 
 impl PairTallies {
     fn new(actors: usize, keep_evidence: bool) -> Self {
-        Self {
-            actors,
-            tallies: vec![Tally::default(); actors * actors.saturating_sub(1) / 2],
-            evidence: keep_evidence.then(Vec::new),
-        }
+        let pairs = actors * actors.saturating_sub(1) / 2;
+        Self { actors, tallies: vec![Tally::default(); pairs], evidence: Vec::new(), keep_evidence }
     }
 
     /// The place of pair `(i, j)`, `i < j < actors`, in `tallies`.
@@ -231,7 +227,6 @@ impl PairTallies {
         i * (2 * self.actors - i - 1) / 2 + (j - i - 1)
     }
 
-    /// Adds a piece of evidence, from `sentences`, to the pair of actor places `x` and `y`.
     /// Adds a piece of evidence, from `sentences`, to the pair of actor places `x` and `y`;
     /// the pair's score after it.
     fn add(
@@ -250,16 +245,21 @@ impl PairTallies {
         tally.score += weight;
         tally.prominence += place;
         tally.tension += weight * tension;
-        let score = tally.score;
-        let Some(evidence) = self.evidence.as_mut() else { return score };
-        for &sentence in sentences {
-            if usize::from(tally.evidence) < max_evidence && tally.last != Some(sentence) {
-                evidence.push((pair as u32, sentence));
-                tally.evidence = tally.evidence.saturating_add(1);
-                tally.last = Some(sentence);
+        if !self.keep_evidence {
+            return tally.score;
+        }
+        if tally.evidence == 0 {
+            self.evidence.push(Vec::new());
+            tally.evidence = self.evidence.len() as u32;
+        }
+        if let Some(evidence) = self.evidence.get_mut(tally.evidence as usize - 1) {
+            for &sentence in sentences {
+                if evidence.len() < max_evidence && !evidence.contains(&sentence) {
+                    evidence.push(sentence);
+                }
             }
         }
-        score
+        tally.score
     }
 }
 
@@ -315,69 +315,67 @@ fn tally(
     let mut tallies = PairTallies::new(paired.len(), keep_evidence);
     // Scores only grow, so a pair that reaches the stop is past it at the end too.
     let reaches = |score: f32| stop_at.is_some_and(|stop| score >= stop && score > 0.0);
-    let (mut weighted, mut tension_weighted) = (0.0, 0.0);
-    let by_place = |m: &Mention| (m.field, m.start);
-    let mentions: std::borrow::Cow<'_, [Mention]> = if actors.mentions.is_sorted_by_key(by_place) {
-        std::borrow::Cow::Borrowed(&actors.mentions)
-    } else {
-        let mut sorted = actors.mentions.clone();
-        sorted.sort_by_key(by_place);
-        std::borrow::Cow::Owned(sorted)
-    };
-    let mut cursor = MentionCursor { mentions: &mentions, next: 0 };
-    let (mut before, mut now) = (Places::default(), Places::default());
-    let mut text_index = 0;
-    let mut previous: Option<(Field, (f32, f32, f32))> = None;
-    for (s, sentence) in sentences.iter().enumerate() {
-        let place = match sentence.field {
-            Field::Title => settings.title_weight,
-            Field::Text => {
-                text_index += 1;
-                if text_index <= settings.lead_sentences {
-                    settings.lead_weight
-                } else {
-                    1.0
-                }
-            }
-        };
-        let (weight, tension) = sentence_weight(settings, labels, sentence.stance);
-        let here = (place * weight, tension, place);
-        now.clear();
-        cursor.read(sentence, &paired, &mut now);
-        weighted += here.0;
-        tension_weighted += here.0 * here.1;
-        // Two adjacent sentences of one field, each naming one of the pair, before the
-        // sentence's own pairs (the order in which each pair's sums are taken).
-        if let (Some((field, (w1, t1, p1))), true) = (previous, settings.window >= 1) {
-            if field == sentence.field {
-                let (w2, t2, p2) = here;
-                let half = settings.adjacent_weight / 2.0;
-                let adjacent = (half * (w1 + w2), (t1 + t2) / 2.0, half * (p1 + p2));
-                let (before, now) = (before.as_slice(), now.as_slice());
-                for &x in before {
-                    for &y in now.iter().filter(|y| !before.contains(y)) {
-                        let score = tallies.add(x, y, adjacent, &[s as u32 - 1, s as u32], settings.max_evidence);
-                        if reaches(score) {
-                            return Tallied { paired, tallies, article_tension: 0.5, stopped: true };
-                        }
-                    }
-                }
-            }
-        }
-        let named = now.as_slice();
-        for (i, &x) in named.iter().enumerate() {
-            for &y in &named[i + 1..] {
-                let score = tallies.add(x, y, here, &[s as u32], settings.max_evidence);
-                if reaches(score) {
+    let named = places_by_sentence(sentences, actors, &paired);
+    let weights = sentence_weights(settings, labels, sentences);
+    let max_evidence = settings.max_evidence;
+    for s in 0..sentences.len() {
+        for (i, &x) in named[s].iter().enumerate() {
+            for &y in &named[s][i + 1..] {
+                if reaches(tallies.add(x, y, weights[s], &[s as u32], max_evidence)) {
                     return Tallied { paired, tallies, article_tension: 0.5, stopped: true };
                 }
             }
         }
-        std::mem::swap(&mut before, &mut now);
-        previous = Some((sentence.field, here));
+        // Two sentences of one field at most `window` apart, each naming one of the pair.
+        for distance in 1..=settings.window {
+            let next = s + distance;
+            if next >= sentences.len() || sentences[next].field != sentences[s].field {
+                break;
+            }
+            let ((w1, t1, p1), (w2, t2, p2)) = (weights[s], weights[next]);
+            let half = settings.adjacent_weight / (2.0 * distance as f32);
+            let apart = (half * (w1 + w2), (t1 + t2) / 2.0, half * (p1 + p2));
+            for &x in &named[s] {
+                for &y in named[next].iter().filter(|y| !named[s].contains(y)) {
+                    if reaches(tallies.add(x, y, apart, &[s as u32, next as u32], max_evidence)) {
+                        return Tallied { paired, tallies, article_tension: 0.5, stopped: true };
+                    }
+                }
+            }
+        }
     }
-    let article_tension = if weighted > 0.0 { tension_weighted / weighted } else { 0.5 };
+    let (weighted, tension) =
+        weights.iter().fold((0.0, 0.0), |(w, t), &(weight, share, _)| (w + weight, t + weight * share));
+    let article_tension = if weighted > 0.0 { tension / weighted } else { 0.5 };
     Tallied { paired, tallies, article_tension, stopped: false }
+}
+
+/// Each sentence's evidence weight (place times weight as a relation), its tension share,
+/// and its place weight.
+fn sentence_weights(
+    settings: &RelationSettings,
+    labels: StanceLabels,
+    sentences: &[SentenceInput<'_>],
+) -> Vec<(f32, f32, f32)> {
+    let mut text_index = 0;
+    sentences
+        .iter()
+        .map(|sentence| {
+            let place = match sentence.field {
+                Field::Title => settings.title_weight,
+                Field::Text => {
+                    text_index += 1;
+                    if text_index <= settings.lead_sentences {
+                        settings.lead_weight
+                    } else {
+                        1.0
+                    }
+                }
+            };
+            let (weight, tension) = sentence_weight(settings, labels, sentence.stance);
+            (place * weight, tension, place)
+        })
+        .collect()
 }
 
 /// A sentence's weight as a relation (`1 − P(neutral)`, or 1) and its share of tension.
@@ -392,70 +390,61 @@ fn sentence_weight(settings: &RelationSettings, labels: StanceLabels, stance: &[
     (weight, share)
 }
 
-/// The distinct paired actors one sentence names: their places in the paired list, in
-/// order of first mention.
-#[derive(Debug, Clone, Copy)]
-struct Places {
-    places: [u8; MAX_PAIRED_ACTORS],
-    len: usize,
+/// The distinct paired actors each sentence names (their places in the paired list), in
+/// order of first mention: sentence `s`'s are `named[s]`. Two vectors for the whole
+/// article, not one per sentence.
+struct NamedBySentence {
+    places: Vec<u8>,
+    /// Where each sentence's places end in `places`.
+    ends: Vec<usize>,
 }
 
-impl Default for Places {
-    fn default() -> Self {
-        Self { places: [0; MAX_PAIRED_ACTORS], len: 0 }
+impl std::ops::Index<usize> for NamedBySentence {
+    type Output = [u8];
+
+    fn index(&self, sentence: usize) -> &[u8] {
+        let start = sentence.checked_sub(1).map_or(0, |previous| self.ends[previous]);
+        &self.places[start..self.ends[sentence]]
     }
 }
 
-impl Places {
-    fn as_slice(&self) -> &[u8] {
-        &self.places[..self.len]
-    }
-
-    fn clear(&mut self) {
-        self.len = 0;
-    }
-
-    /// Adds `place` unless it is there; the places are distinct and fewer than
-    /// [`MAX_PAIRED_ACTORS`], so there is always room.
-    fn insert(&mut self, place: u8) {
-        if !self.as_slice().contains(&place) && self.len < MAX_PAIRED_ACTORS {
-            self.places[self.len] = place;
-            self.len += 1;
-        }
-    }
-}
-
-/// Walks an article's mentions, in order of field and start, sentence by sentence.
-struct MentionCursor<'a> {
-    mentions: &'a [Mention],
-    /// The first mention not read yet.
-    next: usize,
-}
-
-impl MentionCursor<'_> {
-    /// Puts the places in `paired` of the actors named wholly inside `sentence` into
-    /// `named`. Sentences in order cost one step per mention; a sentence before the last
-    /// one read is found by bisection.
-    fn read(&mut self, sentence: &SentenceInput<'_>, paired: &[ActorId], named: &mut Places) {
-        let by_place = |m: &Mention| (m.field, m.start);
+/// The distinct actors of `paired` each sentence names wholly inside it, in order of first
+/// mention. The mentions are walked once in order of field and start (sorted here first if
+/// they are not), sentence by sentence; a sentence before the last one read is found by
+/// bisection.
+fn places_by_sentence(sentences: &[SentenceInput<'_>], actors: &ArticleActors, paired: &[ActorId]) -> NamedBySentence {
+    let by_place = |m: &Mention| (m.field, m.start);
+    let mentions: std::borrow::Cow<'_, [Mention]> = if actors.mentions.is_sorted_by_key(by_place) {
+        std::borrow::Cow::Borrowed(&actors.mentions)
+    } else {
+        let mut sorted = actors.mentions.clone();
+        sorted.sort_by_key(by_place);
+        std::borrow::Cow::Owned(sorted)
+    };
+    let mut named = NamedBySentence { places: Vec::new(), ends: Vec::with_capacity(sentences.len()) };
+    let mut next = 0;
+    for sentence in sentences {
         let (field, range) = (sentence.field, &sentence.range);
         let start = (field, range.start);
-        if self.next > 0 && self.mentions.get(self.next - 1).is_some_and(|m| by_place(m) >= start) {
-            self.next = self.mentions.partition_point(|m| by_place(m) < start);
+        if next > 0 && mentions.get(next - 1).is_some_and(|m| by_place(m) >= start) {
+            next = mentions.partition_point(|m| by_place(m) < start);
         }
-        while self.mentions.get(self.next).is_some_and(|m| by_place(m) < start) {
-            self.next += 1;
+        while mentions.get(next).is_some_and(|m| by_place(m) < start) {
+            next += 1;
         }
-        while let Some(mention) = self.mentions.get(self.next).filter(|m| m.field == field && m.start < range.end) {
-            self.next += 1;
-            if mention.end > range.end {
-                continue;
+        let first = named.places.len();
+        while let Some(mention) = mentions.get(next).filter(|m| m.field == field && m.start < range.end) {
+            next += 1;
+            let place = paired.iter().position(|&actor| actor == mention.actor);
+            if let (Some(place), true) = (place, mention.end <= range.end) {
+                if !named.places[first..].contains(&(place as u8)) {
+                    named.places.push(place as u8);
+                }
             }
-            if let Some(place) = paired.iter().position(|&actor| actor == mention.actor) {
-                named.insert(place as u8);
-            }
         }
+        named.ends.push(named.places.len());
     }
+    named
 }
 
 /// The pairs that reach the threshold, best first and capped, with labels, `main` and the
@@ -520,11 +509,11 @@ fn finish(
 
 /// The evidence sentences recorded for tally `pair`, in the order found.
 fn evidence_of(tallies: &PairTallies, pair: usize, sentences: &[SentenceInput<'_>]) -> Vec<(Field, usize, usize)> {
-    let Some(evidence) = &tallies.evidence else { return Vec::new() };
+    let slot = tallies.tallies.get(pair).and_then(|tally| tally.evidence.checked_sub(1));
+    let Some(evidence) = slot.and_then(|slot| tallies.evidence.get(slot as usize)) else { return Vec::new() };
     evidence
         .iter()
-        .filter(|&&(of, _)| of as usize == pair)
-        .filter_map(|&(_, sentence)| sentences.get(sentence as usize))
+        .filter_map(|&sentence| sentences.get(sentence as usize))
         .map(|sentence| (sentence.field, sentence.range.start, sentence.range.end))
         .collect()
 }
