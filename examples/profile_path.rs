@@ -8,12 +8,38 @@
 //! `classify` (the whole path), `relations` (the whole path with the actors and relations
 //! asked for), `plain` (`Model::predict_plain`) or `tokenize`.
 
+use std::alloc::{GlobalAlloc, Layout, System};
 use std::hint::black_box;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use accord::{Article, Model};
 
 #[path = "../benches/common/mod.rs"]
 mod common;
+
+/// The system allocator, counting allocations so that the driver can print them per article.
+struct Counting;
+
+static ALLOCATIONS: AtomicUsize = AtomicUsize::new(0);
+
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+        unsafe { System.alloc(layout) }
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        unsafe { System.dealloc(ptr, layout) }
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+
+#[global_allocator]
+static ALLOCATOR: Counting = Counting;
 
 #[inline(never)]
 fn run(model: &Model, pool: &[String], what: &str) -> usize {
@@ -49,17 +75,21 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         size => common::articles(&common::texts(), size.parse()?, 256 * 1024),
     };
     let bytes: usize = pool.iter().map(String::len).sum();
+    let allocations = ALLOCATIONS.load(Ordering::Relaxed);
     let started = std::time::Instant::now();
     let mut total = 0;
     for _ in 0..rounds {
         total += run(&model, &pool, &what);
     }
     let secs = started.elapsed().as_secs_f64();
+    let articles = (pool.len() * rounds) as f64;
+    let allocations = (ALLOCATIONS.load(Ordering::Relaxed) - allocations) as f64;
     println!(
-        "{what}: {} articles, {bytes} bytes × {rounds}: {:.1} MiB/s, {:.2} µs an article ({total})",
+        "{what}: {} articles, {bytes} bytes × {rounds}: {:.1} MiB/s, {:.2} µs and {:.1} allocations an article ({total})",
         pool.len(),
         (bytes * rounds) as f64 / secs / (1 << 20) as f64,
-        secs * 1e6 / (pool.len() * rounds) as f64
+        secs * 1e6 / articles,
+        allocations / articles,
     );
     Ok(())
 }

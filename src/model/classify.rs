@@ -4,7 +4,7 @@
 //! the article names (see [`super::who`]).
 
 use super::sentence_stance::{label_buffer, BoundStance, SentenceMean, SentenceStance};
-use super::who::{find_actors, find_relations, ActorRelation, NamedActor};
+use super::who::{find_actors, find_relations, finds_relation, ActorRelation, NamedActor};
 use super::{HeadResult, Model};
 use crate::features::vectorizer::{Analysis, SparseVector};
 use crate::model::head::argmax;
@@ -104,15 +104,22 @@ impl Model {
         if let (Some(bound), true, 1) = (rule, relating, sentence_count) {
             sentence_probabilities.extend_from_slice(&predictions[bound.stance].probabilities);
         }
-        let found = match (gazetteer, &actors, rule) {
+        // The relations themselves only when the answer lists them; else only whether
+        // there is one, for the article stance.
+        let (related, found) = match (gazetteer, &actors, rule) {
             (Some((gazetteer, labels)), Some(actors), Some(bound)) if relating => {
                 let label_count = self.heads[bound.stance].label_count();
-                let tokens = analysis.tokens();
-                Some(find_relations(gazetteer, labels, tokens, &sentence_probabilities, label_count, actors))
+                let (tokens, stances) = (analysis.tokens(), &sentence_probabilities);
+                if options.relations {
+                    let found = find_relations(gazetteer, labels, tokens, stances, label_count, actors);
+                    (!found.pairs.is_empty(), Some(found))
+                } else {
+                    (finds_relation(labels, tokens, stances, label_count, actors), None)
+                }
             }
-            _ => None,
+            _ => (false, None),
         };
-        if gazetteer.is_some() && sentence_count >= 2 && found.as_ref().is_none_or(|found| found.pairs.is_empty()) {
+        if gazetteer.is_some() && sentence_count >= 2 && !related {
             self.apply_no_relation(&mut predictions);
         }
         let (actors, relations) = match (gazetteer, actors) {

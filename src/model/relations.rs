@@ -25,8 +25,6 @@
 
 use std::ops::Range;
 
-use rustc_hash::FxHashMap;
-
 use crate::features::actors::{ActorId, ArticleActors, Field, Gazetteer, Mention};
 
 /// One sentence: its field, bytes, and stance probabilities in the stance head's label order.
@@ -193,16 +191,82 @@ pub struct Relations {
     pub summary: RelationSummary,
 }
 
+/// The most actors whose pairs are tallied: the first of [`ArticleActors::actors`] (most
+/// mentioned first). The matcher lists at most [`crate::features::actors::MatchSettings`]'s
+/// `max_actors` (32); mentions of actors past this are not read.
+pub const MAX_PAIRED_ACTORS: usize = 64;
+
 /// Evidence gathered for one pair.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone, Copy)]
 struct Tally {
     score: f32,
     prominence: f32,
     tension: f32,
-    evidence: Vec<(Field, usize, usize)>,
+    /// Where the pair's evidence is in [`PairTallies::evidence`], plus one (0: none yet).
+    evidence: u32,
 }
 
-/// The relations of an article with these sentences (in order, title first) and actors.
+/// The tallies of every pair of an article's first [`MAX_PAIRED_ACTORS`] actors, in one
+/// triangular array: pair `(i, j)`, `i < j`, of the actors' places in
+/// [`ArticleActors::actors`].
+struct PairTallies {
+    actors: usize,
+    tallies: Vec<Tally>,
+    /// The evidence sentences of each pair that has some, in the order found, at most
+    /// `max_evidence`.
+    evidence: Vec<Vec<u32>>,
+    keep_evidence: bool,
+}
+
+impl PairTallies {
+    fn new(actors: usize, keep_evidence: bool) -> Self {
+        let pairs = actors * actors.saturating_sub(1) / 2;
+        Self { actors, tallies: vec![Tally::default(); pairs], evidence: Vec::new(), keep_evidence }
+    }
+
+    /// The place of pair `(i, j)`, `i < j < actors`, in `tallies`.
+    fn pair(&self, i: usize, j: usize) -> usize {
+        i * (2 * self.actors - i - 1) / 2 + (j - i - 1)
+    }
+
+    /// Adds a piece of evidence, from `sentences`, to the pair of actor places `x` and `y`;
+    /// the pair's score after it.
+    fn add(
+        &mut self,
+        x: u8,
+        y: u8,
+        (weight, tension, place): (f32, f32, f32),
+        sentences: &[u32],
+        max_evidence: usize,
+    ) -> f32 {
+        if x == y {
+            return 0.0;
+        }
+        let pair = self.pair(usize::from(x.min(y)), usize::from(x.max(y)));
+        let tally = &mut self.tallies[pair];
+        tally.score += weight;
+        tally.prominence += place;
+        tally.tension += weight * tension;
+        if !self.keep_evidence {
+            return tally.score;
+        }
+        if tally.evidence == 0 {
+            self.evidence.push(Vec::new());
+            tally.evidence = self.evidence.len() as u32;
+        }
+        if let Some(evidence) = self.evidence.get_mut(tally.evidence as usize - 1) {
+            for &sentence in sentences {
+                if evidence.len() < max_evidence && !evidence.contains(&sentence) {
+                    evidence.push(sentence);
+                }
+            }
+        }
+        tally.score
+    }
+}
+
+/// The relations of an article with these sentences (in order, title first) and actors,
+/// each with the sentences that support it.
 pub fn relations(
     gazetteer: &Gazetteer,
     settings: &RelationSettings,
@@ -210,10 +274,93 @@ pub fn relations(
     sentences: &[SentenceInput<'_>],
     actors: &ArticleActors,
 ) -> Relations {
-    let named = actors_by_sentence(sentences, actors);
-    let mut tallies: FxHashMap<(ActorId, ActorId), Tally> = FxHashMap::default();
+    let tallied = tally(settings, labels, sentences, actors, true, None);
+    finish(gazetteer, settings, sentences, tallied)
+}
+
+/// Whether [`relations`] would find a pair: the same tallies, without evidence, labels or
+/// ranking, and stopped at the first pair that reaches the threshold. What the article stance
+/// needs of an answer that does not list the relations.
+pub fn has_relation(
+    settings: &RelationSettings,
+    labels: StanceLabels,
+    sentences: &[SentenceInput<'_>],
+    actors: &ArticleActors,
+) -> bool {
+    let least = settings.min_score.min(settings.first_min_score);
+    tally(settings, labels, sentences, actors, false, Some(least)).stopped
+}
+
+/// Every pair's tallies over an article's sentences.
+struct Tallied {
+    /// The actors tallied, most mentioned first: a tally's pair holds places in it.
+    paired: Vec<ActorId>,
+    tallies: PairTallies,
+    /// The evidence-weighted tension share of all the sentences.
+    article_tension: f32,
+    /// True if the tally stopped early, at the first pair whose score reached the stop.
+    stopped: bool,
+}
+
+/// The tallies of every pair of `actors`' first [`MAX_PAIRED_ACTORS`] actors over
+/// `sentences`, with evidence if `keep_evidence`; stopped at the first pair whose score
+/// reaches `stop_at` (and is above zero), if given.
+fn tally(
+    settings: &RelationSettings,
+    labels: StanceLabels,
+    sentences: &[SentenceInput<'_>],
+    actors: &ArticleActors,
+    keep_evidence: bool,
+    stop_at: Option<f32>,
+) -> Tallied {
+    let paired: Vec<ActorId> = actors.actors.iter().take(MAX_PAIRED_ACTORS).map(|count| count.actor).collect();
+    let mut tallies = PairTallies::new(paired.len(), keep_evidence);
+    // Scores only grow, so a pair that reaches the stop is past it at the end too.
+    let reaches = |score: f32| stop_at.is_some_and(|stop| score >= stop && score > 0.0);
+    let named = places_by_sentence(sentences, actors, &paired);
+    let weights = sentence_weights(settings, labels, sentences);
+    let max_evidence = settings.max_evidence;
+    for s in 0..sentences.len() {
+        for (i, &x) in named[s].iter().enumerate() {
+            for &y in &named[s][i + 1..] {
+                if reaches(tallies.add(x, y, weights[s], &[s as u32], max_evidence)) {
+                    return Tallied { paired, tallies, article_tension: 0.5, stopped: true };
+                }
+            }
+        }
+        // Two sentences of one field at most `window` apart, each naming one of the pair.
+        for distance in 1..=settings.window {
+            let next = s + distance;
+            if next >= sentences.len() || sentences[next].field != sentences[s].field {
+                break;
+            }
+            let ((w1, t1, p1), (w2, t2, p2)) = (weights[s], weights[next]);
+            let half = settings.adjacent_weight / (2.0 * distance as f32);
+            let apart = (half * (w1 + w2), (t1 + t2) / 2.0, half * (p1 + p2));
+            for &x in &named[s] {
+                for &y in named[next].iter().filter(|y| !named[s].contains(y)) {
+                    if reaches(tallies.add(x, y, apart, &[s as u32, next as u32], max_evidence)) {
+                        return Tallied { paired, tallies, article_tension: 0.5, stopped: true };
+                    }
+                }
+            }
+        }
+    }
+    let (weighted, tension) =
+        weights.iter().fold((0.0, 0.0), |(w, t), &(weight, share, _)| (w + weight, t + weight * share));
+    let article_tension = if weighted > 0.0 { tension / weighted } else { 0.5 };
+    Tallied { paired, tallies, article_tension, stopped: false }
+}
+
+/// Each sentence's evidence weight (place times weight as a relation), its tension share,
+/// and its place weight.
+fn sentence_weights(
+    settings: &RelationSettings,
+    labels: StanceLabels,
+    sentences: &[SentenceInput<'_>],
+) -> Vec<(f32, f32, f32)> {
     let mut text_index = 0;
-    let weights: Vec<(f32, f32, f32)> = sentences
+    sentences
         .iter()
         .map(|sentence| {
             let place = match sentence.field {
@@ -230,48 +377,7 @@ pub fn relations(
             let (weight, tension) = sentence_weight(settings, labels, sentence.stance);
             (place * weight, tension, place)
         })
-        .collect();
-    let mut add =
-        |x: ActorId, y: ActorId, (weight, tension, place): (f32, f32, f32), evidence: &[&SentenceInput<'_>]| {
-            if x == y {
-                return;
-            }
-            let tally = tallies.entry((x.min(y), x.max(y))).or_default();
-            tally.score += weight;
-            tally.prominence += place;
-            tally.tension += weight * tension;
-            for sentence in evidence {
-                let range = (sentence.field, sentence.range.start, sentence.range.end);
-                if tally.evidence.len() < settings.max_evidence && !tally.evidence.contains(&range) {
-                    tally.evidence.push(range);
-                }
-            }
-        };
-    for (s, sentence) in sentences.iter().enumerate() {
-        for (i, &x) in named[s].iter().enumerate() {
-            for &y in &named[s][i + 1..] {
-                add(x, y, weights[s], &[sentence]);
-            }
-        }
-        for distance in 1..=settings.window {
-            let next = s + distance;
-            if next >= sentences.len() || sentences[next].field != sentence.field {
-                break;
-            }
-            let ((w1, t1, p1), (w2, t2, p2)) = (weights[s], weights[next]);
-            let half = settings.adjacent_weight / (2.0 * distance as f32);
-            let apart = (half * (w1 + w2), (t1 + t2) / 2.0, half * (p1 + p2));
-            for &x in &named[s] {
-                for &y in named[next].iter().filter(|y| !named[s].contains(y)) {
-                    add(x, y, apart, &[sentence, &sentences[next]]);
-                }
-            }
-        }
-    }
-    let (weighted, tension) =
-        weights.iter().fold((0.0, 0.0), |(w, t), &(weight, share, _)| (w + weight, t + weight * share));
-    let article_tension = if weighted > 0.0 { tension / weighted } else { 0.5 };
-    finish(gazetteer, settings, tallies, article_tension)
+        .collect()
 }
 
 /// A sentence's weight as a relation (`1 − P(neutral)`, or 1) and its share of tension.
@@ -286,27 +392,29 @@ fn sentence_weight(settings: &RelationSettings, labels: StanceLabels, stance: &[
     (weight, share)
 }
 
-/// The distinct actors each sentence names, in order of first mention: sentence `s`'s are
-/// `named[s]`. Two vectors for the whole article, not one per sentence.
+/// The distinct paired actors each sentence names (their places in the paired list), in
+/// order of first mention: sentence `s`'s are `named[s]`. Two vectors for the whole
+/// article, not one per sentence.
 struct NamedBySentence {
-    actors: Vec<ActorId>,
-    /// Where each sentence's actors end in `actors`.
+    places: Vec<u8>,
+    /// Where each sentence's places end in `places`.
     ends: Vec<usize>,
 }
 
 impl std::ops::Index<usize> for NamedBySentence {
-    type Output = [ActorId];
+    type Output = [u8];
 
-    fn index(&self, sentence: usize) -> &[ActorId] {
+    fn index(&self, sentence: usize) -> &[u8] {
         let start = sentence.checked_sub(1).map_or(0, |previous| self.ends[previous]);
-        &self.actors[start..self.ends[sentence]]
+        &self.places[start..self.ends[sentence]]
     }
 }
 
-/// The distinct actors each sentence names, in order of first mention. With the mentions
-/// in order (field, then start; as the matcher gives them, else sorted here first), each
-/// sentence's are found by bisection.
-fn actors_by_sentence(sentences: &[SentenceInput<'_>], actors: &ArticleActors) -> NamedBySentence {
+/// The distinct actors of `paired` each sentence names wholly inside it, in order of first
+/// mention. The mentions are walked once in order of field and start (sorted here first if
+/// they are not), sentence by sentence; a sentence before the last one read is found by
+/// bisection.
+fn places_by_sentence(sentences: &[SentenceInput<'_>], actors: &ArticleActors, paired: &[ActorId]) -> NamedBySentence {
     let by_place = |m: &Mention| (m.field, m.start);
     let mentions: std::borrow::Cow<'_, [Mention]> = if actors.mentions.is_sorted_by_key(by_place) {
         std::borrow::Cow::Borrowed(&actors.mentions)
@@ -315,21 +423,28 @@ fn actors_by_sentence(sentences: &[SentenceInput<'_>], actors: &ArticleActors) -
         sorted.sort_by_key(by_place);
         std::borrow::Cow::Owned(sorted)
     };
-    let mut named = NamedBySentence { actors: Vec::new(), ends: Vec::with_capacity(sentences.len()) };
+    let mut named = NamedBySentence { places: Vec::new(), ends: Vec::with_capacity(sentences.len()) };
+    let mut next = 0;
     for sentence in sentences {
         let (field, range) = (sentence.field, &sentence.range);
-        let first = mentions.partition_point(|m| by_place(m) < (field, range.start));
-        let inside = mentions[first..]
-            .iter()
-            .take_while(|m| m.field == field && m.start < range.end)
-            .filter(|m| m.end <= range.end);
-        let start = named.actors.len();
-        for mention in inside {
-            if !named.actors[start..].contains(&mention.actor) {
-                named.actors.push(mention.actor);
+        let start = (field, range.start);
+        if next > 0 && mentions.get(next - 1).is_some_and(|m| by_place(m) >= start) {
+            next = mentions.partition_point(|m| by_place(m) < start);
+        }
+        while mentions.get(next).is_some_and(|m| by_place(m) < start) {
+            next += 1;
+        }
+        let first = named.places.len();
+        while let Some(mention) = mentions.get(next).filter(|m| m.field == field && m.start < range.end) {
+            next += 1;
+            let place = paired.iter().position(|&actor| actor == mention.actor);
+            if let (Some(place), true) = (place, mention.end <= range.end) {
+                if !named.places[first..].contains(&(place as u8)) {
+                    named.places.push(place as u8);
+                }
             }
         }
-        named.ends.push(named.actors.len());
+        named.ends.push(named.places.len());
     }
     named
 }
@@ -339,14 +454,17 @@ fn actors_by_sentence(sentences: &[SentenceInput<'_>], actors: &ArticleActors) -
 fn finish(
     gazetteer: &Gazetteer,
     settings: &RelationSettings,
-    tallies: FxHashMap<(ActorId, ActorId), Tally>,
-    article_tension: f32,
+    sentences: &[SentenceInput<'_>],
+    tallied: Tallied,
 ) -> Relations {
+    let Tallied { paired, tallies, article_tension, .. } = tallied;
     let least = settings.min_score.min(settings.first_min_score);
-    let mut pairs: Vec<Relation> = tallies
-        .into_iter()
-        .filter(|(_, tally)| tally.score >= least && tally.score > 0.0)
-        .map(|((x, y), tally)| {
+    let places = (0..paired.len()).flat_map(|i| (i + 1..paired.len()).map(move |j| (i, j)));
+    let mut pairs: Vec<Relation> = places
+        .zip(tallies.tallies.iter().enumerate())
+        .filter(|(_, (_, tally))| tally.score >= least && tally.score > 0.0)
+        .map(|((i, j), (pair, tally))| {
+            let (x, y) = (paired[i], paired[j]);
             let (a, b) = if gazetteer.code(x) <= gazetteer.code(y) { (x, y) } else { (y, x) };
             let own = tally.tension / tally.score;
             let share = (1.0 - settings.article_share) * own + settings.article_share * article_tension;
@@ -357,7 +475,8 @@ fn finish(
             };
             let probability = share * (1.0 - (-tally.score).exp());
             let (score, prominence) = (tally.score, tally.prominence);
-            Relation { a, b, label, probability, main: false, score, prominence, evidence: tally.evidence }
+            let evidence = evidence_of(&tallies, pair, sentences);
+            Relation { a, b, label, probability, main: false, score, prominence, evidence }
         })
         .collect();
     // Best score first; ties by codes, so the answer does not depend on hashing.
@@ -388,6 +507,17 @@ fn finish(
         None => RelationSummary::NoRelation,
     };
     Relations { pairs, summary }
+}
+
+/// The evidence sentences recorded for tally `pair`, in the order found.
+fn evidence_of(tallies: &PairTallies, pair: usize, sentences: &[SentenceInput<'_>]) -> Vec<(Field, usize, usize)> {
+    let slot = tallies.tallies.get(pair).and_then(|tally| tally.evidence.checked_sub(1));
+    let Some(evidence) = slot.and_then(|slot| tallies.evidence.get(slot as usize)) else { return Vec::new() };
+    evidence
+        .iter()
+        .filter_map(|&sentence| sentences.get(sentence as usize))
+        .map(|sentence| (sentence.field, sentence.range.start, sentence.range.end))
+        .collect()
 }
 
 #[cfg(test)]

@@ -4,7 +4,9 @@
 
 use super::Model;
 use crate::features::actors::{Actor, ActorId, ArticleActors, Field, Gazetteer, MatchSettings};
-use crate::model::relations::{relations, RelationLabel, RelationSettings, Relations, SentenceInput, StanceLabels};
+use crate::model::relations::{
+    has_relation, relations, RelationLabel, RelationSettings, Relations, SentenceInput, StanceLabels,
+};
 use crate::text::article::Article;
 use crate::text::tokens::Tokens;
 
@@ -54,7 +56,7 @@ pub(super) fn find_actors(gazetteer: &Gazetteer, tokens: &Tokens, article: &Arti
 }
 
 /// The relations of an article whose sentences (in order, title first) have these stance
-/// probabilities, `labels` long each, in `stances`.
+/// probabilities, `label_count` long each, in `stances`.
 pub(super) fn find_relations(
     gazetteer: &Gazetteer,
     labels: StanceLabels,
@@ -63,13 +65,30 @@ pub(super) fn find_relations(
     label_count: usize,
     actors: &ArticleActors,
 ) -> Relations {
-    let sentences: Vec<SentenceInput<'_>> = tokens
+    let sentences = sentence_inputs(tokens, stances, label_count);
+    relations(gazetteer, &RelationSettings::default(), labels, &sentences, actors)
+}
+
+/// Whether [`find_relations`] would find a pair, found without building them.
+pub(super) fn finds_relation(
+    labels: StanceLabels,
+    tokens: &Tokens,
+    stances: &[f32],
+    label_count: usize,
+    actors: &ArticleActors,
+) -> bool {
+    let sentences = sentence_inputs(tokens, stances, label_count);
+    has_relation(&RelationSettings::default(), labels, &sentences, actors)
+}
+
+/// The sentences of `tokens` with their stance probabilities, `label_count` of `stances` each.
+fn sentence_inputs<'a>(tokens: &Tokens, stances: &'a [f32], label_count: usize) -> Vec<SentenceInput<'a>> {
+    tokens
         .sentences()
         .iter()
         .zip(stances.chunks_exact(label_count.max(1)))
         .map(|(sentence, stance)| SentenceInput { field: sentence.field, range: sentence.bytes.clone(), stance })
-        .collect();
-    relations(gazetteer, &RelationSettings::default(), labels, &sentences, actors)
+        .collect()
 }
 
 impl Model {

@@ -21,6 +21,12 @@ const NEUTRAL: [f32; 3] = [0.0, 1.0, 0.0];
 
 /// The relations of a text whose sentences have these stances (one per sentence, in order).
 fn relations_of(settings: &RelationSettings, title: &str, text: &str, stances: &[[f32; 3]]) -> Relations {
+    let (actors, sentences) = read(title, text, stances);
+    super::relations(gazetteer(), settings, LABELS, &sentences, &actors)
+}
+
+/// The actors of a text, and its sentences with these stances (one per sentence, in order).
+fn read<'a>(title: &str, text: &str, stances: &'a [[f32; 3]]) -> (ArticleActors, Vec<SentenceInput<'a>>) {
     let actors: ArticleActors = gazetteer().matcher(MatchSettings::default()).find(&Tokenizer::default(), title, text);
     let mut ranges: Vec<(Field, Range<usize>)> = Vec::new();
     crate::text::sentences::split_each(title, |r| ranges.push((Field::Title, r)));
@@ -31,7 +37,7 @@ fn relations_of(settings: &RelationSettings, title: &str, text: &str, stances: &
         .zip(stances)
         .map(|((field, range), stance)| SentenceInput { field, range, stance })
         .collect();
-    super::relations(gazetteer(), settings, LABELS, &sentences, &actors)
+    (actors, sentences)
 }
 
 fn pairs(relations: &Relations) -> Vec<(&str, &str, &str, bool)> {
@@ -157,4 +163,36 @@ fn the_article_share_pulls_a_pair_toward_the_article_stance() {
     assert_eq!(pairs(&relations_of(&plain(), "", text, &stances)), [("CHN", "USA", "cooperation", true)]);
     let settings = RelationSettings { article_share: 0.75, ..plain() };
     assert_eq!(pairs(&relations_of(&settings, "", text, &stances)), [("CHN", "USA", "tension", true)]);
+}
+
+/// Every case above, under settings from strict to loose: [`has_relation`] answers exactly
+/// whether [`relations`] finds a pair.
+#[test]
+fn has_relation_answers_whether_relations_finds_a_pair() {
+    let cases: [(&str, &str, &[[f32; 3]]); 7] = [
+        ("", "The United States warned China.", &[TENSE]),
+        ("", "France and Germany are in Europe.", &[NEUTRAL]),
+        ("", "Iran fired missiles. Israel vowed to respond.", &[TENSE, TENSE]),
+        ("Japan and India sign pact", "Nothing else.", &[FRIENDLY, NEUTRAL]),
+        ("", "Russia attacked Ukraine. Russia shelled Ukraine. Poland and Ukraine met.", &[TENSE, TENSE, FRIENDLY]),
+        ("", "China warned the United States. France and Germany talked.", &[TENSE, [0.3, 0.4, 0.3]]),
+        ("", "Russia said it would act.", &[TENSE]),
+    ];
+    let (mut found, mut not_found) = (0, 0);
+    for min_score in [0.3, 0.5, 0.9, 1.0, 1.5, 2.0, 3.0] {
+        for first_min_score in [0.5, f32::MAX] {
+            let settings = RelationSettings { window: 1, min_score, first_min_score, ..plain() };
+            for (title, text, stances) in cases {
+                let (actors, sentences) = read(title, text, stances);
+                let expected = !relations(gazetteer(), &settings, LABELS, &sentences, &actors).pairs.is_empty();
+                assert_eq!(has_relation(&settings, LABELS, &sentences, &actors), expected, "{min_score} {text}");
+                if expected {
+                    found += 1;
+                } else {
+                    not_found += 1;
+                }
+            }
+        }
+    }
+    assert!(found > 10 && not_found > 10, "{found} found, {not_found} not");
 }
