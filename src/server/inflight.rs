@@ -30,6 +30,9 @@ use tonic::codegen::Bytes;
 use tonic::Status;
 use tower::{Layer, Service};
 
+use super::deadline::CallDeadline;
+use super::unsent::{Budget, Shared, Unsent, UnsentAnswer};
+
 /// The one client-streaming method: its messages are admitted one at a time.
 const STREAMING_PATH: &str = "/accord.v1.Classifier/ClassifyStream";
 /// Whether `path` names a method that takes exactly one request message. Tonic reads the
@@ -136,15 +139,28 @@ pub struct InFlight<S> {
 }
 
 /// What a call holds until both its request body and its answer's body are dropped: its
-/// permits, and its place in the count of calls in progress.
+/// request's permits, its answer's part not yet handed to HTTP/2, and its place in the count
+/// of calls in progress.
 struct Hold {
     permit: Mutex<Option<OwnedSemaphorePermit>>,
+    unsent: Mutex<Unsent>,
     _call: CallInFlight,
 }
 
 impl Hold {
     fn new(calls: &Arc<AtomicUsize>) -> Self {
-        Self { permit: Mutex::new(None), _call: CallInFlight::new(calls) }
+        Self { permit: Mutex::new(None), unsent: Mutex::default(), _call: CallInFlight::new(calls) }
+    }
+}
+
+impl Shared for Hold {
+    fn unsent(&self) -> &Mutex<Unsent> {
+        &self.unsent
+    }
+
+    fn release_request(&self) {
+        let released = self.permit.lock().unwrap_or_else(PoisonError::into_inner).take();
+        drop(released);
     }
 }
 
@@ -166,13 +182,16 @@ where
 
     fn call(&mut self, request: Request<Body>) -> Self::Future {
         let held = Arc::new(Hold::new(&self.calls));
+        let deadline = request.extensions().get::<CallDeadline>().copied();
+        let unary = is_unary(request.uri().path());
+        let budget = Budget { semaphore: Arc::clone(&self.budget), limit: self.limit };
         let meter = Meter {
             budget: Arc::clone(&self.budget),
             limit: self.limit,
             max_message: self.max_message,
             held: Arc::clone(&held),
             one_message_at_a_time: request.uri().path() == STREAMING_PATH,
-            one_message_only: is_unary(request.uri().path()),
+            one_message_only: unary,
             messages: 0,
             header: [0; FRAME_HEADER],
             header_filled: 0,
@@ -182,7 +201,7 @@ where
         let answer = self.inner.call(request);
         Box::pin(async move {
             let response = answer.await?;
-            Ok(response.map(|body| Body::new(Holding { inner: body, _held: held })))
+            Ok(response.map(|body| Body::new(UnsentAnswer::new(body, held, budget, deadline, unary))))
         })
     }
 }
@@ -272,29 +291,6 @@ impl HttpBody for Metered {
             self.meter.count(data)?;
         }
         Poll::Ready(frame)
-    }
-
-    fn is_end_stream(&self) -> bool {
-        self.inner.is_end_stream()
-    }
-
-    fn size_hint(&self) -> SizeHint {
-        self.inner.size_hint()
-    }
-}
-
-/// An answer body that keeps its call's permits until it is dropped.
-struct Holding {
-    inner: Body,
-    _held: Held,
-}
-
-impl HttpBody for Holding {
-    type Data = Bytes;
-    type Error = Status;
-
-    fn poll_frame(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Result<Frame<Bytes>, Status>>> {
-        Pin::new(&mut self.inner).poll_frame(cx)
     }
 
     fn is_end_stream(&self) -> bool {
