@@ -3,10 +3,12 @@
 //! Each request message is admitted when its gRPC frame header (flag and length) arrives,
 //! before tonic reserves room for it or any of its bytes are decoded: it takes as many
 //! permits as it has bytes from one process-wide semaphore, or the call ends at once with
-//! RESOURCE_EXHAUSTED. A unary call holds its permits until its answer has been handed to
-//! HTTP/2 (the decoded request and the answer live that long); a `ClassifyStream` call holds
-//! them for the message it is receiving, giving back the previous message's permits when
-//! the next one starts (the previous one has been decoded and handed to its job by then).
+//! RESOURCE_EXHAUSTED. A unary call holds its permits until its answer is ready (the decoded
+//! request lives that long); a `ClassifyStream` call holds them for the message it is
+//! receiving, giving back the previous message's permits when the next one starts (the
+//! previous one has been decoded and handed to its job by then). Answers are charged to the
+//! same budget until HTTP/2 has written them, and dropped at the call's deadline
+//! ([`super::unsent`]).
 //!
 //! A compressed message is charged for what it can inflate to: deflate expands at most
 //! 1032 times, and tonic stops inflating at `--max-message-bytes`, so it is charged its own
@@ -64,7 +66,7 @@ impl InFlightLayer {
         Self { budget: Arc::new(Semaphore::new(limit)), limit, max_message, calls: Arc::default() }
     }
 
-    /// Bytes of requests the calls in progress hold now.
+    /// Bytes the calls in progress hold now: requests, and answers not yet written.
     pub fn held_bytes(&self) -> usize {
         self.limit.saturating_sub(self.budget.available_permits())
     }
