@@ -6,9 +6,9 @@
 //! RESOURCE_EXHAUSTED. A unary call holds its permits until its answer is ready (the decoded
 //! request lives that long); a `ClassifyStream` call holds them for the message it is
 //! receiving, giving back the previous message's permits when the next one starts (the
-//! previous one has been decoded and handed to its job by then). Answers are charged to the
-//! same budget until HTTP/2 has written them, and dropped at the call's deadline
-//! ([`super::unsent`]).
+//! previous one has been decoded and handed to its job by then). A unary call's answer is
+//! charged to the same budget until HTTP/2 has written it, and dropped at the call's
+//! deadline ([`super::unsent`]).
 //!
 //! A compressed message is charged for what it can inflate to: deflate expands at most
 //! 1032 times, and tonic stops inflating at `--max-message-bytes`, so it is charged its own
@@ -203,7 +203,11 @@ where
         let answer = self.inner.call(request);
         Box::pin(async move {
             let response = answer.await?;
-            Ok(response.map(|body| Body::new(UnsentAnswer::new(body, held, budget, deadline, unary))))
+            // A stream's answers are bounded by its own deadline and queue (see `stream`).
+            Ok(response.map(|body| match unary {
+                true => Body::new(UnsentAnswer::new(body, held, budget, deadline, unary)),
+                false => Body::new(Holding { inner: body, _held: held }),
+            }))
         })
     }
 }
@@ -293,6 +297,29 @@ impl HttpBody for Metered {
             self.meter.count(data)?;
         }
         Poll::Ready(frame)
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.inner.is_end_stream()
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        self.inner.size_hint()
+    }
+}
+
+/// A streaming call's answer body, which keeps the call's permits until it is dropped.
+struct Holding {
+    inner: Body,
+    _held: Held,
+}
+
+impl HttpBody for Holding {
+    type Data = Bytes;
+    type Error = Status;
+
+    fn poll_frame(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Result<Frame<Bytes>, Status>>> {
+        Pin::new(&mut self.inner).poll_frame(cx)
     }
 
     fn is_end_stream(&self) -> bool {
