@@ -288,3 +288,93 @@ fn too_large(bytes: usize, limit: usize) -> Status {
         "the server cannot hold this call's {bytes}-byte answer now: the calls in progress and the answers not yet read by their clients hold up to {limit} bytes (--max-bytes-in-flight); retry with backoff"
     ))
 }
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use http_body_util::BodyExt;
+
+    use super::*;
+
+    #[derive(Default)]
+    struct Call {
+        unsent: Mutex<Unsent>,
+    }
+
+    impl Shared for Call {
+        fn unsent(&self) -> &Mutex<Unsent> {
+            &self.unsent
+        }
+
+        fn release_request(&self) {}
+    }
+
+    /// Tonic's answer: one chunk of `bytes` bytes, then an OK status.
+    fn tonic_answer(bytes: usize) -> Body {
+        let mut ok = HeaderMap::new();
+        ok.insert("grpc-status", "0".parse().expect("header value"));
+        let frames = vec![Ok::<_, Status>(Frame::data(Bytes::from(vec![7u8; bytes]))), Ok(Frame::trailers(ok))];
+        Body::new(http_body_util::StreamBody::new(tokio_stream::iter(frames)))
+    }
+
+    fn answer(bytes: usize, budget: &Arc<Semaphore>, deadline: Duration) -> UnsentAnswer<Call> {
+        let budget = Budget { semaphore: Arc::clone(budget), limit: budget.available_permits() };
+        let deadline = CallDeadline { at: tokio::time::Instant::now() + deadline, limit: deadline, set_by: "test" };
+        UnsentAnswer::new(tonic_answer(bytes), Arc::default(), budget, Some(deadline), true)
+    }
+
+    fn status_code(frame: &Frame<Bytes>) -> Option<&str> {
+        frame.trailers_ref()?.get("grpc-status")?.to_str().ok()
+    }
+
+    #[tokio::test]
+    async fn an_answer_goes_out_in_charged_pieces_and_gives_its_charge_back_when_they_are_dropped() {
+        let budget = Arc::new(Semaphore::new(1 << 20));
+        let mut body = answer(200_000, &budget, Duration::from_secs(60));
+        let mut pieces = Vec::new();
+        while let Some(frame) = body.frame().await {
+            let frame = frame.expect("no error");
+            if let Some(piece) = frame.data_ref() {
+                assert!(piece.len() <= PIECE, "{} bytes", piece.len());
+                pieces.push(piece.clone());
+                // The encoded answer stays charged whole until its last piece is out, and each
+                // copied piece on top.
+                let held = (1 << 20) - budget.available_permits();
+                let copied: usize = pieces.iter().map(Bytes::len).sum();
+                assert!(held >= 200_000 + copied.min(3 * PIECE), "{held} bytes charged with {copied} handed out");
+            } else {
+                assert_eq!(status_code(&frame), Some("0"));
+            }
+        }
+        assert_eq!(pieces.iter().map(Bytes::len).sum::<usize>(), 200_000);
+        drop(body);
+        assert!(budget.available_permits() < 1 << 20, "the pieces HTTP/2 holds stay charged");
+        drop(pieces);
+        assert_eq!(budget.available_permits(), 1 << 20);
+    }
+
+    #[tokio::test]
+    async fn an_answer_the_budget_cannot_hold_is_resource_exhausted() {
+        let budget = Arc::new(Semaphore::new(100_000));
+        let mut body = answer(200_000, &budget, Duration::from_secs(60));
+        let frame = body.frame().await.expect("a frame").expect("no error");
+        assert_eq!(status_code(&frame), Some("8"));
+        assert!(body.frame().await.is_none());
+        assert_eq!(budget.available_permits(), 100_000);
+    }
+
+    #[tokio::test]
+    async fn what_is_unsent_at_the_deadline_is_dropped() {
+        let budget = Arc::new(Semaphore::new(1 << 20));
+        let mut body = answer(500_000, &budget, Duration::from_millis(100));
+        let first = body.frame().await.expect("a frame").expect("no error").into_data().expect("a piece");
+        assert!((1 << 20) - budget.available_permits() >= 500_000);
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        assert_eq!((1 << 20) - budget.available_permits(), first.len(), "only the piece handed out is charged");
+        let frame = body.frame().await.expect("a frame").expect("no error");
+        assert_eq!(status_code(&frame), Some("4"));
+        drop(first);
+        assert_eq!(budget.available_permits(), 1 << 20);
+    }
+}
