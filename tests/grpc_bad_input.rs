@@ -183,6 +183,30 @@ async fn bytes_that_are_not_protobuf_get_an_error_status() {
     }
 }
 
+/// `GetModelInfoRequest` has no fields: a zero-length message is a whole request (proto3), and
+/// so is one carrying a field this server does not know; both are answered with the model's
+/// info. A body with no message at all breaks the one-message rule of a unary call, and bytes
+/// that are not a protobuf message cannot be parsed: INTERNAL naming which, as for every
+/// method.
+#[tokio::test]
+async fn get_model_info_answers_an_empty_message_and_names_what_is_wrong_with_a_broken_one() {
+    let server = Server::start(&[]);
+    let path = "/accord.v1.Classifier/GetModelInfo";
+    for (body, case) in [(frame(b""), "an empty message"), (frame(b"\x0a\x03abc"), "an unknown field")] {
+        let answer = raw_grpc::call(&server.addr, path, body, &[]).await;
+        assert_eq!(answer.code, Some(Code::Ok), "{case}: {}", answer.message);
+        let info = pb::ModelInfo::decode(&answer.body[5..]).expect("one ModelInfo message");
+        assert!(!info.version.is_empty(), "{case}: {info:?}");
+    }
+    let answer = raw_grpc::call(&server.addr, path, bytes::Bytes::new(), &[]).await;
+    assert_eq!(answer.code, Some(Code::Internal), "{answer:?}");
+    assert!(answer.message.contains("Missing request message"), "{answer:?}");
+    let answer = raw_grpc::call(&server.addr, path, frame(b"\xff\xff"), &[]).await;
+    assert_eq!(answer.code, Some(Code::Internal), "{answer:?}");
+    assert!(answer.message.contains("failed to decode Protobuf message"), "{answer:?}");
+    server.assert_still_serving().await;
+}
+
 /// A string field (article.text) holding invalid UTF-8, unary and mid-stream.
 #[tokio::test]
 async fn invalid_utf8_in_a_string_field_gets_an_error_status() {

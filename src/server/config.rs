@@ -58,10 +58,12 @@ pub struct ServeArgs {
           value_parser = clap::value_parser!(u32).range(1024..))]
     pub max_answer_bytes: u32,
 
-    /// Most request bytes held by the calls in progress, all connections together: a call
-    /// whose request would take the total past it is refused with RESOURCE_EXHAUSTED while
-    /// its bytes arrive, before they are decoded. ClassifyStream calls count the request
-    /// messages they have not yet classified.
+    /// Most bytes held by the calls in progress, all connections together: requests from
+    /// their arrival until their answer is ready, answers until they are written to the
+    /// client. A call whose request would take the total past it is refused with
+    /// RESOURCE_EXHAUSTED while its bytes arrive, before they are decoded; so is one whose
+    /// answer would. ClassifyStream calls count the request messages they have not yet
+    /// classified.
     #[arg(long, env = "ACCORD_MAX_BYTES_IN_FLIGHT", default_value_t = 96 << 20,
           value_parser = clap::value_parser!(u32).range(1024..))]
     pub max_bytes_in_flight: u32,

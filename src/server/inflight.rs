@@ -3,10 +3,12 @@
 //! Each request message is admitted when its gRPC frame header (flag and length) arrives,
 //! before tonic reserves room for it or any of its bytes are decoded: it takes as many
 //! permits as it has bytes from one process-wide semaphore, or the call ends at once with
-//! RESOURCE_EXHAUSTED. A unary call holds its permits until its answer has been handed to
-//! HTTP/2 (the decoded request and the answer live that long); a `ClassifyStream` call holds
-//! them for the message it is receiving, giving back the previous message's permits when
-//! the next one starts (the previous one has been decoded and handed to its job by then).
+//! RESOURCE_EXHAUSTED. A unary call holds its permits until its answer is ready (the decoded
+//! request lives that long); a `ClassifyStream` call holds them for the message it is
+//! receiving, giving back the previous message's permits when the next one starts (the
+//! previous one has been decoded and handed to its job by then). A unary call's answer is
+//! charged to the same budget until HTTP/2 has written it, and dropped at the call's
+//! deadline ([`super::unsent`]).
 //!
 //! A compressed message is charged for what it can inflate to: deflate expands at most
 //! 1032 times, and tonic stops inflating at `--max-message-bytes`, so it is charged its own
@@ -29,6 +31,9 @@ use tonic::codegen::http::{Request, Response};
 use tonic::codegen::Bytes;
 use tonic::Status;
 use tower::{Layer, Service};
+
+use super::deadline::CallDeadline;
+use super::unsent::{Budget, Shared, Unsent, UnsentAnswer};
 
 /// The one client-streaming method: its messages are admitted one at a time.
 const STREAMING_PATH: &str = "/accord.v1.Classifier/ClassifyStream";
@@ -61,7 +66,7 @@ impl InFlightLayer {
         Self { budget: Arc::new(Semaphore::new(limit)), limit, max_message, calls: Arc::default() }
     }
 
-    /// Bytes of requests the calls in progress hold now.
+    /// Bytes the calls in progress hold now: requests, and answers not yet written.
     pub fn held_bytes(&self) -> usize {
         self.limit.saturating_sub(self.budget.available_permits())
     }
@@ -136,15 +141,28 @@ pub struct InFlight<S> {
 }
 
 /// What a call holds until both its request body and its answer's body are dropped: its
-/// permits, and its place in the count of calls in progress.
+/// request's permits, its answer's part not yet handed to HTTP/2, and its place in the count
+/// of calls in progress.
 struct Hold {
     permit: Mutex<Option<OwnedSemaphorePermit>>,
+    unsent: Mutex<Unsent>,
     _call: CallInFlight,
 }
 
 impl Hold {
     fn new(calls: &Arc<AtomicUsize>) -> Self {
-        Self { permit: Mutex::new(None), _call: CallInFlight::new(calls) }
+        Self { permit: Mutex::new(None), unsent: Mutex::default(), _call: CallInFlight::new(calls) }
+    }
+}
+
+impl Shared for Hold {
+    fn unsent(&self) -> &Mutex<Unsent> {
+        &self.unsent
+    }
+
+    fn release_request(&self) {
+        let released = self.permit.lock().unwrap_or_else(PoisonError::into_inner).take();
+        drop(released);
     }
 }
 
@@ -166,13 +184,16 @@ where
 
     fn call(&mut self, request: Request<Body>) -> Self::Future {
         let held = Arc::new(Hold::new(&self.calls));
+        let deadline = request.extensions().get::<CallDeadline>().copied();
+        let unary = is_unary(request.uri().path());
+        let budget = Budget { semaphore: Arc::clone(&self.budget), limit: self.limit };
         let meter = Meter {
             budget: Arc::clone(&self.budget),
             limit: self.limit,
             max_message: self.max_message,
             held: Arc::clone(&held),
             one_message_at_a_time: request.uri().path() == STREAMING_PATH,
-            one_message_only: is_unary(request.uri().path()),
+            one_message_only: unary,
             messages: 0,
             header: [0; FRAME_HEADER],
             header_filled: 0,
@@ -182,7 +203,11 @@ where
         let answer = self.inner.call(request);
         Box::pin(async move {
             let response = answer.await?;
-            Ok(response.map(|body| Body::new(Holding { inner: body, _held: held })))
+            // A stream's answers are bounded by its own deadline and queue (see `stream`).
+            Ok(response.map(|body| match unary {
+                true => Body::new(UnsentAnswer::new(body, held, budget, deadline, unary)),
+                false => Body::new(Holding { inner: body, _held: held }),
+            }))
         })
     }
 }
@@ -283,7 +308,7 @@ impl HttpBody for Metered {
     }
 }
 
-/// An answer body that keeps its call's permits until it is dropped.
+/// A streaming call's answer body, which keeps the call's permits until it is dropped.
 struct Holding {
     inner: Body,
     _held: Held,

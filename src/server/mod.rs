@@ -29,6 +29,7 @@ mod state;
 mod stream;
 mod tls;
 mod traces;
+mod unsent;
 mod validate;
 
 use std::net::SocketAddr;

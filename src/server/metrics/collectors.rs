@@ -33,7 +33,7 @@ impl Collector for LoadCollector {
         let calls = self.in_flight.calls() as u64;
         gauge(&mut encoder, "inflight_calls", "Calls in progress: received and not yet answered.", None, calls)?;
         let bytes = self.in_flight.held_bytes() as u64;
-        let help = "Request bytes the calls in progress hold (at most --max-bytes-in-flight).";
+        let help = "Bytes the calls in progress hold: requests, and answers not yet written to their clients (at most --max-bytes-in-flight).";
         gauge(&mut encoder, "inflight", help, Some(&Unit::Bytes), bytes)
     }
 }
