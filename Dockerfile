@@ -23,6 +23,9 @@ COPY proto proto
 COPY src src
 COPY assets assets
 COPY benches benches
+# .git stays out of the context: the `revision` label of accord_build_info comes from
+# --build-arg ACCORD_REVISION=$(git rev-parse --short HEAD), else it is `unknown`.
+ARG ACCORD_REVISION
 # The registry and target caches survive between builds (BuildKit), so a source change
 # recompiles accord only.
 RUN --mount=type=cache,target=/usr/local/cargo/registry \

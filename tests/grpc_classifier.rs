@@ -1,5 +1,5 @@
 //! Every Classifier RPC, health checking and reflection, against the real server binary
-//! serving the fixture model.
+//! serving the fixture model (the shipped one where a test needs what only it records).
 
 mod common;
 
@@ -174,6 +174,65 @@ async fn model_info_reports_heads_labels_and_held_out_figures() {
         let counted: u32 = metrics.confusion.iter().flat_map(|r| &r.predicted).sum();
         assert_eq!(counted, metrics.test_documents);
     }
+}
+
+#[tokio::test]
+async fn model_info_carries_the_relation_figures_the_model_file_records() {
+    let models = common::repo_root().join("models");
+    let model = accord::ModelStore::new(&models).load(None).expect("the shipped model loads");
+    let recorded = model.meta().relation_validation.as_ref().expect("the shipped model records relation figures");
+    let server = Server::start_with(&models, &[], &[]);
+    let info = server.client().await.get_model_info(pb::GetModelInfoRequest {}).await.expect("info").into_inner();
+    assert_eq!(info.version, model.version());
+    let served = info.relation_validation.expect("GetModelInfo carries the relation figures");
+    assert_eq!((served.stories as usize, served.digest.as_str()), (recorded.stories, recorded.digest.as_str()));
+    let methods = [(served.relations, &recorded.relations), (served.baseline, &recorded.baseline)];
+    for (served, recorded) in methods {
+        let served = served.expect("pair figures");
+        let counts = [
+            served.true_pairs,
+            served.predicted,
+            served.labeled,
+            served.stance_right,
+            served.with_main,
+            served.main_found,
+            served.without_relation,
+            served.answered_none,
+        ];
+        let recorded_counts = [
+            recorded.true_pairs,
+            recorded.predicted,
+            recorded.labeled,
+            recorded.stance_right,
+            recorded.with_main,
+            recorded.main_found,
+            recorded.without_relation,
+            recorded.answered_none,
+        ];
+        assert_eq!(counts.map(|c| c as usize), recorded_counts);
+        let shares = [served.precision, served.recall, served.f1, served.main_recall, served.stance_accuracy];
+        let recorded_shares = [
+            recorded.precision(),
+            recorded.recall(),
+            recorded.f1(),
+            recorded.main_recall(),
+            recorded.stance_accuracy(),
+        ];
+        assert_eq!(shares, recorded_shares);
+        assert_eq!(served.none_share, recorded.none_share());
+    }
+    let stance: Vec<(&str, &str, f64, f64)> = served
+        .article_stance
+        .iter()
+        .map(|f| (f.relations.as_str(), f.rule.as_str(), f.macro_f1, f.cooperation_vs_tension))
+        .collect();
+    let recorded_stance: Vec<(&str, &str, f64, f64)> = recorded
+        .article_stance
+        .iter()
+        .map(|f| (f.relations.as_str(), f.rule.as_str(), f.macro_f1, f.cooperation_vs_tension))
+        .collect();
+    assert!(!recorded_stance.is_empty());
+    assert_eq!(stance, recorded_stance);
 }
 
 #[tokio::test]

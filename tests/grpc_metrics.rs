@@ -332,14 +332,43 @@ async fn process_metrics_describe_the_server_process() {
 }
 
 #[test]
-fn the_build_is_reported_with_its_version() {
+fn the_build_is_reported_with_its_version_and_revision() {
     let server = Server::start(&["--metrics-addr", "127.0.0.1:0"]);
     let profile = if cfg!(debug_assertions) { "debug" } else { "release" };
-    let series = format!("accord_build_info{{version=\"{}\",profile=\"{profile}\"}}", env!("CARGO_PKG_VERSION"));
+    // What build.rs recorded for this build (the server binary's and this test's alike).
+    let revision = env!("ACCORD_REVISION");
+    let series = format!(
+        "accord_build_info{{version=\"{}\",profile=\"{profile}\",revision=\"{revision}\"}}",
+        env!("CARGO_PKG_VERSION")
+    );
     let scraped = scrape(&metrics_addr(&server));
     assert_eq!(scraped.get(&series), Some(&1.0), "no {series} in {scraped:#?}");
     let builds = scraped.keys().filter(|series| series.starts_with("accord_build_info")).count();
     assert_eq!(builds, 1);
+    // Unless the builder gave ACCORD_REVISION: HEAD's commit in a git checkout, else unknown.
+    match (env!("ACCORD_REVISION_SOURCE"), checkout_head()) {
+        ("variable", _) => {}
+        (source, Some(head)) => {
+            assert_eq!(source, "git", "built in a git checkout, but the revision came from {source}");
+            assert!(revision.len() >= 7 && head.starts_with(revision), "revision {revision}, HEAD {head}");
+        }
+        (_, None) => assert_eq!(revision, "unknown"),
+    }
+}
+
+/// HEAD's full commit hash, when the repository root is the top of a git work tree.
+fn checkout_head() -> Option<String> {
+    let root = common::repo_root();
+    let output = std::process::Command::new("git")
+        .args(["rev-parse", "--show-toplevel", "HEAD"])
+        .current_dir(&root)
+        .output()
+        .ok()
+        .filter(|output| output.status.success())?;
+    let text = String::from_utf8_lossy(&output.stdout).into_owned();
+    let (top, head) = text.trim().split_once('\n')?;
+    let same = std::fs::canonicalize(top).ok()? == std::fs::canonicalize(&root).ok()?;
+    same.then(|| head.trim().to_owned())
 }
 
 /// The names a scrape shows, as the tables write them: a counter with its `_total`, an info

@@ -1,7 +1,7 @@
 //! `accord info`: a model's summary, either the served model's (`--server`, asked with
 //! GetModelInfo) or one read from the models folder (the default).
 
-use accord::grpc::v1::ModelInfo;
+use accord::grpc::v1::{ModelInfo, PairFigures, RelationValidation};
 use accord::grpc::{convert, json};
 use accord::Model;
 
@@ -51,7 +51,45 @@ pub fn served_summary(info: &ModelInfo) -> String {
         let figures = head.metrics.as_ref().map(|m| (m.accuracy, m.macro_f1, m.test_documents as usize));
         lines.push(head_line(&head.name, &head.labels, figures));
     }
+    lines.extend(info.relation_validation.iter().flat_map(relation_lines));
     lines.join("\n")
+}
+
+/// The relation figures a model records, one line per method and per article-stance rule,
+/// as MODEL.md's "Who with whom" shows them.
+pub fn relation_lines(validation: &RelationValidation) -> Vec<String> {
+    let mut lines = vec![format!("relations on {} hand-labeled news stories:", validation.stories)];
+    let methods = [("accord", &validation.relations), ("baseline", &validation.baseline)];
+    for (method, figures) in methods {
+        if let Some(figures) = figures {
+            lines.push(format!("  {method}: {}", pair_line(figures)));
+        }
+    }
+    for figure in &validation.article_stance {
+        lines.push(format!(
+            "  article stance, {} relations, {}: macro-F1 {:.4}, cooperation-vs-tension {:.4}",
+            figure.relations, figure.rule, figure.macro_f1, figure.cooperation_vs_tension
+        ));
+    }
+    lines
+}
+
+fn pair_line(f: &PairFigures) -> String {
+    format!(
+        "pair precision {:.4}, recall {:.4}, F1 {:.4} ({} predicted, {} labeled); main pair first {}/{}; \
+         stance right on {}/{} found pairs; {}/{} relation-free stories answered with none",
+        f.precision,
+        f.recall,
+        f.f1,
+        f.predicted,
+        f.labeled,
+        f.main_found,
+        f.with_main,
+        f.stance_right,
+        f.true_pairs,
+        f.answered_none,
+        f.without_relation
+    )
 }
 
 /// One head's line: its name, labels and, when known, held-out accuracy, macro-F1 and the
@@ -96,6 +134,7 @@ pub fn summary(model: &Model) -> String {
     if let Some(words) = model.sentence_word_vectors() {
         lines.push(format!("single-sentence word vectors: {} words", words.dimensions()));
     }
+    lines.extend(convert::model_info(model).relation_validation.iter().flat_map(relation_lines));
     lines.join("\n")
 }
 
@@ -115,5 +154,42 @@ mod tests {
         let line = format!("single-sentence word vectors: {} words", words.dimensions());
         assert!(summary.lines().any(|l| l == line), "{summary}");
         assert!(summary.contains("head topic: [business, sci_tech, sports, world]"), "{summary}");
+    }
+
+    #[test]
+    fn both_summaries_show_the_relation_figures_the_model_records() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("models/default/model.bin");
+        let model = Model::load(&path).expect("the shipped model loads");
+        let recorded = model.meta().relation_validation.as_ref().expect("the shipped model records relation figures");
+        let (accord, baseline) = (&recorded.relations, &recorded.baseline);
+        let expected = [
+            format!("relations on {} hand-labeled news stories:", recorded.stories),
+            format!(
+                "  accord: pair precision {:.4}, recall {:.4}, F1 {:.4} ({} predicted, {} labeled); main pair first \
+                 {}/{}; stance right on {}/{} found pairs; {}/{} relation-free stories answered with none",
+                accord.precision(),
+                accord.recall(),
+                accord.f1(),
+                accord.predicted,
+                accord.labeled,
+                accord.main_found,
+                accord.with_main,
+                accord.stance_right,
+                accord.true_pairs,
+                accord.answered_none,
+                accord.without_relation
+            ),
+            format!("  baseline: pair precision {:.4}, recall {:.4}", baseline.precision(), baseline.recall()),
+        ];
+        let stance = recorded.article_stance.first().expect("an article-stance figure");
+        let stance = format!(
+            "  article stance, {} relations, {}: macro-F1 {:.4}, cooperation-vs-tension {:.4}",
+            stance.relations, stance.rule, stance.macro_f1, stance.cooperation_vs_tension
+        );
+        for summary in [summary(&model), served_summary(&convert::model_info(&model))] {
+            let lines: Vec<&str> = summary.lines().collect();
+            assert!(expected.iter().all(|e| lines.iter().any(|l| l.starts_with(e.as_str()))), "{summary}");
+            assert!(lines.contains(&stance.as_str()), "{summary}");
+        }
     }
 }

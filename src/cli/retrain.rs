@@ -10,7 +10,11 @@ use std::path::Path;
 use accord::train::promotion::Comparison;
 use accord::{Model, ModelStore};
 
+use accord::grpc::convert;
+use accord::grpc::v1::ModelInfo;
+
 use super::client::{evaluations, ServerArgs};
+use super::info::relation_lines;
 use super::train::TrainSettings;
 
 #[derive(clap::Args, Debug)]
@@ -39,7 +43,7 @@ pub fn run(args: RetrainArgs) -> anyhow::Result<()> {
     let corpus = args.training.corpus()?;
     let model = train_version(&args.training, &corpus, &store)?;
     let comparison = Comparison::new(&evaluations(&served), &model.meta().evaluation);
-    print_comparison(&served.version, model.version(), &comparison)?;
+    super::print_line(comparison_lines(&served, &model, &comparison).join("\n"))?;
     let regressions = comparison.regressions(args.margin);
     if !regressions.is_empty() && !args.force {
         anyhow::bail!("not promoted ({}); use --force to promote anyway", regressions.join("; "));
@@ -77,8 +81,10 @@ fn sync_directory(directory: &Path) {
     }
 }
 
-fn print_comparison(old: &str, new: &str, comparison: &Comparison) -> anyhow::Result<()> {
-    let mut lines = vec![format!("{old} -> {new}")];
+/// The served and the new model's held-out macro-F1 per head, then the relation figures each
+/// records (the new model's first).
+fn comparison_lines(served: &ModelInfo, model: &Model, comparison: &Comparison) -> Vec<String> {
+    let mut lines = vec![format!("{} -> {}", served.version, model.version())];
     for head in &comparison.heads {
         match (head.old_macro_f1, head.delta()) {
             (Some(before), Some(delta)) => {
@@ -90,5 +96,40 @@ fn print_comparison(old: &str, new: &str, comparison: &Comparison) -> anyhow::Re
     for head in &comparison.dropped_heads {
         lines.push(format!("  {head}: missing from the new model"));
     }
-    super::print_line(lines.join("\n"))
+    let relations = [
+        (model.version(), convert::model_info(model).relation_validation),
+        (&served.version, served.relation_validation.clone()),
+    ];
+    for (version, validation) in relations {
+        if let Some(validation) = validation {
+            lines.push(format!("{version}:"));
+            lines.extend(relation_lines(&validation).into_iter().map(|line| format!("  {line}")));
+        }
+    }
+    lines
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_report_shows_the_relation_figures_of_the_new_and_the_served_model() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("models/default/model.bin");
+        let model = Model::load(&path).expect("the shipped model loads");
+        let recorded = model.meta().relation_validation.as_ref().expect("the shipped model records relation figures");
+        let served_without = ModelInfo { version: "v-served".into(), ..ModelInfo::default() };
+        let comparison = Comparison::new(&[], &model.meta().evaluation);
+        let lines = comparison_lines(&served_without, &model, &comparison);
+        let f1 = format!("F1 {:.4} ({} predicted", recorded.relations.f1(), recorded.relations.predicted);
+        let at = lines.iter().position(|l| l == &format!("{}:", model.version())).expect("the new model's block");
+        assert!(lines[at + 1].starts_with(&format!("  relations on {} ", recorded.stories)), "{lines:#?}");
+        assert!(lines[at + 2].starts_with("    accord: ") && lines[at + 2].contains(&f1), "{lines:#?}");
+        assert!(!lines.iter().any(|l| l == "v-served:"), "{lines:#?}");
+
+        let served_with = ModelInfo { version: "v-served".into(), ..convert::model_info(&model) };
+        let lines = comparison_lines(&served_with, &model, &comparison);
+        let at = lines.iter().position(|l| l == "v-served:").expect("the served model's block");
+        assert!(lines[at + 2].contains(&f1), "{lines:#?}");
+    }
 }

@@ -96,7 +96,7 @@ fn sentence(stance: &SentenceStance) -> pb::SentenceStance {
 }
 
 /// The model's version, provenance, vocabulary size, heads with their held-out figures, and
-/// what training recorded: its settings, validation and cross-validation.
+/// what training recorded: its settings, validation, cross-validation and relation figures.
 pub fn model_info(model: &Model) -> pb::ModelInfo {
     let meta = model.meta();
     let heads = model
@@ -122,6 +122,7 @@ pub fn model_info(model: &Model) -> pb::ModelInfo {
         config: Some(record::train_config(&meta.config)),
         article_validation: meta.article_validation.as_ref().map(record::article_validation),
         cross_validation: meta.cross_validation.as_ref().map(record::cross_validation),
+        relation_validation: meta.relation_validation.as_ref().map(record::relation_validation),
     }
 }
 

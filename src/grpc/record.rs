@@ -1,10 +1,11 @@
-//! What training recorded in a model (its settings, validation and cross-validation) as the
-//! messages of `ModelInfo`.
+//! What training recorded in a model (its settings, validation, cross-validation and relation
+//! figures) as the messages of `ModelInfo`.
 
 use crate::grpc::convert::saturating_u32;
 use crate::grpc::v1 as pb;
 use crate::model::meta::{
-    ArticleValidation, CrossValidation, FoldScore, HeadFolds, Learner, SentenceFolds, TrainConfig, ValidationFigure,
+    ArticleValidation, CrossValidation, FoldScore, HeadFolds, Learner, PairCounts, RelationValidation, SentenceFolds,
+    StanceFigure, TrainConfig, ValidationFigure,
 };
 
 pub fn train_config(config: &TrainConfig) -> pb::TrainConfig {
@@ -114,4 +115,42 @@ fn scores(scores: &[FoldScore]) -> Vec<pb::FoldScore> {
             macro_f1: score.macro_f1,
         })
         .collect()
+}
+
+pub fn relation_validation(validation: &RelationValidation) -> pb::RelationValidation {
+    pb::RelationValidation {
+        stories: saturating_u32(validation.stories),
+        digest: validation.digest.clone(),
+        relations: Some(pair_figures(&validation.relations)),
+        baseline: Some(pair_figures(&validation.baseline)),
+        article_stance: validation.article_stance.iter().map(stance_figure).collect(),
+    }
+}
+
+fn pair_figures(counts: &PairCounts) -> pb::PairFigures {
+    pb::PairFigures {
+        true_pairs: saturating_u32(counts.true_pairs),
+        predicted: saturating_u32(counts.predicted),
+        labeled: saturating_u32(counts.labeled),
+        stance_right: saturating_u32(counts.stance_right),
+        with_main: saturating_u32(counts.with_main),
+        main_found: saturating_u32(counts.main_found),
+        without_relation: saturating_u32(counts.without_relation),
+        answered_none: saturating_u32(counts.answered_none),
+        precision: counts.precision(),
+        recall: counts.recall(),
+        f1: counts.f1(),
+        main_recall: counts.main_recall(),
+        stance_accuracy: counts.stance_accuracy(),
+        none_share: counts.none_share(),
+    }
+}
+
+fn stance_figure(figure: &StanceFigure) -> pb::StanceFigure {
+    pb::StanceFigure {
+        relations: figure.relations.clone(),
+        rule: figure.rule.clone(),
+        macro_f1: figure.macro_f1,
+        cooperation_vs_tension: figure.cooperation_vs_tension,
+    }
 }

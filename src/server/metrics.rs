@@ -83,6 +83,10 @@ pub struct Metrics {
 /// The build profile the binary was compiled with.
 const PROFILE: &str = if cfg!(debug_assertions) { "debug" } else { "release" };
 
+/// The source revision the binary was built from: build.rs records the short git commit, the
+/// `ACCORD_REVISION` variable's value, or `unknown`.
+const REVISION: &str = env!("ACCORD_REVISION");
+
 impl Metrics {
     /// The server's metrics; the queue depth is read from `pool` and the calls and bytes in
     /// flight from `in_flight` at each scrape.
@@ -92,8 +96,8 @@ impl Metrics {
         root.register_collector(Box::new(collectors::ProcessCollector::default()));
         let registry = root.sub_registry_with_prefix("accord");
         registry.register_collector(Box::new(collectors::LoadCollector { pool, in_flight }));
-        let build = Info::new([("version", env!("CARGO_PKG_VERSION")), ("profile", PROFILE)]);
-        registry.register("build", "The running build: its crate version and build profile", build);
+        let build = Info::new([("version", env!("CARGO_PKG_VERSION")), ("profile", PROFILE), ("revision", REVISION)]);
+        registry.register("build", "The running build: its crate version, build profile and source revision", build);
         let calls = Family::<CallLabels, Counter>::default();
         registry.register("rpc_calls", "Finished accord.v1 calls, by method and gRPC status code", calls.clone());
         let latency: LatencyFamily = Family::new_with_constructor(|| Histogram::new(LATENCY_BUCKETS));

@@ -251,7 +251,7 @@ class HeadInfo(_message.Message):
     def __init__(self, name: _Optional[str] = ..., labels: _Optional[_Iterable[str]] = ..., metrics: _Optional[_Union[HeadMetrics, _Mapping]] = ..., single_sentence_metrics: _Optional[_Union[HeadMetrics, _Mapping]] = ..., metrics_on_single_sentences: _Optional[_Union[HeadMetrics, _Mapping]] = ...) -> None: ...
 
 class ModelInfo(_message.Message):
-    __slots__ = ("version", "created", "corpus_digest", "corpus_documents", "dimensions", "heads", "config", "article_validation", "cross_validation")
+    __slots__ = ("version", "created", "corpus_digest", "corpus_documents", "dimensions", "heads", "config", "article_validation", "cross_validation", "relation_validation")
     VERSION_FIELD_NUMBER: _ClassVar[int]
     CREATED_FIELD_NUMBER: _ClassVar[int]
     CORPUS_DIGEST_FIELD_NUMBER: _ClassVar[int]
@@ -261,6 +261,7 @@ class ModelInfo(_message.Message):
     CONFIG_FIELD_NUMBER: _ClassVar[int]
     ARTICLE_VALIDATION_FIELD_NUMBER: _ClassVar[int]
     CROSS_VALIDATION_FIELD_NUMBER: _ClassVar[int]
+    RELATION_VALIDATION_FIELD_NUMBER: _ClassVar[int]
     version: str
     created: str
     corpus_digest: str
@@ -270,7 +271,8 @@ class ModelInfo(_message.Message):
     config: TrainConfig
     article_validation: ArticleValidation
     cross_validation: CrossValidation
-    def __init__(self, version: _Optional[str] = ..., created: _Optional[str] = ..., corpus_digest: _Optional[str] = ..., corpus_documents: _Optional[int] = ..., dimensions: _Optional[int] = ..., heads: _Optional[_Iterable[_Union[HeadInfo, _Mapping]]] = ..., config: _Optional[_Union[TrainConfig, _Mapping]] = ..., article_validation: _Optional[_Union[ArticleValidation, _Mapping]] = ..., cross_validation: _Optional[_Union[CrossValidation, _Mapping]] = ...) -> None: ...
+    relation_validation: RelationValidation
+    def __init__(self, version: _Optional[str] = ..., created: _Optional[str] = ..., corpus_digest: _Optional[str] = ..., corpus_documents: _Optional[int] = ..., dimensions: _Optional[int] = ..., heads: _Optional[_Iterable[_Union[HeadInfo, _Mapping]]] = ..., config: _Optional[_Union[TrainConfig, _Mapping]] = ..., article_validation: _Optional[_Union[ArticleValidation, _Mapping]] = ..., cross_validation: _Optional[_Union[CrossValidation, _Mapping]] = ..., relation_validation: _Optional[_Union[RelationValidation, _Mapping]] = ...) -> None: ...
 
 class TrainConfig(_message.Message):
     __slots__ = ("seed", "test_fraction", "tokenizer", "vectorizer", "head_features", "l2", "l2_by_head", "max_iterations", "learners", "refit_on_all", "calibrate", "article_stance", "sentence_head", "balance_sentence_labels", "sentence_head_without_names", "heads_without_names", "sentence_head_prefixes", "sentence_head_word_vectors", "word_vectors_l2")
@@ -445,3 +447,61 @@ class SentenceFolds(_message.Message):
     stance_head: _containers.RepeatedCompositeFieldContainer[FoldScore]
     baseline: _containers.RepeatedCompositeFieldContainer[FoldScore]
     def __init__(self, head: _Optional[str] = ..., accord: _Optional[_Iterable[_Union[FoldScore, _Mapping]]] = ..., stance_head: _Optional[_Iterable[_Union[FoldScore, _Mapping]]] = ..., baseline: _Optional[_Iterable[_Union[FoldScore, _Mapping]]] = ...) -> None: ...
+
+class RelationValidation(_message.Message):
+    __slots__ = ("stories", "digest", "relations", "baseline", "article_stance")
+    STORIES_FIELD_NUMBER: _ClassVar[int]
+    DIGEST_FIELD_NUMBER: _ClassVar[int]
+    RELATIONS_FIELD_NUMBER: _ClassVar[int]
+    BASELINE_FIELD_NUMBER: _ClassVar[int]
+    ARTICLE_STANCE_FIELD_NUMBER: _ClassVar[int]
+    stories: int
+    digest: str
+    relations: PairFigures
+    baseline: PairFigures
+    article_stance: _containers.RepeatedCompositeFieldContainer[StanceFigure]
+    def __init__(self, stories: _Optional[int] = ..., digest: _Optional[str] = ..., relations: _Optional[_Union[PairFigures, _Mapping]] = ..., baseline: _Optional[_Union[PairFigures, _Mapping]] = ..., article_stance: _Optional[_Iterable[_Union[StanceFigure, _Mapping]]] = ...) -> None: ...
+
+class PairFigures(_message.Message):
+    __slots__ = ("true_pairs", "predicted", "labeled", "stance_right", "with_main", "main_found", "without_relation", "answered_none", "precision", "recall", "f1", "main_recall", "stance_accuracy", "none_share")
+    TRUE_PAIRS_FIELD_NUMBER: _ClassVar[int]
+    PREDICTED_FIELD_NUMBER: _ClassVar[int]
+    LABELED_FIELD_NUMBER: _ClassVar[int]
+    STANCE_RIGHT_FIELD_NUMBER: _ClassVar[int]
+    WITH_MAIN_FIELD_NUMBER: _ClassVar[int]
+    MAIN_FOUND_FIELD_NUMBER: _ClassVar[int]
+    WITHOUT_RELATION_FIELD_NUMBER: _ClassVar[int]
+    ANSWERED_NONE_FIELD_NUMBER: _ClassVar[int]
+    PRECISION_FIELD_NUMBER: _ClassVar[int]
+    RECALL_FIELD_NUMBER: _ClassVar[int]
+    F1_FIELD_NUMBER: _ClassVar[int]
+    MAIN_RECALL_FIELD_NUMBER: _ClassVar[int]
+    STANCE_ACCURACY_FIELD_NUMBER: _ClassVar[int]
+    NONE_SHARE_FIELD_NUMBER: _ClassVar[int]
+    true_pairs: int
+    predicted: int
+    labeled: int
+    stance_right: int
+    with_main: int
+    main_found: int
+    without_relation: int
+    answered_none: int
+    precision: float
+    recall: float
+    f1: float
+    main_recall: float
+    stance_accuracy: float
+    none_share: float
+    def __init__(self, true_pairs: _Optional[int] = ..., predicted: _Optional[int] = ..., labeled: _Optional[int] = ..., stance_right: _Optional[int] = ..., with_main: _Optional[int] = ..., main_found: _Optional[int] = ..., without_relation: _Optional[int] = ..., answered_none: _Optional[int] = ..., precision: _Optional[float] = ..., recall: _Optional[float] = ..., f1: _Optional[float] = ..., main_recall: _Optional[float] = ..., stance_accuracy: _Optional[float] = ..., none_share: _Optional[float] = ...) -> None: ...
+
+class StanceFigure(_message.Message):
+    __slots__ = ("relations", "rule", "macro_f1", "cooperation_vs_tension")
+    RELATIONS_FIELD_NUMBER: _ClassVar[int]
+    RULE_FIELD_NUMBER: _ClassVar[int]
+    MACRO_F1_FIELD_NUMBER: _ClassVar[int]
+    COOPERATION_VS_TENSION_FIELD_NUMBER: _ClassVar[int]
+    relations: str
+    rule: str
+    macro_f1: float
+    cooperation_vs_tension: float
+    def __init__(self, relations: _Optional[str] = ..., rule: _Optional[str] = ..., macro_f1: _Optional[float] = ..., cooperation_vs_tension: _Optional[float] = ...) -> None: ...
