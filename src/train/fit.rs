@@ -5,6 +5,7 @@ use linfa::prelude::*;
 use ndarray::{Array1, Array2};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
+use rayon::prelude::*;
 
 use super::logistic::{FittedSparseLogistic, LogisticError, SparseDataset, SparseLogisticRegression, SparseRows};
 use super::{TrainConfig, TrainError};
@@ -187,19 +188,14 @@ enum Scaling {
     None,
 }
 
-/// One binary model per label, fitted on separate threads: the labels are independent (and
-/// each fit spreads its passes over the rows across the cores as well).
+/// One binary model per label, fitted side by side on rayon's pool: the labels are
+/// independent (and each fit spreads its passes over the rows across the same pool).
 fn one_vs_rest(
     dataset: &SparseDataset,
     settings: Settings,
     scaling: Scaling,
 ) -> Result<Vec<FittedSparseLogistic>, LogisticError> {
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..settings.labels)
-            .map(|label| scope.spawn(move || fit_binary(dataset, settings, label, scaling)))
-            .collect();
-        handles.into_iter().map(|h| h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))).collect()
-    })
+    (0..settings.labels).into_par_iter().map(|label| fit_binary(dataset, settings, label, scaling)).collect()
 }
 
 fn fit_binary(

@@ -413,42 +413,37 @@ fn fit_all(
         names::name_features(texts, &prepared.tokenizer, &vectorizer)
     });
     let (store, names) = (&rows.store, names.as_deref());
-    // The heads are independent: fit them on separate threads.
-    let fitted: Vec<Result<LinearHead, TrainError>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = jobs
-            .iter()
-            .map(|&Job { head, weights, without_names, with_prefixes, with_word_vectors }| {
-                let prefixed = with_prefixes && prefixes.is_some();
-                let head_dimensions = if prefixed { store.width() } else { dimensions };
-                let keep = move |column: usize| match column < dimensions {
-                    true => !(without_names && names.is_some_and(|names| names[column])),
-                    false => prefixed,
-                };
-                scope.spawn(move || {
-                    let labelled: Vec<usize> =
-                        docs.iter().copied().filter(|&i| prepared.label(i, head).is_some()).collect();
-                    // Each document counts as many times as it is repeated (its weight in the loss).
-                    let (repeats, repeat_factor) = repeated_by_weight(&labelled, weights, config.seed);
-                    let counted = counted(&repeats);
-                    let (selected, labels): (Vec<u32>, Vec<&str>) =
-                        counted.iter().filter_map(|&(i, _)| prepared.label(i, head).map(|l| (i as u32, l))).unzip();
-                    let copies: Vec<f32> = counted.iter().map(|&(_, copies)| copies).collect();
-                    observer.step(&format!("fitting head `{head}` on {} documents", repeats.len()));
-                    // Repeating every document `repeat_factor` times over scales the loss by it;
-                    // the penalty must scale alike for the optimum to stay the weighted one.
-                    let fit_config = TrainConfig { l2: config.l2(head) * repeat_factor as f32, ..config.clone() };
-                    let learner = config.learner(head);
-                    let rows = SparseRows::select(store, selected, keep);
-                    let fitted = fit_head(head, &rows, &copies, &labels, head_dimensions, learner, &fit_config)?.head;
-                    if !with_word_vectors {
-                        return Ok(fitted);
-                    }
-                    with_word_vector_model(prepared, fitted, &counted, &labels, repeat_factor, config)
-                })
-            })
-            .collect();
-        handles.into_iter().map(|h| h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))).collect()
-    });
+    // One head after another: each head's fit spreads its labels and its passes over the
+    // rows across every core already, and a head holds a copy of its rows while it fits.
+    let fitted: Vec<Result<LinearHead, TrainError>> = jobs
+        .iter()
+        .map(|&Job { head, weights, without_names, with_prefixes, with_word_vectors }| {
+            let prefixed = with_prefixes && prefixes.is_some();
+            let head_dimensions = if prefixed { store.width() } else { dimensions };
+            let keep = move |column: usize| match column < dimensions {
+                true => !(without_names && names.is_some_and(|names| names[column])),
+                false => prefixed,
+            };
+            let labelled: Vec<usize> = docs.iter().copied().filter(|&i| prepared.label(i, head).is_some()).collect();
+            // Each document counts as many times as it is repeated (its weight in the loss).
+            let (repeats, repeat_factor) = repeated_by_weight(&labelled, weights, config.seed);
+            let counted = counted(&repeats);
+            let (selected, labels): (Vec<u32>, Vec<&str>) =
+                counted.iter().filter_map(|&(i, _)| prepared.label(i, head).map(|l| (i as u32, l))).unzip();
+            let copies: Vec<f32> = counted.iter().map(|&(_, copies)| copies).collect();
+            observer.step(&format!("fitting head `{head}` on {} documents", repeats.len()));
+            // Repeating every document `repeat_factor` times over scales the loss by it;
+            // the penalty must scale alike for the optimum to stay the weighted one.
+            let fit_config = TrainConfig { l2: config.l2(head) * repeat_factor as f32, ..config.clone() };
+            let learner = config.learner(head);
+            let rows = SparseRows::select(store, selected, keep);
+            let fitted = fit_head(head, &rows, &copies, &labels, head_dimensions, learner, &fit_config)?.head;
+            if !with_word_vectors {
+                return Ok(fitted);
+            }
+            with_word_vector_model(prepared, fitted, &counted, &labels, repeat_factor, config)
+        })
+        .collect();
     let heads = fitted.into_iter().collect::<Result<_, _>>()?;
     Ok(Fits { vectorizer, prefixes, heads, rows })
 }

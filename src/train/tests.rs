@@ -126,6 +126,30 @@ fn ensemble_head_scores_are_the_sum_of_its_members_decisions() {
 }
 
 #[test]
+fn a_head_fitted_on_one_thread_or_several_has_the_same_weights_to_the_bit() {
+    let corpus = small_corpus();
+    let (vectorizer, rows, labels) = labeled_rows(&corpus, "topic");
+    // Three copies of each row: enough rows for an evaluation to spread its ranges over the pool.
+    let rows: Vec<SparseVector> = (0..3).flat_map(|_| rows.iter().cloned()).collect();
+    let labels: Vec<&str> = (0..3).flat_map(|_| labels.iter().copied()).collect();
+    // The binary models' own weights, in f64: the head's f32 copy would round small differences away.
+    let fitted_on = |threads: usize| {
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().expect("a thread pool");
+        let config = TrainConfig { max_iterations: 20, ..quick_config() };
+        let fit = pool.install(|| {
+            fit_unweighted("topic", &rows, &labels, vectorizer.dimensions(), Learner::NaiveBayesOneVsRest, &config)
+        });
+        let Members::OneVsRest(models) = fit.members else { panic!("a one-vs-rest fit") };
+        models.iter().flat_map(|m| m.weights.iter().chain(&m.intercepts).map(|w| w.to_bits())).collect::<Vec<_>>()
+    };
+    let one = fitted_on(1);
+    assert!(one.iter().any(|&w| w != 0), "the fit moved off zero");
+    for threads in [2, 5] {
+        assert!(one == fitted_on(threads), "the weights differ on {threads} threads");
+    }
+}
+
+#[test]
 fn log_count_ratio_favours_features_of_the_positive_rows() {
     let row = |indices: Vec<u32>, values: Vec<f32>| SparseVector { indices, values };
     let rows = [row(vec![0, 2], vec![1.0, 0.5]), row(vec![0], vec![1.0]), row(vec![1, 2], vec![1.0, 0.2])];

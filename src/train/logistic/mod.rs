@@ -193,10 +193,11 @@ impl<'a> Fit<SparseRows<'a>, Array1<usize>, LogisticError> for ValidSparseLogist
         let (rows, targets) = (dataset.records(), dataset.targets());
         self.check_data(dataset)?;
         let targets = targets.as_slice().ok_or_else(|| LogisticError::Data("targets are not contiguous".into()))?;
+        let store = rows.as_store();
         let objective = Objective {
             weights: dataset.weights(),
             scaling: self.scaling.as_deref(),
-            ..Objective::new(rows, targets, self.task, self.l2)
+            ..Objective::new(&store, targets, self.task, self.l2)
         };
         let start = Array1::zeros(objective.parameters());
         let solver = LBFGS::new(MoreThuenteLineSearch::new(), 10)

@@ -4,20 +4,27 @@
 //! The rows are cut into [`CHUNKS`] fixed ranges whatever the number of cores; each range's
 //! loss and gradient start from zero and are added up in range order, so the result is the
 //! same to the bit on one core or many, and the same corpus and seed give the same model.
+//! The ranges run on rayon's pool: the heads' labels are fitted on that pool too, so the
+//! nested work shares one thread per core instead of starting threads per evaluation.
 
 use std::sync::Mutex;
 
 use argmin::core::{CostFunction, Gradient};
 use ndarray::Array1;
+use rayon::prelude::*;
 
-use super::rows::SparseRows;
+use super::rows::RowStore;
 
 /// The fixed number of row ranges each evaluation is cut into.
 const CHUNKS: usize = 16;
 
-/// Below this many rows an evaluation runs on the calling thread: starting threads would
-/// cost more than the pass.
+/// Below this many rows an evaluation runs on the calling thread: handing ranges to the
+/// pool would cost more than the pass.
 const PARALLEL_FROM_ROWS: usize = 2_048;
+
+/// How many rows' scores are summed side by side: each row's sum is a chain of dependent
+/// additions, so summing several rows at once keeps the core busy while each chain waits.
+const ROWS_AT_ONCE: usize = 4;
 
 /// What the scores are fitted to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -46,24 +53,37 @@ type Evaluated = (Array1<f64>, f64, Array1<f64>);
 /// Parameters are laid out column after column, `outputs` weights each, then the
 /// `outputs` intercepts.
 pub struct Objective<'a> {
-    pub rows: &'a SparseRows<'a>,
+    pub rows: &'a RowStore,
     pub targets: &'a [usize],
     pub weights: Option<&'a [f32]>,
     /// Each column's multiplier (the naive-Bayes ratios), or none for all ones.
     pub scaling: Option<&'a [f32]>,
     pub task: Task,
     pub l2: f64,
-    /// Threads an evaluation may use.
-    pub workers: usize,
+    /// Whether an evaluation may hand its ranges to the pool (otherwise it computes them in
+    /// order on the calling thread; the result is the same to the bit).
+    pub parallel: bool,
+    /// Each range's gradient, kept from one evaluation to the next so that an evaluation
+    /// allocates nothing of the parameters' size but the gradient it returns.
+    pub(super) partials: Mutex<Vec<Vec<f64>>>,
     /// The last parameters evaluated, with their loss and gradient: the line search asks for
     /// the cost and then the gradient at the same point.
     pub(super) last: Mutex<Option<Evaluated>>,
 }
 
 impl<'a> Objective<'a> {
-    pub fn new(rows: &'a SparseRows<'a>, targets: &'a [usize], task: Task, l2: f64) -> Self {
-        let workers = std::thread::available_parallelism().map_or(1, usize::from).min(CHUNKS);
-        Objective { rows, targets, weights: None, scaling: None, task, l2, workers, last: Mutex::new(None) }
+    pub fn new(rows: &'a RowStore, targets: &'a [usize], task: Task, l2: f64) -> Self {
+        Objective {
+            rows,
+            targets,
+            weights: None,
+            scaling: None,
+            task,
+            l2,
+            parallel: true,
+            partials: Mutex::new(vec![Vec::new(); CHUNKS]),
+            last: Mutex::new(None),
+        }
     }
 
     /// The number of parameters.
@@ -74,16 +94,23 @@ impl<'a> Objective<'a> {
     /// The loss and its gradient at `parameters`.
     pub fn evaluate(&self, parameters: &Array1<f64>) -> (f64, Array1<f64>) {
         let size = self.parameters();
+        let at = parameters.as_slice().unwrap_or(&[]);
+        let mut partials = self.partials.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let range = |(chunk, gradient): (usize, &mut Vec<f64>)| {
+            gradient.clear();
+            gradient.resize(size, 0.0);
+            self.chunk(chunk, at, gradient)
+        };
+        let losses: Vec<f64> = if self.parallel && self.rows.len() >= PARALLEL_FROM_ROWS {
+            partials.par_iter_mut().enumerate().map(range).collect()
+        } else {
+            partials.iter_mut().enumerate().map(range).collect()
+        };
         let mut loss = 0.0;
         let mut gradient = vec![0.0f64; size];
-        let mut add = |(chunk_loss, chunk_gradient): (f64, Vec<f64>)| {
+        for (chunk_loss, partial) in losses.into_iter().zip(partials.iter()) {
             loss += chunk_loss;
-            gradient.iter_mut().zip(chunk_gradient).for_each(|(g, c)| *g += c);
-        };
-        if self.workers <= 1 || self.rows.len() < PARALLEL_FROM_ROWS {
-            (0..CHUNKS).for_each(|chunk| add(self.chunk(chunk, parameters)));
-        } else {
-            self.chunks_in_parallel(parameters).into_iter().for_each(add);
+            gradient.iter_mut().zip(partial).for_each(|(g, c)| *g += c);
         }
         let width = self.rows.width() * self.task.outputs();
         for (g, &w) in gradient.iter_mut().zip(parameters.iter()).take(width) {
@@ -93,71 +120,79 @@ impl<'a> Objective<'a> {
         (loss, Array1::from(gradient))
     }
 
-    /// Every chunk's loss and gradient, in chunk order, each computed on one of
-    /// `self.workers` threads.
-    fn chunks_in_parallel(&self, parameters: &Array1<f64>) -> Vec<(f64, Vec<f64>)> {
-        let workers = self.workers;
-        let mut done: Vec<(usize, (f64, Vec<f64>))> = std::thread::scope(|scope| {
-            let handles: Vec<_> = (0..workers)
-                .map(|first| {
-                    scope.spawn(move || {
-                        (first..CHUNKS).step_by(workers).map(|c| (c, self.chunk(c, parameters))).collect::<Vec<_>>()
-                    })
-                })
-                .collect();
-            handles
-                .into_iter()
-                .flat_map(|h| h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
-                .collect()
-        });
-        done.sort_by_key(|&(chunk, _)| chunk);
-        done.into_iter().map(|(_, partial)| partial).collect()
-    }
-
-    /// The unpenalized loss and gradient of chunk `chunk`'s rows.
-    fn chunk(&self, chunk: usize, parameters: &Array1<f64>) -> (f64, Vec<f64>) {
+    /// The unpenalized loss of chunk `chunk`'s rows; their gradient is added to `gradient`.
+    fn chunk(&self, chunk: usize, parameters: &[f64], gradient: &mut [f64]) -> f64 {
         let n = self.rows.len();
         let rows = chunk * n / CHUNKS..(chunk + 1) * n / CHUNKS;
-        let mut gradient = vec![0.0f64; self.parameters()];
-        let parameters = parameters.as_slice().unwrap_or(&[]);
-        let loss = match self.task {
-            Task::Binary { positive } => self.binary(rows, positive, parameters, &mut gradient),
-            Task::Multinomial { labels } => self.multinomial(rows, labels, parameters, &mut gradient),
-        };
-        (loss, gradient)
-    }
-
-    fn scale(&self, column: u32) -> f64 {
-        self.scaling.map_or(1.0, |s| f64::from(s[column as usize]))
+        match self.task {
+            Task::Binary { positive } => self.binary(rows, positive, parameters, gradient),
+            Task::Multinomial { labels } => self.multinomial(rows, labels, parameters, gradient),
+        }
     }
 
     fn weight(&self, row: usize) -> f64 {
         self.weights.map_or(1.0, |w| f64::from(w[row]))
     }
 
-    /// Each row of `rows` with a weight above zero: its index, its weight, and its entries as
-    /// (column, scaled value) pairs.
-    fn weighted_rows(
-        &self,
-        rows: std::ops::Range<usize>,
-    ) -> impl Iterator<Item = (usize, f64, impl Iterator<Item = (usize, f64)> + Clone + '_)> + '_ {
-        rows.filter_map(move |r| {
-            let weight = self.weight(r);
-            let entries = self.rows.row(r).map(|(c, v)| (c as usize, f64::from(v) * self.scale(c)));
-            (weight != 0.0).then_some((r, weight, entries))
-        })
+    /// An entry's value as the fit sees it: times its column's multiplier, if any.
+    fn scaled(&self, column: u32, value: f32) -> f64 {
+        match self.scaling {
+            Some(scaling) => f64::from(value) * f64::from(scaling[column as usize]),
+            None => f64::from(value),
+        }
+    }
+
+    /// Each row of `rows` with a weight above zero, with its weight, in order.
+    fn weighted_rows(&self, rows: std::ops::Range<usize>) -> impl Iterator<Item = (usize, f64)> + '_ {
+        rows.map(|r| (r, self.weight(r))).filter(|&(_, weight)| weight != 0.0)
+    }
+
+    /// The sum of each row's scaled entries times their weights in `w`, each row's terms
+    /// added in its entries' order (from -0.0, as `Iterator::sum` does); the rows' chains of
+    /// additions run side by side.
+    fn dot_products(&self, rows: [usize; ROWS_AT_ONCE], count: usize, w: &[f64]) -> [f64; ROWS_AT_ONCE] {
+        let entries = rows.map(|r| self.rows.row(r));
+        let mut sums = [-0.0f64; ROWS_AT_ONCE];
+        let shortest = entries[..count].iter().map(|(columns, _)| columns.len()).min().unwrap_or(0);
+        for i in 0..shortest {
+            for k in 0..count {
+                let c = entries[k].0[i];
+                sums[k] += self.scaled(c, entries[k].1[i]) * w[c as usize];
+            }
+        }
+        for k in 0..count {
+            let (columns, values) = entries[k];
+            for (&c, &v) in columns[shortest..].iter().zip(&values[shortest..]) {
+                sums[k] += self.scaled(c, v) * w[c as usize];
+            }
+        }
+        sums
     }
 
     fn binary(&self, rows: std::ops::Range<usize>, positive: usize, w: &[f64], gradient: &mut [f64]) -> f64 {
         let bias = self.rows.width();
         let mut loss = 0.0;
-        for (r, weight, entries) in self.weighted_rows(rows) {
-            let z = w[bias] + entries.clone().map(|(c, x)| x * w[c]).sum::<f64>();
-            let y = if self.targets[r] == positive { 1.0 } else { -1.0 };
-            loss += weight * softplus(-y * z);
-            let dz = -y * weight * sigmoid(-y * z);
-            entries.for_each(|(c, x)| gradient[c] += dz * x);
-            gradient[bias] += dz;
+        let mut weighted = self.weighted_rows(rows).peekable();
+        while weighted.peek().is_some() {
+            let mut block = [(0usize, 0.0f64); ROWS_AT_ONCE];
+            let mut count = 0;
+            while count < ROWS_AT_ONCE {
+                let Some(row) = weighted.next() else { break };
+                block[count] = row;
+                count += 1;
+            }
+            let sums = self.dot_products(block.map(|(r, _)| r), count, w);
+            for (&(r, weight), sum) in block[..count].iter().zip(sums) {
+                let z = w[bias] + sum;
+                let y = if self.targets[r] == positive { 1.0 } else { -1.0 };
+                loss += weight * softplus(-y * z);
+                let dz = -y * weight * sigmoid(-y * z);
+                let (columns, values) = self.rows.row(r);
+                for (&c, &v) in columns.iter().zip(values) {
+                    gradient[c as usize] += dz * self.scaled(c, v);
+                }
+                gradient[bias] += dz;
+            }
         }
         loss
     }
@@ -166,7 +201,9 @@ impl<'a> Objective<'a> {
         let bias = self.rows.width() * labels;
         let mut scores = vec![0.0f64; labels];
         let mut loss = 0.0;
-        for (r, weight, entries) in self.weighted_rows(rows) {
+        for (r, weight) in self.weighted_rows(rows) {
+            let (columns, values) = self.rows.row(r);
+            let entries = columns.iter().zip(values).map(|(&c, &v)| (c as usize, self.scaled(c, v)));
             scores.copy_from_slice(&w[bias..bias + labels]);
             for (c, x) in entries.clone() {
                 scores.iter_mut().zip(&w[c * labels..(c + 1) * labels]).for_each(|(s, wk)| *s += x * wk);
@@ -237,12 +274,13 @@ impl Gradient for Objective<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::train::logistic::SparseRows;
 
-    fn problem() -> (SparseRows<'static>, Vec<usize>, Vec<f32>) {
+    fn problem() -> (RowStore, Vec<usize>, Vec<f32>) {
         // Enough rows to take the parallel path, with a pattern so that chunks differ.
         let dense: Vec<Vec<f32>> =
             (0..5_000).map(|i| (0..7).map(|c| ((i * 31 + c * 17) % 11) as f32 / 10.0 - 0.3).collect()).collect();
-        let rows = SparseRows::from_dense(dense.iter().map(Vec::as_slice), 7);
+        let rows = SparseRows::from_dense(dense.iter().map(Vec::as_slice), 7).as_store().into_owned();
         let targets = (0..5_000).map(|i| (i * 7 + i / 3) % 3).collect();
         let weights = (0..5_000).map(|i| 1.0 + (i % 4) as f32 * 0.25).collect();
         (rows, targets, weights)
@@ -252,13 +290,17 @@ mod tests {
     fn evaluations_are_the_same_to_the_bit_on_any_number_of_threads() {
         let (rows, targets, weights) = problem();
         for task in [Task::Binary { positive: 1 }, Task::Multinomial { labels: 3 }] {
-            let objective =
-                |workers| Objective { workers, weights: Some(&weights), ..Objective::new(&rows, &targets, task, 0.5) };
-            let at = Array1::from_iter((0..objective(1).parameters()).map(|i| (i as f64 * 0.37).sin()));
-            let (loss, gradient) = objective(1).evaluate(&at);
-            for workers in [2, 3, 16] {
-                let (other_loss, other_gradient) = objective(workers).evaluate(&at);
-                assert_eq!(loss.to_bits(), other_loss.to_bits(), "{task:?} on {workers} threads");
+            let objective = |parallel| Objective {
+                parallel,
+                weights: Some(&weights),
+                ..Objective::new(&rows, &targets, task, 0.5)
+            };
+            let at = Array1::from_iter((0..objective(false).parameters()).map(|i| (i as f64 * 0.37).sin()));
+            let (loss, gradient) = objective(false).evaluate(&at);
+            for threads in [1, 2, 3, 16] {
+                let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().expect("a thread pool");
+                let (other_loss, other_gradient) = pool.install(|| objective(true).evaluate(&at));
+                assert_eq!(loss.to_bits(), other_loss.to_bits(), "{task:?} on {threads} threads");
                 assert!(gradient.iter().zip(&other_gradient).all(|(a, b)| a.to_bits() == b.to_bits()));
             }
         }

@@ -83,19 +83,49 @@ impl<'a> SparseRows<'a> {
     }
 
     /// The same rows on the columns `kept` (ascending, numbered as in the store, among those
-    /// these rows keep), which become columns `0..kept.len()` in the same order.
-    pub fn restricted(&self, kept: &[u32]) -> SparseRows<'a> {
+    /// these rows keep), which become columns `0..kept.len()` in the same order. The rows are
+    /// gathered into a store of their own, so that a fit reads each entry directly instead of
+    /// through the renumbering (one copy per head, of the entries the head keeps).
+    pub fn restricted(&self, kept: &[u32]) -> SparseRows<'static> {
         let mut position = vec![LEFT_OUT; self.store.width];
         kept.iter().enumerate().for_each(|(p, &c)| position[c as usize] = p as u32);
         if let Some(own) = &self.position {
             position.iter_mut().zip(own).filter(|(_, &o)| o == LEFT_OUT).for_each(|(p, _)| *p = LEFT_OUT);
         }
-        SparseRows {
-            store: self.store.clone(),
+        let renumbered = SparseRows {
+            store: Cow::Borrowed(&*self.store),
             selected: self.selected.clone(),
             position: Some(position),
             width: kept.len(),
+        };
+        SparseRows::owned(renumbered.gathered())
+    }
+
+    /// The rows as a store: the store itself when every row and column is read as stored,
+    /// otherwise a gathered copy.
+    pub fn as_store(&self) -> Cow<'_, RowStore> {
+        match (&self.selected, &self.position) {
+            (None, None) => Cow::Borrowed(&*self.store),
+            _ => Cow::Owned(self.gathered()),
         }
+    }
+
+    /// A store of these rows, on these columns, each row's entries in the store's order.
+    fn gathered(&self) -> RowStore {
+        let mut gathered = RowStore::new(self.width);
+        // Sized exactly first: growing by doubling would hold up to twice the entries.
+        let entries = (0..self.len()).map(|r| self.row(r).count()).sum();
+        gathered.offsets.reserve_exact(self.len());
+        gathered.columns.reserve_exact(entries);
+        gathered.values.reserve_exact(entries);
+        for r in 0..self.len() {
+            for (c, v) in self.row(r) {
+                gathered.columns.push(c);
+                gathered.values.push(v);
+            }
+            gathered.offsets.push(gathered.columns.len());
+        }
+        gathered
     }
 
     /// `rows`, owned, over `width` columns.
