@@ -202,8 +202,23 @@ struct Tally {
     score: f32,
     prominence: f32,
     tension: f32,
-    /// Where the pair's evidence is in [`PairTallies::evidence`], plus one (0: none yet).
-    evidence: u32,
+}
+
+/// The most evidence sentences a relation can keep, whatever
+/// [`RelationSettings::max_evidence`] asks.
+pub const MAX_EVIDENCE: usize = 8;
+
+/// A pair's evidence sentences, in the order found.
+#[derive(Debug, Default, Clone, Copy)]
+struct Evidence {
+    len: u8,
+    sentences: [u32; MAX_EVIDENCE],
+}
+
+impl Evidence {
+    fn as_slice(&self) -> &[u32] {
+        &self.sentences[..usize::from(self.len)]
+    }
 }
 
 /// The tallies of every pair of an article's first [`MAX_PAIRED_ACTORS`] actors, in one
@@ -212,16 +227,15 @@ struct Tally {
 struct PairTallies {
     actors: usize,
     tallies: Vec<Tally>,
-    /// The evidence sentences of each pair that has some, in the order found, at most
-    /// `max_evidence`.
-    evidence: Vec<Vec<u32>>,
-    keep_evidence: bool,
+    /// Each pair's evidence, beside its tally; only when evidence is kept (else empty).
+    evidence: Vec<Evidence>,
 }
 
 impl PairTallies {
     fn new(actors: usize, keep_evidence: bool) -> Self {
         let pairs = actors * actors.saturating_sub(1) / 2;
-        Self { actors, tallies: vec![Tally::default(); pairs], evidence: Vec::new(), keep_evidence }
+        let evidence = if keep_evidence { vec![Evidence::default(); pairs] } else { Vec::new() };
+        Self { actors, tallies: vec![Tally::default(); pairs], evidence }
     }
 
     /// The place of pair `(i, j)`, `i < j < actors`, in `tallies`.
@@ -247,17 +261,12 @@ impl PairTallies {
         tally.score += weight;
         tally.prominence += place;
         tally.tension += weight * tension;
-        if !self.keep_evidence {
-            return tally.score;
-        }
-        if tally.evidence == 0 {
-            self.evidence.push(Vec::new());
-            tally.evidence = self.evidence.len() as u32;
-        }
-        if let Some(evidence) = self.evidence.get_mut(tally.evidence as usize - 1) {
+        if let Some(evidence) = self.evidence.get_mut(pair) {
             for &sentence in sentences {
-                if evidence.len() < max_evidence && !evidence.contains(&sentence) {
-                    evidence.push(sentence);
+                let len = usize::from(evidence.len);
+                if len < max_evidence.min(MAX_EVIDENCE) && !evidence.as_slice().contains(&sentence) {
+                    evidence.sentences[len] = sentence;
+                    evidence.len += 1;
                 }
             }
         }
@@ -511,9 +520,9 @@ fn finish(
 
 /// The evidence sentences recorded for tally `pair`, in the order found.
 fn evidence_of(tallies: &PairTallies, pair: usize, sentences: &[SentenceInput<'_>]) -> Vec<(Field, usize, usize)> {
-    let slot = tallies.tallies.get(pair).and_then(|tally| tally.evidence.checked_sub(1));
-    let Some(evidence) = slot.and_then(|slot| tallies.evidence.get(slot as usize)) else { return Vec::new() };
+    let Some(evidence) = tallies.evidence.get(pair) else { return Vec::new() };
     evidence
+        .as_slice()
         .iter()
         .filter_map(|&sentence| sentences.get(sentence as usize))
         .map(|sentence| (sentence.field, sentence.range.start, sentence.range.end))

@@ -196,3 +196,14 @@ fn has_relation_answers_whether_relations_finds_a_pair() {
     }
     assert!(found > 10 && not_found > 10, "{found} found, {not_found} not");
 }
+
+#[test]
+fn evidence_is_capped_at_its_room_whatever_the_settings_ask() {
+    let text = "China warned Japan. ".repeat(3 * MAX_EVIDENCE);
+    let stances = vec![TENSE; crate::text::sentences::split(&text).len()];
+    for (max_evidence, kept) in [(2, 2), (MAX_EVIDENCE, MAX_EVIDENCE), (10 * MAX_EVIDENCE, MAX_EVIDENCE)] {
+        let settings = RelationSettings { max_evidence, ..plain() };
+        let found = relations_of(&settings, "", &text, &stances);
+        assert_eq!(found.pairs[0].evidence.len(), kept, "max_evidence {max_evidence}");
+    }
+}
