@@ -219,8 +219,17 @@ impl<H: Shared> HttpBody for UnsentAnswer<H> {
         self.next_frame(&mut unsent, cx)
     }
 
+    /// Ended, or tonic's answer is over before a frame was taken: a status-only answer
+    /// (its status in the headers, as for a call refused before its handler) must say so at
+    /// once, for HTTP/2 to end the stream with its headers; gRPC clients read no status from
+    /// headers that do not end the stream.
     fn is_end_stream(&self) -> bool {
-        self.done
+        if self.done {
+            return true;
+        }
+        let unsent = lock(self.shared.unsent());
+        let untouched = !unsent.expired && unsent.queued.is_none() && unsent.rest.is_empty();
+        untouched && unsent.inner.as_ref().is_some_and(HttpBody::is_end_stream)
     }
 
     fn size_hint(&self) -> SizeHint {
@@ -326,6 +335,17 @@ mod tests {
 
     fn status_code(frame: &Frame<Bytes>) -> Option<&str> {
         frame.trailers_ref()?.get("grpc-status")?.to_str().ok()
+    }
+
+    /// A call refused before its handler: tonic's answer is empty, its status in the headers.
+    #[test]
+    fn a_status_only_answer_ends_with_its_headers() {
+        let semaphore = Arc::new(Semaphore::new(1 << 20));
+        let budget = Budget { semaphore: Arc::clone(&semaphore), limit: 1 << 20 };
+        let empty = UnsentAnswer::new(Body::empty(), Arc::<Call>::default(), budget.clone(), None, true);
+        assert!(empty.is_end_stream(), "a status-only answer must end the stream with its headers");
+        let with_message = UnsentAnswer::new(tonic_answer(10), Arc::<Call>::default(), budget, None, true);
+        assert!(!with_message.is_end_stream());
     }
 
     #[tokio::test]

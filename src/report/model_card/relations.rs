@@ -10,7 +10,7 @@ pub(super) fn render(card: &mut String, validation: &RelationValidation) {
     let _ = writeln!(card, "## Who with whom\n");
     let _ = writeln!(
         card,
-        "Scored on {} hand-labeled news stories (`accord train --validate-news`, SHA-256 `{}`), which train nothing: the relations as `accord classify --relations` answers them, beside a co-occurrence baseline on the same stories (every pair of actors named in one sentence, stance from the sentence stance, main the most co-mentioned pair). The relation settings were chosen on these stories by `cargo run --release --example relations_eval`, which also reports a 2-fold held-out check of that choice.\n",
+        "Scored on {} hand-labeled news stories (`accord train --validate-news`, SHA-256 `{}`), which train nothing: the relations as `accord classify --relations` answers them, beside a co-occurrence baseline on the same stories (every pair of actors named in one sentence, stance from the sentence stance, main the most co-mentioned pair). The relation settings were chosen on these stories by `cargo run --release --example relations_eval`, which also reports a held-out check of that choice (2-fold, repeated over 5 splits).\n",
         validation.stories, validation.digest
     );
     let _ = writeln!(
