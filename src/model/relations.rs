@@ -25,7 +25,8 @@
 
 use std::ops::Range;
 
-use crate::features::actors::{ActorId, ArticleActors, Field, Gazetteer, Mention};
+use crate::features::actors::{ActorId, ArticleActors, Field, Gazetteer};
+use tally::{evidence_of, tally, Tallied};
 
 /// One sentence: its field, bytes, and stance probabilities in the stance head's label order.
 #[derive(Debug, Clone, PartialEq)]
@@ -196,83 +197,9 @@ pub struct Relations {
 /// `max_actors` (32); mentions of actors past this are not read.
 pub const MAX_PAIRED_ACTORS: usize = 64;
 
-/// Evidence gathered for one pair.
-#[derive(Debug, Default, Clone, Copy)]
-struct Tally {
-    score: f32,
-    prominence: f32,
-    tension: f32,
-}
-
 /// The most evidence sentences a relation can keep, whatever
 /// [`RelationSettings::max_evidence`] asks.
 pub const MAX_EVIDENCE: usize = 8;
-
-/// A pair's evidence sentences, in the order found.
-#[derive(Debug, Default, Clone, Copy)]
-struct Evidence {
-    len: u8,
-    sentences: [u32; MAX_EVIDENCE],
-}
-
-impl Evidence {
-    fn as_slice(&self) -> &[u32] {
-        &self.sentences[..usize::from(self.len)]
-    }
-}
-
-/// The tallies of every pair of an article's first [`MAX_PAIRED_ACTORS`] actors, in one
-/// triangular array: pair `(i, j)`, `i < j`, of the actors' places in
-/// [`ArticleActors::actors`].
-struct PairTallies {
-    actors: usize,
-    tallies: Vec<Tally>,
-    /// Each pair's evidence, beside its tally; only when evidence is kept (else empty).
-    evidence: Vec<Evidence>,
-}
-
-impl PairTallies {
-    fn new(actors: usize, keep_evidence: bool) -> Self {
-        let pairs = actors * actors.saturating_sub(1) / 2;
-        let evidence = if keep_evidence { vec![Evidence::default(); pairs] } else { Vec::new() };
-        Self { actors, tallies: vec![Tally::default(); pairs], evidence }
-    }
-
-    /// The place of pair `(i, j)`, `i < j < actors`, in `tallies`.
-    fn pair(&self, i: usize, j: usize) -> usize {
-        i * (2 * self.actors - i - 1) / 2 + (j - i - 1)
-    }
-
-    /// Adds a piece of evidence, from `sentences`, to the pair of actor places `x` and `y`;
-    /// the pair's score after it.
-    fn add(
-        &mut self,
-        x: u8,
-        y: u8,
-        (weight, tension, place): (f32, f32, f32),
-        sentences: &[u32],
-        max_evidence: usize,
-    ) -> f32 {
-        if x == y {
-            return 0.0;
-        }
-        let pair = self.pair(usize::from(x.min(y)), usize::from(x.max(y)));
-        let tally = &mut self.tallies[pair];
-        tally.score += weight;
-        tally.prominence += place;
-        tally.tension += weight * tension;
-        if let Some(evidence) = self.evidence.get_mut(pair) {
-            for &sentence in sentences {
-                let len = usize::from(evidence.len);
-                if len < max_evidence.min(MAX_EVIDENCE) && !evidence.as_slice().contains(&sentence) {
-                    evidence.sentences[len] = sentence;
-                    evidence.len += 1;
-                }
-            }
-        }
-        tally.score
-    }
-}
 
 /// The relations of an article with these sentences (in order, title first) and actors,
 /// each with the sentences that support it.
@@ -298,164 +225,6 @@ pub fn has_relation(
 ) -> bool {
     let least = settings.min_score.min(settings.first_min_score);
     tally(settings, labels, sentences, actors, false, Some(least)).stopped
-}
-
-/// Every pair's tallies over an article's sentences.
-struct Tallied {
-    /// The actors tallied, most mentioned first: a tally's pair holds places in it.
-    paired: Vec<ActorId>,
-    tallies: PairTallies,
-    /// The evidence-weighted tension share of all the sentences.
-    article_tension: f32,
-    /// True if the tally stopped early, at the first pair whose score reached the stop.
-    stopped: bool,
-}
-
-/// The tallies of every pair of `actors`' first [`MAX_PAIRED_ACTORS`] actors over
-/// `sentences`, with evidence if `keep_evidence`; stopped at the first pair whose score
-/// reaches `stop_at` (and is above zero), if given.
-fn tally(
-    settings: &RelationSettings,
-    labels: StanceLabels,
-    sentences: &[SentenceInput<'_>],
-    actors: &ArticleActors,
-    keep_evidence: bool,
-    stop_at: Option<f32>,
-) -> Tallied {
-    let paired: Vec<ActorId> = actors.actors.iter().take(MAX_PAIRED_ACTORS).map(|count| count.actor).collect();
-    let mut tallies = PairTallies::new(paired.len(), keep_evidence);
-    // Scores only grow, so a pair that reaches the stop is past it at the end too.
-    let reaches = |score: f32| stop_at.is_some_and(|stop| score >= stop && score > 0.0);
-    let named = places_by_sentence(sentences, actors, &paired);
-    let weights = sentence_weights(settings, labels, sentences);
-    let max_evidence = settings.max_evidence;
-    for s in 0..sentences.len() {
-        for (i, &x) in named[s].iter().enumerate() {
-            for &y in &named[s][i + 1..] {
-                if reaches(tallies.add(x, y, weights[s], &[s as u32], max_evidence)) {
-                    return Tallied { paired, tallies, article_tension: 0.5, stopped: true };
-                }
-            }
-        }
-        // Two sentences of one field at most `window` apart, each naming one of the pair.
-        for distance in 1..=settings.window {
-            let next = s + distance;
-            if next >= sentences.len() || sentences[next].field != sentences[s].field {
-                break;
-            }
-            let ((w1, t1, p1), (w2, t2, p2)) = (weights[s], weights[next]);
-            let half = settings.adjacent_weight / (2.0 * distance as f32);
-            let apart = (half * (w1 + w2), (t1 + t2) / 2.0, half * (p1 + p2));
-            for &x in &named[s] {
-                for &y in named[next].iter().filter(|y| !named[s].contains(y)) {
-                    if reaches(tallies.add(x, y, apart, &[s as u32, next as u32], max_evidence)) {
-                        return Tallied { paired, tallies, article_tension: 0.5, stopped: true };
-                    }
-                }
-            }
-        }
-    }
-    let (weighted, tension) =
-        weights.iter().fold((0.0, 0.0), |(w, t), &(weight, share, _)| (w + weight, t + weight * share));
-    let article_tension = if weighted > 0.0 { tension / weighted } else { 0.5 };
-    Tallied { paired, tallies, article_tension, stopped: false }
-}
-
-/// Each sentence's evidence weight (place times weight as a relation), its tension share,
-/// and its place weight.
-fn sentence_weights(
-    settings: &RelationSettings,
-    labels: StanceLabels,
-    sentences: &[SentenceInput<'_>],
-) -> Vec<(f32, f32, f32)> {
-    let mut text_index = 0;
-    sentences
-        .iter()
-        .map(|sentence| {
-            let place = match sentence.field {
-                Field::Title => settings.title_weight,
-                Field::Text => {
-                    text_index += 1;
-                    if text_index <= settings.lead_sentences {
-                        settings.lead_weight
-                    } else {
-                        1.0
-                    }
-                }
-            };
-            let (weight, tension) = sentence_weight(settings, labels, sentence.stance);
-            (place * weight, tension, place)
-        })
-        .collect()
-}
-
-/// A sentence's weight as a relation (`1 − P(neutral)`, or 1) and its share of tension.
-fn sentence_weight(settings: &RelationSettings, labels: StanceLabels, stance: &[f32]) -> (f32, f32) {
-    let p = |i: usize| stance.get(i).copied().filter(|p| p.is_finite()).unwrap_or(0.0).clamp(0.0, 1.0);
-    let weight = match (settings.neutral_discount, labels.neutral) {
-        (true, Some(neutral)) => 1.0 - p(neutral),
-        _ => 1.0,
-    };
-    let (tension, cooperation) = (p(labels.tension), p(labels.cooperation));
-    let share = if tension + cooperation > 0.0 { tension / (tension + cooperation) } else { 0.5 };
-    (weight, share)
-}
-
-/// The distinct paired actors each sentence names (their places in the paired list), in
-/// order of first mention: sentence `s`'s are `named[s]`. Two vectors for the whole
-/// article, not one per sentence.
-struct NamedBySentence {
-    places: Vec<u8>,
-    /// Where each sentence's places end in `places`.
-    ends: Vec<usize>,
-}
-
-impl std::ops::Index<usize> for NamedBySentence {
-    type Output = [u8];
-
-    fn index(&self, sentence: usize) -> &[u8] {
-        let start = sentence.checked_sub(1).map_or(0, |previous| self.ends[previous]);
-        &self.places[start..self.ends[sentence]]
-    }
-}
-
-/// The distinct actors of `paired` each sentence names wholly inside it, in order of first
-/// mention. The mentions are walked once in order of field and start (sorted here first if
-/// they are not), sentence by sentence; a sentence before the last one read is found by
-/// bisection.
-fn places_by_sentence(sentences: &[SentenceInput<'_>], actors: &ArticleActors, paired: &[ActorId]) -> NamedBySentence {
-    let by_place = |m: &Mention| (m.field, m.start);
-    let mentions: std::borrow::Cow<'_, [Mention]> = if actors.mentions.is_sorted_by_key(by_place) {
-        std::borrow::Cow::Borrowed(&actors.mentions)
-    } else {
-        let mut sorted = actors.mentions.clone();
-        sorted.sort_by_key(by_place);
-        std::borrow::Cow::Owned(sorted)
-    };
-    let mut named = NamedBySentence { places: Vec::new(), ends: Vec::with_capacity(sentences.len()) };
-    let mut next = 0;
-    for sentence in sentences {
-        let (field, range) = (sentence.field, &sentence.range);
-        let start = (field, range.start);
-        if next > 0 && mentions.get(next - 1).is_some_and(|m| by_place(m) >= start) {
-            next = mentions.partition_point(|m| by_place(m) < start);
-        }
-        while mentions.get(next).is_some_and(|m| by_place(m) < start) {
-            next += 1;
-        }
-        let first = named.places.len();
-        while let Some(mention) = mentions.get(next).filter(|m| m.field == field && m.start < range.end) {
-            next += 1;
-            let place = paired.iter().position(|&actor| actor == mention.actor);
-            if let (Some(place), true) = (place, mention.end <= range.end) {
-                if !named.places[first..].contains(&(place as u8)) {
-                    named.places.push(place as u8);
-                }
-            }
-        }
-        named.ends.push(named.places.len());
-    }
-    named
 }
 
 /// The pairs that reach the threshold, best first and capped, with labels, `main` and the
@@ -518,16 +287,7 @@ fn finish(
     Relations { pairs, summary }
 }
 
-/// The evidence sentences recorded for tally `pair`, in the order found.
-fn evidence_of(tallies: &PairTallies, pair: usize, sentences: &[SentenceInput<'_>]) -> Vec<(Field, usize, usize)> {
-    let Some(evidence) = tallies.evidence.get(pair) else { return Vec::new() };
-    evidence
-        .as_slice()
-        .iter()
-        .filter_map(|&sentence| sentences.get(sentence as usize))
-        .map(|sentence| (sentence.field, sentence.range.start, sentence.range.end))
-        .collect()
-}
+mod tally;
 
 #[cfg(test)]
 mod tests;
