@@ -534,7 +534,7 @@ TALIBAN	adjective	Taliban-led; Taliban-run
 TALIBAN	ambiguous	Islamic Emirate
 AL_QAEDA	name	al-Qaeda; al Qaeda; al-Qaida; al Qaida; al-Qa'ida; Qaeda; al-Qaeda in the Arabian Peninsula; al-Qaeda in the Indian Subcontinent
 AL_QAEDA	acronym	AQAP; AQIS
-AQIM	name	al-Qaeda in the Islamic Maghreb; al Qaeda in the Islamic Maghreb
+AQIM	name	al-Qaeda in the Islamic Maghreb; al Qaeda in the Islamic Maghreb; al-Qaida in the Islamic Maghreb; al Qaida in the Islamic Maghreb
 AQIM	acronym	AQIM
 ISWAP	name	Islamic State West Africa Province; Islamic State in West Africa Province; Islamic State's West Africa Province; Islamic State West Africa
 ISWAP	acronym	ISWAP
@@ -553,7 +553,7 @@ WAGNER	name	Wagner Group; Wagner mercenaries; Wagner PMC
 WAGNER	ambiguous	Wagner
 ISLAMIC_JIHAD	name	Islamic Jihad; Palestinian Islamic Jihad; Al-Quds Brigades; Saraya al-Quds
 ISLAMIC_JIHAD	acronym	PIJ
-TTP	name	Pakistani Taliban; Tehrik-i-Taliban Pakistan; Tehrik-e-Taliban Pakistan; Tehreek-e-Taliban Pakistan
+TTP	name	Pakistani Taliban; Tehrik-i-Taliban Pakistan; Tehrik-e-Taliban Pakistan; Tehreek-e-Taliban Pakistan; Tehrik-e Taliban Pakistan; Tehrik-i Taliban Pakistan
 TTP	acronym	TTP
 LET	name	Lashkar-e-Taiba; Lashkar-e-Toiba; Lashkar-e-Tayyiba; Lashkar e Taiba
 LET	acronym	LeT

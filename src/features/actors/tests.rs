@@ -55,6 +55,17 @@ fn a_stop_name_names_nothing() {
 }
 
 #[test]
+fn currencies_peoples_treaties_and_clubs_name_no_state() {
+    // Each case seen naming a state in news sentences labelled for relations.
+    assert!(codes("the US dollar rose against the Japanese yen").is_empty());
+    assert!(codes("Bosnian Serb units and Kosovo Albanians").is_empty());
+    assert!(codes("parties to the Rome Statute and the Minsk Group met").is_empty());
+    assert!(codes("she won the US Open and the French Open").is_empty());
+    assert!(codes("Canadian Press reported, citing USA Today").is_empty());
+    assert_eq!(codes("Canadian Press: Canada said"), ["CAN"]);
+}
+
+#[test]
 fn the_pope_is_the_holy_see_and_armed_groups_of_the_news_are_found() {
     assert_eq!(codes("Pope John Paul II met Iraq's ambassador"), ["VAT", "IRQ"]);
     assert!(codes("the Coptic Pope visited Cairo's cathedral").contains(&"EGY".to_owned()));
@@ -63,6 +74,8 @@ fn the_pope_is_the_holy_see_and_armed_groups_of_the_news_are_found() {
     assert_eq!(codes("a note signed by ETA"), ["ETA"]);
     assert!(codes("the eta of the ship").is_empty());
     assert_eq!(codes("the Southern Transitional Council took Aden"), ["STC", "YEM"]);
+    assert_eq!(codes("Tehrik-e Taliban Pakistan claimed it"), ["TTP"]);
+    assert_eq!(codes("Al-Qaida in the Islamic Maghreb claimed it"), ["AQIM"]);
 }
 
 #[test]
