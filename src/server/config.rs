@@ -330,3 +330,48 @@ impl ServeArgs {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::*;
+
+    #[derive(Debug, Parser)]
+    struct Serve {
+        #[command(flatten)]
+        args: ServeArgs,
+    }
+
+    fn parse(flags: &[&str]) -> Result<ServeArgs, clap::Error> {
+        Serve::try_parse_from(std::iter::once("serve").chain(flags.iter().copied())).map(|serve| serve.args)
+    }
+
+    #[test]
+    fn otlp_endpoints_are_http_or_https_urls_with_a_host() {
+        for good in ["http://127.0.0.1:4317", "https://collector.example:4317"] {
+            assert_eq!(otlp_endpoint(good).as_deref(), Ok(good));
+        }
+        for bad in ["127.0.0.1:4317", "ftp://collector:21", "https://", "http:/x", "not a url"] {
+            assert!(otlp_endpoint(bad).is_err(), "{bad} was accepted");
+        }
+    }
+
+    #[test]
+    fn a_ca_file_is_a_usage_error_only_beside_a_plaintext_endpoint() {
+        let tls = parse(&["--otlp-endpoint", "https://collector:4317", "--otlp-ca-cert", "ca.pem"]).expect("parses");
+        assert_eq!(tls.usage_error(), None);
+        let target = tls.otlp().expect("a target");
+        assert!(target.is_tls());
+        assert_eq!(target.ca_cert, Some(Path::new("ca.pem")));
+
+        let plaintext = parse(&["--otlp-endpoint", "http://collector:4317", "--otlp-ca-cert", "ca.pem"]);
+        let message = plaintext.expect("parses").usage_error().expect("a usage error");
+        assert!(message.contains("--otlp-ca-cert") && message.contains("https://"), "{message}");
+
+        assert!(parse(&["--otlp-ca-cert", "ca.pem"]).is_err(), "a CA file without an endpoint");
+        let without_tls = parse(&["--otlp-endpoint", "http://collector:4317"]).expect("parses");
+        assert_eq!(without_tls.usage_error(), None);
+        assert!(!without_tls.otlp().expect("a target").is_tls());
+    }
+}
