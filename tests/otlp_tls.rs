@@ -1,6 +1,6 @@
 //! `--otlp-endpoint https://…`: spans reach a collector that serves TLS when its certificate
 //! is trusted, through `--otlp-ca-cert` or the system's roots (`SSL_CERT_FILE` stands in for
-//! them here), and never reach one that is not, while calls are answered either way. A CA
+//! them here, `SSL_CERT_DIR` emptied), and never reach one that is not, while calls are answered either way. A CA
 //! file that cannot be used stops the server before it listens; `--otlp-ca-cert` with a
 //! plaintext endpoint is a usage error. The collector and its CA are made inside the test.
 
@@ -50,11 +50,17 @@ fn path_str(path: &Path) -> &str {
     path.to_str().expect("a UTF-8 path")
 }
 
+/// The environment that makes the certificates in `file` the system's roots, and nothing
+/// else (an empty `SSL_CERT_DIR` names no folder).
+fn system_roots(file: &Path) -> [(&'static str, &str); 2] {
+    [("SSL_CERT_FILE", path_str(file)), ("SSL_CERT_DIR", "")]
+}
+
 /// Serves the fixture model exporting to `collector` with `flags`, spans sent within 100 ms,
-/// the system's roots being the certificates in `system_roots`.
-fn serve(collector: &str, flags: &[&str], system_roots: &Path) -> Server {
+/// the system's roots being the certificates in `roots`.
+fn serve(collector: &str, flags: &[&str], roots: &Path) -> Server {
     let flags = [&["--otlp-endpoint", collector][..], flags].concat();
-    let env = [("OTEL_BSP_SCHEDULE_DELAY", "100"), ("SSL_CERT_FILE", path_str(system_roots))];
+    let env = [&[("OTEL_BSP_SCHEDULE_DELAY", "100")][..], &system_roots(roots)].concat();
     Server::start_with(common::fixture_models_dir(), &flags, &env)
 }
 
@@ -108,9 +114,10 @@ async fn an_untrusted_collector_receives_nothing_and_calls_are_answered() {
     }
 }
 
-/// How a server that should not start ended, with its log; it must end within 30 s.
-fn refused_start(flags: &[&str]) -> (ExitStatus, String, bool) {
-    let (mut child, dir) = Server::spawn(common::fixture_models_dir(), flags, &[]);
+/// How a server that should not start ended, with its log and whether it wrote its ready
+/// file; it must end within 30 s.
+fn refused_start(flags: &[&str], env: &[(&str, &str)]) -> (ExitStatus, String, bool) {
+    let (mut child, dir) = Server::spawn(common::fixture_models_dir(), flags, env);
     let deadline = Instant::now() + Duration::from_secs(30);
     let status = loop {
         if let Some(status) = child.try_wait().expect("try_wait") {
@@ -141,11 +148,25 @@ fn a_ca_file_that_cannot_be_used_stops_the_server_before_it_listens_naming_the_f
             std::fs::write(&path, contents).expect("write the CA file");
         }
         let flags = ["--otlp-endpoint", "https://127.0.0.1:4317", "--otlp-ca-cert", path_str(&path)];
-        let (status, log, ready) = refused_start(&flags);
+        let (status, log, ready) = refused_start(&flags, &[]);
         assert!(!status.success(), "{name}: the server started:\n{log}");
         assert!(log.contains(path_str(&path)), "{name}: the error does not name the file:\n{log}");
         assert!(!ready, "{name}: the ready file was written before the CA was checked");
     }
+}
+
+/// Without `--otlp-ca-cert`, system roots that hold no certificate would fail every
+/// export: the server says so at start instead.
+#[test]
+fn without_a_ca_file_empty_system_roots_stop_the_server_before_it_listens() {
+    let files = tempfile::tempdir().expect("tempdir");
+    let empty = files.path().join("empty.pem");
+    std::fs::write(&empty, "").expect("write the empty roots");
+    let flags = ["--otlp-endpoint", "https://127.0.0.1:4317"];
+    let (status, log, ready) = refused_start(&flags, &system_roots(&empty));
+    assert!(!status.success(), "the server started:\n{log}");
+    assert!(log.contains("--otlp-ca-cert") && log.contains("root certificates"), "{log}");
+    assert!(!ready, "the ready file was written before the roots were counted");
 }
 
 #[test]
@@ -153,7 +174,7 @@ fn a_ca_file_with_a_plaintext_endpoint_is_a_usage_error() {
     let ca = TestCa::new();
     let ca_file = ca.write_certificate("ca.pem");
     let flags = ["--otlp-endpoint", "http://127.0.0.1:4317", "--otlp-ca-cert", path_str(&ca_file)];
-    let (status, log, ready) = refused_start(&flags);
+    let (status, log, ready) = refused_start(&flags, &[]);
     assert_eq!(status.code(), Some(2), "a usage error:\n{log}");
     assert!(log.contains("--otlp-ca-cert") && log.contains("https://"), "{log}");
     assert!(!ready);
