@@ -3,7 +3,8 @@
 //! An `https://` endpoint is reached over TLS, trusting the system's root certificates, or
 //! only the CA of `--otlp-ca-cert` when it is given; that file is read at start, and one
 //! that cannot be read or holds no certificate stops the server before it listens, as do
-//! system roots that hold no certificate when no CA is given. A
+//! system roots that hold no certificate when no CA is given (the exporter's TLS settings
+//! are built at start). A
 //! collector whose certificate is not trusted gets no span, and is logged like one that is
 //! down.
 //!
@@ -110,7 +111,6 @@ impl Exporter {
 /// given, else the system's roots.
 fn client_tls(ca_cert: Option<&Path>) -> anyhow::Result<ClientTlsConfig> {
     let Some(path) = ca_cert else {
-        system_roots_present()?;
         return Ok(ClientTlsConfig::new().with_native_roots());
     };
     let pem = std::fs::read(path).with_context(|| format!("cannot read the OTLP CA certificate {}", path.display()))?;
@@ -125,22 +125,6 @@ fn client_tls(ca_cert: Option<&Path>) -> anyhow::Result<ClientTlsConfig> {
     }
     anyhow::ensure!(certificates > 0, unreadable());
     Ok(ClientTlsConfig::new().ca_certificate(Certificate::from_pem(pem)))
-}
-
-/// Fails when the system has no root certificate to check the collector's against: every
-/// export would fail, which is better said at start. The exporter reads them again when it
-/// first connects.
-fn system_roots_present() -> anyhow::Result<()> {
-    let roots = rustls_native_certs::load_native_certs();
-    if roots.certs.is_empty() {
-        let errors: Vec<String> = roots.errors.iter().map(ToString::to_string).collect();
-        anyhow::bail!(
-            "an https:// --otlp-endpoint is checked against the system's root certificates, and none \
-             were found ({}); give --otlp-ca-cert, or point SSL_CERT_FILE at a CA bundle",
-            if errors.is_empty() { "no error".to_owned() } else { errors.join("; ") }
-        );
-    }
-    Ok(())
 }
 
 /// The exported span of one call; an empty one when nothing is exported.
