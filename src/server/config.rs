@@ -217,9 +217,11 @@ pub struct OtlpTarget<'a> {
 }
 
 impl OtlpTarget<'_> {
-    /// Whether the collector is reached over TLS.
+    /// Whether the collector is reached over TLS: an `https` scheme, in any case, as the
+    /// exporter reads it.
     pub fn is_tls(&self) -> bool {
-        self.endpoint.starts_with("https://")
+        let uri = self.endpoint.parse::<tonic::codegen::http::Uri>();
+        uri.is_ok_and(|uri| uri.scheme_str() == Some("https"))
     }
 }
 
@@ -370,6 +372,8 @@ mod tests {
         assert!(message.contains("--otlp-ca-cert") && message.contains("https://"), "{message}");
 
         assert!(parse(&["--otlp-ca-cert", "ca.pem"]).is_err(), "a CA file without an endpoint");
+        let shouted = parse(&["--otlp-endpoint", "HTTPS://collector:4317", "--otlp-ca-cert", "ca.pem"]);
+        assert_eq!(shouted.expect("parses").usage_error(), None, "the scheme's case does not matter");
         let without_tls = parse(&["--otlp-endpoint", "http://collector:4317"]).expect("parses");
         assert_eq!(without_tls.usage_error(), None);
         assert!(!without_tls.otlp().expect("a target").is_tls());
