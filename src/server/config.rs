@@ -1,7 +1,7 @@
 //! `accord serve` settings: every flag also reads an `ACCORD_*` environment variable.
 
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use super::admin::AdminToken;
@@ -148,12 +148,18 @@ pub struct ServeArgs {
     #[arg(long, env = "ACCORD_HTTP_ADDR")]
     pub http_addr: Option<SocketAddr>,
 
-    /// Export one OpenTelemetry span per call over OTLP/gRPC to the collector at this URL
-    /// (`http://HOST:PORT`, plaintext: a collector beside the server, e.g. on port 4317),
+    /// Export one OpenTelemetry span per call over OTLP/gRPC to the collector at this URL,
     /// named after the method, with the request id and status; the caller's W3C
-    /// `traceparent` is its parent. Off unless given.
+    /// `traceparent` is its parent. `http://HOST:PORT` speaks plaintext (a collector beside
+    /// the server, e.g. on port 4317); `https://HOST:PORT` speaks TLS, trusting the system's
+    /// root certificates or --otlp-ca-cert. Off unless given.
     #[arg(long, env = "ACCORD_OTLP_ENDPOINT", value_parser = otlp_endpoint)]
     pub otlp_endpoint: Option<String>,
+
+    /// PEM certificate(s) of the CA that signed an `https://` --otlp-endpoint's
+    /// certificate, trusted instead of the system's roots (a private CA).
+    #[arg(long, env = "ACCORD_OTLP_CA_CERT", requires = "otlp_endpoint")]
+    pub otlp_ca_cert: Option<PathBuf>,
 
     /// Once listening, write the bound address (`IP:PORT` and a newline) to this file.
     #[arg(long, env = "ACCORD_READY_FILE")]
@@ -192,13 +198,31 @@ pub struct ServeArgs {
     pub admin_token_file: Option<PathBuf>,
 }
 
-/// An OTLP collector's URL: `http://` and an authority the URI parser takes.
+/// An OTLP collector's URL: `http://` or `https://` and an authority the URI parser takes.
 fn otlp_endpoint(value: &str) -> Result<String, String> {
     let uri: tonic::codegen::http::Uri = value.parse().map_err(|error| format!("not a URL: {error}"))?;
-    if uri.scheme_str() != Some("http") || uri.authority().is_none() {
-        return Err("expected http://HOST:PORT (the exporter speaks plaintext OTLP/gRPC)".into());
+    if !matches!(uri.scheme_str(), Some("http" | "https")) || uri.authority().is_none() {
+        return Err("expected http://HOST:PORT (plaintext) or https://HOST:PORT (TLS)".into());
     }
     Ok(value.to_owned())
+}
+
+/// Where spans are exported: `--otlp-endpoint`, and the CA to trust when it speaks TLS.
+#[derive(Debug, Clone, Copy)]
+pub struct OtlpTarget<'a> {
+    /// The collector's URL, `http://` or `https://`.
+    pub endpoint: &'a str,
+    /// `--otlp-ca-cert`: the PEM file of the CA to trust instead of the system's roots.
+    pub ca_cert: Option<&'a Path>,
+}
+
+impl OtlpTarget<'_> {
+    /// Whether the collector is reached over TLS: an `https` scheme, in any case, as the
+    /// exporter reads it.
+    pub fn is_tls(&self) -> bool {
+        let uri = self.endpoint.parse::<tonic::codegen::http::Uri>();
+        uri.is_ok_and(|uri| uri.scheme_str() == Some("https"))
+    }
 }
 
 /// The environment variable that may hold the admin token itself.
@@ -217,6 +241,23 @@ pub struct Limits {
 }
 
 impl ServeArgs {
+    /// Settings that clap accepts one by one but not together: `--otlp-ca-cert` with a
+    /// plaintext `--otlp-endpoint`, whose CA would never be asked for.
+    pub fn usage_error(&self) -> Option<String> {
+        let otlp = self.otlp()?;
+        (otlp.ca_cert.is_some() && !otlp.is_tls()).then(|| {
+            "--otlp-ca-cert needs an https:// --otlp-endpoint (the collector at an http:// one is \
+             reached in plaintext)"
+                .to_owned()
+        })
+    }
+
+    /// Where spans are exported, if anywhere.
+    pub fn otlp(&self) -> Option<OtlpTarget<'_>> {
+        let endpoint = self.otlp_endpoint.as_deref()?;
+        Some(OtlpTarget { endpoint, ca_cert: self.otlp_ca_cert.as_deref() })
+    }
+
     /// The admin token, from `--admin-token-file` or else ACCORD_ADMIN_TOKEN; `None` if
     /// neither is given.
     pub fn admin_token(&self) -> anyhow::Result<Option<AdminToken>> {
@@ -289,5 +330,52 @@ impl ServeArgs {
             Some(workers) => workers as usize,
             None => std::thread::available_parallelism().map_or(1, usize::from),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::*;
+
+    #[derive(Debug, Parser)]
+    struct Serve {
+        #[command(flatten)]
+        args: ServeArgs,
+    }
+
+    fn parse(flags: &[&str]) -> Result<ServeArgs, clap::Error> {
+        Serve::try_parse_from(std::iter::once("serve").chain(flags.iter().copied())).map(|serve| serve.args)
+    }
+
+    #[test]
+    fn otlp_endpoints_are_http_or_https_urls_with_a_host() {
+        for good in ["http://127.0.0.1:4317", "https://collector.example:4317"] {
+            assert_eq!(otlp_endpoint(good).as_deref(), Ok(good));
+        }
+        for bad in ["127.0.0.1:4317", "ftp://collector:21", "https://", "http:/x", "not a url"] {
+            assert!(otlp_endpoint(bad).is_err(), "{bad} was accepted");
+        }
+    }
+
+    #[test]
+    fn a_ca_file_is_a_usage_error_only_beside_a_plaintext_endpoint() {
+        let tls = parse(&["--otlp-endpoint", "https://collector:4317", "--otlp-ca-cert", "ca.pem"]).expect("parses");
+        assert_eq!(tls.usage_error(), None);
+        let target = tls.otlp().expect("a target");
+        assert!(target.is_tls());
+        assert_eq!(target.ca_cert, Some(Path::new("ca.pem")));
+
+        let plaintext = parse(&["--otlp-endpoint", "http://collector:4317", "--otlp-ca-cert", "ca.pem"]);
+        let message = plaintext.expect("parses").usage_error().expect("a usage error");
+        assert!(message.contains("--otlp-ca-cert") && message.contains("https://"), "{message}");
+
+        assert!(parse(&["--otlp-ca-cert", "ca.pem"]).is_err(), "a CA file without an endpoint");
+        let shouted = parse(&["--otlp-endpoint", "HTTPS://collector:4317", "--otlp-ca-cert", "ca.pem"]);
+        assert_eq!(shouted.expect("parses").usage_error(), None, "the scheme's case does not matter");
+        let without_tls = parse(&["--otlp-endpoint", "http://collector:4317"]).expect("parses");
+        assert_eq!(without_tls.usage_error(), None);
+        assert!(!without_tls.otlp().expect("a target").is_tls());
     }
 }

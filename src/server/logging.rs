@@ -19,17 +19,17 @@ use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::util::SubscriberInitExt;
 use tracing_subscriber::{EnvFilter, Layer};
 
-use super::config::LogFormat;
+use super::config::{LogFormat, OtlpTarget};
 use super::error::ServiceError;
 use super::metrics::{code_name, Metrics};
 use super::traces::{CallName, CallTrace, Exporter, HttpRoute};
 
-/// Installs the global subscriber: the log lines, and with `otlp_endpoint` the spans
-/// exported there (see [`super::traces`]), whose [`Exporter`] is returned to be shut down.
-/// With an endpoint it must run inside the tokio runtime.
-pub fn init(format: LogFormat, otlp_endpoint: Option<&str>) -> anyhow::Result<Option<Exporter>> {
+/// Installs the global subscriber: the log lines, and with `otlp` the spans exported there
+/// (see [`super::traces`]), whose [`Exporter`] is returned to be shut down. With a target it
+/// must run inside the tokio runtime.
+pub fn init(format: LogFormat, otlp: Option<OtlpTarget<'_>>) -> anyhow::Result<Option<Exporter>> {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
-    let Some(endpoint) = otlp_endpoint else {
+    let Some(otlp) = otlp else {
         let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
         let installed = match format {
             LogFormat::Text => builder.with_ansi(std::io::stderr().is_terminal()).try_init(),
@@ -45,7 +45,7 @@ pub fn init(format: LogFormat, otlp_endpoint: Option<&str>) -> anyhow::Result<Op
         LogFormat::Text => lines.with_ansi(std::io::stderr().is_terminal()).boxed(),
         LogFormat::Json => lines.json().with_current_span(true).with_span_list(false).boxed(),
     };
-    let (exporter, spans) = Exporter::start(endpoint)?;
+    let (exporter, spans) = Exporter::start(otlp)?;
     let installed = tracing_subscriber::registry().with(lines.with_filter(filter)).with(spans).try_init();
     installed.map_err(|error| anyhow::anyhow!("cannot install the logger: {error}"))?;
     Ok(Some(exporter))

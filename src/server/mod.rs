@@ -67,12 +67,16 @@ const MAX_FRAME: u32 = 256 << 10;
 
 /// Loads the model, then serves until SIGINT or SIGTERM.
 pub fn run(args: ServeArgs) -> anyhow::Result<()> {
+    if let Some(message) = args.usage_error() {
+        // A usage error, as clap reports its own: the message, and exit status 2.
+        clap::Error::raw(clap::error::ErrorKind::ArgumentConflict, format!("{message}\n")).exit();
+    }
     let runtime =
         tokio::runtime::Builder::new_multi_thread().enable_all().build().context("cannot start the async runtime")?;
     // The trace exporter's connection lives on the runtime.
     let exporter = {
         let _entered = runtime.enter();
-        logging::init(args.log_format, args.otlp_endpoint.as_deref())?
+        logging::init(args.log_format, args.otlp())?
     };
     let served = runtime.block_on(async {
         // The signal handlers come before anything slow: a SIGHUP, SIGINT or SIGTERM while

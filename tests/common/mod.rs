@@ -17,6 +17,7 @@ pub mod packaging;
 /// The client and messages, generated from proto/ by build.rs.
 pub use accord::grpc::v1 as pb;
 
+pub mod otlp;
 pub mod raw_grpc;
 pub mod scrape;
 
