@@ -134,6 +134,14 @@ impl<'c> Prepared<'c> {
                 progress.tick();
                 row
             });
+            if store.len() == 0 {
+                // The first batch's entries a row, a tenth over, for every row: the store is
+                // allocated once instead of copied as it doubles (room never written to
+                // takes no memory).
+                let entries: usize = rows.iter().map(SparseVector::len).sum();
+                let estimate = entries.div_ceil(rows.len().max(1)) * documents.len() * 11 / 10;
+                store.reserve(estimate, documents.len());
+            }
             rows.iter().for_each(|row| store.push(row));
         }
         FitRows { store, dimensions }

@@ -157,7 +157,7 @@ impl<'a> Objective<'a> {
     fn scaled_values(&self) -> &[f64] {
         self.scaled_values.get_or_init(|| {
             let columns = self.rows.columns();
-            columns.iter().zip(self.rows.values()).map(|(&c, &v)| self.scaled(c, v)).collect()
+            columns.par_iter().zip(self.rows.values()).map(|(&c, &v)| self.scaled(c, v)).collect()
         })
     }
 

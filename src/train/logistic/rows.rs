@@ -27,6 +27,13 @@ impl RowStore {
         RowStore { offsets: vec![0], columns: Vec::new(), values: Vec::new(), width }
     }
 
+    /// Room for `entries` more entries and `rows` more rows, allocated once.
+    pub fn reserve(&mut self, entries: usize, rows: usize) {
+        self.columns.reserve_exact(entries);
+        self.values.reserve_exact(entries);
+        self.offsets.reserve_exact(rows);
+    }
+
     /// Appends a row; its columns must be ascending and below the width.
     pub fn push(&mut self, row: &SparseVector) {
         self.columns.extend_from_slice(&row.indices);
