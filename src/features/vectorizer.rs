@@ -297,6 +297,12 @@ impl DocumentFrequency {
         }
     }
 
+    /// Counts made elsewhere: each term with the number of documents holding it, over
+    /// `documents` documents.
+    pub(crate) fn from_counts(max_ngram: usize, counts: HashMap<String, u32>, documents: usize) -> Self {
+        Self { max_ngram, counts, documents, seen: Vec::new() }
+    }
+
     /// How many documents were counted.
     pub fn documents(&self) -> usize {
         self.documents

@@ -7,7 +7,9 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
 
-use super::logistic::{FittedSparseLogistic, LogisticError, SparseDataset, SparseLogisticRegression, SparseRows};
+use super::logistic::{
+    FittedSparseLogistic, LogisticError, SparseDataset, SparseLogisticRegression, SparseRows, PARALLEL_FROM_ROWS,
+};
 use super::{TrainConfig, TrainError};
 use crate::model::head::LinearHead;
 
@@ -188,14 +190,20 @@ enum Scaling {
     None,
 }
 
-/// One binary model per label, fitted side by side on rayon's pool: the labels are
-/// independent (and each fit spreads its passes over the rows across the same pool).
+/// One binary model per label. Rows enough for a fit to spread its passes over every core:
+/// the labels one after another, so that one label's scaled entries (8 bytes an entry) are
+/// held at a time. Fewer: side by side on rayon's pool. Each label's fit is the same either
+/// way.
 fn one_vs_rest(
     dataset: &SparseDataset,
     settings: Settings,
     scaling: Scaling,
 ) -> Result<Vec<FittedSparseLogistic>, LogisticError> {
-    (0..settings.labels).into_par_iter().map(|label| fit_binary(dataset, settings, label, scaling)).collect()
+    let fit = |label| fit_binary(dataset, settings, label, scaling);
+    match dataset.records().len() >= PARALLEL_FROM_ROWS {
+        true => (0..settings.labels).map(fit).collect(),
+        false => (0..settings.labels).into_par_iter().map(fit).collect(),
+    }
 }
 
 fn fit_binary(

@@ -4,12 +4,13 @@ use std::collections::HashMap;
 
 use rustc_hash::FxHashMap;
 
-use crate::features::vectorizer::{DocumentFrequency, SparseVector, TfIdf};
+use crate::features::vectorizer::{SparseVector, TfIdf};
 use crate::features::word_prefixes::WordPrefixes;
 use crate::features::word_vectors::WordVectorBlock;
 use crate::text::tokenizer::Tokenizer;
 use crate::train::corpus::Corpus;
 use crate::train::logistic::RowStore;
+use crate::train::numbered_terms::NumberedTerms;
 use crate::train::parallel::{self, Progress};
 use crate::train::Observer;
 
@@ -77,15 +78,9 @@ impl<'c> Prepared<'c> {
         self.tokens[doc].numbers.iter().map(|&n| self.token_texts[n as usize].as_str())
     }
 
-    /// A document's tokens, one iterator per field (title, text).
-    fn fields_of(&self, doc: usize) -> [impl Iterator<Item = &str>; 2] {
-        let DocumentTokens { numbers, title_length } = &self.tokens[doc];
-        let (title, text) = numbers.split_at(*title_length);
-        [title, text].map(|part| part.iter().map(|&n| self.token_texts[n as usize].as_str()))
-    }
-
     /// The vocabulary fitted on `docs` and, with `prefixes` (a prefix length), the word-prefix
-    /// block: their document frequencies counted in one pass, on every core.
+    /// block: their document frequencies counted in one pass, on every core (the
+    /// vocabulary's over token numbers, see [`NumberedTerms`]).
     pub(super) fn fit_vocabulary(
         &self,
         docs: &[usize],
@@ -94,10 +89,10 @@ impl<'c> Prepared<'c> {
     ) -> (TfIdf, Option<WordPrefixes>) {
         let progress = Progress::start(self.observer, "counting the vocabulary", docs.len());
         let counted = parallel::per_chunk(docs, |chunk| {
-            let mut terms = DocumentFrequency::new(settings.max_ngram);
+            let mut terms = NumberedTerms::new(settings.max_ngram);
             let mut prefix_terms = WordPrefixes::frequency();
             for &doc in chunk {
-                terms.add(self.fields_of(doc));
+                terms.add(self.number_fields(doc));
                 if let Some(length) = prefixes {
                     WordPrefixes::count(length, &mut prefix_terms, self.tokens_of(doc));
                 }
@@ -105,12 +100,13 @@ impl<'c> Prepared<'c> {
             }
             (terms, prefix_terms)
         });
-        let (mut terms, mut prefix_terms) = (DocumentFrequency::new(settings.max_ngram), WordPrefixes::frequency());
+        let (mut terms, mut prefix_terms) = (NumberedTerms::new(settings.max_ngram), WordPrefixes::frequency());
         for (chunk_terms, chunk_prefixes) in counted {
             terms.merge(chunk_terms);
             prefix_terms.merge(chunk_prefixes);
         }
         let prefixes = prefixes.map(|length| WordPrefixes::from_frequency(length, settings, prefix_terms));
+        let terms = terms.spelled(&self.token_texts, settings.max_ngram, settings.min_df);
         (terms.into_vectorizer(settings.clone()), prefixes)
     }
 
@@ -138,6 +134,14 @@ impl<'c> Prepared<'c> {
                 progress.tick();
                 row
             });
+            if store.len() == 0 {
+                // The first batch's entries a row, a tenth over, for every row: the store is
+                // allocated once instead of copied as it doubles (room never written to
+                // takes no memory).
+                let entries: usize = rows.iter().map(SparseVector::len).sum();
+                let estimate = entries.div_ceil(rows.len().max(1)) * documents.len() * 11 / 10;
+                store.reserve(estimate, documents.len());
+            }
             rows.iter().for_each(|row| store.push(row));
         }
         FitRows { store, dimensions }

@@ -297,3 +297,28 @@ fn rows_read_from_the_token_numbers_are_the_served_vectors() {
         }
     }
 }
+
+#[test]
+fn the_vocabulary_counted_over_token_numbers_is_the_one_counted_over_strings() {
+    let corpus = small_corpus();
+    let tokenizer = Tokenizer::default();
+    let prepared = super::Prepared::new(&corpus, Tokenizer::default(), false, &super::Silent);
+    let docs: Vec<usize> = (0..corpus.len()).filter(|i| i % 3 != 0).collect();
+    let tokens: Vec<Vec<Vec<String>>> = docs
+        .iter()
+        .map(|&i| {
+            let d = &corpus.documents[i];
+            [&d.title, &d.text].iter().map(|f| tokenizer.tokenize(f).into_iter().map(|t| t.text).collect()).collect()
+        })
+        .collect();
+    for (max_ngram, min_df, max_features) in [(2, 2, 200_000), (2, 3, 700), (1, 1, 300)] {
+        let settings =
+            crate::features::vectorizer::VectorizerSettings { max_ngram, min_df, max_features, ..Default::default() };
+        let (ours, _) = prepared.fit_vocabulary(&docs, &settings, None);
+        let theirs = TfIdf::fit(settings.clone(), &tokens);
+        assert!(ours.dimensions() > 100, "{} terms", ours.dimensions());
+        assert_eq!(ours.terms(), theirs.terms(), "n-grams up to {max_ngram}, min_df {min_df}");
+        let bits = |v: &TfIdf| v.idf().iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+        assert_eq!(bits(&ours), bits(&theirs), "n-grams up to {max_ngram}, min_df {min_df}");
+    }
+}

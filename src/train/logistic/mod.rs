@@ -23,7 +23,7 @@ mod objective;
 mod rows;
 
 use objective::Objective;
-pub use objective::Task;
+pub use objective::{Task, PARALLEL_FROM_ROWS};
 pub use rows::{RowStore, SparseRows};
 
 /// Why a sparse logistic regression could not be set up or fitted.

@@ -7,7 +7,7 @@
 //! The ranges run on rayon's pool: the heads' labels are fitted on that pool too, so the
 //! nested work shares one thread per core instead of starting threads per evaluation.
 
-use std::sync::Mutex;
+use std::sync::{Mutex, OnceLock};
 
 use argmin::core::{CostFunction, Gradient};
 use ndarray::Array1;
@@ -20,7 +20,7 @@ const CHUNKS: usize = 16;
 
 /// Below this many rows an evaluation runs on the calling thread: handing ranges to the
 /// pool would cost more than the pass.
-const PARALLEL_FROM_ROWS: usize = 2_048;
+pub const PARALLEL_FROM_ROWS: usize = 2_048;
 
 /// How many rows' scores are summed side by side: each row's sum is a chain of dependent
 /// additions, so summing several rows at once keeps the core busy while each chain waits.
@@ -69,6 +69,11 @@ pub struct Objective<'a> {
     /// The last parameters evaluated, with their loss and gradient: the line search asks for
     /// the cost and then the gradient at the same point.
     pub(super) last: Mutex<Option<Evaluated>>,
+    /// Every entry's value as the fit sees it ([`Objective::scaled`]), in the store's order,
+    /// computed at the first evaluation of a binary task: each pass then reads one number an
+    /// entry instead of the value and its column's multiplier. The same numbers (a product of
+    /// two `f32`s is exact in `f64`), at 8 bytes an entry while the fit lasts.
+    pub(super) scaled_values: OnceLock<Vec<f64>>,
 }
 
 impl<'a> Objective<'a> {
@@ -83,6 +88,7 @@ impl<'a> Objective<'a> {
             parallel: true,
             partials: Mutex::new(vec![Vec::new(); CHUNKS]),
             last: Mutex::new(None),
+            scaled_values: OnceLock::new(),
         }
     }
 
@@ -147,23 +153,37 @@ impl<'a> Objective<'a> {
         rows.map(|r| (r, self.weight(r))).filter(|&(_, weight)| weight != 0.0)
     }
 
-    /// The sum of each row's scaled entries times their weights in `w`, each row's terms
-    /// added in its entries' order (from -0.0, as `Iterator::sum` does); the rows' chains of
-    /// additions run side by side.
-    fn dot_products(&self, rows: [usize; ROWS_AT_ONCE], count: usize, w: &[f64]) -> [f64; ROWS_AT_ONCE] {
-        let entries = rows.map(|r| self.rows.row(r));
+    /// [`Objective::scaled_values`], computed on first use.
+    fn scaled_values(&self) -> &[f64] {
+        self.scaled_values.get_or_init(|| {
+            let columns = self.rows.columns();
+            columns.par_iter().zip(self.rows.values()).map(|(&c, &v)| self.scaled(c, v)).collect()
+        })
+    }
+
+    /// The sum of each row's scaled entries (`entries`: their columns and scaled values)
+    /// times their weights in `w`, each row's terms added in its entries' order (from -0.0,
+    /// as `Iterator::sum` does); the rows' chains of additions run side by side.
+    fn dot_products(entries: [(&[u32], &[f64]); ROWS_AT_ONCE], count: usize, w: &[f64]) -> [f64; ROWS_AT_ONCE] {
         let mut sums = [-0.0f64; ROWS_AT_ONCE];
         let shortest = entries[..count].iter().map(|(columns, _)| columns.len()).min().unwrap_or(0);
-        for i in 0..shortest {
-            for k in 0..count {
-                let c = entries[k].0[i];
-                sums[k] += self.scaled(c, entries[k].1[i]) * w[c as usize];
+        if count == ROWS_AT_ONCE {
+            for i in 0..shortest {
+                for k in 0..ROWS_AT_ONCE {
+                    sums[k] += entries[k].1[i] * w[entries[k].0[i] as usize];
+                }
+            }
+        } else {
+            for i in 0..shortest {
+                for k in 0..count {
+                    sums[k] += entries[k].1[i] * w[entries[k].0[i] as usize];
+                }
             }
         }
         for k in 0..count {
             let (columns, values) = entries[k];
-            for (&c, &v) in columns[shortest..].iter().zip(&values[shortest..]) {
-                sums[k] += self.scaled(c, v) * w[c as usize];
+            for (&c, &x) in columns[shortest..].iter().zip(&values[shortest..]) {
+                sums[k] += x * w[c as usize];
             }
         }
         sums
@@ -171,6 +191,11 @@ impl<'a> Objective<'a> {
 
     fn binary(&self, rows: std::ops::Range<usize>, positive: usize, w: &[f64], gradient: &mut [f64]) -> f64 {
         let bias = self.rows.width();
+        let (columns, scaled) = (self.rows.columns(), self.scaled_values());
+        let entries = |r: usize| {
+            let range = self.rows.entries(r);
+            (&columns[range.clone()], &scaled[range])
+        };
         let mut loss = 0.0;
         let mut weighted = self.weighted_rows(rows).peekable();
         while weighted.peek().is_some() {
@@ -181,15 +206,15 @@ impl<'a> Objective<'a> {
                 block[count] = row;
                 count += 1;
             }
-            let sums = self.dot_products(block.map(|(r, _)| r), count, w);
+            let sums = Self::dot_products(block.map(|(r, _)| entries(r)), count, w);
             for (&(r, weight), sum) in block[..count].iter().zip(sums) {
                 let z = w[bias] + sum;
                 let y = if self.targets[r] == positive { 1.0 } else { -1.0 };
                 loss += weight * softplus(-y * z);
                 let dz = -y * weight * sigmoid(-y * z);
-                let (columns, values) = self.rows.row(r);
-                for (&c, &v) in columns.iter().zip(values) {
-                    gradient[c as usize] += dz * self.scaled(c, v);
+                let (columns, values) = entries(r);
+                for (&c, &x) in columns.iter().zip(values) {
+                    gradient[c as usize] += dz * x;
                 }
                 gradient[bias] += dz;
             }

@@ -27,6 +27,13 @@ impl RowStore {
         RowStore { offsets: vec![0], columns: Vec::new(), values: Vec::new(), width }
     }
 
+    /// Room for `entries` more entries and `rows` more rows, allocated once.
+    pub fn reserve(&mut self, entries: usize, rows: usize) {
+        self.columns.reserve_exact(entries);
+        self.values.reserve_exact(entries);
+        self.offsets.reserve_exact(rows);
+    }
+
     /// Appends a row; its columns must be ascending and below the width.
     pub fn push(&mut self, row: &SparseVector) {
         self.columns.extend_from_slice(&row.indices);
@@ -46,8 +53,23 @@ impl RowStore {
 
     /// Row `r`'s columns and values.
     pub fn row(&self, r: usize) -> (&[u32], &[f32]) {
-        let range = self.offsets[r]..self.offsets[r + 1];
+        let range = self.entries(r);
         (&self.columns[range.clone()], &self.values[range])
+    }
+
+    /// Where row `r`'s entries are among every row's, in order.
+    pub fn entries(&self, r: usize) -> std::ops::Range<usize> {
+        self.offsets[r]..self.offsets[r + 1]
+    }
+
+    /// Every row's columns, row after row.
+    pub fn columns(&self) -> &[u32] {
+        &self.columns
+    }
+
+    /// Every row's values, row after row.
+    pub fn values(&self) -> &[f32] {
+        &self.values
     }
 
     /// Row `r` as a vector of its entries on the columns below `end`.
