@@ -25,13 +25,22 @@ use super::reference;
 /// unless it is longer than `64 - STRIDE` bytes. Everything else (longer runs, joiners,
 /// `;`, non-ASCII, entity debris) takes [`general`], which returns where to go on.
 #[inline]
-pub(crate) fn for_each_span(text: &str, emit: impl FnMut(usize, usize, bool)) {
+pub(crate) fn for_each_span(text: &str, mut emit: impl FnMut(usize, usize, bool)) {
+    for_each_span_with(text, &mut (), |(), start, end, ascii| emit(start, end, ascii));
+}
+
+/// [`for_each_span`] with the state `emit` writes to handed in as `state`, beside `emit`
+/// rather than captured by it: passed by exclusive reference into the scan, its fields can
+/// stay in registers through the scan's loop, where a closure's captured references would be
+/// read and written through memory at every token.
+#[inline]
+pub(crate) fn for_each_span_with<S>(text: &str, state: &mut S, emit: impl FnMut(&mut S, usize, usize, bool)) {
     #[cfg(target_arch = "x86_64")]
     if with_bit_instructions() {
         // SAFETY: the processor has every feature `scan_with_bit_instructions` enables.
-        return unsafe { scan_with_bit_instructions(text, emit) };
+        return unsafe { scan_with_bit_instructions(text, state, emit) };
     }
-    scan(text, emit)
+    scan(text, state, emit)
 }
 
 /// Whether the processor has the bit-manipulation instructions (BMI1, BMI2, LZCNT) and AVX2
@@ -50,13 +59,13 @@ fn with_bit_instructions() -> bool {
 /// takes the three-operand forms.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "bmi1,bmi2,lzcnt,avx2")]
-unsafe fn scan_with_bit_instructions(text: &str, emit: impl FnMut(usize, usize, bool)) {
-    scan(text, emit)
+unsafe fn scan_with_bit_instructions<S>(text: &str, state: &mut S, emit: impl FnMut(&mut S, usize, usize, bool)) {
+    scan(text, state, emit)
 }
 
 /// The scan itself, for any x86-64 processor (and others).
 #[inline(always)]
-pub(super) fn scan(text: &str, mut emit: impl FnMut(usize, usize, bool)) {
+pub(super) fn scan<S>(text: &str, state: &mut S, mut emit: impl FnMut(&mut S, usize, usize, bool)) {
     let bytes = text.as_bytes();
     let mut base = 0;
     // Where the scan goes on: at or after `base`, below `base + STRIDE` inside the window.
@@ -73,10 +82,14 @@ pub(super) fn scan(text: &str, mut emit: impl FnMut(usize, usize, bool)) {
             let e = p + run.trailing_zeros();
             let (start, end) = (base + p as usize, base + e as usize);
             if run & 1 == 0 && e < 64 && ((window.ends >> e) & 1 != 0 || ends_plain_token(bytes, start, end)) {
-                emit(start, end, true);
+                emit(state, start, end, true);
                 i = end;
             } else {
-                i = general(text, start, &mut emit);
+                let (next, token) = general(text, start);
+                if let Some((start, end, ascii)) = token {
+                    emit(state, start, end, ascii);
+                }
+                i = next;
             }
             if i >= base + STRIDE {
                 break;
@@ -93,29 +106,34 @@ const STRIDE: usize = 48;
 
 /// What the scan does at the interesting byte `i` the masks do not settle: the ASCII run
 /// from `i` measured byte by byte and, if the byte after it does not join or start anything,
-/// emitted; an all-ASCII word of runs joined by `-` or by `.` `,` between digits
-/// ([`joined_ascii_end`]) emitted as well; otherwise the reference's own functions. Returns
-/// where the scan goes on.
+/// taken as a token; an all-ASCII word of runs joined by `-` or by `.` `,` between digits
+/// ([`joined_ascii_end`]) as well; otherwise the reference's own functions. Returns where
+/// the scan goes on, and the token found there if any (at most one: each of the reference's
+/// functions gives at most one), as `(start, end, ascii)`. Returned rather than handed to
+/// the scan's `emit`, so that `emit` never leaves the scan's loop and its state can stay in
+/// registers there.
 #[inline(never)]
-fn general(text: &str, i: usize, emit: &mut impl FnMut(usize, usize, bool)) -> usize {
+fn general(text: &str, i: usize) -> (usize, Option<(usize, usize, bool)>) {
     let bytes = text.as_bytes();
     let b = bytes[i];
-    if b.is_ascii_alphanumeric() {
+    let mut token = None;
+    let next = if b.is_ascii_alphanumeric() {
         let end = ascii_run_end(bytes, i);
         if ends_plain_token(bytes, i, end) {
-            emit(i, end, true);
+            token = Some((i, end, true));
             end
         } else if let Some(end) = joined_ascii_end(bytes, end) {
-            emit(i, end, true);
+            token = Some((i, end, true));
             end
         } else {
-            reference::scan_ascii_start(text, i, &mut |s, e| emit(s, e, bytes[s..e].is_ascii()))
+            reference::scan_ascii_start(text, i, &mut |s, e| token = Some((s, e, bytes[s..e].is_ascii())))
         }
     } else if b >= 0x80 {
-        reference::scan_non_ascii_start(text, i, &mut |s, e| emit(s, e, false))
+        reference::scan_non_ascii_start(text, i, &mut |s, e| token = Some((s, e, false)))
     } else {
         reference::entity_end(bytes, i).unwrap_or(i + 1)
-    }
+    };
+    (next, token)
 }
 
 /// The end of the run of ASCII alphanumerics from `start`.
