@@ -204,8 +204,8 @@ impl Tokenizer {
         passes::count();
         let settings = &self.settings;
         let lowercase = if settings.lowercase { hash::LOWERCASE_ASCII } else { 0 };
-        let mut sink = KeySink { text, keys, spans, written: 0, max: settings.max_token_bytes, lowercase, buffer };
-        scan::for_each_span_with(text, &mut sink, |sink, start, end, ascii| {
+        let sink = KeySink { text, keys, spans, written: 0, max: settings.max_token_bytes, lowercase, buffer };
+        let sink = scan::for_each_span_with(text, sink, |sink, start, end, ascii| {
             if end - start > sink.max || end - start == 1 {
                 return;
             }

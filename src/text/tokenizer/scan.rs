@@ -26,15 +26,15 @@ use super::reference;
 /// `;`, non-ASCII, entity debris) takes [`general`], which returns where to go on.
 #[inline]
 pub(crate) fn for_each_span(text: &str, mut emit: impl FnMut(usize, usize, bool)) {
-    for_each_span_with(text, &mut (), |(), start, end, ascii| emit(start, end, ascii));
+    for_each_span_with(text, (), |(), start, end, ascii| emit(start, end, ascii));
 }
 
 /// [`for_each_span`] with the state `emit` writes to handed in as `state`, beside `emit`
-/// rather than captured by it: passed by exclusive reference into the scan, its fields can
-/// stay in registers through the scan's loop, where a closure's captured references would be
-/// read and written through memory at every token.
+/// rather than captured by it, and handed back at the end: a local of the scan, its fields
+/// can stay in registers through the scan's loop, where a closure's captured references
+/// would be read and written through memory at every token.
 #[inline]
-pub(crate) fn for_each_span_with<S>(text: &str, state: &mut S, emit: impl FnMut(&mut S, usize, usize, bool)) {
+pub(crate) fn for_each_span_with<S>(text: &str, state: S, emit: impl FnMut(&mut S, usize, usize, bool)) -> S {
     #[cfg(target_arch = "x86_64")]
     if with_bit_instructions() {
         // SAFETY: the processor has every feature `scan_with_bit_instructions` enables.
@@ -59,13 +59,13 @@ fn with_bit_instructions() -> bool {
 /// takes the three-operand forms.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "bmi1,bmi2,lzcnt,avx2")]
-unsafe fn scan_with_bit_instructions<S>(text: &str, state: &mut S, emit: impl FnMut(&mut S, usize, usize, bool)) {
+unsafe fn scan_with_bit_instructions<S>(text: &str, state: S, emit: impl FnMut(&mut S, usize, usize, bool)) -> S {
     scan(text, state, emit)
 }
 
 /// The scan itself, for any x86-64 processor (and others).
 #[inline(always)]
-pub(super) fn scan<S>(text: &str, state: &mut S, mut emit: impl FnMut(&mut S, usize, usize, bool)) {
+pub(super) fn scan<S>(text: &str, mut state: S, mut emit: impl FnMut(&mut S, usize, usize, bool)) -> S {
     let bytes = text.as_bytes();
     let mut base = 0;
     // Where the scan goes on: at or after `base`, below `base + STRIDE` inside the window.
@@ -82,12 +82,12 @@ pub(super) fn scan<S>(text: &str, state: &mut S, mut emit: impl FnMut(&mut S, us
             let e = p + run.trailing_zeros();
             let (start, end) = (base + p as usize, base + e as usize);
             if run & 1 == 0 && e < 64 && ((window.ends >> e) & 1 != 0 || ends_plain_token(bytes, start, end)) {
-                emit(state, start, end, true);
+                emit(&mut state, start, end, true);
                 i = end;
             } else {
                 let (next, token) = general(text, start);
                 if let Some((start, end, ascii)) = token {
-                    emit(state, start, end, ascii);
+                    emit(&mut state, start, end, ascii);
                 }
                 i = next;
             }
@@ -99,6 +99,7 @@ pub(super) fn scan<S>(text: &str, state: &mut S, mut emit: impl FnMut(&mut S, us
         base = i.max(base + STRIDE);
         i = base;
     }
+    state
 }
 
 /// Bytes between the starts of consecutive windows.

@@ -210,9 +210,7 @@ fn fast_spans(input: &str) -> Vec<(usize, usize, bool)> {
 /// The scan without the bit instructions [`scan::for_each_span`] uses where it can, so that
 /// both are checked whatever the processor.
 fn baseline_spans(input: &str) -> Vec<(usize, usize, bool)> {
-    let mut spans = Vec::new();
-    scan::scan(input, &mut spans, |spans, start, end, ascii| spans.push((start, end, ascii)));
-    spans
+    scan::scan(input, Vec::new(), |spans, start, end, ascii| spans.push((start, end, ascii)))
 }
 
 fn reference_spans(input: &str) -> Vec<(usize, usize, bool)> {
