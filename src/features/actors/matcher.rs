@@ -229,14 +229,13 @@ impl<'g> ActorMatcher<'g> {
             AmbiguousRule::Never => false,
         };
         let counted = |tally: &Tally| tally.unambiguous + if supported(tally) { tally.ambiguous } else { 0 };
-        let mut actors: Vec<ActorCount> = space
-            .named
-            .iter()
-            .filter_map(|&actor| {
-                let mentions = counted(space.tallies.get(usize::from(actor.0))?);
-                (mentions > 0).then_some(ActorCount { actor, mentions })
-            })
-            .collect();
+        // Both lists are sized once, for everything that may go in (a filtered collect
+        // would grow them by doubling, copying them each time).
+        let mut actors: Vec<ActorCount> = Vec::with_capacity(space.named.len());
+        actors.extend(space.named.iter().filter_map(|&actor| {
+            let mentions = counted(space.tallies.get(usize::from(actor.0))?);
+            (mentions > 0).then_some(ActorCount { actor, mentions })
+        }));
         // A stable sort: ties stay in the order the article first named them.
         actors.sort_by_key(|count| std::cmp::Reverse(count.mentions));
         actors.truncate(max_actors);
@@ -247,7 +246,8 @@ impl<'g> ActorMatcher<'g> {
             let tally = &space.tallies[usize::from(found.mention.actor.0)];
             tally.listed && (!found.ambiguous || supported(tally))
         };
-        let mut mentions: Vec<Mention> = space.found.iter().filter(|f| keeps(f)).map(|f| f.mention).collect();
+        let mut mentions: Vec<Mention> = Vec::with_capacity(space.found.len());
+        mentions.extend(space.found.iter().filter(|f| keeps(f)).map(|f| f.mention));
         mentions.sort_by_key(|m| (m.field, m.start));
         space.clear();
         ArticleActors { actors, mentions }
