@@ -120,7 +120,7 @@ fn general(text: &str, i: usize) -> (usize, Option<(usize, usize, bool)>) {
     let mut token = None;
     let next = if b.is_ascii_alphanumeric() {
         let end = ascii_run_end(bytes, i);
-        if ends_plain_token(bytes, i, end) {
+        if ends_plain_token(bytes, i, end) || is_general_punctuation(bytes, end) {
             token = Some((i, end, true));
             end
         } else if let Some(end) = joined_ascii_end(bytes, end) {
@@ -129,12 +129,23 @@ fn general(text: &str, i: usize) -> (usize, Option<(usize, usize, bool)>) {
         } else {
             reference::scan_ascii_start(text, i, &mut |s, e| token = Some((s, e, bytes[s..e].is_ascii())))
         }
+    } else if is_general_punctuation(bytes, i) {
+        i + 3
     } else if b >= 0x80 {
         reference::scan_non_ascii_start(text, i, &mut |s, e| token = Some((s, e, false)))
     } else {
         reference::entity_end(bytes, i).unwrap_or(i + 1)
     };
     (next, token)
+}
+
+/// Whether the character at `i` is one of U+2000 to U+203F (UTF-8 `E2 80 xx`): spaces,
+/// dashes, curly quotes, bullets and ellipses, the non-ASCII bytes of most English news.
+/// None of them is a word character or joins one, so each is a separator, as in the
+/// reference (tested), found here without decoding it or looking it up.
+#[inline]
+fn is_general_punctuation(bytes: &[u8], i: usize) -> bool {
+    bytes.get(i) == Some(&0xE2) && bytes.get(i + 1) == Some(&0x80)
 }
 
 /// The end of the run of ASCII alphanumerics from `start`.
@@ -307,6 +318,21 @@ mod tests {
             bytes[..32].copy_from_slice(&block);
             bytes[32..].copy_from_slice(&other);
             prop_assert_eq!(classify(&bytes), classify_scalar(&bytes));
+        }
+    }
+
+    #[test]
+    fn general_punctuation_separates_words_as_in_the_reference() {
+        // The block and its neighbours, whose letters (`ⁱ`, `ℕ`) are words.
+        for c in '\u{1F00}'..='\u{2200}' {
+            let text = format!("ab{c}cd {c} 1{c}2 x{c}y. {c}U.S.{c}e");
+            let mut fast = Vec::new();
+            for_each_span(&text, |start, end, ascii| fast.push((start, end, ascii)));
+            let mut reference = Vec::new();
+            reference::for_each_span(&text, |start, end| reference.push((start, end, text[start..end].is_ascii())));
+            assert_eq!(fast, reference, "{c:?}");
+            let in_block = ('\u{2000}'..='\u{203F}').contains(&c);
+            assert_eq!(is_general_punctuation(text.as_bytes(), 2), in_block, "{c:?}");
         }
     }
 
