@@ -149,22 +149,38 @@ impl Tokenizer {
         visit(start, end, buffer);
     }
 
-    /// Appends the 64-bit key ([`hash`]) of every token of `text` to `keys` and its byte
-    /// range, `(start, end)`, to `spans`: the tokens [`Tokenizer::for_each`] gives, in order.
-    /// ASCII tokens are hashed straight from the text; `buffer` holds a non-ASCII token
-    /// while it is normalized.
-    #[inline]
-    pub(crate) fn keys_and_spans_into(
+    /// Writes the 64-bit key ([`hash`]) of every token of `text` to `keys` and its byte
+    /// range, `(start, end)`, to `spans`, from their first entries on: the tokens
+    /// [`Tokenizer::for_each`] gives, in order. Returns how many; the entries past them are
+    /// stale. The buffers are grown when `text` could hold more tokens than they have room
+    /// for, and never shrunk, so that a caller that keeps them allocates nothing per text
+    /// once they are large enough. ASCII tokens are hashed straight from the text; `buffer`
+    /// holds a non-ASCII token while it is normalized.
+    pub(crate) fn keys_and_spans(
         &self,
         text: &str,
         keys: &mut Vec<u64>,
         spans: &mut Vec<(usize, usize)>,
         buffer: &mut String,
-    ) {
-        self.for_each_key(text, buffer, |key, start, end| {
-            keys.push(key);
-            spans.push((start, end));
-        });
+    ) -> usize {
+        // Every token is two bytes or more and no two overlap: a text of `n` bytes holds at
+        // most `n / 2` of them.
+        let room = text.len() / 2 + 1;
+        loop {
+            if keys.len() < room {
+                keys.resize(room, 0);
+            }
+            if spans.len() < room {
+                spans.resize(room, (0, 0));
+            }
+            let written = self.write_keys_and_spans(text, keys, spans, buffer);
+            if written <= keys.len().min(spans.len()) {
+                return written;
+            }
+            // Not reached (see `room`); if it were, the buffers grow and the text is read again.
+            keys.resize(written, 0);
+            spans.resize(written, (0, 0));
+        }
     }
 
     /// The normalized form of the token whose source is `source` (a span the tokenizer
@@ -175,28 +191,53 @@ impl Tokenizer {
         buffer
     }
 
-    /// Calls `sink(key, start, end)` for every token of `text`, in order.
-    #[inline(always)]
-    fn for_each_key(&self, text: &str, buffer: &mut String, mut sink: impl FnMut(u64, usize, usize)) {
+    /// The keys and spans of [`Tokenizer::keys_and_spans`], written into `keys` and `spans`
+    /// as far as they have room; returns how many tokens `text` has.
+    fn write_keys_and_spans(
+        &self,
+        text: &str,
+        keys: &mut [u64],
+        spans: &mut [(usize, usize)],
+        buffer: &mut String,
+    ) -> usize {
         #[cfg(test)]
         passes::count();
-        let bytes = text.as_bytes();
-        let max = self.settings.max_token_bytes;
-        let lowercase = if self.settings.lowercase { hash::LOWERCASE_ASCII } else { 0 };
-        scan::for_each_span(text, |start, end, ascii| {
-            if end - start > max || end - start == 1 {
+        let settings = &self.settings;
+        let lowercase = if settings.lowercase { hash::LOWERCASE_ASCII } else { 0 };
+        let sink = KeySink { text, keys, spans, written: 0, max: settings.max_token_bytes, lowercase, buffer };
+        let sink = scan::for_each_span_with(text, sink, |sink, start, end, ascii| {
+            if end - start > sink.max || end - start == 1 {
                 return;
             }
             let key = if ascii {
-                hash::ascii_lowercased(bytes, start, end, lowercase)
+                hash::ascii_lowercased(sink.text.as_bytes(), start, end, sink.lowercase)
             } else {
-                buffer.clear();
-                normalize_into(&text[start..end], self.settings.lowercase, buffer);
-                hash::bytes(buffer.as_bytes())
+                sink.buffer.clear();
+                normalize_into(&sink.text[start..end], sink.lowercase != 0, sink.buffer);
+                hash::bytes(sink.buffer.as_bytes())
             };
-            sink(key, start, end);
+            if let (Some(k), Some(span)) = (sink.keys.get_mut(sink.written), sink.spans.get_mut(sink.written)) {
+                (*k, *span) = (key, (start, end));
+            }
+            sink.written += 1;
         });
+        sink.written
     }
+}
+
+/// Where [`Tokenizer::write_keys_and_spans`] writes, and what it reads per token: handed to
+/// the scan beside its `emit` ([`scan::for_each_span_with`]), so that these stay in registers
+/// through the scan's loop.
+struct KeySink<'a> {
+    text: &'a str,
+    keys: &'a mut [u64],
+    spans: &'a mut [(usize, usize)],
+    /// Tokens found so far (some past the buffers' room, if they had too little).
+    written: usize,
+    max: usize,
+    /// [`hash::LOWERCASE_ASCII`] if tokens are lowercased, else 0.
+    lowercase: u64,
+    buffer: &'a mut String,
 }
 
 /// Appends the normalized form of a token to `out`, without allocating: what

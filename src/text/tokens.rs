@@ -13,49 +13,53 @@ use crate::text::tokenizer::Tokenizer;
 /// the field.
 #[derive(Debug, Clone, Default)]
 pub struct FieldTokens {
+    /// The keys of the field's tokens, then stale entries: the buffer keeps the length of
+    /// the longest field read, so that reading writes into it without a push per token.
     keys: Vec<u64>,
-    /// `(start, end)` of each token: one push per token beside its key.
+    /// `(start, end)` of each token beside its key, then stale entries as in `keys`.
     spans: Vec<(usize, usize)>,
+    /// How many tokens the field has.
+    len: usize,
 }
 
 impl FieldTokens {
     const fn new() -> Self {
-        Self { keys: Vec::new(), spans: Vec::new() }
+        Self { keys: Vec::new(), spans: Vec::new(), len: 0 }
     }
 
     /// The key of each token: equal keys, equal normalized tokens (a 64-bit hash).
     pub fn keys(&self) -> &[u64] {
-        &self.keys
+        self.keys.get(..self.len).unwrap_or_default()
     }
 
     /// The byte range of token `index` in its field.
     pub fn span(&self, index: usize) -> Option<Range<usize>> {
-        self.spans.get(index).map(|&(start, end)| start..end)
+        self.span_pairs().get(index).map(|&(start, end)| start..end)
     }
 
     /// The byte range of every token, in order.
     pub fn spans(&self) -> impl ExactSizeIterator<Item = Range<usize>> + '_ {
-        self.spans.iter().map(|&(start, end)| start..end)
+        self.span_pairs().iter().map(|&(start, end)| start..end)
     }
 
     /// `(start, end)` of every token, in order, as stored.
     pub fn span_pairs(&self) -> &[(usize, usize)] {
-        &self.spans
+        self.spans.get(..self.len).unwrap_or_default()
     }
 
     /// Number of tokens.
     pub fn len(&self) -> usize {
-        self.keys.len()
+        self.len
     }
 
     /// True if the field has no token.
     pub fn is_empty(&self) -> bool {
-        self.keys.is_empty()
+        self.len == 0
     }
 
-    fn clear(&mut self) {
-        self.keys.clear();
-        self.spans.clear();
+    /// Reads `text`'s tokens in place of the field's.
+    fn read(&mut self, tokenizer: &Tokenizer, text: &str, buffer: &mut String) {
+        self.len = tokenizer.keys_and_spans(text, &mut self.keys, &mut self.spans, buffer);
     }
 }
 
@@ -93,9 +97,7 @@ impl Tokens {
     pub fn read(&mut self, tokenizer: &Tokenizer, article: &Article) {
         self.sentences.clear();
         for (field, text) in article.fields() {
-            let tokens = &mut self.fields[field.index()];
-            tokens.clear();
-            tokenizer.keys_and_spans_into(text, &mut tokens.keys, &mut tokens.spans, &mut self.buffer);
+            self.fields[field.index()].read(tokenizer, text, &mut self.buffer);
         }
     }
 
@@ -106,7 +108,7 @@ impl Tokens {
         // Room for sentences of about 80 bytes, so that a typical article's list never regrows.
         self.sentences.reserve((article.title.len() + article.text.len()) / 80 + 2);
         for (field, text) in article.fields() {
-            let spans = &self.fields[field.index()].spans;
+            let spans = self.fields[field.index()].span_pairs();
             // Sentences come in order, so each one's tokens are found by walking on from the
             // previous one's end.
             let mut cursor = 0;

@@ -229,14 +229,13 @@ impl<'g> ActorMatcher<'g> {
             AmbiguousRule::Never => false,
         };
         let counted = |tally: &Tally| tally.unambiguous + if supported(tally) { tally.ambiguous } else { 0 };
-        let mut actors: Vec<ActorCount> = space
-            .named
-            .iter()
-            .filter_map(|&actor| {
-                let mentions = counted(space.tallies.get(usize::from(actor.0))?);
-                (mentions > 0).then_some(ActorCount { actor, mentions })
-            })
-            .collect();
+        // Both lists are sized once, for everything that may go in (a filtered collect
+        // would grow them by doubling, copying them each time).
+        let mut actors: Vec<ActorCount> = Vec::with_capacity(space.named.len());
+        actors.extend(space.named.iter().filter_map(|&actor| {
+            let mentions = counted(space.tallies.get(usize::from(actor.0))?);
+            (mentions > 0).then_some(ActorCount { actor, mentions })
+        }));
         // A stable sort: ties stay in the order the article first named them.
         actors.sort_by_key(|count| std::cmp::Reverse(count.mentions));
         actors.truncate(max_actors);
@@ -247,7 +246,8 @@ impl<'g> ActorMatcher<'g> {
             let tally = &space.tallies[usize::from(found.mention.actor.0)];
             tally.listed && (!found.ambiguous || supported(tally))
         };
-        let mut mentions: Vec<Mention> = space.found.iter().filter(|f| keeps(f)).map(|f| f.mention).collect();
+        let mut mentions: Vec<Mention> = Vec::with_capacity(space.found.len());
+        mentions.extend(space.found.iter().filter(|f| keeps(f)).map(|f| f.mention));
         mentions.sort_by_key(|m| (m.field, m.start));
         space.clear();
         ArticleActors { actors, mentions }
@@ -274,21 +274,31 @@ fn first_byte(text: &str, (start, _): (usize, usize)) -> Option<u8> {
 }
 
 /// Whether `pattern` matches the tokens from the first of `keys` (with byte ranges `spans`
-/// in `text`) on, keys and case.
+/// in `text`) on, keys and case. The first key is not compared: `pattern` is one of the
+/// candidates of the first token's key ([`super::index::PatternIndex::candidates`]).
 #[inline]
 pub(super) fn matches_at(pattern: &Pattern, keys: &[u64], spans: &[(usize, usize)], text: &str) -> bool {
     let len = pattern.keys.len();
     let (Some(keys), Some(spans)) = (keys.get(..len), spans.get(..len)) else { return false };
     // Element by element: most patterns are a word or two, shorter than a memcmp call.
-    if !pattern.keys.iter().zip(keys).all(|(p, k)| p == k) {
+    if !pattern.keys.iter().zip(keys).skip(1).all(|(p, k)| p == k) {
         return false;
     }
     let source = |&(start, end): &(usize, usize)| text.get(start..end).unwrap_or("");
     match &pattern.case {
         CaseRule::Exact(written) => spans.iter().zip(written.iter()).all(|(span, word)| source(span) == &**word),
-        CaseRule::Capitalized(mask) => spans
-            .iter()
-            .enumerate()
-            .all(|(k, span)| mask & (1 << k) == 0 || source(span).chars().next().is_some_and(char::is_uppercase)),
+        CaseRule::Capitalized(mask) => {
+            spans.iter().enumerate().all(|(k, span)| mask & (1 << k) == 0 || starts_upper(text, *span))
+        }
+    }
+}
+
+/// Whether the token at `(start, end)` in `text` starts with an uppercase letter: from its
+/// first byte when that is ASCII (nearly always), else from its first character.
+#[inline]
+fn starts_upper(text: &str, (start, end): (usize, usize)) -> bool {
+    match text.as_bytes().get(start) {
+        Some(byte) if byte.is_ascii() => byte.is_ascii_uppercase(),
+        _ => text.get(start..end).and_then(|token| token.chars().next()).is_some_and(char::is_uppercase),
     }
 }

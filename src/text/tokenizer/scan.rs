@@ -25,13 +25,22 @@ use super::reference;
 /// unless it is longer than `64 - STRIDE` bytes. Everything else (longer runs, joiners,
 /// `;`, non-ASCII, entity debris) takes [`general`], which returns where to go on.
 #[inline]
-pub(crate) fn for_each_span(text: &str, emit: impl FnMut(usize, usize, bool)) {
+pub(crate) fn for_each_span(text: &str, mut emit: impl FnMut(usize, usize, bool)) {
+    for_each_span_with(text, (), |(), start, end, ascii| emit(start, end, ascii));
+}
+
+/// [`for_each_span`] with the state `emit` writes to handed in as `state`, beside `emit`
+/// rather than captured by it, and handed back at the end: a local of the scan, its fields
+/// can stay in registers through the scan's loop, where a closure's captured references
+/// would be read and written through memory at every token.
+#[inline]
+pub(crate) fn for_each_span_with<S>(text: &str, state: S, emit: impl FnMut(&mut S, usize, usize, bool)) -> S {
     #[cfg(target_arch = "x86_64")]
     if with_bit_instructions() {
         // SAFETY: the processor has every feature `scan_with_bit_instructions` enables.
-        return unsafe { scan_with_bit_instructions(text, emit) };
+        return unsafe { scan_with_bit_instructions(text, state, emit) };
     }
-    scan(text, emit)
+    scan(text, state, emit)
 }
 
 /// Whether the processor has the bit-manipulation instructions (BMI1, BMI2, LZCNT) and AVX2
@@ -50,13 +59,13 @@ fn with_bit_instructions() -> bool {
 /// takes the three-operand forms.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "bmi1,bmi2,lzcnt,avx2")]
-unsafe fn scan_with_bit_instructions(text: &str, emit: impl FnMut(usize, usize, bool)) {
-    scan(text, emit)
+unsafe fn scan_with_bit_instructions<S>(text: &str, state: S, emit: impl FnMut(&mut S, usize, usize, bool)) -> S {
+    scan(text, state, emit)
 }
 
 /// The scan itself, for any x86-64 processor (and others).
 #[inline(always)]
-pub(super) fn scan(text: &str, mut emit: impl FnMut(usize, usize, bool)) {
+pub(super) fn scan<S>(text: &str, mut state: S, mut emit: impl FnMut(&mut S, usize, usize, bool)) -> S {
     let bytes = text.as_bytes();
     let mut base = 0;
     // Where the scan goes on: at or after `base`, below `base + STRIDE` inside the window.
@@ -73,10 +82,14 @@ pub(super) fn scan(text: &str, mut emit: impl FnMut(usize, usize, bool)) {
             let e = p + run.trailing_zeros();
             let (start, end) = (base + p as usize, base + e as usize);
             if run & 1 == 0 && e < 64 && ((window.ends >> e) & 1 != 0 || ends_plain_token(bytes, start, end)) {
-                emit(start, end, true);
+                emit(&mut state, start, end, true);
                 i = end;
             } else {
-                i = general(text, start, &mut emit);
+                let (next, token) = general(text, start);
+                if let Some((start, end, ascii)) = token {
+                    emit(&mut state, start, end, ascii);
+                }
+                i = next;
             }
             if i >= base + STRIDE {
                 break;
@@ -86,6 +99,7 @@ pub(super) fn scan(text: &str, mut emit: impl FnMut(usize, usize, bool)) {
         base = i.max(base + STRIDE);
         i = base;
     }
+    state
 }
 
 /// Bytes between the starts of consecutive windows.
@@ -93,29 +107,45 @@ const STRIDE: usize = 48;
 
 /// What the scan does at the interesting byte `i` the masks do not settle: the ASCII run
 /// from `i` measured byte by byte and, if the byte after it does not join or start anything,
-/// emitted; an all-ASCII word of runs joined by `-` or by `.` `,` between digits
-/// ([`joined_ascii_end`]) emitted as well; otherwise the reference's own functions. Returns
-/// where the scan goes on.
+/// taken as a token; an all-ASCII word of runs joined by `-` or by `.` `,` between digits
+/// ([`joined_ascii_end`]) as well; otherwise the reference's own functions. Returns where
+/// the scan goes on, and the token found there if any (at most one: each of the reference's
+/// functions gives at most one), as `(start, end, ascii)`. Returned rather than handed to
+/// the scan's `emit`, so that `emit` never leaves the scan's loop and its state can stay in
+/// registers there.
 #[inline(never)]
-fn general(text: &str, i: usize, emit: &mut impl FnMut(usize, usize, bool)) -> usize {
+fn general(text: &str, i: usize) -> (usize, Option<(usize, usize, bool)>) {
     let bytes = text.as_bytes();
     let b = bytes[i];
-    if b.is_ascii_alphanumeric() {
+    let mut token = None;
+    let next = if b.is_ascii_alphanumeric() {
         let end = ascii_run_end(bytes, i);
-        if ends_plain_token(bytes, i, end) {
-            emit(i, end, true);
+        if ends_plain_token(bytes, i, end) || is_general_punctuation(bytes, end) {
+            token = Some((i, end, true));
             end
         } else if let Some(end) = joined_ascii_end(bytes, end) {
-            emit(i, end, true);
+            token = Some((i, end, true));
             end
         } else {
-            reference::scan_ascii_start(text, i, &mut |s, e| emit(s, e, bytes[s..e].is_ascii()))
+            reference::scan_ascii_start(text, i, &mut |s, e| token = Some((s, e, bytes[s..e].is_ascii())))
         }
+    } else if is_general_punctuation(bytes, i) {
+        i + 3
     } else if b >= 0x80 {
-        reference::scan_non_ascii_start(text, i, &mut |s, e| emit(s, e, false))
+        reference::scan_non_ascii_start(text, i, &mut |s, e| token = Some((s, e, false)))
     } else {
         reference::entity_end(bytes, i).unwrap_or(i + 1)
-    }
+    };
+    (next, token)
+}
+
+/// Whether the character at `i` is one of U+2000 to U+203F (UTF-8 `E2 80 xx`): spaces,
+/// dashes, curly quotes, bullets and ellipses, the non-ASCII bytes of most English news.
+/// None of them is a word character or joins one, so each is a separator, as in the
+/// reference (tested), found here without decoding it or looking it up.
+#[inline]
+fn is_general_punctuation(bytes: &[u8], i: usize) -> bool {
+    bytes.get(i) == Some(&0xE2) && bytes.get(i + 1) == Some(&0x80)
 }
 
 /// The end of the run of ASCII alphanumerics from `start`.
@@ -288,6 +318,21 @@ mod tests {
             bytes[..32].copy_from_slice(&block);
             bytes[32..].copy_from_slice(&other);
             prop_assert_eq!(classify(&bytes), classify_scalar(&bytes));
+        }
+    }
+
+    #[test]
+    fn general_punctuation_separates_words_as_in_the_reference() {
+        // The block and its neighbours, whose letters (`ⁱ`, `ℕ`) are words.
+        for c in '\u{1F00}'..='\u{2200}' {
+            let text = format!("ab{c}cd {c} 1{c}2 x{c}y. {c}U.S.{c}e");
+            let mut fast = Vec::new();
+            for_each_span(&text, |start, end, ascii| fast.push((start, end, ascii)));
+            let mut reference = Vec::new();
+            reference::for_each_span(&text, |start, end| reference.push((start, end, text[start..end].is_ascii())));
+            assert_eq!(fast, reference, "{c:?}");
+            let in_block = ('\u{2000}'..='\u{203F}').contains(&c);
+            assert_eq!(is_general_punctuation(text.as_bytes(), 2), in_block, "{c:?}");
         }
     }
 
