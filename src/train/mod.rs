@@ -31,6 +31,7 @@ mod fit;
 pub(crate) mod logistic;
 mod names;
 pub mod news;
+pub mod pair_sentences;
 mod parallel;
 mod prepared;
 pub mod promotion;
