@@ -213,3 +213,109 @@ fn kinds(x: ActorKind, y: ActorKind) -> &'static str {
     let name = |k: ActorKind| k.as_str();
     KINDS.iter().find(|k| k.split_once('+') == Some((name(x), name(y)))).copied().unwrap_or("")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::text::article::Article;
+    use crate::text::tokenizer::Tokenizer;
+    use crate::text::tokens::Tokens;
+
+    /// The named features of the pair at these bytes of `text`, with `between` actors
+    /// between them.
+    fn named(text: &str, a: (usize, usize), b: (usize, usize), field: Field) -> Vec<(String, String)> {
+        let article = match field {
+            Field::Title => Article { id: "", title: text, text: "" },
+            Field::Text => Article { id: "", title: "", text },
+        };
+        let mut tokens = Tokens::new();
+        tokens.read(&Tokenizer::default(), &article);
+        let read = tokens.field(field);
+        let mention = |(start, end)| PairMention { start, end, kind: ActorKind::State };
+        let sentence = PairSentence {
+            tokens: 0..read.len(),
+            a: mention(b),
+            b: mention(a),
+            actors: 2,
+            between: 0,
+            stance: None,
+            field,
+        };
+        let mut out = Vec::new();
+        for_each_feature(read.span_pairs(), &sentence, |feature, _| {
+            let (region, value) = feature.name(|i| read.span(i).map_or("", |span| &text[span]));
+            out.push((region.to_owned(), value.to_lowercase()));
+        });
+        out
+    }
+
+    fn has(features: &[(String, String)], region: &str, value: &str) -> bool {
+        features.iter().any(|(r, v)| r == region && v == value)
+    }
+
+    #[test]
+    fn tokens_are_tagged_by_where_they_stand_against_the_two_mentions() {
+        let text = "On Monday France sharply accused Germany of spying on it";
+        let features = named(text, (10, 16), (33, 40), Field::Text);
+        for (region, value) in [
+            ("before", "on"),
+            ("before", "monday"),
+            ("mention", "france"),
+            ("between", "sharply"),
+            ("between", "accused"),
+            ("mention", "germany"),
+            ("after", "of"),
+            ("after", "spying"),
+            ("after", "on"),
+            ("distance", "2"),
+            ("kinds", "state+state"),
+            ("actors", "2"),
+        ] {
+            assert!(has(&features, region, value), "{region}:{value} in {features:?}");
+        }
+        assert!(!has(&features, "after", "it"), "only {CONTEXT} tokens after: {features:?}");
+        assert!(!has(&features, "field", "title"));
+        assert!(has(&named(text, (10, 16), (33, 40), Field::Title), "field", "title"));
+    }
+
+    #[test]
+    fn a_long_stretch_between_keeps_its_ends_and_buckets_its_length() {
+        let words: Vec<String> = (0..20).map(|i| format!("w{i:02}")).collect();
+        let text = format!("France {} Germany", words.join(" "));
+        let end = text.len();
+        let features = named(&text, (0, 6), (end - 7, end), Field::Text);
+        let between: Vec<&str> = features.iter().filter(|(r, _)| r == "between").map(|(_, v)| v.as_str()).collect();
+        assert_eq!(between, ["w00", "w01", "w02", "w03", "w04", "w05", "w14", "w15", "w16", "w17", "w18", "w19"]);
+        assert!(has(&features, "distance", "17+"));
+    }
+
+    #[test]
+    fn keys_of_features_read_off_tokens_match_the_keys_of_their_names() {
+        let text = "France accused Germany";
+        let article = Article { id: "", title: "", text };
+        let mut tokens = Tokens::new();
+        tokens.read(&Tokenizer::default(), &article);
+        let read = tokens.field(Field::Text);
+        let mention = |(start, end)| PairMention { start, end, kind: ActorKind::State };
+        let sentence = PairSentence {
+            tokens: 0..read.len(),
+            a: mention((0, 6)),
+            b: mention((15, 22)),
+            actors: 2,
+            between: 1,
+            stance: Some([0.2, 0.3, 0.5]),
+            field: Field::Text,
+        };
+        let mut seen = 0;
+        for_each_feature(read.span_pairs(), &sentence, |feature, value| {
+            let (region, name) = feature.name(|i| read.span(i).map_or("", |span| &text[span]));
+            assert_eq!(feature.key(read.keys()), feature_key(region, &name.to_lowercase()), "{region}:{name}");
+            if let PairFeature::Stance(label) = feature {
+                assert_eq!(value, [0.2, 0.3, 0.5][STANCES.iter().position(|&l| l == label).unwrap_or(9)]);
+            }
+            seen += 1;
+        });
+        // 3 stance, 2 mentions, 1 between, distance, actors, actors between, kinds.
+        assert_eq!(seen, 10);
+    }
+}

@@ -138,6 +138,9 @@ pub struct RelationSettings {
     pub pair_weight: f32,
     /// How much of that sentence's tension share for the pair is the pair head's.
     pub pair_tension: f32,
+    /// A sentence naming both gives the pair no evidence when the pair head's `P(none)`
+    /// reaches this (1 or more: never).
+    pub pair_gate: f32,
 }
 
 impl Default for RelationSettings {
@@ -160,6 +163,7 @@ impl Default for RelationSettings {
             max_evidence: 8,
             pair_weight: 0.0,
             pair_tension: 0.0,
+            pair_gate: 1.0,
         }
     }
 }

@@ -156,7 +156,7 @@ fn pair_weight(
     (x, y): (&Mention, &Mention),
     named: &[Mention],
 ) -> (f32, f32, f32) {
-    if settings.pair_weight == 0.0 && settings.pair_tension == 0.0 {
+    if settings.pair_weight == 0.0 && settings.pair_tension == 0.0 && settings.pair_gate >= 1.0 {
         return (weight, tension, place);
     }
     let (first, second) = if (x.start, x.end) <= (y.start, y.end) { (x, y) } else { (y, x) };
@@ -164,6 +164,9 @@ fn pair_weight(
         return (weight, tension, place);
     };
     let mix = |own: f32, head: f32, share: f32| (1.0 - share) * own + share * head;
+    if reading.probabilities[0] >= settings.pair_gate {
+        return (0.0, tension, place);
+    }
     let weight = mix(weight, place * reading.relation(), settings.pair_weight);
     let tension = mix(tension, reading.tension_share(), settings.pair_tension);
     (weight, tension, place)
