@@ -308,3 +308,70 @@ pub fn figures(gold: &[usize], predicted: &[[f32; 3]]) -> PairFigures {
     let stance_accuracy = right as f64 / related.len().max(1) as f64;
     PairFigures { rows: gold.len(), accuracy, macro_f1, relation_f1, stance_accuracy }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn gazetteer() -> Gazetteer {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/actors");
+        Gazetteer::load(&dir).unwrap_or_else(|e| panic!("the shipped gazetteer loads: {e}"))
+    }
+
+    /// A labeled row: the two actors are the first two names of `names` found in `sentence`.
+    fn row(doc: &str, sentence: &str, names: [&str; 2], label: &str) -> String {
+        let at = |name: &str| sentence.find(name).map(|s| (s, s + name.len())).unwrap_or((0, 0));
+        let actor = |name: &str| {
+            let (start, end) = at(name);
+            serde_json::json!({"code": name, "kind": "state", "start": start, "end": end})
+        };
+        serde_json::json!({"id": doc, "doc": doc, "field": "text", "sentence": sentence,
+            "a": actor(names[0]), "b": actor(names[1]), "label": label})
+        .to_string()
+    }
+
+    fn rows() -> Vec<String> {
+        let mut rows = Vec::new();
+        for (i, (x, y)) in [("France", "Germany"), ("Spain", "Portugal"), ("Japan", "Canada"), ("Chile", "Peru")]
+            .into_iter()
+            .enumerate()
+        {
+            rows.push(row(&format!("t{i}"), &format!("{x} accused {y} of spying."), [x, y], "tension"));
+            rows.push(row(&format!("c{i}"), &format!("{x} signed a trade deal with {y}."), [x, y], "cooperation"));
+            rows.push(row(&format!("n{i}"), &format!("{x}, Italy and {y} reported new cases."), [x, y], "none"));
+        }
+        rows
+    }
+
+    #[test]
+    fn a_head_fitted_on_a_few_rows_reads_an_unseen_pair_by_its_words() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("a temporary directory: {e}"));
+        let path = dir.path().join("pairs.jsonl");
+        std::fs::write(&path, rows().join("\n")).unwrap_or_else(|e| panic!("written: {e}"));
+        let labeled = load(&path).unwrap_or_else(|e| panic!("the rows load: {e}"));
+        let (tokenizer, gazetteer) = (Tokenizer::default(), gazetteer());
+        let featured: Vec<_> =
+            labeled.iter().map(|(pair, label)| (features(&tokenizer, &gazetteer, pair, None), *label)).collect();
+        let settings = PairFitSettings { l2: 0.1, min_rows: 1, max_iterations: 100 };
+        let head = fit(&settings, &featured).unwrap_or_else(|e| panic!("the head fits: {e}"));
+        let unseen = |sentence: &str, label: &str| {
+            let line = row("u", sentence, ["Egypt", "Kenya"], label);
+            let pair: LabeledPair = serde_json::from_str(&line).unwrap_or_else(|e| panic!("a row: {e}"));
+            let p = head.read_named(&features(&tokenizer, &gazetteer, &pair, None));
+            (0..3).fold(0, |best, k| if p[k] > p[best] { k } else { best })
+        };
+        assert_eq!(PAIR_LABELS[unseen("Egypt accused Kenya of spying.", "tension")], "tension");
+        assert_eq!(PAIR_LABELS[unseen("Egypt, Italy and Kenya reported new cases.", "none")], "none");
+        assert_eq!(PAIR_LABELS[unseen("Egypt signed a trade deal with Kenya.", "cooperation")], "cooperation");
+    }
+
+    #[test]
+    fn a_row_whose_mention_is_outside_its_sentence_is_refused_with_its_line() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("a temporary directory: {e}"));
+        let path = dir.path().join("pairs.jsonl");
+        let bad = row("b", "France accused Germany.", ["France", "Atlantis"], "tension");
+        std::fs::write(&path, [rows()[0].clone(), bad].join("\n")).unwrap_or_else(|e| panic!("written: {e}"));
+        let error = load(&path).err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(error.contains("line 2") && error.contains("not inside"), "{error}");
+    }
+}
