@@ -191,7 +191,7 @@ pub struct PairFitSettings {
 }
 
 impl Default for PairFitSettings {
-    /// Chosen by [`cross_validate`] on `data/relation-sentences` (docs/model.md, "Relations").
+    /// Chosen by [`cross_validate`] on `data/relation-sentences` (docs/decisions.md, "Relations").
     fn default() -> Self {
         Self { l2: 1.0, min_rows: 2, max_iterations: 200 }
     }
