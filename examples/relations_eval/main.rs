@@ -285,7 +285,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
         for pair_gate in [0.6, 0.7, 0.8, 0.9] {
             for min_score in [1.0, 1.5] {
-                let settings = RelationSettings { pair_gate, pair_tension: 1.0, min_score, first_min_score: min_score, ..defaults };
+                let settings = RelationSettings {
+                    pair_gate,
+                    pair_tension: 1.0,
+                    min_score,
+                    first_min_score: min_score,
+                    ..defaults
+                };
                 let scores = pair_scores(&answer(&gazetteer, labels, &settings, 0, &all));
                 println!("defaults, pair gate {pair_gate}, tension 1, min {min_score}: {}", news::line(&scores));
             }

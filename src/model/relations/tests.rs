@@ -211,10 +211,7 @@ fn evidence_is_capped_at_its_room_whatever_the_settings_ask() {
 /// A pair head that reads "accused" between two actors as tension and another actor named
 /// between them as no relation, and otherwise leans to none.
 fn listing_head() -> PairHead {
-    let features = vec![
-        ("actors_between".to_owned(), "1".to_owned()),
-        ("between".to_owned(), "accused".to_owned()),
-    ];
+    let features = vec![("actors_between".to_owned(), "1".to_owned()), ("between".to_owned(), "accused".to_owned())];
     PairHead::new(features, vec![4.0, 0.0, 0.0, 0.0, 0.0, 6.0], [1.0, 0.0, 0.0], false)
         .unwrap_or_else(|e| panic!("a valid head: {e}"))
 }
@@ -231,7 +228,8 @@ fn the_pair_head_drops_a_listed_pair_and_keeps_an_interacting_one() {
     let head = listing_head();
     let reader = TokenPairReader { head: &head, gazetteer: gazetteer(), tokens: &tokens };
     let settings = RelationSettings { pair_weight: 1.0, pair_tension: 1.0, ..plain() };
-    let codes = |found: &Relations| pairs(found).into_iter().map(|(a, b, l, _)| format!("{a}-{b} {l}")).collect::<Vec<_>>();
+    let codes =
+        |found: &Relations| pairs(found).into_iter().map(|(a, b, l, _)| format!("{a}-{b} {l}")).collect::<Vec<_>>();
     let with_head = relations(gazetteer(), &settings, LABELS, &sentences, &actors, Some(&reader));
     assert_eq!(codes(&with_head), ["ESP-PRT tension"]);
     // Without the head the listing is a relation too: the sentence stance is not neutral.
@@ -239,7 +237,8 @@ fn the_pair_head_drops_a_listed_pair_and_keeps_an_interacting_one() {
     assert!(codes(&without).contains(&"DEU-FRA cooperation".to_owned()), "{:?}", codes(&without));
     // And the head's reading decides whether the article has a relation at all.
     let (actors, sentences) = read("", "France, Germany and Italy reported new cases.", &[FRIENDLY]);
-    let article = crate::text::article::Article { id: "", title: "", text: "France, Germany and Italy reported new cases." };
+    let article =
+        crate::text::article::Article { id: "", title: "", text: "France, Germany and Italy reported new cases." };
     tokens.read(&Tokenizer::default(), &article);
     tokens.split_sentences(&article);
     let reader = TokenPairReader { head: &head, gazetteer: gazetteer(), tokens: &tokens };
