@@ -1,6 +1,6 @@
 //! What one sentence says around two actors it names: the features the pair-in-sentence head
-//! ([`crate::model::relations::PairHead`]) reads to tell whether the sentence reports the two
-//! interacting, and how.
+//! (the model's `PairHead`) reads to tell whether the sentence reports the two interacting,
+//! and how.
 //!
 //! They come from the field's one token stream (keys and byte spans, as
 //! [`crate::text::tokens::FieldTokens`] holds them), never from tokenizing again:
