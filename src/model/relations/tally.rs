@@ -107,15 +107,24 @@ pub(super) fn tally(
     let mut tallies = PairTallies::new(paired.len(), keep_evidence);
     // Scores only grow, so a pair that reaches the stop is past it at the end too.
     let reaches = |score: f32| stop_at.is_some_and(|stop| score >= stop && score > 0.0);
-    let named = places_by_sentence(sentences, actors, &paired);
+    // The pair reader, when given and asked for by the settings; only then are the first
+    // mentions kept.
+    let reads_pairs = settings.pair_weight != 0.0 || settings.pair_tension != 0.0 || settings.pair_gate < 1.0;
+    let pairs = pairs.filter(|_| reads_pairs);
+    let named = places_by_sentence(sentences, actors, &paired, pairs.is_some());
     let weights = sentence_weights(settings, labels, sentences);
     let max_evidence = settings.max_evidence;
     for s in 0..sentences.len() {
         let (places, firsts) = (&named[s], named.firsts(s));
         for (i, &x) in places.iter().enumerate() {
             for (j, &y) in places.iter().enumerate().skip(i + 1) {
-                let read = pairs.map(|reader| (reader, stance_of(labels, sentences[s].stance)));
-                let weight = pair_weight(settings, read, weights[s], s, (&firsts[i], &firsts[j]), firsts);
+                let weight = match pairs {
+                    Some(reader) => {
+                        let read = (reader, stance_of(labels, sentences[s].stance));
+                        pair_weight(settings, read, weights[s], s, (&firsts[i], &firsts[j]), firsts)
+                    }
+                    None => weights[s],
+                };
                 if reaches(tallies.add(x, y, weight, &[s as u32], max_evidence)) {
                     return Tallied { paired, tallies, article_tension: 0.5, stopped: true };
                 }
@@ -150,17 +159,14 @@ pub(super) fn tally(
 /// at [`RelationSettings::pair_weight`] and [`RelationSettings::pair_tension`].
 fn pair_weight(
     settings: &RelationSettings,
-    pairs: Option<(&dyn PairReader, [f32; 3])>,
+    (reader, stance): (&dyn PairReader, [f32; 3]),
     (weight, tension, place): (f32, f32, f32),
     s: usize,
     (x, y): (&Mention, &Mention),
     named: &[Mention],
 ) -> (f32, f32, f32) {
-    if settings.pair_weight == 0.0 && settings.pair_tension == 0.0 && settings.pair_gate >= 1.0 {
-        return (weight, tension, place);
-    }
     let (first, second) = if (x.start, x.end) <= (y.start, y.end) { (x, y) } else { (y, x) };
-    let Some(reading) = pairs.and_then(|(reader, stance)| reader.read(s, (first, second), named, stance)) else {
+    let Some(reading) = reader.read(s, (first, second), named, stance) else {
         return (weight, tension, place);
     };
     let mix = |own: f32, head: f32, share: f32| (1.0 - share) * own + share * head;
@@ -224,17 +230,19 @@ fn sentence_weight(settings: &RelationSettings, labels: StanceLabels, stance: &[
 /// article, not one per sentence.
 struct NamedBySentence {
     places: Vec<u8>,
-    /// The first mention in the sentence of each of `places`, beside it.
+    /// The first mention in the sentence of each of `places`, beside it (only for a pair
+    /// reader; else empty).
     firsts: Vec<Mention>,
     /// Where each sentence's places end in `places`.
     ends: Vec<usize>,
 }
 
 impl NamedBySentence {
-    /// The first mention of each actor sentence `sentence` names, beside `self[sentence]`.
+    /// The first mention of each actor sentence `sentence` names, beside `self[sentence]`;
+    /// empty when they were not kept.
     fn firsts(&self, sentence: usize) -> &[Mention] {
         let start = sentence.checked_sub(1).map_or(0, |previous| self.ends[previous]);
-        &self.firsts[start..self.ends[sentence]]
+        self.firsts.get(start..self.ends[sentence]).unwrap_or(&[])
     }
 }
 
@@ -248,10 +256,15 @@ impl std::ops::Index<usize> for NamedBySentence {
 }
 
 /// The distinct actors of `paired` each sentence names wholly inside it, in order of first
-/// mention. The mentions are walked once in order of field and start (sorted here first if
+/// mention, with their first mentions if `keep_firsts`. The mentions are walked once in order of field and start (sorted here first if
 /// they are not), sentence by sentence; a sentence before the last one read is found by
 /// bisection.
-fn places_by_sentence(sentences: &[SentenceInput<'_>], actors: &ArticleActors, paired: &[ActorId]) -> NamedBySentence {
+fn places_by_sentence(
+    sentences: &[SentenceInput<'_>],
+    actors: &ArticleActors,
+    paired: &[ActorId],
+    keep_firsts: bool,
+) -> NamedBySentence {
     let by_place = |m: &Mention| (m.field, m.start);
     let mentions: std::borrow::Cow<'_, [Mention]> = if actors.mentions.is_sorted_by_key(by_place) {
         std::borrow::Cow::Borrowed(&actors.mentions)
@@ -279,7 +292,9 @@ fn places_by_sentence(sentences: &[SentenceInput<'_>], actors: &ArticleActors, p
             if let (Some(place), true) = (place, mention.end <= range.end) {
                 if !named.places[first..].contains(&(place as u8)) {
                     named.places.push(place as u8);
-                    named.firsts.push(*mention);
+                    if keep_firsts {
+                        named.firsts.push(*mention);
+                    }
                 }
             }
         }

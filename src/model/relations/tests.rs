@@ -244,6 +244,10 @@ fn the_pair_head_drops_a_listed_pair_and_keeps_an_interacting_one() {
     let reader = TokenPairReader { head: &head, gazetteer: gazetteer(), tokens: &tokens };
     assert!(!has_relation(&settings, LABELS, &sentences, &actors, Some(&reader)));
     assert!(has_relation(&settings, LABELS, &sentences, &actors, None));
+    // The gate alone, the sentence stance weighing the rest: the listing reads P(none) > ½.
+    let gated = RelationSettings { pair_gate: 0.5, ..plain() };
+    assert!(!has_relation(&gated, LABELS, &sentences, &actors, Some(&reader)));
+    assert!(has_relation(&RelationSettings { pair_gate: 0.9, ..plain() }, LABELS, &sentences, &actors, Some(&reader)));
 }
 
 #[test]
