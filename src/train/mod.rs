@@ -32,6 +32,7 @@ pub(crate) mod logistic;
 mod names;
 pub mod news;
 mod numbered_terms;
+pub mod pair_sentences;
 mod parallel;
 mod prepared;
 pub mod promotion;
