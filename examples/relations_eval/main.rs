@@ -8,9 +8,7 @@
 //! cooperation-vs-tension macro-F1) of the model as it is and under the relation rules,
 //! the grid of settings the defaults were chosen from, and a 2-fold held-out check of
 //! that choice. With `--misses` first, it prints only the defaults' figures and why each
-//! labeled pair they miss is missed. With `--pairs FILE` first, a pair-in-sentence head is
-//! fitted on the labeled sentence pairs of FILE (`data/relation-sentences/pairs.jsonl`) and
-//! the grid also tries how much of each co-mention's evidence it gives.
+//! labeled pair they miss is missed.
 
 mod misses;
 
@@ -18,11 +16,8 @@ use std::path::Path;
 
 use accord::features::actors::{AmbiguousRule, ArticleActors, Gazetteer, MatchSettings};
 use accord::model::meta::PairCounts;
-use accord::model::relations::{MainBy, PairHead, RelationSettings, StanceLabels, TokenPairReader};
-use accord::text::article::Article;
-use accord::text::tokens::Tokens;
+use accord::model::relations::{MainBy, RelationSettings, StanceLabels};
 use accord::train::news::{self, Answer, NewsStories, NewsStory, Reading, StanceRule};
-use accord::train::pair_sentences::{self, PairFitSettings};
 use accord::Model;
 
 /// A story with everything the relation settings do not change computed once.
@@ -31,8 +26,6 @@ struct Prepared<'s> {
     reading: Reading,
     /// The actors under each ambiguous rule, in [`AMBIGUOUS`] order.
     actors: Vec<ArticleActors>,
-    /// The story read once, its sentences split (the pair head's features).
-    tokens: Tokens,
 }
 
 const AMBIGUOUS: [AmbiguousRule; 3] = [AmbiguousRule::Supported, AmbiguousRule::Always, AmbiguousRule::Never];
@@ -50,17 +43,8 @@ fn prepare<'s>(
             gazetteer.matcher(settings).find(model.tokenizer(), &story.title, &story.text)
         })
         .collect();
-    let article = Article { id: &story.id, title: &story.title, text: &story.text };
-    let mut tokens = Tokens::new();
-    tokens.read(model.tokenizer(), &article);
-    tokens.split_sentences(&article);
-    let reading = news::read(model, without_actors, story)?;
-    assert_eq!(tokens.sentences().len(), reading.sentences.len(), "{}: sentences differ", story.id);
-    Ok(Prepared { story, reading, actors, tokens })
+    Ok(Prepared { story, reading: news::read(model, without_actors, story)?, actors })
 }
-
-/// The pair head, if `--pairs` names labeled pairs: read by [`answer`].
-static PAIR_HEAD: std::sync::OnceLock<Option<PairHead>> = std::sync::OnceLock::new();
 
 /// Every story's answer under `settings`, with the actors of ambiguous rule `rule`.
 fn answer<'a>(
@@ -73,11 +57,7 @@ fn answer<'a>(
     stories
         .iter()
         .map(|p| {
-            let head = PAIR_HEAD.get().and_then(Option::as_ref);
-            let reader = head.map(|head| TokenPairReader { head, gazetteer, tokens: &p.tokens });
-            let reader = reader.as_ref().map(|r| r as &dyn accord::model::relations::PairReader);
-            let predicted =
-                news::found_pairs(gazetteer, settings, labels, &p.reading.sentences, &p.actors[rule], reader);
+            let predicted = news::found_pairs(gazetteer, settings, labels, &p.reading.sentences, &p.actors[rule]);
             news::answer(p.story, &p.reading, predicted)
         })
         .collect()
@@ -100,45 +80,31 @@ fn extras(min_score: f32) -> Vec<(f32, f32)> {
 /// tried too and lost on the held-out check: docs/decisions.md).
 const WINDOWS: [(usize, f32); 3] = [(0, 0.5), (1, 0.5), (2, 0.5)];
 
-/// The settings the defaults are chosen from; with a pair head, the shares of its evidence
-/// too, on a narrower grid of the others.
+/// The settings the defaults are chosen from.
 fn grid() -> Vec<RelationSettings> {
-    let with_head = PAIR_HEAD.get().is_some_and(Option::is_some);
-    let titles: &[f32] = if with_head { &[1.0, 2.0] } else { &[1.0, 2.0, 3.0] };
-    let leads: &[(usize, f32)] = if with_head { &[(0, 1.0), (3, 1.5)] } else { &[(0, 1.0), (2, 2.0), (3, 1.5)] };
-    let discounts: &[bool] = if with_head { &[true] } else { &[false, true] };
-    let shares: &[(f32, f32)] = if with_head {
-        &[(0.0, 0.0), (0.0, 0.5), (0.0, 1.0), (0.5, 0.5), (1.0, 0.5), (1.0, 1.0)]
-    } else {
-        &[(0.0, 0.0)]
-    };
     let mut grid = Vec::new();
-    for &(pair_weight, pair_tension) in shares {
-        for (window, adjacent_weight) in WINDOWS {
-            for &title_weight in titles {
-                for &(lead_sentences, lead_weight) in leads {
-                    for &neutral_discount in discounts {
-                        for min_score in [0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0, 4.0] {
-                            for tension_threshold in [0.4, 0.5, 0.6] {
-                                for main_by in [MainBy::Score, MainBy::Prominence] {
-                                    for (first_min_score, article_share) in extras(min_score) {
-                                        grid.push(RelationSettings {
-                                            window,
-                                            adjacent_weight,
-                                            title_weight,
-                                            lead_sentences,
-                                            lead_weight,
-                                            neutral_discount,
-                                            min_score,
-                                            tension_threshold,
-                                            main_by,
-                                            first_min_score,
-                                            article_share,
-                                            pair_weight,
-                                            pair_tension,
-                                            ..RelationSettings::default()
-                                        });
-                                    }
+    for (window, adjacent_weight) in WINDOWS {
+        for title_weight in [1.0, 2.0, 3.0] {
+            for (lead_sentences, lead_weight) in [(0, 1.0), (2, 2.0), (3, 1.5)] {
+                for neutral_discount in [false, true] {
+                    for min_score in [0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0, 4.0] {
+                        for tension_threshold in [0.4, 0.5, 0.6] {
+                            for main_by in [MainBy::Score, MainBy::Prominence] {
+                                for (first_min_score, article_share) in extras(min_score) {
+                                    grid.push(RelationSettings {
+                                        window,
+                                        adjacent_weight,
+                                        title_weight,
+                                        lead_sentences,
+                                        lead_weight,
+                                        neutral_discount,
+                                        min_score,
+                                        tension_threshold,
+                                        main_by,
+                                        first_min_score,
+                                        article_share,
+                                        ..RelationSettings::default()
+                                    });
                                 }
                             }
                         }
@@ -184,7 +150,7 @@ fn best(grid: &[RelationSettings], objectives: &[f64], tried: fn(&RelationSettin
 
 fn describe(s: &RelationSettings) -> String {
     format!(
-        "window {} ×{} title ×{} lead {}×{} discount {} min {} first {} article {} tension ≥ {} main by {:?} pair weight {} tension {}",
+        "window {} ×{} title ×{} lead {}×{} discount {} min {} first {} article {} tension ≥ {} main by {:?}",
         s.window,
         s.adjacent_weight,
         s.title_weight,
@@ -195,9 +161,7 @@ fn describe(s: &RelationSettings) -> String {
         s.first_min_score,
         s.article_share,
         s.tension_threshold,
-        s.main_by,
-        s.pair_weight,
-        s.pair_tension
+        s.main_by
     )
 }
 
@@ -234,32 +198,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     if only_misses {
         args.remove(0);
     }
-    let pairs_path = if args.first().is_some_and(|a| a == "--pairs") && args.len() > 1 {
-        args.remove(0);
-        Some(args.remove(0))
-    } else {
-        None
-    };
     let arg = |i: usize, default: &str| args.get(i).cloned().unwrap_or_else(|| default.to_owned());
     let model = Model::load(Path::new(&arg(0, "models/default/model.bin")))?;
     let stories_path = arg(1, "data/news/articles.jsonl");
     let gazetteer = Gazetteer::load(Path::new(&arg(2, "data/actors")))?;
-    let head = match &pairs_path {
-        Some(path) => {
-            let rows = pair_sentences::load(Path::new(path))?;
-            let featured: Vec<_> = rows
-                .iter()
-                .map(|(pair, label)| {
-                    let stance = pair_sentences::sentence_stance(&model, pair);
-                    (pair_sentences::features(model.tokenizer(), &gazetteer, pair, stance), *label)
-                })
-                .collect();
-            println!("pair head fitted on {} labeled pairs of {path}", featured.len());
-            Some(pair_sentences::fit(&PairFitSettings::default(), &featured)?)
-        }
-        None => None,
-    };
-    PAIR_HEAD.set(head).map_err(|_| "pair head set twice")?;
     let (_, labels) = news::stance_labels(&model)?;
     let stories = NewsStories::load(Path::new(&stories_path))?;
     let without_actors = model.clone().with_actors(None);
@@ -277,27 +219,6 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let ours = answer(&gazetteer, labels, &defaults, 0, &all);
     println!("\n## Relations (all stories)\nbaseline (co-occurrence): {}", news::line(&pair_scores(&base)));
     println!("defaults ({}): {}", describe(&defaults), news::line(&pair_scores(&ours)));
-    if PAIR_HEAD.get().is_some_and(Option::is_some) {
-        for (pair_weight, pair_tension) in [(0.0, 0.5), (0.0, 1.0), (0.5, 0.0), (1.0, 0.0), (0.5, 0.5), (1.0, 1.0)] {
-            let settings = RelationSettings { pair_weight, pair_tension, ..defaults };
-            let scores = pair_scores(&answer(&gazetteer, labels, &settings, 0, &all));
-            println!("defaults, pair weight {pair_weight} tension {pair_tension}: {}", news::line(&scores));
-        }
-        for pair_gate in [0.6, 0.7, 0.8, 0.9] {
-            for min_score in [1.0, 1.5] {
-                let settings = RelationSettings {
-                    pair_gate,
-                    pair_tension: 1.0,
-                    min_score,
-                    first_min_score: min_score,
-                    ..defaults
-                };
-                let scores = pair_scores(&answer(&gazetteer, labels, &settings, 0, &all));
-                println!("defaults, pair gate {pair_gate}, tension 1, min {min_score}: {}", news::line(&scores));
-            }
-        }
-        print_held_out_tension(&gazetteer, labels, &defaults, &all);
-    }
 
     if only_misses {
         print_misses(&gazetteer, labels, &defaults, &all, &ours);
@@ -382,41 +303,6 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
     }
     Ok(())
-}
-
-/// The pair head's share of the tension at the defaults otherwise, chosen on one half of the
-/// stories and measured on the other, both ways, over [`SPLITS`] splits.
-fn print_held_out_tension(
-    gazetteer: &Gazetteer,
-    labels: StanceLabels,
-    defaults: &RelationSettings,
-    all: &[&Prepared<'_>],
-) {
-    let shares = [0.0, 0.25, 0.5, 0.75, 1.0];
-    let mut pooled = Vec::new();
-    let mut chosen = Vec::new();
-    for split in 0..SPLITS {
-        let halves = halves(all, split);
-        for h in 0..2 {
-            let score = |share: f32| {
-                let settings = RelationSettings { pair_tension: share, ..*defaults };
-                news::objective(&pair_scores(&answer(gazetteer, labels, &settings, 0, &halves[h])))
-            };
-            let best = shares.iter().copied().fold((f64::MIN, 0.0), |b, s| {
-                let o = score(s);
-                if o > b.0 {
-                    (o, s)
-                } else {
-                    b
-                }
-            });
-            chosen.push(best.1);
-            let settings = RelationSettings { pair_tension: best.1, ..*defaults };
-            pooled.extend(answer(gazetteer, labels, &settings, 0, &halves[1 - h]));
-        }
-    }
-    println!("\n## Held out: the pair head's tension share at the defaults, chosen per half: {chosen:?}");
-    println!("{SPLITS} splits pooled: {}", news::line(&pair_scores(&pooled)));
 }
 
 /// Why the defaults miss each labeled pair they miss.

@@ -47,7 +47,7 @@ fn all_pairs(
         max_pairs: usize::MAX,
         ..*settings
     };
-    relations(gazetteer, &open, labels, &inputs, actors, None).pairs
+    relations(gazetteer, &open, labels, &inputs, actors).pairs
 }
 
 /// One story's missed pairs with their causes.

@@ -4,7 +4,6 @@
 #![warn(missing_docs)]
 
 pub mod actors;
-pub mod pair_context;
 pub mod vectorizer;
 pub mod word_prefixes;
 pub mod word_vectors;

@@ -10,15 +10,12 @@
 //!   [`RelationSettings::lead_weight`] in the first [`RelationSettings::lead_sentences`]
 //!   sentences of the text, 1 elsewhere;
 //! - how much it reads as a relation: `1 − P(neutral)` of the sentence stance, with
-//!   [`RelationSettings::neutral_discount`]; for a sentence naming both, given a
-//!   [`PairReader`] (the pair-in-sentence head, [`PairHead`]), mixed with the head's
-//!   `1 − P(none)` for that pair at [`RelationSettings::pair_weight`].
+//!   [`RelationSettings::neutral_discount`].
 //!
 //! A pair's score is the sum of its evidence; a pair is a relation when the score reaches
 //! [`RelationSettings::min_score`] (the best-scored pair already at
 //! [`RelationSettings::first_min_score`]). Its label is the evidence-weighted share of
-//! tension against cooperation (`P(t) / (P(t) + P(c))` of each sentence; of a sentence
-//! naming both, mixed with the pair head's at [`RelationSettings::pair_tension`]), mixed with the
+//! tension against cooperation (`P(t) / (P(t) + P(c))` of each sentence), mixed with the
 //! whole article's at [`RelationSettings::article_share`]; its probability is that
 //! share times `1 − e^(−score)`. The pairs are capped at [`RelationSettings::max_pairs`] by
 //! score; the first by [`RelationSettings::main_by`] is `main`, and so is the second when it
@@ -28,25 +25,8 @@
 
 use std::ops::Range;
 
-use crate::features::actors::{ActorId, ArticleActors, Field, Gazetteer, Mention};
-pub use pair_head::{PairHead, PairHeadError, PairReading, TokenPairReader, MAX_PAIR_WEIGHT, PAIR_LABELS};
+use crate::features::actors::{ActorId, ArticleActors, Field, Gazetteer};
 use tally::{evidence_of, tally, Tallied};
-
-/// Reads what one sentence says between two actors it names.
-pub trait PairReader {
-    /// The reading of sentence `sentence` (its place in the article's sentences) for the
-    /// actors of the two mentions (each actor's first in the sentence, in text order);
-    /// `named` holds the first mention of every actor the sentence names, `stance` the
-    /// sentence stance's `P(neutral)`, `P(cooperation)`, `P(tension)`. `None` when it
-    /// cannot be read.
-    fn read(
-        &self,
-        sentence: usize,
-        mentions: (&Mention, &Mention),
-        named: &[Mention],
-        stance: [f32; 3],
-    ) -> Option<PairReading>;
-}
 
 /// One sentence: its field, bytes, and stance probabilities in the stance head's label order.
 #[derive(Debug, Clone, PartialEq)]
@@ -133,14 +113,6 @@ pub struct RelationSettings {
     pub max_pairs: usize,
     /// The most evidence sentences kept for one relation (its first ones).
     pub max_evidence: usize,
-    /// How much of a sentence's weight as a relation, for a pair it names both of, is the
-    /// pair head's `1 − P(none)` (the rest the sentence stance's); used with a [`PairReader`].
-    pub pair_weight: f32,
-    /// How much of that sentence's tension share for the pair is the pair head's.
-    pub pair_tension: f32,
-    /// A sentence naming both gives the pair no evidence when the pair head's `P(none)`
-    /// reaches this (1 or more: never).
-    pub pair_gate: f32,
 }
 
 impl Default for RelationSettings {
@@ -161,9 +133,6 @@ impl Default for RelationSettings {
             main_ratio: 0.8,
             max_pairs: 16,
             max_evidence: 8,
-            pair_weight: 0.0,
-            pair_tension: 0.0,
-            pair_gate: 1.0,
         }
     }
 }
@@ -240,9 +209,8 @@ pub fn relations(
     labels: StanceLabels,
     sentences: &[SentenceInput<'_>],
     actors: &ArticleActors,
-    pairs: Option<&dyn PairReader>,
 ) -> Relations {
-    let tallied = tally(settings, labels, sentences, actors, pairs, true, None);
+    let tallied = tally(settings, labels, sentences, actors, true, None);
     finish(gazetteer, settings, sentences, tallied)
 }
 
@@ -254,10 +222,9 @@ pub fn has_relation(
     labels: StanceLabels,
     sentences: &[SentenceInput<'_>],
     actors: &ArticleActors,
-    pairs: Option<&dyn PairReader>,
 ) -> bool {
     let least = settings.min_score.min(settings.first_min_score);
-    tally(settings, labels, sentences, actors, pairs, false, Some(least)).stopped
+    tally(settings, labels, sentences, actors, false, Some(least)).stopped
 }
 
 /// The pairs that reach the threshold, best first and capped, with labels, `main` and the
@@ -320,7 +287,6 @@ fn finish(
     Relations { pairs, summary }
 }
 
-mod pair_head;
 mod tally;
 
 #[cfg(test)]

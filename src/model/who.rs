@@ -66,7 +66,7 @@ pub(super) fn find_relations(
     actors: &ArticleActors,
 ) -> Relations {
     let sentences = sentence_inputs(tokens, stances, label_count);
-    relations(gazetteer, &RelationSettings::default(), labels, &sentences, actors, None)
+    relations(gazetteer, &RelationSettings::default(), labels, &sentences, actors)
 }
 
 /// Whether [`find_relations`] would find a pair, found without building them.
@@ -78,7 +78,7 @@ pub(super) fn finds_relation(
     actors: &ArticleActors,
 ) -> bool {
     let sentences = sentence_inputs(tokens, stances, label_count);
-    has_relation(&RelationSettings::default(), labels, &sentences, actors, None)
+    has_relation(&RelationSettings::default(), labels, &sentences, actors)
 }
 
 /// The sentences of `tokens` with their stance probabilities, `label_count` of `stances` each.

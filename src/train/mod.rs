@@ -32,7 +32,6 @@ pub(crate) mod logistic;
 mod names;
 pub mod news;
 mod numbered_terms;
-pub mod pair_sentences;
 mod parallel;
 mod prepared;
 pub mod promotion;

@@ -13,7 +13,7 @@ use sha2::{Digest, Sha256};
 
 use crate::features::actors::{ArticleActors, Gazetteer};
 use crate::model::meta::{PairCounts, RelationValidation, StanceFigure};
-use crate::model::relations::{relations, MainBy, PairReader, RelationSettings, SentenceInput, StanceLabels};
+use crate::model::relations::{relations, MainBy, RelationSettings, SentenceInput, StanceLabels};
 use crate::model::{Model, Options, SentenceProbabilities};
 use crate::text::article::Article;
 use crate::train::corpus::hex;
@@ -308,13 +308,12 @@ pub fn found_pairs(
     labels: StanceLabels,
     sentences: &[SentenceProbabilities],
     actors: &ArticleActors,
-    pairs: Option<&dyn PairReader>,
 ) -> Vec<Pair> {
     let inputs: Vec<SentenceInput<'_>> = sentences
         .iter()
         .map(|(field, range, stance)| SentenceInput { field: *field, range: range.clone(), stance })
         .collect();
-    relations(gazetteer, settings, labels, &inputs, actors, pairs)
+    relations(gazetteer, settings, labels, &inputs, actors)
         .pairs
         .iter()
         .map(|r| Pair {
@@ -360,7 +359,7 @@ pub fn validate(model: &Model, news: &NewsStories) -> Result<RelationValidation,
         ours.push(answer(story, reading, served_pairs(model, story)));
         let mut matcher = gazetteer.matcher(crate::model::who::match_settings());
         let actors = matcher.find(model.tokenizer(), &story.title, &story.text);
-        let pairs = found_pairs(gazetteer, &baseline_settings(), reading.labels, &reading.sentences, &actors, None);
+        let pairs = found_pairs(gazetteer, &baseline_settings(), reading.labels, &reading.sentences, &actors);
         base.push(answer(story, reading, pairs));
     }
     let mut article_stance = Vec::new();

@@ -2,7 +2,7 @@
 //! weight, the paired actors each sentence names, and every pair's evidence, in one pass over
 //! the sentences.
 
-use super::{PairReader, RelationSettings, SentenceInput, StanceLabels, MAX_EVIDENCE, MAX_PAIRED_ACTORS};
+use super::{RelationSettings, SentenceInput, StanceLabels, MAX_EVIDENCE, MAX_PAIRED_ACTORS};
 use crate::features::actors::{ActorId, ArticleActors, Field, Mention};
 
 /// Evidence gathered for one pair.
@@ -91,15 +91,13 @@ pub(super) struct Tallied {
 }
 
 /// The tallies of every pair of `actors`' first [`MAX_PAIRED_ACTORS`] actors over
-/// `sentences`, a sentence naming both read by `pairs` if given, with evidence if
-/// `keep_evidence`; stopped at the first pair whose score reaches `stop_at` (and is above
-/// zero), if given.
+/// `sentences`, with evidence if `keep_evidence`; stopped at the first pair whose score
+/// reaches `stop_at` (and is above zero), if given.
 pub(super) fn tally(
     settings: &RelationSettings,
     labels: StanceLabels,
     sentences: &[SentenceInput<'_>],
     actors: &ArticleActors,
-    pairs: Option<&dyn PairReader>,
     keep_evidence: bool,
     stop_at: Option<f32>,
 ) -> Tallied {
@@ -107,25 +105,13 @@ pub(super) fn tally(
     let mut tallies = PairTallies::new(paired.len(), keep_evidence);
     // Scores only grow, so a pair that reaches the stop is past it at the end too.
     let reaches = |score: f32| stop_at.is_some_and(|stop| score >= stop && score > 0.0);
-    // The pair reader, when given and asked for by the settings; only then are the first
-    // mentions kept.
-    let reads_pairs = settings.pair_weight != 0.0 || settings.pair_tension != 0.0 || settings.pair_gate < 1.0;
-    let pairs = pairs.filter(|_| reads_pairs);
-    let named = places_by_sentence(sentences, actors, &paired, pairs.is_some());
+    let named = places_by_sentence(sentences, actors, &paired);
     let weights = sentence_weights(settings, labels, sentences);
     let max_evidence = settings.max_evidence;
     for s in 0..sentences.len() {
-        let (places, firsts) = (&named[s], named.firsts(s));
-        for (i, &x) in places.iter().enumerate() {
-            for (j, &y) in places.iter().enumerate().skip(i + 1) {
-                let weight = match pairs {
-                    Some(reader) => {
-                        let read = (reader, stance_of(labels, sentences[s].stance));
-                        pair_weight(settings, read, weights[s], s, (&firsts[i], &firsts[j]), firsts)
-                    }
-                    None => weights[s],
-                };
-                if reaches(tallies.add(x, y, weight, &[s as u32], max_evidence)) {
+        for (i, &x) in named[s].iter().enumerate() {
+            for &y in &named[s][i + 1..] {
+                if reaches(tallies.add(x, y, weights[s], &[s as u32], max_evidence)) {
                     return Tallied { paired, tallies, article_tension: 0.5, stopped: true };
                 }
             }
@@ -152,37 +138,6 @@ pub(super) fn tally(
         weights.iter().fold((0.0, 0.0), |(w, t), &(weight, share, _)| (w + weight, t + weight * share));
     let article_tension = if weighted > 0.0 { tension / weighted } else { 0.5 };
     Tallied { paired, tallies, article_tension, stopped: false }
-}
-
-/// The evidence of sentence `s` (weighing `(weight, tension, place)` by itself) for the pair
-/// of actors first named at `mentions` in it: the sentence's, mixed with the pair reader's
-/// at [`RelationSettings::pair_weight`] and [`RelationSettings::pair_tension`].
-fn pair_weight(
-    settings: &RelationSettings,
-    (reader, stance): (&dyn PairReader, [f32; 3]),
-    (weight, tension, place): (f32, f32, f32),
-    s: usize,
-    (x, y): (&Mention, &Mention),
-    named: &[Mention],
-) -> (f32, f32, f32) {
-    let (first, second) = if (x.start, x.end) <= (y.start, y.end) { (x, y) } else { (y, x) };
-    let Some(reading) = reader.read(s, (first, second), named, stance) else {
-        return (weight, tension, place);
-    };
-    let mix = |own: f32, head: f32, share: f32| (1.0 - share) * own + share * head;
-    if reading.probabilities[0] >= settings.pair_gate {
-        return (0.0, tension, place);
-    }
-    let weight = mix(weight, place * reading.relation(), settings.pair_weight);
-    let tension = mix(tension, reading.tension_share(), settings.pair_tension);
-    (weight, tension, place)
-}
-
-/// A sentence's stance probabilities as a pair reader takes them: `P(neutral)` (0 without
-/// the label), `P(cooperation)`, `P(tension)`.
-fn stance_of(labels: StanceLabels, stance: &[f32]) -> [f32; 3] {
-    let p = |i: usize| stance.get(i).copied().filter(|p| p.is_finite()).unwrap_or(0.0).clamp(0.0, 1.0);
-    [labels.neutral.map_or(0.0, p), p(labels.cooperation), p(labels.tension)]
 }
 
 /// Each sentence's evidence weight (place times weight as a relation), its tension share,
@@ -230,20 +185,8 @@ fn sentence_weight(settings: &RelationSettings, labels: StanceLabels, stance: &[
 /// article, not one per sentence.
 struct NamedBySentence {
     places: Vec<u8>,
-    /// The first mention in the sentence of each of `places`, beside it (only for a pair
-    /// reader; else empty).
-    firsts: Vec<Mention>,
     /// Where each sentence's places end in `places`.
     ends: Vec<usize>,
-}
-
-impl NamedBySentence {
-    /// The first mention of each actor sentence `sentence` names, beside `self[sentence]`;
-    /// empty when they were not kept.
-    fn firsts(&self, sentence: usize) -> &[Mention] {
-        let start = sentence.checked_sub(1).map_or(0, |previous| self.ends[previous]);
-        self.firsts.get(start..self.ends[sentence]).unwrap_or(&[])
-    }
 }
 
 impl std::ops::Index<usize> for NamedBySentence {
@@ -256,15 +199,10 @@ impl std::ops::Index<usize> for NamedBySentence {
 }
 
 /// The distinct actors of `paired` each sentence names wholly inside it, in order of first
-/// mention, with their first mentions if `keep_firsts`. The mentions are walked once in order of field and start (sorted here first if
+/// mention. The mentions are walked once in order of field and start (sorted here first if
 /// they are not), sentence by sentence; a sentence before the last one read is found by
 /// bisection.
-fn places_by_sentence(
-    sentences: &[SentenceInput<'_>],
-    actors: &ArticleActors,
-    paired: &[ActorId],
-    keep_firsts: bool,
-) -> NamedBySentence {
+fn places_by_sentence(sentences: &[SentenceInput<'_>], actors: &ArticleActors, paired: &[ActorId]) -> NamedBySentence {
     let by_place = |m: &Mention| (m.field, m.start);
     let mentions: std::borrow::Cow<'_, [Mention]> = if actors.mentions.is_sorted_by_key(by_place) {
         std::borrow::Cow::Borrowed(&actors.mentions)
@@ -273,8 +211,7 @@ fn places_by_sentence(
         sorted.sort_by_key(by_place);
         std::borrow::Cow::Owned(sorted)
     };
-    let mut named =
-        NamedBySentence { places: Vec::new(), firsts: Vec::new(), ends: Vec::with_capacity(sentences.len()) };
+    let mut named = NamedBySentence { places: Vec::new(), ends: Vec::with_capacity(sentences.len()) };
     let mut next = 0;
     for sentence in sentences {
         let (field, range) = (sentence.field, &sentence.range);
@@ -292,9 +229,6 @@ fn places_by_sentence(
             if let (Some(place), true) = (place, mention.end <= range.end) {
                 if !named.places[first..].contains(&(place as u8)) {
                     named.places.push(place as u8);
-                    if keep_firsts {
-                        named.firsts.push(*mention);
-                    }
                 }
             }
         }

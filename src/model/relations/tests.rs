@@ -22,7 +22,7 @@ const NEUTRAL: [f32; 3] = [0.0, 1.0, 0.0];
 /// The relations of a text whose sentences have these stances (one per sentence, in order).
 fn relations_of(settings: &RelationSettings, title: &str, text: &str, stances: &[[f32; 3]]) -> Relations {
     let (actors, sentences) = read(title, text, stances);
-    super::relations(gazetteer(), settings, LABELS, &sentences, &actors, None)
+    super::relations(gazetteer(), settings, LABELS, &sentences, &actors)
 }
 
 /// The actors of a text, and its sentences with these stances (one per sentence, in order).
@@ -184,8 +184,8 @@ fn has_relation_answers_whether_relations_finds_a_pair() {
             let settings = RelationSettings { window: 1, min_score, first_min_score, ..plain() };
             for (title, text, stances) in cases {
                 let (actors, sentences) = read(title, text, stances);
-                let expected = !relations(gazetteer(), &settings, LABELS, &sentences, &actors, None).pairs.is_empty();
-                assert_eq!(has_relation(&settings, LABELS, &sentences, &actors, None), expected, "{min_score} {text}");
+                let expected = !relations(gazetteer(), &settings, LABELS, &sentences, &actors).pairs.is_empty();
+                assert_eq!(has_relation(&settings, LABELS, &sentences, &actors), expected, "{min_score} {text}");
                 if expected {
                     found += 1;
                 } else {
@@ -206,79 +206,4 @@ fn evidence_is_capped_at_its_room_whatever_the_settings_ask() {
         let found = relations_of(&settings, "", &text, &stances);
         assert_eq!(found.pairs[0].evidence.len(), kept, "max_evidence {max_evidence}");
     }
-}
-
-/// A pair head that reads "accused" between two actors as tension and another actor named
-/// between them as no relation, and otherwise leans to none.
-fn listing_head() -> PairHead {
-    let features = vec![("actors_between".to_owned(), "1".to_owned()), ("between".to_owned(), "accused".to_owned())];
-    PairHead::new(features, vec![4.0, 0.0, 0.0, 0.0, 0.0, 6.0], [1.0, 0.0, 0.0], false)
-        .unwrap_or_else(|e| panic!("a valid head: {e}"))
-}
-
-#[test]
-fn the_pair_head_drops_a_listed_pair_and_keeps_an_interacting_one() {
-    let text = "France, Germany and Italy reported new cases. Spain accused Portugal of spying.";
-    let stances = [FRIENDLY, TENSE];
-    let (actors, sentences) = read("", text, &stances);
-    let article = crate::text::article::Article { id: "", title: "", text };
-    let mut tokens = crate::text::tokens::Tokens::new();
-    tokens.read(&Tokenizer::default(), &article);
-    tokens.split_sentences(&article);
-    let head = listing_head();
-    let reader = TokenPairReader { head: &head, gazetteer: gazetteer(), tokens: &tokens };
-    let settings = RelationSettings { pair_weight: 1.0, pair_tension: 1.0, ..plain() };
-    let codes =
-        |found: &Relations| pairs(found).into_iter().map(|(a, b, l, _)| format!("{a}-{b} {l}")).collect::<Vec<_>>();
-    let with_head = relations(gazetteer(), &settings, LABELS, &sentences, &actors, Some(&reader));
-    assert_eq!(codes(&with_head), ["ESP-PRT tension"]);
-    // Without the head the listing is a relation too: the sentence stance is not neutral.
-    let without = relations(gazetteer(), &settings, LABELS, &sentences, &actors, None);
-    assert!(codes(&without).contains(&"DEU-FRA cooperation".to_owned()), "{:?}", codes(&without));
-    // And the head's reading decides whether the article has a relation at all.
-    let (actors, sentences) = read("", "France, Germany and Italy reported new cases.", &[FRIENDLY]);
-    let article =
-        crate::text::article::Article { id: "", title: "", text: "France, Germany and Italy reported new cases." };
-    tokens.read(&Tokenizer::default(), &article);
-    tokens.split_sentences(&article);
-    let reader = TokenPairReader { head: &head, gazetteer: gazetteer(), tokens: &tokens };
-    assert!(!has_relation(&settings, LABELS, &sentences, &actors, Some(&reader)));
-    assert!(has_relation(&settings, LABELS, &sentences, &actors, None));
-    // The gate alone, the sentence stance weighing the rest: the listing reads P(none) > ½.
-    let gated = RelationSettings { pair_gate: 0.5, ..plain() };
-    assert!(!has_relation(&gated, LABELS, &sentences, &actors, Some(&reader)));
-    assert!(has_relation(&RelationSettings { pair_gate: 0.9, ..plain() }, LABELS, &sentences, &actors, Some(&reader)));
-}
-
-#[test]
-fn the_pair_heads_tension_share_replaces_the_sentences_at_pair_tension_1() {
-    // The sentence reads as cooperation; the head reads "accused" as tension.
-    let text = "Spain accused Portugal of spying.";
-    let (actors, sentences) = read("", text, &[FRIENDLY]);
-    let article = crate::text::article::Article { id: "", title: "", text };
-    let mut tokens = crate::text::tokens::Tokens::new();
-    tokens.read(&Tokenizer::default(), &article);
-    tokens.split_sentences(&article);
-    let head = listing_head();
-    let reader = TokenPairReader { head: &head, gazetteer: gazetteer(), tokens: &tokens };
-    let label = |pair_tension: f32| {
-        let settings = RelationSettings { pair_tension, ..plain() };
-        let found = relations(gazetteer(), &settings, LABELS, &sentences, &actors, Some(&reader));
-        found.pairs[0].label
-    };
-    assert_eq!(label(0.0), RelationLabel::Cooperation);
-    assert_eq!(label(1.0), RelationLabel::Tension);
-}
-
-#[test]
-fn a_bad_pair_head_is_refused_with_its_reason() {
-    let one = || vec![("between".to_owned(), "accused".to_owned())];
-    let shape = PairHead::new(one(), vec![0.0; 2], [0.0; 3], false);
-    assert!(matches!(shape, Err(PairHeadError::Shape { weights: 2, features: 1 })), "{shape:?}");
-    let nan = PairHead::new(one(), vec![0.0, f32::NAN, 0.0], [0.0; 3], false);
-    assert!(matches!(nan, Err(PairHeadError::Weight(..))), "{nan:?}");
-    let huge = PairHead::new(one(), vec![0.0; 3], [0.0, 2.0 * MAX_PAIR_WEIGHT, 0.0], false);
-    assert!(matches!(huge, Err(PairHeadError::Weight(..))), "{huge:?}");
-    let twice = PairHead::new([one(), one()].concat(), vec![0.0; 6], [0.0; 3], false);
-    assert!(matches!(twice, Err(PairHeadError::Duplicate(..))), "{twice:?}");
 }
