@@ -102,6 +102,10 @@ impl<'a> Objective<'a> {
         let size = self.parameters();
         let at = parameters.as_slice().unwrap_or(&[]);
         let mut partials = self.partials.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Task::Binary { .. } = self.task {
+            // Before the chunks run, so that none of them waits for it.
+            self.scaled_values();
+        }
         let range = |(chunk, gradient): (usize, &mut Vec<f64>)| {
             gradient.clear();
             gradient.resize(size, 0.0);
@@ -153,11 +157,13 @@ impl<'a> Objective<'a> {
         rows.map(|r| (r, self.weight(r))).filter(|&(_, weight)| weight != 0.0)
     }
 
-    /// [`Objective::scaled_values`], computed on first use.
+    /// [`Objective::scaled_values`], computed on first use, on this thread: work of rayon's
+    /// pool inside the initialization could run a chunk of this same objective on this
+    /// thread, which would wait on the initialization it is part of (a deadlock).
     fn scaled_values(&self) -> &[f64] {
         self.scaled_values.get_or_init(|| {
             let columns = self.rows.columns();
-            columns.par_iter().zip(self.rows.values()).map(|(&c, &v)| self.scaled(c, v)).collect()
+            columns.iter().zip(self.rows.values()).map(|(&c, &v)| self.scaled(c, v)).collect()
         })
     }
 
