@@ -148,12 +148,24 @@ impl PatternIndex {
             data.stopnames.iter().enumerate().map(|(i, p)| Ok((&files.stopnames, i + 2, None, None, p.as_str())));
         let rows: Vec<_> = stops.chain(rows).collect::<Result<_, GazetteerError>>()?;
         let mut seen = FxHashSet::default();
+        let mut stop_keys = FxHashMap::default();
         for &(file, line, actor, role, pattern) in &rows {
             let (keys, written) = pattern_tokens(&tokenizer, pattern);
             if keys.is_empty() || keys.len() > MAX_PATTERN_TOKENS {
                 let problem =
                     format!("pattern `{pattern}` has {} tokens, expected 1 to {MAX_PATTERN_TOKENS}", keys.len());
                 return Err(row_error(file, line, problem));
+            }
+            // A stop name with a name's very tokens would win wherever the name is written
+            // ("US $" reads as the token `us`: every "US" would name nothing).
+            if actor.is_none() {
+                stop_keys.entry(keys.clone()).or_insert((line, pattern));
+            } else if let Some(&(stop_line, stop)) = stop_keys.get(&keys) {
+                let problem = format!(
+                    "stop name `{stop}` has the same tokens as pattern `{pattern}` ({}:{line}), so it would silence it",
+                    files.names
+                );
+                return Err(row_error(&files.stopnames, stop_line, problem));
             }
             seen.insert(keys.clone());
             index.push(actor, role, pattern, keys, written);

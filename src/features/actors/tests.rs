@@ -257,6 +257,9 @@ fn bad_rows_are_named_by_file_and_line() {
     assert!(error.ends_with("names.tsv:2: column 2 is empty"), "{error}");
     let error = load_error(ACTORS, NAMES, "pattern\treason\n\nX\ty\n");
     assert!(error.ends_with("stopnames.tsv:2: 1 columns, expected 2 separated by tabs"), "{error}");
+    let error = load_error(ACTORS, NAMES, "pattern\treason\nFrance Telecom\ta company\nUN $\tan amount\n");
+    assert!(error.contains("stopnames.tsv:3: stop name `UN $` has the same tokens as pattern `UN`"), "{error}");
+    assert!(error.ends_with("names.tsv:3), so it would silence it"), "{error}");
     let error = load_error(ACTORS, "code,pattern,role\n", STOPS);
     assert!(error.contains("names.tsv: line 1 is `code,pattern,role`, expected the header"), "{error}");
 }
