@@ -12,8 +12,9 @@ use common::fixture_corpus;
 
 const PICTURES: [&str; 4] = ["confusion-stance.png", "confusion-topic.png", "terms-stance.png", "terms-topic.png"];
 
-/// Trains the fixture corpus (written as JSON Lines) into `out` with the binary.
-fn train_into(dir: &Path, out: &Path) {
+/// Trains the fixture corpus (written as JSON Lines) into `out` with the binary; returns
+/// what it wrote to stderr (a pipe, not a terminal).
+fn train_into(dir: &Path, out: &Path) -> String {
     let corpus = dir.join("corpus.jsonl");
     let lines: Vec<String> =
         fixture_corpus().documents.iter().map(|d| serde_json::to_string(d).expect("json")).collect();
@@ -27,7 +28,9 @@ fn train_into(dir: &Path, out: &Path) {
         .args(["--head-features", "1000", "--max-iterations", "50", "--date", "2026-01-01"])
         .output()
         .expect("accord train runs");
-    assert!(output.status.success(), "accord train failed:\n{}", String::from_utf8_lossy(&output.stderr));
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert!(output.status.success(), "accord train failed:\n{stderr}");
+    stderr
 }
 
 /// Width, height and RGB(A) pixels of a PNG file.
@@ -63,6 +66,20 @@ fn train_writes_each_picture_beside_the_card_and_links_it() {
     for link in card.split("](").skip(1).filter_map(|rest| rest.split(')').next()).filter(|l| l.ends_with(".png")) {
         assert!(out.join(link).is_file(), "MODEL.md links {link}, which is missing");
     }
+}
+
+#[test]
+fn a_log_shows_each_step_and_each_phase_with_its_time() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let log = train_into(dir.path(), &dir.path().join("model"));
+    let timed: Vec<&str> =
+        log.lines().filter_map(|l| l.strip_prefix('[')?.split_once(" s] ").map(|(_, text)| text)).collect();
+    assert!(timed.contains(&"tokenizing"), "no step line in:\n{log}");
+    for phase in ["tokenizing", "counting the vocabulary", "vectorizing"] {
+        let ends = timed.iter().filter(|l| l.starts_with(&format!("{phase}: ")) && l.contains("(100%)")).count();
+        assert!(ends >= 1, "no end line for phase `{phase}` in:\n{log}");
+    }
+    assert!(timed.iter().any(|l| l.starts_with("fitting head `topic`")), "no fitting step in:\n{log}");
 }
 
 #[test]

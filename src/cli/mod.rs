@@ -5,6 +5,7 @@ pub mod classify;
 pub mod client;
 pub mod health;
 pub mod info;
+pub mod progress;
 pub mod reload;
 pub mod retrain;
 pub mod train;

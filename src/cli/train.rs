@@ -1,12 +1,12 @@
 //! `accord train`: corpus in, model file and model card out.
 
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
 use accord::model::store::{MODEL_CARD, MODEL_FILE};
-use accord::train::{Baseline, Learner, Observer};
+use accord::train::{Baseline, Learner};
 use accord::{Corpus, Model, TrainConfig, Validation};
-use indicatif::{ProgressBar, ProgressStyle};
+
+use super::progress::TrainingProgress;
 
 #[derive(clap::Args, Debug)]
 pub struct TrainArgs {
@@ -158,51 +158,6 @@ fn parse_learner(value: &str) -> Result<(String, Learner), String> {
     Ok((head.to_owned(), learner))
 }
 
-/// Shows each step as a line and a spinner, and each long phase as a bar with its counts,
-/// rate and ETA.
-pub struct Spinner {
-    spinner: ProgressBar,
-    /// The bar of the phase under way, with its name.
-    bar: std::sync::Mutex<Option<(String, ProgressBar)>>,
-}
-
-impl Spinner {
-    /// Steps shown on `spinner`; phases on bars of their own.
-    pub fn new(spinner: ProgressBar) -> Self {
-        Self { spinner, bar: std::sync::Mutex::new(None) }
-    }
-
-    fn phase_bar(phase: &str, total: usize) -> ProgressBar {
-        let style =
-            ProgressStyle::with_template("  {msg} {bar:30} {human_pos}/{human_len} documents, {per_sec}, ETA {eta}")
-                .unwrap_or_else(|_| ProgressStyle::default_bar());
-        ProgressBar::new(total as u64).with_style(style).with_message(phase.to_owned())
-    }
-}
-
-impl Observer for Spinner {
-    fn step(&self, message: &str) {
-        self.spinner.println(format!("  {message}"));
-        self.spinner.set_message(message.to_owned());
-    }
-
-    fn progress(&self, phase: &str, done: usize, total: usize) {
-        let Ok(mut bar) = self.bar.lock() else { return };
-        if bar.as_ref().is_none_or(|(name, bar)| name != phase || done < bar.position() as usize) {
-            if let Some((_, old)) = bar.take() {
-                old.finish_and_clear();
-            }
-            *bar = Some((phase.to_owned(), Self::phase_bar(phase, total)));
-        }
-        if let Some((_, bar)) = bar.as_ref() {
-            bar.set_position(done as u64);
-            if done == total {
-                bar.finish_and_clear();
-            }
-        }
-    }
-}
-
 pub fn run(args: TrainArgs) -> anyhow::Result<()> {
     let corpus = args.settings.corpus()?;
     if let Some(directory) = &args.export_split {
@@ -227,8 +182,7 @@ impl TrainSettings {
         let config = self.config();
         config.check()?;
         let date = self.date.clone().unwrap_or_else(|| chrono::Utc::now().format("%Y-%m-%d").to_string());
-        let spinner = ProgressBar::new_spinner().with_style(ProgressStyle::with_template("{spinner} {elapsed} {msg}")?);
-        spinner.enable_steady_tick(Duration::from_millis(120));
+        let progress = TrainingProgress::on_stderr();
         let started = std::time::Instant::now();
         let articles =
             self.validate_articles.as_ref().map(|path| Corpus::load(std::slice::from_ref(path))).transpose()?;
@@ -240,8 +194,8 @@ impl TrainSettings {
             folds: self.cv.unwrap_or(0) as usize,
             baseline: baseline.as_ref().map(|b| b as &dyn Baseline),
         };
-        let model = accord::train_with_validation(corpus, &validation, &config, &date, &Spinner::new(spinner.clone()))?;
-        spinner.finish_and_clear();
+        let model = accord::train_with_validation(corpus, &validation, &config, &date, &progress)?;
+        progress.finish();
         let model = self.with_imported_weights(model)?;
         std::fs::create_dir_all(out)?;
         model.save(&out.join(MODEL_FILE))?;

@@ -4,9 +4,9 @@
 use std::path::PathBuf;
 
 use accord::train::exchange::{head_rows, write_svmlight};
-use indicatif::ProgressBar;
 
-use super::train::{Spinner, TrainSettings};
+use super::progress::TrainingProgress;
+use super::train::TrainSettings;
 
 /// The formats `accord vectorize` writes.
 #[derive(clap::ValueEnum, Clone, Copy, Debug)]
@@ -35,7 +35,7 @@ pub fn run(args: VectorizeArgs) -> anyhow::Result<()> {
     let corpus = args.settings.corpus()?;
     let config = args.settings.config();
     config.check()?;
-    let spinner = Spinner::new(ProgressBar::hidden());
+    let spinner = TrainingProgress::hidden();
     let rows = head_rows(&corpus, &config, &args.head, &spinner)?;
     let RowFormat::Svmlight = args.format;
     let mut bytes = Vec::new();
