@@ -6,7 +6,7 @@ use std::ops::Range;
 use super::{Model, ModelError};
 use crate::model::head::{argmax, HeadPrediction, LinearHead};
 use crate::model::relations::StanceLabels;
-use crate::model::stance_rule::{ArticleStance, NO_RELATION_NEUTRAL};
+use crate::model::stance_rule::{lean_neutral, ArticleStance};
 use crate::text::article::{Article, Field};
 
 /// The article-stance rule with the positions of its heads and labels in this model.
@@ -104,15 +104,7 @@ impl Model {
     pub(super) fn apply_no_relation(&self, predictions: &mut [HeadPrediction]) {
         let Some(bound) = &self.stance_rule else { return };
         let stance = &mut predictions[bound.stance];
-        let neutral = bound.neutral;
-        let leaning: f32 = stance.probabilities.iter().enumerate().filter(|(i, _)| *i != neutral).map(|(_, p)| p).sum();
-        let cap = 1.0 - NO_RELATION_NEUTRAL;
-        if leaning > cap {
-            let scale = cap / leaning;
-            for (i, p) in stance.probabilities.iter_mut().enumerate() {
-                *p = if i == neutral { NO_RELATION_NEUTRAL } else { *p * scale };
-            }
-        }
+        lean_neutral(&mut stance.probabilities, bound.neutral);
         stance.best = argmax(&stance.probabilities);
     }
 

@@ -77,6 +77,20 @@ impl ArticleStance {
     }
 }
 
+/// Makes the stance probabilities of an article in which no pair of actors reads as a
+/// relation lean neutral: neutral gets at least [`NO_RELATION_NEUTRAL`], the other labels
+/// keep their ratio within what is left.
+pub fn lean_neutral(probabilities: &mut [f32], neutral: usize) {
+    let leaning: f32 = probabilities.iter().enumerate().filter(|(i, _)| *i != neutral).map(|(_, p)| p).sum();
+    let cap = 1.0 - NO_RELATION_NEUTRAL;
+    if leaning > cap {
+        let scale = cap / leaning;
+        for (i, p) in probabilities.iter_mut().enumerate() {
+            *p = if i == neutral { NO_RELATION_NEUTRAL } else { *p * scale };
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -85,7 +85,8 @@ pub fn render(model: &Model, training_time: Duration) -> String {
         render_cross_validation(&mut card, cross_validation, config.seed);
     }
     if let Some(rule) = model.article_stance() {
-        render_article_stance(&mut card, rule, meta.article_validation.as_ref(), model.sentence_head().is_some());
+        let shape = ModelShape { sentence_head: model.sentence_head().is_some(), actors: model.actors().is_some() };
+        render_article_stance(&mut card, rule, meta.article_validation.as_ref(), shape);
     }
     if let Some(relations) = &meta.relation_validation {
         relations::render(&mut card, relations);
@@ -156,23 +157,39 @@ fn render_cross_validation(card: &mut String, cv: &CrossValidation, seed: u64) {
     let _ = writeln!(card);
 }
 
+/// What parts beside its heads a model has, for the card's words.
+#[derive(Clone, Copy)]
+struct ModelShape {
+    sentence_head: bool,
+    actors: bool,
+}
+
 fn render_article_stance(
     card: &mut String,
     rule: &ArticleStance,
     validation: Option<&ArticleValidation>,
-    sentence_head: bool,
+    shape: ModelShape,
 ) {
     let _ = writeln!(
         card,
         "## Whole articles
 "
     );
-    let single = if sentence_head {
+    let gate = if shape.actors {
+        format!(
+            " With the actor gazetteer, such an input in which no pair of actors reads as a relation leans `{}` (at least {}; see \"Who with whom\"); the figures below are scored on these served answers.",
+            rule.neutral_label,
+            crate::model::stance_rule::NO_RELATION_NEUTRAL
+        )
+    } else {
+        String::new()
+    };
+    let single = if shape.sentence_head {
         "A single sentence gets the single-sentence head's answer (above)."
     } else {
         "A single sentence keeps the head's own answer."
     };
-    let _ = writeln!(card, "An input of two or more sentences gets its `{}` from the mean of its sentences' `{}` probabilities and the `{}` head's probability of `{}`, `w`: it reports a relation with probability `w ^ {}`, and is `{}` otherwise. {single}\n",
+    let _ = writeln!(card, "An input of two or more sentences gets its `{}` from the mean of its sentences' `{}` probabilities and the `{}` head's probability of `{}`, `w`: it reports a relation with probability `w ^ {}`, and is `{}` otherwise.{gate} {single}\n",
         rule.stance_head, rule.stance_head, rule.topic_head, rule.relation_label, rule.exponent, rule.neutral_label);
     let Some(validation) = validation else {
         let _ = writeln!(

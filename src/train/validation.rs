@@ -2,15 +2,19 @@
 //!
 //! The articles never train a head. They choose one number, the exponent of the article
 //! stance rule, and that choice is scored honestly by nested cross-validation: each fold's
-//! articles are predicted with the exponent that did best on the other folds.
+//! articles are predicted with the exponent that did best on the other folds. Articles are
+//! answered as the served model answers them: with an actor gazetteer, one of two or more
+//! sentences that reports no relation leans neutral
+//! ([`crate::model::stance_rule::lean_neutral`]).
 
 use rand::seq::SliceRandom;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
 use crate::model::head::argmax;
-use crate::model::stance_rule::ArticleStance;
+use crate::model::stance_rule::{lean_neutral, ArticleStance};
 use crate::model::Model;
+use crate::model::Options;
 use crate::text::article::Article;
 use crate::train::corpus::Corpus;
 use crate::train::scores::Confusion;
@@ -30,6 +34,8 @@ struct Scored {
     mean: Vec<f32>,
     sentences: usize,
     relation: f32,
+    /// Whether some pair of actors reads as a relation (true for a model without actors).
+    related: bool,
 }
 
 /// Scores `model` on `articles` and chooses the stance exponent; `None` without a stance rule.
@@ -83,12 +89,15 @@ fn score_articles(model: &Model, articles: &Corpus, rule: &ArticleStance, stance
                 })
                 .unwrap_or(1.0);
             let parts = model.sentence_mean(&article);
+            let relations = Options { relations: true, ..Options::default() };
+            let related = model.actors().is_none() || !model.classify(&article, &relations).relations.is_empty();
             Scored {
                 truth: d.labels.get(&rule.stance_head).and_then(|l| labels.iter().position(|x| x == l)),
                 plain: predictions[stance].probabilities.clone(),
                 mean: parts.as_ref().map(|p| p.mean.clone()).unwrap_or_default(),
                 sentences: parts.map_or(0, |p| p.sentences),
                 relation,
+                related,
             }
         })
         .collect()
@@ -96,10 +105,13 @@ fn score_articles(model: &Model, articles: &Corpus, rule: &ArticleStance, stance
 
 fn stance_probabilities(rule: &ArticleStance, labels: &[String], article: &Scored) -> Vec<f32> {
     if article.sentences < 2 {
-        article.plain.clone()
-    } else {
-        rule.combine(labels, &article.mean, article.relation)
+        return article.plain.clone();
     }
+    let mut probabilities = rule.combine(labels, &article.mean, article.relation);
+    if let (false, Some(neutral)) = (article.related, labels.iter().position(|l| *l == rule.neutral_label)) {
+        lean_neutral(&mut probabilities, neutral);
+    }
+    probabilities
 }
 
 fn predict(rule: &ArticleStance, labels: &[String], article: &Scored) -> usize {
@@ -177,5 +189,36 @@ fn figure(head: &str, confusion: &Confusion) -> ValidationFigure {
         documents: confusion.total() as usize,
         accuracy: confusion.accuracy(),
         macro_f1: confusion.macro_f1(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+    use crate::model::Options;
+
+    /// The figure an exponent scores is the one the served model, with that exponent, earns
+    /// on the same articles: the relation gate included.
+    #[test]
+    fn articles_are_scored_as_the_served_model_answers_them() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let model = Model::load(&root.join("models/default/model.bin")).expect("shipped model loads");
+        let articles = Corpus::load(&[root.join("data/articles/articles.jsonl")]).expect("articles load");
+        let validation = validate(&model, &articles, 7).expect("the shipped model has a stance rule");
+        let rule = model.article_stance().expect("a stance rule");
+        let &(_, scored) =
+            validation.exponent_scores.iter().find(|(e, _)| *e == rule.exponent).expect("the exponent was tried");
+        let stance = model.heads().iter().position(|h| h.name == rule.stance_head).expect("a stance head");
+        let labels = &model.heads()[stance].labels;
+        let served = articles.documents.iter().filter_map(|d| {
+            let truth = labels.iter().position(|l| Some(l) == d.labels.get(&rule.stance_head))?;
+            let article = Article { id: &d.id, title: &d.title, text: &d.text };
+            let answer = model.classify(&article, &Options::default());
+            Some((truth, labels.iter().position(|l| l == answer.heads[stance].label())?))
+        });
+        let served = Confusion::from_pairs(labels.len(), served).macro_f1();
+        assert!((served - scored).abs() < 1e-12, "validation scores {scored}, the served answers {served}");
     }
 }
