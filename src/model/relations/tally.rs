@@ -252,7 +252,8 @@ fn places_by_sentence(sentences: &[SentenceInput<'_>], actors: &ArticleActors, p
         let (first, mut set) = (named.places.len(), 0u64);
         while let Some(mention) = mentions.get(next).filter(|m| m.field == field && m.start < range.end) {
             next += 1;
-            if let (Some(place), true) = (place_of(paired, mention.actor), mention.end <= range.end) {
+            let place = paired.iter().position(|&actor| actor == mention.actor);
+            if let (Some(place), true) = (place, mention.end <= range.end) {
                 if set & (1 << place) == 0 {
                     set |= 1 << place;
                     named.places.push(place as u8);
@@ -264,17 +265,6 @@ fn places_by_sentence(sentences: &[SentenceInput<'_>], actors: &ArticleActors, p
         }
     }
     named
-}
-
-/// The place of `actor` in `paired`, found by comparing every place: the loop runs as long
-/// for every mention of the article, so it does not mispredict its exit as a search that
-/// stops at the actor does.
-fn place_of(paired: &[ActorId], actor: ActorId) -> Option<usize> {
-    let mut place = None;
-    for (i, &paired) in paired.iter().enumerate().rev() {
-        place = if paired == actor { Some(i) } else { place };
-    }
-    place
 }
 
 /// The evidence sentences recorded for tally `pair`, in the order found.
