@@ -272,8 +272,8 @@ impl Drop for ActorMatcher<'_> {
 
 /// Writes to the start of `starts` (grown if needed) the positions of the tokens of `keys`
 /// that may start a pattern, in order, and returns how many there are. Each token's test
-/// moves the end on or not, without a branch: few tokens pass, and a loop that stopped at
-/// each of them mispredicted its exit every time.
+/// moves the end on or not, without a branch: few tokens pass, and a loop that stops at
+/// each of them mispredicts its exit there.
 fn may_start_at(index: &PatternIndex, keys: &[u64], starts: &mut Vec<u32>) -> usize {
     if starts.len() < keys.len() {
         starts.resize(keys.len(), 0);
