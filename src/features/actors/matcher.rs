@@ -3,7 +3,7 @@
 
 use std::cell::Cell;
 
-use super::index::{CaseRule, Pattern};
+use super::index::{CaseRule, Pattern, PatternIndex};
 use super::{ActorId, Field, Gazetteer, Mention};
 use crate::text::tokenizer::{hash, Tokenizer};
 
@@ -87,6 +87,9 @@ struct MatchSpace {
     /// [`ActorMatcher::finish`] reads and resets.
     named: Vec<ActorId>,
     found: Vec<Found>,
+    /// The tokens of the field being matched that may start a pattern, at its start; what
+    /// is past them is stale and only ever overwritten.
+    starts: Vec<u32>,
 }
 
 impl MatchSpace {
@@ -176,27 +179,27 @@ impl<'g> ActorMatcher<'g> {
         let index = self.gazetteer.index();
         let count = keys.len().min(spans.len());
         let (keys, spans) = (&keys[..count], &spans[..count]);
+        let mut starts = std::mem::take(&mut self.space().starts);
+        let found = may_start_at(index, keys, &mut starts);
+        // The token after the last match: a token before it is part of that match.
         let mut i = 0;
-        while i < count {
-            // A tight run over the keys alone to the next token that may start a pattern.
-            match keys[i..].iter().position(|&key| index.may_start(key)) {
-                Some(skip) => i += skip,
-                None => break,
-            }
-            let candidates = index.candidates(keys[i], first_byte(text, spans[i]));
-            let winner =
-                candidates.iter().map(|&p| index.pattern(p)).find(|p| matches_at(p, &keys[i..], &spans[i..], text));
-            let Some(pattern) = winner else {
-                i += 1;
+        for &at in &starts[..found] {
+            let at = at as usize;
+            if at < i {
                 continue;
-            };
+            }
+            let candidates = index.candidates(keys[at], first_byte(text, spans[at]));
+            let winner =
+                candidates.iter().map(|&p| index.pattern(p)).find(|p| matches_at(p, &keys[at..], &spans[at..], text));
+            let Some(pattern) = winner else { continue };
             let len = pattern.keys.len();
             if let Some(actor) = pattern.actor {
-                let (start, end) = (spans[i].0, spans[i + len - 1].1);
+                let (start, end) = (spans[at].0, spans[at + len - 1].1);
                 self.record(Mention { actor, field, start, end }, pattern.ambiguous);
             }
-            i += len;
+            i = at + len;
         }
+        self.space().starts = starts;
     }
 
     fn record(&mut self, mention: Mention, ambiguous: bool) {
@@ -265,6 +268,24 @@ impl Drop for ActorMatcher<'_> {
             let _ = SPACE.try_with(|cell| cell.set(Some(space)));
         }
     }
+}
+
+/// Writes to the start of `starts` (grown if needed) the positions of the tokens of `keys`
+/// that may start a pattern, in order, and returns how many there are. Each token's test
+/// moves the end on or not, without a branch: few tokens pass, and a loop that stops at
+/// each of them mispredicts its exit there.
+fn may_start_at(index: &PatternIndex, keys: &[u64], starts: &mut Vec<u32>) -> usize {
+    if starts.len() < keys.len() {
+        starts.resize(keys.len(), 0);
+    }
+    let starts = &mut starts[..keys.len()];
+    let mut found = 0;
+    for (at, &key) in keys.iter().enumerate() {
+        // Written every time, kept (by moving `found` on) only if the token may start one.
+        starts[found] = at as u32;
+        found += usize::from(index.may_start(key));
+    }
+    found
 }
 
 /// The first byte of the token at `(start, end)` in `text`, if any.

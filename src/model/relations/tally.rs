@@ -2,6 +2,8 @@
 //! weight, the paired actors each sentence names, and every pair's evidence, in one pass over
 //! the sentences.
 
+use std::ops::Range;
+
 use super::{RelationSettings, SentenceInput, StanceLabels, MAX_EVIDENCE, MAX_PAIRED_ACTORS};
 use crate::features::actors::{ActorId, ArticleActors, Field, Mention};
 
@@ -108,25 +110,28 @@ pub(super) fn tally(
     let named = places_by_sentence(sentences, actors, &paired);
     let weights = sentence_weights(settings, labels, sentences);
     let max_evidence = settings.max_evidence;
-    for s in 0..sentences.len() {
-        for (i, &x) in named[s].iter().enumerate() {
-            for &y in &named[s][i + 1..] {
+    // Only the sentences that name a paired actor: the others add nothing, and skipping
+    // them spares a few hard-to-predict branches per sentence.
+    for (k, first) in named.sentences.iter().enumerate() {
+        let (s, here) = (first.index, named.places_of(first));
+        for (i, &x) in here.iter().enumerate() {
+            for &y in &here[i + 1..] {
                 if reaches(tallies.add(x, y, weights[s], &[s as u32], max_evidence)) {
                     return Tallied { paired, tallies, article_tension: 0.5, stopped: true };
                 }
             }
         }
         // Two sentences of one field at most `window` apart, each naming one of the pair.
-        for distance in 1..=settings.window {
-            let next = s + distance;
-            if next >= sentences.len() || sentences[next].field != sentences[s].field {
+        for second in &named.sentences[k + 1..] {
+            let (next, distance) = (second.index, second.index - s);
+            if distance > settings.window || second.run != first.run {
                 break;
             }
             let ((w1, t1, p1), (w2, t2, p2)) = (weights[s], weights[next]);
             let half = settings.adjacent_weight / (2.0 * distance as f32);
             let apart = (half * (w1 + w2), (t1 + t2) / 2.0, half * (p1 + p2));
-            for &x in &named[s] {
-                for &y in named[next].iter().filter(|y| !named[s].contains(y)) {
+            for &x in here {
+                for &y in named.places_of(second).iter().filter(|&&y| !first.holds(y)) {
                     if reaches(tallies.add(x, y, apart, &[s as u32, next as u32], max_evidence)) {
                         return Tallied { paired, tallies, article_tension: 0.5, stopped: true };
                     }
@@ -180,21 +185,40 @@ fn sentence_weight(settings: &RelationSettings, labels: StanceLabels, stance: &[
     (weight, share)
 }
 
+/// A sentence that names at least one paired actor.
+struct NamedSentence {
+    /// Its place in the article's sentences.
+    index: usize,
+    /// Its run of sentences of one field: sentences of two runs are never paired.
+    run: usize,
+    /// Where its places are in [`NamedBySentence::places`].
+    places: Range<usize>,
+    /// The same places as a set: bit `place`.
+    set: u64,
+}
+
+impl NamedSentence {
+    /// Whether the sentence names the paired actor at `place`.
+    fn holds(&self, place: u8) -> bool {
+        self.set & (1 << place) != 0
+    }
+}
+
+// A sentence's places fit in one `u64` set.
+const _: () = assert!(MAX_PAIRED_ACTORS <= 64);
+
 /// The distinct paired actors each sentence names (their places in the paired list), in
-/// order of first mention: sentence `s`'s are `named[s]`. Two vectors for the whole
+/// order of first mention, for the sentences that name any. Two vectors for the whole
 /// article, not one per sentence.
 struct NamedBySentence {
     places: Vec<u8>,
-    /// Where each sentence's places end in `places`.
-    ends: Vec<usize>,
+    /// The sentences that name a paired actor, in order.
+    sentences: Vec<NamedSentence>,
 }
 
-impl std::ops::Index<usize> for NamedBySentence {
-    type Output = [u8];
-
-    fn index(&self, sentence: usize) -> &[u8] {
-        let start = sentence.checked_sub(1).map_or(0, |previous| self.ends[previous]);
-        &self.places[start..self.ends[sentence]]
+impl NamedBySentence {
+    fn places_of(&self, sentence: &NamedSentence) -> &[u8] {
+        &self.places[sentence.places.clone()]
     }
 }
 
@@ -211,10 +235,13 @@ fn places_by_sentence(sentences: &[SentenceInput<'_>], actors: &ArticleActors, p
         sorted.sort_by_key(by_place);
         std::borrow::Cow::Owned(sorted)
     };
-    let mut named = NamedBySentence { places: Vec::new(), ends: Vec::with_capacity(sentences.len()) };
-    let mut next = 0;
-    for sentence in sentences {
+    let mut named = NamedBySentence { places: Vec::new(), sentences: Vec::with_capacity(sentences.len()) };
+    let (mut next, mut run) = (0, 0);
+    for (index, sentence) in sentences.iter().enumerate() {
         let (field, range) = (sentence.field, &sentence.range);
+        if index > 0 && sentences[index - 1].field != field {
+            run += 1;
+        }
         let start = (field, range.start);
         if next > 0 && mentions.get(next - 1).is_some_and(|m| by_place(m) >= start) {
             next = mentions.partition_point(|m| by_place(m) < start);
@@ -222,17 +249,20 @@ fn places_by_sentence(sentences: &[SentenceInput<'_>], actors: &ArticleActors, p
         while mentions.get(next).is_some_and(|m| by_place(m) < start) {
             next += 1;
         }
-        let first = named.places.len();
+        let (first, mut set) = (named.places.len(), 0u64);
         while let Some(mention) = mentions.get(next).filter(|m| m.field == field && m.start < range.end) {
             next += 1;
             let place = paired.iter().position(|&actor| actor == mention.actor);
             if let (Some(place), true) = (place, mention.end <= range.end) {
-                if !named.places[first..].contains(&(place as u8)) {
+                if set & (1 << place) == 0 {
+                    set |= 1 << place;
                     named.places.push(place as u8);
                 }
             }
         }
-        named.ends.push(named.places.len());
+        if set != 0 {
+            named.sentences.push(NamedSentence { index, run, places: first..named.places.len(), set });
+        }
     }
     named
 }
