@@ -302,6 +302,17 @@ mod tests {
     }
 
     #[test]
+    fn a_method_outside_the_served_ones_is_counted_all_the_same() {
+        let metrics = metrics();
+        metrics.call("Unlisted", Code::Ok, Duration::from_millis(3));
+        metrics.call("Classify", Code::Unauthenticated, Duration::from_millis(3));
+        let text = metrics.encode().expect("encodes");
+        assert!(text.contains("accord_rpc_calls_total{method=\"Unlisted\",code=\"OK\"} 1\n"), "{text}");
+        assert!(text.contains("accord_rpc_duration_seconds_count{method=\"Unlisted\"} 1\n"), "{text}");
+        assert!(text.contains("accord_rpc_calls_total{method=\"Classify\",code=\"UNAUTHENTICATED\"} 1\n"), "{text}");
+    }
+
+    #[test]
     fn articles_are_counted_by_head_and_label() {
         let metrics = metrics();
         metrics.classified(&[response("world", "tension"), response("world", "cooperation")]);
