@@ -26,13 +26,21 @@
 //! (`--models-dir models --model default`, `RUST_LOG=warn`: no line per call) unless
 //! `--connect http://ADDR` names a running one; load generator and server share the machine.
 //!
+//! The server's CPU time (user and system, all threads, from `/proc/PID/stat`) over each
+//! measured run is reported per call and per article below the table, for the server the
+//! bench starts, or for a `--connect`ed one whose process id `--server-pid` gives. The
+//! started server is this build's, or with `--server-checkout DIR` the release build of
+//! another checkout (`DIR/target/release/accord`, with `DIR/models`): two builds measured
+//! in one sitting by the same client.
+//!
 //! `cargo bench --bench grpc_load -- --secs 10`
+//! `cargo bench --bench grpc_load -- --runs unary --article-bytes 64 --server-log info --server-checkout ../base`
 //!
 //! Runs only under `cargo bench` (`harness = false`, and benches are not built by
 //! `cargo test`).
 
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -65,6 +73,10 @@ struct Settings {
     streams: usize,
     client_threads: usize,
     connect: Option<String>,
+    /// A checkout whose release build and models are served instead of this build's.
+    server_checkout: Option<PathBuf>,
+    /// The process id of a `--connect`ed server, whose CPU time is then reported.
+    server_pid: Option<u32>,
     server_log: String,
     /// Which runs to make: `batch`, `unary`, or `both`.
     runs: String,
@@ -83,6 +95,8 @@ impl Settings {
             streams: 16,
             client_threads: 1,
             connect: None,
+            server_checkout: None,
+            server_pid: None,
             server_log: "warn".into(),
             runs: "both".into(),
             client: "raw".into(),
@@ -100,6 +114,8 @@ impl Settings {
                 "--streams" => settings.streams = number()?.max(1),
                 "--client-threads" => settings.client_threads = number()?.max(1),
                 "--connect" => settings.connect = Some(value),
+                "--server-checkout" => settings.server_checkout = Some(PathBuf::from(value)),
+                "--server-pid" => settings.server_pid = Some(number()? as u32),
                 "--server-log" => settings.server_log = value,
                 "--runs" if ["batch", "unary", "both", "large"].contains(&value.as_str()) => settings.runs = value,
                 "--runs" => return Err(format!("--runs is batch, unary, both or large, not `{value}`")),
@@ -136,6 +152,17 @@ impl Outcome {
     fn percentile(sorted: &[u32], p: f64) -> f64 {
         let Some(last) = sorted.len().checked_sub(1) else { return f64::NAN };
         f64::from(sorted[((last as f64) * p).round() as usize]) / 1000.0
+    }
+
+    /// The server's CPU time over the run, per call and per article.
+    fn server_cpu(&self, call: &str, concurrency: &str, cpu_seconds: f64) -> String {
+        let per = |n: u64| if n == 0 { f64::NAN } else { cpu_seconds * 1e6 / n as f64 };
+        format!(
+            "server CPU, {call} ({concurrency}): {:.1} µs a call, {:.2} µs an article ({cpu_seconds:.2} s over {} calls)",
+            per(self.calls),
+            per(self.articles),
+            self.calls
+        )
     }
 
     fn row(mut self, call: &str, concurrency: &str, elapsed: Duration) -> String {
@@ -365,12 +392,17 @@ struct Server {
 }
 
 impl Server {
-    fn start(log_level: &str) -> Result<Self, String> {
+    /// Starts this build's server, or `checkout`'s release build with its models.
+    fn start(log_level: &str, checkout: Option<&Path>) -> Result<Self, String> {
         let dir = tempfile::tempdir().map_err(|e| format!("tempdir: {e}"))?;
         let ready = dir.path().join("ready");
-        let mut child = Command::new(env!("CARGO_BIN_EXE_accord"))
+        let (binary, models) = match checkout {
+            Some(checkout) => (checkout.join("target/release/accord"), checkout.join("models")),
+            None => (PathBuf::from(env!("CARGO_BIN_EXE_accord")), common::root().join("models")),
+        };
+        let mut child = Command::new(&binary)
             .args(["serve", "--addr", "127.0.0.1:0", "--model", "default", "--models-dir"])
-            .arg(common::root().join("models"))
+            .arg(models)
             .arg("--ready-file")
             .arg(&ready)
             .env("RUST_LOG", log_level)
@@ -378,7 +410,7 @@ impl Server {
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
-            .map_err(|e| format!("cannot start accord serve: {e}"))?;
+            .map_err(|e| format!("cannot start {}: {e}", binary.display()))?;
         let deadline = Instant::now() + Duration::from_secs(30);
         loop {
             if let Ok(text) = std::fs::read_to_string(&ready) {
@@ -403,6 +435,19 @@ impl Server {
     }
 }
 
+/// CPU time a process has used, in seconds: user and system time of all its threads, from
+/// `/proc/PID/stat` (fields 14 and 15, in clock ticks).
+fn cpu_seconds(pid: u32) -> Option<f64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // The command name (field 2) may hold spaces; the fields after it follow its `)`.
+    let fields: Vec<&str> = stat.get(stat.rfind(')')? + 1..)?.split_whitespace().collect();
+    let ticks = |field: usize| fields.get(field - 3)?.parse::<u64>().ok();
+    // SAFETY: sysconf only reads a system constant.
+    let per_second = unsafe { libc::sysconf(libc::_SC_CLK_TCK) };
+    let used = ticks(14)? + ticks(15)?;
+    (per_second > 0).then(|| used as f64 / per_second as f64)
+}
+
 impl Drop for Server {
     fn drop(&mut self) {
         let _ = self.child.kill();
@@ -416,8 +461,10 @@ fn main() -> Result<(), String> {
     let workload = Arc::new(Workload::new(common::articles(&texts, settings.article_bytes, 4 << 20), settings.batch));
     let server = match &settings.connect {
         Some(_) => None,
-        None => Some(Server::start(&settings.server_log)?),
+        None => Some(Server::start(&settings.server_log, settings.server_checkout.as_deref())?),
     };
+    let server_pid = server.as_ref().map(|server| server.child.id()).or(settings.server_pid);
+    let cpu = move || server_pid.and_then(cpu_seconds);
     let addr = settings.connect.clone().or_else(|| server.as_ref().map(|s| s.addr.clone())).unwrap_or_default();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(settings.client_threads)
@@ -427,29 +474,37 @@ fn main() -> Result<(), String> {
     let s = settings.clone();
     let rows = runtime.block_on(async move {
         let caller = Caller::connect(&addr, &s.client).await?;
-        let mut rows = Vec::new();
+        let (mut rows, mut cpu_lines) = (Vec::new(), Vec::new());
+        let mut report =
+            |outcome: Outcome, call: &str, concurrency: &str, started: Instant, cpu_before: Option<f64>| {
+                if let (Some(before), Some(after)) = (cpu_before, cpu()) {
+                    cpu_lines.push(outcome.server_cpu(call, concurrency, after - before));
+                }
+                rows.push(outcome.row(call, concurrency, started.elapsed()));
+            };
         if s.runs == "batch" || s.runs == "both" {
             batch_run(&caller, &workload, &s, s.warmup_secs).await;
-            let started = Instant::now();
+            let (started, cpu_before) = (Instant::now(), cpu());
             let outcome = batch_run(&caller, &workload, &s, s.secs).await;
             let concurrency = format!("{} calls × {} articles", s.batch_calls, s.batch);
-            rows.push(outcome.row("ClassifyBatch", &concurrency, started.elapsed()));
+            report(outcome, "ClassifyBatch", &concurrency, started, cpu_before);
         }
         if s.runs == "unary" || s.runs == "both" {
             unary_run(&caller, &workload, &s, s.warmup_secs).await;
-            let started = Instant::now();
+            let (started, cpu_before) = (Instant::now(), cpu());
             let outcome = unary_run(&caller, &workload, &s, s.secs).await;
-            rows.push(outcome.row("Classify (unary)", &format!("{} streams", s.streams), started.elapsed()));
+            report(outcome, "Classify (unary)", &format!("{} streams", s.streams), started, cpu_before);
         }
         if s.runs == "large" {
             large_run(&caller, &workload, &addr, &s, s.warmup_secs).await;
-            let started = Instant::now();
+            let (started, cpu_before) = (Instant::now(), cpu());
             let (outcome, refused) = large_run(&caller, &workload, &addr, &s, s.secs).await;
             let beside = format!("1 stream, beside {refused} refused 60 MB batches");
-            rows.push(outcome.row("Classify (unary)", &beside, started.elapsed()));
+            report(outcome, "Classify (unary)", &beside, started, cpu_before);
         }
-        Ok::<_, String>(rows)
+        Ok::<_, String>((rows, cpu_lines))
     })?;
+    let (rows, cpu_lines) = rows;
     println!(
         "accord gRPC load: articles of about {} bytes, {} s a run after {} s of warm-up, {} client, {} client threads",
         settings.article_bytes, settings.secs, settings.warmup_secs, settings.client, settings.client_threads
@@ -457,6 +512,7 @@ fn main() -> Result<(), String> {
     println!("| call | in flight | articles/s | calls/s | p50 | p99 | max | failed (by gRPC status) |");
     println!("|---|---|---|---|---|---|---|---|");
     rows.iter().for_each(|row| println!("{row}"));
+    cpu_lines.iter().for_each(|line| println!("{line}"));
     if let Some(server) = &server {
         println!("server (log level {}): {}", settings.server_log, server.memory());
     }

@@ -73,17 +73,25 @@ pub struct CallOrigin {
     route: Option<HttpRoute>,
 }
 
+/// The headers a call's origin reads, named once rather than parsed from text at each call.
+const TRACEPARENT: http::HeaderName = http::HeaderName::from_static("traceparent");
+const GRPC_ENCODING: http::HeaderName = http::HeaderName::from_static("grpc-encoding");
+
 /// The longest header value logged (`x-request-id`, `grpc-encoding`).
 const MAX_LOGGED_HEADER_BYTES: usize = 128;
 
 impl CallOrigin {
     pub fn of<T>(request: &Request<T>) -> Self {
+        let ledger = request.extensions().get::<Arc<Ledger>>().cloned();
+        let route = request.extensions().get::<HttpRoute>().copied();
+        if ledger.is_some() {
+            // The ledger's span and trace already hold the headers: the handler needs nothing else.
+            return Self { peer: None, request_id: None, traceparent: None, encoding: None, ledger, route };
+        }
         let header = |name: &str| {
             let value = request.metadata().get(name).and_then(|value| value.to_str().ok());
             value.and_then(loggable_header).map(str::to_owned)
         };
-        let ledger = request.extensions().get::<Arc<Ledger>>().cloned();
-        let route = request.extensions().get::<HttpRoute>().copied();
         Self {
             peer: request.remote_addr(),
             request_id: header("x-request-id"),
@@ -96,7 +104,7 @@ impl CallOrigin {
 
     /// The origin of a request as the HTTP layers see it, before tonic has decoded it.
     pub fn of_http<B>(request: &http::Request<B>) -> Self {
-        let header = |name: &str| {
+        let header = |name: http::HeaderName| {
             let value = request.headers().get(name).and_then(|value| value.to_str().ok());
             value.and_then(loggable_header).map(str::to_owned)
         };
@@ -106,9 +114,9 @@ impl CallOrigin {
         let peer = tcp.or(tls).and_then(TcpConnectInfo::remote_addr);
         Self {
             peer,
-            request_id: header("x-request-id"),
-            traceparent: header("traceparent").filter(|value| super::request_id::trace_id(value).is_some()),
-            encoding: header("grpc-encoding"),
+            request_id: header(super::request_id::REQUEST_ID),
+            traceparent: header(TRACEPARENT).filter(|value| super::request_id::trace_id(value).is_some()),
+            encoding: header(GRPC_ENCODING),
             ledger: None,
             route: None,
         }

@@ -10,9 +10,9 @@
 mod collectors;
 pub mod endpoint;
 
-use std::collections::BTreeMap;
+use std::collections::HashMap;
 use std::sync::atomic::AtomicU64;
-use std::sync::OnceLock;
+use std::sync::{OnceLock, PoisonError, RwLock};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use prometheus_client::encoding::EncodeLabelSet;
@@ -34,6 +34,15 @@ use super::pool::CpuPool;
 /// default.
 const LATENCY_BUCKETS: [f64; 16] =
     [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0];
+
+/// The methods counted, by the last part of their path: `accord.v1.Classifier`'s and
+/// `accord.v1.Admin`'s. Anything else (a method that does not exist) would give the metrics
+/// a label per name a client invents.
+pub const METHODS: [&str; 7] =
+    ["Tokenize", "Vectorize", "Classify", "ClassifyBatch", "ClassifyStream", "GetModelInfo", "ReloadModel"];
+
+/// gRPC status codes: 0 (OK) to 16 (UNAUTHENTICATED).
+const CODES: usize = 17;
 
 #[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct CallLabels {
@@ -78,6 +87,28 @@ pub struct Metrics {
     tls_expiry_days: Family<CertificateLabels, Gauge<f64, AtomicU64>>,
     /// The certificate's file and expiry (seconds since the Unix epoch), when serving TLS.
     tls_not_after: OnceLock<(CertificateLabels, i64)>,
+    /// Handles of the series above, each resolved on first use: a call then adds to its
+    /// series without hashing labels, taking a family's lock or allocating the labels' text.
+    /// A handle shares its series' value with the family, which encodes it.
+    handles: Handles,
+}
+
+/// Series handles by [`METHODS`] index and status code, and by head and label.
+#[derive(Debug)]
+struct Handles {
+    calls: [[OnceLock<Counter>; CODES]; METHODS.len()],
+    latency: [OnceLock<Histogram>; METHODS.len()],
+    articles: RwLock<HashMap<String, HashMap<String, Counter>>>,
+}
+
+impl Default for Handles {
+    fn default() -> Self {
+        Self {
+            calls: std::array::from_fn(|_| std::array::from_fn(|_| OnceLock::new())),
+            latency: std::array::from_fn(|_| OnceLock::new()),
+            articles: RwLock::default(),
+        }
+    }
 }
 
 /// The build profile the binary was compiled with.
@@ -136,25 +167,54 @@ impl Metrics {
             reload_failures,
             tls_expiry_days,
             tls_not_after,
+            handles: Handles::default(),
         }
     }
 
     /// One finished call to `method` with status `code`, after `elapsed`.
     pub fn call(&self, method: &'static str, code: Code, elapsed: Duration) {
-        self.calls.get_or_create(&CallLabels { method, code: code_name(code) }).inc();
-        self.latency.get_or_create(&MethodLabels { method }).observe(elapsed.as_secs_f64());
+        let calls = || self.calls.get_or_create(&CallLabels { method, code: code_name(code) }).clone();
+        let latency = || self.latency.get_or_create(&MethodLabels { method }).clone();
+        let Some(index) = METHODS.iter().position(|&known| known == method) else {
+            calls().inc();
+            latency().observe(elapsed.as_secs_f64());
+            return;
+        };
+        match self.handles.calls[index].get(code as usize) {
+            Some(handle) => handle.get_or_init(calls).inc(),
+            None => calls().inc(),
+        };
+        self.handles.latency[index].get_or_init(latency).observe(elapsed.as_secs_f64());
     }
 
     /// Articles answered: each response's label per head.
     pub fn classified(&self, responses: &[pb::ClassifyResponse]) {
-        // Tallied first so that a batch costs one family lookup per label, not per article.
-        let mut tally: BTreeMap<(&str, &str), u64> = BTreeMap::new();
+        // Tallied first so that a batch costs one look-up per label, not per article.
+        let mut tally: Vec<(&str, &str, u64)> = Vec::new();
         for (head, prediction) in responses.iter().flat_map(|response| &response.predictions) {
-            *tally.entry((head, &prediction.label)).or_default() += 1;
+            match tally.iter_mut().find(|(h, l, _)| h == head && *l == prediction.label) {
+                Some((_, _, count)) => *count += 1,
+                None => tally.push((head, &prediction.label, 1)),
+            }
         }
-        for ((head, label), count) in tally {
-            self.articles.get_or_create(&ArticleLabels { head: head.into(), label: label.into() }).inc_by(count);
+        for (head, label, count) in tally {
+            self.articles_counted(head, label, count);
         }
+    }
+
+    /// Adds `count` to the series of `head` and `label`, resolving its handle the first time.
+    fn articles_counted(&self, head: &str, label: &str, count: u64) {
+        {
+            let handles = self.handles.articles.read().unwrap_or_else(PoisonError::into_inner);
+            if let Some(counter) = handles.get(head).and_then(|labels| labels.get(label)) {
+                counter.inc_by(count);
+                return;
+            }
+        }
+        let counter = self.articles.get_or_create(&ArticleLabels { head: head.into(), label: label.into() }).clone();
+        counter.inc_by(count);
+        let mut handles = self.handles.articles.write().unwrap_or_else(PoisonError::into_inner);
+        handles.entry(head.to_owned()).or_default().insert(label.to_owned(), counter);
     }
 
     /// The model now served: only its version is reported.
@@ -239,6 +299,17 @@ mod tests {
         assert!(text.contains("accord_rpc_duration_seconds_bucket{le=\"0.005\",method=\"Classify\"} 2\n"), "{text}");
         assert!(text.contains("accord_rpc_duration_seconds_bucket{le=\"+Inf\",method=\"Classify\"} 3\n"), "{text}");
         assert!(text.ends_with("# EOF\n"));
+    }
+
+    #[test]
+    fn a_method_outside_the_served_ones_is_counted_all_the_same() {
+        let metrics = metrics();
+        metrics.call("Unlisted", Code::Ok, Duration::from_millis(3));
+        metrics.call("Classify", Code::Unauthenticated, Duration::from_millis(3));
+        let text = metrics.encode().expect("encodes");
+        assert!(text.contains("accord_rpc_calls_total{method=\"Unlisted\",code=\"OK\"} 1\n"), "{text}");
+        assert!(text.contains("accord_rpc_duration_seconds_count{method=\"Unlisted\"} 1\n"), "{text}");
+        assert!(text.contains("accord_rpc_calls_total{method=\"Classify\",code=\"UNAUTHENTICATED\"} 1\n"), "{text}");
     }
 
     #[test]

@@ -15,19 +15,13 @@ use std::task::{ready, Context, Poll};
 
 use http_body::{Body as HttpBody, Frame, SizeHint};
 use tonic::body::Body;
-use tonic::codegen::http::{Request, Response};
+use tonic::codegen::http::{HeaderMap, HeaderName, Request, Response};
 use tonic::codegen::Bytes;
 use tonic::{Code, Status};
 use tower::{Layer, Service};
 
 use super::logging::{CallOrigin, Ledger, Outcome};
-use super::metrics::Metrics;
-
-/// The methods counted, by the last part of their path: `accord.v1.Classifier`'s and
-/// `accord.v1.Admin`'s. Anything else (a method that does not exist) would give the metrics
-/// a label per name a client invents.
-const METHODS: [&str; 7] =
-    ["Tokenize", "Vectorize", "Classify", "ClassifyBatch", "ClassifyStream", "GetModelInfo", "ReloadModel"];
+use super::metrics::{Metrics, METHODS};
 
 /// The method name of an `accord.v1` call's path, if it is one of [`METHODS`].
 fn counted_method(path: &str) -> Option<&'static str> {
@@ -85,12 +79,24 @@ where
         Box::pin(async move {
             let mut open = OpenCall(Some(ledger));
             let response = answer.await?;
-            if let Some(status) = Status::from_header_map(response.headers()) {
-                open.close(sent(&status));
+            if let Some(outcome) = sent_in(response.headers()) {
+                open.close(outcome);
                 return Ok(response);
             }
             Ok(response.map(|body| Body::new(Watched { inner: body, call: open })))
         })
+    }
+}
+
+/// The status in `headers` (a trailers-only answer's headers, or an answer's trailers), if
+/// they hold one, as the closing line reports it. An OK status is read from its code alone:
+/// tonic's full parse copies the whole map to keep the other headers, which the closing line
+/// does not report.
+fn sent_in(headers: &HeaderMap) -> Option<Outcome> {
+    const GRPC_STATUS: HeaderName = HeaderName::from_static("grpc-status");
+    match Code::from_bytes(headers.get(GRPC_STATUS)?.as_bytes()) {
+        Code::Ok => Some(Outcome { code: Code::Ok, message: None, severe: false }),
+        _ => Status::from_header_map(headers).map(|status| sent(&status)),
     }
 }
 
@@ -133,8 +139,8 @@ impl HttpBody for Watched {
         let frame = ready!(Pin::new(&mut self.inner).poll_frame(cx));
         match &frame {
             Some(Ok(frame)) => {
-                if let Some(status) = frame.trailers_ref().and_then(Status::from_header_map) {
-                    self.call.close(sent(&status));
+                if let Some(outcome) = frame.trailers_ref().and_then(sent_in) {
+                    self.call.close(outcome);
                 }
             }
             Some(Err(status)) => self.call.close(sent(status)),

@@ -7,15 +7,18 @@
 //! of the served methods returns OUT_OF_RANGE for another reason. (Streamed requests are
 //! mapped by [`super::error::ServiceError::inbound`].)
 
-use tonic::codegen::http::{HeaderValue, Response};
+use tonic::codegen::http::{HeaderName, HeaderValue, Response};
 use tonic::Code;
+
+const GRPC_STATUS: HeaderName = HeaderName::from_static("grpc-status");
 
 /// The response, with a trailers-only OUT_OF_RANGE status turned into RESOURCE_EXHAUSTED.
 pub fn resource_exhausted_for_oversize<B>(mut response: Response<B>) -> Response<B> {
     let headers = response.headers_mut();
-    let out_of_range = HeaderValue::from(Code::OutOfRange as i32);
-    if headers.get("grpc-status") == Some(&out_of_range) {
-        headers.insert("grpc-status", HeaderValue::from(Code::ResourceExhausted as i32));
+    let out_of_range =
+        headers.get(GRPC_STATUS).is_some_and(|code| Code::from_bytes(code.as_bytes()) == Code::OutOfRange);
+    if out_of_range {
+        headers.insert(GRPC_STATUS, HeaderValue::from(Code::ResourceExhausted as i32));
     }
     response
 }

@@ -3,16 +3,20 @@
 //! one (32 hex digits) replaces it. Either way it reaches the call's log line (through the
 //! request headers, which the handlers read) and goes back to the client in the response
 //! headers (the gRPC response metadata, or the HTTP header).
+//!
+//! The id goes back marked sensitive, which HTTP/2 encodes as a literal never entered in
+//! the connection's header table: an id differs from call to call, and indexing each one
+//! would evict the entries that do repeat (and cost a search of the table every call).
 
 use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
-use tonic::codegen::http::{HeaderValue, Request, Response};
+use tonic::codegen::http::{HeaderName, HeaderValue, Request, Response};
 use tower::{Layer, Service};
 
 /// The header that carries the id both ways.
-pub const REQUEST_ID: &str = "x-request-id";
+pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 const MAX_REQUEST_ID_BYTES: usize = 128;
 
 /// Adds [`RequestId`] around a service.
@@ -56,6 +60,8 @@ where
             }
         };
         let answer = self.inner.call(request);
+        let mut id = id;
+        id.set_sensitive(true);
         Box::pin(async move {
             let mut response = answer.await?;
             response.headers_mut().insert(REQUEST_ID, id);
@@ -72,8 +78,13 @@ fn usable(value: &HeaderValue) -> bool {
 
 /// 128 random bits as 32 lowercase hex digits.
 fn generated() -> HeaderValue {
-    let id = format!("{:032x}", rand::random::<u128>());
-    HeaderValue::from_str(&id).unwrap_or_else(|_| HeaderValue::from_static("unknown"))
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let bits = rand::random::<u128>();
+    let mut id = [0u8; 32];
+    for (i, digit) in id.iter_mut().enumerate() {
+        *digit = HEX[((bits >> (4 * (31 - i))) & 0xf) as usize];
+    }
+    HeaderValue::from_bytes(&id).unwrap_or_else(|_| HeaderValue::from_static("unknown"))
 }
 
 /// The trace id of a W3C `traceparent` header (`00-<32 hex>-<16 hex>-<2 hex>`), if it is
@@ -105,6 +116,8 @@ mod tests {
             request.headers_mut().insert(REQUEST_ID, HeaderValue::from_str(id).expect("a header value"));
         }
         let response = service.call(request).await.expect("answered");
+        let sensitive = response.headers().get(REQUEST_ID).is_some_and(HeaderValue::is_sensitive);
+        assert!(sensitive, "the returned id is not marked sensitive (HTTP/2 would index it)");
         let returned = response.headers().get(REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
         (response.into_body(), returned)
     }
