@@ -9,10 +9,11 @@
 //! - the place: one to five words written in capitals ("UNITED NATIONS", "ST. LOUIS",
 //!   "BRUSSELS/SAO PAULO");
 //! - up to three parts after a comma, each one to four words that start with a capital or
-//!   a digit (", Australia", ", Colo.", ", N.Y., June 19, 2016");
-//! - then an agency in brackets, one to four capitalized words ("(AP)", "(Sports Network)"),
-//!   optionally followed by a dash or a colon; or a dash (`-`, `--`, `—`, `–`) or a colon
-//!   alone.
+//!   a digit (", Australia", ", Colo.", ", N.Y., June 19, 2016"), the first of which may be
+//!   a date without a comma ("JERUSALEM Aug. 23, 2004");
+//! - then an agency in brackets, one to four words that start with a capital, or one word
+//!   in lowercase ("(AP)", "(Sports Network)", "(dpa)"), optionally followed by a dash or a
+//!   colon; or a dash (`-`, `--`, `—`, `–`) or a colon alone.
 //!
 //! A place in capitalized words ("Athens, Greece (Sports Network) - ") counts only with a
 //! comma part and an agency or a dash. Nothing else is a dateline: "CHINA and Japan agreed"
@@ -35,6 +36,33 @@ const MAX_WORDS: usize = 3;
 const MAX_PARTS: usize = 3;
 /// The most words of one comma part or of an agency.
 const MAX_PART_WORDS: usize = 4;
+/// Month names and their abbreviations, lowercase.
+const MONTHS: [&str; 24] = [
+    "jan",
+    "january",
+    "feb",
+    "february",
+    "mar",
+    "march",
+    "apr",
+    "april",
+    "may",
+    "jun",
+    "june",
+    "jul",
+    "july",
+    "aug",
+    "august",
+    "sep",
+    "sept",
+    "september",
+    "oct",
+    "october",
+    "nov",
+    "november",
+    "dec",
+    "december",
+];
 /// The longest agency, brackets included, in bytes.
 const MAX_AGENCY_BYTES: usize = 40;
 
@@ -157,27 +185,57 @@ impl<'a> Reader<'a> {
         Some(case)
     }
 
-    /// The comma parts after the place ("Australia", "N.Y.", "June 19"), read; how many.
+    /// The parts after the place, read; how many. Each follows a comma ("Australia",
+    /// "N.Y.", "June 19", "2016"), except a date right after the place ("JERUSALEM Aug. 23,
+    /// 2004 - "). A comma after the last part is read too ("KANSAS CITY, Mo., (Sports
+    /// Network)").
     fn parts(&mut self) -> usize {
         let mut parts = 0;
         while parts < MAX_PARTS {
             let before = *self;
             self.eat(".");
             self.spaces();
-            if !self.eat(",") {
-                *self = before;
-                break;
-            }
-            self.spaces();
-            let words = self.words(MAX_PART_WORDS, |word| starts_upper(word) || starts_digit(word));
-            if words == 0 {
+            let counts = if self.eat(",") {
+                self.spaces();
+                self.words(MAX_PART_WORDS, true, |word| starts_upper(word) || starts_digit(word)) > 0
+            } else {
+                parts == 0 && self.date()
+            };
+            if !counts {
                 *self = before;
                 break;
             }
             parts += 1;
         }
         self.eat(".");
+        let before = *self;
+        self.spaces();
+        if !self.eat(",") {
+            *self = before;
+        }
         parts
+    }
+
+    /// A month and a day ("Aug. 23", "Sept 9"), read if there; whether it was.
+    fn date(&mut self) -> bool {
+        let before = *self;
+        let month = self.word().is_some_and(|word| MONTHS.contains(&word.to_ascii_lowercase().as_str()));
+        if month {
+            self.take_word();
+            self.eat(".");
+            self.spaces();
+            let day = if self.word().is_some_and(starts_digit) {
+                self.take_word();
+                true
+            } else {
+                self.one_digit()
+            };
+            if day {
+                return true;
+            }
+        }
+        *self = before;
+        false
     }
 
     /// An agency in brackets, read if there; whether it was.
@@ -188,19 +246,24 @@ impl<'a> Reader<'a> {
             return false;
         }
         reader.spaces();
-        let words = reader.words(MAX_PART_WORDS, starts_upper);
+        let capitalized = reader.word().is_some_and(starts_upper);
+        let words = reader.words(MAX_PART_WORDS, false, |word| word.chars().next().is_some_and(char::is_alphabetic));
         reader.eat(".");
         reader.spaces();
-        let found = words > 0 && reader.eat(")") && reader.at - opened <= MAX_AGENCY_BYTES;
+        let closed = words > 0 && reader.eat(")") && reader.at - opened <= MAX_AGENCY_BYTES;
+        // A lowercase agency is one word ("(dpa)", "(newratings.com)"), not an aside.
+        let one_word = || reader.text.get(opened..reader.at).is_some_and(|agency| !agency.contains(' '));
+        let found = closed && (capitalized || one_word());
         if found {
             *self = reader;
         }
         found
     }
 
-    /// Up to `most` words that pass `fits`, separated by spaces, `.`, `/` or `-`: how many
-    /// were read. A separator after the last word is left unread.
-    fn words(&mut self, most: usize, fits: impl Fn(&str) -> bool) -> usize {
+    /// Up to `most` words that pass `fits` (and one-digit numbers, which are no tokens, if
+    /// `numbers`), separated by spaces, `.`, `/` or `-`: how many were read. A separator
+    /// after the last word is left unread.
+    fn words(&mut self, most: usize, numbers: bool, fits: impl Fn(&str) -> bool) -> usize {
         let mut words = 0;
         while words < most {
             let before = *self;
@@ -210,14 +273,27 @@ impl<'a> Reader<'a> {
                     self.spaces();
                 }
             }
-            if !self.word().is_some_and(&fits) {
+            if self.word().is_some_and(&fits) {
+                self.take_word();
+            } else if !(numbers && self.one_digit()) {
                 *self = before;
                 break;
             }
-            self.take_word();
             words += 1;
         }
         words
+    }
+
+    /// A number of one digit ("9" of "Sept. 9"; the tokenizer drops one-character tokens),
+    /// read if there; whether it was.
+    fn one_digit(&mut self) -> bool {
+        let bytes = self.text.as_bytes();
+        let digit = bytes.get(self.at).is_some_and(u8::is_ascii_digit);
+        let alone = !bytes.get(self.at + 1).is_some_and(u8::is_ascii_alphanumeric);
+        if digit && alone {
+            self.at += 1;
+        }
+        digit && alone
     }
 
     /// The next token's text, if it starts here.

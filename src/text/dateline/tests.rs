@@ -41,6 +41,16 @@ fn a_country_or_state_after_a_comma() {
     assert_eq!(bytes("SANTO DOMINGO, Dominican Republic -- When"), Some("SANTO DOMINGO, Dominican Republic -- "));
     assert_eq!(bytes("WEST POINT, N.Y., June 19, 2016 — Drizzle"), Some("WEST POINT, N.Y., June 19, 2016 — "));
     assert_eq!(bytes("BEIJING, Aug. 17 (Xinhuanet) -- China is"), Some("BEIJING, Aug. 17 (Xinhuanet) -- "));
+    assert_eq!(bytes("BRUSSELS, Nov 9 (AFP) - The EU said"), Some("BRUSSELS, Nov 9 (AFP) - "));
+    assert_eq!(bytes("ISLAMABAD, Oct 5: British Defence Secretary"), Some("ISLAMABAD, Oct 5: "));
+    assert_eq!(bytes("KANSAS CITY, Mo., (Sports Network) - Kansas"), Some("KANSAS CITY, Mo., (Sports Network) - "));
+}
+
+#[test]
+fn a_date_after_the_place_without_a_comma() {
+    assert_eq!(bytes("JERUSALEM Aug. 23, 2004 - Israel announced"), Some("JERUSALEM Aug. 23, 2004 - "));
+    assert_eq!(bytes("MOSCOW. Oct 5 (Interfax) - Boris Gryzlov"), Some("MOSCOW. Oct 5 (Interfax) - "));
+    assert_eq!(bytes("ENGLAND 2 WALES 1 - a report"), None);
 }
 
 #[test]
@@ -68,7 +78,10 @@ fn a_place_and_an_agency_without_a_dash() {
 fn the_feeds_credit_before_a_dateline_is_part_of_it() {
     assert_eq!(
         dateline("Canadian Press - CANBERRA, Australia (AP) - Diplomats"),
-        Some(("Canadian Press - CANBERRA, Australia (AP) - ", vec!["Canadian", "Press", "CANBERRA", "Australia", "AP"]))
+        Some((
+            "Canadian Press - CANBERRA, Australia (AP) - ",
+            vec!["Canadian", "Press", "CANBERRA", "Australia", "AP"]
+        ))
     );
     assert_eq!(bytes("SPACE.com - TORONTO, Canada -- A second team"), Some("SPACE.com - TORONTO, Canada -- "));
     // A credit alone is no dateline, unless it is written as a place is.
@@ -107,8 +120,11 @@ fn leading_blank_lines_are_skipped() {
 }
 
 #[test]
-fn an_agency_is_short_and_capitalized() {
-    assert_eq!(bytes("BEIJING (a long aside) - China"), None);
+fn an_agency_is_a_few_words_in_brackets() {
+    assert_eq!(bytes("BEIJING (a long aside about the talks) - China"), None);
+    assert_eq!(bytes("TAIPEI (dpa) - Taiwan"), Some("TAIPEI (dpa) - "));
+    assert_eq!(bytes("LONDON, October 28 (newratings.com) - Shell"), Some("LONDON, October 28 (newratings.com) - "));
+    assert_eq!(bytes("Mr. Erik Marzolf, France (missile technology)"), None);
     assert_eq!(bytes("BEIJING (Reuters Foreign Desk Asia Pacific Service) - China"), None);
 }
 
