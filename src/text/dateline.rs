@@ -24,7 +24,8 @@
 pub struct Dateline {
     /// How many of the field's first tokens it holds.
     pub tokens: usize,
-    /// The byte just past it: past its dash or colon, or its agency's `)` without one.
+    /// The byte just past it: past its dash or colon and the spaces after, or past its
+    /// agency's `)` without one.
     pub end: usize,
 }
 
