@@ -107,3 +107,23 @@ fn one_actor_or_none_is_no_relation() {
         assert!(answer.actors.len() <= 1, "{text}");
     }
 }
+
+/// A news dateline says where the story was filed: its place names no actor and makes no
+/// pair, in the text; the same words later in the story still do.
+#[test]
+fn a_dateline_names_no_actor_and_makes_no_relation() {
+    let model = model();
+    let text = "BRUSSELS (Reuters) - Belgium and France signed a defence pact on Monday. \
+                Belgium praised France for the deal.";
+    let answer = with_relations(&model, &Article::text(text));
+    assert_eq!(codes(&answer), ["BEL", "FRA"]);
+    assert!(answer.relations.iter().all(|r| r.a.code != "EU" && r.b.code != "EU"));
+    let text = "Canadian Press - CANBERRA, Australia (AP) - Diplomats investigated a report that an oil \
+                engineer had been abducted in Yemen. Canberra asked Yemen for help.";
+    let answer = with_relations(&model, &Article::text(text));
+    let dateline_end = "Canadian Press - CANBERRA, Australia (AP) - ".len();
+    let first_mention = answer.actors.iter().flat_map(|a| &a.mentions).map(|m| m.1).min();
+    assert!(first_mention.is_some_and(|start| start >= dateline_end), "{:?}", answer.actors);
+    let counts: Vec<(&str, u32)> = answer.actors.iter().map(|a| (a.actor.code.as_str(), a.count)).collect();
+    assert_eq!(counts, [("YEM", 2), ("AUS", 1)], "Canberra and Yemen each named once past the dateline");
+}

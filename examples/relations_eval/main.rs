@@ -24,11 +24,15 @@ use accord::Model;
 struct Prepared<'s> {
     story: &'s NewsStory,
     reading: Reading,
-    /// The actors under each ambiguous rule, in [`AMBIGUOUS`] order.
+    /// The actors under each ambiguous rule, in [`AMBIGUOUS`] order, then under the first
+    /// rule with the dateline's names counted ([`DATELINE_COUNTED`]).
     actors: Vec<ArticleActors>,
 }
 
 const AMBIGUOUS: [AmbiguousRule; 3] = [AmbiguousRule::Supported, AmbiguousRule::Always, AmbiguousRule::Never];
+
+/// Where [`Prepared::actors`] holds the actors found with the dateline's names counted.
+const DATELINE_COUNTED: usize = AMBIGUOUS.len();
 
 fn prepare<'s>(
     model: &Model,
@@ -36,12 +40,12 @@ fn prepare<'s>(
     gazetteer: &Gazetteer,
     story: &'s NewsStory,
 ) -> Result<Prepared<'s>, news::NewsError> {
+    let dateline_counted = MatchSettings { skip_dateline: false, ..MatchSettings::default() };
     let actors = AMBIGUOUS
         .iter()
-        .map(|&ambiguous| {
-            let settings = MatchSettings { ambiguous, ..MatchSettings::default() };
-            gazetteer.matcher(settings).find(model.tokenizer(), &story.title, &story.text)
-        })
+        .map(|&ambiguous| MatchSettings { ambiguous, ..MatchSettings::default() })
+        .chain([dateline_counted])
+        .map(|settings| gazetteer.matcher(settings).find(model.tokenizer(), &story.title, &story.text))
         .collect();
     Ok(Prepared { story, reading: news::read(model, without_actors, story)?, actors })
 }
@@ -232,6 +236,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("\n## Ambiguous names (defaults otherwise)");
     for (rule, name) in AMBIGUOUS.iter().enumerate() {
         println!("{name:?}: {}", news::line(&pair_scores(&answer(&gazetteer, labels, &defaults, rule, &all))));
+    }
+
+    println!("\n## Datelines (defaults otherwise)");
+    for (rule, name) in [(0, "names in the dateline skipped"), (DATELINE_COUNTED, "names in the dateline counted")] {
+        println!("{name}: {}", news::line(&pair_scores(&answer(&gazetteer, labels, &defaults, rule, &all))));
     }
 
     println!(

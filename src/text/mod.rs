@@ -4,6 +4,7 @@
 #![warn(missing_docs)]
 
 pub mod article;
+pub mod dateline;
 pub mod sentences;
 pub mod tokenizer;
 pub mod tokens;

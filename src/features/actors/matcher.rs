@@ -5,6 +5,7 @@ use std::cell::Cell;
 
 use super::index::{CaseRule, Pattern, PatternIndex};
 use super::{ActorId, Field, Gazetteer, Mention};
+use crate::text::dateline;
 use crate::text::tokenizer::{hash, Tokenizer};
 
 /// What an `ambiguous` pattern's mention counts for.
@@ -29,11 +30,14 @@ pub struct MatchSettings {
     pub max_actors: usize,
     /// The most mentions kept for one actor (its first ones); all are counted.
     pub max_mentions: usize,
+    /// Names in the dateline at the start of the text ("BRUSSELS (Reuters) - ", see
+    /// [`crate::text::dateline`]) name no actor: they say where the story was filed.
+    pub skip_dateline: bool,
 }
 
 impl Default for MatchSettings {
     fn default() -> Self {
-        Self { ambiguous: AmbiguousRule::Supported, max_actors: 32, max_mentions: 32 }
+        Self { ambiguous: AmbiguousRule::Supported, max_actors: 32, max_mentions: 32, skip_dateline: true }
     }
 }
 
@@ -174,15 +178,20 @@ impl<'g> ActorMatcher<'g> {
 
     /// Matches a whole field's tokens, already read: their keys and `(start, end)` byte
     /// ranges in `text` (as [`crate::text::tokens::FieldTokens`] holds them). Nothing is
-    /// copied or allocated per token; a token that starts no pattern costs a bit test.
+    /// copied or allocated per token; a token that starts no pattern costs a bit test. The
+    /// tokens of the text's dateline are passed over ([`MatchSettings::skip_dateline`]).
     pub fn match_field(&mut self, field: Field, keys: &[u64], spans: &[(usize, usize)], text: &str) {
         let index = self.gazetteer.index();
         let count = keys.len().min(spans.len());
         let (keys, spans) = (&keys[..count], &spans[..count]);
         let mut starts = std::mem::take(&mut self.space().starts);
         let found = may_start_at(index, keys, &mut starts);
-        // The token after the last match: a token before it is part of that match.
-        let mut i = 0;
+        // The token after the last match (or the text's dateline, which names no actor): a
+        // token before it is part of that match.
+        let mut i = match field {
+            Field::Text if self.settings.skip_dateline => dateline::find(text, spans).map_or(0, |found| found.tokens),
+            _ => 0,
+        };
         for &at in &starts[..found] {
             let at = at as usize;
             if at < i {

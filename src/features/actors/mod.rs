@@ -17,6 +17,9 @@
 //!   that spelling is a row of its own;
 //! - `ambiguous` mentions ("Georgia", "Jordan", "Gaza") count only when the article also
 //!   names the same actor by an unambiguous pattern ([`AmbiguousRule::Supported`]);
+//! - names in the dateline at the start of the text ("BRUSSELS (Reuters) - ",
+//!   [`crate::text::dateline`]) are neither listed nor counted: the dateline says where the
+//!   story was filed, not who is in it ([`MatchSettings::skip_dateline`]);
 //! - the answer is bounded: at most [`MatchSettings::max_actors`] actors, most-mentioned
 //!   first, with at most [`MatchSettings::max_mentions`] mentions each, whatever the length
 //!   of the article.

@@ -130,6 +130,40 @@ fn the_other_ambiguous_rules_count_it_always_or_never() {
 }
 
 #[test]
+fn names_in_the_texts_dateline_name_no_actor() {
+    assert_eq!(
+        mentions("", "BRUSSELS (Reuters) - Belgium and France agreed"),
+        [("BEL".into(), Field::Text, "Belgium"), ("FRA".into(), Field::Text, "France")]
+    );
+    assert_eq!(codes("CANBERRA, Australia (AP) -- Yemen denied a kidnapping"), ["YEM"]);
+    assert_eq!(codes("UNITED NATIONS (AFP) The council met Iran"), ["IRN"]);
+    // Not a dateline: the place has no dash or agency after it.
+    assert_eq!(codes("CHINA and Japan agreed"), ["CHN", "JPN"]);
+    // Only the text has a dateline.
+    assert_eq!(codes_in("BRUSSELS (Reuters) - talks", ""), ["EU"]);
+}
+
+#[test]
+fn a_dateline_mention_is_not_counted() {
+    let gazetteer = shipped();
+    let found = gazetteer.matcher(MatchSettings::default()).find(&Tokenizer::default(), "", "WASHINGTON - The US said");
+    let counts: Vec<(&str, u32)> = found.actors.iter().map(|a| (gazetteer.code(a.actor), a.mentions)).collect();
+    assert_eq!(counts, [("USA", 1)]);
+    // Nor does it make an ambiguous name of its actor count.
+    assert!(codes("TBILISI (Reuters) - Georgia voters went to the polls").is_empty());
+    assert_eq!(codes("TBILISI - Georgia said Tbilisi would talk"), ["GEO"]);
+}
+
+#[test]
+fn the_dateline_names_its_actors_when_asked_to() {
+    let gazetteer = shipped();
+    let settings = MatchSettings { skip_dateline: false, ..MatchSettings::default() };
+    let found = gazetteer.matcher(settings).find(&Tokenizer::default(), "", "BRUSSELS (Reuters) - Belgium agreed");
+    let found: Vec<&str> = found.actors.iter().map(|a| gazetteer.code(a.actor)).collect();
+    assert_eq!(found, ["EU", "BEL"]);
+}
+
+#[test]
 fn unicode_forms_and_their_plain_spellings_match() {
     assert_eq!(codes("Türkiye"), ["TUR"]);
     assert_eq!(codes("Turkiye"), ["TUR"]);
