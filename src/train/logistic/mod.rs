@@ -196,8 +196,7 @@ impl<'a> Fit<SparseRows<'a>, Array1<usize>, LogisticError> for ValidSparseLogist
         let store = rows.as_store();
         let objective = Objective {
             weights: dataset.weights(),
-            scaling: self.scaling.as_deref(),
-            ..Objective::new(&store, targets, self.task, self.l2)
+            ..Objective::new(&store, targets, self.task, self.l2, self.scaling.as_deref())
         };
         let start = Array1::zeros(objective.parameters());
         let solver = LBFGS::new(MoreThuenteLineSearch::new(), 10)

@@ -7,7 +7,7 @@
 //! The ranges run on rayon's pool: the heads' labels are fitted on that pool too, so the
 //! nested work shares one thread per core instead of starting threads per evaluation.
 
-use std::sync::{Mutex, OnceLock};
+use std::sync::Mutex;
 
 use argmin::core::{CostFunction, Gradient};
 use ndarray::Array1;
@@ -56,8 +56,6 @@ pub struct Objective<'a> {
     pub rows: &'a RowStore,
     pub targets: &'a [usize],
     pub weights: Option<&'a [f32]>,
-    /// Each column's multiplier (the naive-Bayes ratios), or none for all ones.
-    pub scaling: Option<&'a [f32]>,
     pub task: Task,
     pub l2: f64,
     /// Whether an evaluation may hand its ranges to the pool (otherwise it computes them in
@@ -69,26 +67,34 @@ pub struct Objective<'a> {
     /// The last parameters evaluated, with their loss and gradient: the line search asks for
     /// the cost and then the gradient at the same point.
     pub(super) last: Mutex<Option<Evaluated>>,
-    /// Every entry's value as the fit sees it ([`Objective::scaled`]), in the store's order,
-    /// computed at the first evaluation of a binary task: each pass then reads one number an
-    /// entry instead of the value and its column's multiplier. The same numbers (a product of
-    /// two `f32`s is exact in `f64`), at 8 bytes an entry while the fit lasts.
-    pub(super) scaled_values: OnceLock<Vec<f64>>,
+    /// Every entry's value as the fit sees it, in the store's order: times its column's
+    /// multiplier, if any. Each pass reads one number an entry instead of the value and its
+    /// column's multiplier; the same numbers (a product of two `f32`s is exact in `f64`), at
+    /// 8 bytes an entry while the fit lasts.
+    pub(super) scaled_values: Vec<f64>,
 }
 
 impl<'a> Objective<'a> {
-    pub fn new(rows: &'a RowStore, targets: &'a [usize], task: Task, l2: f64) -> Self {
+    /// The loss on `rows`, each column times its multiplier in `scaling` (the naive-Bayes
+    /// ratios), or as it is without one.
+    pub fn new(rows: &'a RowStore, targets: &'a [usize], task: Task, l2: f64, scaling: Option<&[f32]>) -> Self {
+        let scaled_values = match scaling {
+            Some(scaling) => {
+                let entries = rows.columns().iter().zip(rows.values());
+                entries.map(|(&c, &v)| f64::from(v) * f64::from(scaling[c as usize])).collect()
+            }
+            None => rows.values().iter().map(|&v| f64::from(v)).collect(),
+        };
         Objective {
             rows,
             targets,
             weights: None,
-            scaling: None,
             task,
             l2,
             parallel: true,
             partials: Mutex::new(vec![Vec::new(); CHUNKS]),
             last: Mutex::new(None),
-            scaled_values: OnceLock::new(),
+            scaled_values,
         }
     }
 
@@ -102,10 +108,6 @@ impl<'a> Objective<'a> {
         let size = self.parameters();
         let at = parameters.as_slice().unwrap_or(&[]);
         let mut partials = self.partials.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        if let Task::Binary { .. } = self.task {
-            // Before the chunks run, so that none of them waits for it.
-            self.scaled_values();
-        }
         let range = |(chunk, gradient): (usize, &mut Vec<f64>)| {
             gradient.clear();
             gradient.resize(size, 0.0);
@@ -144,27 +146,15 @@ impl<'a> Objective<'a> {
         self.weights.map_or(1.0, |w| f64::from(w[row]))
     }
 
-    /// An entry's value as the fit sees it: times its column's multiplier, if any.
-    fn scaled(&self, column: u32, value: f32) -> f64 {
-        match self.scaling {
-            Some(scaling) => f64::from(value) * f64::from(scaling[column as usize]),
-            None => f64::from(value),
-        }
-    }
-
     /// Each row of `rows` with a weight above zero, with its weight, in order.
     fn weighted_rows(&self, rows: std::ops::Range<usize>) -> impl Iterator<Item = (usize, f64)> + '_ {
         rows.map(|r| (r, self.weight(r))).filter(|&(_, weight)| weight != 0.0)
     }
 
-    /// [`Objective::scaled_values`], computed on first use, on this thread: work of rayon's
-    /// pool inside the initialization could run a chunk of this same objective on this
-    /// thread, which would wait on the initialization it is part of (a deadlock).
-    fn scaled_values(&self) -> &[f64] {
-        self.scaled_values.get_or_init(|| {
-            let columns = self.rows.columns();
-            columns.iter().zip(self.rows.values()).map(|(&c, &v)| self.scaled(c, v)).collect()
-        })
+    /// Row `r`'s columns and scaled values.
+    fn entries(&self, r: usize) -> (&[u32], &[f64]) {
+        let range = self.rows.entries(r);
+        (&self.rows.columns()[range.clone()], &self.scaled_values[range])
     }
 
     /// The sum of each row's scaled entries (`entries`: their columns and scaled values)
@@ -197,11 +187,7 @@ impl<'a> Objective<'a> {
 
     fn binary(&self, rows: std::ops::Range<usize>, positive: usize, w: &[f64], gradient: &mut [f64]) -> f64 {
         let bias = self.rows.width();
-        let (columns, scaled) = (self.rows.columns(), self.scaled_values());
-        let entries = |r: usize| {
-            let range = self.rows.entries(r);
-            (&columns[range.clone()], &scaled[range])
-        };
+        let entries = |r: usize| self.entries(r);
         let mut loss = 0.0;
         let mut weighted = self.weighted_rows(rows).peekable();
         while weighted.peek().is_some() {
@@ -233,8 +219,8 @@ impl<'a> Objective<'a> {
         let mut scores = vec![0.0f64; labels];
         let mut loss = 0.0;
         for (r, weight) in self.weighted_rows(rows) {
-            let (columns, values) = self.rows.row(r);
-            let entries = columns.iter().zip(values).map(|(&c, &v)| (c as usize, self.scaled(c, v)));
+            let (columns, values) = self.entries(r);
+            let entries = columns.iter().zip(values).map(|(&c, &x)| (c as usize, x));
             scores.copy_from_slice(&w[bias..bias + labels]);
             for (c, x) in entries.clone() {
                 scores.iter_mut().zip(&w[c * labels..(c + 1) * labels]).for_each(|(s, wk)| *s += x * wk);
@@ -324,7 +310,7 @@ mod tests {
             let objective = |parallel| Objective {
                 parallel,
                 weights: Some(&weights),
-                ..Objective::new(&rows, &targets, task, 0.5)
+                ..Objective::new(&rows, &targets, task, 0.5, None)
             };
             let at = Array1::from_iter((0..objective(false).parameters()).map(|i| (i as f64 * 0.37).sin()));
             let (loss, gradient) = objective(false).evaluate(&at);
@@ -342,11 +328,8 @@ mod tests {
         let (rows, targets, weights) = problem();
         let scaling = [0.5f32, 2.0, 1.0, -1.0, 3.0, 0.25, 1.5];
         for task in [Task::Binary { positive: 2 }, Task::Multinomial { labels: 3 }] {
-            let objective = Objective {
-                weights: Some(&weights),
-                scaling: Some(&scaling),
-                ..Objective::new(&rows, &targets, task, 0.7)
-            };
+            let objective =
+                Objective { weights: Some(&weights), ..Objective::new(&rows, &targets, task, 0.7, Some(&scaling)) };
             let at = Array1::from_iter((0..objective.parameters()).map(|i| (i as f64 * 0.61).cos() * 0.3));
             let (_, gradient) = objective.evaluate(&at);
             for i in 0..objective.parameters() {
