@@ -12,10 +12,14 @@
 //! the cooperation/tension stories and measured on the other, both ways, over several seeded
 //! splits into halves; and on the articles with the weight chosen on all news stories.
 
+#[path = "../common/halves.rs"]
+mod halves;
 mod variants;
 
 use std::collections::BTreeMap;
 use std::path::Path;
+
+use halves::halves;
 
 use accord::model::relations::StanceLabels;
 use accord::train::news::{self, macro_f1, NewsStories};
@@ -180,23 +184,6 @@ fn confusion(variant: Variant, labels: StanceLabels, stories: &[&Scored]) -> Str
 
 /// How many splits into halves the held-out check repeats.
 const SPLITS: usize = 10;
-
-/// Split `split` of `items` into two halves: by position parity for split 0, else by a seeded
-/// hash of the position, alternating in hash order.
-fn halves<'a>(items: &[&'a Scored], split: usize) -> [Vec<&'a Scored>; 2] {
-    let mut order: Vec<usize> = (0..items.len()).collect();
-    if split > 0 {
-        let mix = |i: usize| {
-            let mut x = (i as u64) ^ ((split as u64) << 32);
-            x = (x ^ (x >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-            x = (x ^ (x >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-            x ^ (x >> 31)
-        };
-        order.sort_by_key(|&i| mix(i));
-    }
-    let pick = |parity: usize| order.iter().enumerate().filter(move |(k, _)| k % 2 == parity).map(|(_, &i)| items[i]);
-    [pick(0).collect(), pick(1).collect()]
-}
 
 /// The best of `tried` on `stories` (the first of equals).
 fn choose(tried: &[Variant], labels: StanceLabels, stories: &[&Scored]) -> Variant {

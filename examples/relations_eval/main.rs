@@ -10,9 +10,13 @@
 //! that choice. With `--misses` first, it prints only the defaults' figures and why each
 //! labeled pair they miss is missed.
 
+#[path = "../common/halves.rs"]
+mod halves;
 mod misses;
 
 use std::path::Path;
+
+use halves::halves;
 
 use accord::features::actors::{AmbiguousRule, ArticleActors, Gazetteer, MatchSettings};
 use accord::model::meta::PairCounts;
@@ -122,24 +126,6 @@ fn grid() -> Vec<RelationSettings> {
 
 /// How many splits into halves the held-out check repeats.
 const SPLITS: usize = 5;
-
-/// Split `split` of the stories into two halves: by position parity for split 0, else by
-/// a seeded hash of the position, alternating in hash order (so the halves stay even).
-fn halves<'a>(all: &[&'a Prepared<'a>], split: usize) -> [Vec<&'a Prepared<'a>>; 2] {
-    let mut order: Vec<usize> = (0..all.len()).collect();
-    if split > 0 {
-        let mix = |i: usize| {
-            let mut x = (i as u64) ^ ((split as u64) << 32);
-            x = (x ^ (x >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-            x = (x ^ (x >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-            x ^ (x >> 31)
-        };
-        order.sort_by_key(|&i| mix(i));
-    }
-    let pick =
-        |parity: usize| order.iter().enumerate().filter(|(k, _)| k % 2 == parity).map(|(_, &i)| all[i]).collect();
-    [pick(0), pick(1)]
-}
 
 /// The best of the `tried` settings by their objective (the first of equals).
 fn best(grid: &[RelationSettings], objectives: &[f64], tried: fn(&RelationSettings) -> bool) -> RelationSettings {
