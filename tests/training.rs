@@ -212,7 +212,9 @@ fn cross_validation_scores_every_fold_beside_the_baseline() {
         assert_eq!(head.accord.iter().map(|s| s.documents).sum::<usize>(), labeled, "every document scored once");
         let mean = |folds: &[FoldScore]| folds.iter().map(|s| s.macro_f1).sum::<f64>() / folds.len() as f64;
         let (ours, theirs) = (mean(&head.accord), mean(&head.baseline));
-        assert!(ours > theirs + 0.2, "{}: macro-F1 {ours} against the majority label's {theirs}", head.head);
+        // Clearly better than always answering the majority label: 1.5 times its macro-F1
+        // (each fold trains on some 600 documents with 3,000 features, so not much more).
+        assert!(ours > 1.5 * theirs, "{}: macro-F1 {ours} against the majority label's {theirs}", head.head);
     }
     let single = cv.single_sentences.as_ref().expect("the single-sentence head cross-validated");
     let counted = (0..corpus.len()).filter(|&i| corpus.sentence_weights[i] > 0.0);
