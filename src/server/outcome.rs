@@ -15,13 +15,14 @@ use std::task::{ready, Context, Poll};
 
 use http_body::{Body as HttpBody, Frame, SizeHint};
 use tonic::body::Body;
-use tonic::codegen::http::{HeaderMap, HeaderName, Request, Response};
+use tonic::codegen::http::{HeaderMap, Request, Response};
 use tonic::codegen::Bytes;
 use tonic::{Code, Status};
 use tower::{Layer, Service};
 
 use super::logging::{CallOrigin, Ledger, Outcome};
 use super::metrics::{Metrics, METHODS};
+use super::oversize::GRPC_STATUS;
 
 /// The method name of an `accord.v1` call's path, if it is one of [`METHODS`].
 fn counted_method(path: &str) -> Option<&'static str> {
@@ -93,7 +94,6 @@ where
 /// tonic's full parse copies the whole map to keep the other headers, which the closing line
 /// does not report.
 fn sent_in(headers: &HeaderMap) -> Option<Outcome> {
-    const GRPC_STATUS: HeaderName = HeaderName::from_static("grpc-status");
     match Code::from_bytes(headers.get(GRPC_STATUS)?.as_bytes()) {
         Code::Ok => Some(Outcome { code: Code::Ok, message: None, severe: false }),
         _ => Status::from_header_map(headers).map(|status| sent(&status)),

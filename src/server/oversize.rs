@@ -10,7 +10,8 @@
 use tonic::codegen::http::{HeaderName, HeaderValue, Response};
 use tonic::Code;
 
-const GRPC_STATUS: HeaderName = HeaderName::from_static("grpc-status");
+/// The trailer (or trailers-only header) that carries a call's status code.
+pub(super) const GRPC_STATUS: HeaderName = HeaderName::from_static("grpc-status");
 
 /// The response, with a trailers-only OUT_OF_RANGE status turned into RESOURCE_EXHAUSTED.
 pub fn resource_exhausted_for_oversize<B>(mut response: Response<B>) -> Response<B> {

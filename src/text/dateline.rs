@@ -220,7 +220,7 @@ impl<'a> Reader<'a> {
     /// A month and a day ("Aug. 23", "Sept 9"), read if there; whether it was.
     fn date(&mut self) -> bool {
         let before = *self;
-        let month = self.word().is_some_and(|word| MONTHS.contains(&word.to_ascii_lowercase().as_str()));
+        let month = self.word().is_some_and(|word| MONTHS.iter().any(|month| month.eq_ignore_ascii_case(word)));
         if month {
             self.take_word();
             self.eat(".");
