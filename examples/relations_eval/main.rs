@@ -12,7 +12,9 @@
 
 #[path = "../common/halves.rs"]
 mod halves;
+mod listing;
 mod misses;
+mod roles;
 
 use std::path::Path;
 
@@ -185,7 +187,9 @@ fn print_matching_speed(model: &Model, gazetteer: &Gazetteer, stories: &[NewsSto
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args: Vec<String> = std::env::args().skip(1).collect();
     let only_misses = args.first().is_some_and(|a| a == "--misses");
-    if only_misses {
+    let only_listing = args.first().is_some_and(|a| a == "--listing");
+    let only_roles = args.first().is_some_and(|a| a == "--roles");
+    if only_misses || only_listing || only_roles {
         args.remove(0);
     }
     let arg = |i: usize, default: &str| args.get(i).cloned().unwrap_or_else(|| default.to_owned());
@@ -210,6 +214,16 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("\n## Relations (all stories)\nbaseline (co-occurrence): {}", news::line(&pair_scores(&base)));
     println!("defaults ({}): {}", describe(&defaults), news::line(&pair_scores(&ours)));
 
+    if only_roles {
+        roles::print(&gazetteer, labels, &all);
+        return Ok(());
+    }
+    if only_listing {
+        for p in &all {
+            listing::print(&gazetteer, &defaults, labels, p.story, &p.reading, &p.actors[0]);
+        }
+        return Ok(());
+    }
     if only_misses {
         print_misses(&gazetteer, labels, &defaults, &all, &ours);
         return Ok(());
