@@ -8,7 +8,10 @@
 //! cooperation-vs-tension macro-F1) of the model as it is and under the relation rules,
 //! the grid of settings the defaults were chosen from, and a 2-fold held-out check of
 //! that choice. With `--misses` first, it prints only the defaults' figures and why each
-//! labeled pair they miss is missed.
+//! labeled pair they miss is missed; with `--listing`, every pair the defaults find, tagged
+//! `FALSE` (not labeled), `STANCE` (labeled with the other stance), `NOTMAIN` (first, not a
+//! main pair) or `TRUE`, with its evidence sentences and mentions marked; with `--roles`, the mention-role weights and the thresholds
+//! relative to the best pair or to the number of actors, in sample and held out.
 
 #[path = "../common/halves.rs"]
 mod halves;
@@ -160,7 +163,7 @@ fn describe(s: &RelationSettings) -> String {
 fn print_stance(name: &str, answers: &[Answer<'_>]) {
     for rule in StanceRule::ALL {
         let (three, binary) = news::stance_scores(answers, rule);
-        println!("| {name} | {} | {three:.2} | {binary:.2} |", rule.name());
+        println!("| {name} | {} | {three:.3} | {binary:.3} |", rule.name());
     }
 }
 
