@@ -100,11 +100,11 @@ pub(super) fn classify(
     })
 }
 
-fn word<'t>(text: &'t str, (start, end): (usize, usize)) -> &'t str {
+fn word(text: &str, (start, end): (usize, usize)) -> &str {
     text.get(start..end).unwrap_or("")
 }
 
-fn gap<'t>(text: &'t str, before: (usize, usize), after: (usize, usize)) -> &'t str {
+fn gap(text: &str, before: (usize, usize), after: (usize, usize)) -> &str {
     text.get(before.1..after.0).unwrap_or("")
 }
 
