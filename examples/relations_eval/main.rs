@@ -8,11 +8,16 @@
 //! cooperation-vs-tension macro-F1) of the model as it is and under the relation rules,
 //! the grid of settings the defaults were chosen from, and a 2-fold held-out check of
 //! that choice. With `--misses` first, it prints only the defaults' figures and why each
-//! labeled pair they miss is missed.
+//! labeled pair they miss is missed; with `--listing`, every pair the defaults find, tagged
+//! `FALSE` (not labeled), `STANCE` (labeled with the other stance), `NOTMAIN` (first, not a
+//! main pair) or `TRUE`, with its evidence sentences and mentions marked; with `--roles`, the mention-role weights and the thresholds
+//! relative to the best pair or to the number of actors, in sample and held out.
 
 #[path = "../common/halves.rs"]
 mod halves;
+mod listing;
 mod misses;
+mod roles;
 
 use std::path::Path;
 
@@ -158,7 +163,7 @@ fn describe(s: &RelationSettings) -> String {
 fn print_stance(name: &str, answers: &[Answer<'_>]) {
     for rule in StanceRule::ALL {
         let (three, binary) = news::stance_scores(answers, rule);
-        println!("| {name} | {} | {three:.2} | {binary:.2} |", rule.name());
+        println!("| {name} | {} | {three:.3} | {binary:.3} |", rule.name());
     }
 }
 
@@ -185,7 +190,9 @@ fn print_matching_speed(model: &Model, gazetteer: &Gazetteer, stories: &[NewsSto
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args: Vec<String> = std::env::args().skip(1).collect();
     let only_misses = args.first().is_some_and(|a| a == "--misses");
-    if only_misses {
+    let only_listing = args.first().is_some_and(|a| a == "--listing");
+    let only_roles = args.first().is_some_and(|a| a == "--roles");
+    if only_misses || only_listing || only_roles {
         args.remove(0);
     }
     let arg = |i: usize, default: &str| args.get(i).cloned().unwrap_or_else(|| default.to_owned());
@@ -210,6 +217,16 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("\n## Relations (all stories)\nbaseline (co-occurrence): {}", news::line(&pair_scores(&base)));
     println!("defaults ({}): {}", describe(&defaults), news::line(&pair_scores(&ours)));
 
+    if only_roles {
+        roles::print(&gazetteer, labels, &all);
+        return Ok(());
+    }
+    if only_listing {
+        for p in &all {
+            listing::print(&gazetteer, &defaults, labels, p.story, &p.reading, &p.actors[0]);
+        }
+        return Ok(());
+    }
     if only_misses {
         print_misses(&gazetteer, labels, &defaults, &all, &ours);
         return Ok(());

@@ -109,6 +109,18 @@ pub struct RelationSettings {
     pub main_by: MainBy,
     /// A second pair is main too when its rank value is at least this share of the first's.
     pub main_ratio: f32,
+    /// How much a sentence's evidence counts for an actor it names only as a place ("talks in
+    /// Geneva": [`crate::features::actors::MentionRole::Place`]); 0: not at all.
+    pub place_weight: f32,
+    /// The same for an actor named only by a demonym describing a person ("a French
+    /// journalist": [`crate::features::actors::MentionRole::Descriptor`]).
+    pub descriptor_weight: f32,
+    /// A pair whose score is under this share of the best pair's is not a relation (0: no
+    /// such test).
+    pub min_share_of_best: f32,
+    /// How much `min_score` rises for each actor the article names past two: an article
+    /// naming many actors names many pairs together by chance.
+    pub min_score_per_actor: f32,
     /// The most relations an article's answer lists, best-scored first.
     pub max_pairs: usize,
     /// The most evidence sentences kept for one relation (its first ones).
@@ -131,6 +143,10 @@ impl Default for RelationSettings {
             tension_threshold: 0.4,
             main_by: MainBy::Score,
             main_ratio: 0.8,
+            place_weight: 0.5,
+            descriptor_weight: 1.0,
+            min_share_of_best: 0.0,
+            min_score_per_actor: 0.0,
             max_pairs: 16,
             max_evidence: 8,
         }
@@ -236,7 +252,8 @@ fn finish(
     tallied: Tallied,
 ) -> Relations {
     let Tallied { paired, tallies, article_tension, .. } = tallied;
-    let least = settings.min_score.min(settings.first_min_score);
+    let crowd = settings.min_score_per_actor * paired.len().saturating_sub(2) as f32;
+    let least = settings.min_score.min(settings.first_min_score) + crowd;
     let places = (0..paired.len()).flat_map(|i| (i + 1..paired.len()).map(move |j| (i, j)));
     let mut pairs: Vec<Relation> = places
         .zip(tallies.tallies.iter().enumerate())
@@ -264,11 +281,13 @@ fn finish(
             .then_with(|| gazetteer.code(p.a).cmp(gazetteer.code(q.a)))
             .then_with(|| gazetteer.code(p.b).cmp(gazetteer.code(q.b)))
     });
-    // Below `min_score`, only the best-scored pair may stay (at `first_min_score`).
+    // Below `min_score`, only the best-scored pair may stay (at `first_min_score`); none
+    // under `min_share_of_best` of the best.
     let mut index = 0;
+    let best = pairs.first().map_or(0.0, |pair| pair.score);
     pairs.retain(|pair| {
         index += 1;
-        pair.score >= settings.min_score || index == 1
+        (pair.score >= settings.min_score + crowd || index == 1) && pair.score >= settings.min_share_of_best * best
     });
     pairs.truncate(settings.max_pairs);
     if settings.main_by == MainBy::Prominence {

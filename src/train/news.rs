@@ -255,6 +255,8 @@ pub fn baseline_settings() -> RelationSettings {
         tension_threshold: 0.5,
         main_by: MainBy::Score,
         main_ratio: 1.0,
+        place_weight: 1.0,
+        descriptor_weight: 1.0,
         max_pairs: usize::MAX,
         ..RelationSettings::default()
     }

@@ -22,6 +22,8 @@ pub(super) enum CaseRule {
 pub(super) struct Pattern {
     pub actor: Option<ActorId>,
     pub ambiguous: bool,
+    /// The row's role (`None` for a stop name): what [`super::mention_role`] reads.
+    pub role: Option<Role>,
     pub keys: Box<[u64]>,
     pub case: CaseRule,
 }
@@ -193,7 +195,7 @@ impl PatternIndex {
     ) {
         let case = case_rule(role, pattern, written);
         let ambiguous = role == Some(Role::Ambiguous);
-        self.patterns.push(Pattern { actor, ambiguous, keys: keys.into(), case });
+        self.patterns.push(Pattern { actor, ambiguous, role, keys: keys.into(), case });
     }
 
     /// Groups the patterns by first key, longest first (stop names before names of the same

@@ -4,6 +4,7 @@
 use std::cell::Cell;
 
 use super::index::{CaseRule, Pattern, PatternIndex};
+use super::mention_role::{self, MentionRole};
 use super::{ActorId, Field, Gazetteer, Mention};
 use crate::text::dateline;
 use crate::text::tokenizer::{hash, Tokenizer};
@@ -204,11 +205,27 @@ impl<'g> ActorMatcher<'g> {
             let len = pattern.keys.len();
             if let Some(actor) = pattern.actor {
                 let (start, end) = (spans[at].0, spans[at + len - 1].1);
-                self.record(Mention { actor, field, start, end }, pattern.ambiguous);
+                if let Some(role) = self.mention_role(pattern, actor, spans, at, text) {
+                    self.record(Mention { actor, field, start, end, role }, pattern.ambiguous);
+                }
             }
             i = at + len;
         }
         self.space().starts = starts;
+    }
+
+    /// The hook to [`mention_role::classify`], at a matched mention only: the mention's role,
+    /// or `None` if its words name no actor there.
+    fn mention_role(
+        &self,
+        pattern: &Pattern,
+        actor: ActorId,
+        spans: &[(usize, usize)],
+        at: usize,
+        text: &str,
+    ) -> Option<MentionRole> {
+        let kind = self.gazetteer.actor(actor)?.kind;
+        mention_role::classify(pattern.role, kind, spans, at, pattern.keys.len(), text)
     }
 
     fn record(&mut self, mention: Mention, ambiguous: bool) {

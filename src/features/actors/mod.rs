@@ -20,6 +20,9 @@
 //! - names in the dateline at the start of the text ("BRUSSELS (Reuters) - ",
 //!   [`crate::text::dateline`]) are neither listed nor counted: the dateline says where the
 //!   story was filed, not who is in it ([`MatchSettings::skip_dateline`]);
+//! - each mention carries its [`MentionRole`]: a state named after a locative preposition
+//!   ("in Geneva") is a place, a demonym before a word for a person ("a French journalist")
+//!   describes; the relation tally weighs them by its settings;
 //! - the answer is bounded: at most [`MatchSettings::max_actors`] actors, most-mentioned
 //!   first, with at most [`MatchSettings::max_mentions`] mentions each, whatever the length
 //!   of the article.
@@ -27,9 +30,11 @@
 mod gazetteer;
 mod index;
 mod matcher;
+mod mention_role;
 
 pub use gazetteer::{Actor, ActorKind, Gazetteer, GazetteerData, GazetteerError, NameRow, Role};
 pub use matcher::{ActorCount, ActorMatcher, AmbiguousRule, ArticleActors, MatchSettings};
+pub use mention_role::MentionRole;
 
 use serde::{Deserialize, Serialize};
 
@@ -50,6 +55,8 @@ pub struct Mention {
     pub start: usize,
     /// Byte after the name.
     pub end: usize,
+    /// What the name does in its sentence: the actor, a place, or a person's demonym.
+    pub role: MentionRole,
 }
 
 #[cfg(test)]

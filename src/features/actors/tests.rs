@@ -381,3 +381,31 @@ fn the_first_token_filter_never_turns_away_a_match() {
     // Every row matches at least as written.
     assert!(matched >= data.names.len() + data.stopnames.len(), "{matched}");
 }
+
+/// Each mention's words and role.
+fn roles(text: &str) -> Vec<(&str, MentionRole)> {
+    let found = shipped().matcher(MatchSettings::default()).find(&Tokenizer::default(), "", text);
+    found.mentions.iter().map(|m| (&text[m.start..m.end], m.role)).collect()
+}
+
+#[test]
+fn mentions_carry_their_role_in_the_sentence() {
+    let text = "Beijing said talks with Japan in Moscow went well, a Chinese journalist reported.";
+    assert_eq!(
+        roles(text),
+        [
+            ("Beijing", MentionRole::Actor),
+            ("Japan", MentionRole::Actor),
+            ("Moscow", MentionRole::Place),
+            ("Chinese", MentionRole::Descriptor)
+        ]
+    );
+    // An organisation after "in" is membership, not a place.
+    assert_eq!(roles("Sweden in NATO."), [("Sweden", MentionRole::Actor), ("NATO", MentionRole::Actor)]);
+}
+
+#[test]
+fn an_acronym_written_as_a_currency_names_no_actor() {
+    assert_eq!(codes("Trade with Brazil will reach US$3 billion."), ["BRA"]);
+    assert_eq!(codes("Trade with Brazil will reach US $3 billion, the US said."), ["USA", "BRA"]);
+}

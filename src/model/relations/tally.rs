@@ -5,7 +5,7 @@
 use std::ops::Range;
 
 use super::{RelationSettings, SentenceInput, StanceLabels, MAX_EVIDENCE, MAX_PAIRED_ACTORS};
-use crate::features::actors::{ActorId, ArticleActors, Field, Mention};
+use crate::features::actors::{ActorId, ArticleActors, Field, Mention, MentionRole};
 
 /// Evidence gathered for one pair.
 #[derive(Debug, Default, Clone, Copy)]
@@ -107,16 +107,18 @@ pub(super) fn tally(
     let mut tallies = PairTallies::new(paired.len(), keep_evidence);
     // Scores only grow, so a pair that reaches the stop is past it at the end too.
     let reaches = |score: f32| stop_at.is_some_and(|stop| score >= stop && score > 0.0);
-    let named = places_by_sentence(sentences, actors, &paired);
+    let named = places_by_sentence(settings, sentences, actors, &paired);
     let weights = sentence_weights(settings, labels, sentences);
     let max_evidence = settings.max_evidence;
     // Only the sentences that name a paired actor: the others add nothing, and skipping
     // them spares a few hard-to-predict branches per sentence.
     for (k, first) in named.sentences.iter().enumerate() {
         let (s, here) = (first.index, named.places_of(first));
+        let strength = named.strengths_of(first);
         for (i, &x) in here.iter().enumerate() {
-            for &y in &here[i + 1..] {
-                if reaches(tallies.add(x, y, weights[s], &[s as u32], max_evidence)) {
+            for (j, &y) in here.iter().enumerate().skip(i + 1) {
+                let weights = scaled(weights[s], strength[i] * strength[j]);
+                if reaches(tallies.add(x, y, weights, &[s as u32], max_evidence)) {
                     return Tallied { paired, tallies, article_tension: 0.5, stopped: true };
                 }
             }
@@ -130,8 +132,10 @@ pub(super) fn tally(
             let ((w1, t1, p1), (w2, t2, p2)) = (weights[s], weights[next]);
             let half = settings.adjacent_weight / (2.0 * distance as f32);
             let apart = (half * (w1 + w2), (t1 + t2) / 2.0, half * (p1 + p2));
-            for &x in here {
-                for &y in named.places_of(second).iter().filter(|&&y| !first.holds(y)) {
+            let there = named.places_of(second).iter().zip(named.strengths_of(second));
+            for (&x, &sx) in here.iter().zip(strength) {
+                for (&y, &sy) in there.clone().filter(|(&y, _)| !first.holds(y)) {
+                    let apart = scaled(apart, sx * sy);
                     if reaches(tallies.add(x, y, apart, &[s as u32, next as u32], max_evidence)) {
                         return Tallied { paired, tallies, article_tension: 0.5, stopped: true };
                     }
@@ -143,6 +147,13 @@ pub(super) fn tally(
         weights.iter().fold((0.0, 0.0), |(w, t), &(weight, share, _)| (w + weight, t + weight * share));
     let article_tension = if weighted > 0.0 { tension / weighted } else { 0.5 };
     Tallied { paired, tallies, article_tension, stopped: false }
+}
+
+/// A piece of evidence with its weight (not its tension share or place) scaled by the
+/// strength of the pair's mentions.
+#[inline]
+fn scaled((weight, tension, place): (f32, f32, f32), strength: f32) -> (f32, f32, f32) {
+    (weight * strength, tension, place)
 }
 
 /// Each sentence's evidence weight (place times weight as a relation), its tension share,
@@ -212,6 +223,9 @@ const _: () = assert!(MAX_PAIRED_ACTORS <= 64);
 /// article, not one per sentence.
 struct NamedBySentence {
     places: Vec<u8>,
+    /// Beside each place, how strongly the sentence names that actor: the largest weight of
+    /// its mentions' roles there (never 0: an actor named with weight 0 is not a place).
+    strengths: Vec<f32>,
     /// The sentences that name a paired actor, in order.
     sentences: Vec<NamedSentence>,
 }
@@ -220,13 +234,22 @@ impl NamedBySentence {
     fn places_of(&self, sentence: &NamedSentence) -> &[u8] {
         &self.places[sentence.places.clone()]
     }
+
+    fn strengths_of(&self, sentence: &NamedSentence) -> &[f32] {
+        &self.strengths[sentence.places.clone()]
+    }
 }
 
 /// The distinct actors of `paired` each sentence names wholly inside it, in order of first
 /// mention. The mentions are walked once in order of field and start (sorted here first if
 /// they are not), sentence by sentence; a sentence before the last one read is found by
 /// bisection.
-fn places_by_sentence(sentences: &[SentenceInput<'_>], actors: &ArticleActors, paired: &[ActorId]) -> NamedBySentence {
+fn places_by_sentence(
+    settings: &RelationSettings,
+    sentences: &[SentenceInput<'_>],
+    actors: &ArticleActors,
+    paired: &[ActorId],
+) -> NamedBySentence {
     let by_place = |m: &Mention| (m.field, m.start);
     let mentions: std::borrow::Cow<'_, [Mention]> = if actors.mentions.is_sorted_by_key(by_place) {
         std::borrow::Cow::Borrowed(&actors.mentions)
@@ -235,7 +258,8 @@ fn places_by_sentence(sentences: &[SentenceInput<'_>], actors: &ArticleActors, p
         sorted.sort_by_key(by_place);
         std::borrow::Cow::Owned(sorted)
     };
-    let mut named = NamedBySentence { places: Vec::new(), sentences: Vec::with_capacity(sentences.len()) };
+    let mut named =
+        NamedBySentence { places: Vec::new(), strengths: Vec::new(), sentences: Vec::with_capacity(sentences.len()) };
     let (mut next, mut run) = (0, 0);
     for (index, sentence) in sentences.iter().enumerate() {
         let (field, range) = (sentence.field, &sentence.range);
@@ -253,10 +277,15 @@ fn places_by_sentence(sentences: &[SentenceInput<'_>], actors: &ArticleActors, p
         while let Some(mention) = mentions.get(next).filter(|m| m.field == field && m.start < range.end) {
             next += 1;
             let place = paired.iter().position(|&actor| actor == mention.actor);
-            if let (Some(place), true) = (place, mention.end <= range.end) {
+            let strength = role_weight(settings, mention.role);
+            if let (Some(place), true, true) = (place, mention.end <= range.end, strength > 0.0) {
                 if set & (1 << place) == 0 {
                     set |= 1 << place;
                     named.places.push(place as u8);
+                    named.strengths.push(strength);
+                } else if let Some(k) = named.places[first..].iter().position(|&p| usize::from(p) == place) {
+                    let kept = &mut named.strengths[first + k];
+                    *kept = kept.max(strength);
                 }
             }
         }
@@ -265,6 +294,15 @@ fn places_by_sentence(sentences: &[SentenceInput<'_>], actors: &ArticleActors, p
         }
     }
     named
+}
+
+/// How much a mention in `role` names its actor in its sentence.
+fn role_weight(settings: &RelationSettings, role: MentionRole) -> f32 {
+    match role {
+        MentionRole::Actor => 1.0,
+        MentionRole::Place => settings.place_weight,
+        MentionRole::Descriptor => settings.descriptor_weight,
+    }
 }
 
 /// The evidence sentences recorded for tally `pair`, in the order found.

@@ -207,3 +207,33 @@ fn evidence_is_capped_at_its_room_whatever_the_settings_ask() {
         assert_eq!(found.pairs[0].evidence.len(), kept, "max_evidence {max_evidence}");
     }
 }
+
+#[test]
+fn a_state_named_only_as_a_place_weighs_the_place_weight() {
+    let text = "The United States and Japan held tense talks in Beijing.";
+    let full = RelationSettings { place_weight: 1.0, ..plain() };
+    let all = relations_of(&full, "", text, &[TENSE]);
+    let mut found: Vec<_> = pairs(&all).iter().map(|p| (p.0, p.1)).collect();
+    found.sort_unstable();
+    assert_eq!(found, [("CHN", "JPN"), ("CHN", "USA"), ("JPN", "USA")]);
+    // 0.9 × 0.5 is under `min_score` 0.5: only the pair of the two actors is left.
+    let halved = RelationSettings { place_weight: 0.5, ..plain() };
+    let found = relations_of(&halved, "", text, &[TENSE]);
+    assert_eq!(pairs(&found), [("JPN", "USA", "tension", true)]);
+    // Named as an actor in the same sentence too, the state counts in full.
+    let text = "Beijing said talks with Japan in Beijing were tense.";
+    assert_eq!(pairs(&relations_of(&halved, "", text, &[TENSE])), [("CHN", "JPN", "tension", true)]);
+}
+
+#[test]
+fn a_pair_under_the_share_of_the_best_or_the_crowded_threshold_is_dropped() {
+    let text = "Russia attacked Ukraine. Russia attacked Ukraine again. Russia warned France.";
+    let stances = [TENSE, TENSE, TENSE];
+    let found = relations_of(&plain(), "", text, &stances);
+    assert_eq!(pairs(&found).len(), 2, "{:?}", pairs(&found));
+    let shared = RelationSettings { min_share_of_best: 0.6, ..plain() };
+    assert_eq!(pairs(&relations_of(&shared, "", text, &stances)), [("RUS", "UKR", "tension", true)]);
+    // Three actors: the threshold rises by one step, 0.5 + 0.5 = 1.0, over the pair named once (0.9).
+    let crowded = RelationSettings { min_score_per_actor: 0.5, ..plain() };
+    assert_eq!(pairs(&relations_of(&crowded, "", text, &stances)), [("RUS", "UKR", "tension", true)]);
+}
