@@ -94,6 +94,9 @@ pub(super) struct Candidate {
     written: u32,
     /// Bit `k`: token `k` must start with a capital (unless [`Candidate::exact`]).
     capitals: u32,
+    /// Its second key (0 if it has one token): most candidates that fail, fail on it, and
+    /// it is tested without reading `rest_keys`.
+    pub second: u64,
     /// Its number of tokens.
     pub len: u8,
     /// Matched only where the text has exactly the written case ([`CaseRule::Exact`]).
@@ -206,6 +209,7 @@ impl FirstKeyTable {
                     rest: u32::try_from(rest_keys.len()).map_err(|_| too_many())?,
                     written: u32::try_from(exact.unwrap_or(0)).map_err(|_| too_many())?,
                     capitals,
+                    second: pattern.keys.get(1).copied().unwrap_or(0),
                     len: pattern.keys.len() as u8,
                     exact: exact.is_some(),
                     ambiguous: pattern.ambiguous,
@@ -494,7 +498,9 @@ mod tests {
             assert_eq!(&found, members, "{key:#x}");
             for candidate in table.candidates(slot) {
                 let rest = &table.rest_keys[candidate.rest as usize..][..usize::from(candidate.len) - 1];
-                assert_eq!(rest, &patterns[candidate.pattern as usize].keys[1..]);
+                let keys = &patterns[candidate.pattern as usize].keys;
+                assert_eq!(rest, &keys[1..]);
+                assert_eq!(candidate.second, keys.get(1).copied().unwrap_or(0));
             }
         }
         for absent in [same_home(20), (8u64 << 32) | 20, 0, u64::MAX] {

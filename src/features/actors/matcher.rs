@@ -324,7 +324,8 @@ fn first_byte(text: &str, (start, _): (usize, usize)) -> Option<u8> {
 
 /// Whether `candidate` matches the tokens from the first of `keys` (with byte ranges
 /// `spans` in `text`) on, keys and case. The first key is not compared: `candidate` is one
-/// of the candidates of the first token's key ([`PatternIndex::all_candidates`]).
+/// of the candidates of the first token's key ([`PatternIndex::all_candidates`]). The
+/// second is compared first, from the candidate itself.
 #[inline]
 pub(super) fn matches_at(
     index: &PatternIndex,
@@ -334,8 +335,11 @@ pub(super) fn matches_at(
     text: &str,
 ) -> bool {
     let len = usize::from(candidate.len);
-    let (Some(keys), Some(spans)) = (keys.get(1..len), spans.get(..len)) else { return false };
+    let (Some(keys), Some(spans)) = (keys.get(..len), spans.get(..len)) else { return false };
+    if len > 1 && keys[1] != candidate.second {
+        return false;
+    }
     // Element by element: most patterns are a word or two, shorter than a memcmp call.
-    let rest = index.rest_keys(candidate);
-    rest.len() == keys.len() && rest.iter().zip(keys).all(|(p, k)| p == k) && index.case_matches(candidate, spans, text)
+    let more = |rest: &[u64]| rest.len() + 1 == len && rest.iter().zip(&keys[1..]).skip(1).all(|(p, k)| p == k);
+    (len <= 2 || more(index.rest_keys(candidate))) && index.case_matches(candidate, spans, text)
 }
