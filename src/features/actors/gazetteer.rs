@@ -136,6 +136,10 @@ pub enum GazetteerError {
     /// More actors than an [`super::ActorId`] can number.
     #[error("the gazetteer has {0} actors, more than the {max} an actor id can hold", max = u16::MAX)]
     TooManyActors(usize),
+    /// More patterns than the matcher's index can hold: 65,535 candidates, or 2^32 keys or
+    /// bytes of written words, or a written word over 255 bytes.
+    #[error("the gazetteer has {0} patterns, more than the matcher's index can hold")]
+    TooManyPatterns(usize),
 }
 
 /// Actors, their name patterns and stop names, with the index the matcher looks tokens up in.

@@ -6,6 +6,7 @@ use unicode_normalization::UnicodeNormalization;
 
 use super::gazetteer::{row_error, GazetteerData, GazetteerError, Role, SourceFiles, MAX_PATTERN_TOKENS};
 use super::ActorId;
+use crate::features::vectorizer::prefetch;
 use crate::text::tokenizer::{hash, Tokenizer};
 
 /// How a pattern's words must be written in the text.
@@ -69,7 +70,9 @@ impl KeyBits {
 #[derive(Debug, Clone, Default)]
 pub(super) struct PatternIndex {
     patterns: Vec<Pattern>,
-    by_first: FxHashMap<u64, Box<[u32]>>,
+    /// The candidates of each first key, in one flat table the matcher reads without
+    /// following a pointer per pattern (see [`FirstKeyTable`]).
+    by_first: FirstKeyTable,
     /// The first key of every pattern: most tokens of an article start no pattern, and
     /// one bit test turns them away before a hash lookup.
     first_keys: KeyBits,
@@ -78,6 +81,154 @@ pub(super) struct PatternIndex {
     /// with an ASCII byte other than a capital is tested against these: the common words
     /// that begin names ("new", "international", "south", "united") are turned away too.
     lower_first_keys: KeyBits,
+}
+
+/// A pattern as the matcher reads it: its fields inline, its keys after the first at
+/// [`Candidate::rest`] of [`FirstKeyTable::rest_keys`], and, for a pattern matched
+/// exactly as written, its words at [`Candidate::written`] of [`FirstKeyTable::written`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct Candidate {
+    /// Its position among the index's patterns ([`PatternIndex::pattern`]).
+    pub pattern: u32,
+    /// Where its keys after the first start in `rest_keys`.
+    rest: u32,
+    /// Where its written words start in `written`, if [`Candidate::exact`].
+    written: u32,
+    /// Bit `k`: token `k` must start with a capital (unless [`Candidate::exact`]).
+    capitals: u32,
+    /// Its second key (0 if it has one token): most candidates that fail, fail on it, and
+    /// it is tested without reading `rest_keys`.
+    pub second: u64,
+    /// Its number of tokens.
+    pub len: u8,
+    /// Matched only where the text has exactly the written case ([`CaseRule::Exact`]).
+    exact: bool,
+    /// Whether the pattern is `ambiguous`.
+    pub ambiguous: bool,
+    /// The actor named; `None` for a stop name.
+    pub actor: Option<ActorId>,
+}
+
+/// One first key's entry in [`FirstKeyTable::slots`]: its candidates are
+/// `candidates[start..start + count]` and their keys after the first start at
+/// `rest_keys[rest]`. `count` 0: an empty slot.
+#[derive(Debug, Clone, Copy, Default)]
+struct Slot {
+    key: u64,
+    rest: u32,
+    start: u16,
+    count: u16,
+}
+
+/// The candidates of every first key, laid out for the matcher: an open-addressing table
+/// of 16-byte slots (at most half full, probed from the key's high bits, linearly), the
+/// candidates of each key side by side, longest first, then their other keys side by side,
+/// and the words of the exact patterns in one buffer. A lookup that finds patterns reads a
+/// slot, the key's candidates and their keys, usually a cache line each, and each can be
+/// prefetched ([`PatternIndex::prefetch_slot`], [`PatternIndex::prefetch_candidates`])
+/// before it is read.
+#[derive(Debug, Clone)]
+struct FirstKeyTable {
+    slots: Box<[Slot]>,
+    candidates: Box<[Candidate]>,
+    rest_keys: Box<[u64]>,
+    /// Each exact pattern's words as written, each as its length (one byte) then its bytes.
+    written: Box<[u8]>,
+}
+
+impl Default for FirstKeyTable {
+    fn default() -> Self {
+        Self {
+            slots: Box::new([Slot::default()]),
+            candidates: Box::new([]),
+            rest_keys: Box::new([]),
+            written: Box::new([]),
+        }
+    }
+}
+
+impl FirstKeyTable {
+    /// The slot `key`'s probe starts at.
+    #[inline(always)]
+    fn home(&self, key: u64) -> usize {
+        (key >> 32) as usize & (self.slots.len() - 1)
+    }
+
+    /// The slot of `key`, if it is a first key.
+    #[inline]
+    fn find(&self, key: u64) -> Option<&Slot> {
+        let mask = self.slots.len() - 1;
+        let mut at = self.home(key);
+        // The table is at most half full, so the probe ends at an empty slot.
+        loop {
+            let slot = self.slots.get(at)?;
+            if slot.count == 0 {
+                return None;
+            }
+            if slot.key == key {
+                return Some(slot);
+            }
+            at = (at + 1) & mask;
+        }
+    }
+
+    /// The candidates of the key in `slot`.
+    #[inline]
+    fn candidates(&self, slot: &Slot) -> &[Candidate] {
+        let start = usize::from(slot.start);
+        self.candidates.get(start..start + usize::from(slot.count)).unwrap_or_default()
+    }
+
+    /// The table of `groups`: each first key with its patterns' positions, longest first.
+    fn build(patterns: &[Pattern], groups: &[(u64, Vec<u32>)]) -> Result<Self, GazetteerError> {
+        let size = (2 * groups.len()).next_power_of_two().max(2);
+        let mut table = Self { slots: vec![Slot::default(); size].into(), ..Self::default() };
+        let (mut candidates, mut rest_keys, mut written) = (Vec::new(), Vec::new(), Vec::new());
+        let too_many = || GazetteerError::TooManyPatterns(patterns.len());
+        for (key, members) in groups {
+            let slot = Slot {
+                key: *key,
+                rest: u32::try_from(rest_keys.len()).map_err(|_| too_many())?,
+                start: u16::try_from(candidates.len()).map_err(|_| too_many())?,
+                count: u16::try_from(members.len()).map_err(|_| too_many())?,
+            };
+            for &position in members {
+                let pattern = &patterns[position as usize];
+                let (exact, capitals) = match &pattern.case {
+                    CaseRule::Exact(words) => {
+                        let at = written.len();
+                        for word in words.iter() {
+                            // A token is at most `max_token_bytes` long (100): one byte holds it.
+                            written.push(u8::try_from(word.len()).map_err(|_| too_many())?);
+                            written.extend_from_slice(word.as_bytes());
+                        }
+                        (Some(at), 0)
+                    }
+                    CaseRule::Capitalized(mask) => (None, *mask as u32),
+                };
+                candidates.push(Candidate {
+                    pattern: position,
+                    rest: u32::try_from(rest_keys.len()).map_err(|_| too_many())?,
+                    written: u32::try_from(exact.unwrap_or(0)).map_err(|_| too_many())?,
+                    capitals,
+                    second: pattern.keys.get(1).copied().unwrap_or(0),
+                    len: pattern.keys.len() as u8,
+                    exact: exact.is_some(),
+                    ambiguous: pattern.ambiguous,
+                    actor: pattern.actor,
+                });
+                rest_keys.extend_from_slice(&pattern.keys[1..]);
+            }
+            let mask = size - 1;
+            let mut at = table.home(*key);
+            while table.slots[at].count != 0 {
+                at = (at + 1) & mask;
+            }
+            table.slots[at] = slot;
+        }
+        (table.candidates, table.rest_keys, table.written) = (candidates.into(), rest_keys.into(), written.into());
+        Ok(table)
+    }
 }
 
 impl Pattern {
@@ -181,7 +332,7 @@ impl PatternIndex {
                 }
             }
         }
-        index.sort_candidates();
+        index.sort_candidates()?;
         Ok(index)
     }
 
@@ -200,25 +351,26 @@ impl PatternIndex {
 
     /// Groups the patterns by first key, longest first (stop names before names of the same
     /// length, then in row order).
-    fn sort_candidates(&mut self) {
+    fn sort_candidates(&mut self) -> Result<(), GazetteerError> {
         let mut groups: FxHashMap<u64, Vec<u32>> = FxHashMap::default();
         for (i, pattern) in self.patterns.iter().enumerate() {
             groups.entry(pattern.keys[0]).or_default().push(i as u32);
         }
-        self.by_first = groups
-            .into_iter()
-            .map(|(key, mut candidates)| {
-                // A stable sort keeps row order (stop names were pushed first) among equals.
-                candidates.sort_by_key(|&i| std::cmp::Reverse(self.patterns[i as usize].keys.len()));
-                (key, candidates.into_boxed_slice())
-            })
-            .collect();
+        let mut groups: Vec<(u64, Vec<u32>)> = groups.into_iter().collect();
+        // In key order, so that the table's layout does not depend on the map's.
+        groups.sort_unstable_by_key(|&(key, _)| key);
+        for (_, candidates) in &mut groups {
+            // A stable sort keeps row order (stop names were pushed first) among equals.
+            candidates.sort_by_key(|&i| std::cmp::Reverse(self.patterns[i as usize].keys.len()));
+        }
+        self.by_first = FirstKeyTable::build(&self.patterns, &groups)?;
         for pattern in &self.patterns {
             self.first_keys.insert(pattern.keys[0]);
             if !pattern.needs_capital_first() {
                 self.lower_first_keys.insert(pattern.keys[0]);
             }
         }
+        Ok(())
     }
 
     /// False if no pattern starts with a token of key `first` (true may be a collision).
@@ -227,41 +379,144 @@ impl PatternIndex {
         self.first_keys.may_hold(first)
     }
 
-    /// The patterns (positions for [`PatternIndex::pattern`]) that may start at a token with
-    /// key `first` whose first byte in the text is `first_byte`, longest first. Empty,
-    /// without a hash lookup, for most tokens: those whose key starts no pattern, and
-    /// those that start with an ASCII byte other than a capital where every pattern of the
-    /// key needs one.
+    /// Whether a token with key `first` whose first byte in the text is `first_byte` may
+    /// start a pattern: false, without a hash lookup, for most tokens: those whose key starts
+    /// no pattern, and those that start with an ASCII byte other than a capital where every
+    /// pattern of the key needs one.
     #[inline]
-    pub(super) fn candidates(&self, first: u64, first_byte: Option<u8>) -> &[u32] {
+    pub(super) fn may_start_with(&self, first: u64, first_byte: Option<u8>) -> bool {
         let keys = match first_byte {
             Some(byte) if byte.is_ascii() && !byte.is_ascii_uppercase() => &self.lower_first_keys,
             _ => &self.first_keys,
         };
-        if keys.may_hold(first) {
-            self.by_first.get(&first).map_or(&[], |candidates| &**candidates)
+        keys.may_hold(first)
+    }
+
+    /// The patterns that may start at a token with key `first` whose first byte in the text
+    /// is `first_byte`, longest first: none if [`PatternIndex::may_start_with`] says so.
+    #[cfg(test)]
+    pub(super) fn candidates(&self, first: u64, first_byte: Option<u8>) -> &[Candidate] {
+        if self.may_start_with(first, first_byte) {
+            self.all_candidates(first)
         } else {
             &[]
         }
     }
 
-    /// The pattern at `position`, as [`PatternIndex::candidates`] gives it.
+    /// Every pattern whose first token has key `first`, longest first, without the filters
+    /// of [`PatternIndex::candidates`].
     #[inline]
-    pub(super) fn pattern(&self, position: u32) -> &Pattern {
-        &self.patterns[position as usize]
+    pub(super) fn all_candidates(&self, first: u64) -> &[Candidate] {
+        self.by_first.find(first).map_or(&[], |slot| self.by_first.candidates(slot))
     }
 
-    /// Every pattern whose first token has key `first`, longest first, without the filters
-    /// of [`PatternIndex::candidates`]: what they are tested against.
-    #[cfg(test)]
-    pub(super) fn all_candidates(&self, first: u64) -> &[u32] {
-        self.by_first.get(&first).map_or(&[], |candidates| &**candidates)
+    /// Starts loading the table slot a lookup of `first` reads first.
+    #[inline]
+    pub(super) fn prefetch_slot(&self, first: u64) {
+        if let Some(slot) = self.by_first.slots.get(self.by_first.home(first)) {
+            prefetch(slot);
+        }
+    }
+
+    /// Starts loading the candidates of `first` and their keys, if it is a first key (its
+    /// slot should be in the cache: [`PatternIndex::prefetch_slot`]).
+    #[inline]
+    pub(super) fn prefetch_candidates(&self, first: u64) {
+        if let Some(slot) = self.by_first.find(first) {
+            if let Some(candidate) = self.by_first.candidates.get(usize::from(slot.start)) {
+                prefetch(candidate);
+            }
+            if let Some(key) = self.by_first.rest_keys.get(slot.rest as usize) {
+                prefetch(key);
+            }
+        }
+    }
+
+    /// The row role and the number of tokens of `candidate`'s pattern: what
+    /// [`super::mention_role`] reads at a matched mention.
+    pub(super) fn role(&self, candidate: &Candidate) -> (Option<Role>, usize) {
+        let role = self.patterns.get(candidate.pattern as usize).and_then(|pattern| pattern.role);
+        (role, usize::from(candidate.len))
+    }
+
+    /// The keys of `candidate` after its first.
+    #[inline]
+    pub(super) fn rest_keys(&self, candidate: &Candidate) -> &[u64] {
+        let start = candidate.rest as usize;
+        self.by_first.rest_keys.get(start..start + usize::from(candidate.len).saturating_sub(1)).unwrap_or_default()
+    }
+
+    /// Whether the tokens at `spans` of `text` are written as `candidate` asks: exactly as
+    /// its words, or capitalized where its words are.
+    #[inline]
+    pub(super) fn case_matches(&self, candidate: &Candidate, spans: &[(usize, usize)], text: &str) -> bool {
+        if !candidate.exact {
+            let capitals = candidate.capitals;
+            return spans.iter().enumerate().all(|(k, span)| capitals & (1 << k) == 0 || starts_upper(text, *span));
+        }
+        let mut written = self.by_first.written.get(candidate.written as usize..).unwrap_or_default();
+        spans.iter().all(|&(start, end)| {
+            let Some((&len, rest)) = written.split_first() else { return false };
+            let Some((word, rest)) = rest.split_at_checked(usize::from(len)) else { return false };
+            written = rest;
+            text.as_bytes().get(start..end) == Some(word)
+        })
+    }
+}
+
+/// Whether the token at `(start, end)` in `text` starts with an uppercase letter: from its
+/// first byte when that is ASCII (nearly always), else from its first character.
+#[inline]
+fn starts_upper(text: &str, (start, end): (usize, usize)) -> bool {
+    match text.as_bytes().get(start) {
+        Some(byte) if byte.is_ascii() => byte.is_ascii_uppercase(),
+        _ => text.get(start..end).and_then(|token| token.chars().next()).is_some_and(char::is_uppercase),
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::KeyBits;
+    use super::{CaseRule, FirstKeyTable, KeyBits, Pattern};
+    use crate::features::actors::ActorId;
+
+    fn pattern(keys: &[u64], actor: u16) -> Pattern {
+        Pattern { actor: Some(ActorId(actor)), ambiguous: false, keys: keys.into(), case: CaseRule::Capitalized(1) }
+    }
+
+    /// Keys whose home slots coincide (the same high bits) and keys next to them: every
+    /// first key finds its own candidates, in the order given, past the others in its
+    /// probe, and a key that is no first key finds none.
+    #[test]
+    fn the_first_key_table_finds_each_keys_candidates_and_no_other() {
+        let same_home = |low: u64| (7u64 << 32) | low;
+        let patterns: Vec<Pattern> = (0..40u64)
+            .map(|i| pattern(&[same_home(i % 20), 100 + i], i as u16))
+            .chain((0..20u64).map(|i| pattern(&[(8u64 << 32) | i], 50 + i as u16)))
+            .collect();
+        let mut groups: Vec<(u64, Vec<u32>)> = Vec::new();
+        for (position, pattern) in patterns.iter().enumerate() {
+            match groups.iter_mut().find(|(key, _)| *key == pattern.keys[0]) {
+                Some((_, members)) => members.push(position as u32),
+                None => groups.push((pattern.keys[0], vec![position as u32])),
+            }
+        }
+        let table = FirstKeyTable::build(&patterns, &groups).expect("a small table");
+        for (key, members) in &groups {
+            let slot = table.find(*key).expect("every first key is found");
+            let found: Vec<u32> = table.candidates(slot).iter().map(|c| c.pattern).collect();
+            assert_eq!(&found, members, "{key:#x}");
+            for candidate in table.candidates(slot) {
+                let rest = &table.rest_keys[candidate.rest as usize..][..usize::from(candidate.len) - 1];
+                let keys = &patterns[candidate.pattern as usize].keys;
+                assert_eq!(rest, &keys[1..]);
+                assert_eq!(candidate.second, keys.get(1).copied().unwrap_or(0));
+            }
+        }
+        for absent in [same_home(20), (8u64 << 32) | 20, 0, u64::MAX] {
+            assert!(table.find(absent).is_none(), "{absent:#x}");
+        }
+        assert!(FirstKeyTable::default().find(0).is_none());
+    }
 
     proptest::proptest! {
         #[test]

@@ -3,7 +3,8 @@
 
 use std::cell::Cell;
 
-use super::index::{CaseRule, Pattern, PatternIndex};
+use super::gazetteer::Role;
+use super::index::{Candidate, PatternIndex};
 use super::mention_role::{self, MentionRole};
 use super::{ActorId, Field, Gazetteer, Mention};
 use crate::text::dateline;
@@ -181,32 +182,49 @@ impl<'g> ActorMatcher<'g> {
     /// ranges in `text` (as [`crate::text::tokens::FieldTokens`] holds them). Nothing is
     /// copied or allocated per token; a token that starts no pattern costs a bit test. The
     /// tokens of the text's dateline are passed over ([`MatchSettings::skip_dateline`]).
+    ///
+    /// The tokens that may start a pattern are found first, and the index's lines their
+    /// lookups read are prefetched, in two rounds (the slots, then the candidates the slots
+    /// point to), before any is matched: the index is out of the cache by the time an
+    /// article is matched, and the lookups then wait for their loads together, not one
+    /// after the other.
     pub fn match_field(&mut self, field: Field, keys: &[u64], spans: &[(usize, usize)], text: &str) {
         let index = self.gazetteer.index();
         let count = keys.len().min(spans.len());
         let (keys, spans) = (&keys[..count], &spans[..count]);
         let mut starts = std::mem::take(&mut self.space().starts);
         let found = may_start_at(index, keys, &mut starts);
+        let starts_here = &mut starts[..found];
+        let mut kept = 0;
+        for k in 0..starts_here.len() {
+            let at = starts_here[k] as usize;
+            starts_here[kept] = at as u32;
+            index.prefetch_slot(keys[at]);
+            kept += usize::from(index.may_start_with(keys[at], first_byte(text, spans[at])));
+        }
+        let starts_here = &starts_here[..kept];
+        for &at in starts_here {
+            index.prefetch_candidates(keys[at as usize]);
+        }
         // The token after the last match (or the text's dateline, which names no actor): a
         // token before it is part of that match.
         let mut i = match field {
             Field::Text if self.settings.skip_dateline => dateline::find(text, spans).map_or(0, |found| found.tokens),
             _ => 0,
         };
-        for &at in &starts[..found] {
+        for &at in starts_here {
             let at = at as usize;
             if at < i {
                 continue;
             }
-            let candidates = index.candidates(keys[at], first_byte(text, spans[at]));
-            let winner =
-                candidates.iter().map(|&p| index.pattern(p)).find(|p| matches_at(p, &keys[at..], &spans[at..], text));
-            let Some(pattern) = winner else { continue };
-            let len = pattern.keys.len();
-            if let Some(actor) = pattern.actor {
+            let candidates = index.all_candidates(keys[at]);
+            let winner = candidates.iter().find(|c| matches_at(index, c, &keys[at..], &spans[at..], text));
+            let Some(candidate) = winner else { continue };
+            let len = usize::from(candidate.len);
+            if let Some(actor) = candidate.actor {
                 let (start, end) = (spans[at].0, spans[at + len - 1].1);
-                if let Some(role) = self.mention_role(pattern, actor, spans, at, text) {
-                    self.record(Mention { actor, field, start, end, role }, pattern.ambiguous);
+                if let Some(role) = self.mention_role(index.role(candidate), actor, spans, at, text) {
+                    self.record(Mention { actor, field, start, end, role }, candidate.ambiguous);
                 }
             }
             i = at + len;
@@ -218,14 +236,14 @@ impl<'g> ActorMatcher<'g> {
     /// or `None` if its words name no actor there.
     fn mention_role(
         &self,
-        pattern: &Pattern,
+        (role, len): (Option<Role>, usize),
         actor: ActorId,
         spans: &[(usize, usize)],
         at: usize,
         text: &str,
     ) -> Option<MentionRole> {
         let kind = self.gazetteer.actor(actor)?.kind;
-        mention_role::classify(pattern.role, kind, spans, at, pattern.keys.len(), text)
+        mention_role::classify(role, kind, spans, at, len, text)
     }
 
     fn record(&mut self, mention: Mention, ambiguous: bool) {
@@ -299,7 +317,9 @@ impl Drop for ActorMatcher<'_> {
 /// Writes to the start of `starts` (grown if needed) the positions of the tokens of `keys`
 /// that may start a pattern, in order, and returns how many there are. Each token's test
 /// moves the end on or not, without a branch: few tokens pass, and a loop that stops at
-/// each of them mispredicts its exit there.
+/// each of them mispredicts its exit there. Out of line, so that the loop's pointers stay
+/// in registers rather than share them with the rest of [`ActorMatcher::match_field`].
+#[inline(never)]
 fn may_start_at(index: &PatternIndex, keys: &[u64], starts: &mut Vec<u32>) -> usize {
     if starts.len() < keys.len() {
         starts.resize(keys.len(), 0);
@@ -320,32 +340,24 @@ fn first_byte(text: &str, (start, _): (usize, usize)) -> Option<u8> {
     text.as_bytes().get(start).copied()
 }
 
-/// Whether `pattern` matches the tokens from the first of `keys` (with byte ranges `spans`
-/// in `text`) on, keys and case. The first key is not compared: `pattern` is one of the
-/// candidates of the first token's key ([`super::index::PatternIndex::candidates`]).
+/// Whether `candidate` matches the tokens from the first of `keys` (with byte ranges
+/// `spans` in `text`) on, keys and case. The first key is not compared: `candidate` is one
+/// of the candidates of the first token's key ([`PatternIndex::all_candidates`]). The
+/// second is compared first, from the candidate itself.
 #[inline]
-pub(super) fn matches_at(pattern: &Pattern, keys: &[u64], spans: &[(usize, usize)], text: &str) -> bool {
-    let len = pattern.keys.len();
+pub(super) fn matches_at(
+    index: &PatternIndex,
+    candidate: &Candidate,
+    keys: &[u64],
+    spans: &[(usize, usize)],
+    text: &str,
+) -> bool {
+    let len = usize::from(candidate.len);
     let (Some(keys), Some(spans)) = (keys.get(..len), spans.get(..len)) else { return false };
-    // Element by element: most patterns are a word or two, shorter than a memcmp call.
-    if !pattern.keys.iter().zip(keys).skip(1).all(|(p, k)| p == k) {
+    if len > 1 && keys[1] != candidate.second {
         return false;
     }
-    let source = |&(start, end): &(usize, usize)| text.get(start..end).unwrap_or("");
-    match &pattern.case {
-        CaseRule::Exact(written) => spans.iter().zip(written.iter()).all(|(span, word)| source(span) == &**word),
-        CaseRule::Capitalized(mask) => {
-            spans.iter().enumerate().all(|(k, span)| mask & (1 << k) == 0 || starts_upper(text, *span))
-        }
-    }
-}
-
-/// Whether the token at `(start, end)` in `text` starts with an uppercase letter: from its
-/// first byte when that is ASCII (nearly always), else from its first character.
-#[inline]
-fn starts_upper(text: &str, (start, end): (usize, usize)) -> bool {
-    match text.as_bytes().get(start) {
-        Some(byte) if byte.is_ascii() => byte.is_ascii_uppercase(),
-        _ => text.get(start..end).and_then(|token| token.chars().next()).is_some_and(char::is_uppercase),
-    }
+    // Element by element: most patterns are a word or two, shorter than a memcmp call.
+    let more = |rest: &[u64]| rest.len() + 1 == len && rest.iter().zip(&keys[1..]).skip(1).all(|(p, k)| p == k);
+    (len <= 2 || more(index.rest_keys(candidate))) && index.case_matches(candidate, spans, text)
 }

@@ -369,10 +369,11 @@ fn the_first_token_filter_never_turns_away_a_match() {
             });
             for i in 0..keys.len() {
                 let filtered = index.candidates(keys[i], text.as_bytes().get(spans[i].0).copied());
-                for &p in index.all_candidates(keys[i]) {
-                    if super::matcher::matches_at(index.pattern(p), &keys[i..], &spans[i..], &text) {
+                for candidate in index.all_candidates(keys[i]) {
+                    if super::matcher::matches_at(index, candidate, &keys[i..], &spans[i..], &text) {
                         matched += 1;
-                        assert!(filtered.contains(&p), "{text:?}: pattern {p} at token {i}");
+                        let p = candidate.pattern;
+                        assert!(filtered.contains(candidate), "{text:?}: pattern {p} at token {i}");
                     }
                 }
             }

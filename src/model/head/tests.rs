@@ -45,3 +45,50 @@ fn softmax_survives_large_logits() {
     assert!(v.iter().all(|p| p.is_finite()));
     assert!((v[0] - 1.0).abs() < 1e-6);
 }
+
+/// Heads of 3 and 4 labels over 500 features (one lane, as shipped), with weights and IDF
+/// that are not round numbers.
+fn packed_heads() -> (Vec<LinearHead>, PackedHeads) {
+    let features = 500;
+    let value = |i: usize, scale: f32| ((i as f32 * 0.618_034).fract() - 0.5) * scale;
+    let head = |name: &str, labels: usize, seed: usize| LinearHead {
+        name: name.into(),
+        labels: (0..labels).map(|l| l.to_string()).collect(),
+        weights: (0..features * labels).map(|i| value(i + seed, 3.0)).collect(),
+        bias: (0..labels).map(|l| value(l + seed, 1.0)).collect(),
+    };
+    let heads = vec![head("stance", 3, 7), head("topic", 4, 11)];
+    let idf: Vec<f32> = (0..features).map(|i| 1.0 + value(i, 4.0).abs()).collect();
+    let slots: Vec<u32> = (0..features as u32).collect();
+    let packed = PackedHeads::build(&heads, &idf, &slots);
+    (heads, packed)
+}
+
+/// The AVX build of the scoring loops gives the sums of the plain build to the bit: the same
+/// operations in the same order, only wider.
+#[test]
+fn scoring_with_avx_equals_scoring_without_to_the_bit() {
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx") {
+        let (heads, packed) = packed_heads();
+        let slots: Vec<u32> = (0..400).map(|i| (i * 37 % 500) as u32).collect();
+        let tf = |slot: u32| 1.0 + (slot % 5) as f32 * 0.35;
+        let bits = |predictions: Vec<HeadPrediction>| -> Vec<u32> {
+            predictions.iter().flat_map(|p| p.probabilities.iter().map(|v| v.to_bits())).collect()
+        };
+        // SAFETY: the processor has AVX (tested above).
+        let wide = bits(unsafe { packed.predict_with_avx(&heads, &slots, tf) });
+        assert_eq!(wide, bits(packed.predict_here(&heads, &slots, tf)));
+        for index in 0..heads.len() {
+            let (mut plain, mut avx) =
+                (vec![0.0f32; heads[index].label_count()], vec![0.0f32; heads[index].label_count()]);
+            packed.head_probabilities_here(&heads, index, &slots[..30], tf, &mut plain);
+            // SAFETY: as above.
+            unsafe { packed.head_probabilities_with_avx(&heads, index, &slots[..30], tf, &mut avx) };
+            assert_eq!(
+                avx.iter().map(|v| v.to_bits()).collect::<Vec<_>>(),
+                plain.iter().map(|v| v.to_bits()).collect::<Vec<_>>()
+            );
+        }
+    }
+}
