@@ -480,7 +480,13 @@ mod tests {
     use crate::features::actors::ActorId;
 
     fn pattern(keys: &[u64], actor: u16) -> Pattern {
-        Pattern { actor: Some(ActorId(actor)), ambiguous: false, keys: keys.into(), case: CaseRule::Capitalized(1) }
+        Pattern {
+            actor: Some(ActorId(actor)),
+            ambiguous: false,
+            role: None,
+            keys: keys.into(),
+            case: CaseRule::Capitalized(1),
+        }
     }
 
     /// Keys whose home slots coincide (the same high bits) and keys next to them: every
