@@ -112,9 +112,9 @@ impl<'a> CallOrigin<'a> {
     /// The origin of a request as the HTTP layers see it, before tonic has decoded it,
     /// borrowing its headers.
     pub fn of_http<B>(request: &'a http::Request<B>) -> Self {
-        let header = |name: http::HeaderName| {
-            let value = request.headers().get(name).and_then(|value| value.to_str().ok());
-            value.and_then(loggable_header).map(Cow::Borrowed)
+        let [request_id, traceparent, encoding] = first_values(request.headers(), ORIGIN_HEADERS);
+        let header = |value: Option<&'a http::HeaderValue>| {
+            value.and_then(|value| value.to_str().ok()).and_then(loggable_header).map(Cow::Borrowed)
         };
         let extensions = request.extensions();
         let tcp = extensions.get::<TcpConnectInfo>();
@@ -122,9 +122,9 @@ impl<'a> CallOrigin<'a> {
         let peer = tcp.or(tls).and_then(TcpConnectInfo::remote_addr);
         Self {
             peer,
-            request_id: header(super::request_id::REQUEST_ID),
-            traceparent: header(TRACEPARENT).filter(|value| super::request_id::trace_id(value).is_some()),
-            encoding: header(GRPC_ENCODING),
+            request_id: header(request_id),
+            traceparent: header(traceparent).filter(|value| super::request_id::trace_id(value).is_some()),
+            encoding: header(encoding),
             ledger: None,
             route: None,
         }
@@ -141,6 +141,24 @@ impl<'a> CallOrigin<'a> {
         let name = CallName { method, route: self.route };
         CallTrace::open(name, self.request_id.as_deref(), self.traceparent.as_deref())
     }
+}
+
+/// The headers [`CallOrigin::of_http`] reads.
+const ORIGIN_HEADERS: [http::HeaderName; 3] = [super::request_id::REQUEST_ID, TRACEPARENT, GRPC_ENCODING];
+
+/// The first value of each of `names` in `headers`, as `HeaderMap::get` gives it, found in
+/// one walk over the few headers of a call rather than a hashed look-up per name.
+fn first_values<'a, const N: usize>(
+    headers: &'a http::HeaderMap,
+    names: [http::HeaderName; N],
+) -> [Option<&'a http::HeaderValue>; N] {
+    let mut found = [None; N];
+    for (name, value) in headers {
+        if let Some(index) = names.iter().position(|wanted| wanted == name) {
+            found[index].get_or_insert(value);
+        }
+    }
+    found
 }
 
 /// A header's value (the request id, the encoding) if it is safe to log as it is: printable
@@ -384,4 +402,22 @@ fn call_span(method: &'static str, origin: &CallOrigin<'_>) -> Span {
         span.record("encoding", &**encoding);
     }
     span
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_origin_headers_are_read_as_header_map_get_reads_them() {
+        let mut headers = http::HeaderMap::new();
+        headers.insert(http::header::CONTENT_TYPE, http::HeaderValue::from_static("application/grpc"));
+        headers.append(GRPC_ENCODING, http::HeaderValue::from_static("gzip"));
+        headers.append(GRPC_ENCODING, http::HeaderValue::from_static("identity"));
+        headers.insert(super::super::request_id::REQUEST_ID, http::HeaderValue::from_static("id-1"));
+        let found = first_values(&headers, ORIGIN_HEADERS);
+        let expected = ORIGIN_HEADERS.map(|name| headers.get(name));
+        assert_eq!(found, expected);
+        assert_eq!(found.map(|value| value.map(|v| v.as_bytes())), [Some(&b"id-1"[..]), None, Some(&b"gzip"[..])]);
+    }
 }
