@@ -148,10 +148,10 @@ const ORIGIN_HEADERS: [http::HeaderName; 3] = [super::request_id::REQUEST_ID, TR
 
 /// The first value of each of `names` in `headers`, as `HeaderMap::get` gives it, found in
 /// one walk over the few headers of a call rather than a hashed look-up per name.
-fn first_values<'a, const N: usize>(
-    headers: &'a http::HeaderMap,
+fn first_values<const N: usize>(
+    headers: &http::HeaderMap,
     names: [http::HeaderName; N],
-) -> [Option<&'a http::HeaderValue>; N] {
+) -> [Option<&http::HeaderValue>; N] {
     let mut found = [None; N];
     for (name, value) in headers {
         if let Some(index) = names.iter().position(|wanted| wanted == name) {
