@@ -1,8 +1,12 @@
 //! `--otlp-endpoint https://…`: spans reach a collector that serves TLS when its certificate
 //! is trusted, through `--otlp-ca-cert` or the system's roots (`SSL_CERT_FILE` stands in for
-//! them here, `SSL_CERT_DIR` emptied), and never reach one that is not, while calls are answered either way. A CA
-//! file that cannot be used stops the server before it listens; `--otlp-ca-cert` with a
-//! plaintext endpoint is a usage error. The collector and its CA are made inside the test.
+//! them here, `SSL_CERT_DIR` emptied), and never reach one that is not, while calls are
+//! answered either way. A collector that requires a client certificate (mTLS) gets spans
+//! from a server given one its CA signed (`--otlp-client-cert`, `--otlp-client-key`), and
+//! nothing from a server without one. A CA, certificate or key file that cannot be used
+//! stops the server before it listens; `--otlp-ca-cert` or `--otlp-client-cert` with a
+//! plaintext endpoint, or a client certificate without its key, is a usage error. The
+//! collector and its CAs are made inside the test.
 
 mod common;
 
@@ -10,10 +14,10 @@ use std::path::{Path, PathBuf};
 use std::process::ExitStatus;
 use std::time::{Duration, Instant};
 
-use common::otlp::{classify, span_of, start_tls_collector, ARRIVAL};
+use common::otlp::{classify, span_of, start_mtls_collector, start_tls_collector, ARRIVAL};
 use common::Server;
-use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, IsCa, KeyPair};
-use tonic::transport::Identity;
+use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, ExtendedKeyUsagePurpose, IsCa, KeyPair};
+use tonic::transport::{Certificate, Identity};
 
 /// A CA made for one test, and the folder its files are written to.
 struct TestCa {
@@ -43,6 +47,25 @@ impl TestCa {
         let key = KeyPair::generate().expect("a server key");
         let certificate = params.signed_by(&key, &self.issuer).expect("a server certificate");
         Identity::from_pem(certificate.pem(), key.serialize_pem())
+    }
+
+    /// The CA's certificate, as a collector that requires client certificates trusts it.
+    fn certificate(&self) -> Certificate {
+        Certificate::from_pem(self.issuer.pem())
+    }
+
+    /// A client certificate signed by this CA and its key, written as PEM to `NAME.pem` and
+    /// `NAME.key`.
+    fn write_client_identity(&self, name: &str) -> (PathBuf, PathBuf) {
+        let mut params = CertificateParams::new(Vec::<String>::new()).expect("client parameters");
+        params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ClientAuth];
+        let key = KeyPair::generate().expect("a client key");
+        let certificate = params.signed_by(&key, &self.issuer).expect("a client certificate");
+        let (cert_path, key_path) =
+            (self.dir.path().join(format!("{name}.pem")), self.dir.path().join(format!("{name}.key")));
+        std::fs::write(&cert_path, certificate.pem()).expect("write the client certificate");
+        std::fs::write(&key_path, key.serialize_pem()).expect("write the client key");
+        (cert_path, key_path)
     }
 }
 
@@ -114,6 +137,51 @@ async fn an_untrusted_collector_receives_nothing_and_calls_are_answered() {
     }
 }
 
+/// A collector that requires a client certificate signed by its CA gets the spans of a
+/// server given one.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_span_reaches_a_collector_that_requires_the_client_certificate_given() {
+    let ca = TestCa::new();
+    let (collector, mut received) = start_mtls_collector(ca.collector_identity(), ca.certificate()).await;
+    let (cert, key) = ca.write_client_identity("client");
+    let ca_file = ca.write_certificate("ca.pem");
+    let flags = ["--otlp-ca-cert", path_str(&ca_file)];
+    let identity = ["--otlp-client-cert", path_str(&cert), "--otlp-client-key", path_str(&key)];
+    let server = serve(&collector, &[&flags[..], &identity].concat(), &ca_file);
+    assert_eq!(classify(&server, "mtls-1", None).await, "mtls-1");
+    let span = span_of(&mut received, "mtls-1").await;
+    assert_eq!(span.name, "accord.v1.Classifier/Classify", "{span:?}");
+    assert!(!server.log().contains("cannot export spans"), "{}", server.log());
+}
+
+/// Without a client certificate, or with one its CA did not sign, a collector that requires
+/// one gets nothing: the refused handshake is logged as a failed export, and the calls are
+/// answered all the same.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_collector_that_requires_a_client_certificate_receives_nothing_without_one() {
+    let (ca, other) = (TestCa::new(), TestCa::new());
+    let ca_file = ca.write_certificate("ca.pem");
+    let (foreign_cert, foreign_key) = other.write_client_identity("foreign");
+    let with_ca = ["--otlp-ca-cert", path_str(&ca_file)];
+    let foreign = ["--otlp-client-cert", path_str(&foreign_cert), "--otlp-client-key", path_str(&foreign_key)];
+    for flags in [with_ca.to_vec(), [&with_ca[..], &foreign].concat()] {
+        let (collector, mut received) = start_mtls_collector(ca.collector_identity(), ca.certificate()).await;
+        let server = serve(&collector, &flags, &ca_file);
+        for i in 0..3 {
+            let request_id = format!("no-client-cert-{i}");
+            assert_eq!(classify(&server, &request_id, None).await, request_id, "{flags:?}");
+        }
+        let deadline = Instant::now() + ARRIVAL;
+        while !server.log().contains("cannot export spans") {
+            assert!(Instant::now() < deadline, "{flags:?}: no export failure logged:\n{}", server.log());
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        assert!(received.try_recv().is_err(), "{flags:?}: the collector received a span");
+        server.assert_still_serving().await;
+    }
+}
+
 /// How a server that should not start ended, with its log and whether it wrote its ready
 /// file; it must end within 30 s.
 fn refused_start(flags: &[&str], env: &[(&str, &str)]) -> (ExitStatus, String, bool) {
@@ -177,5 +245,73 @@ fn a_ca_file_with_a_plaintext_endpoint_is_a_usage_error() {
     let (status, log, ready) = refused_start(&flags, &[]);
     assert_eq!(status.code(), Some(2), "a usage error:\n{log}");
     assert!(log.contains("--otlp-ca-cert") && log.contains("https://"), "{log}");
+    assert!(!ready);
+}
+
+/// A client certificate or key that cannot be used (missing, not PEM, a key that is not the
+/// certificate's) stops the server before it listens, naming the file.
+#[test]
+fn a_client_identity_that_cannot_be_used_stops_the_server_before_it_listens_naming_the_file() {
+    let ca = TestCa::new();
+    let (cert, key) = ca.write_client_identity("client");
+    let (_, other_key) = ca.write_client_identity("other");
+    let dir = ca.dir.path();
+    let missing = dir.join("missing.pem");
+    let garbage = dir.join("garbage.pem");
+    std::fs::write(&garbage, "not PEM at all\n").expect("write the garbage file");
+    let broken_cert = dir.join("broken.pem");
+    std::fs::write(&broken_cert, "-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydA==\n-----END CERTIFICATE-----\n")
+        .expect("write");
+    let broken_key = dir.join("broken.key");
+    std::fs::write(&broken_key, "-----BEGIN PRIVATE KEY-----\nbm90IGEga2V5\n-----END PRIVATE KEY-----\n")
+        .expect("write");
+    // (certificate, key, the file the error must name)
+    let cases = [
+        (&missing, &key, &missing),
+        (&cert, &missing, &missing),
+        (&garbage, &key, &garbage),
+        (&broken_cert, &key, &broken_cert),
+        (&cert, &garbage, &garbage),
+        (&cert, &broken_key, &broken_key),
+        (&cert, &other_key, &other_key),
+    ];
+    for (cert, key, named) in cases {
+        let flags = [
+            "--otlp-endpoint",
+            "https://127.0.0.1:4317",
+            "--otlp-client-cert",
+            path_str(cert),
+            "--otlp-client-key",
+            path_str(key),
+        ];
+        let (status, log, ready) = refused_start(&flags, &[]);
+        let case = format!("{} with {}", cert.display(), key.display());
+        assert!(!status.success(), "{case}: the server started:\n{log}");
+        assert_ne!(status.code(), Some(2), "{case}: not a usage error:\n{log}");
+        assert!(log.contains(path_str(named)), "{case}: the error does not name {}:\n{log}", named.display());
+        assert!(!ready, "{case}: the ready file was written before the identity was checked");
+    }
+}
+
+#[test]
+fn a_client_certificate_without_its_key_or_over_plaintext_is_a_usage_error() {
+    let ca = TestCa::new();
+    let (cert, key) = ca.write_client_identity("client");
+    let tls = ["--otlp-endpoint", "https://127.0.0.1:4317"];
+    let cases = [
+        ([&tls[..], &["--otlp-client-cert", path_str(&cert)]].concat(), "--otlp-client-key"),
+        ([&tls[..], &["--otlp-client-key", path_str(&key)]].concat(), "--otlp-client-cert"),
+    ];
+    for (flags, missing) in cases {
+        let (status, log, ready) = refused_start(&flags, &[]);
+        assert_eq!(status.code(), Some(2), "{flags:?}: a usage error:\n{log}");
+        assert!(log.contains(missing), "{flags:?}: the error does not name {missing}:\n{log}");
+        assert!(!ready);
+    }
+    let identity = ["--otlp-client-cert", path_str(&cert), "--otlp-client-key", path_str(&key)];
+    let plaintext = [&["--otlp-endpoint", "http://127.0.0.1:4317"][..], &identity].concat();
+    let (status, log, ready) = refused_start(&plaintext, &[]);
+    assert_eq!(status.code(), Some(2), "a usage error:\n{log}");
+    assert!(log.contains("--otlp-client-cert") && log.contains("https://"), "{log}");
     assert!(!ready);
 }

@@ -60,9 +60,14 @@ impl<T: Message> Encoder for OffloadingEncoder<T> {
     type Item = T;
     type Error = Status;
 
+    /// The message's length is taken once, both to choose where it is encoded and to make
+    /// room for it; `Message::encode` would take it again to check that room, which an
+    /// `EncodeBuf` (growing as it is written) never lacks.
     fn encode(&mut self, item: T, buf: &mut EncodeBuf<'_>) -> Result<(), Status> {
-        let large = item.encoded_len() >= LARGE_MESSAGE_BYTES;
-        off_the_worker(large, || self.0.encode(item, buf))
+        let len = item.encoded_len();
+        buf.reserve(len);
+        off_the_worker(len >= LARGE_MESSAGE_BYTES, || item.encode_raw(buf));
+        Ok(())
     }
 
     fn buffer_settings(&self) -> BufferSettings {

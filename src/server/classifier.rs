@@ -35,7 +35,7 @@ impl ClassifierService {
     async fn one_article<T: Send + 'static>(
         &self,
         method: &'static str,
-        origin: CallOrigin,
+        origin: CallOrigin<'static>,
         article: Option<pb::Article>,
         work: impl FnOnce(&Model, &Article) -> T + Send + 'static,
     ) -> Result<Response<T>, Status> {

@@ -161,6 +161,15 @@ pub struct ServeArgs {
     #[arg(long, env = "ACCORD_OTLP_CA_CERT", requires = "otlp_endpoint")]
     pub otlp_ca_cert: Option<PathBuf>,
 
+    /// PEM certificate (chain) the server presents to an `https://` --otlp-endpoint that
+    /// requires client certificates (mTLS); needs --otlp-client-key.
+    #[arg(long, env = "ACCORD_OTLP_CLIENT_CERT", requires_all = ["otlp_endpoint", "otlp_client_key"])]
+    pub otlp_client_cert: Option<PathBuf>,
+
+    /// PEM private key of --otlp-client-cert.
+    #[arg(long, env = "ACCORD_OTLP_CLIENT_KEY", requires_all = ["otlp_endpoint", "otlp_client_cert"])]
+    pub otlp_client_key: Option<PathBuf>,
+
     /// Once listening, write the bound address (`IP:PORT` and a newline) to this file.
     #[arg(long, env = "ACCORD_READY_FILE")]
     pub ready_file: Option<PathBuf>,
@@ -214,6 +223,18 @@ pub struct OtlpTarget<'a> {
     pub endpoint: &'a str,
     /// `--otlp-ca-cert`: the PEM file of the CA to trust instead of the system's roots.
     pub ca_cert: Option<&'a Path>,
+    /// `--otlp-client-cert` and `--otlp-client-key`: the identity presented to a collector
+    /// that requires one.
+    pub client_identity: Option<ClientIdentity<'a>>,
+}
+
+/// The PEM files of a client certificate (chain) and its private key.
+#[derive(Debug, Clone, Copy)]
+pub struct ClientIdentity<'a> {
+    /// The certificate, the client's own first.
+    pub cert: &'a Path,
+    /// Its private key.
+    pub key: &'a Path,
 }
 
 impl OtlpTarget<'_> {
@@ -241,21 +262,31 @@ pub struct Limits {
 }
 
 impl ServeArgs {
-    /// Settings that clap accepts one by one but not together: `--otlp-ca-cert` with a
-    /// plaintext `--otlp-endpoint`, whose CA would never be asked for.
+    /// Settings that clap accepts one by one but not together: `--otlp-ca-cert` or
+    /// `--otlp-client-cert` with a plaintext `--otlp-endpoint`, which would never use them.
     pub fn usage_error(&self) -> Option<String> {
         let otlp = self.otlp()?;
-        (otlp.ca_cert.is_some() && !otlp.is_tls()).then(|| {
-            "--otlp-ca-cert needs an https:// --otlp-endpoint (the collector at an http:// one is \
-             reached in plaintext)"
-                .to_owned()
-        })
+        if otlp.is_tls() {
+            return None;
+        }
+        let flag = match (otlp.ca_cert, otlp.client_identity) {
+            (Some(_), _) => "--otlp-ca-cert",
+            (None, Some(_)) => "--otlp-client-cert",
+            (None, None) => return None,
+        };
+        Some(format!(
+            "{flag} needs an https:// --otlp-endpoint (the collector at an http:// one is reached in plaintext)"
+        ))
     }
 
     /// Where spans are exported, if anywhere.
     pub fn otlp(&self) -> Option<OtlpTarget<'_>> {
         let endpoint = self.otlp_endpoint.as_deref()?;
-        Some(OtlpTarget { endpoint, ca_cert: self.otlp_ca_cert.as_deref() })
+        let client_identity = match (&self.otlp_client_cert, &self.otlp_client_key) {
+            (Some(cert), Some(key)) => Some(ClientIdentity { cert, key }),
+            _ => None,
+        };
+        Some(OtlpTarget { endpoint, ca_cert: self.otlp_ca_cert.as_deref(), client_identity })
     }
 
     /// The admin token, from `--admin-token-file` or else ACCORD_ADMIN_TOKEN; `None` if
@@ -377,5 +408,27 @@ mod tests {
         let without_tls = parse(&["--otlp-endpoint", "http://collector:4317"]).expect("parses");
         assert_eq!(without_tls.usage_error(), None);
         assert!(!without_tls.otlp().expect("a target").is_tls());
+    }
+
+    #[test]
+    fn a_client_certificate_and_its_key_come_together_and_need_tls() {
+        let endpoint = ["--otlp-endpoint", "https://collector:4317"];
+        let both = [&endpoint[..], &["--otlp-client-cert", "client.pem", "--otlp-client-key", "client.key"]].concat();
+        let args = parse(&both).expect("parses");
+        assert_eq!(args.usage_error(), None);
+        let identity = args.otlp().and_then(|target| target.client_identity).expect("an identity");
+        assert_eq!((identity.cert, identity.key), (Path::new("client.pem"), Path::new("client.key")));
+
+        for (given, missing) in
+            [("--otlp-client-cert", "--otlp-client-key"), ("--otlp-client-key", "--otlp-client-cert")]
+        {
+            let error = parse(&[&endpoint[..], &[given, "file.pem"]].concat()).expect_err("one without the other");
+            assert_eq!(error.kind(), clap::error::ErrorKind::MissingRequiredArgument, "{error}");
+            assert!(error.to_string().contains(missing), "{given}: {error}");
+        }
+
+        let plaintext = [&["--otlp-endpoint", "http://collector:4317"][..], &both[2..]].concat();
+        let message = parse(&plaintext).expect("parses").usage_error().expect("a usage error");
+        assert!(message.contains("--otlp-client-cert") && message.contains("https://"), "{message}");
     }
 }

@@ -14,6 +14,7 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
+use pin_project_lite::pin_project;
 use tonic::codegen::http::{HeaderMap, HeaderName, Request, Response};
 use tonic::Status;
 use tower::{Layer, Service};
@@ -72,12 +73,11 @@ pub struct Deadline<S> {
 impl<S, ReqBody, ResBody> Service<Request<ReqBody>> for Deadline<S>
 where
     S: Service<Request<ReqBody>, Response = Response<ResBody>>,
-    S::Future: Send + 'static,
     ResBody: Default,
 {
     type Response = Response<ResBody>;
     type Error = S::Error;
-    type Future = Pin<Box<dyn Future<Output = Result<Self::Response, Self::Error>> + Send>>;
+    type Future = WithinDeadline<S::Future>;
 
     fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
         self.inner.poll_ready(cx)
@@ -93,12 +93,31 @@ where
             ledger.set_deadline(deadline.at);
         }
         request.extensions_mut().insert(deadline);
-        let call = self.inner.call(request);
-        Box::pin(async move {
-            match tokio::time::timeout_at(deadline.at, call).await {
-                Ok(answer) => answer,
-                Err(_) => Ok(Status::from(deadline.exceeded()).into_http()),
-            }
+        WithinDeadline { call: tokio::time::timeout_at(deadline.at, self.inner.call(request)), deadline }
+    }
+}
+
+pin_project! {
+    /// A call's answer, or DEADLINE_EXCEEDED if its deadline passes first.
+    pub struct WithinDeadline<F> {
+        #[pin]
+        call: tokio::time::Timeout<F>,
+        deadline: CallDeadline,
+    }
+}
+
+impl<F, ResBody, E> Future for WithinDeadline<F>
+where
+    F: Future<Output = Result<Response<ResBody>, E>>,
+    ResBody: Default,
+{
+    type Output = F::Output;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.project();
+        Poll::Ready(match std::task::ready!(this.call.poll(cx)) {
+            Ok(answer) => answer,
+            Err(_) => Ok(Status::from(this.deadline.exceeded()).into_http()),
         })
     }
 }

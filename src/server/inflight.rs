@@ -25,6 +25,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::task::{ready, Context, Poll};
 
 use http_body::{Body as HttpBody, Frame, SizeHint};
+use pin_project_lite::pin_project;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tonic::body::Body;
 use tonic::codegen::http::{Request, Response};
@@ -172,11 +173,10 @@ type Held = Arc<Hold>;
 impl<S> Service<Request<Body>> for InFlight<S>
 where
     S: Service<Request<Body>, Response = Response<Body>>,
-    S::Future: Send + 'static,
 {
     type Response = Response<Body>;
     type Error = S::Error;
-    type Future = Pin<Box<dyn Future<Output = Result<Self::Response, Self::Error>> + Send>>;
+    type Future = AnswerHeld<S::Future>;
 
     fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
         self.inner.poll_ready(cx)
@@ -200,15 +200,52 @@ where
             message_left: 0,
         };
         let request = request.map(|body| Body::new(Metered { inner: body, meter }));
-        let answer = self.inner.call(request);
-        Box::pin(async move {
-            let response = answer.await?;
-            // A stream's answers are bounded by its own deadline and queue (see `stream`).
-            Ok(response.map(|body| match unary {
-                true => Body::new(UnsentAnswer::new(body, held, budget, deadline, unary)),
-                false => Body::new(Holding { inner: body, _held: held }),
-            }))
-        })
+        AnswerHeld { answer: self.inner.call(request), hold: Some(AnswerHold { held, budget, deadline, unary }) }
+    }
+}
+
+/// What a call's answer body takes over from its request: the call's [`Hold`], the budget
+/// its answer is charged to, and its deadline.
+struct AnswerHold {
+    held: Held,
+    budget: Budget,
+    deadline: Option<CallDeadline>,
+    unary: bool,
+}
+
+impl AnswerHold {
+    fn body(self, body: Body) -> Body {
+        let Self { held, budget, deadline, unary } = self;
+        // A stream's answers are bounded by its own deadline and queue (see `stream`).
+        match unary {
+            true => Body::new(UnsentAnswer::new(body, held, budget, deadline, unary)),
+            false => Body::new(Holding { inner: body, _held: held }),
+        }
+    }
+}
+
+pin_project! {
+    /// A call's answer, whose body keeps holding the call's bytes once it is ready.
+    pub struct AnswerHeld<F> {
+        #[pin]
+        answer: F,
+        hold: Option<AnswerHold>,
+    }
+}
+
+impl<F, E> Future for AnswerHeld<F>
+where
+    F: Future<Output = Result<Response<Body>, E>>,
+{
+    type Output = F::Output;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.project();
+        let response = ready!(this.answer.poll(cx))?;
+        Poll::Ready(Ok(match this.hold.take() {
+            Some(hold) => response.map(|body| hold.body(body)),
+            None => response,
+        }))
     }
 }
 

@@ -5,6 +5,7 @@
 //! duration. It never holds article text or tokens. The closing line is also where the call
 //! is counted and timed in the metrics, so that the two always agree.
 
+use std::borrow::Cow;
 use std::future::Future;
 use std::io::IsTerminal;
 use std::net::SocketAddr;
@@ -63,12 +64,15 @@ pub struct CallSize {
 /// call's log line can be found from the caller's side; and how its request was compressed
 /// (`grpc-encoding`), so that an operator sees which clients send gzip. It also carries the
 /// call's [`Ledger`], when the call has one, and the HTTP route of a call made over HTTP.
+///
+/// The headers are borrowed from the request while it lives ([`CallOrigin::of_http`], which
+/// the ledger reads once per call) and copied only where the origin outlives it.
 #[derive(Debug, Clone)]
-pub struct CallOrigin {
+pub struct CallOrigin<'a> {
     peer: Option<SocketAddr>,
-    request_id: Option<String>,
-    traceparent: Option<String>,
-    encoding: Option<String>,
+    request_id: Option<Cow<'a, str>>,
+    traceparent: Option<Cow<'a, str>>,
+    encoding: Option<Cow<'a, str>>,
     ledger: Option<Arc<Ledger>>,
     route: Option<HttpRoute>,
 }
@@ -80,7 +84,8 @@ const GRPC_ENCODING: http::HeaderName = http::HeaderName::from_static("grpc-enco
 /// The longest header value logged (`x-request-id`, `grpc-encoding`).
 const MAX_LOGGED_HEADER_BYTES: usize = 128;
 
-impl CallOrigin {
+impl CallOrigin<'static> {
+    /// The origin of a request as a handler sees it; it outlives the request.
     pub fn of<T>(request: &Request<T>) -> Self {
         let ledger = request.extensions().get::<Arc<Ledger>>().cloned();
         let route = request.extensions().get::<HttpRoute>().copied();
@@ -90,7 +95,7 @@ impl CallOrigin {
         }
         let header = |name: &str| {
             let value = request.metadata().get(name).and_then(|value| value.to_str().ok());
-            value.and_then(loggable_header).map(str::to_owned)
+            value.and_then(loggable_header).map(|value| Cow::Owned(value.to_owned()))
         };
         Self {
             peer: request.remote_addr(),
@@ -101,12 +106,15 @@ impl CallOrigin {
             route,
         }
     }
+}
 
-    /// The origin of a request as the HTTP layers see it, before tonic has decoded it.
-    pub fn of_http<B>(request: &http::Request<B>) -> Self {
-        let header = |name: http::HeaderName| {
-            let value = request.headers().get(name).and_then(|value| value.to_str().ok());
-            value.and_then(loggable_header).map(str::to_owned)
+impl<'a> CallOrigin<'a> {
+    /// The origin of a request as the HTTP layers see it, before tonic has decoded it,
+    /// borrowing its headers.
+    pub fn of_http<B>(request: &'a http::Request<B>) -> Self {
+        let [request_id, traceparent, encoding] = first_values(request.headers(), ORIGIN_HEADERS);
+        let header = |value: Option<&'a http::HeaderValue>| {
+            value.and_then(|value| value.to_str().ok()).and_then(loggable_header).map(Cow::Borrowed)
         };
         let extensions = request.extensions();
         let tcp = extensions.get::<TcpConnectInfo>();
@@ -114,9 +122,9 @@ impl CallOrigin {
         let peer = tcp.or(tls).and_then(TcpConnectInfo::remote_addr);
         Self {
             peer,
-            request_id: header(super::request_id::REQUEST_ID),
-            traceparent: header(TRACEPARENT).filter(|value| super::request_id::trace_id(value).is_some()),
-            encoding: header(GRPC_ENCODING),
+            request_id: header(request_id),
+            traceparent: header(traceparent).filter(|value| super::request_id::trace_id(value).is_some()),
+            encoding: header(encoding),
             ledger: None,
             route: None,
         }
@@ -133,6 +141,24 @@ impl CallOrigin {
         let name = CallName { method, route: self.route };
         CallTrace::open(name, self.request_id.as_deref(), self.traceparent.as_deref())
     }
+}
+
+/// The headers [`CallOrigin::of_http`] reads.
+const ORIGIN_HEADERS: [http::HeaderName; 3] = [super::request_id::REQUEST_ID, TRACEPARENT, GRPC_ENCODING];
+
+/// The first value of each of `names` in `headers`, as `HeaderMap::get` gives it, found in
+/// one walk over the few headers of a call rather than a hashed look-up per name.
+fn first_values<const N: usize>(
+    headers: &http::HeaderMap,
+    names: [http::HeaderName; N],
+) -> [Option<&http::HeaderValue>; N] {
+    let mut found = [None; N];
+    for (name, value) in headers {
+        if let Some(index) = names.iter().position(|wanted| wanted == name) {
+            found[index].get_or_insert(value);
+        }
+    }
+    found
 }
 
 /// A header's value (the request id, the encoding) if it is safe to log as it is: printable
@@ -164,14 +190,14 @@ pub struct CallLog {
 
 impl CallLog {
     /// Opens the span of a call to `method` from `origin` carrying `size`.
-    pub fn start(metrics: &Arc<Metrics>, method: &'static str, origin: &CallOrigin, size: CallSize) -> Self {
+    pub fn start(metrics: &Arc<Metrics>, method: &'static str, origin: &CallOrigin<'_>, size: CallSize) -> Self {
         let mut call = Self::start_streaming(metrics, method, origin);
         call.size = size;
         call
     }
 
     /// Opens the span of a streaming call to `method`, whose size is known at its end.
-    pub fn start_streaming(metrics: &Arc<Metrics>, method: &'static str, origin: &CallOrigin) -> Self {
+    pub fn start_streaming(metrics: &Arc<Metrics>, method: &'static str, origin: &CallOrigin<'_>) -> Self {
         let ledger = origin.ledger.clone();
         let span = ledger.as_ref().map_or_else(|| call_span(method, origin), |ledger| ledger.span.clone());
         let trace = ledger.is_none().then(|| origin.trace(method));
@@ -299,7 +325,7 @@ struct LedgerState {
 
 impl Ledger {
     /// Opens the call to `method` from `origin`.
-    pub fn open(metrics: &Arc<Metrics>, method: &'static str, origin: &CallOrigin) -> Self {
+    pub fn open(metrics: &Arc<Metrics>, method: &'static str, origin: &CallOrigin<'_>) -> Self {
         let span = call_span(method, origin);
         let state = Mutex::new(LedgerState { trace: Some(origin.trace(method)), ..LedgerState::default() });
         Self { method, span, started: Instant::now(), metrics: Arc::clone(metrics), state }
@@ -354,7 +380,7 @@ impl Ledger {
     }
 }
 
-fn call_span(method: &'static str, origin: &CallOrigin) -> Span {
+fn call_span(method: &'static str, origin: &CallOrigin<'_>) -> Span {
     let span = tracing::info_span!(
         "rpc",
         method,
@@ -367,13 +393,31 @@ fn call_span(method: &'static str, origin: &CallOrigin) -> Span {
         span.record("peer", field::display(peer));
     }
     if let Some(id) = &origin.request_id {
-        span.record("request_id", id.as_str());
+        span.record("request_id", &**id);
     }
     if let Some(trace) = origin.trace_id() {
         span.record("trace_id", trace);
     }
     if let Some(encoding) = &origin.encoding {
-        span.record("encoding", encoding.as_str());
+        span.record("encoding", &**encoding);
     }
     span
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_origin_headers_are_read_as_header_map_get_reads_them() {
+        let mut headers = http::HeaderMap::new();
+        headers.insert(http::header::CONTENT_TYPE, http::HeaderValue::from_static("application/grpc"));
+        headers.append(GRPC_ENCODING, http::HeaderValue::from_static("gzip"));
+        headers.append(GRPC_ENCODING, http::HeaderValue::from_static("identity"));
+        headers.insert(super::super::request_id::REQUEST_ID, http::HeaderValue::from_static("id-1"));
+        let found = first_values(&headers, ORIGIN_HEADERS);
+        let expected = ORIGIN_HEADERS.map(|name| headers.get(name));
+        assert_eq!(found, expected);
+        assert_eq!(found.map(|value| value.map(|v| v.as_bytes())), [Some(&b"id-1"[..]), None, Some(&b"gzip"[..])]);
+    }
 }

@@ -10,7 +10,6 @@
 mod collectors;
 pub mod endpoint;
 
-use std::collections::HashMap;
 use std::sync::atomic::AtomicU64;
 use std::sync::{OnceLock, PoisonError, RwLock};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -22,6 +21,7 @@ use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::Histogram;
 use prometheus_client::metrics::info::Info;
 use prometheus_client::registry::{Registry, Unit};
+use rustc_hash::FxHashMap;
 use tonic::Code;
 
 use accord::grpc::v1 as pb;
@@ -98,7 +98,9 @@ pub struct Metrics {
 struct Handles {
     calls: [[OnceLock<Counter>; CODES]; METHODS.len()],
     latency: [OnceLock<Histogram>; METHODS.len()],
-    articles: RwLock<HashMap<String, HashMap<String, Counter>>>,
+    /// Hashed with Fx: the keys are the model's own short head and label names, looked up
+    /// at every answer.
+    articles: RwLock<FxHashMap<String, FxHashMap<String, Counter>>>,
 }
 
 impl Default for Handles {
@@ -189,28 +191,36 @@ impl Metrics {
 
     /// Articles answered: each response's label per head.
     pub fn classified(&self, responses: &[pb::ClassifyResponse]) {
-        // Tallied first so that a batch costs one look-up per label, not per article.
-        let mut tally: Vec<(&str, &str, u64)> = Vec::new();
-        for (head, prediction) in responses.iter().flat_map(|response| &response.predictions) {
-            match tally.iter_mut().find(|(h, l, _)| h == head && *l == prediction.label) {
-                Some((_, _, count)) => *count += 1,
-                None => tally.push((head, &prediction.label, 1)),
+        // One answer names each head once: its pairs are counted as they are. A batch's are
+        // tallied first, so that it costs one look-up per label, not per article.
+        match responses {
+            [response] => {
+                self.articles_counted(response.predictions.iter().map(|(head, p)| (head.as_str(), p.label.as_str(), 1)))
             }
-        }
-        for (head, label, count) in tally {
-            self.articles_counted(head, label, count);
+            _ => self.articles_counted(tally(responses).into_iter()),
         }
     }
 
-    /// Adds `count` to the series of `head` and `label`, resolving its handle the first time.
-    fn articles_counted(&self, head: &str, label: &str, count: u64) {
+    /// Adds each count to the series of its head and label, under one read of the handles;
+    /// a series met for the first time is resolved after it.
+    fn articles_counted<'a>(&self, counts: impl Iterator<Item = (&'a str, &'a str, u64)>) {
+        let mut unresolved = Vec::new();
         {
             let handles = self.handles.articles.read().unwrap_or_else(PoisonError::into_inner);
-            if let Some(counter) = handles.get(head).and_then(|labels| labels.get(label)) {
-                counter.inc_by(count);
-                return;
+            for (head, label, count) in counts {
+                match handles.get(head).and_then(|labels| labels.get(label)) {
+                    Some(counter) => _ = counter.inc_by(count),
+                    None => unresolved.push((head, label, count)),
+                }
             }
         }
+        for (head, label, count) in unresolved {
+            self.first_articles_counted(head, label, count);
+        }
+    }
+
+    /// Adds `count` to the series of `head` and `label`, whose handle is not resolved yet.
+    fn first_articles_counted(&self, head: &str, label: &str, count: u64) {
         let counter = self.articles.get_or_create(&ArticleLabels { head: head.into(), label: label.into() }).clone();
         counter.inc_by(count);
         let mut handles = self.handles.articles.write().unwrap_or_else(PoisonError::into_inner);
@@ -270,6 +280,18 @@ pub fn code_name(code: Code) -> &'static str {
         Code::DataLoss => "DATA_LOSS",
         Code::Unauthenticated => "UNAUTHENTICATED",
     }
+}
+
+/// Each (head, label) pair of `responses` with how many of them name it.
+fn tally(responses: &[pb::ClassifyResponse]) -> Vec<(&str, &str, u64)> {
+    let mut tally: Vec<(&str, &str, u64)> = Vec::new();
+    for (head, prediction) in responses.iter().flat_map(|response| &response.predictions) {
+        match tally.iter_mut().find(|(h, l, _)| h == head && *l == prediction.label) {
+            Some((_, _, count)) => *count += 1,
+            None => tally.push((head, &prediction.label, 1)),
+        }
+    }
+    tally
 }
 
 #[cfg(test)]

@@ -19,6 +19,7 @@ mod http;
 mod inflight;
 mod logging;
 mod metrics;
+mod otlp_tls;
 mod outcome;
 mod oversize;
 mod pool;

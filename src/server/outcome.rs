@@ -14,6 +14,7 @@ use std::sync::Arc;
 use std::task::{ready, Context, Poll};
 
 use http_body::{Body as HttpBody, Frame, SizeHint};
+use pin_project_lite::pin_project;
 use tonic::body::Body;
 use tonic::codegen::http::{HeaderMap, Request, Response};
 use tonic::codegen::Bytes;
@@ -60,11 +61,10 @@ pub struct CallOutcomes<S> {
 impl<S> Service<Request<Body>> for CallOutcomes<S>
 where
     S: Service<Request<Body>, Response = Response<Body>>,
-    S::Future: Send + 'static,
 {
     type Response = Response<Body>;
     type Error = S::Error;
-    type Future = Pin<Box<dyn Future<Output = Result<Self::Response, Self::Error>> + Send>>;
+    type Future = Counted<S::Future>;
 
     fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
         self.inner.poll_ready(cx)
@@ -72,20 +72,42 @@ where
 
     fn call(&mut self, mut request: Request<Body>) -> Self::Future {
         let Some(method) = counted_method(request.uri().path()) else {
-            return Box::pin(self.inner.call(request));
+            return Counted { answer: self.inner.call(request), call: OpenCall(None) };
         };
         let ledger = Arc::new(Ledger::open(&self.metrics, method, &CallOrigin::of_http(&request)));
         request.extensions_mut().insert(Arc::clone(&ledger));
-        let answer = self.inner.call(request);
-        Box::pin(async move {
-            let mut open = OpenCall(Some(ledger));
-            let response = answer.await?;
-            if let Some(outcome) = sent_in(response.headers()) {
-                open.close(outcome);
-                return Ok(response);
-            }
-            Ok(response.map(|body| Body::new(Watched { inner: body, call: open })))
-        })
+        Counted { answer: self.inner.call(request), call: OpenCall(Some(ledger)) }
+    }
+}
+
+pin_project! {
+    /// A call's answer, whose status closes the call when it is sent; dropped before its
+    /// answer is ready, the call is closed as abandoned.
+    pub struct Counted<F> {
+        #[pin]
+        answer: F,
+        call: OpenCall,
+    }
+}
+
+impl<F, E> Future for Counted<F>
+where
+    F: Future<Output = Result<Response<Body>, E>>,
+{
+    type Output = F::Output;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.project();
+        let response = ready!(this.answer.poll(cx))?;
+        let mut open = OpenCall(this.call.0.take());
+        if open.0.is_none() {
+            return Poll::Ready(Ok(response));
+        }
+        if let Some(outcome) = sent_in(response.headers()) {
+            open.close(outcome);
+            return Poll::Ready(Ok(response));
+        }
+        Poll::Ready(Ok(response.map(|body| Body::new(Watched { inner: body, call: open }))))
     }
 }
 
@@ -107,6 +129,7 @@ fn sent(status: &Status) -> Outcome {
 }
 
 /// A call whose status has not been sent yet; dropped open, it is closed as abandoned.
+/// `None` for a call that is not counted, or once closed.
 struct OpenCall(Option<Arc<Ledger>>);
 
 impl OpenCall {

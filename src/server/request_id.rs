@@ -10,8 +10,9 @@
 
 use std::future::Future;
 use std::pin::Pin;
-use std::task::{Context, Poll};
+use std::task::{ready, Context, Poll};
 
+use pin_project_lite::pin_project;
 use tonic::codegen::http::{HeaderName, HeaderValue, Request, Response};
 use tower::{Layer, Service};
 
@@ -40,18 +41,17 @@ pub struct RequestId<S> {
 impl<S, ReqBody, ResBody> Service<Request<ReqBody>> for RequestId<S>
 where
     S: Service<Request<ReqBody>, Response = Response<ResBody>>,
-    S::Future: Send + 'static,
 {
     type Response = Response<ResBody>;
     type Error = S::Error;
-    type Future = Pin<Box<dyn Future<Output = Result<Self::Response, Self::Error>> + Send>>;
+    type Future = IdReturned<S::Future>;
 
     fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
         self.inner.poll_ready(cx)
     }
 
     fn call(&mut self, mut request: Request<ReqBody>) -> Self::Future {
-        let id = match request.headers().get(REQUEST_ID).filter(|value| usable(value)) {
+        let mut id = match request.headers().get(REQUEST_ID).filter(|value| usable(value)) {
             Some(id) => id.clone(),
             None => {
                 let id = generated();
@@ -59,14 +59,33 @@ where
                 id
             }
         };
-        let answer = self.inner.call(request);
-        let mut id = id;
         id.set_sensitive(true);
-        Box::pin(async move {
-            let mut response = answer.await?;
+        IdReturned { answer: self.inner.call(request), id: Some(id) }
+    }
+}
+
+pin_project! {
+    /// A call's answer, which gets its request id in its headers when it is ready.
+    pub struct IdReturned<F> {
+        #[pin]
+        answer: F,
+        id: Option<HeaderValue>,
+    }
+}
+
+impl<F, ResBody, E> Future for IdReturned<F>
+where
+    F: Future<Output = Result<Response<ResBody>, E>>,
+{
+    type Output = F::Output;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.project();
+        let mut response = ready!(this.answer.poll(cx))?;
+        if let Some(id) = this.id.take() {
             response.headers_mut().insert(REQUEST_ID, id);
-            Ok(response)
-        })
+        }
+        Poll::Ready(Ok(response))
     }
 }
 
@@ -79,10 +98,11 @@ fn usable(value: &HeaderValue) -> bool {
 /// 128 random bits as 32 lowercase hex digits.
 fn generated() -> HeaderValue {
     const HEX: &[u8; 16] = b"0123456789abcdef";
-    let bits = rand::random::<u128>();
+    let bits = rand::random::<u128>().to_be_bytes();
     let mut id = [0u8; 32];
-    for (i, digit) in id.iter_mut().enumerate() {
-        *digit = HEX[((bits >> (4 * (31 - i))) & 0xf) as usize];
+    for (digits, byte) in id.chunks_exact_mut(2).zip(bits) {
+        digits[0] = HEX[usize::from(byte >> 4)];
+        digits[1] = HEX[usize::from(byte & 0xf)];
     }
     HeaderValue::from_bytes(&id).unwrap_or_else(|_| HeaderValue::from_static("unknown"))
 }

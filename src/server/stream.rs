@@ -60,7 +60,7 @@ impl Stream for ResponseStream {
 /// Starts serving one stream call; the model is taken once, for the whole call.
 pub fn classify_stream(
     state: Arc<ServiceState>,
-    origin: &CallOrigin,
+    origin: &CallOrigin<'_>,
     deadline: CallDeadline,
     inbound: Streaming<pb::ClassifyRequest>,
 ) -> ResponseStream {

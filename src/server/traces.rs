@@ -1,12 +1,13 @@
 //! `--otlp-endpoint`: one OpenTelemetry span per call, exported over OTLP/gRPC.
 //!
 //! An `https://` endpoint is reached over TLS, trusting the system's root certificates, or
-//! only the CA of `--otlp-ca-cert` when it is given; that file is read at start, and one
-//! that cannot be read or holds no certificate stops the server before it listens, as do
-//! system roots that hold no certificate when no CA is given (the exporter's TLS settings
-//! are built at start). A
-//! collector whose certificate is not trusted gets no span, and is logged like one that is
-//! down.
+//! only the CA of `--otlp-ca-cert` when it is given, and presenting the client certificate
+//! of `--otlp-client-cert` to a collector that requires one (see [`super::otlp_tls`]); those
+//! files are read at start, and one that cannot be used stops the server before it listens,
+//! as do system roots that hold no certificate when no CA is given (the exporter's TLS
+//! settings are built at start). A collector whose certificate is not trusted, or that
+//! requires a client certificate the server does not have, gets no span, and is logged like
+//! one that is down.
 //!
 //! A call's span opens with the call and ends when its closing line is written, named after
 //! the gRPC method (`accord.v1.Classifier/Classify`) or the HTTP route (`POST /v1/classify`),
@@ -21,7 +22,6 @@
 //! else, and the log lines never show them. Without `--otlp-endpoint` no layer is installed
 //! and no span is made: a call pays one check of a flag.
 
-use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
@@ -34,13 +34,11 @@ use opentelemetry_sdk::error::OTelSdkResult;
 use opentelemetry_sdk::propagation::TraceContextPropagator;
 use opentelemetry_sdk::trace::{SdkTracerProvider, SpanData, SpanExporter};
 use opentelemetry_sdk::Resource;
-use tonic::transport::{Certificate, ClientTlsConfig};
 use tonic::Code;
 use tracing::{field, Span};
 use tracing_opentelemetry::OpenTelemetrySpanExt;
 use tracing_subscriber::registry::LookupSpan;
 use tracing_subscriber::Layer;
-use x509_parser::pem::Pem;
 
 use super::config::OtlpTarget;
 use super::metrics::code_name;
@@ -74,7 +72,7 @@ impl Exporter {
         let endpoint = target.endpoint;
         let mut builder = opentelemetry_otlp::SpanExporter::builder().with_tonic().with_endpoint(endpoint);
         if target.is_tls() {
-            builder = builder.with_tls_config(client_tls(target.ca_cert)?);
+            builder = builder.with_tls_config(super::otlp_tls::client_tls(&target)?);
         }
         let exporter = builder.build().with_context(|| format!("cannot export traces to {endpoint}"))?;
         let resource = Resource::builder()
@@ -105,26 +103,6 @@ impl Exporter {
             tracing::warn!(%error, "the last spans may not have reached the trace collector");
         }
     }
-}
-
-/// The TLS settings of an `https://` collector: only the CA in `ca_cert` trusted when it is
-/// given, else the system's roots.
-fn client_tls(ca_cert: Option<&Path>) -> anyhow::Result<ClientTlsConfig> {
-    let Some(path) = ca_cert else {
-        return Ok(ClientTlsConfig::new().with_native_roots());
-    };
-    let pem = std::fs::read(path).with_context(|| format!("cannot read the OTLP CA certificate {}", path.display()))?;
-    let unreadable = || format!("the OTLP CA certificate {} holds no readable certificate", path.display());
-    let mut certificates = 0;
-    for block in Pem::iter_from_buffer(&pem) {
-        let block = block.with_context(unreadable)?;
-        if block.label == "CERTIFICATE" {
-            block.parse_x509().with_context(unreadable)?;
-            certificates += 1;
-        }
-    }
-    anyhow::ensure!(certificates > 0, unreadable());
-    Ok(ClientTlsConfig::new().ca_certificate(Certificate::from_pem(pem)))
 }
 
 /// The exported span of one call; an empty one when nothing is exported.

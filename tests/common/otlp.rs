@@ -10,7 +10,7 @@ use opentelemetry_proto::tonic::common::v1::{any_value, KeyValue};
 use opentelemetry_proto::tonic::trace::v1::status::StatusCode;
 use tokio::sync::mpsc;
 use tonic::transport::server::TcpIncoming;
-use tonic::transport::{Identity, ServerTlsConfig};
+use tonic::transport::{Certificate, Identity, ServerTlsConfig};
 
 use super::{classify_request, Server, SPORTS_COOPERATION};
 
@@ -80,18 +80,27 @@ pub async fn start_collector() -> (String, mpsc::UnboundedReceiver<Received>) {
 /// Starts a collector serving TLS with `identity` (a certificate for 127.0.0.1) on a free
 /// port of 127.0.0.1; returns its `https://` URL and what it receives.
 pub async fn start_tls_collector(identity: Identity) -> (String, mpsc::UnboundedReceiver<Received>) {
-    start(Some(identity)).await
+    start(Some(ServerTlsConfig::new().identity(identity))).await
 }
 
-async fn start(identity: Option<Identity>) -> (String, mpsc::UnboundedReceiver<Received>) {
+/// Starts a collector serving TLS with `identity` that requires every client to present a
+/// certificate signed by `client_ca` (mTLS): a client without one fails the handshake.
+pub async fn start_mtls_collector(
+    identity: Identity,
+    client_ca: Certificate,
+) -> (String, mpsc::UnboundedReceiver<Received>) {
+    start(Some(ServerTlsConfig::new().identity(identity).client_ca_root(client_ca).client_auth_optional(false))).await
+}
+
+async fn start(tls: Option<ServerTlsConfig>) -> (String, mpsc::UnboundedReceiver<Received>) {
     let incoming = TcpIncoming::bind("127.0.0.1:0".parse().expect("an address")).expect("the collector binds");
     let addr = incoming.local_addr().expect("a bound address");
     let (spans, received) = mpsc::unbounded_channel();
     let service = TraceServiceServer::new(Collector { spans });
     let mut server = tonic::transport::Server::builder();
-    let scheme = match identity {
-        Some(identity) => {
-            server = server.tls_config(ServerTlsConfig::new().identity(identity)).expect("the TLS settings");
+    let scheme = match tls {
+        Some(tls) => {
+            server = server.tls_config(tls).expect("the TLS settings");
             "https"
         }
         None => "http",
