@@ -26,6 +26,7 @@
 use std::ops::Range;
 
 use crate::features::actors::{ActorId, ArticleActors, Field, Gazetteer};
+pub(crate) use places::ActorPlaces;
 use tally::{evidence_of, tally, Tallied};
 
 /// One sentence: its field, bytes, and stance probabilities in the stance head's label order.
@@ -287,6 +288,7 @@ fn finish(
     Relations { pairs, summary }
 }
 
+mod places;
 mod tally;
 
 #[cfg(test)]
