@@ -297,7 +297,7 @@ fn places_by_sentence(
     actors: &ArticleActors,
     paired: &ActorPlaces,
 ) -> NamedBySentence {
-    let by_place = |m: &Mention| (m.field, m.start);
+    let by_place = |m: &Mention| place_key(m.field, m.start);
     let mentions: std::borrow::Cow<'_, [Mention]> = if actors.mentions.is_sorted_by_key(by_place) {
         std::borrow::Cow::Borrowed(&actors.mentions)
     } else {
@@ -318,7 +318,7 @@ fn places_by_sentence(
             (run, last_field) = (run + 1, Some(field));
         }
         let place_weight = place_weights.next(field);
-        let start = (field, range.start);
+        let (start, end) = (place_key(field, range.start), place_key(field, range.end));
         if next > 0 && mentions.get(next - 1).is_some_and(|m| by_place(m) >= start) {
             next = mentions.partition_point(|m| by_place(m) < start);
         }
@@ -326,7 +326,7 @@ fn places_by_sentence(
             next += 1;
         }
         let (first, mut set) = (named.places.len(), 0u64);
-        while let Some(mention) = mentions.get(next).filter(|m| m.field == field && m.start < range.end) {
+        while let Some(mention) = mentions.get(next).filter(|m| by_place(m) < end && m.field == field) {
             next += 1;
             if let (Some(place), true) = (paired.place(mention.actor), mention.end <= range.end) {
                 if set & (1 << place) == 0 {
@@ -342,6 +342,16 @@ fn places_by_sentence(
         }
     }
     named
+}
+
+/// A byte of a field as one number that sorts as `(field, at)`: the field in the top bit
+/// (a byte offset is below `isize::MAX`, so never has it).
+fn place_key(field: Field, at: usize) -> u64 {
+    let field = match field {
+        Field::Title => 0,
+        Field::Text => 1 << 63,
+    };
+    field | at as u64
 }
 
 /// The field and bytes of the evidence `sentences` (places in `all`).
