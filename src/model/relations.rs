@@ -26,7 +26,8 @@
 use std::ops::Range;
 
 use crate::features::actors::{ActorId, ArticleActors, Field, Gazetteer};
-use tally::{evidence_of, tally, Tallied};
+pub(crate) use places::ActorPlaces;
+use tally::{article_tension, evidence_of, tally, Entry, Tallied};
 
 /// One sentence: its field, bytes, and stance probabilities in the stance head's label order.
 #[derive(Debug, Clone, PartialEq)]
@@ -227,7 +228,10 @@ pub fn relations(
     actors: &ArticleActors,
 ) -> Relations {
     let tallied = tally(settings, labels, sentences, actors, true, None);
-    finish(gazetteer, settings, sentences, tallied)
+    // The article's share matters only when mixed in.
+    let article_tension =
+        if settings.article_share != 0.0 { article_tension(settings, labels, sentences) } else { 0.5 };
+    finish(gazetteer, settings, sentences, tallied, article_tension)
 }
 
 /// Whether [`relations`] would find a pair: the same tallies, without evidence, labels or
@@ -244,22 +248,27 @@ pub fn has_relation(
 }
 
 /// The pairs that reach the threshold, best first and capped, with labels, `main` and the
-/// summary.
+/// summary; `article_tension` is the whole article's tension share.
 fn finish(
     gazetteer: &Gazetteer,
     settings: &RelationSettings,
     sentences: &[SentenceInput<'_>],
     tallied: Tallied,
+    article_tension: f32,
 ) -> Relations {
-    let Tallied { paired, tallies, article_tension, .. } = tallied;
-    let crowd = settings.min_score_per_actor * paired.len().saturating_sub(2) as f32;
+    let Tallied { paired, tallies, .. } = tallied;
+    let crowd = settings.min_score_per_actor * paired.actors().len().saturating_sub(2) as f32;
     let least = settings.min_score.min(settings.first_min_score) + crowd;
-    let places = (0..paired.len()).flat_map(|i| (i + 1..paired.len()).map(move |j| (i, j)));
-    let mut pairs: Vec<Relation> = places
-        .zip(tallies.tallies.iter().enumerate())
-        .filter(|(_, (_, tally))| tally.score >= least && tally.score > 0.0)
-        .map(|((i, j), (pair, tally))| {
-            let (x, y) = (paired[i], paired[j]);
+    let mut found: Vec<(&Entry, &[u32])> =
+        tallies.entries().filter(|(entry, _)| entry.tally.score >= least && entry.tally.score > 0.0).collect();
+    // In the order of the pairs' places, so that equal keys below keep one order.
+    found.sort_unstable_by_key(|(entry, _)| entry.places);
+    let paired = paired.actors();
+    let mut pairs: Vec<Relation> = found
+        .into_iter()
+        .map(|(entry, evidence)| {
+            let (tally, (i, j)) = (&entry.tally, entry.places);
+            let (x, y) = (paired[usize::from(i)], paired[usize::from(j)]);
             let (a, b) = if gazetteer.code(x) <= gazetteer.code(y) { (x, y) } else { (y, x) };
             let own = tally.tension / tally.score;
             let share = (1.0 - settings.article_share) * own + settings.article_share * article_tension;
@@ -270,7 +279,7 @@ fn finish(
             };
             let probability = share * (1.0 - (-tally.score).exp());
             let (score, prominence) = (tally.score, tally.prominence);
-            let evidence = evidence_of(&tallies, pair, sentences);
+            let evidence = evidence_of(evidence, sentences);
             Relation { a, b, label, probability, main: false, score, prominence, evidence }
         })
         .collect();
@@ -306,6 +315,7 @@ fn finish(
     Relations { pairs, summary }
 }
 
+mod places;
 mod tally;
 
 #[cfg(test)]

@@ -401,6 +401,16 @@ fn classify_finds_the_actors_the_matcher_finds() {
         assert_eq!(codes, expected_codes, "{}", document.id);
         let mentions: usize = answer.actors.iter().map(|a| a.mentions.len()).sum();
         assert_eq!(mentions, expected.mentions.len(), "{}", document.id);
+        // Each actor's own mentions, in the article's order.
+        for (named, count) in answer.actors.iter().zip(&expected.actors) {
+            let own: Vec<(Field, usize, usize)> = expected
+                .mentions
+                .iter()
+                .filter(|m| m.actor == count.actor)
+                .map(|m| (m.field, m.start, m.end))
+                .collect();
+            assert_eq!(named.mentions, own, "{} {}", document.id, named.actor.code);
+        }
     }
 }
 

@@ -5,7 +5,7 @@
 use super::Model;
 use crate::features::actors::{Actor, ActorId, ArticleActors, Field, Gazetteer, MatchSettings};
 use crate::model::relations::{
-    has_relation, relations, RelationLabel, RelationSettings, Relations, SentenceInput, StanceLabels,
+    has_relation, relations, ActorPlaces, RelationLabel, RelationSettings, Relations, SentenceInput, StanceLabels,
 };
 use crate::text::article::Article;
 use crate::text::tokens::Tokens;
@@ -92,18 +92,25 @@ fn sentence_inputs<'a>(tokens: &Tokens, stances: &'a [f32], label_count: usize) 
 }
 
 impl Model {
-    /// The answer's actors, most-mentioned first.
+    /// The answer's actors, most-mentioned first, each with its mentions in the article's
+    /// order: one walk over the mentions, each put in its actor's list.
     pub(super) fn named_actors<'m>(&'m self, gazetteer: &'m Gazetteer, actors: &ArticleActors) -> Vec<NamedActor<'m>> {
+        let places = ActorPlaces::new(&actors.actors);
+        let cap = match_settings().max_mentions;
+        let mut lists: Vec<Vec<(Field, usize, usize)>> =
+            actors.actors.iter().map(|count| Vec::with_capacity((count.mentions as usize).min(cap))).collect();
+        let paired = places.actors().len();
+        for mention in &actors.mentions {
+            let beyond = || actors.actors[paired..].iter().position(|count| count.actor == mention.actor);
+            if let Some(place) = places.place(mention.actor).or_else(|| beyond().map(|place| paired + place)) {
+                lists[place].push((mention.field, mention.start, mention.end));
+            }
+        }
         actors
             .actors
             .iter()
-            .filter_map(|count| {
-                let mentions = actors
-                    .mentions
-                    .iter()
-                    .filter(|m| m.actor == count.actor)
-                    .map(|m| (m.field, m.start, m.end))
-                    .collect();
+            .zip(lists)
+            .filter_map(|(count, mentions)| {
                 Some(NamedActor { actor: gazetteer.actor(count.actor)?, count: count.mentions, mentions })
             })
             .collect()

@@ -4,8 +4,8 @@
 
 use std::ops::Range;
 
-use super::{RelationSettings, SentenceInput, StanceLabels, MAX_EVIDENCE, MAX_PAIRED_ACTORS};
-use crate::features::actors::{ActorId, ArticleActors, Field, Mention, MentionRole};
+use super::{ActorPlaces, RelationSettings, SentenceInput, StanceLabels, MAX_EVIDENCE, MAX_PAIRED_ACTORS};
+use crate::features::actors::{ArticleActors, Field, Mention, MentionRole};
 
 /// Evidence gathered for one pair.
 #[derive(Debug, Default, Clone, Copy)]
@@ -28,24 +28,48 @@ impl Evidence {
     }
 }
 
-/// The tallies of every pair of an article's first [`MAX_PAIRED_ACTORS`] actors, in one
-/// triangular array: pair `(i, j)`, `i < j`, of the actors' places in
-/// [`ArticleActors::actors`].
+/// The tallies of the pairs of an article's first [`MAX_PAIRED_ACTORS`] actors that have
+/// evidence: pair `(i, j)`, `i < j`, of the actors' places in [`ArticleActors::actors`],
+/// found through a triangular table of slots. Only the slots are as many as the pairs (two
+/// bytes each); a tally and its evidence are made when the pair's first evidence comes.
 pub(super) struct PairTallies {
     actors: usize,
-    pub(super) tallies: Vec<Tally>,
-    /// Each pair's evidence, beside its tally; only when evidence is kept (else empty).
+    /// Each pair's place in `entries`, plus one; 0: no evidence yet.
+    slots: Vec<u16>,
+    /// The pairs with evidence, in the order of their first.
+    entries: Vec<Entry>,
+    /// Each entry's evidence sentences, beside it; only when evidence is kept (else empty).
     evidence: Vec<Evidence>,
+    keep_evidence: bool,
 }
+
+/// A pair with evidence: its actors' places `(i, j)`, `i < j`, and its tally.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Entry {
+    pub(super) places: (u8, u8),
+    pub(super) tally: Tally,
+}
+
+// Every pair's slot fits in a `u16`.
+const _: () = assert!(MAX_PAIRED_ACTORS * (MAX_PAIRED_ACTORS - 1) / 2 < u16::MAX as usize);
 
 impl PairTallies {
     fn new(actors: usize, keep_evidence: bool) -> Self {
         let pairs = actors * actors.saturating_sub(1) / 2;
-        let evidence = if keep_evidence { vec![Evidence::default(); pairs] } else { Vec::new() };
-        Self { actors, tallies: vec![Tally::default(); pairs], evidence }
+        // Room for the pairs of most articles at once, not for every pair.
+        let room = pairs.min(64);
+        let evidence = Vec::with_capacity(if keep_evidence { room } else { 0 });
+        Self { actors, slots: vec![0; pairs], entries: Vec::with_capacity(room), evidence, keep_evidence }
     }
 
-    /// The place of pair `(i, j)`, `i < j < actors`, in `tallies`.
+    /// The pairs with evidence, in the order of their first, each with its evidence
+    /// sentences when kept (else none).
+    pub(super) fn entries(&self) -> impl Iterator<Item = (&Entry, &[u32])> {
+        let evidence = self.evidence.iter().map(Evidence::as_slice).chain(std::iter::repeat(&[][..]));
+        self.entries.iter().zip(evidence)
+    }
+
+    /// The place of pair `(i, j)`, `i < j < actors`, in the triangular table.
     fn pair(&self, i: usize, j: usize) -> usize {
         i * (2 * self.actors - i - 1) / 2 + (j - i - 1)
     }
@@ -63,12 +87,26 @@ impl PairTallies {
         if x == y {
             return 0.0;
         }
-        let pair = self.pair(usize::from(x.min(y)), usize::from(x.max(y)));
-        let tally = &mut self.tallies[pair];
+        let places = (x.min(y), x.max(y));
+        let pair = self.pair(usize::from(places.0), usize::from(places.1));
+        let slot = match self.slots[pair] {
+            0 => {
+                // At most as many entries as pairs, and those fit in a u16 (checked above).
+                self.entries.push(Entry { places, tally: Tally::default() });
+                if self.keep_evidence {
+                    self.evidence.push(Evidence::default());
+                }
+                self.slots[pair] = self.entries.len() as u16;
+                self.entries.len() - 1
+            }
+            slot => usize::from(slot) - 1,
+        };
+        let tally = &mut self.entries[slot].tally;
         tally.score += weight;
         tally.prominence += place;
         tally.tension += weight * tension;
-        if let Some(evidence) = self.evidence.get_mut(pair) {
+        let score = tally.score;
+        if let Some(evidence) = self.evidence.get_mut(slot) {
             for &sentence in sentences {
                 let len = usize::from(evidence.len);
                 if len < max_evidence.min(MAX_EVIDENCE) && !evidence.as_slice().contains(&sentence) {
@@ -77,17 +115,15 @@ impl PairTallies {
                 }
             }
         }
-        tally.score
+        score
     }
 }
 
 /// Every pair's tallies over an article's sentences.
 pub(super) struct Tallied {
     /// The actors tallied, most mentioned first: a tally's pair holds places in it.
-    pub(super) paired: Vec<ActorId>,
+    pub(super) paired: ActorPlaces,
     pub(super) tallies: PairTallies,
-    /// The evidence-weighted tension share of all the sentences.
-    pub(super) article_tension: f32,
     /// True if the tally stopped early, at the first pair whose score reached the stop.
     pub(super) stopped: bool,
 }
@@ -103,12 +139,11 @@ pub(super) fn tally(
     keep_evidence: bool,
     stop_at: Option<f32>,
 ) -> Tallied {
-    let paired: Vec<ActorId> = actors.actors.iter().take(MAX_PAIRED_ACTORS).map(|count| count.actor).collect();
-    let mut tallies = PairTallies::new(paired.len(), keep_evidence);
+    let paired = ActorPlaces::new(&actors.actors);
+    let mut tallies = PairTallies::new(paired.actors().len(), keep_evidence);
     // Scores only grow, so a pair that reaches the stop is past it at the end too.
     let reaches = |score: f32| stop_at.is_some_and(|stop| score >= stop && score > 0.0);
-    let named = places_by_sentence(settings, sentences, actors, &paired);
-    let weights = sentence_weights(settings, labels, sentences);
+    let named = places_by_sentence(settings, labels, sentences, actors, &paired);
     let max_evidence = settings.max_evidence;
     // Only the sentences that name a paired actor: the others add nothing, and skipping
     // them spares a few hard-to-predict branches per sentence.
@@ -117,9 +152,9 @@ pub(super) fn tally(
         let strength = named.strengths_of(first);
         for (i, &x) in here.iter().enumerate() {
             for (j, &y) in here.iter().enumerate().skip(i + 1) {
-                let weights = scaled(weights[s], strength[i] * strength[j]);
+                let weights = scaled(first.weights, strength[i] * strength[j]);
                 if reaches(tallies.add(x, y, weights, &[s as u32], max_evidence)) {
-                    return Tallied { paired, tallies, article_tension: 0.5, stopped: true };
+                    return Tallied { paired, tallies, stopped: true };
                 }
             }
         }
@@ -129,7 +164,7 @@ pub(super) fn tally(
             if distance > settings.window || second.run != first.run {
                 break;
             }
-            let ((w1, t1, p1), (w2, t2, p2)) = (weights[s], weights[next]);
+            let ((w1, t1, p1), (w2, t2, p2)) = (first.weights, second.weights);
             let half = settings.adjacent_weight / (2.0 * distance as f32);
             let apart = (half * (w1 + w2), (t1 + t2) / 2.0, half * (p1 + p2));
             let there = named.places_of(second).iter().zip(named.strengths_of(second));
@@ -137,16 +172,13 @@ pub(super) fn tally(
                 for (&y, &sy) in there.clone().filter(|(&y, _)| !first.holds(y)) {
                     let apart = scaled(apart, sx * sy);
                     if reaches(tallies.add(x, y, apart, &[s as u32, next as u32], max_evidence)) {
-                        return Tallied { paired, tallies, article_tension: 0.5, stopped: true };
+                        return Tallied { paired, tallies, stopped: true };
                     }
                 }
             }
         }
     }
-    let (weighted, tension) =
-        weights.iter().fold((0.0, 0.0), |(w, t), &(weight, share, _)| (w + weight, t + weight * share));
-    let article_tension = if weighted > 0.0 { tension / weighted } else { 0.5 };
-    Tallied { paired, tallies, article_tension, stopped: false }
+    Tallied { paired, tallies, stopped: false }
 }
 
 /// A piece of evidence with its weight (not its tension share or place) scaled by the
@@ -156,32 +188,62 @@ fn scaled((weight, tension, place): (f32, f32, f32), strength: f32) -> (f32, f32
     (weight * strength, tension, place)
 }
 
-/// Each sentence's evidence weight (place times weight as a relation), its tension share,
+/// The evidence-weighted tension share of all of an article's sentences (0.5 without weight).
+pub(super) fn article_tension(
+    settings: &RelationSettings,
+    labels: StanceLabels,
+    sentences: &[SentenceInput<'_>],
+) -> f32 {
+    let mut places = PlaceWeights::new(settings);
+    let (weighted, tension) = sentences.iter().fold((0.0, 0.0), |(w, t), sentence| {
+        let (weight, share, _) = sentence_weights(settings, labels, sentence, places.next(sentence.field));
+        (w + weight, t + weight * share)
+    });
+    if weighted > 0.0 {
+        tension / weighted
+    } else {
+        0.5
+    }
+}
+
+/// The place weight of each sentence in turn: the title's, the lead's for the first
+/// [`RelationSettings::lead_sentences`] sentences of the text, else 1.
+struct PlaceWeights<'s> {
+    settings: &'s RelationSettings,
+    text_index: usize,
+}
+
+impl<'s> PlaceWeights<'s> {
+    fn new(settings: &'s RelationSettings) -> Self {
+        Self { settings, text_index: 0 }
+    }
+
+    /// The place weight of the next sentence, which is in `field`.
+    fn next(&mut self, field: Field) -> f32 {
+        match field {
+            Field::Title => self.settings.title_weight,
+            Field::Text => {
+                self.text_index += 1;
+                if self.text_index <= self.settings.lead_sentences {
+                    self.settings.lead_weight
+                } else {
+                    1.0
+                }
+            }
+        }
+    }
+}
+
+/// A sentence's evidence weight (place times weight as a relation), its tension share,
 /// and its place weight.
 fn sentence_weights(
     settings: &RelationSettings,
     labels: StanceLabels,
-    sentences: &[SentenceInput<'_>],
-) -> Vec<(f32, f32, f32)> {
-    let mut text_index = 0;
-    sentences
-        .iter()
-        .map(|sentence| {
-            let place = match sentence.field {
-                Field::Title => settings.title_weight,
-                Field::Text => {
-                    text_index += 1;
-                    if text_index <= settings.lead_sentences {
-                        settings.lead_weight
-                    } else {
-                        1.0
-                    }
-                }
-            };
-            let (weight, tension) = sentence_weight(settings, labels, sentence.stance);
-            (place * weight, tension, place)
-        })
-        .collect()
+    sentence: &SentenceInput<'_>,
+    place: f32,
+) -> (f32, f32, f32) {
+    let (weight, tension) = sentence_weight(settings, labels, sentence.stance);
+    (place * weight, tension, place)
 }
 
 /// A sentence's weight as a relation (`1 − P(neutral)`, or 1) and its share of tension.
@@ -206,6 +268,8 @@ struct NamedSentence {
     places: Range<usize>,
     /// The same places as a set: bit `place`.
     set: u64,
+    /// Its evidence weight, tension share and place weight.
+    weights: (f32, f32, f32),
 }
 
 impl NamedSentence {
@@ -241,16 +305,17 @@ impl NamedBySentence {
 }
 
 /// The distinct actors of `paired` each sentence names wholly inside it, in order of first
-/// mention. The mentions are walked once in order of field and start (sorted here first if
-/// they are not), sentence by sentence; a sentence before the last one read is found by
-/// bisection.
+/// mention, and the weights of those sentences. The mentions are walked once in order of
+/// field and start (sorted here first if they are not), sentence by sentence; a sentence
+/// before the last one read is found by bisection.
 fn places_by_sentence(
     settings: &RelationSettings,
+    labels: StanceLabels,
     sentences: &[SentenceInput<'_>],
     actors: &ArticleActors,
-    paired: &[ActorId],
+    paired: &ActorPlaces,
 ) -> NamedBySentence {
-    let by_place = |m: &Mention| (m.field, m.start);
+    let by_place = |m: &Mention| place_key(m.field, m.start);
     let mentions: std::borrow::Cow<'_, [Mention]> = if actors.mentions.is_sorted_by_key(by_place) {
         std::borrow::Cow::Borrowed(&actors.mentions)
     } else {
@@ -258,15 +323,23 @@ fn places_by_sentence(
         sorted.sort_by_key(by_place);
         std::borrow::Cow::Owned(sorted)
     };
-    let mut named =
-        NamedBySentence { places: Vec::new(), strengths: Vec::new(), sentences: Vec::with_capacity(sentences.len()) };
+    // No more named sentences, nor places, than mentions.
+    let room = mentions.len();
+    let mut named = NamedBySentence {
+        places: Vec::with_capacity(room),
+        strengths: Vec::with_capacity(room),
+        sentences: Vec::with_capacity(room.min(sentences.len())),
+    };
+    let mut place_weights = PlaceWeights::new(settings);
     let (mut next, mut run) = (0, 0);
+    let mut last_field = sentences.first().map(|sentence| sentence.field);
     for (index, sentence) in sentences.iter().enumerate() {
         let (field, range) = (sentence.field, &sentence.range);
-        if index > 0 && sentences[index - 1].field != field {
-            run += 1;
+        if last_field != Some(field) {
+            (run, last_field) = (run + 1, Some(field));
         }
-        let start = (field, range.start);
+        let place_weight = place_weights.next(field);
+        let (start, end) = (place_key(field, range.start), place_key(field, range.end));
         if next > 0 && mentions.get(next - 1).is_some_and(|m| by_place(m) >= start) {
             next = mentions.partition_point(|m| by_place(m) < start);
         }
@@ -274,13 +347,13 @@ fn places_by_sentence(
             next += 1;
         }
         let (first, mut set) = (named.places.len(), 0u64);
-        while let Some(mention) = mentions.get(next).filter(|m| m.field == field && m.start < range.end) {
+        while let Some(mention) = mentions.get(next).filter(|m| by_place(m) < end && m.field == field) {
             next += 1;
-            let place = paired.iter().position(|&actor| actor == mention.actor);
             let strength = role_weight(settings, mention.role);
-            if let (Some(place), true, true) = (place, mention.end <= range.end, strength > 0.0) {
+            if let (Some(place), true, true) = (paired.place(mention.actor), mention.end <= range.end, strength > 0.0) {
                 if set & (1 << place) == 0 {
                     set |= 1 << place;
+                    // Below MAX_PAIRED_ACTORS ≤ 64: fits a u8.
                     named.places.push(place as u8);
                     named.strengths.push(strength);
                 } else if let Some(k) = named.places[first..].iter().position(|&p| usize::from(p) == place) {
@@ -290,7 +363,8 @@ fn places_by_sentence(
             }
         }
         if set != 0 {
-            named.sentences.push(NamedSentence { index, run, places: first..named.places.len(), set });
+            let weights = sentence_weights(settings, labels, sentence, place_weight);
+            named.sentences.push(NamedSentence { index, run, places: first..named.places.len(), set, weights });
         }
     }
     named
@@ -305,17 +379,21 @@ fn role_weight(settings: &RelationSettings, role: MentionRole) -> f32 {
     }
 }
 
-/// The evidence sentences recorded for tally `pair`, in the order found.
-pub(super) fn evidence_of(
-    tallies: &PairTallies,
-    pair: usize,
-    sentences: &[SentenceInput<'_>],
-) -> Vec<(Field, usize, usize)> {
-    let Some(evidence) = tallies.evidence.get(pair) else { return Vec::new() };
-    evidence
-        .as_slice()
+/// A byte of a field as one number that sorts as `(field, at)`: the field in the top bit
+/// (a byte offset is below `isize::MAX`, so never has it).
+fn place_key(field: Field, at: usize) -> u64 {
+    let field = match field {
+        Field::Title => 0,
+        Field::Text => 1 << 63,
+    };
+    field | at as u64
+}
+
+/// The field and bytes of the evidence `sentences` (places in `all`).
+pub(super) fn evidence_of(sentences: &[u32], all: &[SentenceInput<'_>]) -> Vec<(Field, usize, usize)> {
+    sentences
         .iter()
-        .filter_map(|&sentence| sentences.get(sentence as usize))
+        .filter_map(|&sentence| all.get(sentence as usize))
         .map(|sentence| (sentence.field, sentence.range.start, sentence.range.end))
         .collect()
 }
