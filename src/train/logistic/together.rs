@@ -304,3 +304,46 @@ impl Gradient for LabelObjective<'_, '_> {
         Ok(self.remembered(parameters).1)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use linfa::dataset::DatasetBase;
+    use linfa::traits::Fit;
+    use linfa::ParamGuard;
+
+    use super::super::{FittedSparseLogistic, SparseLogisticRegression, SparseRows, ValidSparseLogisticRegression};
+    use super::*;
+
+    #[test]
+    fn labels_fitted_together_have_the_weights_of_their_own_fits_to_the_bit() {
+        // Enough rows for the evaluations to take the pool; five labels take two passes.
+        let labels = 5;
+        let dense: Vec<Vec<f32>> = (0..3_000)
+            .map(|i| {
+                (0..9).map(|c| if (i + c) % 3 == 0 { 0.0 } else { ((i * 31 + c * 17) % 13) as f32 / 10.0 }).collect()
+            })
+            .collect();
+        let rows = SparseRows::from_dense(dense.iter().map(Vec::as_slice), 9);
+        let targets: Array1<usize> = (0..3_000).map(|i| (i * 7 + i / 3) % labels).collect();
+        let weights: Array1<f32> = (0..3_000).map(|i| (i % 4) as f32 * 0.5).collect();
+        let dataset = DatasetBase::new(rows, targets).with_weights(weights);
+        let models: Vec<ValidSparseLogisticRegression> = (0..labels)
+            .map(|label| {
+                let model = SparseLogisticRegression::binary(label, labels).l2(0.3).max_iterations(30);
+                let scaled = model.clone().column_scaling((0..9).map(|c| 0.25 + (c * label) as f32 * 0.125).collect());
+                (if label == 2 { model } else { scaled }).check().expect("valid settings")
+            })
+            .collect();
+        let together = ValidSparseLogisticRegression::fit_binary_together(&models, &dataset).expect("fitted");
+        assert_eq!(together.len(), labels);
+        for (label, (model, fitted)) in models.iter().zip(&together).enumerate() {
+            let alone = model.fit(&dataset).expect("fitted alone");
+            let bits = |m: &FittedSparseLogistic| {
+                m.weights.iter().chain(&m.intercepts).map(|w| w.to_bits()).collect::<Vec<_>>()
+            };
+            assert!(alone.weights.iter().any(|&w| w != 0.0), "label {label} learned nothing");
+            assert_eq!(bits(fitted), bits(&alone), "label {label}");
+            assert_eq!(fitted.scaling, alone.scaling);
+        }
+    }
+}
