@@ -46,7 +46,7 @@ impl Task {
 }
 
 /// Parameters with their loss and gradient.
-type Evaluated = (Array1<f64>, f64, Array1<f64>);
+pub(super) type Evaluated = (Array1<f64>, f64, Array1<f64>);
 
 /// The loss of a head's parameters on its rows: the weighted sum of the rows' negative
 /// log-likelihoods plus `l2 / 2` times the squared weights (the intercepts unpenalized).

@@ -17,7 +17,7 @@ use argmin::core::{CostFunction, Gradient};
 use ndarray::Array1;
 use rayon::prelude::*;
 
-use super::objective::{sigmoid, softplus, CHUNKS, PARALLEL_FROM_ROWS};
+use super::objective::{sigmoid, softplus, Evaluated, CHUNKS, PARALLEL_FROM_ROWS};
 use super::rows::RowStore;
 
 /// The most labels one pass serves: a column's cell is then 4 weights and 4 multipliers,
@@ -196,6 +196,8 @@ impl<'a> Together<'a> {
 
     /// The unpenalized losses of `rows` for the pass's labels; their gradients are added to
     /// `gradient` (one cell a column, then the intercepts').
+    // Label `j`'s numbers sit at `j` of several arrays at once, read by index.
+    #[allow(clippy::needless_range_loop)]
     fn pass<const M: usize>(&self, pass: &Pass<M>, rows: Range<usize>, gradient: &mut [[f64; M]]) -> [f64; M] {
         let mut loss = [0.0f64; M];
         let bias = self.rows.width();
@@ -267,7 +269,7 @@ pub struct LabelObjective<'t, 'a> {
     label: usize,
     /// The last parameters asked for, with their loss and gradient: the line search asks for
     /// the cost and then the gradient at the same point.
-    last: Mutex<Option<(Array1<f64>, f64, Array1<f64>)>>,
+    last: Mutex<Option<Evaluated>>,
 }
 
 impl LabelObjective<'_, '_> {
