@@ -232,7 +232,7 @@ impl ValidSparseLogisticRegression {
             }
             let width = dataset.records().width();
             let multipliers = match &model.scaling {
-                Some(scaling) => scaling.iter().map(|&s| f64::from(s)).collect(),
+                Some(scaling) => scaling.clone(),
                 None => vec![1.0; width],
             };
             labels.push(BinaryLabel { positive, multipliers });

@@ -20,15 +20,16 @@ use rayon::prelude::*;
 use super::objective::{sigmoid, softplus, Evaluated, CHUNKS, PARALLEL_FROM_ROWS};
 use super::rows::RowStore;
 
-/// The most labels one pass serves: a column's cell is then 4 weights and 4 multipliers,
-/// one 64-byte cache line. More labels take more passes.
+/// The most labels one pass serves: a column's cell is then 4 weights and 4 multipliers, 48
+/// bytes (the multipliers kept as the `f32`s they are, widened exactly where used). More
+/// labels take more passes.
 const LABELS_A_PASS: usize = 4;
 
 /// One label's binary model: the label its rows' targets must be to count as positive, and
 /// each column's multiplier (1 without a scaling).
 pub struct BinaryLabel {
     pub positive: usize,
-    pub multipliers: Vec<f64>,
+    pub multipliers: Vec<f32>,
 }
 
 /// What the labels ask for and what they are answered, behind one lock.
@@ -212,7 +213,7 @@ impl<'a> Together<'a> {
                 let cell = &pass.cells[c as usize];
                 let v = f64::from(v);
                 for j in 0..M {
-                    sums[j] += v * cell.multipliers[j] * cell.weights[j];
+                    sums[j] += v * f64::from(cell.multipliers[j]) * cell.weights[j];
                 }
             }
             let mut slopes = [0.0f64; M];
@@ -226,7 +227,7 @@ impl<'a> Together<'a> {
                 let (cell, g) = (&pass.cells[c as usize], &mut gradient[c as usize]);
                 let v = f64::from(v);
                 for j in 0..M {
-                    g[j] += slopes[j] * (v * cell.multipliers[j]);
+                    g[j] += slopes[j] * (v * f64::from(cell.multipliers[j]));
                 }
             }
             for j in 0..M {
@@ -241,7 +242,7 @@ impl<'a> Together<'a> {
 #[derive(Clone, Copy)]
 struct Cell<const M: usize> {
     weights: [f64; M],
-    multipliers: [f64; M],
+    multipliers: [f32; M],
 }
 
 /// What one pass over the rows reads besides them.
