@@ -5,7 +5,8 @@ Each generated article joins two AG News rows of the same topic (title of the fi
 descriptions) and one multi-coped news sentence, in accord's user format with a `topic` and
 a `stance` label; the rows are drawn with a seeded generator, so the same seed gives the same
 files. Both learners train on the same file in the same run, one after the other, each
-timed by /usr/bin/time -v (wall time and peak resident memory):
+timed by /usr/bin/time -v (wall time, CPU time user + system, and peak resident memory; the
+load average before each run beside them, since wall time on a shared machine follows it):
   accord train --corpus FILE --out DIR (its default recipe: held-out split, calibration,
   refit on everything), and scikit-learn's TfidfVectorizer(sublinear_tf=True,
   ngram_range=(1, 2), min_df=2) + LogisticRegression(C=10) per head, fitted once.
@@ -62,15 +63,18 @@ def generate(path, count, seed, by_topic, sentences):
 
 
 def timed(command):
-    """Runs `command` under /usr/bin/time -v: (wall seconds, peak RSS in MB, exit code)."""
+    """Runs `command` under /usr/bin/time -v: (wall seconds, CPU seconds as user and system,
+    peak RSS in MB, exit code)."""
     start = time.monotonic()
     done = subprocess.run(["/usr/bin/time", "-v", *command], stdout=subprocess.DEVNULL,
                           stderr=subprocess.PIPE, text=True)
     wall = time.monotonic() - start
     peak = re.search(r"Maximum resident set size \(kbytes\): (\d+)", done.stderr)
+    cpu = [re.search(rf"{kind} time \(seconds\): ([0-9.]+)", done.stderr) for kind in ("User", "System")]
     if done.returncode != 0:
         sys.stderr.write(done.stderr[-2000:])
-    return wall, int(peak.group(1)) / 1024 if peak else float("nan"), done.returncode
+    user, system = (float(m.group(1)) if m else float("nan") for m in cpu)
+    return wall, (user, system), int(peak.group(1)) / 1024 if peak else float("nan"), done.returncode
 
 
 def main():
@@ -81,6 +85,8 @@ def main():
     parser.add_argument("--seed", type=int, default=26)
     parser.add_argument("--work", default=None, help="where corpora and models go (default: a new /tmp dir)")
     parser.add_argument("--no-sklearn", action="store_true")
+    parser.add_argument("--compare", metavar="BINARY", default=None,
+                        help="another accord build, timed on the same file after this one (e.g. main's)")
     args = parser.parse_args()
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     work = args.work or tempfile.mkdtemp(prefix="accord-bench-train-")
@@ -89,19 +95,23 @@ def main():
     sizes = [int(s) for s in args.sizes.split(",") if s]
     runs = [(n, not args.no_sklearn) for n in sizes] + ([(1_000_000, False)] if args.million else [])
     print(f"corpora and models in {work}; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
-    print("| articles | MB | learner | wall s | documents/s | peak RSS MB |")
-    print("|---:|---:|---|---:|---:|---:|")
+    print("| articles | MB | learner | load | wall s | documents/s | CPU s user + system | peak RSS MB |")
+    print("|---:|---:|---|---:|---:|---:|---:|---:|")
     for count, with_sklearn in runs:
         path = os.path.join(work, f"articles-{count}.jsonl")
         size = generate(path, count, args.seed, by_topic, sentences) / 1e6
         learners = [("accord", [args.accord, "train", "--corpus", path, "--out", os.path.join(work, f"model-{count}")])]
+        if args.compare:
+            learners.append((f"accord {args.compare}",
+                             [args.compare, "train", "--corpus", path, "--out", os.path.join(work, f"compare-{count}")]))
         if with_sklearn:
             learners.append(("scikit-learn", [sys.executable, "-c", SKLEARN, path]))
         for name, command in learners:
-            wall, peak, code = timed(command)
+            load = os.getloadavg()[0]
+            wall, (user, system), peak, code = timed(command)
             status = "" if code == 0 else f" (exit {code})"
-            print(f"| {count:,} | {size:.0f} | {name}{status} | {wall:.1f} | {count / wall:,.0f} | {peak:,.0f} |",
-                  flush=True)
+            print(f"| {count:,} | {size:.0f} | {name}{status} | {load:.1f} | {wall:.1f} | {count / wall:,.0f} "
+                  f"| {user:.1f} + {system:.1f} | {peak:,.0f} |", flush=True)
         os.remove(path)
     print(f"load average after: {os.getloadavg()[0]:.1f}")
 

@@ -8,7 +8,8 @@ use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
 
 use super::logistic::{
-    FittedSparseLogistic, LogisticError, SparseDataset, SparseLogisticRegression, SparseRows, PARALLEL_FROM_ROWS,
+    FittedSparseLogistic, LogisticError, SparseDataset, SparseLogisticRegression, SparseRows,
+    ValidSparseLogisticRegression, PARALLEL_FROM_ROWS,
 };
 use super::{TrainConfig, TrainError};
 use crate::model::head::LinearHead;
@@ -191,27 +192,31 @@ enum Scaling {
 }
 
 /// One binary model per label. Rows enough for a fit to spread its passes over every core:
-/// the labels one after another, so that one label's scaled entries (8 bytes an entry) are
-/// held at a time. Fewer: side by side on rayon's pool. Each label's fit is the same either
-/// way.
+/// the labels side by side, each evaluation one pass over the rows for all of them
+/// ([`ValidSparseLogisticRegression::fit_binary_together`]). Fewer: each label fitted on its
+/// own, the labels side by side on rayon's pool. Each label's fit is the same either way.
 fn one_vs_rest(
     dataset: &SparseDataset,
     settings: Settings,
     scaling: Scaling,
 ) -> Result<Vec<FittedSparseLogistic>, LogisticError> {
-    let fit = |label| fit_binary(dataset, settings, label, scaling);
+    let model = |label| binary_model(dataset, settings, label, scaling);
     match dataset.records().len() >= PARALLEL_FROM_ROWS {
-        true => (0..settings.labels).map(fit).collect(),
-        false => (0..settings.labels).into_par_iter().map(fit).collect(),
+        true => {
+            let models = (0..settings.labels).map(model).collect::<Result<Vec<_>, _>>()?;
+            ValidSparseLogisticRegression::fit_binary_together(&models, dataset)
+        }
+        false => (0..settings.labels).into_par_iter().map(|label| model(label)?.fit(dataset)).collect(),
     }
 }
 
-fn fit_binary(
+/// Label `label`'s binary model against the others, its columns scaled as `scaling` says.
+fn binary_model(
     dataset: &SparseDataset,
     settings: Settings,
     label: usize,
     scaling: Scaling,
-) -> Result<FittedSparseLogistic, LogisticError> {
+) -> Result<ValidSparseLogisticRegression, LogisticError> {
     let params = settings.binary(label);
     let params = match scaling {
         Scaling::NaiveBayes => {
@@ -220,7 +225,7 @@ fn fit_binary(
         }
         Scaling::None => params,
     };
-    params.check()?.fit(dataset)
+    params.check()
 }
 
 /// The binary models as one linear head: each label's weights times its feature scaling, and

@@ -11,7 +11,7 @@
 //! objective with `C = 1 / l2`. The loss and gradient are computed over compressed sparse
 //! rows, so memory is the non-zeros plus columns × labels.
 
-use argmin::core::{Executor, State};
+use argmin::core::{CostFunction, Executor, Gradient, State};
 use argmin::solver::linesearch::MoreThuenteLineSearch;
 use argmin::solver::quasinewton::LBFGS;
 use linfa::dataset::DatasetBase;
@@ -21,10 +21,12 @@ use ndarray::{Array1, Array2};
 
 mod objective;
 mod rows;
+mod together;
 
 use objective::Objective;
 pub use objective::{Task, PARALLEL_FROM_ROWS};
 pub use rows::{RowStore, SparseRows};
+use together::{BinaryLabel, Together};
 
 /// Why a sparse logistic regression could not be set up or fitted.
 #[derive(Debug, thiserror::Error)]
@@ -198,16 +200,7 @@ impl<'a> Fit<SparseRows<'a>, Array1<usize>, LogisticError> for ValidSparseLogist
             weights: dataset.weights(),
             ..Objective::new(&store, targets, self.task, self.l2, self.scaling.as_deref())
         };
-        let start = Array1::zeros(objective.parameters());
-        let solver = LBFGS::new(MoreThuenteLineSearch::new(), 10)
-            .with_tolerance_grad(self.gradient_tolerance)
-            .map_err(|e| LogisticError::Optimizer(e.to_string()))?;
-        let result = Executor::new(objective, solver)
-            .configure(|state| state.param(start.clone()).max_iters(self.max_iterations))
-            .timer(false)
-            .run()
-            .map_err(|e| LogisticError::Optimizer(e.to_string()))?;
-        let best = result.state().get_best_param().cloned().unwrap_or(start);
+        let best = self.minimize(objective.parameters(), objective)?;
         let outputs = self.task.outputs();
         let width = rows.width();
         let intercepts = best.slice(ndarray::s![width * outputs..]).to_owned();
@@ -220,6 +213,65 @@ impl<'a> Fit<SparseRows<'a>, Array1<usize>, LogisticError> for ValidSparseLogist
 }
 
 impl ValidSparseLogisticRegression {
+    /// Fits every model of `models` (binary ones, sharing their L2 penalty) on the same
+    /// `dataset`, as each one's [`Fit`] would, to the bit, with one pass over the rows for
+    /// all of them at each evaluation (see [`together`]).
+    pub fn fit_binary_together(
+        models: &[ValidSparseLogisticRegression],
+        dataset: &SparseDataset<'_>,
+    ) -> Result<Vec<FittedSparseLogistic>, LogisticError> {
+        let Some(first) = models.first() else { return Ok(Vec::new()) };
+        let mut labels = Vec::with_capacity(models.len());
+        for model in models {
+            model.check_data(dataset)?;
+            let Task::Binary { positive } = model.task else {
+                return Err(LogisticError::Data("only binary models fit together".into()));
+            };
+            if model.l2.to_bits() != first.l2.to_bits() {
+                return Err(LogisticError::Data("models fitted together share their L2 penalty".into()));
+            }
+            let width = dataset.records().width();
+            let multipliers = match &model.scaling {
+                Some(scaling) => scaling.clone(),
+                None => vec![1.0; width],
+            };
+            labels.push(BinaryLabel { positive, multipliers });
+        }
+        let targets =
+            dataset.targets().as_slice().ok_or_else(|| LogisticError::Data("targets are not contiguous".into()))?;
+        let store = dataset.records().as_store();
+        let together = Together::new(&store, targets, dataset.weights(), first.l2, labels);
+        let width = dataset.records().width();
+        let fitted = together.run(|objective| {
+            let model = &models[objective.label()];
+            let best = model.minimize(width + 1, objective)?;
+            let intercepts = best.slice(ndarray::s![width..]).to_owned();
+            let weights = best
+                .slice_move(ndarray::s![..width])
+                .into_shape_with_order((width, 1))
+                .map_err(|e| LogisticError::Data(e.to_string()))?;
+            Ok(FittedSparseLogistic { weights, intercepts, scaling: model.scaling.clone() })
+        });
+        fitted.into_iter().collect()
+    }
+
+    /// The parameters L-BFGS reaches on `problem` from zero (`parameters` of them).
+    fn minimize<P>(&self, parameters: usize, problem: P) -> Result<Array1<f64>, LogisticError>
+    where
+        P: CostFunction<Param = Array1<f64>, Output = f64> + Gradient<Param = Array1<f64>, Gradient = Array1<f64>>,
+    {
+        let start = Array1::zeros(parameters);
+        let solver = LBFGS::new(MoreThuenteLineSearch::new(), 10)
+            .with_tolerance_grad(self.gradient_tolerance)
+            .map_err(|e| LogisticError::Optimizer(e.to_string()))?;
+        let result = Executor::new(problem, solver)
+            .configure(|state| state.param(start.clone()).max_iters(self.max_iterations))
+            .timer(false)
+            .run()
+            .map_err(|e| LogisticError::Optimizer(e.to_string()))?;
+        Ok(result.state().get_best_param().cloned().unwrap_or(start))
+    }
+
     fn check_data(&self, dataset: &SparseDataset) -> Result<(), LogisticError> {
         let rows = dataset.records();
         let bad = |reason: String| Err(LogisticError::Data(reason));

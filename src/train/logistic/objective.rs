@@ -16,7 +16,7 @@ use rayon::prelude::*;
 use super::rows::RowStore;
 
 /// The fixed number of row ranges each evaluation is cut into.
-const CHUNKS: usize = 16;
+pub(super) const CHUNKS: usize = 16;
 
 /// Below this many rows an evaluation runs on the calling thread: handing ranges to the
 /// pool would cost more than the pass.
@@ -46,7 +46,7 @@ impl Task {
 }
 
 /// Parameters with their loss and gradient.
-type Evaluated = (Array1<f64>, f64, Array1<f64>);
+pub(super) type Evaluated = (Array1<f64>, f64, Array1<f64>);
 
 /// The loss of a head's parameters on its rows: the weighted sum of the rows' negative
 /// log-likelihoods plus `l2 / 2` times the squared weights (the intercepts unpenalized).
@@ -252,7 +252,7 @@ impl<'a> Objective<'a> {
 }
 
 /// `ln(1 + eˣ)` without overflow.
-fn softplus(x: f64) -> f64 {
+pub(super) fn softplus(x: f64) -> f64 {
     if x > 0.0 {
         x + (-x).exp().ln_1p()
     } else {
@@ -261,7 +261,7 @@ fn softplus(x: f64) -> f64 {
 }
 
 /// `1 / (1 + e⁻ˣ)` without overflow.
-fn sigmoid(x: f64) -> f64 {
+pub(super) fn sigmoid(x: f64) -> f64 {
     if x >= 0.0 {
         1.0 / (1.0 + (-x).exp())
     } else {
