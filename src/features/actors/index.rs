@@ -4,7 +4,7 @@
 use rustc_hash::{FxHashMap, FxHashSet};
 use unicode_normalization::UnicodeNormalization;
 
-use super::gazetteer::{row_error, GazetteerData, GazetteerError, Role, SourceFiles, MAX_PATTERN_TOKENS};
+use super::gazetteer::{row_error, ActorKind, GazetteerData, GazetteerError, Role, SourceFiles, MAX_PATTERN_TOKENS};
 use super::ActorId;
 use crate::features::vectorizer::prefetch;
 use crate::text::tokenizer::{hash, Tokenizer};
@@ -70,6 +70,9 @@ impl KeyBits {
 #[derive(Debug, Clone, Default)]
 pub(super) struct PatternIndex {
     patterns: Vec<Pattern>,
+    /// Each actor's kind by id, one byte each: read at every matched mention, and small
+    /// enough to stay in cache where the actors' records are not.
+    kinds: Box<[ActorKind]>,
     /// The candidates of each first key, in one flat table the matcher reads without
     /// following a pointer per pattern (see [`FirstKeyTable`]).
     by_first: FirstKeyTable,
@@ -107,6 +110,8 @@ pub(super) struct Candidate {
     pub ambiguous: bool,
     /// The actor named; `None` for a stop name.
     pub actor: Option<ActorId>,
+    /// The row's role (`None` for a stop name), inline: read at every matched mention.
+    pub role: Option<Role>,
 }
 
 /// One first key's entry in [`FirstKeyTable::slots`]: its candidates are
@@ -216,6 +221,7 @@ impl FirstKeyTable {
                     exact: exact.is_some(),
                     ambiguous: pattern.ambiguous,
                     actor: pattern.actor,
+                    role: pattern.role,
                 });
                 rest_keys.extend_from_slice(&pattern.keys[1..]);
             }
@@ -288,7 +294,7 @@ impl PatternIndex {
             }
         }
         let tokenizer = Tokenizer::default();
-        let mut index = Self::default();
+        let mut index = Self { kinds: data.actors.iter().map(|actor| actor.kind).collect(), ..Self::default() };
         // Rows as written first; then their accent-free spellings, unless a row has those tokens.
         let rows = data.names.iter().enumerate().map(|(i, row)| {
             let actor = ids
@@ -432,11 +438,15 @@ impl PatternIndex {
         }
     }
 
+    /// The kind of `actor`, from the index's one-byte-each copy.
+    pub(super) fn kind(&self, actor: ActorId) -> Option<ActorKind> {
+        self.kinds.get(usize::from(actor.0)).copied()
+    }
+
     /// The row role and the number of tokens of `candidate`'s pattern: what
     /// [`super::mention_role`] reads at a matched mention.
     pub(super) fn role(&self, candidate: &Candidate) -> (Option<Role>, usize) {
-        let role = self.patterns.get(candidate.pattern as usize).and_then(|pattern| pattern.role);
-        (role, usize::from(candidate.len))
+        (candidate.role, usize::from(candidate.len))
     }
 
     /// The keys of `candidate` after its first.

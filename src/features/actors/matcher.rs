@@ -242,7 +242,7 @@ impl<'g> ActorMatcher<'g> {
         at: usize,
         text: &str,
     ) -> Option<MentionRole> {
-        let kind = self.gazetteer.actor(actor)?.kind;
+        let kind = self.gazetteer.index().kind(actor)?;
         mention_role::classify(role, kind, spans, at, len, text)
     }
 
