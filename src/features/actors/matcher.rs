@@ -3,8 +3,9 @@
 
 use std::cell::Cell;
 
+use super::first_keys::Candidate;
 use super::gazetteer::Role;
-use super::index::{Candidate, PatternIndex};
+use super::index::PatternIndex;
 use super::mention_role::{self, MentionRole};
 use super::{ActorId, Field, Gazetteer, Mention};
 use crate::text::dateline;

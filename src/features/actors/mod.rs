@@ -27,6 +27,7 @@
 //!   first, with at most [`MatchSettings::max_mentions`] mentions each, whatever the length
 //!   of the article.
 
+mod first_keys;
 mod gazetteer;
 mod index;
 mod matcher;
