@@ -293,12 +293,6 @@ impl PatternIndex {
         self.kinds.get(usize::from(actor.0)).copied()
     }
 
-    /// The row role and the number of tokens of `candidate`'s pattern: what
-    /// [`super::mention_role`] reads at a matched mention.
-    pub(super) fn role(&self, candidate: &Candidate) -> (Option<Role>, usize) {
-        (candidate.role, usize::from(candidate.len))
-    }
-
     /// The keys of `candidate` after its first.
     #[inline]
     pub(super) fn rest_keys(&self, candidate: &Candidate) -> &[u64] {

@@ -4,7 +4,6 @@
 use std::cell::Cell;
 
 use super::first_keys::Candidate;
-use super::gazetteer::Role;
 use super::index::PatternIndex;
 use super::mention_role::{self, MentionRole};
 use super::{ActorId, Field, Gazetteer, Mention};
@@ -224,7 +223,7 @@ impl<'g> ActorMatcher<'g> {
             let len = usize::from(candidate.len);
             if let Some(actor) = candidate.actor {
                 let (start, end) = (spans[at].0, spans[at + len - 1].1);
-                if let Some(role) = self.mention_role(index.role(candidate), actor, spans, at, text) {
+                if let Some(role) = self.mention_role(candidate, actor, spans, at, text) {
                     self.record(Mention { actor, field, start, end, role }, candidate.ambiguous);
                 }
             }
@@ -237,14 +236,14 @@ impl<'g> ActorMatcher<'g> {
     /// or `None` if its words name no actor there.
     fn mention_role(
         &self,
-        (role, len): (Option<Role>, usize),
+        candidate: &Candidate,
         actor: ActorId,
         spans: &[(usize, usize)],
         at: usize,
         text: &str,
     ) -> Option<MentionRole> {
         let kind = self.gazetteer.index().kind(actor)?;
-        mention_role::classify(role, kind, spans, at, len, text)
+        mention_role::classify(candidate.role, kind, spans, at, usize::from(candidate.len), text)
     }
 
     fn record(&mut self, mention: Mention, ambiguous: bool) {
