@@ -45,8 +45,31 @@ impl Task {
     }
 }
 
+/// The last parameters evaluated, with their loss and gradient: argmin's line search asks
+/// for the cost and then the gradient at the same point, which is evaluated once.
+#[derive(Debug, Default)]
+pub(super) struct LastEvaluation(Mutex<Option<Evaluated>>);
+
 /// Parameters with their loss and gradient.
-pub(super) type Evaluated = (Array1<f64>, f64, Array1<f64>);
+type Evaluated = (Array1<f64>, f64, Array1<f64>);
+
+impl LastEvaluation {
+    /// The loss and gradient at `parameters`: remembered if they were the last asked for,
+    /// else from `evaluate`, then remembered.
+    pub(super) fn at(
+        &self,
+        parameters: &Array1<f64>,
+        evaluate: impl FnOnce() -> (f64, Array1<f64>),
+    ) -> (f64, Array1<f64>) {
+        let mut last = self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some((_, loss, gradient)) = last.as_ref().filter(|(at, _, _)| at == parameters) {
+            return (*loss, gradient.clone());
+        }
+        let (loss, gradient) = evaluate();
+        *last = Some((parameters.clone(), loss, gradient.clone()));
+        (loss, gradient)
+    }
+}
 
 /// The loss of a head's parameters on its rows: the weighted sum of the rows' negative
 /// log-likelihoods plus `l2 / 2` times the squared weights (the intercepts unpenalized).
@@ -64,9 +87,8 @@ pub struct Objective<'a> {
     /// Each range's gradient, kept from one evaluation to the next so that an evaluation
     /// allocates nothing of the parameters' size but the gradient it returns.
     pub(super) partials: Mutex<Vec<Vec<f64>>>,
-    /// The last parameters evaluated, with their loss and gradient: the line search asks for
-    /// the cost and then the gradient at the same point.
-    pub(super) last: Mutex<Option<Evaluated>>,
+    /// The last parameters evaluated, with their loss and gradient.
+    pub(super) last: LastEvaluation,
     /// Every entry's value as the fit sees it, in the store's order: times its column's
     /// multiplier, if any. Each pass reads one number an entry instead of the value and its
     /// column's multiplier; the same numbers (a product of two `f32`s is exact in `f64`), at
@@ -93,7 +115,7 @@ impl<'a> Objective<'a> {
             l2,
             parallel: true,
             partials: Mutex::new(vec![Vec::new(); CHUNKS]),
-            last: Mutex::new(None),
+            last: LastEvaluation::default(),
             scaled_values,
         }
     }
@@ -241,13 +263,7 @@ impl<'a> Objective<'a> {
     }
 
     fn remembered(&self, parameters: &Array1<f64>) -> (f64, Array1<f64>) {
-        let mut last = self.last.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        if let Some((_, loss, gradient)) = last.as_ref().filter(|(at, _, _)| at == parameters) {
-            return (*loss, gradient.clone());
-        }
-        let (loss, gradient) = self.evaluate(parameters);
-        *last = Some((parameters.clone(), loss, gradient.clone()));
-        (loss, gradient)
+        self.last.at(parameters, || self.evaluate(parameters))
     }
 }
 

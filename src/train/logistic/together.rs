@@ -17,7 +17,7 @@ use argmin::core::{CostFunction, Gradient};
 use ndarray::Array1;
 use rayon::prelude::*;
 
-use super::objective::{sigmoid, softplus, Evaluated, CHUNKS, PARALLEL_FROM_ROWS};
+use super::objective::{sigmoid, softplus, LastEvaluation, CHUNKS, PARALLEL_FROM_ROWS};
 use super::rows::RowStore;
 
 /// The most labels one pass serves: a column's cell is then 4 weights and 4 multipliers, 48
@@ -88,7 +88,7 @@ impl<'a> Together<'a> {
             let fit = &fit;
             let threads: Vec<_> = (0..self.labels.len())
                 .map(|label| {
-                    let objective = LabelObjective { together: self, label, last: Mutex::new(None) };
+                    let objective = LabelObjective { together: self, label, last: LastEvaluation::default() };
                     scope.spawn(move || {
                         let _stopped = Stopped { together: self };
                         fit(objective)
@@ -268,9 +268,8 @@ impl Drop for Stopped<'_, '_> {
 pub struct LabelObjective<'t, 'a> {
     together: &'t Together<'a>,
     label: usize,
-    /// The last parameters asked for, with their loss and gradient: the line search asks for
-    /// the cost and then the gradient at the same point.
-    last: Mutex<Option<Evaluated>>,
+    /// The last parameters asked for, with their loss and gradient.
+    last: LastEvaluation,
 }
 
 impl LabelObjective<'_, '_> {
@@ -280,13 +279,7 @@ impl LabelObjective<'_, '_> {
     }
 
     fn remembered(&self, at: &Array1<f64>) -> (f64, Array1<f64>) {
-        let mut last = self.last.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        if let Some((_, loss, gradient)) = last.as_ref().filter(|(seen, _, _)| seen == at) {
-            return (*loss, gradient.clone());
-        }
-        let (loss, gradient) = self.together.ask(self.label, at);
-        *last = Some((at.clone(), loss, gradient.clone()));
-        (loss, gradient)
+        self.last.at(at, || self.together.ask(self.label, at))
     }
 }
 
