@@ -7,11 +7,9 @@
 mod common;
 
 use std::future::Future;
-use std::io::Write;
 
-use common::raw_grpc::{self, frame};
+use common::raw_grpc::{self, frame, gzip_frame};
 use common::{article, pb, repo_root, Server, SPORTS_COOPERATION};
-use flate2::write::GzEncoder;
 use prost::Message;
 use tonic::Code;
 
@@ -23,15 +21,6 @@ fn peak_mib(pid: u32) -> u64 {
     let line = status.lines().find(|l| l.starts_with("VmHWM:")).expect("a VmHWM line");
     let kib: u64 = line.split_whitespace().nth(1).and_then(|kib| kib.parse().ok()).expect("VmHWM in kB");
     kib / 1024
-}
-
-/// One gRPC frame of the gzipped message, its flag set to "compressed".
-fn gzip_frame(message: &[u8]) -> bytes::Bytes {
-    let mut encoder = GzEncoder::new(Vec::new(), flate2::Compression::best());
-    encoder.write_all(message).expect("gzip");
-    let mut framed = frame(&encoder.finish().expect("gzip")).to_vec();
-    framed[0] = 1;
-    framed.into()
 }
 
 fn batch_of(articles: usize, text: &str, sentences: bool) -> Vec<u8> {

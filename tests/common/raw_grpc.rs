@@ -91,6 +91,17 @@ pub fn frame(message: &[u8]) -> Bytes {
     framed.into()
 }
 
+/// One gRPC frame of the gzipped message, its flag set to "compressed"; sent with the
+/// header `grpc-encoding: gzip`.
+pub fn gzip_frame(message: &[u8]) -> Bytes {
+    use std::io::Write;
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    encoder.write_all(message).expect("gzip");
+    let mut framed = frame(&encoder.finish().expect("gzip")).to_vec();
+    framed[0] = 1;
+    framed.into()
+}
+
 fn percent_decode(bytes: &[u8]) -> String {
     let mut out = Vec::with_capacity(bytes.len());
     let mut rest = bytes;
