@@ -13,10 +13,7 @@ use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use sha2::{Digest, Sha256};
 
-use crate::features::vectorizer::TfIdf;
-use crate::features::word_prefixes::WordPrefixes;
 use crate::model::file::ModelError;
-use crate::model::head::LinearHead;
 use crate::model::{Model, ModelMeta, SentenceHead};
 use crate::text::tokenizer::Tokenizer;
 use crate::train::corpus::hex;
@@ -28,6 +25,7 @@ mod cross_validation;
 mod evaluation;
 pub mod exchange;
 mod fit;
+mod jobs;
 pub(crate) mod logistic;
 mod names;
 pub mod news;
@@ -37,6 +35,7 @@ mod prepared;
 pub mod promotion;
 pub(crate) mod scores;
 mod single_sentence;
+mod split_fit;
 #[cfg(test)]
 mod tests;
 pub(crate) mod validation;
@@ -52,13 +51,12 @@ pub(crate) use cross_validation::mean_and_spread;
 pub use cross_validation::Baseline;
 use evaluation::{evaluate, Split};
 pub use fit::FitError;
-use fit::{counted, fit_head, repeated_by_weight};
+use jobs::{fit_all, Fits, Job};
 pub use logistic::LogisticError;
-use logistic::SparseRows;
 pub(crate) use names::NAME_SHARE;
-use prepared::FitRows;
 pub(crate) use prepared::Prepared;
-use single_sentence::{sentence_plan, with_word_vector_model, SentencePlan};
+use single_sentence::{sentence_plan, SentencePlan};
+use split_fit::{Fitted, SplitFit};
 
 /// Why training failed.
 #[derive(Debug, thiserror::Error)]
@@ -174,31 +172,12 @@ pub fn train_with_validation(
     let word_vectors = config.sentence_head && config.sentence_head_word_vectors > 0.0;
     let prepared = Prepared::new(corpus, tokenizer, word_vectors, observer);
     let held_out = stratified_split(corpus, config);
-    let train_docs: Vec<usize> = (0..corpus.len()).filter(|&i| !held_out[i]).collect();
-    let test_docs: Vec<usize> = (0..corpus.len()).filter(|&i| held_out[i]).collect();
-
     let mut jobs = Job::every_head(&prepared, &heads, config);
     let sentence_plan = config.sentence_head.then(|| sentence_plan(corpus, config)).flatten();
     jobs.extend(sentence_plan.as_ref().map(SentencePlan::job));
 
-    observer.step("fitting on the training split");
-    let Fits { vectorizer, prefixes, heads: mut fitted, rows } =
-        fit_all(&prepared, &jobs, &train_docs, config, observer)?;
-    let mut sentence_fit = fitted.split_off(heads.len()).pop();
-    observer.step("evaluating on the held-out split");
-    let split = Split { train: &train_docs, test: &test_docs };
-    let head_row = |doc| rows.head_row(doc);
-    let evaluation: Vec<HeadEvaluation> =
-        fitted.iter().map(|head| evaluate(&prepared, head, &head_row, split, config.calibrate)).collect();
-    let temperatures: BTreeMap<String, f64> = evaluation.iter().map(|e| (e.head.clone(), e.temperature)).collect();
-    calibration::apply(&mut fitted, &temperatures);
-    let sentence_row = |doc| rows.sentence_row(&prepared, doc);
-    let sentence_evaluation = sentence_fit.as_ref().map(|fit| {
-        single_sentence::evaluate(&prepared, fit, &fitted, [&head_row, &sentence_row], split, &temperatures, config)
-    });
-    drop(rows);
-    let sentence_temperatures = single_sentence::temperatures(sentence_evaluation.as_ref());
-    calibration::apply(sentence_fit.as_mut_slice(), &sentence_temperatures);
+    let SplitFit { fitted, evaluation, sentence_evaluation, temperatures } =
+        split_fit::fit_and_evaluate(&prepared, &jobs, heads.len(), &held_out, config, observer)?;
     let cross_validation = match validation.folds {
         0 => None,
         folds => {
@@ -214,24 +193,15 @@ pub fn train_with_validation(
             )?)
         }
     };
-
-    let (vectorizer, prefixes, fitted, sentence_fit) = if config.refit_on_all {
-        observer.step("refitting on all documents");
-        let all: Vec<usize> = (0..corpus.len()).collect();
-        let Fits { vectorizer, prefixes, heads: mut fitted, .. } = fit_all(&prepared, &jobs, &all, config, observer)?;
-        let mut sentence_fit = fitted.split_off(heads.len()).pop();
-        calibration::apply(&mut fitted, &temperatures);
-        calibration::apply(sentence_fit.as_mut_slice(), &sentence_temperatures);
-        (vectorizer, prefixes, fitted, sentence_fit)
-    } else {
-        (vectorizer, prefixes, fitted, sentence_fit)
+    let Fitted { vectorizer, prefixes, heads: fitted, sentence_head: sentence_fit } = match config.refit_on_all {
+        true => split_fit::refit_on_all(&prepared, &jobs, heads.len(), &temperatures, config, observer)?,
+        false => fitted,
     };
     let word_vectors = prepared.word_block.clone();
     let sentence_head = sentence_fit.map(|head| SentenceHead { head, prefixes, word_vectors });
-    let (articles, baseline) = (validation.articles, validation.baseline);
     let mut meta = model_meta(
         corpus,
-        [articles.map(Corpus::digest), validation.news.map(|n| n.digest.clone())],
+        [validation.articles.map(Corpus::digest), validation.news.map(|n| n.digest.clone())],
         config,
         created,
         evaluation,
@@ -243,21 +213,34 @@ pub fn train_with_validation(
         Model::from_parts(meta, config.tokenizer.clone(), vectorizer.clone(), fitted.clone(), sentence_head.clone())
             .map(|model| model.with_actors(actors.clone()))
     };
+    measured_on(validation, corpus, meta, &parts, config.seed, observer)
+}
+
+/// The model built by `parts` from `meta`, then measured on the validation articles and
+/// news stories, each figure recorded in its metadata: the articles' figures first, since
+/// they choose the article-stance exponent that the relations' scoring then reads.
+fn measured_on(
+    validation: &Validation,
+    corpus: &Corpus,
+    mut meta: ModelMeta,
+    parts: &dyn Fn(ModelMeta) -> Result<Model, ModelError>,
+    seed: u64,
+    observer: &dyn Observer,
+) -> Result<Model, TrainError> {
     let mut model = parts(meta.clone())?;
-    let scored = articles.and_then(|a| {
-        observer.step(&format!("validating on {} whole articles", a.len()));
-        Some((a, crate::train::validation::validate(&model, a, config.seed)?))
-    });
-    if let Some((articles, mut article_validation)) = scored {
-        if let Some(baseline) = baseline {
-            observer.step("baseline on the validation articles");
-            article_validation.baseline = baseline_on_articles(baseline, corpus, articles)?;
+    if let Some(articles) = validation.articles {
+        observer.step(&format!("validating on {} whole articles", articles.len()));
+        if let Some(mut article_validation) = crate::train::validation::validate(&model, articles, seed) {
+            if let Some(baseline) = validation.baseline {
+                observer.step("baseline on the validation articles");
+                article_validation.baseline = baseline_on_articles(baseline, corpus, articles)?;
+            }
+            if let Some(rule) = meta.config.article_stance.as_mut() {
+                rule.exponent = article_validation.exponent;
+            }
+            meta.article_validation = Some(article_validation);
+            model = parts(meta.clone())?;
         }
-        if let Some(rule) = meta.config.article_stance.as_mut() {
-            rule.exponent = article_validation.exponent;
-        }
-        meta.article_validation = Some(article_validation);
-        model = parts(meta.clone())?;
     }
     if let Some(news) = validation.news {
         observer.step(&format!("scoring relations on {} news stories", news.stories.len()));
@@ -350,101 +333,4 @@ fn label_groups(corpus: &Corpus) -> BTreeMap<String, Vec<usize>> {
         groups.entry(key).or_default().push(i);
     }
     groups
-}
-
-/// One head to fit: its name and how much each document counts.
-struct Job<'a> {
-    head: &'a str,
-    weights: &'a [f64],
-    /// Fit without name-like terms (see `train/names.rs`).
-    without_names: bool,
-    /// Fit on the word-prefix block too (see [`crate::features::word_prefixes`]).
-    with_prefixes: bool,
-    /// Add a model of the mean word vector (see [`crate::features::word_vectors`]), if the corpus
-    /// has word vectors.
-    with_word_vectors: bool,
-}
-
-impl<'a> Job<'a> {
-    /// Every head, with the documents' weights, without names if the config says so.
-    fn every_head(prepared: &Prepared<'a>, heads: &'a [String], config: &TrainConfig) -> Vec<Self> {
-        let weights = &prepared.corpus.weights;
-        heads
-            .iter()
-            .map(|head| Job {
-                head,
-                weights,
-                without_names: config.heads_without_names.contains(head),
-                with_prefixes: false,
-                with_word_vectors: false,
-            })
-            .collect()
-    }
-}
-
-/// What [`fit_all`] gives: the vocabulary, the word-prefix block when a job reads one, each
-/// job's head in job order, and the rows every head read (every document's).
-struct Fits {
-    vectorizer: TfIdf,
-    prefixes: Option<WordPrefixes>,
-    heads: Vec<LinearHead>,
-    rows: FitRows,
-}
-
-/// Fits the vocabulary (and the word-prefix block, if a job reads it) on `docs`, then each
-/// job's head on those of `docs` that carry its label, in job order. Every head reads one
-/// row set, each through its own columns: a head without names leaves the name-like terms'
-/// columns out, and only a head with prefixes reads the word-prefix block's.
-fn fit_all(
-    prepared: &Prepared,
-    jobs: &[Job],
-    docs: &[usize],
-    config: &TrainConfig,
-    observer: &dyn Observer,
-) -> Result<Fits, TrainError> {
-    let prefix_length = jobs.iter().any(|job| job.with_prefixes).then_some(config.sentence_head_prefixes);
-    let (vectorizer, prefixes) = prepared.fit_vocabulary(docs, &config.vectorizer, prefix_length);
-    let rows = prepared.rows(&vectorizer, prefixes.as_ref());
-    let dimensions = vectorizer.dimensions();
-    let names = jobs.iter().any(|job| job.without_names).then(|| {
-        let texts = docs.iter().flat_map(|&i| {
-            let document = &prepared.corpus.documents[i];
-            [document.title.as_str(), document.text.as_str()]
-        });
-        names::name_features(texts, &prepared.tokenizer, &vectorizer)
-    });
-    let (store, names) = (&rows.store, names.as_deref());
-    // One head after another: each head's fit spreads its labels and its passes over the
-    // rows across every core already, and a head holds a copy of its rows while it fits.
-    let fitted: Vec<Result<LinearHead, TrainError>> = jobs
-        .iter()
-        .map(|&Job { head, weights, without_names, with_prefixes, with_word_vectors }| {
-            let prefixed = with_prefixes && prefixes.is_some();
-            let head_dimensions = if prefixed { store.width() } else { dimensions };
-            let keep = move |column: usize| match column < dimensions {
-                true => !(without_names && names.is_some_and(|names| names[column])),
-                false => prefixed,
-            };
-            let labelled: Vec<usize> = docs.iter().copied().filter(|&i| prepared.label(i, head).is_some()).collect();
-            // Each document counts as many times as it is repeated (its weight in the loss).
-            let (repeats, repeat_factor) = repeated_by_weight(&labelled, weights, config.seed);
-            let counted = counted(&repeats);
-            let (selected, labels): (Vec<u32>, Vec<&str>) =
-                counted.iter().filter_map(|&(i, _)| prepared.label(i, head).map(|l| (i as u32, l))).unzip();
-            let copies: Vec<f32> = counted.iter().map(|&(_, copies)| copies).collect();
-            observer.step(&format!("fitting head `{head}` on {} documents", repeats.len()));
-            // Repeating every document `repeat_factor` times over scales the loss by it;
-            // the penalty must scale alike for the optimum to stay the weighted one.
-            let fit_config = TrainConfig { l2: config.l2(head) * repeat_factor as f32, ..config.clone() };
-            let learner = config.learner(head);
-            let rows = SparseRows::select(store, selected, keep);
-            let fitted = fit_head(head, &rows, &copies, &labels, head_dimensions, learner, &fit_config)?.head;
-            if !with_word_vectors {
-                return Ok(fitted);
-            }
-            with_word_vector_model(prepared, fitted, &counted, &labels, repeat_factor, config)
-        })
-        .collect();
-    let heads = fitted.into_iter().collect::<Result<_, _>>()?;
-    Ok(Fits { vectorizer, prefixes, heads, rows })
 }
