@@ -184,7 +184,7 @@ where
 
     fn call(&mut self, request: Request<Body>) -> Self::Future {
         let held = Arc::new(Hold::new(&self.calls));
-        let deadline = request.extensions().get::<CallDeadline>().copied();
+        let deadline = CallDeadline::of(request.extensions().get(), request.extensions().get());
         let unary = is_unary(request.uri().path());
         let budget = Budget { semaphore: Arc::clone(&self.budget), limit: self.limit };
         let meter = Meter {
