@@ -121,7 +121,7 @@ impl pb::classifier_server::Classifier for ClassifierService {
         request: Request<Streaming<pb::ClassifyRequest>>,
     ) -> Result<Response<Self::ClassifyStreamStream>, Status> {
         let origin = CallOrigin::of(&request);
-        let deadline = request.extensions().get::<CallDeadline>().copied();
+        let deadline = CallDeadline::of(request.extensions().get(), request.extensions().get());
         let deadline = deadline.unwrap_or_else(|| CallDeadline::server_default(self.state.limits.request_timeout));
         Ok(Response::new(stream::classify_stream(Arc::clone(&self.state), &origin, deadline, request.into_inner())))
     }

@@ -5,8 +5,12 @@
 //! expired"), which clients cannot tell from a call they cancelled themselves; gRPC says
 //! DEADLINE_EXCEEDED. When the deadline passes, the handler's future is dropped: a job still
 //! queued for a worker never runs (see [`super::pool`]). This layer's timer covers a call up
-//! to its response headers; it also hands the deadline to the handler as a request
-//! extension ([`CallDeadline`]), with which `ClassifyStream` ends its answer stream too.
+//! to its response headers; it also hands the deadline ([`CallDeadline`]) to the handler
+//! and the answer's body, with which `ClassifyStream` ends its answer stream too: in the
+//! call's [`Ledger`] when the call has one, else as a request extension of its own. A
+//! counted call's request so carries three extensions (tonic's connection info, the ledger,
+//! axum's route parameters), which fit the extension table's first allocation; a fourth
+//! would grow it on every call. [`CallDeadline::of`] finds the deadline either way.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -34,6 +38,12 @@ impl CallDeadline {
     /// The deadline `limit` from now, set by `--request-timeout-secs`.
     pub fn server_default(limit: Duration) -> Self {
         Self { at: tokio::time::Instant::now() + limit, limit, set_by: SERVER_LIMIT }
+    }
+
+    /// A call's deadline, from its request's extensions: `own` (a [`CallDeadline`]
+    /// extension) or, for a call the outcome layer counts, its `ledger`'s.
+    pub fn of(own: Option<&CallDeadline>, ledger: Option<&Arc<Ledger>>) -> Option<CallDeadline> {
+        own.copied().or_else(|| ledger.and_then(|ledger| ledger.deadline()))
     }
 
     pub fn exceeded(&self) -> ServiceError {
@@ -89,10 +99,12 @@ where
             _ => (self.server_limit, SERVER_LIMIT),
         };
         let deadline = CallDeadline { at: tokio::time::Instant::now() + limit, limit, set_by };
-        if let Some(ledger) = request.extensions().get::<Arc<Ledger>>() {
-            ledger.set_deadline(deadline.at);
+        match request.extensions().get::<Arc<Ledger>>() {
+            Some(ledger) => ledger.set_deadline(deadline),
+            None => {
+                request.extensions_mut().insert(deadline);
+            }
         }
-        request.extensions_mut().insert(deadline);
         WithinDeadline { call: tokio::time::timeout_at(deadline.at, self.inner.call(request)), deadline }
     }
 }

@@ -144,7 +144,7 @@ pub struct InFlight<S> {
 /// What a call holds until both its request body and its answer's body are dropped: its
 /// request's permits, its answer's part not yet handed to HTTP/2, and its place in the count
 /// of calls in progress.
-struct Hold {
+pub struct Hold {
     permit: Mutex<Option<OwnedSemaphorePermit>>,
     unsent: Mutex<Unsent>,
     _call: CallInFlight,
@@ -174,7 +174,7 @@ impl<S> Service<Request<Body>> for InFlight<S>
 where
     S: Service<Request<Body>, Response = Response<Body>>,
 {
-    type Response = Response<Body>;
+    type Response = Response<AnswerBody>;
     type Error = S::Error;
     type Future = AnswerHeld<S::Future>;
 
@@ -184,7 +184,7 @@ where
 
     fn call(&mut self, request: Request<Body>) -> Self::Future {
         let held = Arc::new(Hold::new(&self.calls));
-        let deadline = request.extensions().get::<CallDeadline>().copied();
+        let deadline = CallDeadline::of(request.extensions().get(), request.extensions().get());
         let unary = is_unary(request.uri().path());
         let budget = Budget { semaphore: Arc::clone(&self.budget), limit: self.limit };
         let meter = Meter {
@@ -214,12 +214,59 @@ struct AnswerHold {
 }
 
 impl AnswerHold {
-    fn body(self, body: Body) -> Body {
+    fn body(self, body: Body) -> AnswerBody {
         let Self { held, budget, deadline, unary } = self;
         // A stream's answers are bounded by its own deadline and queue (see `stream`).
         match unary {
-            true => Body::new(UnsentAnswer::new(body, held, budget, deadline, unary)),
-            false => Body::new(Holding { inner: body, _held: held }),
+            true => AnswerBody::Unary(UnsentAnswer::new(body, held, budget, deadline, unary)),
+            false => AnswerBody::Streaming(Holding { inner: body, _held: held }),
+        }
+    }
+}
+
+/// A call's answer body as this layer hands it on: a concrete type rather than a boxed
+/// [`Body`], so that the layers above wrap it without boxing it again (tonic boxes the
+/// outermost body once).
+pub enum AnswerBody {
+    /// A unary call's answer, charged until HTTP/2 has written it.
+    Unary(UnsentAnswer<Hold>),
+    /// A streaming call's answers, holding the call's permits.
+    Streaming(Holding),
+    /// An answer made before this layer took the call (a deadline's status), as it is.
+    Untouched(Body),
+}
+
+impl Default for AnswerBody {
+    fn default() -> Self {
+        Self::Untouched(Body::empty())
+    }
+}
+
+impl HttpBody for AnswerBody {
+    type Data = Bytes;
+    type Error = Status;
+
+    fn poll_frame(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Result<Frame<Bytes>, Status>>> {
+        match self.get_mut() {
+            Self::Unary(body) => Pin::new(body).poll_frame(cx),
+            Self::Streaming(body) => Pin::new(body).poll_frame(cx),
+            Self::Untouched(body) => Pin::new(body).poll_frame(cx),
+        }
+    }
+
+    fn is_end_stream(&self) -> bool {
+        match self {
+            Self::Unary(body) => body.is_end_stream(),
+            Self::Streaming(body) => body.is_end_stream(),
+            Self::Untouched(body) => body.is_end_stream(),
+        }
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        match self {
+            Self::Unary(body) => body.size_hint(),
+            Self::Streaming(body) => body.size_hint(),
+            Self::Untouched(body) => body.size_hint(),
         }
     }
 }
@@ -237,14 +284,14 @@ impl<F, E> Future for AnswerHeld<F>
 where
     F: Future<Output = Result<Response<Body>, E>>,
 {
-    type Output = F::Output;
+    type Output = Result<Response<AnswerBody>, E>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.project();
         let response = ready!(this.answer.poll(cx))?;
         Poll::Ready(Ok(match this.hold.take() {
             Some(hold) => response.map(|body| hold.body(body)),
-            None => response,
+            None => response.map(AnswerBody::Untouched),
         }))
     }
 }
@@ -346,7 +393,7 @@ impl HttpBody for Metered {
 }
 
 /// A streaming call's answer body, which keeps the call's permits until it is dropped.
-struct Holding {
+pub struct Holding {
     inner: Body,
     _held: Held,
 }

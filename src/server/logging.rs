@@ -9,7 +9,7 @@ use std::borrow::Cow;
 use std::future::Future;
 use std::io::IsTerminal;
 use std::net::SocketAddr;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use std::time::{Duration, Instant};
 
 use tonic::codegen::http;
@@ -21,6 +21,7 @@ use tracing_subscriber::util::SubscriberInitExt;
 use tracing_subscriber::{EnvFilter, Layer};
 
 use super::config::{LogFormat, OtlpTarget};
+use super::deadline::CallDeadline;
 use super::error::ServiceError;
 use super::metrics::{code_name, Metrics};
 use super::traces::{CallName, CallTrace, Exporter, HttpRoute};
@@ -311,6 +312,8 @@ pub struct Ledger {
     span: Span,
     started: Instant,
     metrics: Arc<Metrics>,
+    /// Set once by [`super::deadline`], before the handler runs; read without a lock.
+    deadline: OnceLock<CallDeadline>,
     state: Mutex<LedgerState>,
 }
 
@@ -318,7 +321,6 @@ pub struct Ledger {
 struct LedgerState {
     size: CallSize,
     noted: Option<Outcome>,
-    deadline: Option<tokio::time::Instant>,
     closed: bool,
     trace: Option<CallTrace>,
 }
@@ -328,7 +330,8 @@ impl Ledger {
     pub fn open(metrics: &Arc<Metrics>, method: &'static str, origin: &CallOrigin<'_>) -> Self {
         let span = call_span(method, origin);
         let state = Mutex::new(LedgerState { trace: Some(origin.trace(method)), ..LedgerState::default() });
-        Self { method, span, started: Instant::now(), metrics: Arc::clone(metrics), state }
+        let deadline = OnceLock::new();
+        Self { method, span, started: Instant::now(), metrics: Arc::clone(metrics), deadline, state }
     }
 
     /// What the handler knew: the call's size, and the outcome it returned (`None` when it
@@ -347,16 +350,21 @@ impl Ledger {
         }
     }
 
-    /// The call's deadline, set by [`super::deadline`].
-    pub fn set_deadline(&self, at: tokio::time::Instant) {
-        self.state.lock().unwrap_or_else(PoisonError::into_inner).deadline = Some(at);
+    /// Holds the call's deadline, set once by [`super::deadline`]: the call's handler and
+    /// its answer find it here rather than in a request extension of its own.
+    pub fn set_deadline(&self, deadline: CallDeadline) {
+        let _ = self.deadline.set(deadline);
+    }
+
+    /// The call's deadline, once [`super::deadline`] has set it.
+    pub fn deadline(&self) -> Option<CallDeadline> {
+        self.deadline.get().copied()
     }
 
     /// Closes a call whose answer was dropped before its status was sent: DEADLINE_EXCEEDED
     /// past its deadline, else CANCELLED.
     pub fn abandon(&self) {
-        let deadline = self.state.lock().unwrap_or_else(PoisonError::into_inner).deadline;
-        if deadline.is_some_and(|at| tokio::time::Instant::now() >= at) {
+        if self.deadline().is_some_and(|deadline| tokio::time::Instant::now() >= deadline.at) {
             let message = "deadline exceeded before the whole answer was sent";
             self.close(Outcome { code: Code::DeadlineExceeded, message: Some(message.into()), severe: false });
         } else {

@@ -183,7 +183,7 @@ async fn serve(args: ServeArgs, model: Model, started: Started) -> anyhow::Resul
         .initial_stream_window_size(STREAM_WINDOW)
         .initial_connection_window_size(CONNECTION_WINDOW)
         .max_frame_size(MAX_FRAME)
-        .layer(MapResponseLayer::new(oversize::resource_exhausted_for_oversize::<tonic::body::Body>))
+        .layer(MapResponseLayer::new(oversize::resource_exhausted_for_oversize::<inflight::AnswerBody>))
         .layer(in_flight)
         .add_service(health_service)
         .add_service(reflection::v1(admin.is_some())?)

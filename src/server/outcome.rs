@@ -58,11 +58,11 @@ pub struct CallOutcomes<S> {
     metrics: Arc<Metrics>,
 }
 
-impl<S> Service<Request<Body>> for CallOutcomes<S>
+impl<S, B> Service<Request<Body>> for CallOutcomes<S>
 where
-    S: Service<Request<Body>, Response = Response<Body>>,
+    S: Service<Request<Body>, Response = Response<B>>,
 {
-    type Response = Response<Body>;
+    type Response = Response<Watched<B>>;
     type Error = S::Error;
     type Future = Counted<S::Future>;
 
@@ -90,24 +90,22 @@ pin_project! {
     }
 }
 
-impl<F, E> Future for Counted<F>
+impl<F, B, E> Future for Counted<F>
 where
-    F: Future<Output = Result<Response<Body>, E>>,
+    F: Future<Output = Result<Response<B>, E>>,
 {
-    type Output = F::Output;
+    type Output = Result<Response<Watched<B>>, E>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.project();
         let response = ready!(this.answer.poll(cx))?;
         let mut open = OpenCall(this.call.0.take());
-        if open.0.is_none() {
-            return Poll::Ready(Ok(response));
+        if open.0.is_some() {
+            if let Some(outcome) = sent_in(response.headers()) {
+                open.close(outcome);
+            }
         }
-        if let Some(outcome) = sent_in(response.headers()) {
-            open.close(outcome);
-            return Poll::Ready(Ok(response));
-        }
-        Poll::Ready(Ok(response.map(|body| Body::new(Watched { inner: body, call: open }))))
+        Poll::Ready(Ok(response.map(|body| Watched { inner: body, call: open })))
     }
 }
 
@@ -130,7 +128,7 @@ fn sent(status: &Status) -> Outcome {
 
 /// A call whose status has not been sent yet; dropped open, it is closed as abandoned.
 /// `None` for a call that is not counted, or once closed.
-struct OpenCall(Option<Arc<Ledger>>);
+pub struct OpenCall(Option<Arc<Ledger>>);
 
 impl OpenCall {
     fn close(&mut self, outcome: Outcome) {
@@ -148,18 +146,26 @@ impl Drop for OpenCall {
     }
 }
 
-/// An answer body that closes its call when the trailers go out.
-struct Watched {
-    inner: Body,
+/// An answer body that closes its call when the trailers go out; a call not counted, or
+/// already closed, passes through it as it is. Not boxed: the inner body is a concrete type,
+/// and tonic boxes the outermost body once.
+pub struct Watched<B> {
+    inner: B,
     call: OpenCall,
 }
 
-impl HttpBody for Watched {
+impl<B> HttpBody for Watched<B>
+where
+    B: HttpBody<Data = Bytes, Error = Status> + Unpin,
+{
     type Data = Bytes;
     type Error = Status;
 
     fn poll_frame(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Result<Frame<Bytes>, Status>>> {
         let frame = ready!(Pin::new(&mut self.inner).poll_frame(cx));
+        if self.call.0.is_none() {
+            return Poll::Ready(frame);
+        }
         match &frame {
             Some(Ok(frame)) => {
                 if let Some(outcome) = frame.trailers_ref().and_then(sent_in) {

@@ -14,6 +14,7 @@ use std::task::{ready, Context, Poll};
 
 use pin_project_lite::pin_project;
 use tonic::codegen::http::{HeaderName, HeaderValue, Request, Response};
+use tonic::codegen::Bytes;
 use tower::{Layer, Service};
 
 /// The header that carries the id both ways.
@@ -95,7 +96,8 @@ fn usable(value: &HeaderValue) -> bool {
     !bytes.is_empty() && bytes.len() <= MAX_REQUEST_ID_BYTES && bytes.iter().all(u8::is_ascii_graphic)
 }
 
-/// 128 random bits as 32 lowercase hex digits.
+/// 128 random bits as 32 lowercase hex digits. The value owns its digits in one shared
+/// allocation, so that the copy for the answer is a reference count, not a second buffer.
 fn generated() -> HeaderValue {
     const HEX: &[u8; 16] = b"0123456789abcdef";
     let bits = rand::random::<u128>().to_be_bytes();
@@ -104,7 +106,7 @@ fn generated() -> HeaderValue {
         digits[0] = HEX[usize::from(byte >> 4)];
         digits[1] = HEX[usize::from(byte & 0xf)];
     }
-    HeaderValue::from_bytes(&id).unwrap_or_else(|_| HeaderValue::from_static("unknown"))
+    HeaderValue::from_maybe_shared(Bytes::from_owner(id)).unwrap_or_else(|_| HeaderValue::from_static("unknown"))
 }
 
 /// The trace id of a W3C `traceparent` header (`00-<32 hex>-<16 hex>-<2 hex>`), if it is
