@@ -207,11 +207,11 @@ impl<'g> ActorMatcher<'g> {
             index.prefetch_candidates(keys[at as usize]);
         }
         // The token after the last match (or the text's dateline, which names no actor): a
-        // token before it is part of that match.
-        let mut i = match field {
-            Field::Text if self.settings.skip_dateline => dateline::find(text, spans).map_or(0, |found| found.tokens),
-            _ => 0,
-        };
+        // token before it is part of that match. The dateline is looked for only at the
+        // first match, and only if that match starts where a dateline may reach: a start
+        // that matches nothing moves nothing on.
+        let mut i = 0;
+        let mut dateline_unread = field == Field::Text && self.settings.skip_dateline;
         for &at in starts_here {
             let at = at as usize;
             if at < i {
@@ -220,6 +220,12 @@ impl<'g> ActorMatcher<'g> {
             let candidates = index.all_candidates(keys[at]);
             let winner = candidates.iter().find(|c| matches_at(index, c, &keys[at..], &spans[at..], text));
             let Some(candidate) = winner else { continue };
+            if std::mem::take(&mut dateline_unread) && at < dateline::MAX_TOKENS {
+                i = dateline::find(text, spans).map_or(0, |found| found.tokens);
+                if at < i {
+                    continue;
+                }
+            }
             let len = usize::from(candidate.len);
             if let Some(actor) = candidate.actor {
                 let (start, end) = (spans[at].0, spans[at + len - 1].1);
