@@ -125,9 +125,16 @@ impl Model {
         let (actors, relations) = match (gazetteer, actors) {
             (Some((gazetteer, _)), Some(actors)) if options.relations => {
                 let relations = found.map(|found| self.actor_relations(gazetteer, found)).unwrap_or_default();
-                (self.named_actors(gazetteer, &actors), relations)
+                let named = self.named_actors(gazetteer, &actors);
+                actors.recycle();
+                (named, relations)
             }
-            _ => (Vec::new(), Vec::new()),
+            (_, actors) => {
+                if let Some(actors) = actors {
+                    actors.recycle();
+                }
+                (Vec::new(), Vec::new())
+            }
         };
         let answering = |i: usize| match (one_sentence, &sentence_vector) {
             (Some((stance, head)), Some(sentence_vector)) if stance == i => (head, sentence_vector),

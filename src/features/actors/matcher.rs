@@ -96,6 +96,9 @@ struct MatchSpace {
     /// The tokens of the field being matched that may start a pattern, at its start; what
     /// is past them is stale and only ever overwritten.
     starts: Vec<u32>,
+    /// The lists of an answer its caller is done with ([`ArticleActors::recycle`]), empty:
+    /// what [`ActorMatcher::finish`] fills next instead of allocating.
+    spare: Option<(Vec<ActorCount>, Vec<Mention>)>,
 }
 
 impl MatchSpace {
@@ -283,8 +286,12 @@ impl<'g> ActorMatcher<'g> {
         };
         let counted = |tally: &Tally| tally.unambiguous + if supported(tally) { tally.ambiguous } else { 0 };
         // Both lists are sized once, for everything that may go in (a filtered collect
-        // would grow them by doubling, copying them each time).
-        let mut actors: Vec<ActorCount> = Vec::with_capacity(space.named.len());
+        // would grow them by doubling, copying them each time), in a recycled answer's
+        // memory if there is one.
+        let (mut actors, mut mentions) = space.spare.take().unwrap_or_default();
+        actors.clear();
+        mentions.clear();
+        actors.reserve(space.named.len());
         actors.extend(space.named.iter().filter_map(|&actor| {
             let mentions = counted(space.tallies.get(usize::from(actor.0))?);
             (mentions > 0).then_some(ActorCount { actor, mentions })
@@ -299,11 +306,27 @@ impl<'g> ActorMatcher<'g> {
             let tally = &space.tallies[usize::from(found.mention.actor.0)];
             tally.listed && (!found.ambiguous || supported(tally))
         };
-        let mut mentions: Vec<Mention> = Vec::with_capacity(space.found.len());
+        mentions.reserve(space.found.len());
         mentions.extend(space.found.iter().filter(|f| keeps(f)).map(|f| f.mention));
         mentions.sort_by_key(|m| (m.field, m.start));
         space.clear();
         ArticleActors { actors, mentions }
+    }
+}
+
+impl ArticleActors {
+    /// Gives the answer's memory to the thread's matcher space, for the next article's
+    /// [`ActorMatcher::finish`] on this thread to fill instead of allocating: for a caller
+    /// done with the answer. Nothing happens if the thread holds no space (a matcher is
+    /// alive, or the thread is shutting down).
+    pub fn recycle(self) {
+        let Self { actors, mentions } = self;
+        let _ = SPACE.try_with(|cell| {
+            if let Some(mut space) = cell.take() {
+                space.spare = Some((actors, mentions));
+                cell.set(Some(space));
+            }
+        });
     }
 }
 
