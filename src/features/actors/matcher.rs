@@ -308,7 +308,12 @@ impl<'g> ActorMatcher<'g> {
         };
         mentions.reserve(space.found.len());
         mentions.extend(space.found.iter().filter(|f| keeps(f)).map(|f| f.mention));
-        mentions.sort_by_key(|m| (m.field, m.start));
+        // Found in that order already (title, then text, each in order): checked, so that
+        // the stable sort's scratch buffer is allocated only if it is not.
+        let place = |m: &Mention| (m.field, m.start);
+        if !mentions.is_sorted_by_key(place) {
+            mentions.sort_by_key(place);
+        }
         space.clear();
         ArticleActors { actors, mentions }
     }
