@@ -197,6 +197,7 @@ impl TfIdf {
     /// Tallies the terms of the tokens `tokens` of a field (a sentence's) from the slots
     /// the field's lookups found (`slots`), as [`TfIdf::count_keys`] would tally those
     /// tokens alone, in the same order; returns how many slots it put in `touched`.
+    #[inline]
     fn count_part(&self, slots: &[u32], tokens: Range<usize>, counts: &mut [u32], touched: &mut Vec<u32>) -> usize {
         let (first, end) = (tokens.start, tokens.end);
         let bigrams = self.settings.max_ngram >= 2;

@@ -3,6 +3,8 @@
 //! single-sentence head's blocks all come from that one token stream, and so do the actors
 //! the article names (see [`super::who`]).
 
+use std::cell::Cell;
+
 use super::sentence_stance::{label_buffer, BoundStance, SentenceMean, SentenceStance};
 use super::who::{find_actors, find_relations, finds_relation, ActorRelation, NamedActor};
 use super::{HeadResult, Model};
@@ -10,6 +12,13 @@ use crate::features::vectorizer::{Analysis, SparseVector};
 use crate::model::head::argmax;
 use crate::text::article::Article;
 use crate::text::tokens::{Sentence, Tokens};
+
+thread_local! {
+    /// The sentences' stance probabilities of the thread's last [`Model::classify`] that
+    /// read them, kept for the next: as large as the longest article's sentences times the
+    /// stance labels.
+    static SPARE_PROBABILITIES: Cell<Vec<f32>> = const { Cell::new(Vec::new()) };
+}
 
 /// A sentence's field, bytes, and the stance head's probabilities for it alone.
 pub type SentenceProbabilities = (crate::features::actors::Field, std::ops::Range<usize>, Vec<f32>);
@@ -83,9 +92,12 @@ impl Model {
             (self.packed.predict(&self.heads, slots, tf), vector)
         };
         let mut sentences = Vec::new();
-        // Every sentence's stance probabilities when the relations read them: sized once.
+        // Every sentence's stance probabilities when the relations read them: sized once, in
+        // the thread's spare buffer (given back below).
         let stance_labels = rule.map_or(0, |bound| self.heads[bound.stance].label_count());
-        let mut sentence_probabilities = Vec::with_capacity(if relating { sentence_count * stance_labels } else { 0 });
+        let mut sentence_probabilities = SPARE_PROBABILITIES.try_with(Cell::take).unwrap_or_default();
+        sentence_probabilities.clear();
+        sentence_probabilities.reserve(if relating { sentence_count * stance_labels } else { 0 });
         if let Some(bound) = rule.filter(|_| sentence_count >= 2) {
             let stances = options.sentences.then_some(&mut sentences);
             let probabilities = relating.then_some(&mut sentence_probabilities);
@@ -119,15 +131,23 @@ impl Model {
             }
             _ => (false, None),
         };
+        let _ = SPARE_PROBABILITIES.try_with(|spare| spare.set(sentence_probabilities));
         if gazetteer.is_some() && sentence_count >= 2 && !related {
             self.apply_no_relation(&mut predictions);
         }
         let (actors, relations) = match (gazetteer, actors) {
             (Some((gazetteer, _)), Some(actors)) if options.relations => {
                 let relations = found.map(|found| self.actor_relations(gazetteer, found)).unwrap_or_default();
-                (self.named_actors(gazetteer, &actors), relations)
+                let named = self.named_actors(gazetteer, &actors);
+                actors.recycle();
+                (named, relations)
             }
-            _ => (Vec::new(), Vec::new()),
+            (_, actors) => {
+                if let Some(actors) = actors {
+                    actors.recycle();
+                }
+                (Vec::new(), Vec::new())
+            }
         };
         let answering = |i: usize| match (one_sentence, &sentence_vector) {
             (Some((stance, head)), Some(sentence_vector)) if stance == i => (head, sentence_vector),

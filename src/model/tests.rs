@@ -420,6 +420,34 @@ fn news_stories() -> Vec<crate::Document> {
     text.lines().map(|line| serde_json::from_str(line).expect("a story")).collect()
 }
 
+/// The buffers a thread keeps between articles (the matcher's, the tally's, the sentences'
+/// stance probabilities) leave nothing behind: each story's answer, relations and their
+/// probabilities included, is the one a thread that classified nothing before gives.
+#[test]
+fn an_answer_does_not_depend_on_the_articles_before_it_on_the_thread() {
+    let model = std::sync::Arc::new(shipped());
+    let stories = news_stories();
+    fn answer(model: &Model, story: &crate::Document) -> (String, Vec<String>) {
+        let article = Article { id: &story.id, title: &story.title, text: &story.text };
+        let found = model.classify(&article, &Options { explain: 0, sentences: false, relations: true });
+        let relations: Vec<String> = found
+            .relations
+            .iter()
+            .map(|r| format!("{} {} {:?} {} {:?}", r.a.code, r.b.code, r.label, r.probability, r.evidence))
+            .collect();
+        (format!("{:?}", found.heads), relations)
+    }
+    let chosen: Vec<crate::Document> = stories.into_iter().step_by(7).take(12).collect();
+    let mut related = 0;
+    for story in &chosen {
+        let (shared, alone) = (model.clone(), story.clone());
+        let fresh = std::thread::spawn(move || answer(&shared, &alone)).join().expect("a fresh thread");
+        related += usize::from(!fresh.1.is_empty());
+        assert_eq!(answer(&model, story), fresh, "{}", story.id);
+    }
+    assert!(related >= 3, "only {related} stories with relations");
+}
+
 /// One answer per article: the heads do not depend on what else the caller asks for.
 #[test]
 fn the_heads_do_not_depend_on_the_options() {

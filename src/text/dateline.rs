@@ -37,6 +37,22 @@ const MAX_WORDS: usize = 3;
 const MAX_PARTS: usize = 3;
 /// The most words of one comma part or of an agency.
 const MAX_PART_WORDS: usize = 4;
+/// The most tokens a dateline holds: a credit, a place, its parts (a date is two tokens)
+/// and an agency, each at its most. No token at or past it is in a dateline, so a reader
+/// that cares only about tokens past it need not look for one.
+pub const MAX_TOKENS: usize =
+    MAX_WORDS + larger(MAX_PLACE_WORDS, MAX_WORDS) + MAX_PARTS * larger(MAX_PART_WORDS, DATE_TOKENS) + MAX_PART_WORDS;
+/// The tokens of a date part: a month and a day.
+const DATE_TOKENS: usize = 2;
+
+const fn larger(a: usize, b: usize) -> usize {
+    if a > b {
+        a
+    } else {
+        b
+    }
+}
+
 /// Month names and their abbreviations, lowercase.
 const MONTHS: [&str; 24] = [
     "jan",

@@ -96,6 +96,9 @@ struct MatchSpace {
     /// The tokens of the field being matched that may start a pattern, at its start; what
     /// is past them is stale and only ever overwritten.
     starts: Vec<u32>,
+    /// The lists of an answer its caller is done with ([`ArticleActors::recycle`]), empty:
+    /// what [`ActorMatcher::finish`] fills next instead of allocating.
+    spare: Option<(Vec<ActorCount>, Vec<Mention>)>,
 }
 
 impl MatchSpace {
@@ -207,11 +210,11 @@ impl<'g> ActorMatcher<'g> {
             index.prefetch_candidates(keys[at as usize]);
         }
         // The token after the last match (or the text's dateline, which names no actor): a
-        // token before it is part of that match.
-        let mut i = match field {
-            Field::Text if self.settings.skip_dateline => dateline::find(text, spans).map_or(0, |found| found.tokens),
-            _ => 0,
-        };
+        // token before it is part of that match. The dateline is looked for only at the
+        // first match, and only if that match starts where a dateline may reach: a start
+        // that matches nothing moves nothing on.
+        let mut i = 0;
+        let mut dateline_unread = field == Field::Text && self.settings.skip_dateline;
         for &at in starts_here {
             let at = at as usize;
             if at < i {
@@ -220,6 +223,12 @@ impl<'g> ActorMatcher<'g> {
             let candidates = index.all_candidates(keys[at]);
             let winner = candidates.iter().find(|c| matches_at(index, c, &keys[at..], &spans[at..], text));
             let Some(candidate) = winner else { continue };
+            if std::mem::take(&mut dateline_unread) && at < dateline::MAX_TOKENS {
+                i = dateline::find(text, spans).map_or(0, |found| found.tokens);
+                if at < i {
+                    continue;
+                }
+            }
             let len = usize::from(candidate.len);
             if let Some(actor) = candidate.actor {
                 let (start, end) = (spans[at].0, spans[at + len - 1].1);
@@ -277,8 +286,12 @@ impl<'g> ActorMatcher<'g> {
         };
         let counted = |tally: &Tally| tally.unambiguous + if supported(tally) { tally.ambiguous } else { 0 };
         // Both lists are sized once, for everything that may go in (a filtered collect
-        // would grow them by doubling, copying them each time).
-        let mut actors: Vec<ActorCount> = Vec::with_capacity(space.named.len());
+        // would grow them by doubling, copying them each time), in a recycled answer's
+        // memory if there is one.
+        let (mut actors, mut mentions) = space.spare.take().unwrap_or_default();
+        actors.clear();
+        mentions.clear();
+        actors.reserve(space.named.len());
         actors.extend(space.named.iter().filter_map(|&actor| {
             let mentions = counted(space.tallies.get(usize::from(actor.0))?);
             (mentions > 0).then_some(ActorCount { actor, mentions })
@@ -293,11 +306,32 @@ impl<'g> ActorMatcher<'g> {
             let tally = &space.tallies[usize::from(found.mention.actor.0)];
             tally.listed && (!found.ambiguous || supported(tally))
         };
-        let mut mentions: Vec<Mention> = Vec::with_capacity(space.found.len());
+        mentions.reserve(space.found.len());
         mentions.extend(space.found.iter().filter(|f| keeps(f)).map(|f| f.mention));
-        mentions.sort_by_key(|m| (m.field, m.start));
+        // Found in that order already (title, then text, each in order): checked, so that
+        // the stable sort's scratch buffer is allocated only if it is not.
+        let place = |m: &Mention| (m.field, m.start);
+        if !mentions.is_sorted_by_key(place) {
+            mentions.sort_by_key(place);
+        }
         space.clear();
         ArticleActors { actors, mentions }
+    }
+}
+
+impl ArticleActors {
+    /// Gives the answer's memory to the thread's matcher space, for the next article's
+    /// [`ActorMatcher::finish`] on this thread to fill instead of allocating: for a caller
+    /// done with the answer. Nothing happens if the thread holds no space (a matcher is
+    /// alive, or the thread is shutting down).
+    pub fn recycle(self) {
+        let Self { actors, mentions } = self;
+        let _ = SPACE.try_with(|cell| {
+            if let Some(mut space) = cell.take() {
+                space.spare = Some((actors, mentions));
+                cell.set(Some(space));
+            }
+        });
     }
 }
 

@@ -27,6 +27,22 @@ pub enum MentionRole {
 /// Prepositions that make the name after them a place.
 const LOCATIVE: [&str; 9] = ["in", "at", "near", "inside", "outside", "within", "throughout", "across", "around"];
 
+/// The shortest and the longest of [`LOCATIVE`], in bytes.
+const LOCATIVE_LENGTHS: (usize, usize) = {
+    let (mut shortest, mut longest, mut i) = (usize::MAX, 0, 0);
+    while i < LOCATIVE.len() {
+        let len = LOCATIVE[i].len();
+        if len < shortest {
+            shortest = len;
+        }
+        if len > longest {
+            longest = len;
+        }
+        i += 1;
+    }
+    (shortest, longest)
+};
+
 /// Words for people that a demonym before them describes rather than stands for its state.
 const PERSONS: [&str; 40] = [
     "man",
@@ -114,7 +130,7 @@ fn describes_a_person(spans: &[(usize, usize)], next: usize, text: &str) -> bool
     let (Some(&last), Some(&after)) = (next.checked_sub(1).and_then(|i| spans.get(i)), spans.get(next)) else {
         return false;
     };
-    gap(text, last, after).chars().all(char::is_whitespace) && PERSONS.contains(&word(text, after))
+    is_blank(gap(text, last, after)) && PERSONS.contains(&word(text, after))
 }
 
 /// Whether the mention from token `at` to `end` follows a locative preposition: right
@@ -125,21 +141,43 @@ fn names_a_place(spans: &[(usize, usize)], at: usize, end: usize, text: &str) ->
     for _ in 0..MAX_WALK_BACK {
         let Some(before) = next.checked_sub(1) else { return false };
         let between = gap(text, spans[before], spans[next]);
-        let blank = between.chars().all(char::is_whitespace);
-        let comma = between.trim() == ",";
         let token = word(text, spans[before]);
-        if blank && LOCATIVE.iter().any(|l| l.eq_ignore_ascii_case(token)) {
-            return true;
-        }
-        let capitalized = token.chars().next().is_some_and(char::is_uppercase);
-        let goes_on =
-            (blank && token.eq_ignore_ascii_case("the")) || (comma && capitalized && ends_its_clause(spans, end, text));
+        // Only blanks between: a preposition ends the walk, "the" goes on past itself.
+        // Else only a comma after a capitalized word, where the mention ends its clause.
+        let goes_on = if is_blank(between) {
+            if is_locative(token) {
+                return true;
+            }
+            token.eq_ignore_ascii_case("the")
+        } else {
+            between.trim() == ","
+                && token.chars().next().is_some_and(char::is_uppercase)
+                && ends_its_clause(spans, end, text)
+        };
         if !goes_on {
             return false;
         }
         next = before;
     }
     false
+}
+
+/// Whether `between` is only whitespace (`char::is_whitespace`), read byte by byte when it
+/// is ASCII, as the bytes between two words nearly always are.
+fn is_blank(between: &str) -> bool {
+    let ascii_blank = |byte: &u8| matches!(byte, b' ' | b'\t'..=b'\r');
+    if between.is_ascii() {
+        between.as_bytes().iter().all(ascii_blank)
+    } else {
+        between.chars().all(char::is_whitespace)
+    }
+}
+
+/// Whether `token` is one of [`LOCATIVE`] in any ASCII case; a token of another length is
+/// turned away before any comparison.
+fn is_locative(token: &str) -> bool {
+    (LOCATIVE_LENGTHS.0..=LOCATIVE_LENGTHS.1).contains(&token.len())
+        && LOCATIVE.iter().any(|word| word.eq_ignore_ascii_case(token))
 }
 
 /// Whether the mention ending before token `end` is followed by punctuation or the end of

@@ -234,6 +234,20 @@ fn a_matcher_is_reused_from_one_article_to_the_next() {
     assert_eq!(second.actors[0].mentions, 1);
 }
 
+/// An answer given back with `recycle` lends its memory to the next answer on the thread,
+/// and nothing of itself: the next article's actors are those of a fresh thread.
+#[test]
+fn a_recycled_answer_leaves_nothing_in_the_next() {
+    let find = |text: &str| shipped().matcher(MatchSettings::default()).find(&Tokenizer::default(), "", text);
+    let fresh = std::thread::spawn(move || find("Kenya and Uganda met.")).join().expect("the fresh thread's answer");
+    let first = find("Chinese and Russian officials met in France, Germany and Italy.");
+    assert_eq!(first.actors.len(), 5);
+    first.recycle();
+    let second = find("Kenya and Uganda met.");
+    assert_eq!(second, fresh);
+    assert_eq!(second.actors.len(), 2);
+}
+
 #[test]
 fn the_gazetteer_round_trips_through_serde() {
     let bytes = postcard::to_allocvec(shipped()).expect("serializes");

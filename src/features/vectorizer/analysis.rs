@@ -96,6 +96,7 @@ impl Analysis<'_> {
     /// article, tallied from the slots the article's lookups found, minus the bigrams that
     /// cross the sentence's edges; no terms if there is no such sentence. The article's
     /// counts, if not handed out yet, are cleared first.
+    #[inline]
     pub(crate) fn sentence_counts(&mut self, index: usize) -> TermCounts<'_> {
         self.clear_article();
         let vectorizer = self.vectorizer;

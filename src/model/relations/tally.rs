@@ -2,6 +2,7 @@
 //! weight, the paired actors each sentence names, and every pair's evidence, in one pass over
 //! the sentences.
 
+use std::cell::Cell;
 use std::ops::Range;
 
 use super::{ActorPlaces, RelationSettings, SentenceInput, StanceLabels, MAX_EVIDENCE, MAX_PAIRED_ACTORS};
@@ -34,13 +35,62 @@ impl Evidence {
 /// bytes each); a tally and its evidence are made when the pair's first evidence comes.
 pub(super) struct PairTallies {
     actors: usize,
+    buffers: PairBuffers,
+    keep_evidence: bool,
+}
+
+/// What [`PairTallies`] holds, kept by the thread between articles (see [`Spare`]).
+#[derive(Default)]
+struct PairBuffers {
     /// Each pair's place in `entries`, plus one; 0: no evidence yet.
     slots: Vec<u16>,
     /// The pairs with evidence, in the order of their first.
     entries: Vec<Entry>,
     /// Each entry's evidence sentences, beside it; only when evidence is kept (else empty).
     evidence: Vec<Evidence>,
-    keep_evidence: bool,
+}
+
+/// Buffers a thread keeps from one article's tally to the next, so that a tally allocates
+/// nothing once they are large enough: taken when a tally starts (or made, if the thread
+/// has none, or is shutting down) and given back when it is dropped. They stay bounded:
+/// no more pairs than [`MAX_PAIRED_ACTORS`] make, no more named sentences than kept
+/// mentions.
+trait Spare: Default + Sized + 'static {
+    /// The thread's spare, if it has one.
+    fn slot() -> &'static std::thread::LocalKey<Cell<Option<Self>>>;
+
+    /// The thread's spare, or new buffers.
+    fn take() -> Self {
+        Self::slot().try_with(Cell::take).ok().flatten().unwrap_or_default()
+    }
+
+    /// Kept as the thread's spare.
+    fn give_back(self) {
+        let _ = Self::slot().try_with(|spare| spare.set(Some(self)));
+    }
+}
+
+thread_local! {
+    static SPARE_PAIRS: Cell<Option<PairBuffers>> = const { Cell::new(None) };
+    static SPARE_NAMED: Cell<Option<NamedBySentence>> = const { Cell::new(None) };
+}
+
+impl Spare for PairBuffers {
+    fn slot() -> &'static std::thread::LocalKey<Cell<Option<Self>>> {
+        &SPARE_PAIRS
+    }
+}
+
+impl Spare for NamedBySentence {
+    fn slot() -> &'static std::thread::LocalKey<Cell<Option<Self>>> {
+        &SPARE_NAMED
+    }
+}
+
+impl Drop for PairTallies {
+    fn drop(&mut self) {
+        std::mem::take(&mut self.buffers).give_back();
+    }
 }
 
 /// A pair with evidence: its actors' places `(i, j)`, `i < j`, and its tally.
@@ -56,17 +106,19 @@ const _: () = assert!(MAX_PAIRED_ACTORS * (MAX_PAIRED_ACTORS - 1) / 2 < u16::MAX
 impl PairTallies {
     fn new(actors: usize, keep_evidence: bool) -> Self {
         let pairs = actors * actors.saturating_sub(1) / 2;
-        // Room for the pairs of most articles at once, not for every pair.
-        let room = pairs.min(64);
-        let evidence = Vec::with_capacity(if keep_evidence { room } else { 0 });
-        Self { actors, slots: vec![0; pairs], entries: Vec::with_capacity(room), evidence, keep_evidence }
+        let mut buffers = PairBuffers::take();
+        buffers.slots.clear();
+        buffers.slots.resize(pairs, 0);
+        buffers.entries.clear();
+        buffers.evidence.clear();
+        Self { actors, buffers, keep_evidence }
     }
 
     /// The pairs with evidence, in the order of their first, each with its evidence
     /// sentences when kept (else none).
     pub(super) fn entries(&self) -> impl Iterator<Item = (&Entry, &[u32])> {
-        let evidence = self.evidence.iter().map(Evidence::as_slice).chain(std::iter::repeat(&[][..]));
-        self.entries.iter().zip(evidence)
+        let evidence = self.buffers.evidence.iter().map(Evidence::as_slice).chain(std::iter::repeat(&[][..]));
+        self.buffers.entries.iter().zip(evidence)
     }
 
     /// The place of pair `(i, j)`, `i < j < actors`, in the triangular table.
@@ -89,24 +141,25 @@ impl PairTallies {
         }
         let places = (x.min(y), x.max(y));
         let pair = self.pair(usize::from(places.0), usize::from(places.1));
-        let slot = match self.slots[pair] {
+        let buffers = &mut self.buffers;
+        let slot = match buffers.slots[pair] {
             0 => {
                 // At most as many entries as pairs, and those fit in a u16 (checked above).
-                self.entries.push(Entry { places, tally: Tally::default() });
+                buffers.entries.push(Entry { places, tally: Tally::default() });
                 if self.keep_evidence {
-                    self.evidence.push(Evidence::default());
+                    buffers.evidence.push(Evidence::default());
                 }
-                self.slots[pair] = self.entries.len() as u16;
-                self.entries.len() - 1
+                buffers.slots[pair] = buffers.entries.len() as u16;
+                buffers.entries.len() - 1
             }
             slot => usize::from(slot) - 1,
         };
-        let tally = &mut self.entries[slot].tally;
+        let tally = &mut buffers.entries[slot].tally;
         tally.score += weight;
         tally.prominence += place;
         tally.tension += weight * tension;
         let score = tally.score;
-        if let Some(evidence) = self.evidence.get_mut(slot) {
+        if let Some(evidence) = buffers.evidence.get_mut(slot) {
             for &sentence in sentences {
                 let len = usize::from(evidence.len);
                 if len < max_evidence.min(MAX_EVIDENCE) && !evidence.as_slice().contains(&sentence) {
@@ -141,9 +194,22 @@ pub(super) fn tally(
 ) -> Tallied {
     let paired = ActorPlaces::new(&actors.actors);
     let mut tallies = PairTallies::new(paired.actors().len(), keep_evidence);
+    let named = places_by_sentence(settings, labels, sentences, actors, &paired);
+    let stopped = tally_sentences(settings, &named, &mut tallies, stop_at);
+    named.give_back();
+    Tallied { paired, tallies, stopped }
+}
+
+/// Adds the evidence of the sentences of `named` to `tallies`, as [`tally`] describes;
+/// whether it stopped at a pair whose score reached `stop_at`.
+fn tally_sentences(
+    settings: &RelationSettings,
+    named: &NamedBySentence,
+    tallies: &mut PairTallies,
+    stop_at: Option<f32>,
+) -> bool {
     // Scores only grow, so a pair that reaches the stop is past it at the end too.
     let reaches = |score: f32| stop_at.is_some_and(|stop| score >= stop && score > 0.0);
-    let named = places_by_sentence(settings, labels, sentences, actors, &paired);
     let max_evidence = settings.max_evidence;
     // Only the sentences that name a paired actor: the others add nothing, and skipping
     // them spares a few hard-to-predict branches per sentence.
@@ -154,7 +220,7 @@ pub(super) fn tally(
             for (j, &y) in here.iter().enumerate().skip(i + 1) {
                 let weights = scaled(first.weights, strength[i] * strength[j]);
                 if reaches(tallies.add(x, y, weights, &[s as u32], max_evidence)) {
-                    return Tallied { paired, tallies, stopped: true };
+                    return true;
                 }
             }
         }
@@ -172,13 +238,13 @@ pub(super) fn tally(
                 for (&y, &sy) in there.clone().filter(|(&y, _)| !first.holds(y)) {
                     let apart = scaled(apart, sx * sy);
                     if reaches(tallies.add(x, y, apart, &[s as u32, next as u32], max_evidence)) {
-                        return Tallied { paired, tallies, stopped: true };
+                        return true;
                     }
                 }
             }
         }
     }
-    Tallied { paired, tallies, stopped: false }
+    false
 }
 
 /// A piece of evidence with its weight (not its tension share or place) scaled by the
@@ -285,6 +351,7 @@ const _: () = assert!(MAX_PAIRED_ACTORS <= 64);
 /// The distinct paired actors each sentence names (their places in the paired list), in
 /// order of first mention, for the sentences that name any. Two vectors for the whole
 /// article, not one per sentence.
+#[derive(Default)]
 struct NamedBySentence {
     places: Vec<u8>,
     /// Beside each place, how strongly the sentence names that actor: the largest weight of
@@ -325,11 +392,13 @@ fn places_by_sentence(
     };
     // No more named sentences, nor places, than mentions.
     let room = mentions.len();
-    let mut named = NamedBySentence {
-        places: Vec::with_capacity(room),
-        strengths: Vec::with_capacity(room),
-        sentences: Vec::with_capacity(room.min(sentences.len())),
-    };
+    let mut named = NamedBySentence::take();
+    named.places.clear();
+    named.strengths.clear();
+    named.sentences.clear();
+    named.places.reserve(room);
+    named.strengths.reserve(room);
+    named.sentences.reserve(room.min(sentences.len()));
     let mut place_weights = PlaceWeights::new(settings);
     let (mut next, mut run) = (0, 0);
     let mut last_field = sentences.first().map(|sentence| sentence.field);

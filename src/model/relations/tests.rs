@@ -237,3 +237,23 @@ fn a_pair_under_the_share_of_the_best_or_the_crowded_threshold_is_dropped() {
     let crowded = RelationSettings { min_score_per_actor: 0.5, ..plain() };
     assert_eq!(pairs(&relations_of(&crowded, "", text, &stances)), [("RUS", "UKR", "tension", true)]);
 }
+
+/// The tally's buffers are kept by the thread between articles: an article's relations
+/// are the same after a larger article with other pairs and more evidence, and after a
+/// tally stopped early, as on a thread that tallied nothing before.
+#[test]
+fn an_articles_relations_do_not_depend_on_the_articles_before_it() {
+    let many = "Russia warned Ukraine. France and Germany met Italy and Spain. Russia and Ukraine \
+                talked. Japan and China signed a deal with India. Ukraine and Russia met again.";
+    let many_stances = vec![TENSE; crate::text::sentences::split(many).len()];
+    let few = "Iran and Iraq met.";
+    let fresh = std::thread::spawn(move || relations_of(&plain(), "", few, &[FRIENDLY]))
+        .join()
+        .expect("the fresh thread's tally");
+    relations_of(&plain(), "", many, &many_stances);
+    let (actors, sentences) = read("", many, &many_stances);
+    assert!(has_relation(&plain(), LABELS, &sentences, &actors));
+    let after = relations_of(&plain(), "", few, &[FRIENDLY]);
+    assert_eq!(after, fresh);
+    assert_eq!(pairs(&after), [("IRN", "IRQ", "cooperation", true)]);
+}

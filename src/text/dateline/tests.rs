@@ -142,3 +142,23 @@ proptest::proptest! {
         }
     }
 }
+
+/// A dateline with every part at its most holds `MAX_TOKENS` tokens (the matcher looks for
+/// a dateline only before that token), and one word more anywhere is no dateline, or one
+/// that stops before it.
+#[test]
+fn the_longest_dateline_holds_max_tokens() {
+    let longest = "Big Credit Feed - SAINT PIERRE AND MIQUELON CITY, New York State Area, Big Apple \
+                   Town Hall, Upper East Side Place (Sports Network Wire Service) - The story";
+    let (_, words) = dateline(longest).expect("a dateline");
+    assert_eq!(words.len(), MAX_TOKENS, "{words:?}");
+    for longer in [
+        longest.replace("Big Credit Feed", "Big Credit Feed Now"),
+        longest.replace("CITY,", "CITY TOWN,"),
+        longest.replace("Place (", "Place Here ("),
+        longest.replace("Wire Service", "Wire News Service"),
+    ] {
+        let tokens = dateline(&longer).map_or(0, |(_, words)| words.len());
+        assert!(tokens <= MAX_TOKENS, "{longer}: {tokens}");
+    }
+}
