@@ -13,6 +13,7 @@
 //! main pair) or `TRUE`, with its evidence sentences and mentions marked; with `--roles`, the mention-role weights and the thresholds
 //! relative to the best pair or to the number of actors, in sample and held out.
 
+mod gate;
 #[path = "../common/halves.rs"]
 mod halves;
 mod listing;
@@ -70,7 +71,13 @@ fn answer<'a>(
     stories
         .iter()
         .map(|p| {
-            let predicted = news::found_pairs(gazetteer, settings, labels, &p.reading.sentences, &p.actors[rule]);
+            let predicted = news::found_pairs(
+                gazetteer,
+                settings,
+                labels,
+                (&p.reading.model_probabilities, &p.reading.sentences),
+                &p.actors[rule],
+            );
             news::answer(p.story, &p.reading, predicted)
         })
         .collect()
@@ -192,7 +199,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let only_misses = args.first().is_some_and(|a| a == "--misses");
     let only_listing = args.first().is_some_and(|a| a == "--listing");
     let only_roles = args.first().is_some_and(|a| a == "--roles");
-    if only_misses || only_listing || only_roles {
+    let only_gate = args.first().is_some_and(|a| a == "--gate");
+    if only_misses || only_listing || only_roles || only_gate {
         args.remove(0);
     }
     let arg = |i: usize, default: &str| args.get(i).cloned().unwrap_or_else(|| default.to_owned());
@@ -219,6 +227,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     if only_roles {
         roles::print(&gazetteer, labels, &all);
+        return Ok(());
+    }
+    if only_gate {
+        gate::print(&gazetteer, labels, &all);
+        gate::print_figures(&gazetteer, labels, &all);
         return Ok(());
     }
     if only_listing {

@@ -26,6 +26,7 @@
 use std::ops::Range;
 
 use crate::features::actors::{ActorId, ArticleActors, Field, Gazetteer};
+pub use gate::article_reads_neutral;
 pub(crate) use places::ActorPlaces;
 use tally::{article_tension, evidence_of, tally, Entry, Tallied};
 
@@ -122,6 +123,10 @@ pub struct RelationSettings {
     /// How much `min_score` rises for each actor the article names past two: an article
     /// naming many actors names many pairs together by chance.
     pub min_score_per_actor: f32,
+    /// An article whose whole-article stance gives neutral at least this probability reports
+    /// no relation ([`article_reads_neutral`]); above 1: no such gate. Applied by the
+    /// caller, which has the article's stance: [`relations`] reads sentences only.
+    pub neutral_article_gate: f32,
     /// The most relations an article's answer lists, best-scored first.
     pub max_pairs: usize,
     /// The most evidence sentences kept for one relation (its first ones).
@@ -148,6 +153,7 @@ impl Default for RelationSettings {
             descriptor_weight: 1.0,
             min_share_of_best: 0.0,
             min_score_per_actor: 0.0,
+            neutral_article_gate: 0.5,
             max_pairs: 16,
             max_evidence: 8,
         }
@@ -315,6 +321,7 @@ fn finish(
     Relations { pairs, summary }
 }
 
+mod gate;
 mod places;
 mod tally;
 
