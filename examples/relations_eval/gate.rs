@@ -7,6 +7,7 @@ use accord::model::relations::{relations, RelationSettings, SentenceInput, Stanc
 
 use accord::model::meta::PairCounts;
 use accord::train::news::{self, Answer};
+use accord::Model;
 
 use crate::{answer, best, describe, halves, pair_scores, print_stance, Prepared, SPLITS};
 
@@ -123,8 +124,22 @@ fn grid() -> Vec<RelationSettings> {
     grid
 }
 
+/// How many stories the served model answers with other pairs than the harness finds at
+/// the defaults (0: the served path applies the gate as the harness does).
+fn served_differs(model: &Model, gazetteer: &Gazetteer, labels: StanceLabels, all: &[&Prepared<'_>]) -> usize {
+    let found = answer(gazetteer, labels, &RelationSettings::default(), 0, all);
+    let key = |pairs: &[news::Pair]| {
+        pairs.iter().map(|p| format!("{}-{} {} {}", p.a, p.b, p.stance, p.main)).collect::<Vec<_>>()
+    };
+    all.iter().zip(&found).filter(|(p, a)| key(&news::served_pairs(model, p.story)) != key(&a.predicted)).count()
+}
+
 /// Prints the gate's figures on all stories (defaults otherwise) and held out.
-pub fn print_figures(gazetteer: &Gazetteer, labels: StanceLabels, all: &[&Prepared<'_>]) {
+pub fn print_figures(model: &Model, gazetteer: &Gazetteer, labels: StanceLabels, all: &[&Prepared<'_>]) {
+    println!(
+        "stories the served model answers otherwise than the harness: {}",
+        served_differs(model, gazetteer, labels, all)
+    );
     println!("\n## Article gate, all stories, defaults otherwise");
     for gate in GATES {
         let settings = RelationSettings { neutral_article_gate: gate, ..RelationSettings::default() };

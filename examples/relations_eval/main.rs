@@ -231,7 +231,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     if only_gate {
         gate::print(&gazetteer, labels, &all);
-        gate::print_figures(&gazetteer, labels, &all);
+        gate::print_figures(&model, &gazetteer, labels, &all);
         return Ok(());
     }
     if only_listing {

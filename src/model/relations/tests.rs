@@ -237,3 +237,19 @@ fn a_pair_under_the_share_of_the_best_or_the_crowded_threshold_is_dropped() {
     let crowded = RelationSettings { min_score_per_actor: 0.5, ..plain() };
     assert_eq!(pairs(&relations_of(&crowded, "", text, &stances)), [("RUS", "UKR", "tension", true)]);
 }
+
+/// The article gate reads the whole article's probability of neutral against the setting:
+/// at or above it, no relation; below it, above 1, without a neutral label or with a
+/// probability that is not a number, no gate.
+#[test]
+fn the_article_gate_reads_the_whole_articles_neutral_probability() {
+    let at = |gate: f32| RelationSettings { neutral_article_gate: gate, ..RelationSettings::default() };
+    assert!(article_reads_neutral(&at(0.5), LABELS, &[0.2, 0.5, 0.3]));
+    assert!(!article_reads_neutral(&at(0.5), LABELS, &[0.3, 0.49, 0.21]));
+    assert!(!article_reads_neutral(&at(2.0), LABELS, &NEUTRAL));
+    assert!(!article_reads_neutral(&at(0.5), LABELS, &[0.2, f32::NAN, 0.3]));
+    assert!(!article_reads_neutral(&at(0.5), LABELS, &[]));
+    let without_neutral = StanceLabels { neutral: None, ..LABELS };
+    assert!(!article_reads_neutral(&at(0.5), without_neutral, &NEUTRAL));
+    assert_eq!(RelationSettings::default().neutral_article_gate, 0.5);
+}
