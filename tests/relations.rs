@@ -160,6 +160,6 @@ fn a_story_whose_whole_article_stance_reads_neutral_reports_no_relation() {
     let sentences = model.sentence_probabilities(&article).expect("the stance rule");
     let actors = gazetteer.matcher(match_settings()).find(model.tokenizer(), title, text);
     let ungated = RelationSettings { neutral_article_gate: f32::INFINITY, ..RelationSettings::default() };
-    let pairs = news::found_pairs(gazetteer, &ungated, labels, (article_stance, &sentences), &actors);
+    let pairs = news::found_pairs(gazetteer, &ungated, labels, (article_stance, &sentences), (&actors, None));
     assert!(pairs.iter().any(|p| (p.a.as_str(), p.b.as_str()) == ("KOR", "SWE")), "{pairs:?}");
 }

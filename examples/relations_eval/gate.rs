@@ -93,6 +93,16 @@ pub fn print(gazetteer: &Gazetteer, labels: StanceLabels, all: &[&Prepared<'_>])
 /// The gate values tried: off, then lower and lower probabilities of neutral.
 const GATES: [f32; 5] = [2.0, 0.9, 0.7, 0.5, 0.3];
 
+/// The weights tried for a sentence whose pair has no cue word between its names.
+const UNCUED: [f32; 4] = [1.0, 0.75, 0.5, 0.25];
+
+/// Each gate value with the cue rule off, and the gate off or at 0.5 with each cue weight.
+fn extras() -> Vec<(f32, f32)> {
+    let gates = GATES.into_iter().map(|gate| (gate, 1.0));
+    let cued = [2.0, 0.5].into_iter().flat_map(|gate| UNCUED.into_iter().skip(1).map(move |weight| (gate, weight)));
+    gates.chain(cued).collect()
+}
+
 /// The narrowed grid of `--roles` (window 1 or 2, title ×1 or ×2, lead none or 3 × 1.5,
 /// `min_score` 1 to 3, tension ≥ 0.4 or 0.5; the mention-role weights at their defaults)
 /// crossed with the gate values.
@@ -103,7 +113,7 @@ fn grid() -> Vec<RelationSettings> {
             for (lead_sentences, lead_weight) in [(0, 1.0), (3, 1.5)] {
                 for min_score in [1.0, 1.5, 2.0, 3.0] {
                     for tension_threshold in [0.4, 0.5] {
-                        for neutral_article_gate in GATES {
+                        for (neutral_article_gate, uncued_weight) in extras() {
                             grid.push(RelationSettings {
                                 window,
                                 title_weight,
@@ -113,6 +123,7 @@ fn grid() -> Vec<RelationSettings> {
                                 first_min_score: min_score,
                                 tension_threshold,
                                 neutral_article_gate,
+                                uncued_weight,
                                 ..RelationSettings::default()
                             });
                         }
@@ -141,18 +152,22 @@ pub fn print_figures(model: &Model, gazetteer: &Gazetteer, labels: StanceLabels,
         served_differs(model, gazetteer, labels, all)
     );
     println!("\n## Article gate, all stories, defaults otherwise");
-    for gate in GATES {
-        let settings = RelationSettings { neutral_article_gate: gate, ..RelationSettings::default() };
+    for (gate, uncued) in extras() {
+        let settings =
+            RelationSettings { neutral_article_gate: gate, uncued_weight: uncued, ..RelationSettings::default() };
         let answers = answer(gazetteer, labels, &settings, 0, all);
         let counts = pair_scores(&answers);
-        println!("gate {gate}: {} → {:.3}", line3(&counts), news::objective(&counts));
-        print_stance(&format!("gate {gate}"), &answers);
+        println!("gate {gate} uncued ×{uncued}: {} → {:.3}", line3(&counts), news::objective(&counts));
+        print_stance(&format!("gate {gate} uncued ×{uncued}"), &answers);
     }
     type Kept = fn(&RelationSettings) -> bool;
-    let ablations: [(&str, Kept); 3] = [
-        ("narrow grid, no gate", |s| s.neutral_article_gate > 1.0),
-        ("narrow grid with the gate", |_| true),
-        ("gate 0.5 only", |s| s.neutral_article_gate == 0.5),
+    let ablations: [(&str, Kept); 6] = [
+        ("narrow grid, no gate", |s| s.neutral_article_gate > 1.0 && s.uncued_weight == 1.0),
+        ("narrow grid with the gate", |s| s.uncued_weight == 1.0),
+        ("gate 0.5 only", |s| s.neutral_article_gate == 0.5 && s.uncued_weight == 1.0),
+        ("cue weight, no gate", |s| s.neutral_article_gate > 1.0),
+        ("gate 0.5 and cue weight", |s| s.neutral_article_gate == 0.5),
+        ("gate 0.5 and cue weight below 1", |s| s.neutral_article_gate == 0.5 && s.uncued_weight < 1.0),
     ];
     let grid = grid();
     println!("\n## Held out, narrowed grid ({} settings) with the gate", grid.len());
@@ -169,7 +184,12 @@ pub fn print_figures(model: &Model, gazetteer: &Gazetteer, labels: StanceLabels,
             let mut answers = Vec::new();
             for (h, objective) in objectives.iter().enumerate() {
                 let chosen = best(&grid, objective, *tried);
-                println!("split {split}, {name}, half {h}: {} gate {}", describe(&chosen), chosen.neutral_article_gate);
+                println!(
+                    "split {split}, {name}, half {h}: {} gate {} uncued ×{}",
+                    describe(&chosen),
+                    chosen.neutral_article_gate,
+                    chosen.uncued_weight
+                );
                 answers.extend(answer(gazetteer, labels, &chosen, 0, &halves[1 - h]));
             }
             held_out[a].push(answers);

@@ -13,6 +13,7 @@
 //! main pair) or `TRUE`, with its evidence sentences and mentions marked; with `--roles`, the mention-role weights and the thresholds
 //! relative to the best pair or to the number of actors, in sample and held out.
 
+mod clause;
 mod gate;
 #[path = "../common/halves.rs"]
 mod halves;
@@ -26,7 +27,7 @@ use halves::halves;
 
 use accord::features::actors::{AmbiguousRule, ArticleActors, Gazetteer, MatchSettings};
 use accord::model::meta::PairCounts;
-use accord::model::relations::{MainBy, RelationSettings, StanceLabels};
+use accord::model::relations::{CuePositions, MainBy, RelationSettings, StanceLabels};
 use accord::train::news::{self, Answer, NewsStories, NewsStory, Reading, StanceRule};
 use accord::Model;
 
@@ -37,6 +38,8 @@ struct Prepared<'s> {
     /// The actors under each ambiguous rule, in [`AMBIGUOUS`] order, then under the first
     /// rule with the dateline's names counted ([`DATELINE_COUNTED`]).
     actors: Vec<ArticleActors>,
+    /// The cue words of title and text.
+    cues: CuePositions,
 }
 
 const AMBIGUOUS: [AmbiguousRule; 3] = [AmbiguousRule::Supported, AmbiguousRule::Always, AmbiguousRule::Never];
@@ -57,7 +60,8 @@ fn prepare<'s>(
         .chain([dateline_counted])
         .map(|settings| gazetteer.matcher(settings).find(model.tokenizer(), &story.title, &story.text))
         .collect();
-    Ok(Prepared { story, reading: news::read(model, without_actors, story)?, actors })
+    let cues = CuePositions::read(model.tokenizer(), &story.title, &story.text);
+    Ok(Prepared { story, reading: news::read(model, without_actors, story)?, actors, cues })
 }
 
 /// Every story's answer under `settings`, with the actors of ambiguous rule `rule`.
@@ -76,7 +80,7 @@ fn answer<'a>(
                 settings,
                 labels,
                 (&p.reading.model_probabilities, &p.reading.sentences),
-                &p.actors[rule],
+                (&p.actors[rule], Some(&p.cues)),
             );
             news::answer(p.story, &p.reading, predicted)
         })
@@ -200,7 +204,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let only_listing = args.first().is_some_and(|a| a == "--listing");
     let only_roles = args.first().is_some_and(|a| a == "--roles");
     let only_gate = args.first().is_some_and(|a| a == "--gate");
-    if only_misses || only_listing || only_roles || only_gate {
+    let only_clause = args.first().is_some_and(|a| a == "--clause");
+    if only_misses || only_listing || only_roles || only_gate || only_clause {
         args.remove(0);
     }
     let arg = |i: usize, default: &str| args.get(i).cloned().unwrap_or_else(|| default.to_owned());
@@ -227,6 +232,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     if only_roles {
         roles::print(&gazetteer, labels, &all);
+        return Ok(());
+    }
+    if only_clause {
+        clause::print(&gazetteer, labels, &all);
         return Ok(());
     }
     if only_gate {

@@ -26,6 +26,7 @@
 use std::ops::Range;
 
 use crate::features::actors::{ActorId, ArticleActors, Field, Gazetteer};
+pub use cues::CuePositions;
 pub use gate::article_reads_neutral;
 pub(crate) use places::ActorPlaces;
 use tally::{article_tension, evidence_of, tally, Entry, Tallied};
@@ -127,6 +128,9 @@ pub struct RelationSettings {
     /// no relation ([`article_reads_neutral`]); above 1: no such gate. Applied by the
     /// caller, which has the article's stance: [`relations`] reads sentences only.
     pub neutral_article_gate: f32,
+    /// How much a sentence naming both of a pair counts when no cue word stands between the
+    /// two ([`CuePositions`]; only where the caller gives the cue words); 1: no such weight.
+    pub uncued_weight: f32,
     /// The most relations an article's answer lists, best-scored first.
     pub max_pairs: usize,
     /// The most evidence sentences kept for one relation (its first ones).
@@ -154,6 +158,7 @@ impl Default for RelationSettings {
             min_share_of_best: 0.0,
             min_score_per_actor: 0.0,
             neutral_article_gate: 0.5,
+            uncued_weight: 0.75,
             max_pairs: 16,
             max_evidence: 8,
         }
@@ -233,7 +238,21 @@ pub fn relations(
     sentences: &[SentenceInput<'_>],
     actors: &ArticleActors,
 ) -> Relations {
-    let tallied = tally(settings, labels, sentences, actors, true, None);
+    relations_with_cues(gazetteer, settings, labels, sentences, actors, None)
+}
+
+/// [`relations`], with a sentence naming both of a pair weighed by whether a cue word stands
+/// between them ([`CuePositions`], [`RelationSettings::uncued_weight`]); without `cues`, no
+/// such weight.
+pub fn relations_with_cues(
+    gazetteer: &Gazetteer,
+    settings: &RelationSettings,
+    labels: StanceLabels,
+    sentences: &[SentenceInput<'_>],
+    actors: &ArticleActors,
+    cues: Option<&CuePositions>,
+) -> Relations {
+    let tallied = tally(settings, labels, sentences, actors, (true, None), cues);
     // The article's share matters only when mixed in.
     let article_tension =
         if settings.article_share != 0.0 { article_tension(settings, labels, sentences) } else { 0.5 };
@@ -249,8 +268,19 @@ pub fn has_relation(
     sentences: &[SentenceInput<'_>],
     actors: &ArticleActors,
 ) -> bool {
+    has_relation_with_cues(settings, labels, sentences, actors, None)
+}
+
+/// [`has_relation`] with the cue words of [`relations_with_cues`].
+pub fn has_relation_with_cues(
+    settings: &RelationSettings,
+    labels: StanceLabels,
+    sentences: &[SentenceInput<'_>],
+    actors: &ArticleActors,
+    cues: Option<&CuePositions>,
+) -> bool {
     let least = settings.min_score.min(settings.first_min_score);
-    tally(settings, labels, sentences, actors, false, Some(least)).stopped
+    tally(settings, labels, sentences, actors, (false, Some(least)), cues).stopped
 }
 
 /// The pairs that reach the threshold, best first and capped, with labels, `main` and the
@@ -321,6 +351,7 @@ fn finish(
     Relations { pairs, summary }
 }
 
+mod cues;
 mod gate;
 mod places;
 mod tally;

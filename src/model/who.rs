@@ -5,8 +5,8 @@
 use super::Model;
 use crate::features::actors::{Actor, ActorId, ArticleActors, Field, Gazetteer, MatchSettings};
 use crate::model::relations::{
-    article_reads_neutral, has_relation, relations, ActorPlaces, RelationLabel, RelationSettings, RelationSummary,
-    Relations, SentenceInput, StanceLabels,
+    article_reads_neutral, has_relation_with_cues, relations_with_cues, ActorPlaces, CuePositions, RelationLabel,
+    RelationSettings, RelationSummary, Relations, SentenceInput, StanceLabels,
 };
 use crate::text::article::Article;
 use crate::text::tokens::Tokens;
@@ -72,7 +72,8 @@ pub(super) fn find_relations(
         return Relations { pairs: Vec::new(), summary: RelationSummary::NoRelation };
     }
     let sentences = sentence_inputs(tokens, stances, label_count);
-    relations(gazetteer, &settings, labels, &sentences, actors)
+    let cues = cue_positions(&settings, tokens);
+    relations_with_cues(gazetteer, &settings, labels, &sentences, actors, cues.as_ref())
 }
 
 /// Whether [`find_relations`] would find a pair, found without building them.
@@ -88,7 +89,20 @@ pub(super) fn finds_relation(
         return false;
     }
     let sentences = sentence_inputs(tokens, stances, label_count);
-    has_relation(&settings, labels, &sentences, actors)
+    let cues = cue_positions(&settings, tokens);
+    has_relation_with_cues(&settings, labels, &sentences, actors, cues.as_ref())
+}
+
+/// The cue words among the article's token keys, when the settings weigh by them.
+fn cue_positions(settings: &RelationSettings, tokens: &Tokens) -> Option<CuePositions> {
+    (settings.uncued_weight != 1.0).then(|| {
+        let mut cues = CuePositions::default();
+        for field in [Field::Title, Field::Text] {
+            let read = tokens.field(field);
+            cues.add_field(field, read.keys(), read.span_pairs());
+        }
+        cues
+    })
 }
 
 /// The sentences of `tokens` with their stance probabilities, `label_count` of `stances` each.

@@ -14,7 +14,7 @@ use sha2::{Digest, Sha256};
 use crate::features::actors::{ArticleActors, Gazetteer};
 use crate::model::meta::{PairCounts, RelationValidation, StanceFigure};
 use crate::model::relations::{
-    article_reads_neutral, relations, MainBy, RelationSettings, SentenceInput, StanceLabels,
+    article_reads_neutral, relations_with_cues, CuePositions, MainBy, RelationSettings, SentenceInput, StanceLabels,
 };
 use crate::model::{Model, Options, SentenceProbabilities};
 use crate::text::article::Article;
@@ -309,7 +309,8 @@ pub fn read(model: &Model, without_actors: &Model, story: &NewsStory) -> Result<
     })
 }
 
-/// The pairs `settings` find among `sentences` and `actors`, best first; none when the
+/// The pairs `settings` find among `sentences` and `actors` (with the article's cue words,
+/// if given: [`relations_with_cues`]), best first; none when the
 /// article's own stance probabilities (`article_stance`, before the relation rule) read as
 /// neutral by [`RelationSettings::neutral_article_gate`].
 pub fn found_pairs(
@@ -317,7 +318,7 @@ pub fn found_pairs(
     settings: &RelationSettings,
     labels: StanceLabels,
     (article_stance, sentences): (&[f32], &[SentenceProbabilities]),
-    actors: &ArticleActors,
+    (actors, cues): (&ArticleActors, Option<&CuePositions>),
 ) -> Vec<Pair> {
     if article_reads_neutral(settings, labels, article_stance) {
         return Vec::new();
@@ -326,7 +327,7 @@ pub fn found_pairs(
         .iter()
         .map(|(field, range, stance)| SentenceInput { field: *field, range: range.clone(), stance })
         .collect();
-    relations(gazetteer, settings, labels, &inputs, actors)
+    relations_with_cues(gazetteer, settings, labels, &inputs, actors, cues)
         .pairs
         .iter()
         .map(|r| Pair {
@@ -377,7 +378,7 @@ pub fn validate(model: &Model, news: &NewsStories) -> Result<RelationValidation,
             &baseline_settings(),
             reading.labels,
             (&reading.model_probabilities, &reading.sentences),
-            &actors,
+            (&actors, None),
         );
         base.push(answer(story, reading, pairs));
     }

@@ -253,3 +253,30 @@ fn the_article_gate_reads_the_whole_articles_neutral_probability() {
     assert!(!article_reads_neutral(&at(0.5), without_neutral, &NEUTRAL));
     assert_eq!(RelationSettings::default().neutral_article_gate, 0.5);
 }
+
+/// A sentence whose two actors have a cue word between them ("accused") counts in full; one
+/// naming them side by side ("France and Russia") counts `uncued_weight`; without the cue
+/// words given, both count in full. The quick answer of `has_relation_with_cues` agrees.
+#[test]
+fn a_pair_without_a_cue_word_between_its_names_weighs_the_uncued_weight() {
+    let text = "France accused Russia of spying. France and Russia have large armies.";
+    let (actors, sentences) = read("", text, &[TENSE, TENSE]);
+    let cues = CuePositions::read(&Tokenizer::default(), "", text);
+    let settings = RelationSettings { uncued_weight: 0.5, min_score: 1.5, ..plain() };
+    let score = |cues: Option<&CuePositions>| {
+        let found = relations_with_cues(gazetteer(), &settings, LABELS, &sentences, &actors, cues);
+        let open = RelationSettings { min_score: 0.1, ..settings };
+        let all = relations_with_cues(gazetteer(), &open, LABELS, &sentences, &actors, cues);
+        (found.pairs.len(), all.pairs.first().map(|pair| pair.score))
+    };
+    let (found, cued) = score(Some(&cues));
+    assert_eq!(found, 0);
+    assert!(cued.is_some_and(|s| (s - (0.9 + 0.9 * 0.5)).abs() < 1e-4), "{cued:?}");
+    let (found, uncued) = score(None);
+    assert_eq!(found, 1);
+    assert!(uncued.is_some_and(|s| (s - 1.8).abs() < 1e-4), "{uncued:?}");
+    assert!(!has_relation_with_cues(&settings, LABELS, &sentences, &actors, Some(&cues)));
+    assert!(has_relation_with_cues(&settings, LABELS, &sentences, &actors, None));
+    assert!(cues.any_between(Field::Text, 0, "France accused".len()));
+    assert!(!cues.any_between(Field::Text, "France accused Russia".len(), text.len()));
+}
