@@ -6,7 +6,7 @@
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use accord::model::relations::RelationSettings;
+use accord::model::relations::{relations_with_cues, CuePositions, RelationSettings, SentenceInput};
 use accord::model::who::match_settings;
 use accord::train::news;
 use accord::{Article, Classification, Model, Options};
@@ -162,4 +162,39 @@ fn a_story_whose_whole_article_stance_reads_neutral_reports_no_relation() {
     let ungated = RelationSettings { neutral_article_gate: f32::INFINITY, ..RelationSettings::default() };
     let pairs = news::found_pairs(gazetteer, &ungated, labels, (article_stance, &sentences), (&actors, None));
     assert!(pairs.iter().any(|p| (p.a.as_str(), p.b.as_str()) == ("KOR", "SWE")), "{pairs:?}");
+}
+
+/// The served answer weighs a sentence naming two actors with no interaction word between
+/// them by `RelationSettings::uncued_weight`, reading the cue words off the article's own
+/// tokens: the served pair has the score, and so the probability, the relations find with
+/// the cue words, not the one they find without.
+#[test]
+fn the_served_relations_weigh_pairs_named_without_a_cue_word_between_them() {
+    let model = model();
+    let title = "Iran and Iraq hold elections";
+    let text = "Iran and Iraq both held elections on Sunday. \
+                Voters in Iran and Iraq waited for hours. \
+                The Iraqi and Iranian electoral commissions counted ballots overnight.";
+    let article = Article { id: "cues", title, text };
+    let gazetteer = model.actors().expect("the shipped model has actors");
+    let (_, labels) = news::stance_labels(&model).expect("the stance rule");
+    let without_actors = model.clone().with_actors(None);
+    let whole = without_actors.classify(&article, &Options::default());
+    let article_stance =
+        &whole.heads.iter().find(|h| h.head == "stance").expect("a stance head").prediction.probabilities;
+    let sentences = model.sentence_probabilities(&article).expect("the stance rule");
+    let actors = gazetteer.matcher(match_settings()).find(model.tokenizer(), title, text);
+    let cues = CuePositions::read(model.tokenizer(), title, text);
+    let inputs: Vec<SentenceInput<'_>> = sentences
+        .iter()
+        .map(|(field, range, stance)| SentenceInput { field: *field, range: range.clone(), stance })
+        .collect();
+    let settings = RelationSettings::default();
+    let probability = |cues: Option<&CuePositions>| {
+        relations_with_cues(gazetteer, &settings, labels, &inputs, &actors, cues).pairs.first().map(|r| r.probability)
+    };
+    let (with_cues, without) = (probability(Some(&cues)), probability(None));
+    let served = with_relations(&model, &article).relations.first().map(|r| r.probability);
+    assert!(served.zip(with_cues).is_some_and(|(s, c)| (s - c).abs() < 1e-6), "{served:?} {with_cues:?}");
+    assert!(served.zip(without).is_some_and(|(s, w)| (s - w).abs() > 1e-3), "{served:?} {without:?}");
 }
