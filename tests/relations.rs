@@ -6,7 +6,7 @@
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use accord::model::relations::{relations_with_cues, CuePositions, RelationSettings, SentenceInput};
+use accord::model::relations::{relations_with_cues, ArticleKeys, CueWords, RelationSettings, SentenceInput};
 use accord::model::who::match_settings;
 use accord::train::news;
 use accord::{Article, Classification, Model, Options};
@@ -184,13 +184,14 @@ fn the_served_relations_weigh_pairs_named_without_a_cue_word_between_them() {
         &whole.heads.iter().find(|h| h.head == "stance").expect("a stance head").prediction.probabilities;
     let sentences = model.sentence_probabilities(&article).expect("the stance rule");
     let actors = gazetteer.matcher(match_settings()).find(model.tokenizer(), title, text);
-    let cues = CuePositions::read(model.tokenizer(), title, text);
+    let keys = ArticleKeys::read(model.tokenizer(), title, text);
+    let cues = keys.cue_words();
     let inputs: Vec<SentenceInput<'_>> = sentences
         .iter()
         .map(|(field, range, stance)| SentenceInput { field: *field, range: range.clone(), stance })
         .collect();
     let settings = RelationSettings::default();
-    let probability = |cues: Option<&CuePositions>| {
+    let probability = |cues: Option<&CueWords<'_>>| {
         relations_with_cues(gazetteer, &settings, labels, &inputs, &actors, cues).pairs.first().map(|r| r.probability)
     };
     let (with_cues, without) = (probability(Some(&cues)), probability(None));

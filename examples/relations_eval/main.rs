@@ -27,7 +27,7 @@ use halves::halves;
 
 use accord::features::actors::{AmbiguousRule, ArticleActors, Gazetteer, MatchSettings};
 use accord::model::meta::PairCounts;
-use accord::model::relations::{CuePositions, MainBy, RelationSettings, StanceLabels};
+use accord::model::relations::{ArticleKeys, MainBy, RelationSettings, StanceLabels};
 use accord::train::news::{self, Answer, NewsStories, NewsStory, Reading, StanceRule};
 use accord::Model;
 
@@ -38,8 +38,8 @@ struct Prepared<'s> {
     /// The actors under each ambiguous rule, in [`AMBIGUOUS`] order, then under the first
     /// rule with the dateline's names counted ([`DATELINE_COUNTED`]).
     actors: Vec<ArticleActors>,
-    /// The cue words of title and text.
-    cues: CuePositions,
+    /// The token keys of title and text, for the cue words.
+    keys: ArticleKeys,
 }
 
 const AMBIGUOUS: [AmbiguousRule; 3] = [AmbiguousRule::Supported, AmbiguousRule::Always, AmbiguousRule::Never];
@@ -60,8 +60,8 @@ fn prepare<'s>(
         .chain([dateline_counted])
         .map(|settings| gazetteer.matcher(settings).find(model.tokenizer(), &story.title, &story.text))
         .collect();
-    let cues = CuePositions::read(model.tokenizer(), &story.title, &story.text);
-    Ok(Prepared { story, reading: news::read(model, without_actors, story)?, actors, cues })
+    let keys = ArticleKeys::read(model.tokenizer(), &story.title, &story.text);
+    Ok(Prepared { story, reading: news::read(model, without_actors, story)?, actors, keys })
 }
 
 /// Every story's answer under `settings`, with the actors of ambiguous rule `rule`.
@@ -80,7 +80,7 @@ fn answer<'a>(
                 settings,
                 labels,
                 (&p.reading.model_probabilities, &p.reading.sentences),
-                (&p.actors[rule], Some(&p.cues)),
+                (&p.actors[rule], Some(&p.keys.cue_words())),
             );
             news::answer(p.story, &p.reading, predicted)
         })

@@ -26,7 +26,7 @@
 use std::ops::Range;
 
 use crate::features::actors::{ActorId, ArticleActors, Field, Gazetteer};
-pub use cues::CuePositions;
+pub use cues::{ArticleKeys, CueWords};
 pub use gate::article_reads_neutral;
 pub(crate) use places::ActorPlaces;
 use tally::{article_tension, evidence_of, tally, Entry, Tallied};
@@ -129,7 +129,7 @@ pub struct RelationSettings {
     /// caller, which has the article's stance: [`relations`] reads sentences only.
     pub neutral_article_gate: f32,
     /// How much a sentence naming both of a pair counts when no cue word stands between the
-    /// two ([`CuePositions`]; only where the caller gives the cue words); 1: no such weight.
+    /// two ([`CueWords`]; only where the caller gives the cue words); 1: no such weight.
     pub uncued_weight: f32,
     /// The most relations an article's answer lists, best-scored first.
     pub max_pairs: usize,
@@ -242,7 +242,7 @@ pub fn relations(
 }
 
 /// [`relations`], with a sentence naming both of a pair weighed by whether a cue word stands
-/// between them ([`CuePositions`], [`RelationSettings::uncued_weight`]); without `cues`, no
+/// between them ([`CueWords`], [`RelationSettings::uncued_weight`]); without `cues`, no
 /// such weight.
 pub fn relations_with_cues(
     gazetteer: &Gazetteer,
@@ -250,7 +250,7 @@ pub fn relations_with_cues(
     labels: StanceLabels,
     sentences: &[SentenceInput<'_>],
     actors: &ArticleActors,
-    cues: Option<&CuePositions>,
+    cues: Option<&CueWords<'_>>,
 ) -> Relations {
     let tallied = tally(settings, labels, sentences, actors, (true, None), cues);
     // The article's share matters only when mixed in.
@@ -277,7 +277,7 @@ pub fn has_relation_with_cues(
     labels: StanceLabels,
     sentences: &[SentenceInput<'_>],
     actors: &ArticleActors,
-    cues: Option<&CuePositions>,
+    cues: Option<&CueWords<'_>>,
 ) -> bool {
     let least = settings.min_score.min(settings.first_min_score);
     tally(settings, labels, sentences, actors, (false, Some(least)), cues).stopped

@@ -5,7 +5,7 @@
 use super::Model;
 use crate::features::actors::{Actor, ActorId, ArticleActors, Field, Gazetteer, MatchSettings};
 use crate::model::relations::{
-    article_reads_neutral, has_relation_with_cues, relations_with_cues, ActorPlaces, CuePositions, RelationLabel,
+    article_reads_neutral, has_relation_with_cues, relations_with_cues, ActorPlaces, CueWords, RelationLabel,
     RelationSettings, RelationSummary, Relations, SentenceInput, StanceLabels,
 };
 use crate::text::article::Article;
@@ -72,7 +72,7 @@ pub(super) fn find_relations(
         return Relations { pairs: Vec::new(), summary: RelationSummary::NoRelation };
     }
     let sentences = sentence_inputs(tokens, stances, label_count);
-    let cues = cue_positions(&settings, tokens);
+    let cues = cue_words(&settings, tokens);
     relations_with_cues(gazetteer, &settings, labels, &sentences, actors, cues.as_ref())
 }
 
@@ -89,20 +89,17 @@ pub(super) fn finds_relation(
         return false;
     }
     let sentences = sentence_inputs(tokens, stances, label_count);
-    let cues = cue_positions(&settings, tokens);
+    let cues = cue_words(&settings, tokens);
     has_relation_with_cues(&settings, labels, &sentences, actors, cues.as_ref())
 }
 
 /// The cue words among the article's token keys, when the settings weigh by them.
-fn cue_positions(settings: &RelationSettings, tokens: &Tokens) -> Option<CuePositions> {
-    (settings.uncued_weight != 1.0).then(|| {
-        let mut cues = CuePositions::default();
-        for field in [Field::Title, Field::Text] {
-            let read = tokens.field(field);
-            cues.add_field(field, read.keys(), read.span_pairs());
-        }
-        cues
-    })
+fn cue_words<'t>(settings: &RelationSettings, tokens: &'t Tokens) -> Option<CueWords<'t>> {
+    let field = |field: Field| {
+        let read = tokens.field(field);
+        (read.keys(), read.span_pairs())
+    };
+    (settings.uncued_weight != 1.0).then(|| CueWords::new(field(Field::Title), field(Field::Text)))
 }
 
 /// The sentences of `tokens` with their stance probabilities, `label_count` of `stances` each.

@@ -14,7 +14,7 @@ use sha2::{Digest, Sha256};
 use crate::features::actors::{ArticleActors, Gazetteer};
 use crate::model::meta::{PairCounts, RelationValidation, StanceFigure};
 use crate::model::relations::{
-    article_reads_neutral, relations_with_cues, CuePositions, MainBy, RelationSettings, SentenceInput, StanceLabels,
+    article_reads_neutral, relations_with_cues, CueWords, MainBy, RelationSettings, SentenceInput, StanceLabels,
 };
 use crate::model::{Model, Options, SentenceProbabilities};
 use crate::text::article::Article;
@@ -318,7 +318,7 @@ pub fn found_pairs(
     settings: &RelationSettings,
     labels: StanceLabels,
     (article_stance, sentences): (&[f32], &[SentenceProbabilities]),
-    (actors, cues): (&ArticleActors, Option<&CuePositions>),
+    (actors, cues): (&ArticleActors, Option<&CueWords<'_>>),
 ) -> Vec<Pair> {
     if article_reads_neutral(settings, labels, article_stance) {
         return Vec::new();

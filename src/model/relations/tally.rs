@@ -4,9 +4,7 @@
 
 use std::ops::Range;
 
-use super::{
-    ActorPlaces, CuePositions, RelationSettings, SentenceInput, StanceLabels, MAX_EVIDENCE, MAX_PAIRED_ACTORS,
-};
+use super::{ActorPlaces, CueWords, RelationSettings, SentenceInput, StanceLabels, MAX_EVIDENCE, MAX_PAIRED_ACTORS};
 use crate::features::actors::{ArticleActors, Field, Mention, MentionRole};
 
 /// Evidence gathered for one pair.
@@ -140,7 +138,7 @@ pub(super) fn tally(
     sentences: &[SentenceInput<'_>],
     actors: &ArticleActors,
     (keep_evidence, stop_at): (bool, Option<f32>),
-    cues: Option<&CuePositions>,
+    cues: Option<&CueWords<'_>>,
 ) -> Tallied {
     let paired = ActorPlaces::new(&actors.actors);
     let mut tallies = PairTallies::new(paired.actors().len(), keep_evidence);
@@ -193,7 +191,7 @@ pub(super) fn tally(
 /// later last mention's start.
 fn cue_weight(
     settings: &RelationSettings,
-    cues: &CuePositions,
+    cues: &CueWords<'_>,
     field: Field,
     x: (usize, usize),
     y: (usize, usize),

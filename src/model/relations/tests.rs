@@ -261,9 +261,10 @@ fn the_article_gate_reads_the_whole_articles_neutral_probability() {
 fn a_pair_without_a_cue_word_between_its_names_weighs_the_uncued_weight() {
     let text = "France accused Russia of spying. France and Russia have large armies.";
     let (actors, sentences) = read("", text, &[TENSE, TENSE]);
-    let cues = CuePositions::read(&Tokenizer::default(), "", text);
+    let keys = ArticleKeys::read(&Tokenizer::default(), "", text);
+    let cues = keys.cue_words();
     let settings = RelationSettings { uncued_weight: 0.5, min_score: 1.5, ..plain() };
-    let score = |cues: Option<&CuePositions>| {
+    let score = |cues: Option<&CueWords<'_>>| {
         let found = relations_with_cues(gazetteer(), &settings, LABELS, &sentences, &actors, cues);
         let open = RelationSettings { min_score: 0.1, ..settings };
         let all = relations_with_cues(gazetteer(), &open, LABELS, &sentences, &actors, cues);
