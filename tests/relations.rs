@@ -178,10 +178,6 @@ fn the_served_relations_weigh_pairs_named_without_a_cue_word_between_them() {
     let article = Article { id: "cues", title, text };
     let gazetteer = model.actors().expect("the shipped model has actors");
     let (_, labels) = news::stance_labels(&model).expect("the stance rule");
-    let without_actors = model.clone().with_actors(None);
-    let whole = without_actors.classify(&article, &Options::default());
-    let article_stance =
-        &whole.heads.iter().find(|h| h.head == "stance").expect("a stance head").prediction.probabilities;
     let sentences = model.sentence_probabilities(&article).expect("the stance rule");
     let actors = gazetteer.matcher(match_settings()).find(model.tokenizer(), title, text);
     let keys = ArticleKeys::read(model.tokenizer(), title, text);

@@ -245,7 +245,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     if only_listing {
         for p in &all {
-            listing::print(&gazetteer, &defaults, labels, p.story, &p.reading, &p.actors[0]);
+            listing::print(&gazetteer, &defaults, labels, p.story, &p.reading, (&p.actors[0], &p.keys.cue_words()));
         }
         return Ok(());
     }
