@@ -1,11 +1,14 @@
 //! Who with whom on bad and awkward input (issue 28 §6), through the shipped model: an
 //! article naming every country many times, names at the edges of the text, across a line
-//! break, in the title only, in their Unicode forms, and articles with one actor or none.
+//! break, in the title only, in their Unicode forms, articles with one actor or none, and a
+//! story whose whole-article stance reads as neutral.
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
+use accord::model::relations::{relations_with_cues, ArticleKeys, CueWords, RelationSettings, SentenceInput};
 use accord::model::who::match_settings;
+use accord::train::news;
 use accord::{Article, Classification, Model, Options};
 
 fn model() -> Model {
@@ -126,4 +129,69 @@ fn a_dateline_names_no_actor_and_makes_no_relation() {
     assert!(first_mention.is_some_and(|start| start >= dateline_end), "{:?}", answer.actors);
     let counts: Vec<(&str, u32)> = answer.actors.iter().map(|a| (a.actor.code.as_str(), a.count)).collect();
     assert_eq!(counts, [("YEM", 2), ("AUS", 1)], "Canberra and Yemen each named once past the dateline");
+}
+
+/// A match report names two national teams together sentence after sentence, but its whole
+/// article stance reads as neutral: it reports no relation (the article gate,
+/// `RelationSettings::neutral_article_gate`), where the co-mentions alone would make one.
+#[test]
+fn a_story_whose_whole_article_stance_reads_neutral_reports_no_relation() {
+    let model = model();
+    let title = "World Cup: Sweden beat South Korea, Belgium beat Panama";
+    let text = "Sweden beat South Korea 1 – 0 in the football World Cup on Monday. \
+                Sweden had more of the ball, and South Korea's goalkeeper saved two shots from Sweden's forwards. \
+                Sweden scored from a penalty in the second half after South Korea's defender fouled a Swedish striker. \
+                Later in the day Belgium beat Panama 3 – 0, and England beat Tunisia 2 – 1 with a late goal.";
+    let article = Article { id: "match", title, text };
+    let answer = with_relations(&model, &article);
+    let stance = answer.heads.iter().find(|h| h.head == "stance").expect("a stance head");
+    assert_eq!(stance.label(), "neutral");
+    assert!(answer.relations.is_empty(), "{:?}", answer.relations);
+
+    // The same co-mentions without the gate make a pair: the gate, not the scores, leaves it out.
+    let gazetteer = model.actors().expect("the shipped model has actors");
+    let (_, labels) = news::stance_labels(&model).expect("the stance rule");
+    let without_actors = model.clone().with_actors(None);
+    let whole = without_actors.classify(&article, &Options::default());
+    let article_stance =
+        &whole.heads.iter().find(|h| h.head == "stance").expect("a stance head").prediction.probabilities;
+    let neutral = labels.neutral.map(|n| article_stance[n]);
+    assert!(neutral.is_some_and(|p| p >= RelationSettings::default().neutral_article_gate), "{article_stance:?}");
+    let sentences = model.sentence_probabilities(&article).expect("the stance rule");
+    let actors = gazetteer.matcher(match_settings()).find(model.tokenizer(), title, text);
+    let ungated = RelationSettings { neutral_article_gate: f32::INFINITY, ..RelationSettings::default() };
+    let pairs = news::found_pairs(gazetteer, &ungated, labels, (article_stance, &sentences), (&actors, None));
+    assert!(pairs.iter().any(|p| (p.a.as_str(), p.b.as_str()) == ("KOR", "SWE")), "{pairs:?}");
+}
+
+/// The served answer weighs a sentence naming two actors with no interaction word between
+/// them by `RelationSettings::uncued_weight`, reading the cue words off the article's own
+/// tokens: the served pair has the score, and so the probability, the relations find with
+/// the cue words, not the one they find without.
+#[test]
+fn the_served_relations_weigh_pairs_named_without_a_cue_word_between_them() {
+    let model = model();
+    let title = "Iran and Iraq hold elections";
+    let text = "Iran and Iraq both held elections on Sunday. \
+                Voters in Iran and Iraq waited for hours. \
+                The Iraqi and Iranian electoral commissions counted ballots overnight.";
+    let article = Article { id: "cues", title, text };
+    let gazetteer = model.actors().expect("the shipped model has actors");
+    let (_, labels) = news::stance_labels(&model).expect("the stance rule");
+    let sentences = model.sentence_probabilities(&article).expect("the stance rule");
+    let actors = gazetteer.matcher(match_settings()).find(model.tokenizer(), title, text);
+    let keys = ArticleKeys::read(model.tokenizer(), title, text);
+    let cues = keys.cue_words();
+    let inputs: Vec<SentenceInput<'_>> = sentences
+        .iter()
+        .map(|(field, range, stance)| SentenceInput { field: *field, range: range.clone(), stance })
+        .collect();
+    let settings = RelationSettings::default();
+    let probability = |cues: Option<&CueWords<'_>>| {
+        relations_with_cues(gazetteer, &settings, labels, &inputs, &actors, cues).pairs.first().map(|r| r.probability)
+    };
+    let (with_cues, without) = (probability(Some(&cues)), probability(None));
+    let served = with_relations(&model, &article).relations.first().map(|r| r.probability);
+    assert!(served.zip(with_cues).is_some_and(|(s, c)| (s - c).abs() < 1e-6), "{served:?} {with_cues:?}");
+    assert!(served.zip(without).is_some_and(|(s, w)| (s - w).abs() > 1e-3), "{served:?} {without:?}");
 }

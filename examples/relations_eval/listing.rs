@@ -1,10 +1,13 @@
 //! `--listing`: every predicted pair the labels do not have, every labeled pair found with
 //! the other stance, and every story whose first pair is not a main pair, each with its
 //! evidence sentences and the actor mentions in them marked `[words→CODE]`, for a study of
-//! the kinds of mistake one by one; the pairs found right follow as `TRUE`, to compare.
+//! the kinds of mistake one by one; the pairs found right follow as `TRUE`, to compare. With
+//! the article gate and the cue words, as the served path finds them.
 
 use accord::features::actors::{ArticleActors, Field, Gazetteer};
-use accord::model::relations::{relations, RelationSettings, SentenceInput, StanceLabels};
+use accord::model::relations::{
+    article_reads_neutral, relations_with_cues, CueWords, RelationSettings, SentenceInput, StanceLabels,
+};
 use accord::train::news::{NewsStory, Reading};
 
 /// The sentence's text with every mention in it marked.
@@ -34,14 +37,17 @@ pub fn print(
     labels: StanceLabels,
     story: &NewsStory,
     reading: &Reading,
-    actors: &ArticleActors,
+    (actors, cues): (&ArticleActors, &CueWords<'_>),
 ) {
+    if article_reads_neutral(settings, labels, &reading.model_probabilities) {
+        return;
+    }
     let inputs: Vec<SentenceInput<'_>> = reading
         .sentences
         .iter()
         .map(|(field, range, stance)| SentenceInput { field: *field, range: range.clone(), stance })
         .collect();
-    let found = relations(gazetteer, settings, labels, &inputs, actors).pairs;
+    let found = relations_with_cues(gazetteer, settings, labels, &inputs, actors, Some(cues)).pairs;
     let first_is_main = found.first().is_some_and(|p| {
         story.relations.iter().any(|g| g.main && g.a == gazetteer.code(p.a) && g.b == gazetteer.code(p.b))
     });

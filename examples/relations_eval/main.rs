@@ -13,6 +13,8 @@
 //! main pair) or `TRUE`, with its evidence sentences and mentions marked; with `--roles`, the mention-role weights and the thresholds
 //! relative to the best pair or to the number of actors, in sample and held out.
 
+mod clause;
+mod gate;
 #[path = "../common/halves.rs"]
 mod halves;
 mod listing;
@@ -25,7 +27,7 @@ use halves::halves;
 
 use accord::features::actors::{AmbiguousRule, ArticleActors, Gazetteer, MatchSettings};
 use accord::model::meta::PairCounts;
-use accord::model::relations::{MainBy, RelationSettings, StanceLabels};
+use accord::model::relations::{ArticleKeys, MainBy, RelationSettings, StanceLabels};
 use accord::train::news::{self, Answer, NewsStories, NewsStory, Reading, StanceRule};
 use accord::Model;
 
@@ -36,6 +38,8 @@ struct Prepared<'s> {
     /// The actors under each ambiguous rule, in [`AMBIGUOUS`] order, then under the first
     /// rule with the dateline's names counted ([`DATELINE_COUNTED`]).
     actors: Vec<ArticleActors>,
+    /// The token keys of title and text, for the cue words.
+    keys: ArticleKeys,
 }
 
 const AMBIGUOUS: [AmbiguousRule; 3] = [AmbiguousRule::Supported, AmbiguousRule::Always, AmbiguousRule::Never];
@@ -56,7 +60,8 @@ fn prepare<'s>(
         .chain([dateline_counted])
         .map(|settings| gazetteer.matcher(settings).find(model.tokenizer(), &story.title, &story.text))
         .collect();
-    Ok(Prepared { story, reading: news::read(model, without_actors, story)?, actors })
+    let keys = ArticleKeys::read(model.tokenizer(), &story.title, &story.text);
+    Ok(Prepared { story, reading: news::read(model, without_actors, story)?, actors, keys })
 }
 
 /// Every story's answer under `settings`, with the actors of ambiguous rule `rule`.
@@ -70,7 +75,13 @@ fn answer<'a>(
     stories
         .iter()
         .map(|p| {
-            let predicted = news::found_pairs(gazetteer, settings, labels, &p.reading.sentences, &p.actors[rule]);
+            let predicted = news::found_pairs(
+                gazetteer,
+                settings,
+                labels,
+                (&p.reading.model_probabilities, &p.reading.sentences),
+                (&p.actors[rule], Some(&p.keys.cue_words())),
+            );
             news::answer(p.story, &p.reading, predicted)
         })
         .collect()
@@ -192,7 +203,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let only_misses = args.first().is_some_and(|a| a == "--misses");
     let only_listing = args.first().is_some_and(|a| a == "--listing");
     let only_roles = args.first().is_some_and(|a| a == "--roles");
-    if only_misses || only_listing || only_roles {
+    let only_gate = args.first().is_some_and(|a| a == "--gate");
+    let only_clause = args.first().is_some_and(|a| a == "--clause");
+    if only_misses || only_listing || only_roles || only_gate || only_clause {
         args.remove(0);
     }
     let arg = |i: usize, default: &str| args.get(i).cloned().unwrap_or_else(|| default.to_owned());
@@ -221,9 +234,18 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         roles::print(&gazetteer, labels, &all);
         return Ok(());
     }
+    if only_clause {
+        clause::print(&gazetteer, labels, &all);
+        return Ok(());
+    }
+    if only_gate {
+        gate::print(&gazetteer, labels, &all);
+        gate::print_figures(&model, &gazetteer, labels, &all);
+        return Ok(());
+    }
     if only_listing {
         for p in &all {
-            listing::print(&gazetteer, &defaults, labels, p.story, &p.reading, &p.actors[0]);
+            listing::print(&gazetteer, &defaults, labels, p.story, &p.reading, (&p.actors[0], &p.keys.cue_words()));
         }
         return Ok(());
     }

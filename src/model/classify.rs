@@ -122,6 +122,8 @@ impl Model {
             (Some((gazetteer, labels)), Some(actors), Some(bound)) if relating => {
                 let label_count = self.heads[bound.stance].label_count();
                 let (tokens, stances) = (analysis.tokens(), &sentence_probabilities);
+                // The article's own stance, before the relation rule leans it to neutral.
+                let stances = (predictions[bound.stance].probabilities.as_slice(), stances.as_slice());
                 if options.relations {
                     let found = find_relations(gazetteer, labels, tokens, stances, label_count, actors);
                     (!found.pairs.is_empty(), Some(found))

@@ -26,6 +26,8 @@
 use std::ops::Range;
 
 use crate::features::actors::{ActorId, ArticleActors, Field, Gazetteer};
+pub use cues::{ArticleKeys, CueWords};
+pub use gate::article_reads_neutral;
 pub(crate) use places::ActorPlaces;
 use tally::{article_tension, evidence_of, tally, Entry, Tallied};
 
@@ -122,6 +124,13 @@ pub struct RelationSettings {
     /// How much `min_score` rises for each actor the article names past two: an article
     /// naming many actors names many pairs together by chance.
     pub min_score_per_actor: f32,
+    /// An article whose whole-article stance gives neutral at least this probability reports
+    /// no relation ([`article_reads_neutral`]); above 1: no such gate. Applied by the
+    /// caller, which has the article's stance: [`relations`] reads sentences only.
+    pub neutral_article_gate: f32,
+    /// How much a sentence naming both of a pair counts when no cue word stands between the
+    /// two ([`CueWords`]; only where the caller gives the cue words); 1: no such weight.
+    pub uncued_weight: f32,
     /// The most relations an article's answer lists, best-scored first.
     pub max_pairs: usize,
     /// The most evidence sentences kept for one relation (its first ones).
@@ -148,6 +157,8 @@ impl Default for RelationSettings {
             descriptor_weight: 1.0,
             min_share_of_best: 0.0,
             min_score_per_actor: 0.0,
+            neutral_article_gate: 0.5,
+            uncued_weight: 0.75,
             max_pairs: 16,
             max_evidence: 8,
         }
@@ -227,7 +238,21 @@ pub fn relations(
     sentences: &[SentenceInput<'_>],
     actors: &ArticleActors,
 ) -> Relations {
-    let tallied = tally(settings, labels, sentences, actors, true, None);
+    relations_with_cues(gazetteer, settings, labels, sentences, actors, None)
+}
+
+/// [`relations`], with a sentence naming both of a pair weighed by whether a cue word stands
+/// between them ([`CueWords`], [`RelationSettings::uncued_weight`]); without `cues`, no
+/// such weight.
+pub fn relations_with_cues(
+    gazetteer: &Gazetteer,
+    settings: &RelationSettings,
+    labels: StanceLabels,
+    sentences: &[SentenceInput<'_>],
+    actors: &ArticleActors,
+    cues: Option<&CueWords<'_>>,
+) -> Relations {
+    let tallied = tally(settings, labels, sentences, actors, (true, None), cues);
     // The article's share matters only when mixed in.
     let article_tension =
         if settings.article_share != 0.0 { article_tension(settings, labels, sentences) } else { 0.5 };
@@ -243,8 +268,19 @@ pub fn has_relation(
     sentences: &[SentenceInput<'_>],
     actors: &ArticleActors,
 ) -> bool {
+    has_relation_with_cues(settings, labels, sentences, actors, None)
+}
+
+/// [`has_relation`] with the cue words of [`relations_with_cues`].
+pub fn has_relation_with_cues(
+    settings: &RelationSettings,
+    labels: StanceLabels,
+    sentences: &[SentenceInput<'_>],
+    actors: &ArticleActors,
+    cues: Option<&CueWords<'_>>,
+) -> bool {
     let least = settings.min_score.min(settings.first_min_score);
-    tally(settings, labels, sentences, actors, false, Some(least)).stopped
+    tally(settings, labels, sentences, actors, (false, Some(least)), cues).stopped
 }
 
 /// The pairs that reach the threshold, best first and capped, with labels, `main` and the
@@ -315,6 +351,8 @@ fn finish(
     Relations { pairs, summary }
 }
 
+mod cues;
+mod gate;
 mod places;
 mod tally;
 

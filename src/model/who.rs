@@ -5,7 +5,8 @@
 use super::Model;
 use crate::features::actors::{Actor, ActorId, ArticleActors, Field, Gazetteer, MatchSettings};
 use crate::model::relations::{
-    has_relation, relations, ActorPlaces, RelationLabel, RelationSettings, Relations, SentenceInput, StanceLabels,
+    article_reads_neutral, has_relation_with_cues, relations_with_cues, ActorPlaces, CueWords, RelationLabel,
+    RelationSettings, RelationSummary, Relations, SentenceInput, StanceLabels,
 };
 use crate::text::article::Article;
 use crate::text::tokens::Tokens;
@@ -56,29 +57,49 @@ pub(super) fn find_actors(gazetteer: &Gazetteer, tokens: &Tokens, article: &Arti
 }
 
 /// The relations of an article whose sentences (in order, title first) have these stance
-/// probabilities, `label_count` long each, in `stances`.
+/// probabilities, `label_count` long each, in `stances`; none when the article's own stance
+/// (`article_stance`, before the relation rule) reads as neutral ([`article_reads_neutral`]).
 pub(super) fn find_relations(
     gazetteer: &Gazetteer,
     labels: StanceLabels,
     tokens: &Tokens,
-    stances: &[f32],
+    (article_stance, stances): (&[f32], &[f32]),
     label_count: usize,
     actors: &ArticleActors,
 ) -> Relations {
+    let settings = RelationSettings::default();
+    if article_reads_neutral(&settings, labels, article_stance) {
+        return Relations { pairs: Vec::new(), summary: RelationSummary::NoRelation };
+    }
     let sentences = sentence_inputs(tokens, stances, label_count);
-    relations(gazetteer, &RelationSettings::default(), labels, &sentences, actors)
+    let cues = cue_words(&settings, tokens);
+    relations_with_cues(gazetteer, &settings, labels, &sentences, actors, cues.as_ref())
 }
 
 /// Whether [`find_relations`] would find a pair, found without building them.
 pub(super) fn finds_relation(
     labels: StanceLabels,
     tokens: &Tokens,
-    stances: &[f32],
+    (article_stance, stances): (&[f32], &[f32]),
     label_count: usize,
     actors: &ArticleActors,
 ) -> bool {
+    let settings = RelationSettings::default();
+    if article_reads_neutral(&settings, labels, article_stance) {
+        return false;
+    }
     let sentences = sentence_inputs(tokens, stances, label_count);
-    has_relation(&RelationSettings::default(), labels, &sentences, actors)
+    let cues = cue_words(&settings, tokens);
+    has_relation_with_cues(&settings, labels, &sentences, actors, cues.as_ref())
+}
+
+/// The cue words among the article's token keys, when the settings weigh by them.
+fn cue_words<'t>(settings: &RelationSettings, tokens: &'t Tokens) -> Option<CueWords<'t>> {
+    let field = |field: Field| {
+        let read = tokens.field(field);
+        (read.keys(), read.span_pairs())
+    };
+    (settings.uncued_weight != 1.0).then(|| CueWords::new(field(Field::Title), field(Field::Text)))
 }
 
 /// The sentences of `tokens` with their stance probabilities, `label_count` of `stances` each.

@@ -13,7 +13,9 @@ use sha2::{Digest, Sha256};
 
 use crate::features::actors::{ArticleActors, Gazetteer};
 use crate::model::meta::{PairCounts, RelationValidation, StanceFigure};
-use crate::model::relations::{relations, MainBy, RelationSettings, SentenceInput, StanceLabels};
+use crate::model::relations::{
+    article_reads_neutral, relations_with_cues, CueWords, MainBy, RelationSettings, SentenceInput, StanceLabels,
+};
 use crate::model::{Model, Options, SentenceProbabilities};
 use crate::text::article::Article;
 use crate::train::corpus::hex;
@@ -257,6 +259,7 @@ pub fn baseline_settings() -> RelationSettings {
         main_ratio: 1.0,
         place_weight: 1.0,
         descriptor_weight: 1.0,
+        neutral_article_gate: f32::INFINITY,
         max_pairs: usize::MAX,
         ..RelationSettings::default()
     }
@@ -272,6 +275,8 @@ pub struct Reading {
     pub model_stance: String,
     /// Cooperation or tension, whichever the model finds likelier.
     pub model_binary: String,
+    /// The model's article stance probabilities without relations, in the head's label order.
+    pub model_probabilities: Vec<f32>,
     /// Every sentence with its stance probabilities.
     pub sentences: Vec<SentenceProbabilities>,
 }
@@ -299,23 +304,30 @@ pub fn read(model: &Model, without_actors: &Model, story: &NewsStory) -> Result<
         labels,
         model_stance: stance.label().to_owned(),
         model_binary: binary.to_owned(),
+        model_probabilities: p.clone(),
         sentences,
     })
 }
 
-/// The pairs `settings` find among `sentences` and `actors`, best first.
+/// The pairs `settings` find among `sentences` and `actors` (with the article's cue words,
+/// if given: [`relations_with_cues`]), best first; none when the
+/// article's own stance probabilities (`article_stance`, before the relation rule) read as
+/// neutral by [`RelationSettings::neutral_article_gate`].
 pub fn found_pairs(
     gazetteer: &Gazetteer,
     settings: &RelationSettings,
     labels: StanceLabels,
-    sentences: &[SentenceProbabilities],
-    actors: &ArticleActors,
+    (article_stance, sentences): (&[f32], &[SentenceProbabilities]),
+    (actors, cues): (&ArticleActors, Option<&CueWords<'_>>),
 ) -> Vec<Pair> {
+    if article_reads_neutral(settings, labels, article_stance) {
+        return Vec::new();
+    }
     let inputs: Vec<SentenceInput<'_>> = sentences
         .iter()
         .map(|(field, range, stance)| SentenceInput { field: *field, range: range.clone(), stance })
         .collect();
-    relations(gazetteer, settings, labels, &inputs, actors)
+    relations_with_cues(gazetteer, settings, labels, &inputs, actors, cues)
         .pairs
         .iter()
         .map(|r| Pair {
@@ -361,7 +373,13 @@ pub fn validate(model: &Model, news: &NewsStories) -> Result<RelationValidation,
         ours.push(answer(story, reading, served_pairs(model, story)));
         let mut matcher = gazetteer.matcher(crate::model::who::match_settings());
         let actors = matcher.find(model.tokenizer(), &story.title, &story.text);
-        let pairs = found_pairs(gazetteer, &baseline_settings(), reading.labels, &reading.sentences, &actors);
+        let pairs = found_pairs(
+            gazetteer,
+            &baseline_settings(),
+            reading.labels,
+            (&reading.model_probabilities, &reading.sentences),
+            (&actors, None),
+        );
         base.push(answer(story, reading, pairs));
     }
     let mut article_stance = Vec::new();

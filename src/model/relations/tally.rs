@@ -5,7 +5,7 @@
 use std::cell::Cell;
 use std::ops::Range;
 
-use super::{ActorPlaces, RelationSettings, SentenceInput, StanceLabels, MAX_EVIDENCE, MAX_PAIRED_ACTORS};
+use super::{ActorPlaces, CueWords, RelationSettings, SentenceInput, StanceLabels, MAX_EVIDENCE, MAX_PAIRED_ACTORS};
 use crate::features::actors::{ArticleActors, Field, Mention, MentionRole};
 
 /// Evidence gathered for one pair.
@@ -183,30 +183,33 @@ pub(super) struct Tallied {
 
 /// The tallies of every pair of `actors`' first [`MAX_PAIRED_ACTORS`] actors over
 /// `sentences`, with evidence if `keep_evidence`; stopped at the first pair whose score
-/// reaches `stop_at` (and is above zero), if given.
+/// reaches `stop_at` (and is above zero), if given. With `cues`, a sentence naming both of a
+/// pair with no cue word between them weighs [`RelationSettings::uncued_weight`].
 pub(super) fn tally(
     settings: &RelationSettings,
     labels: StanceLabels,
     sentences: &[SentenceInput<'_>],
     actors: &ArticleActors,
-    keep_evidence: bool,
-    stop_at: Option<f32>,
+    (keep_evidence, stop_at): (bool, Option<f32>),
+    cues: Option<&CueWords<'_>>,
 ) -> Tallied {
     let paired = ActorPlaces::new(&actors.actors);
     let mut tallies = PairTallies::new(paired.actors().len(), keep_evidence);
     let named = places_by_sentence(settings, labels, sentences, actors, &paired);
-    let stopped = tally_sentences(settings, &named, &mut tallies, stop_at);
+    let stopped = tally_sentences(settings, &named, &mut tallies, stop_at, cues.map(|cues| (cues, sentences)));
     named.give_back();
     Tallied { paired, tallies, stopped }
 }
 
-/// Adds the evidence of the sentences of `named` to `tallies`, as [`tally`] describes;
-/// whether it stopped at a pair whose score reached `stop_at`.
+/// Adds the evidence of the sentences of `named` to `tallies`, as [`tally`] describes, with
+/// the cue words of the article's `sentences` if given; whether it stopped at a pair whose
+/// score reached `stop_at`.
 fn tally_sentences(
     settings: &RelationSettings,
     named: &NamedBySentence,
     tallies: &mut PairTallies,
     stop_at: Option<f32>,
+    cues: Option<(&CueWords<'_>, &[SentenceInput<'_>])>,
 ) -> bool {
     // Scores only grow, so a pair that reaches the stop is past it at the end too.
     let reaches = |score: f32| stop_at.is_some_and(|stop| score >= stop && score > 0.0);
@@ -216,9 +219,13 @@ fn tally_sentences(
     for (k, first) in named.sentences.iter().enumerate() {
         let (s, here) = (first.index, named.places_of(first));
         let strength = named.strengths_of(first);
+        let bounds = named.bounds_of(first);
         for (i, &x) in here.iter().enumerate() {
             for (j, &y) in here.iter().enumerate().skip(i + 1) {
-                let weights = scaled(first.weights, strength[i] * strength[j]);
+                let cued = cues.map_or(1.0, |(cues, sentences)| {
+                    cue_weight(settings, cues, sentences[s].field, bounds[i], bounds[j])
+                });
+                let weights = scaled(first.weights, strength[i] * strength[j] * cued);
                 if reaches(tallies.add(x, y, weights, &[s as u32], max_evidence)) {
                     return true;
                 }
@@ -245,6 +252,25 @@ fn tally_sentences(
         }
     }
     false
+}
+
+/// 1 if a cue word stands between two actors of one sentence (each named from the end of its
+/// first mention to the start of its last there, `x` and `y`), else
+/// [`RelationSettings::uncued_weight`]: the span from the earlier first mention's end to the
+/// later last mention's start.
+fn cue_weight(
+    settings: &RelationSettings,
+    cues: &CueWords<'_>,
+    field: Field,
+    x: (usize, usize),
+    y: (usize, usize),
+) -> f32 {
+    let (from, to) = (x.0.min(y.0), x.1.max(y.1));
+    if cues.any_between(field, from, to) {
+        1.0
+    } else {
+        settings.uncued_weight
+    }
 }
 
 /// A piece of evidence with its weight (not its tension share or place) scaled by the
@@ -357,6 +383,9 @@ struct NamedBySentence {
     /// Beside each place, how strongly the sentence names that actor: the largest weight of
     /// its mentions' roles there (never 0: an actor named with weight 0 is not a place).
     strengths: Vec<f32>,
+    /// Beside each place, the end of the actor's first mention in the sentence and the start
+    /// of its last: where a cue word between it and another actor may stand.
+    bounds: Vec<(usize, usize)>,
     /// The sentences that name a paired actor, in order.
     sentences: Vec<NamedSentence>,
 }
@@ -368,6 +397,10 @@ impl NamedBySentence {
 
     fn strengths_of(&self, sentence: &NamedSentence) -> &[f32] {
         &self.strengths[sentence.places.clone()]
+    }
+
+    fn bounds_of(&self, sentence: &NamedSentence) -> &[(usize, usize)] {
+        &self.bounds[sentence.places.clone()]
     }
 }
 
@@ -395,9 +428,11 @@ fn places_by_sentence(
     let mut named = NamedBySentence::take();
     named.places.clear();
     named.strengths.clear();
+    named.bounds.clear();
     named.sentences.clear();
     named.places.reserve(room);
     named.strengths.reserve(room);
+    named.bounds.reserve(room);
     named.sentences.reserve(room.min(sentences.len()));
     let mut place_weights = PlaceWeights::new(settings);
     let (mut next, mut run) = (0, 0);
@@ -425,9 +460,11 @@ fn places_by_sentence(
                     // Below MAX_PAIRED_ACTORS ≤ 64: fits a u8.
                     named.places.push(place as u8);
                     named.strengths.push(strength);
+                    named.bounds.push((mention.end, mention.start));
                 } else if let Some(k) = named.places[first..].iter().position(|&p| usize::from(p) == place) {
                     let kept = &mut named.strengths[first + k];
                     *kept = kept.max(strength);
+                    named.bounds[first + k].1 = mention.start;
                 }
             }
         }

@@ -257,3 +257,47 @@ fn an_articles_relations_do_not_depend_on_the_articles_before_it() {
     assert_eq!(after, fresh);
     assert_eq!(pairs(&after), [("IRN", "IRQ", "cooperation", true)]);
 }
+
+/// The article gate reads the whole article's probability of neutral against the setting:
+/// at or above it, no relation; below it, above 1, without a neutral label or with a
+/// probability that is not a number, no gate.
+#[test]
+fn the_article_gate_reads_the_whole_articles_neutral_probability() {
+    let at = |gate: f32| RelationSettings { neutral_article_gate: gate, ..RelationSettings::default() };
+    assert!(article_reads_neutral(&at(0.5), LABELS, &[0.2, 0.5, 0.3]));
+    assert!(!article_reads_neutral(&at(0.5), LABELS, &[0.3, 0.49, 0.21]));
+    assert!(!article_reads_neutral(&at(2.0), LABELS, &NEUTRAL));
+    assert!(!article_reads_neutral(&at(0.5), LABELS, &[0.2, f32::NAN, 0.3]));
+    assert!(!article_reads_neutral(&at(0.5), LABELS, &[]));
+    let without_neutral = StanceLabels { neutral: None, ..LABELS };
+    assert!(!article_reads_neutral(&at(0.5), without_neutral, &NEUTRAL));
+    assert_eq!(RelationSettings::default().neutral_article_gate, 0.5);
+}
+
+/// A sentence whose two actors have a cue word between them ("accused") counts in full; one
+/// naming them side by side ("France and Russia") counts `uncued_weight`; without the cue
+/// words given, both count in full. The quick answer of `has_relation_with_cues` agrees.
+#[test]
+fn a_pair_without_a_cue_word_between_its_names_weighs_the_uncued_weight() {
+    let text = "France accused Russia of spying. France and Russia have large armies.";
+    let (actors, sentences) = read("", text, &[TENSE, TENSE]);
+    let keys = ArticleKeys::read(&Tokenizer::default(), "", text);
+    let cues = keys.cue_words();
+    let settings = RelationSettings { uncued_weight: 0.5, min_score: 1.5, ..plain() };
+    let score = |cues: Option<&CueWords<'_>>| {
+        let found = relations_with_cues(gazetteer(), &settings, LABELS, &sentences, &actors, cues);
+        let open = RelationSettings { min_score: 0.1, ..settings };
+        let all = relations_with_cues(gazetteer(), &open, LABELS, &sentences, &actors, cues);
+        (found.pairs.len(), all.pairs.first().map(|pair| pair.score))
+    };
+    let (found, cued) = score(Some(&cues));
+    assert_eq!(found, 0);
+    assert!(cued.is_some_and(|s| (s - (0.9 + 0.9 * 0.5)).abs() < 1e-4), "{cued:?}");
+    let (found, uncued) = score(None);
+    assert_eq!(found, 1);
+    assert!(uncued.is_some_and(|s| (s - 1.8).abs() < 1e-4), "{uncued:?}");
+    assert!(!has_relation_with_cues(&settings, LABELS, &sentences, &actors, Some(&cues)));
+    assert!(has_relation_with_cues(&settings, LABELS, &sentences, &actors, None));
+    assert!(cues.any_between(Field::Text, 0, "France accused".len()));
+    assert!(!cues.any_between(Field::Text, "France accused Russia".len(), text.len()));
+}

@@ -1,0 +1,214 @@
+//! `--gate`: article-level evidence of whether a story reports any relation, one row per
+//! story into `target/relation_gate.tsv`, for a study of a gate that answers none; then the
+//! gate on the whole-article stance's P(neutral), on all stories and held out.
+
+use accord::features::actors::{ArticleActors, Field, Gazetteer, MentionRole};
+use accord::model::relations::{relations, RelationSettings, SentenceInput, StanceLabels};
+
+use accord::model::meta::PairCounts;
+use accord::train::news::{self, Answer};
+use accord::Model;
+
+use crate::{answer, best, describe, halves, pair_scores, print_stance, Prepared, SPLITS};
+
+/// One row of article-level features for `p`.
+fn row(gazetteer: &Gazetteer, labels: StanceLabels, p: &Prepared<'_>) -> String {
+    let actors: &ArticleActors = &p.actors[0];
+    let inputs: Vec<SentenceInput<'_>> = p
+        .reading
+        .sentences
+        .iter()
+        .map(|(field, range, stance)| SentenceInput { field: *field, range: range.clone(), stance })
+        .collect();
+    let found = relations(gazetteer, &RelationSettings::default(), labels, &inputs, actors).pairs;
+    let neutral = |s: &SentenceInput<'_>| labels.neutral.and_then(|n| s.stance.get(n)).copied().unwrap_or(0.0);
+    let n = inputs.len().max(1) as f32;
+    let mean_neutral = inputs.iter().map(neutral).sum::<f32>() / n;
+    let relational = inputs.iter().filter(|s| neutral(s) < 0.5).count();
+    let (mut two, mut two_actor, mut two_relational) = (0, 0, 0.0f32);
+    for s in &inputs {
+        let inside = |m: &&accord::features::actors::Mention| {
+            m.field == s.field && m.start >= s.range.start && m.end <= s.range.end
+        };
+        let mut named: Vec<_> = actors.mentions.iter().filter(inside).map(|m| m.actor).collect();
+        named.sort();
+        named.dedup();
+        let mut as_actor: Vec<_> =
+            actors.mentions.iter().filter(inside).filter(|m| m.role == MentionRole::Actor).map(|m| m.actor).collect();
+        as_actor.sort();
+        as_actor.dedup();
+        if named.len() >= 2 {
+            two += 1;
+            two_relational += 1.0 - neutral(s);
+        }
+        if as_actor.len() >= 2 {
+            two_actor += 1;
+        }
+    }
+    let title_actors = actors
+        .mentions
+        .iter()
+        .filter(|m| m.field == Field::Title)
+        .map(|m| m.actor)
+        .collect::<std::collections::BTreeSet<_>>()
+        .len();
+    let best = found.first().map_or(0.0, |r| r.score);
+    let second = found.get(1).map_or(0.0, |r| r.score);
+    let article_neutral = labels.neutral.and_then(|n| p.reading.model_probabilities.get(n)).copied().unwrap_or(0.0);
+    format!(
+        "{}\t{}\t{}\t{}\t{}\t{}\t{:.4}\t{}\t{}\t{}\t{:.4}\t{}\t{}\t{:.4}\t{:.4}\t{}\t{:.4}\n",
+        p.story.id,
+        u8::from(p.story.relations.is_empty()),
+        p.story.labels.stance,
+        p.reading.model_stance,
+        inputs.len(),
+        actors.actors.len(),
+        mean_neutral,
+        relational,
+        two,
+        two_actor,
+        two_relational,
+        title_actors,
+        found.len(),
+        best,
+        second,
+        p.story.relations.len(),
+        article_neutral,
+    )
+}
+
+/// Writes the rows.
+pub fn print(gazetteer: &Gazetteer, labels: StanceLabels, all: &[&Prepared<'_>]) {
+    let mut table = String::from(
+        "story\tfree\tgold\tmodel\tsentences\tactors\tmean_neutral\trelational\ttwo\ttwo_actor\ttwo_relational\ttitle_actors\tfound\tbest\tsecond\tlabeled\tarticle_neutral\n",
+    );
+    for p in all {
+        table.push_str(&row(gazetteer, labels, p));
+    }
+    if let Err(e) = std::fs::write("target/relation_gate.tsv", table) {
+        eprintln!("cannot write target/relation_gate.tsv: {e}");
+    }
+}
+
+/// The gate values tried: off, then lower and lower probabilities of neutral.
+const GATES: [f32; 5] = [2.0, 0.9, 0.7, 0.5, 0.3];
+
+/// The weights tried for a sentence whose pair has no cue word between its names.
+const UNCUED: [f32; 4] = [1.0, 0.75, 0.5, 0.25];
+
+/// Each gate value with the cue rule off, and the gate off or at 0.5 with each cue weight.
+fn extras() -> Vec<(f32, f32)> {
+    let gates = GATES.into_iter().map(|gate| (gate, 1.0));
+    let cued = [2.0, 0.5].into_iter().flat_map(|gate| UNCUED.into_iter().skip(1).map(move |weight| (gate, weight)));
+    gates.chain(cued).collect()
+}
+
+/// The narrowed grid of `--roles` (window 1 or 2, title ×1 or ×2, lead none or 3 × 1.5,
+/// `min_score` 1 to 3, tension ≥ 0.4 or 0.5; the mention-role weights at their defaults)
+/// crossed with the gate values.
+fn grid() -> Vec<RelationSettings> {
+    let mut grid = Vec::new();
+    for window in [1, 2] {
+        for title_weight in [1.0, 2.0] {
+            for (lead_sentences, lead_weight) in [(0, 1.0), (3, 1.5)] {
+                for min_score in [1.0, 1.5, 2.0, 3.0] {
+                    for tension_threshold in [0.4, 0.5] {
+                        for (neutral_article_gate, uncued_weight) in extras() {
+                            grid.push(RelationSettings {
+                                window,
+                                title_weight,
+                                lead_sentences,
+                                lead_weight,
+                                min_score,
+                                first_min_score: min_score,
+                                tension_threshold,
+                                neutral_article_gate,
+                                uncued_weight,
+                                ..RelationSettings::default()
+                            });
+                        }
+                    }
+                }
+            }
+        }
+    }
+    grid
+}
+
+/// How many stories the served model answers with other pairs than the harness finds at
+/// the defaults (0: the served path applies the gate as the harness does).
+fn served_differs(model: &Model, gazetteer: &Gazetteer, labels: StanceLabels, all: &[&Prepared<'_>]) -> usize {
+    let found = answer(gazetteer, labels, &RelationSettings::default(), 0, all);
+    let key = |pairs: &[news::Pair]| {
+        pairs.iter().map(|p| format!("{}-{} {} {}", p.a, p.b, p.stance, p.main)).collect::<Vec<_>>()
+    };
+    all.iter().zip(&found).filter(|(p, a)| key(&news::served_pairs(model, p.story)) != key(&a.predicted)).count()
+}
+
+/// Prints the gate's figures on all stories (defaults otherwise) and held out.
+pub fn print_figures(model: &Model, gazetteer: &Gazetteer, labels: StanceLabels, all: &[&Prepared<'_>]) {
+    println!(
+        "stories the served model answers otherwise than the harness: {}",
+        served_differs(model, gazetteer, labels, all)
+    );
+    println!("\n## Article gate, all stories, defaults otherwise");
+    for (gate, uncued) in extras() {
+        let settings =
+            RelationSettings { neutral_article_gate: gate, uncued_weight: uncued, ..RelationSettings::default() };
+        let answers = answer(gazetteer, labels, &settings, 0, all);
+        let counts = pair_scores(&answers);
+        println!("gate {gate} uncued ×{uncued}: {} → {:.3}", line3(&counts), news::objective(&counts));
+        print_stance(&format!("gate {gate} uncued ×{uncued}"), &answers);
+    }
+    type Kept = fn(&RelationSettings) -> bool;
+    let ablations: [(&str, Kept); 6] = [
+        ("narrow grid, no gate", |s| s.neutral_article_gate > 1.0 && s.uncued_weight == 1.0),
+        ("narrow grid with the gate", |s| s.uncued_weight == 1.0),
+        ("gate 0.5 only", |s| s.neutral_article_gate == 0.5 && s.uncued_weight == 1.0),
+        ("cue weight, no gate", |s| s.neutral_article_gate > 1.0),
+        ("gate 0.5 and cue weight", |s| s.neutral_article_gate == 0.5),
+        ("gate 0.5 and cue weight below 1", |s| s.neutral_article_gate == 0.5 && s.uncued_weight < 1.0),
+    ];
+    let grid = grid();
+    println!("\n## Held out, narrowed grid ({} settings) with the gate", grid.len());
+    let mut held_out: Vec<Vec<Vec<Answer<'_>>>> = ablations.iter().map(|_| Vec::new()).collect();
+    for split in 0..SPLITS {
+        let halves = halves(all, split);
+        let objectives: Vec<Vec<f64>> = halves
+            .iter()
+            .map(|half| {
+                grid.iter().map(|s| news::objective(&pair_scores(&answer(gazetteer, labels, s, 0, half)))).collect()
+            })
+            .collect();
+        for (a, (name, tried)) in ablations.iter().enumerate() {
+            let mut answers = Vec::new();
+            for (h, objective) in objectives.iter().enumerate() {
+                let chosen = best(&grid, objective, *tried);
+                println!(
+                    "split {split}, {name}, half {h}: {} gate {} uncued ×{}",
+                    describe(&chosen),
+                    chosen.neutral_article_gate,
+                    chosen.uncued_weight
+                );
+                answers.extend(answer(gazetteer, labels, &chosen, 0, &halves[1 - h]));
+            }
+            held_out[a].push(answers);
+        }
+    }
+    for ((name, _), splits) in ablations.iter().zip(&held_out) {
+        let each: Vec<f64> = splits.iter().map(|answers| news::objective(&pair_scores(answers))).collect();
+        let pooled: Vec<Answer<'_>> = splits.iter().flatten().map(Answer::clone).collect();
+        let counts = pair_scores(&pooled);
+        println!(
+            "\n{name}, {SPLITS} splits pooled: {} → {:.3}; per split {each:.3?}",
+            line3(&counts),
+            news::objective(&counts)
+        );
+        print_stance(&format!("{name}, held out"), &pooled);
+    }
+}
+
+/// Pair precision, recall and F1 to three places, then the rest as [`news::line`] has it.
+fn line3(c: &PairCounts) -> String {
+    format!("P {:.3} R {:.3} F1 {:.3} | {}", c.precision(), c.recall(), c.f1(), news::line(c))
+}
