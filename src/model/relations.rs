@@ -29,6 +29,7 @@ use crate::features::actors::{ActorId, ArticleActors, Field, Gazetteer};
 pub use cues::{ArticleKeys, CueWords};
 pub use gate::article_reads_neutral;
 pub(crate) use places::ActorPlaces;
+pub use tally::text_capacity;
 use tally::{article_tension, evidence_of, tally, Entry, Tallied};
 
 /// One sentence: its field, bytes, and stance probabilities in the stance head's label order.
@@ -131,6 +132,12 @@ pub struct RelationSettings {
     /// How much a sentence naming both of a pair counts when no cue word stands between the
     /// two ([`CueWords`]; only where the caller gives the cue words); 1: no such weight.
     pub uncued_weight: f32,
+    /// The most `min_score` and `first_min_score` may be, as a share of the evidence the
+    /// text can hold (the sum of its sentences' place weights, [`text_capacity`]): a text of
+    /// one sentence holds less than a story's threshold, and its one pair named once is its
+    /// relation. At the defaults, from two text sentences on, the thresholds as set; 0: no
+    /// cap.
+    pub short_text_share: f32,
     /// The most relations an article's answer lists, best-scored first.
     pub max_pairs: usize,
     /// The most evidence sentences kept for one relation (its first ones).
@@ -159,6 +166,7 @@ impl Default for RelationSettings {
             min_score_per_actor: 0.0,
             neutral_article_gate: 0.5,
             uncued_weight: 0.75,
+            short_text_share: 0.5,
             max_pairs: 16,
             max_evidence: 8,
         }
@@ -279,8 +287,37 @@ pub fn has_relation_with_cues(
     actors: &ArticleActors,
     cues: Option<&CueWords<'_>>,
 ) -> bool {
-    let least = settings.min_score.min(settings.first_min_score);
+    let least = Thresholds::of(settings, sentences).least();
     tally(settings, labels, sentences, actors, (false, Some(least)), cues).stopped
+}
+
+/// The least scores that make a relation in one article: [`RelationSettings::min_score`]
+/// and [`RelationSettings::first_min_score`], each capped at
+/// [`RelationSettings::short_text_share`] of the text's capacity.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Thresholds {
+    /// Any pair's.
+    min: f32,
+    /// The best-scored pair's.
+    first: f32,
+}
+
+impl Thresholds {
+    fn of(settings: &RelationSettings, sentences: &[SentenceInput<'_>]) -> Self {
+        let (min, first) = (settings.min_score, settings.first_min_score);
+        if settings.short_text_share <= 0.0 {
+            return Self { min, first };
+        }
+        // Past this capacity the cap is above both thresholds: no need to add further.
+        let enough = min.max(first) / settings.short_text_share;
+        let cap = settings.short_text_share * text_capacity(settings, sentences, enough);
+        Self { min: min.min(cap), first: first.min(cap) }
+    }
+
+    /// The least score any pair may have.
+    fn least(self) -> f32 {
+        self.min.min(self.first)
+    }
 }
 
 /// The pairs that reach the threshold, best first and capped, with labels, `main` and the
@@ -294,7 +331,8 @@ fn finish(
 ) -> Relations {
     let Tallied { paired, tallies, .. } = tallied;
     let crowd = settings.min_score_per_actor * paired.actors().len().saturating_sub(2) as f32;
-    let least = settings.min_score.min(settings.first_min_score) + crowd;
+    let thresholds = Thresholds::of(settings, sentences);
+    let least = thresholds.least() + crowd;
     let mut found: Vec<(&Entry, &[u32])> =
         tallies.entries().filter(|(entry, _)| entry.tally.score >= least && entry.tally.score > 0.0).collect();
     // In the order of the pairs' places, so that equal keys below keep one order.
@@ -332,7 +370,7 @@ fn finish(
     let best = pairs.first().map_or(0.0, |pair| pair.score);
     pairs.retain(|pair| {
         index += 1;
-        (pair.score >= settings.min_score + crowd || index == 1) && pair.score >= settings.min_share_of_best * best
+        (pair.score >= thresholds.min + crowd || index == 1) && pair.score >= settings.min_share_of_best * best
     });
     pairs.truncate(settings.max_pairs);
     if settings.main_by == MainBy::Prominence {

@@ -298,6 +298,20 @@ pub(super) fn article_tension(
     }
 }
 
+/// The sum of the place weights of `sentences` (a title sentence's, a lead sentence's, else
+/// 1): the most evidence one pair can gather in the text. Counted up to `enough` only.
+pub fn text_capacity(settings: &RelationSettings, sentences: &[SentenceInput<'_>], enough: f32) -> f32 {
+    let mut places = PlaceWeights::new(settings);
+    let mut capacity = 0.0;
+    for sentence in sentences {
+        if capacity >= enough {
+            break;
+        }
+        capacity += places.next(sentence.field);
+    }
+    capacity
+}
+
 /// The place weight of each sentence in turn: the title's, the lead's for the first
 /// [`RelationSettings::lead_sentences`] sentences of the text, else 1.
 struct PlaceWeights<'s> {

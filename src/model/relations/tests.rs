@@ -283,7 +283,7 @@ fn a_pair_without_a_cue_word_between_its_names_weighs_the_uncued_weight() {
     let (actors, sentences) = read("", text, &[TENSE, TENSE]);
     let keys = ArticleKeys::read(&Tokenizer::default(), "", text);
     let cues = keys.cue_words();
-    let settings = RelationSettings { uncued_weight: 0.5, min_score: 1.5, ..plain() };
+    let settings = RelationSettings { uncued_weight: 0.5, min_score: 1.5, short_text_share: 0.0, ..plain() };
     let score = |cues: Option<&CueWords<'_>>| {
         let found = relations_with_cues(gazetteer(), &settings, LABELS, &sentences, &actors, cues);
         let open = RelationSettings { min_score: 0.1, ..settings };
@@ -300,4 +300,25 @@ fn a_pair_without_a_cue_word_between_its_names_weighs_the_uncued_weight() {
     assert!(has_relation_with_cues(&settings, LABELS, &sentences, &actors, None));
     assert!(cues.any_between(Field::Text, 0, "France accused".len()));
     assert!(!cues.any_between(Field::Text, "France accused Russia".len(), text.len()));
+}
+
+/// A text of one sentence can hold less evidence than a story's threshold: the thresholds
+/// are capped at `short_text_share` of the text's capacity (its sentences' place weights),
+/// so its one pair named once is found; a text of two lead sentences keeps them as set, and
+/// so does a one-sentence text without the cap (share 0).
+#[test]
+fn a_one_sentence_texts_pair_is_found_under_a_storys_threshold() {
+    let story = RelationSettings { lead_weight: 1.5, min_score: 1.5, first_min_score: 1.5, ..plain() };
+    let text = "China and Russia signed a gas deal.";
+    // The sentence's weight as a relation is 1 − P(neutral) = 0.9: 1.5 × 0.9 = 1.35 < 1.5.
+    let found = relations_of(&story, "", text, &[FRIENDLY]);
+    assert_eq!(pairs(&found), [("CHN", "RUS", "cooperation", true)]);
+    let (actors, sentences) = read("", text, &[FRIENDLY]);
+    assert!(has_relation(&story, LABELS, &sentences, &actors));
+    let uncapped = RelationSettings { short_text_share: 0.0, ..story };
+    assert!(pairs(&relations_of(&uncapped, "", text, &[FRIENDLY])).is_empty());
+    assert!(!has_relation(&uncapped, LABELS, &sentences, &actors));
+    let two = "China and Russia signed a gas deal. The deal runs for thirty years.";
+    assert!(pairs(&relations_of(&story, "", two, &[FRIENDLY, NEUTRAL])).is_empty());
+    assert_eq!(text_capacity(&story, &sentences, f32::INFINITY), 1.5);
 }
