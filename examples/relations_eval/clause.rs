@@ -5,9 +5,9 @@
 //! the labels do not count.
 
 use accord::features::actors::{Field, Gazetteer, Mention};
-use accord::model::relations::{relations, RelationSettings, SentenceInput, StanceLabels};
+use accord::model::relations::{relations, RelationSettings, StanceLabels};
 
-use crate::Prepared;
+use crate::{sentence_inputs, Prepared};
 
 fn clean(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ").replace('\t', " ")
@@ -16,12 +16,7 @@ fn clean(text: &str) -> String {
 /// The rows of one story.
 fn rows(gazetteer: &Gazetteer, labels: StanceLabels, p: &Prepared<'_>, out: &mut String) {
     let actors = &p.actors[0];
-    let inputs: Vec<SentenceInput<'_>> = p
-        .reading
-        .sentences
-        .iter()
-        .map(|(field, range, stance)| SentenceInput { field: *field, range: range.clone(), stance })
-        .collect();
+    let inputs = sentence_inputs(p);
     let all = RelationSettings {
         min_score: 1e-6,
         first_min_score: 1e-6,

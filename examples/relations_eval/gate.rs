@@ -5,21 +5,15 @@
 use accord::features::actors::{ArticleActors, Field, Gazetteer, MentionRole};
 use accord::model::relations::{relations, RelationSettings, SentenceInput, StanceLabels};
 
-use accord::model::meta::PairCounts;
-use accord::train::news::{self, Answer};
+use accord::train::news;
 use accord::Model;
 
-use crate::{answer, best, describe, halves, pair_scores, print_stance, Prepared, SPLITS};
+use crate::{answer, describe, line3, pair_scores, print_held_out, print_stance, sentence_inputs, Ablation, Prepared};
 
 /// One row of article-level features for `p`.
 fn row(gazetteer: &Gazetteer, labels: StanceLabels, p: &Prepared<'_>) -> String {
     let actors: &ArticleActors = &p.actors[0];
-    let inputs: Vec<SentenceInput<'_>> = p
-        .reading
-        .sentences
-        .iter()
-        .map(|(field, range, stance)| SentenceInput { field: *field, range: range.clone(), stance })
-        .collect();
+    let inputs = sentence_inputs(p);
     let found = relations(gazetteer, &RelationSettings::default(), labels, &inputs, actors).pairs;
     let neutral = |s: &SentenceInput<'_>| labels.neutral.and_then(|n| s.stance.get(n)).copied().unwrap_or(0.0);
     let n = inputs.len().max(1) as f32;
@@ -160,8 +154,7 @@ pub fn print_figures(model: &Model, gazetteer: &Gazetteer, labels: StanceLabels,
         println!("gate {gate} uncued ×{uncued}: {} → {:.3}", line3(&counts), news::objective(&counts));
         print_stance(&format!("gate {gate} uncued ×{uncued}"), &answers);
     }
-    type Kept = fn(&RelationSettings) -> bool;
-    let ablations: [(&str, Kept); 6] = [
+    let ablations: [Ablation; 6] = [
         ("narrow grid, no gate", |s| s.neutral_article_gate > 1.0 && s.uncued_weight == 1.0),
         ("narrow grid with the gate", |s| s.uncued_weight == 1.0),
         ("gate 0.5 only", |s| s.neutral_article_gate == 0.5 && s.uncued_weight == 1.0),
@@ -169,46 +162,7 @@ pub fn print_figures(model: &Model, gazetteer: &Gazetteer, labels: StanceLabels,
         ("gate 0.5 and cue weight", |s| s.neutral_article_gate == 0.5),
         ("gate 0.5 and cue weight below 1", |s| s.neutral_article_gate == 0.5 && s.uncued_weight < 1.0),
     ];
-    let grid = grid();
-    println!("\n## Held out, narrowed grid ({} settings) with the gate", grid.len());
-    let mut held_out: Vec<Vec<Vec<Answer<'_>>>> = ablations.iter().map(|_| Vec::new()).collect();
-    for split in 0..SPLITS {
-        let halves = halves(all, split);
-        let objectives: Vec<Vec<f64>> = halves
-            .iter()
-            .map(|half| {
-                grid.iter().map(|s| news::objective(&pair_scores(&answer(gazetteer, labels, s, 0, half)))).collect()
-            })
-            .collect();
-        for (a, (name, tried)) in ablations.iter().enumerate() {
-            let mut answers = Vec::new();
-            for (h, objective) in objectives.iter().enumerate() {
-                let chosen = best(&grid, objective, *tried);
-                println!(
-                    "split {split}, {name}, half {h}: {} gate {} uncued ×{}",
-                    describe(&chosen),
-                    chosen.neutral_article_gate,
-                    chosen.uncued_weight
-                );
-                answers.extend(answer(gazetteer, labels, &chosen, 0, &halves[1 - h]));
-            }
-            held_out[a].push(answers);
-        }
-    }
-    for ((name, _), splits) in ablations.iter().zip(&held_out) {
-        let each: Vec<f64> = splits.iter().map(|answers| news::objective(&pair_scores(answers))).collect();
-        let pooled: Vec<Answer<'_>> = splits.iter().flatten().map(Answer::clone).collect();
-        let counts = pair_scores(&pooled);
-        println!(
-            "\n{name}, {SPLITS} splits pooled: {} → {:.3}; per split {each:.3?}",
-            line3(&counts),
-            news::objective(&counts)
-        );
-        print_stance(&format!("{name}, held out"), &pooled);
-    }
-}
-
-/// Pair precision, recall and F1 to three places, then the rest as [`news::line`] has it.
-fn line3(c: &PairCounts) -> String {
-    format!("P {:.3} R {:.3} F1 {:.3} | {}", c.precision(), c.recall(), c.f1(), news::line(c))
+    let describe_gate =
+        |s: &RelationSettings| format!("{} gate {} uncued ×{}", describe(s), s.neutral_article_gate, s.uncued_weight);
+    print_held_out(gazetteer, labels, all, (&grid(), "with the gate"), &ablations, &describe_gate);
 }

@@ -27,7 +27,7 @@ use halves::halves;
 
 use accord::features::actors::{AmbiguousRule, ArticleActors, Gazetteer, MatchSettings};
 use accord::model::meta::PairCounts;
-use accord::model::relations::{ArticleKeys, MainBy, RelationSettings, StanceLabels};
+use accord::model::relations::{ArticleKeys, MainBy, RelationSettings, SentenceInput, StanceLabels};
 use accord::train::news::{self, Answer, NewsStories, NewsStory, Reading, StanceRule};
 use accord::Model;
 
@@ -84,6 +84,68 @@ fn answer<'a>(
             );
             news::answer(p.story, &p.reading, predicted)
         })
+        .collect()
+}
+
+/// A choice a held-out ablation may make: its name, and which of the grid's settings it may
+/// choose among.
+type Ablation = (&'static str, fn(&RelationSettings) -> bool);
+
+/// For each ablation, the settings of `grid` it allows chosen on one half of each split by
+/// the objective and measured on the other, both ways, over [`SPLITS`] splits: each choice
+/// printed with `describe`, then each ablation's figures pooled over the splits.
+fn print_held_out(
+    gazetteer: &Gazetteer,
+    labels: StanceLabels,
+    all: &[&Prepared<'_>],
+    (grid, title): (&[RelationSettings], &str),
+    ablations: &[Ablation],
+    describe: &dyn Fn(&RelationSettings) -> String,
+) {
+    println!("\n## Held out, narrowed grid ({} settings) {title}", grid.len());
+    let mut held_out: Vec<Vec<Vec<Answer<'_>>>> = ablations.iter().map(|_| Vec::new()).collect();
+    for split in 0..SPLITS {
+        let halves = halves(all, split);
+        let objectives: Vec<Vec<f64>> = halves
+            .iter()
+            .map(|half| {
+                grid.iter().map(|s| news::objective(&pair_scores(&answer(gazetteer, labels, s, 0, half)))).collect()
+            })
+            .collect();
+        for (a, (name, tried)) in ablations.iter().enumerate() {
+            let mut answers = Vec::new();
+            for (h, objective) in objectives.iter().enumerate() {
+                let chosen = best(grid, objective, *tried);
+                println!("split {split}, {name}, chosen on half {h}: {}", describe(&chosen));
+                answers.extend(answer(gazetteer, labels, &chosen, 0, &halves[1 - h]));
+            }
+            held_out[a].push(answers);
+        }
+    }
+    for ((name, _), splits) in ablations.iter().zip(&held_out) {
+        let each: Vec<f64> = splits.iter().map(|answers| news::objective(&pair_scores(answers))).collect();
+        let pooled: Vec<Answer<'_>> = splits.iter().flatten().map(Answer::clone).collect();
+        let counts = pair_scores(&pooled);
+        println!(
+            "\n{name}, {SPLITS} splits pooled: {} → {:.3}; per split {each:.3?}",
+            line3(&counts),
+            news::objective(&counts)
+        );
+        print_stance(&format!("{name}, held out"), &pooled);
+    }
+}
+
+/// Pair precision, recall and F1 to three places, then the rest as [`news::line`] has it.
+fn line3(c: &PairCounts) -> String {
+    format!("P {:.3} R {:.3} F1 {:.3} | {}", c.precision(), c.recall(), c.f1(), news::line(c))
+}
+
+/// A prepared story's sentences as the relations read them.
+fn sentence_inputs<'p>(p: &'p Prepared<'_>) -> Vec<SentenceInput<'p>> {
+    p.reading
+        .sentences
+        .iter()
+        .map(|(field, range, stance)| SentenceInput { field: *field, range: range.clone(), stance })
         .collect()
 }
 

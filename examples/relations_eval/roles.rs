@@ -5,11 +5,10 @@
 //! over the splits), beside the same narrowed grid without them.
 
 use accord::model::relations::{MainBy, RelationSettings};
-use accord::train::news::{self, Answer};
+use accord::train::news;
 
-use crate::{answer, best, describe, halves, pair_scores, print_stance, Prepared, SPLITS};
+use crate::{answer, describe, line3, pair_scores, print_held_out, print_stance, Ablation, Prepared};
 use accord::features::actors::Gazetteer;
-use accord::model::meta::PairCounts;
 use accord::model::relations::StanceLabels;
 
 /// The values tried for each new setting.
@@ -55,11 +54,6 @@ fn grid() -> Vec<RelationSettings> {
         }
     }
     grid
-}
-
-/// Pair precision, recall and F1 to three places, then the rest as [`news::line`] has it.
-fn line3(c: &PairCounts) -> String {
-    format!("P {:.3} R {:.3} F1 {:.3} | {}", c.precision(), c.recall(), c.f1(), news::line(c))
 }
 
 /// The pairs `changed` finds and `defaults` does not, and the other way, labeled or not.
@@ -133,14 +127,13 @@ pub fn print(gazetteer: &Gazetteer, labels: StanceLabels, all: &[&Prepared<'_>])
     println!("\n## Pairs place ×0.5 changes (defaults otherwise)");
     print_changes(gazetteer, labels, all, &before, &RelationSettings { place_weight: 0.5, ..before });
 
-    type Kept = fn(&RelationSettings) -> bool;
     let plain = |s: &RelationSettings| {
         s.place_weight == 1.0
             && s.descriptor_weight == 1.0
             && s.min_share_of_best == 0.0
             && s.min_score_per_actor == 0.0
     };
-    let ablations: [(&str, Kept); 9] = [
+    let ablations: [Ablation; 9] = [
         ("narrow grid alone", plain),
         ("with place weight", |s| {
             s.descriptor_weight == 1.0 && s.min_share_of_best == 0.0 && s.min_score_per_actor == 0.0
@@ -167,36 +160,5 @@ pub fn print(gazetteer: &Gazetteer, labels: StanceLabels, all: &[&Prepared<'_>])
         }),
         ("all four", |_| true),
     ];
-    let grid = grid();
-    println!("\n## Held out, narrowed grid ({} settings) and the new settings", grid.len());
-    let mut held_out: Vec<Vec<Vec<Answer<'_>>>> = ablations.iter().map(|_| Vec::new()).collect();
-    for split in 0..SPLITS {
-        let halves = halves(all, split);
-        let objectives: Vec<Vec<f64>> = halves
-            .iter()
-            .map(|half| {
-                grid.iter().map(|s| news::objective(&pair_scores(&answer(gazetteer, labels, s, 0, half)))).collect()
-            })
-            .collect();
-        for (a, (name, tried)) in ablations.iter().enumerate() {
-            let mut answers = Vec::new();
-            for (h, objective) in objectives.iter().enumerate() {
-                let chosen = best(&grid, objective, *tried);
-                println!("split {split}, {name}, chosen on half {h}: {}", describe_roles(&chosen));
-                answers.extend(answer(gazetteer, labels, &chosen, 0, &halves[1 - h]));
-            }
-            held_out[a].push(answers);
-        }
-    }
-    for ((name, _), splits) in ablations.iter().zip(&held_out) {
-        let each: Vec<f64> = splits.iter().map(|answers| news::objective(&pair_scores(answers))).collect();
-        let pooled: Vec<Answer<'_>> = splits.iter().flatten().map(Answer::clone).collect();
-        let counts = pair_scores(&pooled);
-        println!(
-            "\n{name}, {SPLITS} splits pooled: {} → {:.3}; per split {each:.3?}",
-            line3(&counts),
-            news::objective(&counts)
-        );
-        print_stance(&format!("{name}, held out"), &pooled);
-    }
+    print_held_out(gazetteer, labels, all, (&grid(), "and the new settings"), &ablations, &describe_roles);
 }
