@@ -8,7 +8,10 @@ use accord::model::relations::{relations, RelationSettings, SentenceInput, Stanc
 use accord::train::news;
 use accord::Model;
 
-use crate::{answer, describe, line3, pair_scores, print_held_out, print_stance, sentence_inputs, Ablation, Prepared};
+use crate::{
+    answer, describe, line3, narrow_grid, pair_scores, print_held_out, print_stance, sentence_inputs, Ablation,
+    Prepared,
+};
 
 /// One row of article-level features for `p`.
 fn row(gazetteer: &Gazetteer, labels: StanceLabels, p: &Prepared<'_>) -> String {
@@ -97,36 +100,16 @@ fn extras() -> Vec<(f32, f32)> {
     gates.chain(cued).collect()
 }
 
-/// The narrowed grid of `--roles` (window 1 or 2, title ×1 or ×2, lead none or 3 × 1.5,
-/// `min_score` 1 to 3, tension ≥ 0.4 or 0.5; the mention-role weights at their defaults)
-/// crossed with the gate values.
+/// The narrowed grid crossed with the gate values.
 fn grid() -> Vec<RelationSettings> {
-    let mut grid = Vec::new();
-    for window in [1, 2] {
-        for title_weight in [1.0, 2.0] {
-            for (lead_sentences, lead_weight) in [(0, 1.0), (3, 1.5)] {
-                for min_score in [1.0, 1.5, 2.0, 3.0] {
-                    for tension_threshold in [0.4, 0.5] {
-                        for (neutral_article_gate, uncued_weight) in extras() {
-                            grid.push(RelationSettings {
-                                window,
-                                title_weight,
-                                lead_sentences,
-                                lead_weight,
-                                min_score,
-                                first_min_score: min_score,
-                                tension_threshold,
-                                neutral_article_gate,
-                                uncued_weight,
-                                ..RelationSettings::default()
-                            });
-                        }
-                    }
-                }
-            }
-        }
-    }
-    grid
+    let crossed = |base: RelationSettings| {
+        extras().into_iter().map(move |(neutral_article_gate, uncued_weight)| RelationSettings {
+            neutral_article_gate,
+            uncued_weight,
+            ..base
+        })
+    };
+    narrow_grid().into_iter().flat_map(crossed).collect()
 }
 
 /// How many stories the served model answers with other pairs than the harness finds at

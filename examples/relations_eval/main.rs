@@ -87,6 +87,34 @@ fn answer<'a>(
         .collect()
 }
 
+/// The narrowed grid of 64 settings around the defaults, which decided their neighbourhood
+/// (window 1 or 2, title ×1 or ×2, lead none or 3 × 1.5, `min_score` 1 to 3, tension ≥ 0.4 or
+/// 0.5), the rest at the defaults: `--roles` and `--gate` cross it with their own settings.
+fn narrow_grid() -> Vec<RelationSettings> {
+    let mut grid = Vec::new();
+    for window in [1, 2] {
+        for title_weight in [1.0, 2.0] {
+            for (lead_sentences, lead_weight) in [(0, 1.0), (3, 1.5)] {
+                for min_score in [1.0, 1.5, 2.0, 3.0] {
+                    for tension_threshold in [0.4, 0.5] {
+                        grid.push(RelationSettings {
+                            window,
+                            title_weight,
+                            lead_sentences,
+                            lead_weight,
+                            min_score,
+                            first_min_score: min_score,
+                            tension_threshold,
+                            ..RelationSettings::default()
+                        });
+                    }
+                }
+            }
+        }
+    }
+    grid
+}
+
 /// A choice a held-out ablation may make: its name, and which of the grid's settings it may
 /// choose among.
 type Ablation = (&'static str, fn(&RelationSettings) -> bool);

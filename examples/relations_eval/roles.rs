@@ -7,7 +7,7 @@
 use accord::model::relations::{MainBy, RelationSettings};
 use accord::train::news;
 
-use crate::{answer, describe, line3, pair_scores, print_held_out, print_stance, Ablation, Prepared};
+use crate::{answer, describe, line3, narrow_grid, pair_scores, print_held_out, print_stance, Ablation, Prepared};
 use accord::features::actors::Gazetteer;
 use accord::model::relations::StanceLabels;
 
@@ -17,43 +17,23 @@ const DESCRIPTOR_WEIGHTS: [f32; 2] = [1.0, 0.0];
 const SHARES_OF_BEST: [f32; 3] = [0.0, 0.25, 0.4];
 const PER_ACTOR: [f32; 4] = [0.0, 0.05, 0.1, 0.2];
 
-/// The narrowed grid: the settings that decided the defaults' neighbourhood (window 1 or
-/// 2, title ×1 or ×2, lead none or 3 × 1.5, `min_score` 1 to 3, tension ≥ 0.4 or 0.5),
-/// crossed with the new settings.
+/// The narrowed grid crossed with the new settings.
 fn grid() -> Vec<RelationSettings> {
-    let mut grid = Vec::new();
-    for window in [1, 2] {
-        for title_weight in [1.0, 2.0] {
-            for (lead_sentences, lead_weight) in [(0, 1.0), (3, 1.5)] {
-                for min_score in [1.0, 1.5, 2.0, 3.0] {
-                    for tension_threshold in [0.4, 0.5] {
-                        for place_weight in PLACE_WEIGHTS {
-                            for descriptor_weight in DESCRIPTOR_WEIGHTS {
-                                for (min_share_of_best, min_score_per_actor) in extras() {
-                                    grid.push(RelationSettings {
-                                        window,
-                                        title_weight,
-                                        lead_sentences,
-                                        lead_weight,
-                                        min_score,
-                                        first_min_score: min_score,
-                                        tension_threshold,
-                                        main_by: MainBy::Score,
-                                        place_weight,
-                                        descriptor_weight,
-                                        min_share_of_best,
-                                        min_score_per_actor,
-                                        ..RelationSettings::default()
-                                    });
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-        }
-    }
-    grid
+    let roles = |base: RelationSettings| {
+        PLACE_WEIGHTS.into_iter().flat_map(move |place_weight| {
+            DESCRIPTOR_WEIGHTS.into_iter().flat_map(move |descriptor_weight| {
+                extras().map(move |(min_share_of_best, min_score_per_actor)| RelationSettings {
+                    main_by: MainBy::Score,
+                    place_weight,
+                    descriptor_weight,
+                    min_share_of_best,
+                    min_score_per_actor,
+                    ..base
+                })
+            })
+        })
+    };
+    narrow_grid().into_iter().flat_map(roles).collect()
 }
 
 /// The pairs `changed` finds and `defaults` does not, and the other way, labeled or not.
