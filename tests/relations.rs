@@ -6,8 +6,9 @@
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use accord::model::relations::{relations_with_cues, ArticleKeys, CueWords, RelationSettings, SentenceInput};
+use accord::model::relations::{relations_with_cues, CueWords, RelationSettings, SentenceInput};
 use accord::model::who::match_settings;
+use accord::text::tokens::Tokens;
 use accord::train::news;
 use accord::{Article, Classification, Model, Options};
 
@@ -180,8 +181,9 @@ fn the_served_relations_weigh_pairs_named_without_a_cue_word_between_them() {
     let (_, labels) = news::stance_labels(&model).expect("the stance rule");
     let sentences = model.sentence_probabilities(&article).expect("the stance rule");
     let actors = gazetteer.matcher(match_settings()).find(model.tokenizer(), title, text);
-    let keys = ArticleKeys::read(model.tokenizer(), title, text);
-    let cues = keys.cue_words();
+    let mut tokens = Tokens::new();
+    tokens.read(model.tokenizer(), &article);
+    let cues = CueWords::of(&tokens);
     let inputs: Vec<SentenceInput<'_>> = sentences
         .iter()
         .map(|(field, range, stance)| SentenceInput { field: *field, range: range.clone(), stance })

@@ -27,8 +27,10 @@ use halves::halves;
 
 use accord::features::actors::{AmbiguousRule, ArticleActors, Gazetteer, MatchSettings};
 use accord::model::meta::PairCounts;
-use accord::model::relations::{ArticleKeys, MainBy, RelationSettings, SentenceInput, StanceLabels};
+use accord::model::relations::{CueWords, MainBy, RelationSettings, SentenceInput, StanceLabels};
+use accord::text::tokens::Tokens;
 use accord::train::news::{self, Answer, NewsStories, NewsStory, Reading, StanceRule};
+use accord::Article;
 use accord::Model;
 
 /// A story with everything the relation settings do not change computed once.
@@ -38,8 +40,8 @@ struct Prepared<'s> {
     /// The actors under each ambiguous rule, in [`AMBIGUOUS`] order, then under the first
     /// rule with the dateline's names counted ([`DATELINE_COUNTED`]).
     actors: Vec<ArticleActors>,
-    /// The token keys of title and text, for the cue words.
-    keys: ArticleKeys,
+    /// The story read once by the model's tokenizer, for the cue words.
+    tokens: Tokens,
 }
 
 const AMBIGUOUS: [AmbiguousRule; 3] = [AmbiguousRule::Supported, AmbiguousRule::Always, AmbiguousRule::Never];
@@ -60,8 +62,9 @@ fn prepare<'s>(
         .chain([dateline_counted])
         .map(|settings| gazetteer.matcher(settings).find(model.tokenizer(), &story.title, &story.text))
         .collect();
-    let keys = ArticleKeys::read(model.tokenizer(), &story.title, &story.text);
-    Ok(Prepared { story, reading: news::read(model, without_actors, story)?, actors, keys })
+    let mut tokens = Tokens::new();
+    tokens.read(model.tokenizer(), &Article { id: &story.id, title: &story.title, text: &story.text });
+    Ok(Prepared { story, reading: news::read(model, without_actors, story)?, actors, tokens })
 }
 
 /// Every story's answer under `settings`, with the actors of ambiguous rule `rule`.
@@ -80,7 +83,7 @@ fn answer<'a>(
                 settings,
                 labels,
                 (&p.reading.model_probabilities, &p.reading.sentences),
-                (&p.actors[rule], Some(&p.keys.cue_words())),
+                (&p.actors[rule], Some(&CueWords::of(&p.tokens))),
             );
             news::answer(p.story, &p.reading, predicted)
         })
@@ -335,7 +338,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     if only_listing {
         for p in &all {
-            listing::print(&gazetteer, &defaults, labels, p.story, &p.reading, (&p.actors[0], &p.keys.cue_words()));
+            listing::print(
+                &gazetteer,
+                &defaults,
+                labels,
+                p.story,
+                &p.reading,
+                (&p.actors[0], &CueWords::of(&p.tokens)),
+            );
         }
         return Ok(());
     }

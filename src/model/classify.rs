@@ -137,20 +137,16 @@ impl Model {
         if gazetteer.is_some() && sentence_count >= 2 && !related {
             self.apply_no_relation(&mut predictions);
         }
-        let (actors, relations) = match (gazetteer, actors) {
+        let (named, relations) = match (gazetteer, &actors) {
             (Some((gazetteer, _)), Some(actors)) if options.relations => {
                 let relations = found.map(|found| self.actor_relations(gazetteer, found)).unwrap_or_default();
-                let named = self.named_actors(gazetteer, &actors);
-                actors.recycle();
-                (named, relations)
+                (self.named_actors(gazetteer, actors), relations)
             }
-            (_, actors) => {
-                if let Some(actors) = actors {
-                    actors.recycle();
-                }
-                (Vec::new(), Vec::new())
-            }
+            _ => (Vec::new(), Vec::new()),
         };
+        if let Some(actors) = actors {
+            actors.recycle();
+        }
         let answering = |i: usize| match (one_sentence, &sentence_vector) {
             (Some((stance, head)), Some(sentence_vector)) if stance == i => (head, sentence_vector),
             _ => (&self.heads[i], &vector),
@@ -163,7 +159,7 @@ impl Model {
                 self.head_result(head, prediction, vector, options.explain)
             })
             .collect();
-        Classification { heads, sentences, actors, relations }
+        Classification { heads, sentences, actors: named, relations }
     }
 
     /// The single-sentence head's input: the article's vector `main`, then its word-prefix

@@ -26,7 +26,7 @@
 use std::ops::Range;
 
 use crate::features::actors::{ActorId, ArticleActors, Field, Gazetteer};
-pub use cues::{ArticleKeys, CueWords};
+pub use cues::CueWords;
 pub use gate::article_reads_neutral;
 pub(crate) use places::ActorPlaces;
 pub use tally::text_capacity;

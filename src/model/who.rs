@@ -95,11 +95,7 @@ pub(super) fn finds_relation(
 
 /// The cue words among the article's token keys, when the settings weigh by them.
 fn cue_words<'t>(settings: &RelationSettings, tokens: &'t Tokens) -> Option<CueWords<'t>> {
-    let field = |field: Field| {
-        let read = tokens.field(field);
-        (read.keys(), read.span_pairs())
-    };
-    (settings.uncued_weight != 1.0).then(|| CueWords::new(field(Field::Title), field(Field::Text)))
+    (settings.uncued_weight != 1.0).then(|| CueWords::of(tokens))
 }
 
 /// The sentences of `tokens` with their stance probabilities, `label_count` of `stances` each.

@@ -11,7 +11,8 @@
 use std::sync::OnceLock;
 
 use crate::features::actors::Field;
-use crate::text::tokenizer::{hash, Tokenizer};
+use crate::text::tokenizer::hash;
+use crate::text::tokens::Tokens;
 
 /// Words that name an interaction between two actors, cooperative or hostile (lowercase).
 const CUE_WORDS: &[&str] = &[
@@ -164,11 +165,13 @@ pub struct CueWords<'a> {
 }
 
 impl<'a> CueWords<'a> {
-    /// The cue words among the title's and the text's token keys (`keys` with their byte
-    /// ranges `spans`, one per key).
-    pub fn new(title: (&'a [u64], &'a [(usize, usize)]), text: (&'a [u64], &'a [(usize, usize)])) -> Self {
-        let field = |(keys, spans): (&'a [u64], &'a [(usize, usize)])| FieldKeys { keys, spans };
-        Self { title: field(title), text: field(text) }
+    /// The cue words among the token keys of an article read once ([`Tokens::read`]).
+    pub fn of(tokens: &'a Tokens) -> Self {
+        let field = |field: Field| {
+            let read = tokens.field(field);
+            FieldKeys { keys: read.keys(), spans: read.span_pairs() }
+        };
+        Self { title: field(Field::Title), text: field(Field::Text) }
     }
 
     /// Whether a cue word starts in `field` at a byte in `start..end`.
@@ -180,34 +183,5 @@ impl<'a> CueWords<'a> {
         let first = spans.partition_point(|span| span.0 < start);
         let cues = CueKeys::get();
         spans.iter().zip(keys).skip(first).take_while(|(span, _)| span.0 < end).any(|(_, &key)| cues.contains(key))
-    }
-}
-
-/// An article's token keys and byte ranges, for a caller that has only its title and text
-/// (the evaluation harness): [`ArticleKeys::cue_words`] reads them as the served path reads
-/// the keys its one tokenizer pass left.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct ArticleKeys {
-    title: (Vec<u64>, Vec<(usize, usize)>),
-    text: (Vec<u64>, Vec<(usize, usize)>),
-}
-
-impl ArticleKeys {
-    /// The keys of `title` and `text`, tokenized by `tokenizer`.
-    pub fn read(tokenizer: &Tokenizer, title: &str, text: &str) -> Self {
-        let field = |source: &str| {
-            let (mut keys, mut spans) = (Vec::new(), Vec::new());
-            tokenizer.for_each(source, |start, end, normalized| {
-                keys.push(hash::token(normalized));
-                spans.push((start, end));
-            });
-            (keys, spans)
-        };
-        Self { title: field(title), text: field(text) }
-    }
-
-    /// The cue words among these keys.
-    pub fn cue_words(&self) -> CueWords<'_> {
-        CueWords::new((&self.title.0, &self.title.1), (&self.text.0, &self.text.1))
     }
 }

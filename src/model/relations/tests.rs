@@ -3,7 +3,9 @@ use std::sync::OnceLock;
 
 use super::*;
 use crate::features::actors::{ArticleActors, MatchSettings};
+use crate::text::article::Article;
 use crate::text::tokenizer::Tokenizer;
+use crate::text::tokens::Tokens;
 
 fn gazetteer() -> &'static Gazetteer {
     static GAZETTEER: OnceLock<Gazetteer> = OnceLock::new();
@@ -281,8 +283,9 @@ fn the_article_gate_reads_the_whole_articles_neutral_probability() {
 fn a_pair_without_a_cue_word_between_its_names_weighs_the_uncued_weight() {
     let text = "France accused Russia of spying. France and Russia have large armies.";
     let (actors, sentences) = read("", text, &[TENSE, TENSE]);
-    let keys = ArticleKeys::read(&Tokenizer::default(), "", text);
-    let cues = keys.cue_words();
+    let mut tokens = Tokens::new();
+    tokens.read(&Tokenizer::default(), &Article { id: "cues", title: "", text });
+    let cues = CueWords::of(&tokens);
     let settings = RelationSettings { uncued_weight: 0.5, min_score: 1.5, short_text_share: 0.0, ..plain() };
     let score = |cues: Option<&CueWords<'_>>| {
         let found = relations_with_cues(gazetteer(), &settings, LABELS, &sentences, &actors, cues);
