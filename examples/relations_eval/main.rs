@@ -11,7 +11,10 @@
 //! labeled pair they miss is missed; with `--listing`, every pair the defaults find, tagged
 //! `FALSE` (not labeled), `STANCE` (labeled with the other stance), `NOTMAIN` (first, not a
 //! main pair) or `TRUE`, with its evidence sentences and mentions marked; with `--roles`, the mention-role weights and the thresholds
-//! relative to the best pair or to the number of actors, in sample and held out.
+//! relative to the best pair or to the number of actors, in sample and held out; with `--own`,
+//! a pair's stance from its own clause and cue words before or after both names, in sample
+//! and held out; with `--shares`, how well the found pairs' tension shares from sentences and
+//! from clauses rank the labeled stances.
 
 mod clause;
 mod gate;
