@@ -331,6 +331,7 @@ impl Model {
 }
 
 mod classify;
+mod clause_stance;
 pub mod contract;
 pub mod file;
 pub mod fsutil;
