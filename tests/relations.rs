@@ -6,7 +6,7 @@
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use accord::model::relations::{relations_with_cues, CueWords, PairContext, RelationSettings, SentenceInput};
+use accord::model::relations::{relations_with_cues, CueWords, RelationSettings, SentenceInput};
 use accord::model::who::match_settings;
 use accord::text::tokens::Tokens;
 use accord::train::news;
@@ -161,8 +161,7 @@ fn a_story_whose_whole_article_stance_reads_neutral_reports_no_relation() {
     let sentences = model.sentence_probabilities(&article).expect("the stance rule");
     let actors = gazetteer.matcher(match_settings()).find(model.tokenizer(), title, text);
     let ungated = RelationSettings { neutral_article_gate: f32::INFINITY, ..RelationSettings::default() };
-    let pairs =
-        news::found_pairs(gazetteer, &ungated, labels, (article_stance, &sentences), (&actors, PairContext::default()));
+    let pairs = news::found_pairs(gazetteer, &ungated, labels, (article_stance, &sentences), (&actors, None));
     assert!(pairs.iter().any(|p| (p.a.as_str(), p.b.as_str()) == ("KOR", "SWE")), "{pairs:?}");
 }
 
@@ -184,7 +183,7 @@ fn the_served_relations_weigh_pairs_named_without_a_cue_word_between_them() {
     let actors = gazetteer.matcher(match_settings()).find(model.tokenizer(), title, text);
     let mut tokens = Tokens::new();
     tokens.read(model.tokenizer(), &article);
-    let cues = CueWords::of(&tokens, &article);
+    let cues = CueWords::of(&tokens);
     let inputs: Vec<SentenceInput<'_>> = sentences
         .iter()
         .map(|(field, range, stance)| SentenceInput { field: *field, range: range.clone(), stance })
@@ -197,33 +196,4 @@ fn the_served_relations_weigh_pairs_named_without_a_cue_word_between_them() {
     let served = with_relations(&model, &article).relations.first().map(|r| r.probability);
     assert!(served.zip(with_cues).is_some_and(|(s, c)| (s - c).abs() < 1e-6), "{served:?} {with_cues:?}");
     assert!(served.zip(without).is_some_and(|(s, w)| (s - w).abs() > 1e-3), "{served:?} {without:?}");
-}
-
-/// The clause stance scores a stretch of a sentence from the article's one analysis as the
-/// sentence itself is scored: the stretch spanning a whole sentence has the sentence's tension
-/// share, a part of it is scored on its own terms, a margin widens an empty stretch to its
-/// neighbours, and a stretch with no tokens, or no such sentence, has none.
-#[test]
-fn the_clause_stance_scores_a_stretch_of_a_sentence_as_its_sentence_is_scored() {
-    let model = model();
-    let title = "Russia and Ukraine sign grain deal";
-    let text = "Russian forces attacked Ukrainian ports overnight. \
-                Later Russia and Ukraine signed a grain deal in Istanbul and praised the talks.";
-    let article = Article { id: "clauses", title, text };
-    let (_, labels) = news::stance_labels(&model).expect("the stance rule");
-    let sentences = model.sentence_probabilities(&article).expect("the stance rule");
-    assert_eq!(sentences.len(), 3);
-    for (index, (_, range, p)) in sentences.iter().enumerate() {
-        let share = p[labels.tension] / (p[labels.tension] + p[labels.cooperation]);
-        let clause = model.clause_tension(&article, index, range.clone(), 0);
-        assert!(clause.is_some_and(|c| (c - share).abs() < 1e-5), "sentence {index}: {clause:?} against {share}");
-    }
-    let (_, last, p) = &sentences[2];
-    let share = p[labels.tension] / (p[labels.tension] + p[labels.cooperation]);
-    let start = text.find("signed").expect("in the text");
-    let part = model.clause_tension(&article, 2, start..start + "signed a grain deal".len(), 0);
-    assert!(part.is_some_and(|c| (c - share).abs() > 1e-3), "{part:?} against {share}");
-    assert_eq!(model.clause_tension(&article, 2, start..start, 0), None);
-    assert!(model.clause_tension(&article, 2, start..start, 1).is_some());
-    assert_eq!(model.clause_tension(&article, 3, last.clone(), 2), None);
 }

@@ -122,17 +122,12 @@ fn served_differs(model: &Model, gazetteer: &Gazetteer, labels: StanceLabels, al
     all.iter().zip(&found).filter(|(p, a)| key(&news::served_pairs(model, p.story)) != key(&a.predicted)).count()
 }
 
-/// Prints how many stories the served model answers otherwise than the harness.
-pub fn print_served(model: &Model, gazetteer: &Gazetteer, labels: StanceLabels, all: &[&Prepared<'_>]) {
+/// Prints the gate's figures on all stories (defaults otherwise) and held out.
+pub fn print_figures(model: &Model, gazetteer: &Gazetteer, labels: StanceLabels, all: &[&Prepared<'_>]) {
     println!(
         "stories the served model answers otherwise than the harness: {}",
         served_differs(model, gazetteer, labels, all)
     );
-}
-
-/// Prints the gate's figures on all stories (defaults otherwise) and held out.
-pub fn print_figures(model: &Model, gazetteer: &Gazetteer, labels: StanceLabels, all: &[&Prepared<'_>]) {
-    print_served(model, gazetteer, labels, all);
     println!("\n## Article gate, all stories, defaults otherwise");
     for (gate, uncued) in extras() {
         let settings =

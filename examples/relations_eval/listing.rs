@@ -6,7 +6,7 @@
 
 use accord::features::actors::{ArticleActors, Field, Gazetteer};
 use accord::model::relations::{
-    article_reads_neutral, relations_in_context, PairContext, RelationSettings, SentenceInput, StanceLabels,
+    article_reads_neutral, relations_with_cues, CueWords, RelationSettings, SentenceInput, StanceLabels,
 };
 use accord::train::news::{NewsStory, Reading};
 
@@ -37,7 +37,7 @@ pub fn print(
     labels: StanceLabels,
     story: &NewsStory,
     reading: &Reading,
-    (actors, context): (&ArticleActors, PairContext<'_>),
+    (actors, cues): (&ArticleActors, &CueWords<'_>),
 ) {
     if article_reads_neutral(settings, labels, &reading.model_probabilities) {
         return;
@@ -47,7 +47,7 @@ pub fn print(
         .iter()
         .map(|(field, range, stance)| SentenceInput { field: *field, range: range.clone(), stance })
         .collect();
-    let found = relations_in_context(gazetteer, settings, labels, &inputs, actors, context).pairs;
+    let found = relations_with_cues(gazetteer, settings, labels, &inputs, actors, Some(cues)).pairs;
     let first_is_main = found.first().is_some_and(|p| {
         story.relations.iter().any(|g| g.main && g.a == gazetteer.code(p.a) && g.b == gazetteer.code(p.b))
     });

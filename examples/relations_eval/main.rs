@@ -11,10 +11,7 @@
 //! labeled pair they miss is missed; with `--listing`, every pair the defaults find, tagged
 //! `FALSE` (not labeled), `STANCE` (labeled with the other stance), `NOTMAIN` (first, not a
 //! main pair) or `TRUE`, with its evidence sentences and mentions marked; with `--roles`, the mention-role weights and the thresholds
-//! relative to the best pair or to the number of actors, in sample and held out; with `--own`,
-//! a pair's stance from its own clause and cue words before or after both names, in sample
-//! and held out; with `--shares`, how well the found pairs' tension shares from sentences and
-//! from clauses rank the labeled stances.
+//! relative to the best pair or to the number of actors, in sample and held out.
 
 mod clause;
 mod gate;
@@ -22,7 +19,6 @@ mod gate;
 mod halves;
 mod listing;
 mod misses;
-mod own;
 mod roles;
 
 use std::path::Path;
@@ -31,9 +27,9 @@ use halves::halves;
 
 use accord::features::actors::{AmbiguousRule, ArticleActors, Gazetteer, MatchSettings};
 use accord::model::meta::PairCounts;
-use accord::model::relations::{CueWords, MainBy, PairContext, RelationSettings, SentenceInput, StanceLabels};
+use accord::model::relations::{CueWords, MainBy, RelationSettings, SentenceInput, StanceLabels};
 use accord::text::tokens::Tokens;
-use accord::train::news::{self, Answer, NewsStories, NewsStory, Reading, StanceRule, StoryClauses};
+use accord::train::news::{self, Answer, NewsStories, NewsStory, Reading, StanceRule};
 use accord::Article;
 use accord::Model;
 
@@ -46,22 +42,6 @@ struct Prepared<'s> {
     actors: Vec<ArticleActors>,
     /// The story read once by the model's tokenizer, for the cue words.
     tokens: Tokens,
-    /// The stance of its clauses, as the served model scores them.
-    clauses: StoryClauses<'s>,
-}
-
-impl<'s> Prepared<'s> {
-    /// The story as an article.
-    fn article(&self) -> Article<'s> {
-        let story = self.story;
-        Article { id: &story.id, title: &story.title, text: &story.text }
-    }
-
-    /// `f` of the story's cue words and clause stance.
-    fn with_context<T>(&self, f: impl FnOnce(PairContext<'_>) -> T) -> T {
-        let cues = CueWords::of(&self.tokens, &self.article());
-        f(PairContext { cues: Some(&cues), clauses: Some(&self.clauses) })
-    }
 }
 
 const AMBIGUOUS: [AmbiguousRule; 3] = [AmbiguousRule::Supported, AmbiguousRule::Always, AmbiguousRule::Never];
@@ -70,7 +50,7 @@ const AMBIGUOUS: [AmbiguousRule; 3] = [AmbiguousRule::Supported, AmbiguousRule::
 const DATELINE_COUNTED: usize = AMBIGUOUS.len();
 
 fn prepare<'s>(
-    model: &'s Model,
+    model: &Model,
     without_actors: &Model,
     gazetteer: &Gazetteer,
     story: &'s NewsStory,
@@ -82,11 +62,9 @@ fn prepare<'s>(
         .chain([dateline_counted])
         .map(|settings| gazetteer.matcher(settings).find(model.tokenizer(), &story.title, &story.text))
         .collect();
-    let article = Article { id: &story.id, title: &story.title, text: &story.text };
     let mut tokens = Tokens::new();
-    tokens.read(model.tokenizer(), &article);
-    let clauses = StoryClauses::new(model, &article);
-    Ok(Prepared { story, reading: news::read(model, without_actors, story)?, actors, tokens, clauses })
+    tokens.read(model.tokenizer(), &Article { id: &story.id, title: &story.title, text: &story.text });
+    Ok(Prepared { story, reading: news::read(model, without_actors, story)?, actors, tokens })
 }
 
 /// Every story's answer under `settings`, with the actors of ambiguous rule `rule`.
@@ -100,15 +78,13 @@ fn answer<'a>(
     stories
         .iter()
         .map(|p| {
-            let predicted = p.with_context(|context| {
-                news::found_pairs(
-                    gazetteer,
-                    settings,
-                    labels,
-                    (&p.reading.model_probabilities, &p.reading.sentences),
-                    (&p.actors[rule], context),
-                )
-            });
+            let predicted = news::found_pairs(
+                gazetteer,
+                settings,
+                labels,
+                (&p.reading.model_probabilities, &p.reading.sentences),
+                (&p.actors[rule], Some(&CueWords::of(&p.tokens))),
+            );
             news::answer(p.story, &p.reading, predicted)
         })
         .collect()
@@ -322,9 +298,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let only_roles = args.first().is_some_and(|a| a == "--roles");
     let only_gate = args.first().is_some_and(|a| a == "--gate");
     let only_clause = args.first().is_some_and(|a| a == "--clause");
-    let only_own = args.first().is_some_and(|a| a == "--own");
-    let only_shares = args.first().is_some_and(|a| a == "--shares");
-    if only_misses || only_listing || only_roles || only_gate || only_clause || only_own || only_shares {
+    if only_misses || only_listing || only_roles || only_gate || only_clause {
         args.remove(0);
     }
     let arg = |i: usize, default: &str| args.get(i).cloned().unwrap_or_else(|| default.to_owned());
@@ -357,16 +331,6 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         clause::print(&gazetteer, labels, &all);
         return Ok(());
     }
-    if only_shares {
-        own::print_shares(&gazetteer, labels, &all);
-        return Ok(());
-    }
-    if only_own {
-        own::print_shares(&gazetteer, labels, &all);
-        own::print(&gazetteer, labels, &all);
-        gate::print_served(&model, &gazetteer, labels, &all);
-        return Ok(());
-    }
     if only_gate {
         gate::print(&gazetteer, labels, &all);
         gate::print_figures(&model, &gazetteer, labels, &all);
@@ -374,9 +338,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     if only_listing {
         for p in &all {
-            p.with_context(|context| {
-                listing::print(&gazetteer, &defaults, labels, p.story, &p.reading, (&p.actors[0], context))
-            });
+            listing::print(
+                &gazetteer,
+                &defaults,
+                labels,
+                p.story,
+                &p.reading,
+                (&p.actors[0], &CueWords::of(&p.tokens)),
+            );
         }
         return Ok(());
     }

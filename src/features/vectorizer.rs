@@ -28,7 +28,7 @@ mod lookups;
 pub mod reference;
 mod table;
 
-pub(crate) use analysis::{Analysis, PartCounts};
+pub(crate) use analysis::Analysis;
 use counts::{tally, tally_all};
 pub(crate) use counts::{term_frequencies, TermCounts};
 
@@ -197,8 +197,7 @@ impl TfIdf {
     /// Tallies the terms of the tokens `tokens` of a field (a sentence's) from the slots
     /// the field's lookups found (`slots`), as [`TfIdf::count_keys`] would tally those
     /// tokens alone, in the same order; returns how many slots it put in `touched`.
-    // Inlined into both of its callers: the per-sentence pass calls it once per sentence.
-    #[inline(always)]
+    #[inline]
     fn count_part(&self, slots: &[u32], tokens: Range<usize>, counts: &mut [u32], touched: &mut Vec<u32>) -> usize {
         let (first, end) = (tokens.start, tokens.end);
         let bigrams = self.settings.max_ngram >= 2;

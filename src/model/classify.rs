@@ -5,13 +5,11 @@
 
 use std::cell::Cell;
 
-use super::clause_stance::ClauseScorer;
 use super::sentence_stance::{label_buffer, BoundStance, SentenceMean, SentenceStance};
 use super::who::{find_actors, find_relations, finds_relation, ActorRelation, NamedActor};
 use super::{HeadResult, Model};
 use crate::features::vectorizer::{Analysis, SparseVector};
 use crate::model::head::argmax;
-use crate::model::relations::ClauseStance;
 use crate::text::article::Article;
 use crate::text::tokens::{Sentence, Tokens};
 
@@ -123,16 +121,14 @@ impl Model {
         let (related, found) = match (gazetteer, &actors, rule) {
             (Some((gazetteer, labels)), Some(actors), Some(bound)) if relating => {
                 let label_count = self.heads[bound.stance].label_count();
+                let (tokens, stances) = (analysis.tokens(), &sentence_probabilities);
                 // The article's own stance, before the relation rule leans it to neutral.
-                let stances = (predictions[bound.stance].probabilities.as_slice(), sentence_probabilities.as_slice());
+                let stances = (predictions[bound.stance].probabilities.as_slice(), stances.as_slice());
                 if options.relations {
-                    let (tokens, parts) = analysis.tokens_and_parts();
-                    let clauses = ClauseScorer::new(self, (bound.stance, labels), tokens, parts);
-                    let read = (tokens, article, &clauses as &dyn ClauseStance);
-                    let found = find_relations(gazetteer, labels, read, stances, label_count, actors);
+                    let found = find_relations(gazetteer, labels, tokens, stances, label_count, actors);
                     (!found.pairs.is_empty(), Some(found))
                 } else {
-                    (finds_relation(labels, (analysis.tokens(), article), stances, label_count, actors), None)
+                    (finds_relation(labels, tokens, stances, label_count, actors), None)
                 }
             }
             _ => (false, None),

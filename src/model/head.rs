@@ -230,8 +230,8 @@ impl PackedHeads {
     /// each slot, in order): what [`PackedHeads::predict`] gives for that head, to the bit
     /// (the same sums in the same order, only of this head's values), without allocating.
     /// For the sentences of an article, whose rows the article's own scoring has just brought
-    /// into the cache. Inlined into each caller (once per sentence, and per clause).
-    #[inline(always)]
+    /// into the cache.
+    #[inline]
     pub(crate) fn head_probabilities(
         &self,
         heads: &[LinearHead],

@@ -331,7 +331,6 @@ impl Model {
 }
 
 mod classify;
-mod clause_stance;
 pub mod contract;
 pub mod file;
 pub mod fsutil;

@@ -26,13 +26,11 @@
 use std::ops::Range;
 
 use crate::features::actors::{ActorId, ArticleActors, Field, Gazetteer};
-pub use clause::ClauseStance;
-pub use context::{relations_in_context, relations_with_cues, PairContext};
 pub use cues::CueWords;
 pub use gate::article_reads_neutral;
 pub(crate) use places::ActorPlaces;
 pub use tally::text_capacity;
-use tally::{evidence_of, tally, Entry, Tallied};
+use tally::{article_tension, evidence_of, tally, Entry, Tallied};
 
 /// One sentence: its field, bytes, and stance probabilities in the stance head's label order.
 #[derive(Debug, Clone, PartialEq)]
@@ -134,16 +132,6 @@ pub struct RelationSettings {
     /// How much a sentence naming both of a pair counts when no cue word stands between the
     /// two ([`CueWords`]; only where the caller gives the cue words); 1: no such weight.
     pub uncued_weight: f32,
-    /// How many tokens before the first of the two names or after the second a cue word
-    /// counts as well as between them, in the same clause ([`CueWords::any_around`]); 0:
-    /// only between.
-    pub cue_reach: usize,
-    /// How much of a pair's tension share in a sentence naming both is its clause's (the
-    /// words between the two names: [`ClauseStance`]; only where the caller gives it), the
-    /// rest the sentence's; 0: the sentence's alone.
-    pub clause_share: f32,
-    /// How many tokens either side of the words between the two names their clause takes in.
-    pub clause_margin: usize,
     /// The most `min_score` and `first_min_score` may be, as a share of the evidence the
     /// text can hold (the sum of its sentences' place weights, [`text_capacity`]): a text of
     /// one sentence holds less than a story's threshold, and its one pair named once is its
@@ -178,9 +166,6 @@ impl Default for RelationSettings {
             min_score_per_actor: 0.0,
             neutral_article_gate: 0.5,
             uncued_weight: 0.75,
-            cue_reach: 0,
-            clause_share: 0.0,
-            clause_margin: 2,
             short_text_share: 0.5,
             max_pairs: 16,
             max_evidence: 8,
@@ -264,6 +249,24 @@ pub fn relations(
     relations_with_cues(gazetteer, settings, labels, sentences, actors, None)
 }
 
+/// [`relations`], with a sentence naming both of a pair weighed by whether a cue word stands
+/// between them ([`CueWords`], [`RelationSettings::uncued_weight`]); without `cues`, no
+/// such weight.
+pub fn relations_with_cues(
+    gazetteer: &Gazetteer,
+    settings: &RelationSettings,
+    labels: StanceLabels,
+    sentences: &[SentenceInput<'_>],
+    actors: &ArticleActors,
+    cues: Option<&CueWords<'_>>,
+) -> Relations {
+    let tallied = tally(settings, labels, sentences, actors, (true, None), cues);
+    // The article's share matters only when mixed in.
+    let article_tension =
+        if settings.article_share != 0.0 { article_tension(settings, labels, sentences) } else { 0.5 };
+    finish(gazetteer, settings, sentences, tallied, article_tension)
+}
+
 /// Whether [`relations`] would find a pair: the same tallies, without evidence, labels or
 /// ranking, and stopped at the first pair that reaches the threshold. What the article stance
 /// needs of an answer that does not list the relations.
@@ -285,9 +288,7 @@ pub fn has_relation_with_cues(
     cues: Option<&CueWords<'_>>,
 ) -> bool {
     let least = Thresholds::of(settings, sentences).least();
-    // The clause stance changes labels only, not whether there is a pair.
-    let context = PairContext { cues, clauses: None };
-    tally(settings, labels, sentences, actors, (false, Some(least)), context).stopped
+    tally(settings, labels, sentences, actors, (false, Some(least)), cues).stopped
 }
 
 /// The least scores that make a relation in one article: [`RelationSettings::min_score`]
@@ -388,8 +389,6 @@ fn finish(
     Relations { pairs, summary }
 }
 
-mod clause;
-mod context;
 mod cues;
 mod gate;
 mod places;

@@ -5,8 +5,8 @@
 use super::Model;
 use crate::features::actors::{Actor, ActorId, ArticleActors, Field, Gazetteer, MatchSettings};
 use crate::model::relations::{
-    article_reads_neutral, has_relation_with_cues, relations_in_context, ActorPlaces, ClauseStance, CueWords,
-    PairContext, RelationLabel, RelationSettings, RelationSummary, Relations, SentenceInput, StanceLabels,
+    article_reads_neutral, has_relation_with_cues, relations_with_cues, ActorPlaces, CueWords, RelationLabel,
+    RelationSettings, RelationSummary, Relations, SentenceInput, StanceLabels,
 };
 use crate::text::article::Article;
 use crate::text::tokens::Tokens;
@@ -56,14 +56,13 @@ pub(super) fn find_actors(gazetteer: &Gazetteer, tokens: &Tokens, article: &Arti
     matcher.finish()
 }
 
-/// The relations of `article`, read into `tokens`, whose sentences (in order, title first)
-/// have these stance probabilities, `label_count` long each, in `stances`, with the stance of
-/// the words around two actors from `clauses`; none when the article's own stance
+/// The relations of an article whose sentences (in order, title first) have these stance
+/// probabilities, `label_count` long each, in `stances`; none when the article's own stance
 /// (`article_stance`, before the relation rule) reads as neutral ([`article_reads_neutral`]).
 pub(super) fn find_relations(
     gazetteer: &Gazetteer,
     labels: StanceLabels,
-    (tokens, article, clauses): (&Tokens, &Article, &dyn ClauseStance),
+    tokens: &Tokens,
     (article_stance, stances): (&[f32], &[f32]),
     label_count: usize,
     actors: &ArticleActors,
@@ -73,16 +72,14 @@ pub(super) fn find_relations(
         return Relations { pairs: Vec::new(), summary: RelationSummary::NoRelation };
     }
     let sentences = sentence_inputs(tokens, stances, label_count);
-    let cues = cue_words(&settings, tokens, article);
-    let clauses = (settings.clause_share > 0.0).then_some(clauses);
-    let context = PairContext { cues: cues.as_ref(), clauses };
-    relations_in_context(gazetteer, &settings, labels, &sentences, actors, context)
+    let cues = cue_words(&settings, tokens);
+    relations_with_cues(gazetteer, &settings, labels, &sentences, actors, cues.as_ref())
 }
 
 /// Whether [`find_relations`] would find a pair, found without building them.
 pub(super) fn finds_relation(
     labels: StanceLabels,
-    (tokens, article): (&Tokens, &Article),
+    tokens: &Tokens,
     (article_stance, stances): (&[f32], &[f32]),
     label_count: usize,
     actors: &ArticleActors,
@@ -92,13 +89,13 @@ pub(super) fn finds_relation(
         return false;
     }
     let sentences = sentence_inputs(tokens, stances, label_count);
-    let cues = cue_words(&settings, tokens, article);
+    let cues = cue_words(&settings, tokens);
     has_relation_with_cues(&settings, labels, &sentences, actors, cues.as_ref())
 }
 
 /// The cue words among the article's token keys, when the settings weigh by them.
-fn cue_words<'t>(settings: &RelationSettings, tokens: &'t Tokens, article: &Article<'t>) -> Option<CueWords<'t>> {
-    (settings.uncued_weight != 1.0).then(|| CueWords::of(tokens, article))
+fn cue_words<'t>(settings: &RelationSettings, tokens: &'t Tokens) -> Option<CueWords<'t>> {
+    (settings.uncued_weight != 1.0).then(|| CueWords::of(tokens))
 }
 
 /// The sentences of `tokens` with their stance probabilities, `label_count` of `stances` each.

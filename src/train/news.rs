@@ -14,7 +14,7 @@ use sha2::{Digest, Sha256};
 use crate::features::actors::{ArticleActors, Gazetteer};
 use crate::model::meta::{PairCounts, RelationValidation, StanceFigure};
 use crate::model::relations::{
-    article_reads_neutral, relations_in_context, MainBy, PairContext, RelationSettings, SentenceInput, StanceLabels,
+    article_reads_neutral, relations_with_cues, CueWords, MainBy, RelationSettings, SentenceInput, StanceLabels,
 };
 use crate::model::{Model, Options, SentenceProbabilities};
 use crate::text::article::Article;
@@ -309,8 +309,8 @@ pub fn read(model: &Model, without_actors: &Model, story: &NewsStory) -> Result<
     })
 }
 
-/// The pairs `settings` find among `sentences` and `actors` (with the article's cue words
-/// and clause stance, if given: [`relations_in_context`]), best first; none when the
+/// The pairs `settings` find among `sentences` and `actors` (with the article's cue words,
+/// if given: [`relations_with_cues`]), best first; none when the
 /// article's own stance probabilities (`article_stance`, before the relation rule) read as
 /// neutral by [`RelationSettings::neutral_article_gate`].
 pub fn found_pairs(
@@ -318,7 +318,7 @@ pub fn found_pairs(
     settings: &RelationSettings,
     labels: StanceLabels,
     (article_stance, sentences): (&[f32], &[SentenceProbabilities]),
-    (actors, context): (&ArticleActors, PairContext<'_>),
+    (actors, cues): (&ArticleActors, Option<&CueWords<'_>>),
 ) -> Vec<Pair> {
     if article_reads_neutral(settings, labels, article_stance) {
         return Vec::new();
@@ -327,7 +327,7 @@ pub fn found_pairs(
         .iter()
         .map(|(field, range, stance)| SentenceInput { field: *field, range: range.clone(), stance })
         .collect();
-    relations_in_context(gazetteer, settings, labels, &inputs, actors, context)
+    relations_with_cues(gazetteer, settings, labels, &inputs, actors, cues)
         .pairs
         .iter()
         .map(|r| Pair {
@@ -378,7 +378,7 @@ pub fn validate(model: &Model, news: &NewsStories) -> Result<RelationValidation,
             &baseline_settings(),
             reading.labels,
             (&reading.model_probabilities, &reading.sentences),
-            (&actors, PairContext::default()),
+            (&actors, None),
         );
         base.push(answer(story, reading, pairs));
     }
@@ -403,9 +403,6 @@ pub fn validate(model: &Model, news: &NewsStories) -> Result<RelationValidation,
         article_stance,
     })
 }
-
-mod clauses;
-pub use clauses::StoryClauses;
 
 #[cfg(test)]
 mod tests;

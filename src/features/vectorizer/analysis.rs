@@ -7,7 +7,6 @@
 //! large enough.
 
 use std::cell::Cell;
-use std::ops::Range;
 
 use super::counts::TermCounts;
 use super::TfIdf;
@@ -113,42 +112,6 @@ impl Analysis<'_> {
 
     fn clear_article(&mut self) {
         drop(self.article_counts());
-    }
-
-    /// The article's tokens, beside the term counts of any stretch of them
-    /// ([`PartCounts::of`]); the article's counts, if not handed out yet, are cleared first.
-    pub(crate) fn tokens_and_parts(&mut self) -> (&Tokens, PartCounts<'_>) {
-        self.clear_article();
-        let vectorizer = self.vectorizer;
-        let Space { tokens, slots, counts, touched, .. } = self.space();
-        (tokens, PartCounts { vectorizer, slots, counts, touched })
-    }
-}
-
-/// The term counts of any stretch of an analysed article's tokens, from the lookups the
-/// analysis already made (no token is read or looked up again).
-pub(crate) struct PartCounts<'s> {
-    vectorizer: &'s TfIdf,
-    slots: &'s [Vec<u32>; 2],
-    counts: &'s mut Vec<u32>,
-    touched: &'s mut Vec<u32>,
-}
-
-impl PartCounts<'_> {
-    /// The term counts of the tokens `tokens` of `field` as if they alone were an article
-    /// (the bigrams across their edges left out), as [`Analysis::sentence_counts`] counts a
-    /// sentence; no terms if the range is not within the field's tokens.
-    pub(crate) fn of(&mut self, field: Field, tokens: Range<usize>) -> TermCounts<'_> {
-        let slots = &self.slots[field.index()];
-        // The last lookup the range reads: its last token's bigram, or unigram without bigrams.
-        let last =
-            if self.vectorizer.settings().max_ngram >= 2 { (2 * tokens.end).saturating_sub(1) } else { tokens.end };
-        let new = if tokens.start < tokens.end && last <= slots.len() {
-            self.vectorizer.count_part(slots, tokens, self.counts, self.touched)
-        } else {
-            0
-        };
-        TermCounts { counts: &mut self.counts[..], touched: &self.touched[..new] }
     }
 }
 

@@ -2,20 +2,15 @@
 //! "signed", "accused", "sanctions", "against", ...) stands between two actors named in one
 //! sentence. "France accused Russia" has one between its names; "French and Russian
 //! fans", "the United States, Britain and France" or a story's background naming two
-//! states side by side mostly have none. With [`super::RelationSettings::cue_reach`], a cue
-//! word a few tokens before the first name or after the second, in the same clause, counts
-//! too: "talks between A and B", "A and B signed". The tally weighs a sentence whose pair has
-//! no such word by [`super::RelationSettings::uncued_weight`].
+//! states side by side mostly have none. The tally weighs a sentence whose pair has no such
+//! word by [`super::RelationSettings::uncued_weight`].
 //!
 //! The words are read off the token keys the tokenizer already left (no second
-//! tokenization), and only near the two actors of a pair in a sentence naming both.
+//! tokenization), and only between the two actors of a pair in a sentence naming both.
 
 use std::sync::OnceLock;
 
-use super::tally::MentionBounds;
-use super::RelationSettings;
 use crate::features::actors::Field;
-use crate::text::article::Article;
 use crate::text::tokenizer::hash;
 use crate::text::tokens::Tokens;
 
@@ -154,23 +149,11 @@ impl CueKeys {
     }
 }
 
-/// One field's token keys and their byte ranges, as the tokenizer left them, and its text.
+/// One field's token keys and their byte ranges, as the tokenizer left them.
 #[derive(Debug, Clone, Copy, Default)]
 struct FieldKeys<'a> {
     keys: &'a [u64],
     spans: &'a [(usize, usize)],
-    text: &'a str,
-}
-
-/// Characters that end a clause between two tokens of one sentence: a cue word past one does
-/// not count before or after the names.
-const CLAUSE_ENDS: &[char] = &[',', ';', ':', '(', ')', '[', ']', '—', '–', '"', '“', '”'];
-
-impl FieldKeys<'_> {
-    /// Whether the bytes between two tokens end a clause (bytes outside the text do not).
-    fn ends_clause(&self, from: usize, to: usize) -> bool {
-        self.text.get(from..to).is_some_and(|gap| gap.contains(CLAUSE_ENDS))
-    }
 }
 
 /// Where an article's cue words are: read lazily off its token keys, only between the two
@@ -182,81 +165,23 @@ pub struct CueWords<'a> {
 }
 
 impl<'a> CueWords<'a> {
-    /// The cue words among the token keys of `article` read once into `tokens`
-    /// ([`Tokens::read`]); its text tells where clauses end.
-    pub fn of(tokens: &'a Tokens, article: &Article<'a>) -> Self {
-        let field = |field: Field, text: &'a str| {
+    /// The cue words among the token keys of an article read once ([`Tokens::read`]).
+    pub fn of(tokens: &'a Tokens) -> Self {
+        let field = |field: Field| {
             let read = tokens.field(field);
-            FieldKeys { keys: read.keys(), spans: read.span_pairs(), text }
+            FieldKeys { keys: read.keys(), spans: read.span_pairs() }
         };
-        Self { title: field(Field::Title, article.title), text: field(Field::Text, article.text) }
-    }
-
-    fn field(&self, field: Field) -> &FieldKeys<'a> {
-        match field {
-            Field::Title => &self.title,
-            Field::Text => &self.text,
-        }
+        Self { title: field(Field::Title), text: field(Field::Text) }
     }
 
     /// Whether a cue word starts in `field` at a byte in `start..end`.
     pub fn any_between(&self, field: Field, start: usize, end: usize) -> bool {
-        let FieldKeys { keys, spans, .. } = *self.field(field);
+        let FieldKeys { keys, spans } = match field {
+            Field::Title => self.title,
+            Field::Text => self.text,
+        };
         let first = spans.partition_point(|span| span.0 < start);
         let cues = CueKeys::get();
         spans.iter().zip(keys).skip(first).take_while(|(span, _)| span.0 < end).any(|(_, &key)| cues.contains(key))
-    }
-
-    /// Whether a cue word is among the `reach` tokens of `field` that end at or before byte
-    /// `before` (nearest first), or among the `reach` tokens that start at or after byte
-    /// `after`, in the same clause as that byte: no clause end ([`CLAUSE_ENDS`]) between.
-    pub fn any_around(&self, field: Field, (before, after): (usize, usize), reach: usize) -> bool {
-        if reach == 0 {
-            return false;
-        }
-        let keys = self.field(field);
-        let cues = CueKeys::get();
-        let first_after = keys.spans.partition_point(|span| span.0 < after);
-        let last_before = keys.spans.partition_point(|span| span.1 <= before);
-        let mut edge = before;
-        for (span, &key) in keys.spans[..last_before].iter().zip(&keys.keys[..last_before]).rev().take(reach) {
-            if keys.ends_clause(span.1, edge) {
-                break;
-            }
-            if cues.contains(key) {
-                return true;
-            }
-            edge = span.0;
-        }
-        edge = after;
-        for (span, &key) in keys.spans.iter().zip(keys.keys).skip(first_after).take(reach) {
-            if keys.ends_clause(edge, span.0) {
-                break;
-            }
-            if cues.contains(key) {
-                return true;
-            }
-            edge = span.1;
-        }
-        false
-    }
-}
-
-/// 1 if a cue word stands between two actors of one sentence, named at `x` and `y`, or
-/// within [`RelationSettings::cue_reach`] tokens before the earlier or after the later in the
-/// same clause; else [`RelationSettings::uncued_weight`].
-pub(super) fn cue_weight(
-    settings: &RelationSettings,
-    cues: &CueWords<'_>,
-    field: Field,
-    x: MentionBounds,
-    y: MentionBounds,
-) -> f32 {
-    let between = x.between(y);
-    let reach = settings.cue_reach;
-    if cues.any_between(field, between.start, between.end) || (reach > 0 && cues.any_around(field, x.outer(y), reach)) {
-        1.0
-    } else {
-        settings.uncued_weight
     }
 }

@@ -5,10 +5,7 @@
 use std::cell::Cell;
 use std::ops::Range;
 
-use super::{
-    clause, cues, ActorPlaces, PairContext, RelationSettings, SentenceInput, StanceLabels, MAX_EVIDENCE,
-    MAX_PAIRED_ACTORS,
-};
+use super::{ActorPlaces, CueWords, RelationSettings, SentenceInput, StanceLabels, MAX_EVIDENCE, MAX_PAIRED_ACTORS};
 use crate::features::actors::{ArticleActors, Field, Mention, MentionRole};
 
 /// Evidence gathered for one pair.
@@ -186,35 +183,33 @@ pub(super) struct Tallied {
 
 /// The tallies of every pair of `actors`' first [`MAX_PAIRED_ACTORS`] actors over
 /// `sentences`, with evidence if `keep_evidence`; stopped at the first pair whose score
-/// reaches `stop_at` (and is above zero), if given. With the context's cue words, a sentence
-/// naming both of a pair with no cue word near them weighs [`RelationSettings::uncued_weight`]
-/// ([`cues::cue_weight`]); with its clause stance, the pair's tension share there is mixed
-/// with its clause's ([`clause::pair_share`]).
+/// reaches `stop_at` (and is above zero), if given. With `cues`, a sentence naming both of a
+/// pair with no cue word between them weighs [`RelationSettings::uncued_weight`].
 pub(super) fn tally(
     settings: &RelationSettings,
     labels: StanceLabels,
     sentences: &[SentenceInput<'_>],
     actors: &ArticleActors,
     (keep_evidence, stop_at): (bool, Option<f32>),
-    context: PairContext<'_>,
+    cues: Option<&CueWords<'_>>,
 ) -> Tallied {
     let paired = ActorPlaces::new(&actors.actors);
     let mut tallies = PairTallies::new(paired.actors().len(), keep_evidence);
     let named = places_by_sentence(settings, labels, sentences, actors, &paired);
-    let stopped = tally_sentences(settings, &named, &mut tallies, stop_at, (context, sentences));
+    let stopped = tally_sentences(settings, &named, &mut tallies, stop_at, cues.map(|cues| (cues, sentences)));
     named.give_back();
     Tallied { paired, tallies, stopped }
 }
 
 /// Adds the evidence of the sentences of `named` to `tallies`, as [`tally`] describes, with
-/// the context of the article's `sentences`; whether it stopped at a pair whose score reached
-/// `stop_at`.
+/// the cue words of the article's `sentences` if given; whether it stopped at a pair whose
+/// score reached `stop_at`.
 fn tally_sentences(
     settings: &RelationSettings,
     named: &NamedBySentence,
     tallies: &mut PairTallies,
     stop_at: Option<f32>,
-    (context, sentences): (PairContext<'_>, &[SentenceInput<'_>]),
+    cues: Option<(&CueWords<'_>, &[SentenceInput<'_>])>,
 ) -> bool {
     // Scores only grow, so a pair that reaches the stop is past it at the end too.
     let reaches = |score: f32| stop_at.is_some_and(|stop| score >= stop && score > 0.0);
@@ -227,14 +222,10 @@ fn tally_sentences(
         let bounds = named.bounds_of(first);
         for (i, &x) in here.iter().enumerate() {
             for (j, &y) in here.iter().enumerate().skip(i + 1) {
-                let (x_bounds, y_bounds) = (bounds[i], bounds[j]);
-                let cued = context
-                    .cues
-                    .map_or(1.0, |cues| cues::cue_weight(settings, cues, sentences[s].field, x_bounds, y_bounds));
-                let mut weights = scaled(first.weights, strength[i] * strength[j] * cued);
-                if let Some(clauses) = context.clauses {
-                    weights.1 = clause::pair_share(settings, clauses, s, x_bounds.between(y_bounds), weights.1);
-                }
+                let cued = cues.map_or(1.0, |(cues, sentences)| {
+                    cue_weight(settings, cues, sentences[s].field, bounds[i], bounds[j])
+                });
+                let weights = scaled(first.weights, strength[i] * strength[j] * cued);
                 if reaches(tallies.add(x, y, weights, &[s as u32], max_evidence)) {
                     return true;
                 }
@@ -261,6 +252,25 @@ fn tally_sentences(
         }
     }
     false
+}
+
+/// 1 if a cue word stands between two actors of one sentence (each named from the end of its
+/// first mention to the start of its last there, `x` and `y`), else
+/// [`RelationSettings::uncued_weight`]: the span from the earlier first mention's end to the
+/// later last mention's start.
+fn cue_weight(
+    settings: &RelationSettings,
+    cues: &CueWords<'_>,
+    field: Field,
+    x: (usize, usize),
+    y: (usize, usize),
+) -> f32 {
+    let (from, to) = (x.0.min(y.0), x.1.max(y.1));
+    if cues.any_between(field, from, to) {
+        1.0
+    } else {
+        settings.uncued_weight
+    }
 }
 
 /// A piece of evidence with its weight (not its tension share or place) scaled by the
@@ -375,31 +385,6 @@ impl NamedSentence {
     }
 }
 
-/// Where one actor is named in one sentence: the bytes of its first mention there and of its
-/// last (the same when named once).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) struct MentionBounds {
-    /// `(start, end)` of the first mention.
-    pub(super) first: (usize, usize),
-    /// `(start, end)` of the last mention.
-    pub(super) last: (usize, usize),
-}
-
-impl MentionBounds {
-    /// The bytes between two actors of one sentence: from the earlier first mention's end to
-    /// the later last mention's start (empty, at the later, if they overlap).
-    pub(super) fn between(self, other: Self) -> Range<usize> {
-        let (from, to) = (self.first.1.min(other.first.1), self.last.0.max(other.last.0));
-        from.min(to)..to
-    }
-
-    /// The start of the earlier of the two actors' first mentions and the end of the later's
-    /// last: where words before the first and after the second name begin.
-    pub(super) fn outer(self, other: Self) -> (usize, usize) {
-        (self.first.0.min(other.first.0), self.last.1.max(other.last.1))
-    }
-}
-
 // A sentence's places fit in one `u64` set.
 const _: () = assert!(MAX_PAIRED_ACTORS <= 64);
 
@@ -412,8 +397,9 @@ struct NamedBySentence {
     /// Beside each place, how strongly the sentence names that actor: the largest weight of
     /// its mentions' roles there (never 0: an actor named with weight 0 is not a place).
     strengths: Vec<f32>,
-    /// Beside each place, where the actor's first and last mentions in the sentence are.
-    bounds: Vec<MentionBounds>,
+    /// Beside each place, the end of the actor's first mention in the sentence and the start
+    /// of its last: where a cue word between it and another actor may stand.
+    bounds: Vec<(usize, usize)>,
     /// The sentences that name a paired actor, in order.
     sentences: Vec<NamedSentence>,
 }
@@ -427,7 +413,7 @@ impl NamedBySentence {
         &self.strengths[sentence.places.clone()]
     }
 
-    fn bounds_of(&self, sentence: &NamedSentence) -> &[MentionBounds] {
+    fn bounds_of(&self, sentence: &NamedSentence) -> &[(usize, usize)] {
         &self.bounds[sentence.places.clone()]
     }
 }
@@ -488,14 +474,11 @@ fn places_by_sentence(
                     // Below MAX_PAIRED_ACTORS ≤ 64: fits a u8.
                     named.places.push(place as u8);
                     named.strengths.push(strength);
-                    named.bounds.push(MentionBounds {
-                        first: (mention.start, mention.end),
-                        last: (mention.start, mention.end),
-                    });
+                    named.bounds.push((mention.end, mention.start));
                 } else if let Some(k) = named.places[first..].iter().position(|&p| usize::from(p) == place) {
                     let kept = &mut named.strengths[first + k];
                     *kept = kept.max(strength);
-                    named.bounds[first + k].last = (mention.start, mention.end);
+                    named.bounds[first + k].1 = mention.start;
                 }
             }
         }

@@ -283,10 +283,9 @@ fn the_article_gate_reads_the_whole_articles_neutral_probability() {
 fn a_pair_without_a_cue_word_between_its_names_weighs_the_uncued_weight() {
     let text = "France accused Russia of spying. France and Russia have large armies.";
     let (actors, sentences) = read("", text, &[TENSE, TENSE]);
-    let article = Article { id: "cues", title: "", text };
     let mut tokens = Tokens::new();
-    tokens.read(&Tokenizer::default(), &article);
-    let cues = CueWords::of(&tokens, &article);
+    tokens.read(&Tokenizer::default(), &Article { id: "cues", title: "", text });
+    let cues = CueWords::of(&tokens);
     let settings = RelationSettings { uncued_weight: 0.5, min_score: 1.5, short_text_share: 0.0, ..plain() };
     let score = |cues: Option<&CueWords<'_>>| {
         let found = relations_with_cues(gazetteer(), &settings, LABELS, &sentences, &actors, cues);
@@ -326,5 +325,3 @@ fn a_one_sentence_texts_pair_is_found_under_a_storys_threshold() {
     assert!(pairs(&relations_of(&story, "", two, &[FRIENDLY, NEUTRAL])).is_empty());
     assert_eq!(text_capacity(&story, &sentences, f32::INFINITY), 1.5);
 }
-
-mod context;
