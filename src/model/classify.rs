@@ -101,8 +101,10 @@ impl Model {
         if let Some(bound) = rule.filter(|_| sentence_count >= 2) {
             let stances = options.sentences.then_some(&mut sentences);
             let probabilities = relating.then_some(&mut sentence_probabilities);
-            let mean = self.sentence_pass(bound, &mut analysis, stances, probabilities);
-            self.apply_article_stance(Some(mean), &mut predictions);
+            let (mut stack, mut heap) = ([0.0; 8], Vec::new());
+            let mean = label_buffer(stance_labels, &mut stack, &mut heap);
+            let count = self.sentence_pass(bound, &mut analysis, stances, probabilities, mean);
+            self.apply_article_stance(mean, count, &mut predictions);
         }
         let sentence_vector = one_sentence.map(|(stance, head)| {
             let sentence_vector = self.with_sentence_blocks(analysis.tokens(), article, &vector);
@@ -189,7 +191,9 @@ impl Model {
     pub fn sentence_mean(&self, article: &Article) -> Option<SentenceMean> {
         let bound = self.stance_rule.as_ref()?;
         let mut analysis = self.vectorizer.analyse(&self.tokenizer, article, true);
-        Some(self.sentence_pass(bound, &mut analysis, None, None))
+        let mut mean = vec![0.0; self.heads[bound.stance].label_count()];
+        let sentences = self.sentence_pass(bound, &mut analysis, None, None, &mut mean);
+        Some(SentenceMean { mean, sentences })
     }
 
     /// Every sentence of `article` (title first) with its field, bytes and the stance head's
@@ -200,40 +204,42 @@ impl Model {
     pub fn sentence_probabilities(&self, article: &Article) -> Option<Vec<SentenceProbabilities>> {
         let bound = self.stance_rule.as_ref()?;
         let mut analysis = self.vectorizer.analyse(&self.tokenizer, article, true);
-        let mut probabilities = Vec::new();
-        self.sentence_pass(bound, &mut analysis, None, Some(&mut probabilities));
+        let (mut probabilities, mut mean) = (Vec::new(), vec![0.0; self.heads[bound.stance].label_count()]);
+        self.sentence_pass(bound, &mut analysis, None, Some(&mut probabilities), &mut mean);
         let labels = self.heads[bound.stance].label_count().max(1);
         let sentences = analysis.tokens().sentences().iter().zip(probabilities.chunks_exact(labels));
         Some(sentences.map(|(s, p)| (s.field, s.bytes.clone(), p.to_vec())).collect())
     }
 
     /// The stance head's probabilities for every sentence of the analysis as if it alone
-    /// were an article, summed into their mean; each sentence's stance pushed to `stances`
-    /// if given, and its probabilities appended to `per_sentence` if given. Each sentence's
-    /// counts are tallied from the article's lookups and only the stance head is scored,
-    /// without allocating per sentence.
+    /// were an article, their mean written to `mean` (one per stance label); returns how
+    /// many sentences there were. Each sentence's stance is pushed to `stances` if given,
+    /// and its probabilities appended to `per_sentence` if given. Each sentence's counts are
+    /// tallied from the article's lookups and only the stance head is scored, without
+    /// allocating per sentence or per article.
     fn sentence_pass<'m>(
         &'m self,
         bound: &BoundStance,
         analysis: &mut Analysis<'_>,
         mut stances: Option<&mut Vec<SentenceStance<'m>>>,
         mut per_sentence: Option<&mut Vec<f32>>,
-    ) -> SentenceMean {
+        mean: &mut [f32],
+    ) -> usize {
         let count = analysis.tokens().sentences().len();
         let labels = self.heads[bound.stance].label_count();
-        let (mut sum_stack, mut sum_heap, mut stack, mut heap) = ([0.0; 8], Vec::new(), [0.0; 8], Vec::new());
-        let (sum, probabilities) =
-            (label_buffer(labels, &mut sum_stack, &mut sum_heap), label_buffer(labels, &mut stack, &mut heap));
+        let (mut stack, mut heap) = ([0.0; 8], Vec::new());
+        let probabilities = label_buffer(labels, &mut stack, &mut heap);
         let sublinear = self.vectorizer.settings().sublinear_tf;
         if let Some(stances) = stances.as_deref_mut() {
             stances.reserve(count);
         }
+        mean.fill(0.0);
         for index in 0..count {
             let mut counts = analysis.sentence_counts(index);
             let (slots, tf) = counts.drain_tf(sublinear);
             self.packed.head_probabilities(&self.heads, bound.stance, slots, tf, probabilities);
             drop(counts);
-            sum.iter_mut().zip(&*probabilities).for_each(|(m, p)| *m += p);
+            mean.iter_mut().zip(&*probabilities).for_each(|(m, p)| *m += p);
             if let Some(per_sentence) = per_sentence.as_deref_mut() {
                 per_sentence.extend_from_slice(probabilities);
             }
@@ -243,7 +249,8 @@ impl Model {
             }
         }
         let divisor = count.max(1) as f32;
-        SentenceMean { mean: sum.iter().map(|m| m / divisor).collect(), sentences: count }
+        mean.iter_mut().for_each(|m| *m /= divisor);
+        count
     }
 
     /// A sentence with the stance head's best label for it, given its probabilities.

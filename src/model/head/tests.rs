@@ -92,3 +92,24 @@ fn scoring_with_avx_equals_scoring_without_to_the_bit() {
         }
     }
 }
+
+/// The softmax of a fixed label count gives the general one's probabilities to the bit, for
+/// scores of every size and sign, a zero norm included.
+#[test]
+fn the_fixed_count_softmax_equals_the_general_one_to_the_bit() {
+    let value = |i: usize, scale: f64| ((i as f64 * 0.618_034).fract() - 0.5) * scale;
+    for case in 0..200 {
+        let bias: Vec<f32> = (0..4).map(|l| value(case * 7 + l, 4.0) as f32).collect();
+        let sums: Vec<f64> = (0..4).map(|l| value(case * 13 + l + 1, 60.0)).collect();
+        let norm = if case % 10 == 0 { 0.0 } else { value(case, 8.0).abs() + 0.01 };
+        let bits = |p: &[f32]| p.iter().map(|v| v.to_bits()).collect::<Vec<_>>();
+        let (mut fixed3, mut any3) = ([0.0f32; 3], [0.0f32; 3]);
+        fixed_softmax::<3>(&bias, &sums, norm, &mut fixed3);
+        any_softmax(&bias[..3], &sums, norm, &mut any3);
+        assert_eq!(bits(&fixed3), bits(&any3), "three labels, case {case}");
+        let (mut fixed4, mut any4) = ([0.0f32; 4], [0.0f32; 4]);
+        fixed_softmax::<4>(&bias, &sums, norm, &mut fixed4);
+        any_softmax(&bias, &sums, norm, &mut any4);
+        assert_eq!(bits(&fixed4), bits(&any4), "four labels, case {case}");
+    }
+}
