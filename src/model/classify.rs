@@ -10,6 +10,7 @@ use super::who::{find_actors, find_relations, finds_relation, ActorRelation, Nam
 use super::{HeadResult, Model};
 use crate::features::vectorizer::{Analysis, SparseVector};
 use crate::model::head::argmax;
+use crate::model::head::HeadPrediction;
 use crate::text::article::Article;
 use crate::text::tokens::{Sentence, Tokens};
 
@@ -18,6 +19,9 @@ thread_local! {
     /// read them, kept for the next: as large as the longest article's sentences times the
     /// stance labels.
     static SPARE_PROBABILITIES: Cell<Vec<f32>> = const { Cell::new(Vec::new()) };
+    /// The vector the thread's last [`Model::classify`] held every head's prediction in
+    /// before its answer took them, kept empty for the next.
+    static SPARE_PREDICTIONS: Cell<Vec<HeadPrediction>> = const { Cell::new(Vec::new()) };
 }
 
 /// A sentence's field, bytes, and the stance head's probabilities for it alone.
@@ -89,7 +93,10 @@ impl Model {
             let vector = if wanted { self.vectorizer.weigh(&counts) } else { SparseVector::default() };
             // The counts are read for the last time here, and zeroed as they are.
             let (slots, tf) = counts.drain_tf(self.vectorizer.settings().sublinear_tf);
-            (self.packed.predict(&self.heads, slots, tf), vector)
+            let mut predictions = SPARE_PREDICTIONS.try_with(Cell::take).unwrap_or_default();
+            predictions.clear();
+            self.packed.predict_into(&self.heads, slots, tf, &mut predictions);
+            (predictions, vector)
         };
         let mut sentences = Vec::new();
         // Every sentence's stance probabilities when the relations read them: sized once, in
@@ -154,13 +161,14 @@ impl Model {
             _ => (&self.heads[i], &vector),
         };
         let heads = predictions
-            .into_iter()
+            .drain(..)
             .enumerate()
             .map(|(i, prediction)| {
                 let (head, vector) = answering(i);
                 self.head_result(head, prediction, vector, options.explain)
             })
             .collect();
+        let _ = SPARE_PREDICTIONS.try_with(|spare| spare.set(predictions));
         Classification { heads, sentences, actors: named, relations }
     }
 

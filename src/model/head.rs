@@ -178,17 +178,33 @@ impl PackedHeads {
         slots: &[u32],
         tf: impl FnMut(u32) -> f32,
     ) -> Vec<HeadPrediction> {
+        let mut predictions = Vec::with_capacity(heads.len());
+        self.predict_into(heads, slots, tf, &mut predictions);
+        predictions
+    }
+
+    /// [`PackedHeads::predict`], appended to `predictions`: a caller that keeps the vector
+    /// from one document to the next allocates only the probabilities.
+    #[inline]
+    pub(crate) fn predict_into(
+        &self,
+        heads: &[LinearHead],
+        slots: &[u32],
+        tf: impl FnMut(u32) -> f32,
+        predictions: &mut Vec<HeadPrediction>,
+    ) {
         #[cfg(target_arch = "x86_64")]
         if with_avx() {
             // SAFETY: the processor has AVX, all that `predict_with_avx` enables.
-            return unsafe { self.predict_with_avx(heads, slots, tf) };
+            return unsafe { self.predict_with_avx(heads, slots, tf, predictions) };
         }
-        self.predict_here(heads, slots, tf)
+        self.predict_here(heads, slots, tf, predictions)
     }
 
-    /// [`PackedHeads::predict`] compiled with AVX: a row's eight `f32` weights become `f64`
-    /// and are multiplied and added four at a time rather than two, in the same order and
-    /// with the same roundings (no operation is fused), so the sums are the same to the bit.
+    /// [`PackedHeads::predict_into`] compiled with AVX: a row's eight `f32` weights become
+    /// `f64` and are multiplied and added four at a time rather than two, in the same order
+    /// and with the same roundings (no operation is fused), so the sums are the same to the
+    /// bit.
     #[cfg(target_arch = "x86_64")]
     #[target_feature(enable = "avx")]
     unsafe fn predict_with_avx(
@@ -196,33 +212,37 @@ impl PackedHeads {
         heads: &[LinearHead],
         slots: &[u32],
         tf: impl FnMut(u32) -> f32,
-    ) -> Vec<HeadPrediction> {
-        self.predict_here(heads, slots, tf)
+        predictions: &mut Vec<HeadPrediction>,
+    ) {
+        self.predict_here(heads, slots, tf, predictions)
     }
 
     #[inline(always)]
-    fn predict_here(&self, heads: &[LinearHead], slots: &[u32], mut tf: impl FnMut(u32) -> f32) -> Vec<HeadPrediction> {
+    fn predict_here(
+        &self,
+        heads: &[LinearHead],
+        slots: &[u32],
+        mut tf: impl FnMut(u32) -> f32,
+        predictions: &mut Vec<HeadPrediction>,
+    ) {
         if self.lanes == 1 {
             let (sums, norm) = self.sums::<1>(slots, tf);
-            self.softmax(heads, &sums[0], norm)
+            self.softmax(heads, &sums[0], norm, predictions)
         } else {
             let (sums, norm) = self.sums_wide(slots.iter().map(|&slot| (slot, tf(slot))));
-            self.softmax(heads, &sums, norm)
+            self.softmax(heads, &sums, norm, predictions)
         }
     }
 
-    /// Each head's probabilities from the row sums and the norm.
-    fn softmax(&self, heads: &[LinearHead], sums: &[f64], norm: f64) -> Vec<HeadPrediction> {
-        heads
-            .iter()
-            .zip(&self.offsets)
-            .map(|(head, &offset)| {
-                let mut probabilities = vec![0.0f32; head.label_count()];
-                head_softmax(&head.bias, &sums[offset..], norm, &mut probabilities);
-                let best = argmax(&probabilities);
-                HeadPrediction { probabilities, best }
-            })
-            .collect()
+    /// Each head's probabilities from the row sums and the norm, appended to `predictions`.
+    fn softmax(&self, heads: &[LinearHead], sums: &[f64], norm: f64, predictions: &mut Vec<HeadPrediction>) {
+        let each = heads.iter().zip(&self.offsets).map(|(head, &offset)| {
+            let mut probabilities = vec![0.0f32; head.label_count()];
+            head_softmax(&head.bias, &sums[offset..], norm, &mut probabilities);
+            let best = argmax(&probabilities);
+            HeadPrediction { probabilities, best }
+        });
+        predictions.extend(each);
     }
 
     /// The probabilities of head `index` alone (`heads[index]`), written to `out` (one per

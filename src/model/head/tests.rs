@@ -77,8 +77,10 @@ fn scoring_with_avx_equals_scoring_without_to_the_bit() {
             predictions.iter().flat_map(|p| p.probabilities.iter().map(|v| v.to_bits())).collect()
         };
         // SAFETY: the processor has AVX (tested above).
-        let wide = bits(unsafe { packed.predict_with_avx(&heads, &slots, tf) });
-        assert_eq!(wide, bits(packed.predict_here(&heads, &slots, tf)));
+        let (mut wide, mut plain) = (Vec::new(), Vec::new());
+        unsafe { packed.predict_with_avx(&heads, &slots, tf, &mut wide) };
+        packed.predict_here(&heads, &slots, tf, &mut plain);
+        assert_eq!(bits(wide), bits(plain));
         for index in 0..heads.len() {
             let (mut plain, mut avx) =
                 (vec![0.0f32; heads[index].label_count()], vec![0.0f32; heads[index].label_count()]);
