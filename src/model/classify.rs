@@ -182,14 +182,22 @@ impl Model {
 
     /// [`Model::sentence_vector`] of an article already read into `tokens`.
     fn with_sentence_blocks(&self, tokens: &Tokens, article: &Article, main: &SparseVector) -> SparseVector {
-        let mut vector = main.clone();
+        let prefixes =
+            self.sentence_prefixes().map(|p| (p.dimensions(), p.vector_of_read(&self.tokenizer, article, tokens)));
+        let words = self.sentence_word_vectors().map(|words| words.vector_of_read(tokens));
+        // Sized once for the three blocks.
+        let len = main.indices.len()
+            + prefixes.as_ref().map_or(0, |(_, block)| block.indices.len())
+            + words.as_ref().map_or(0, |block| block.indices.len());
+        let mut vector = SparseVector { indices: Vec::with_capacity(len), values: Vec::with_capacity(len) };
+        vector.push_block(0, main);
         let mut offset = self.vectorizer.dimensions();
-        if let Some(prefixes) = self.sentence_prefixes() {
-            vector.push_block(offset, &prefixes.vector_of_read(&self.tokenizer, article, tokens));
-            offset += prefixes.dimensions();
+        if let Some((dimensions, block)) = prefixes {
+            vector.push_block(offset, &block);
+            offset += dimensions;
         }
-        if let Some(words) = self.sentence_word_vectors() {
-            vector.push_block(offset, &words.vector_of_read(tokens));
+        if let Some(block) = words {
+            vector.push_block(offset, &block);
         }
         vector
     }
