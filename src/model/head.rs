@@ -3,9 +3,9 @@
 use serde::{Deserialize, Serialize};
 
 use crate::features::vectorizer::SparseVector;
-use softmax::head_softmax;
+use scoring::{add_rows, head_softmax};
 #[cfg(test)]
-use softmax::{any_softmax, fixed_softmax};
+use scoring::{any_softmax, fixed_softmax};
 
 /// One fitted head. `weights` is row-major, one row of `labels.len()` values per feature, so
 /// that a document touches only the rows of the features it has.
@@ -51,9 +51,15 @@ impl LinearHead {
     /// Raw scores: `bias + x · W`.
     pub fn logits(&self, x: &SparseVector) -> Vec<f32> {
         let mut logits = self.bias.clone();
-        for (feature, value) in x.iter() {
-            for (logit, weight) in logits.iter_mut().zip(self.row(feature)) {
-                *logit += value * weight;
+        match (self.labels.len(), logits.as_mut_slice()) {
+            (3, logits @ [_, _, _]) => add_rows::<3>(&self.weights, x, logits),
+            (4, logits @ [_, _, _, _]) => add_rows::<4>(&self.weights, x, logits),
+            (_, logits) => {
+                for (feature, value) in x.iter() {
+                    for (logit, weight) in logits.iter_mut().zip(self.row(feature)) {
+                        *logit += value * weight;
+                    }
+                }
             }
         }
         logits
@@ -423,6 +429,6 @@ pub fn argmax(values: &[f32]) -> usize {
     values.iter().enumerate().fold(0, |best, (i, v)| if *v > values[best] { i } else { best })
 }
 
-mod softmax;
+mod scoring;
 #[cfg(test)]
 mod tests;

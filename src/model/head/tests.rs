@@ -115,3 +115,23 @@ fn the_fixed_count_softmax_equals_the_general_one_to_the_bit() {
         assert_eq!(bits(&fixed4), bits(&any4), "four labels, case {case}");
     }
 }
+
+/// A head of three or four labels sums its rows into the logits as the general loop does,
+/// to the bit.
+#[test]
+fn fixed_count_logits_equal_the_general_sums_to_the_bit() {
+    let (heads, _) = packed_heads();
+    let indices: Vec<u32> = (0..60).map(|i| (i * 7 + 3) as u32).collect();
+    let values: Vec<f32> = (0..60).map(|i| ((i as f32 * 0.618_034).fract() - 0.3) * 0.4).collect();
+    let x = SparseVector { indices, values };
+    for head in &heads {
+        let mut expected = head.bias.clone();
+        for (feature, value) in x.iter() {
+            for (logit, weight) in expected.iter_mut().zip(head.row(feature)) {
+                *logit += value * weight;
+            }
+        }
+        let bits = |v: &[f32]| v.iter().map(|p| p.to_bits()).collect::<Vec<_>>();
+        assert_eq!(bits(&head.logits(&x)), bits(&expected), "{} labels", head.label_count());
+    }
+}

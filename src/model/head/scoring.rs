@@ -1,5 +1,9 @@
-//! A head's softmax from its row sums: what [`super::PackedHeads`] does last for every
-//! head of an article and for the stance head of every sentence.
+//! The arithmetic at the end of a head's scoring, with the label count fixed where it is
+//! three or four (both shipped heads): a plain head's logits from its rows, and a packed
+//! head's softmax from its row sums, which [`super::PackedHeads`] takes for every head of
+//! an article and for the stance head of every sentence.
+
+use crate::features::vectorizer::SparseVector;
 
 /// One head's probabilities, into `out` (one per label), from its row sums (`sums`, from
 /// the head's first label on) and the norm of the TF-IDF values: `bias + sum / norm`, then
@@ -52,4 +56,20 @@ pub(super) fn any_softmax(bias: &[f32], sums: &[f64], norm: f64, out: &mut [f32]
         total += *p;
     }
     out.iter_mut().for_each(|p| *p /= total);
+}
+
+/// [`super::LinearHead::logits`]' sums for a head of exactly `K` labels (both shipped heads): the
+/// same additions in the same order, so the same bits, with the row's length known to the
+/// compiler (the general loop slices and zips a row of any length for every feature, which
+/// is most of the single-sentence head's scoring).
+#[inline]
+pub(super) fn add_rows<const K: usize>(weights: &[f32], x: &SparseVector, logits: &mut [f32]) {
+    let logits = &mut logits[..K];
+    for (feature, value) in x.iter() {
+        let start = feature as usize * K;
+        let row = &weights[start..start + K];
+        for (logit, weight) in logits.iter_mut().zip(row) {
+            *logit += value * weight;
+        }
+    }
 }
