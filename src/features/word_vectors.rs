@@ -248,8 +248,9 @@ impl WordVectorBlock {
     /// keys.
     pub(crate) fn vector_of_read(&self, tokens: &Tokens) -> SparseVector {
         let keys = Field::ALL.map(|field| tokens.field(field).keys());
-        let mut hits: Vec<u32> =
-            keys.iter().flat_map(|keys| keys.iter()).filter_map(|&key| self.words.index_of_key(key)).collect();
+        // Room for every token, so that the list never regrows.
+        let mut hits = Vec::with_capacity(keys.iter().map(|keys| keys.len()).sum());
+        hits.extend(keys.iter().flat_map(|keys| keys.iter()).filter_map(|&key| self.words.index_of_key(key)));
         vector_of_hits(&mut hits)
     }
 
@@ -264,7 +265,8 @@ impl WordVectorBlock {
 pub(crate) fn vector_of_hits(hits: &mut [u32]) -> SparseVector {
     hits.sort_unstable();
     let share = 1.0 / hits.len().max(1) as f32;
-    let mut vector = SparseVector::default();
+    let distinct = hits.chunk_by(|a, b| a == b).count();
+    let mut vector = SparseVector { indices: Vec::with_capacity(distinct), values: Vec::with_capacity(distinct) };
     for run in hits.chunk_by(|a, b| a == b) {
         vector.indices.push(run[0]);
         vector.values.push(run.len() as f32 * share);

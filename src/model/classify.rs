@@ -10,6 +10,7 @@ use super::who::{find_actors, find_relations, finds_relation, ActorRelation, Nam
 use super::{HeadResult, Model};
 use crate::features::vectorizer::{Analysis, SparseVector};
 use crate::model::head::argmax;
+use crate::model::head::HeadPrediction;
 use crate::text::article::Article;
 use crate::text::tokens::{Sentence, Tokens};
 
@@ -18,6 +19,9 @@ thread_local! {
     /// read them, kept for the next: as large as the longest article's sentences times the
     /// stance labels.
     static SPARE_PROBABILITIES: Cell<Vec<f32>> = const { Cell::new(Vec::new()) };
+    /// The vector the thread's last [`Model::classify`] held every head's prediction in
+    /// before its answer took them, kept empty for the next.
+    static SPARE_PREDICTIONS: Cell<Vec<HeadPrediction>> = const { Cell::new(Vec::new()) };
 }
 
 /// A sentence's field, bytes, and the stance head's probabilities for it alone.
@@ -89,7 +93,10 @@ impl Model {
             let vector = if wanted { self.vectorizer.weigh(&counts) } else { SparseVector::default() };
             // The counts are read for the last time here, and zeroed as they are.
             let (slots, tf) = counts.drain_tf(self.vectorizer.settings().sublinear_tf);
-            (self.packed.predict(&self.heads, slots, tf), vector)
+            let mut predictions = SPARE_PREDICTIONS.try_with(Cell::take).unwrap_or_default();
+            predictions.clear();
+            self.packed.predict_into(&self.heads, slots, tf, &mut predictions);
+            (predictions, vector)
         };
         let mut sentences = Vec::new();
         // Every sentence's stance probabilities when the relations read them: sized once, in
@@ -101,8 +108,10 @@ impl Model {
         if let Some(bound) = rule.filter(|_| sentence_count >= 2) {
             let stances = options.sentences.then_some(&mut sentences);
             let probabilities = relating.then_some(&mut sentence_probabilities);
-            let mean = self.sentence_pass(bound, &mut analysis, stances, probabilities);
-            self.apply_article_stance(Some(mean), &mut predictions);
+            let (mut stack, mut heap) = ([0.0; 8], Vec::new());
+            let mean = label_buffer(stance_labels, &mut stack, &mut heap);
+            let count = self.sentence_pass(bound, &mut analysis, stances, probabilities, mean);
+            self.apply_article_stance(mean, count, &mut predictions);
         }
         let sentence_vector = one_sentence.map(|(stance, head)| {
             let sentence_vector = self.with_sentence_blocks(analysis.tokens(), article, &vector);
@@ -152,13 +161,14 @@ impl Model {
             _ => (&self.heads[i], &vector),
         };
         let heads = predictions
-            .into_iter()
+            .drain(..)
             .enumerate()
             .map(|(i, prediction)| {
                 let (head, vector) = answering(i);
                 self.head_result(head, prediction, vector, options.explain)
             })
             .collect();
+        let _ = SPARE_PREDICTIONS.try_with(|spare| spare.set(predictions));
         Classification { heads, sentences, actors: named, relations }
     }
 
@@ -172,14 +182,22 @@ impl Model {
 
     /// [`Model::sentence_vector`] of an article already read into `tokens`.
     fn with_sentence_blocks(&self, tokens: &Tokens, article: &Article, main: &SparseVector) -> SparseVector {
-        let mut vector = main.clone();
+        let prefixes =
+            self.sentence_prefixes().map(|p| (p.dimensions(), p.vector_of_read(&self.tokenizer, article, tokens)));
+        let words = self.sentence_word_vectors().map(|words| words.vector_of_read(tokens));
+        // Sized once for the three blocks.
+        let len = main.indices.len()
+            + prefixes.as_ref().map_or(0, |(_, block)| block.indices.len())
+            + words.as_ref().map_or(0, |block| block.indices.len());
+        let mut vector = SparseVector { indices: Vec::with_capacity(len), values: Vec::with_capacity(len) };
+        vector.push_block(0, main);
         let mut offset = self.vectorizer.dimensions();
-        if let Some(prefixes) = self.sentence_prefixes() {
-            vector.push_block(offset, &prefixes.vector_of_read(&self.tokenizer, article, tokens));
-            offset += prefixes.dimensions();
+        if let Some((dimensions, block)) = prefixes {
+            vector.push_block(offset, &block);
+            offset += dimensions;
         }
-        if let Some(words) = self.sentence_word_vectors() {
-            vector.push_block(offset, &words.vector_of_read(tokens));
+        if let Some(block) = words {
+            vector.push_block(offset, &block);
         }
         vector
     }
@@ -189,7 +207,9 @@ impl Model {
     pub fn sentence_mean(&self, article: &Article) -> Option<SentenceMean> {
         let bound = self.stance_rule.as_ref()?;
         let mut analysis = self.vectorizer.analyse(&self.tokenizer, article, true);
-        Some(self.sentence_pass(bound, &mut analysis, None, None))
+        let mut mean = vec![0.0; self.heads[bound.stance].label_count()];
+        let sentences = self.sentence_pass(bound, &mut analysis, None, None, &mut mean);
+        Some(SentenceMean { mean, sentences })
     }
 
     /// Every sentence of `article` (title first) with its field, bytes and the stance head's
@@ -200,40 +220,42 @@ impl Model {
     pub fn sentence_probabilities(&self, article: &Article) -> Option<Vec<SentenceProbabilities>> {
         let bound = self.stance_rule.as_ref()?;
         let mut analysis = self.vectorizer.analyse(&self.tokenizer, article, true);
-        let mut probabilities = Vec::new();
-        self.sentence_pass(bound, &mut analysis, None, Some(&mut probabilities));
+        let (mut probabilities, mut mean) = (Vec::new(), vec![0.0; self.heads[bound.stance].label_count()]);
+        self.sentence_pass(bound, &mut analysis, None, Some(&mut probabilities), &mut mean);
         let labels = self.heads[bound.stance].label_count().max(1);
         let sentences = analysis.tokens().sentences().iter().zip(probabilities.chunks_exact(labels));
         Some(sentences.map(|(s, p)| (s.field, s.bytes.clone(), p.to_vec())).collect())
     }
 
     /// The stance head's probabilities for every sentence of the analysis as if it alone
-    /// were an article, summed into their mean; each sentence's stance pushed to `stances`
-    /// if given, and its probabilities appended to `per_sentence` if given. Each sentence's
-    /// counts are tallied from the article's lookups and only the stance head is scored,
-    /// without allocating per sentence.
+    /// were an article, their mean written to `mean` (one per stance label); returns how
+    /// many sentences there were. Each sentence's stance is pushed to `stances` if given,
+    /// and its probabilities appended to `per_sentence` if given. Each sentence's counts are
+    /// tallied from the article's lookups and only the stance head is scored, without
+    /// allocating per sentence or per article.
     fn sentence_pass<'m>(
         &'m self,
         bound: &BoundStance,
         analysis: &mut Analysis<'_>,
         mut stances: Option<&mut Vec<SentenceStance<'m>>>,
         mut per_sentence: Option<&mut Vec<f32>>,
-    ) -> SentenceMean {
+        mean: &mut [f32],
+    ) -> usize {
         let count = analysis.tokens().sentences().len();
         let labels = self.heads[bound.stance].label_count();
-        let (mut sum_stack, mut sum_heap, mut stack, mut heap) = ([0.0; 8], Vec::new(), [0.0; 8], Vec::new());
-        let (sum, probabilities) =
-            (label_buffer(labels, &mut sum_stack, &mut sum_heap), label_buffer(labels, &mut stack, &mut heap));
+        let (mut stack, mut heap) = ([0.0; 8], Vec::new());
+        let probabilities = label_buffer(labels, &mut stack, &mut heap);
         let sublinear = self.vectorizer.settings().sublinear_tf;
         if let Some(stances) = stances.as_deref_mut() {
             stances.reserve(count);
         }
+        mean.fill(0.0);
         for index in 0..count {
             let mut counts = analysis.sentence_counts(index);
             let (slots, tf) = counts.drain_tf(sublinear);
             self.packed.head_probabilities(&self.heads, bound.stance, slots, tf, probabilities);
             drop(counts);
-            sum.iter_mut().zip(&*probabilities).for_each(|(m, p)| *m += p);
+            mean.iter_mut().zip(&*probabilities).for_each(|(m, p)| *m += p);
             if let Some(per_sentence) = per_sentence.as_deref_mut() {
                 per_sentence.extend_from_slice(probabilities);
             }
@@ -243,7 +265,8 @@ impl Model {
             }
         }
         let divisor = count.max(1) as f32;
-        SentenceMean { mean: sum.iter().map(|m| m / divisor).collect(), sentences: count }
+        mean.iter_mut().for_each(|m| *m /= divisor);
+        count
     }
 
     /// A sentence with the stance head's best label for it, given its probabilities.

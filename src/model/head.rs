@@ -3,6 +3,9 @@
 use serde::{Deserialize, Serialize};
 
 use crate::features::vectorizer::SparseVector;
+use scoring::{add_rows, head_softmax};
+#[cfg(test)]
+use scoring::{any_softmax, fixed_softmax};
 
 /// One fitted head. `weights` is row-major, one row of `labels.len()` values per feature, so
 /// that a document touches only the rows of the features it has.
@@ -48,9 +51,15 @@ impl LinearHead {
     /// Raw scores: `bias + x · W`.
     pub fn logits(&self, x: &SparseVector) -> Vec<f32> {
         let mut logits = self.bias.clone();
-        for (feature, value) in x.iter() {
-            for (logit, weight) in logits.iter_mut().zip(self.row(feature)) {
-                *logit += value * weight;
+        match (self.labels.len(), logits.as_mut_slice()) {
+            (3, logits @ [_, _, _]) => add_rows::<3>(&self.weights, x, logits),
+            (4, logits @ [_, _, _, _]) => add_rows::<4>(&self.weights, x, logits),
+            (_, logits) => {
+                for (feature, value) in x.iter() {
+                    for (logit, weight) in logits.iter_mut().zip(self.row(feature)) {
+                        *logit += value * weight;
+                    }
+                }
             }
         }
         logits
@@ -178,17 +187,33 @@ impl PackedHeads {
         slots: &[u32],
         tf: impl FnMut(u32) -> f32,
     ) -> Vec<HeadPrediction> {
+        let mut predictions = Vec::with_capacity(heads.len());
+        self.predict_into(heads, slots, tf, &mut predictions);
+        predictions
+    }
+
+    /// [`PackedHeads::predict`], appended to `predictions`: a caller that keeps the vector
+    /// from one document to the next allocates only the probabilities.
+    #[inline]
+    pub(crate) fn predict_into(
+        &self,
+        heads: &[LinearHead],
+        slots: &[u32],
+        tf: impl FnMut(u32) -> f32,
+        predictions: &mut Vec<HeadPrediction>,
+    ) {
         #[cfg(target_arch = "x86_64")]
         if with_avx() {
             // SAFETY: the processor has AVX, all that `predict_with_avx` enables.
-            return unsafe { self.predict_with_avx(heads, slots, tf) };
+            return unsafe { self.predict_with_avx(heads, slots, tf, predictions) };
         }
-        self.predict_here(heads, slots, tf)
+        self.predict_here(heads, slots, tf, predictions)
     }
 
-    /// [`PackedHeads::predict`] compiled with AVX: a row's eight `f32` weights become `f64`
-    /// and are multiplied and added four at a time rather than two, in the same order and
-    /// with the same roundings (no operation is fused), so the sums are the same to the bit.
+    /// [`PackedHeads::predict_into`] compiled with AVX: a row's eight `f32` weights become
+    /// `f64` and are multiplied and added four at a time rather than two, in the same order
+    /// and with the same roundings (no operation is fused), so the sums are the same to the
+    /// bit.
     #[cfg(target_arch = "x86_64")]
     #[target_feature(enable = "avx")]
     unsafe fn predict_with_avx(
@@ -196,33 +221,37 @@ impl PackedHeads {
         heads: &[LinearHead],
         slots: &[u32],
         tf: impl FnMut(u32) -> f32,
-    ) -> Vec<HeadPrediction> {
-        self.predict_here(heads, slots, tf)
+        predictions: &mut Vec<HeadPrediction>,
+    ) {
+        self.predict_here(heads, slots, tf, predictions)
     }
 
     #[inline(always)]
-    fn predict_here(&self, heads: &[LinearHead], slots: &[u32], mut tf: impl FnMut(u32) -> f32) -> Vec<HeadPrediction> {
+    fn predict_here(
+        &self,
+        heads: &[LinearHead],
+        slots: &[u32],
+        mut tf: impl FnMut(u32) -> f32,
+        predictions: &mut Vec<HeadPrediction>,
+    ) {
         if self.lanes == 1 {
             let (sums, norm) = self.sums::<1>(slots, tf);
-            self.softmax(heads, &sums[0], norm)
+            self.softmax(heads, &sums[0], norm, predictions)
         } else {
             let (sums, norm) = self.sums_wide(slots.iter().map(|&slot| (slot, tf(slot))));
-            self.softmax(heads, &sums, norm)
+            self.softmax(heads, &sums, norm, predictions)
         }
     }
 
-    /// Each head's probabilities from the row sums and the norm.
-    fn softmax(&self, heads: &[LinearHead], sums: &[f64], norm: f64) -> Vec<HeadPrediction> {
-        heads
-            .iter()
-            .zip(&self.offsets)
-            .map(|(head, &offset)| {
-                let mut probabilities = vec![0.0f32; head.label_count()];
-                head_softmax(&head.bias, &sums[offset..], norm, &mut probabilities);
-                let best = argmax(&probabilities);
-                HeadPrediction { probabilities, best }
-            })
-            .collect()
+    /// Each head's probabilities from the row sums and the norm, appended to `predictions`.
+    fn softmax(&self, heads: &[LinearHead], sums: &[f64], norm: f64, predictions: &mut Vec<HeadPrediction>) {
+        let each = heads.iter().zip(&self.offsets).map(|(head, &offset)| {
+            let mut probabilities = vec![0.0f32; head.label_count()];
+            head_softmax(&head.bias, &sums[offset..], norm, &mut probabilities);
+            let best = argmax(&probabilities);
+            HeadPrediction { probabilities, best }
+        });
+        predictions.extend(each);
     }
 
     /// The probabilities of head `index` alone (`heads[index]`), written to `out` (one per
@@ -384,28 +413,6 @@ fn with_avx() -> bool {
     std::arch::is_x86_feature_detected!("avx")
 }
 
-/// One head's probabilities, into `out` (one per label), from its row sums (`sums`, from
-/// the head's first label on) and the norm of the TF-IDF values: `bias + sum / norm`, then
-/// softmax.
-#[inline]
-fn head_softmax(bias: &[f32], sums: &[f64], norm: f64, out: &mut [f32]) {
-    let scale = if norm > 0.0 { 1.0 / norm } else { 0.0 };
-    // Each score is computed twice (for the maximum, then for its exponential) rather than
-    // kept: a buffer for them cost more than the few multiplications, and this runs once for
-    // every sentence, too.
-    let score = |(&bias, &sum): (&f32, &f64)| f64::from(bias) + sum * scale;
-    let sums = &sums[..out.len()];
-    let scores = || bias.iter().zip(sums).map(score);
-    let max = scores().fold(f64::NEG_INFINITY, f64::max);
-    // In f32 from here: the probabilities are f32, and `f32::exp` costs half of `f64::exp`.
-    let mut total = 0.0f32;
-    for (p, score) in out.iter_mut().zip(scores()) {
-        *p = ((score - max) as f32).exp();
-        total += *p;
-    }
-    out.iter_mut().for_each(|p| *p /= total);
-}
-
 /// Numerically stable softmax.
 pub fn softmax_in_place(values: &mut [f32]) {
     let max = values.iter().copied().fold(f32::NEG_INFINITY, f32::max);
@@ -422,5 +429,6 @@ pub fn argmax(values: &[f32]) -> usize {
     values.iter().enumerate().fold(0, |best, (i, v)| if *v > values[best] { i } else { best })
 }
 
+mod scoring;
 #[cfg(test)]
 mod tests;

@@ -86,15 +86,16 @@ impl Model {
     }
 
     /// Replaces the stance prediction of an article of two or more sentences by the rule's,
-    /// given the sentences' mean ([`Model::sentence_mean`]).
-    pub(super) fn apply_article_stance(&self, parts: Option<SentenceMean>, predictions: &mut [HeadPrediction]) {
-        let (Some(bound), Some(parts)) = (&self.stance_rule, parts) else { return };
-        if parts.sentences < 2 {
+    /// given the mean of its `sentences` sentences' stance probabilities (as
+    /// [`Model::sentence_mean`] gives it).
+    pub(super) fn apply_article_stance(&self, mean: &[f32], sentences: usize, predictions: &mut [HeadPrediction]) {
+        let Some(bound) = &self.stance_rule else { return };
+        if sentences < 2 {
             return;
         }
         let relation = predictions[bound.topic].probabilities[bound.relation];
         let stance = &mut predictions[bound.stance];
-        bound.rule.combine_into(Some(bound.neutral), &parts.mean, relation, &mut stance.probabilities);
+        bound.rule.combine_into(Some(bound.neutral), mean, relation, &mut stance.probabilities);
         stance.best = argmax(&stance.probabilities);
     }
 

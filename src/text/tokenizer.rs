@@ -245,6 +245,11 @@ struct KeySink<'a> {
 fn normalize_into(source: &str, lowercase: bool, out: &mut String) {
     if !lowercase {
         out.push_str(source);
+    } else if source.is_ascii() {
+        // ASCII lowercases byte by byte, as `char::to_lowercase` lowercases it.
+        let start = out.len();
+        out.push_str(source);
+        out[start..].make_ascii_lowercase();
     } else if source.contains('\u{3A3}') {
         // Capital sigma lowercases by context (final `ς`), which only `str::to_lowercase` knows.
         out.push_str(&source.to_lowercase());

@@ -77,8 +77,10 @@ fn scoring_with_avx_equals_scoring_without_to_the_bit() {
             predictions.iter().flat_map(|p| p.probabilities.iter().map(|v| v.to_bits())).collect()
         };
         // SAFETY: the processor has AVX (tested above).
-        let wide = bits(unsafe { packed.predict_with_avx(&heads, &slots, tf) });
-        assert_eq!(wide, bits(packed.predict_here(&heads, &slots, tf)));
+        let (mut wide, mut plain) = (Vec::new(), Vec::new());
+        unsafe { packed.predict_with_avx(&heads, &slots, tf, &mut wide) };
+        packed.predict_here(&heads, &slots, tf, &mut plain);
+        assert_eq!(bits(wide), bits(plain));
         for index in 0..heads.len() {
             let (mut plain, mut avx) =
                 (vec![0.0f32; heads[index].label_count()], vec![0.0f32; heads[index].label_count()]);
@@ -90,5 +92,46 @@ fn scoring_with_avx_equals_scoring_without_to_the_bit() {
                 plain.iter().map(|v| v.to_bits()).collect::<Vec<_>>()
             );
         }
+    }
+}
+
+/// The softmax of a fixed label count gives the general one's probabilities to the bit, for
+/// scores of every size and sign, a zero norm included.
+#[test]
+fn the_fixed_count_softmax_equals_the_general_one_to_the_bit() {
+    let value = |i: usize, scale: f64| ((i as f64 * 0.618_034).fract() - 0.5) * scale;
+    for case in 0..200 {
+        let bias: Vec<f32> = (0..4).map(|l| value(case * 7 + l, 4.0) as f32).collect();
+        let sums: Vec<f64> = (0..4).map(|l| value(case * 13 + l + 1, 60.0)).collect();
+        let norm = if case % 10 == 0 { 0.0 } else { value(case, 8.0).abs() + 0.01 };
+        let bits = |p: &[f32]| p.iter().map(|v| v.to_bits()).collect::<Vec<_>>();
+        let (mut fixed3, mut any3) = ([0.0f32; 3], [0.0f32; 3]);
+        fixed_softmax::<3>(&bias, &sums, norm, &mut fixed3);
+        any_softmax(&bias[..3], &sums, norm, &mut any3);
+        assert_eq!(bits(&fixed3), bits(&any3), "three labels, case {case}");
+        let (mut fixed4, mut any4) = ([0.0f32; 4], [0.0f32; 4]);
+        fixed_softmax::<4>(&bias, &sums, norm, &mut fixed4);
+        any_softmax(&bias, &sums, norm, &mut any4);
+        assert_eq!(bits(&fixed4), bits(&any4), "four labels, case {case}");
+    }
+}
+
+/// A head of three or four labels sums its rows into the logits as the general loop does,
+/// to the bit.
+#[test]
+fn fixed_count_logits_equal_the_general_sums_to_the_bit() {
+    let (heads, _) = packed_heads();
+    let indices: Vec<u32> = (0..60).map(|i| (i * 7 + 3) as u32).collect();
+    let values: Vec<f32> = (0..60).map(|i| ((i as f32 * 0.618_034).fract() - 0.3) * 0.4).collect();
+    let x = SparseVector { indices, values };
+    for head in &heads {
+        let mut expected = head.bias.clone();
+        for (feature, value) in x.iter() {
+            for (logit, weight) in expected.iter_mut().zip(head.row(feature)) {
+                *logit += value * weight;
+            }
+        }
+        let bits = |v: &[f32]| v.iter().map(|p| p.to_bits()).collect::<Vec<_>>();
+        assert_eq!(bits(&head.logits(&x)), bits(&expected), "{} labels", head.label_count());
     }
 }
