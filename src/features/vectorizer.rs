@@ -22,6 +22,7 @@ use crate::text::tokenizer::{hash, Tokenizer};
 mod analysis;
 mod counts;
 mod lookups;
+mod marks;
 /// The plain vectorizer the fast path is tested against. Public but hidden: the in-process
 /// benchmark's plain peer vectorizes with it.
 #[doc(hidden)]
@@ -32,6 +33,7 @@ pub(crate) use analysis::Analysis;
 use counts::{tally, tally_all};
 pub(crate) use counts::{term_frequencies, TermCounts};
 
+pub use marks::MarkedToken;
 pub(crate) use table::prefetch;
 use table::{TableProblem, VocabularyTable};
 
@@ -95,6 +97,9 @@ pub struct TfIdf {
     terms: Vec<String>,
     idf: Vec<f32>,
     table: VocabularyTable,
+    /// The marks on token keys the analysis reads ([`TfIdf::mark_tokens`]): none but those
+    /// given after it was made.
+    marks: marks::TokenMarks,
 }
 
 impl TfIdf {
@@ -111,7 +116,7 @@ impl TfIdf {
     /// Rebuilds a vectorizer from the parts a model file stores.
     pub fn from_parts(settings: VectorizerSettings, terms: Vec<String>, idf: Vec<f32>) -> Self {
         let table = VocabularyTable::build(&terms);
-        Self { settings, terms, idf, table }
+        Self { settings, terms, idf, table, marks: marks::TokenMarks::default() }
     }
 
     /// [`TfIdf::from_parts`] with another key function: tests make keys collide with it,
@@ -124,7 +129,7 @@ impl TfIdf {
         key_of: impl Fn(&str) -> u64,
     ) -> Self {
         let table = VocabularyTable::build_keyed(&terms, key_of);
-        Self { settings, terms, idf, table }
+        Self { settings, terms, idf, table, marks: marks::TokenMarks::default() }
     }
 
     /// The settings the vocabulary was learned with.

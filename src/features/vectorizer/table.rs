@@ -10,10 +10,11 @@
 //! pilots half a byte a term on average, so a 60,000-term vocabulary's table is about 530 KB and
 //! stays in a core's L2 cache, where a classic hash table with room to spare would not.
 //!
-//! A lookup compares keys only, never strings: an unknown token whose key equals a term's
-//! key counts as that term. With well-mixed 64-bit keys that happens with probability
-//! `1 / 2^64` per lookup (only the key in the one slot the token maps to is compared): about
-//! once in 10^15 articles of 4 KB. Two vocabulary terms with the same key are found when the
+//! A lookup compares keys only, never strings, and all but their lowest two bits, which
+//! carry the slot's mark ([`MARK_BITS`], see `marks.rs`): an unknown token whose key equals
+//! a term's key in those bits counts as that term. With well-mixed 64-bit keys that happens
+//! with probability `4 / 2^64` per lookup (only the key in the one slot the token maps to
+//! is compared): about once in 2.5 × 10^14 articles of 4 KB. Two vocabulary terms with the same key are found when the
 //! table is built, and a model with such a vocabulary is refused
 //! ([`crate::Model::from_parts`]).
 
@@ -22,15 +23,19 @@ use crate::text::tokenizer::hash;
 /// Average keys per bucket: fewer make the table larger, more make the build slower.
 const KEYS_PER_BUCKET: usize = 4;
 
+/// The low bits of a stored key that hold its slot's mark: the slot holds its term's key
+/// XOR the mark, and a lookup compares the other bits only. No mark: the key as it is.
+pub(crate) const MARK_BITS: u64 = 3;
+
 /// One spare slot per this many keys.
 const SPARE: usize = 32;
 
 /// Term key → slot, and slot → feature index.
 #[derive(Clone)]
 pub(crate) struct VocabularyTable {
-    /// The term key at each slot, and at a spare slot a key that no lookup landing there
-    /// can match; one entry more, never compared, for the slot of unknown keys,
-    /// [`VocabularyTable::miss`].
+    /// The term key at each slot XOR the slot's mark ([`MARK_BITS`]), and at a spare slot
+    /// a key that no lookup landing there can match; one entry more, 0, for the slot of
+    /// unknown keys, [`VocabularyTable::miss`].
     keys: Box<[u64]>,
     /// The feature index of the term at each slot (`miss()` at a spare slot).
     features: Box<[u32]>,
@@ -187,11 +192,12 @@ impl VocabularyTable {
             }
         };
         let mut table = Self { keys, features, pilots, problem };
-        // A spare slot holds a key that the lookup of that key does not take to this slot, so
-        // no lookup that lands here matches.
+        // A spare slot holds a key that the lookup of that key, whatever its mark bits, does
+        // not take to this slot, so no lookup that lands here matches.
         // (With two slots or more, some key lands elsewhere within a few tries.)
         for slot in (0..taken.len()).filter(|&slot| !taken[slot]) {
-            table.keys[slot] = (0..u64::MAX).find(|&key| table.candidate(key) as usize != slot).unwrap_or_default();
+            let elsewhere = |key: u64| (0..=MARK_BITS).all(|mark| table.candidate(key ^ mark) as usize != slot);
+            table.keys[slot] = (0..u64::MAX).step_by(4).find(|&key| elsewhere(key)).unwrap_or_default();
         }
         table
     }
@@ -234,7 +240,37 @@ impl VocabularyTable {
     /// [`VocabularyTable::get`] with the key's candidate slot already computed.
     #[inline(always)]
     pub(crate) fn confirm(&self, key: u64, candidate: u32) -> u32 {
-        std::hint::select_unpredictable(self.keys[candidate as usize] == key, candidate, self.miss())
+        std::hint::select_unpredictable((self.keys[candidate as usize] ^ key) <= MARK_BITS, candidate, self.miss())
+    }
+
+    /// [`VocabularyTable::confirm`], and the mark of the slot found: its term's mark, or
+    /// [`MarkedToken::OUTSIDE`] at [`VocabularyTable::miss`].
+    ///
+    /// [`MarkedToken::OUTSIDE`]: super::MarkedToken::OUTSIDE
+    #[inline(always)]
+    pub(crate) fn confirm_marked(&self, key: u64, candidate: u32) -> (u32, u8) {
+        let difference = self.keys[candidate as usize] ^ key;
+        let found = difference <= MARK_BITS;
+        let mark = std::hint::select_unpredictable(found, difference as u8, super::MarkedToken::OUTSIDE);
+        (std::hint::select_unpredictable(found, candidate, self.miss()), mark)
+    }
+
+    /// The mark of the term in `slot`, given its key: for a `slot` that a lookup of `key`
+    /// found (not [`VocabularyTable::miss`]), whose line the lookup has just loaded.
+    #[inline(always)]
+    pub(crate) fn mark_at(&self, slot: u32, key: u64) -> u8 {
+        ((self.keys[slot as usize] ^ key) & MARK_BITS) as u8
+    }
+
+    /// Gives the term of key `key` the mark `mark` (its low [`MARK_BITS`]; 0 takes a mark
+    /// away) and returns true, or returns false if no term has that key.
+    pub(crate) fn set_mark(&mut self, key: u64, mark: u8) -> bool {
+        let slot = self.get(key);
+        if slot == self.miss() {
+            return false;
+        }
+        self.keys[slot as usize] = key ^ (u64::from(mark) & MARK_BITS);
+        true
     }
 
     /// Asks the processor to start loading the key a lookup in `candidate` compares: lookups
