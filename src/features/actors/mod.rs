@@ -63,4 +63,6 @@ pub struct Mention {
 }
 
 #[cfg(test)]
+mod marked_tests;
+#[cfg(test)]
 mod tests;

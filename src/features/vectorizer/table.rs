@@ -27,6 +27,9 @@ const KEYS_PER_BUCKET: usize = 4;
 /// XOR the mark, and a lookup compares the other bits only. No mark: the key as it is.
 pub(crate) const MARK_BITS: u64 = 3;
 
+/// Keys tried for a spare slot before the table is built again, larger.
+const SPARE_TRIES: u64 = 1 << 12;
+
 /// One spare slot per this many keys.
 const SPARE: usize = 32;
 
@@ -180,26 +183,39 @@ impl VocabularyTable {
         // (No slots for no keys: then every lookup lands on the miss slot.)
         let mut spare = entries.len() / SPARE + 1;
         let mut attempt = 1;
-        let (keys, features, pilots, taken) = loop {
+        // A table is also built again if some spare slot finds no key (see
+        // [`VocabularyTable::fill_spare_slots`]: a table of three slots or fewer may not).
+        loop {
             let n = if entries.is_empty() { 0 } else { entries.len() + spare };
-            match place(&entries, &ranges, &order, n) {
-                Ok(placed) => break placed,
+            let built = place(&entries, &ranges, &order, n).and_then(|(keys, features, pilots, taken)| {
+                let mut table = Self { keys, features, pilots, problem };
+                let first = entries.first().map_or(0, |entry| entry.1);
+                table.fill_spare_slots(&taken).then_some(table).ok_or(first)
+            });
+            match built {
+                Ok(table) => break table,
                 Err(feature) if attempt >= ATTEMPTS => {
                     problem.get_or_insert(TableProblem::Unplaced(feature));
-                    break (vec![0u64; n + 1].into(), vec![n as u32; n].into(), vec![0; buckets].into(), vec![true; n]);
+                    let (keys, features) = (vec![0u64; n + 1].into(), vec![n as u32; n].into());
+                    break Self { keys, features, pilots: vec![0; buckets].into(), problem };
                 }
                 Err(_) => (attempt, spare) = (attempt + 1, 2 * spare),
             }
-        };
-        let mut table = Self { keys, features, pilots, problem };
-        // A spare slot holds a key that the lookup of that key, whatever its mark bits, does
-        // not take to this slot, so no lookup that lands here matches.
-        // (With two slots or more, some key lands elsewhere within a few tries.)
-        for slot in (0..taken.len()).filter(|&slot| !taken[slot]) {
-            let elsewhere = |key: u64| (0..=MARK_BITS).all(|mark| table.candidate(key ^ mark) as usize != slot);
-            table.keys[slot] = (0..u64::MAX).step_by(4).find(|&key| elsewhere(key)).unwrap_or_default();
         }
-        table
+    }
+
+    /// Gives each spare slot (not `taken`) a key that the lookup of that key, whatever its
+    /// mark bits, does not take to this slot, so that no lookup that lands there matches;
+    /// false if some slot finds none in [`SPARE_TRIES`] keys. (In a table of four slots or
+    /// more, some key lands elsewhere within a few tries; in one of three or fewer, a pilot
+    /// may send the four variants of every key to every slot.)
+    fn fill_spare_slots(&mut self, taken: &[bool]) -> bool {
+        for slot in (0..taken.len()).filter(|&slot| !taken[slot]) {
+            let elsewhere = |key: u64| (0..=MARK_BITS).all(|mark| self.candidate(key ^ mark) as usize != slot);
+            let Some(key) = (0..SPARE_TRIES).map(|i| i << 2).find(|&key| elsewhere(key)) else { return false };
+            self.keys[slot] = key;
+        }
+        true
     }
 
     /// Why this table cannot serve its vocabulary, if it cannot.

@@ -232,3 +232,55 @@ proptest! {
         prop_assert_eq!(fast, expected);
     }
 }
+
+use crate::text::article::Field;
+
+/// The tokens of `field` the analysis of `article` lists as marked, as (word, mark).
+fn marked_words<'a>(vectorizer: &TfIdf, article: &Article<'a>, field: Field) -> Vec<(&'a str, u8)> {
+    let analysis = vectorizer.analyse(&Tokenizer::default(), article, false);
+    let spans = analysis.tokens().field(field).span_pairs().to_vec();
+    let text = article.field(field);
+    analysis.marked(field).iter().map(|m| (&text[spans[m.at as usize].0..spans[m.at as usize].1], m.mark)).collect()
+}
+
+/// A vocabulary word's mark comes from its table entry, exact; a word outside the
+/// vocabulary is listed as [`MarkedToken::OUTSIDE`]; no other token is listed, with or
+/// without bigrams, and the marks change no count. Marks given again replace the old.
+#[test]
+fn the_analysis_lists_the_marked_vocabulary_tokens_and_the_unknown_ones() {
+    let texts = ["new york united nations", "south sudan new talks", "united states talks"];
+    let key = |word: &str| hash::term(word);
+    for max_ngram in [1, 2] {
+        let mut vectorizer = fit(&texts, VectorizerSettings { max_ngram, ..all_terms() });
+        let plain = vectorizer.clone();
+        vectorizer.mark_tokens([(key("talks"), 1), (key("united"), 2), (key("south"), 1), (key("south"), 2)]);
+        vectorizer.mark_tokens([(key("new"), 2), (key("united"), 1), (key("south"), 3), (key("absent"), 1)]);
+        assert!(vectorizer.marks_tokens());
+        let article = Article { id: "", title: "New talks", text: "The united south of New Zealand: new talks" };
+        let outside = MarkedToken::OUTSIDE;
+        assert_eq!(marked_words(&vectorizer, &article, Field::Title), [("New", 2)]);
+        assert_eq!(
+            marked_words(&vectorizer, &article, Field::Text),
+            [
+                ("The", outside),
+                ("united", 1),
+                ("south", 3),
+                ("of", outside),
+                ("New", 2),
+                ("Zealand", outside),
+                ("new", 2)
+            ]
+        );
+        let (tokenizer, long) = (Tokenizer::default(), "united states talks ".repeat(40) + "new");
+        let long = Article::text(&long);
+        let listed = marked_words(&vectorizer, &long, Field::Text);
+        assert_eq!(listed.len(), 41, "{listed:?}");
+        assert_eq!(vectorizer.transform(&tokenizer, &article), plain.transform(&tokenizer, &article));
+        assert_eq!(vectorizer.index_of("south"), plain.index_of("south"));
+        vectorizer.mark_tokens([(key("talks"), 1)]);
+        assert_eq!(marked_words(&vectorizer, &article, Field::Title), [("talks", 1)]);
+        vectorizer.mark_tokens([]);
+        assert!(!vectorizer.marks_tokens());
+        assert!(marked_words(&vectorizer, &article, Field::Text).is_empty());
+    }
+}
