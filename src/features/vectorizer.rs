@@ -22,7 +22,6 @@ use crate::text::tokenizer::{hash, Tokenizer};
 mod analysis;
 mod counts;
 mod lookups;
-mod marks;
 /// The plain vectorizer the fast path is tested against. Public but hidden: the in-process
 /// benchmark's plain peer vectorizes with it.
 #[doc(hidden)]
@@ -33,7 +32,6 @@ pub(crate) use analysis::Analysis;
 use counts::{tally, tally_all};
 pub(crate) use counts::{term_frequencies, TermCounts};
 
-pub use marks::MarkedToken;
 pub(crate) use table::prefetch;
 use table::{TableProblem, VocabularyTable};
 
@@ -97,9 +95,6 @@ pub struct TfIdf {
     terms: Vec<String>,
     idf: Vec<f32>,
     table: VocabularyTable,
-    /// The marks on token keys the analysis reads ([`TfIdf::mark_tokens`]): none but those
-    /// given after it was made.
-    marks: marks::TokenMarks,
 }
 
 impl TfIdf {
@@ -116,7 +111,7 @@ impl TfIdf {
     /// Rebuilds a vectorizer from the parts a model file stores.
     pub fn from_parts(settings: VectorizerSettings, terms: Vec<String>, idf: Vec<f32>) -> Self {
         let table = VocabularyTable::build(&terms);
-        Self { settings, terms, idf, table, marks: marks::TokenMarks::default() }
+        Self { settings, terms, idf, table }
     }
 
     /// [`TfIdf::from_parts`] with another key function: tests make keys collide with it,
@@ -129,7 +124,7 @@ impl TfIdf {
         key_of: impl Fn(&str) -> u64,
     ) -> Self {
         let table = VocabularyTable::build_keyed(&terms, key_of);
-        Self { settings, terms, idf, table, marks: marks::TokenMarks::default() }
+        Self { settings, terms, idf, table }
     }
 
     /// The settings the vocabulary was learned with.

@@ -81,7 +81,7 @@ impl Model {
         let gazetteer = self.actors.as_ref().filter(|_| sentence_count >= 2 || options.relations);
         let relation_labels = rule.and_then(|bound| bound.labels);
         let gazetteer = gazetteer.zip(relation_labels);
-        let actors = gazetteer.map(|(gazetteer, _)| find_actors(gazetteer, &analysis, article));
+        let actors = gazetteer.map(|(gazetteer, _)| find_actors(gazetteer, analysis.tokens(), article));
         let relating = actors.as_ref().is_some_and(|actors| actors.actors.len() >= 2);
         let (mut predictions, vector) = {
             let mut counts = analysis.article_counts();

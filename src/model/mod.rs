@@ -170,12 +170,8 @@ impl Model {
         Ok(Self { meta, tokenizer, vectorizer, heads, sentence_head, packed, stance_rule, actors: None })
     }
 
-    /// The model with this actor gazetteer (training gives it the corpus's). Its first keys
-    /// are marked in the vectorizer's table, so that the analysis of an article lists the
-    /// tokens that may start a name ([`Gazetteer::first_key_marks`]).
+    /// The model with this actor gazetteer (training gives it the corpus's).
     pub fn with_actors(mut self, actors: Option<Gazetteer>) -> Self {
-        let marks = actors.iter().flat_map(Gazetteer::first_key_marks);
-        self.vectorizer.mark_tokens(marks);
         self.actors = actors;
         self
     }

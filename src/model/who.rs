@@ -4,7 +4,6 @@
 
 use super::Model;
 use crate::features::actors::{Actor, ActorId, ArticleActors, Field, Gazetteer, MatchSettings};
-use crate::features::vectorizer::Analysis;
 use crate::model::relations::{
     article_reads_neutral, has_relation_with_cues, relations_with_cues, ActorPlaces, CueWords, RelationLabel,
     RelationSettings, RelationSummary, Relations, SentenceInput, StanceLabels,
@@ -46,20 +45,13 @@ pub fn match_settings() -> MatchSettings {
     MatchSettings::default()
 }
 
-/// The actors of an article already analysed (`analysis`, by the model's vectorizer,
-/// whose marks are `gazetteer`'s first keys: [`Model::with_actors`]): the matcher reads
-/// each field's token keys and byte ranges as the tokenizer left them, tokenizing nothing
-/// again, and starts only at the tokens the analysis marked.
-pub(super) fn find_actors(gazetteer: &Gazetteer, analysis: &Analysis<'_>, article: &Article) -> ArticleActors {
+/// The actors of an article already read into `tokens`: the matcher reads each field's
+/// token keys and byte ranges as the tokenizer left them, tokenizing nothing again.
+pub(super) fn find_actors(gazetteer: &Gazetteer, tokens: &Tokens, article: &Article) -> ArticleActors {
     let mut matcher = gazetteer.matcher(match_settings());
-    let (tokens, marked) = (analysis.tokens(), analysis.marks_tokens());
     for (field, text) in article.fields() {
         let read = tokens.field(field);
-        if marked {
-            matcher.match_marked_field(field, read.keys(), read.span_pairs(), text, analysis.marked(field));
-        } else {
-            matcher.match_field(field, read.keys(), read.span_pairs(), text);
-        }
+        matcher.match_field(field, read.keys(), read.span_pairs(), text);
     }
     matcher.finish()
 }

@@ -242,15 +242,6 @@ impl Gazetteer {
         ActorMatcher::new(self, settings)
     }
 
-    /// Every first key of the gazetteer's patterns with its mark:
-    /// [`super::FIRST_KEY_CAPITALIZED`] if a pattern starting with it needs its first word
-    /// capitalized, [`super::FIRST_KEY_ANY_CASE`] if one does not (a key may have both, given once each). The model gives them to its
-    /// vectorizer ([`crate::features::vectorizer::TfIdf`]), whose analysis then lists the
-    /// tokens that may start a pattern for [`ActorMatcher::match_marked_field`].
-    pub fn first_key_marks(&self) -> impl Iterator<Item = (u64, u8)> + '_ {
-        self.index.first_key_marks()
-    }
-
     pub(super) fn index(&self) -> &PatternIndex {
         &self.index
     }

@@ -30,15 +30,6 @@ pub(super) struct Pattern {
     pub case: CaseRule,
 }
 
-/// The mark of a first key some pattern starting with which needs its first word
-/// capitalized ([`super::Gazetteer::first_key_marks`]).
-pub const FIRST_KEY_CAPITALIZED: u8 = 1;
-
-/// The mark of a first key some pattern starting with which may be written without a
-/// capital ("al-Shabaab"): a token written without one may start a pattern only if its key
-/// has this mark.
-pub const FIRST_KEY_ANY_CASE: u8 = 2;
-
 /// Words in a [`KeyBits`]: 2^16 bits, 8 KiB, so that it stays in cache.
 const KEY_WORDS: usize = 1 << 10;
 
@@ -255,26 +246,6 @@ impl PatternIndex {
             _ => &self.first_keys,
         };
         keys.may_hold(first)
-    }
-
-    /// [`PatternIndex::may_start_with`] of a token whose key's marks are `mark`
-    /// ([`PatternIndex::first_key_marks`]; 0 for a key that starts no pattern), without a
-    /// load: the same rule, from the marks rather than the bit sets.
-    #[inline]
-    pub(super) fn may_start_marked(mark: u8, first_byte: Option<u8>) -> bool {
-        match first_byte {
-            Some(byte) if byte.is_ascii() && !byte.is_ascii_uppercase() => mark & FIRST_KEY_ANY_CASE != 0,
-            _ => mark != 0,
-        }
-    }
-
-    /// Every pattern's first key with its mark: [`FIRST_KEY_ANY_CASE`] if its first word may
-    /// be written without a capital, else [`FIRST_KEY_CAPITALIZED`].
-    pub(super) fn first_key_marks(&self) -> impl Iterator<Item = (u64, u8)> + '_ {
-        self.patterns.iter().map(|pattern| {
-            let mark = if pattern.needs_capital_first() { FIRST_KEY_CAPITALIZED } else { FIRST_KEY_ANY_CASE };
-            (pattern.keys[0], mark)
-        })
     }
 
     /// The patterns that may start at a token with key `first` whose first byte in the text

@@ -32,10 +32,8 @@ mod gazetteer;
 mod index;
 mod matcher;
 mod mention_role;
-mod starts;
 
 pub use gazetteer::{Actor, ActorKind, Gazetteer, GazetteerData, GazetteerError, NameRow, Role};
-pub use index::{FIRST_KEY_ANY_CASE, FIRST_KEY_CAPITALIZED};
 pub use matcher::{ActorCount, ActorMatcher, AmbiguousRule, ArticleActors, MatchSettings};
 pub use mention_role::MentionRole;
 
@@ -62,7 +60,5 @@ pub struct Mention {
     pub role: MentionRole,
 }
 
-#[cfg(test)]
-mod marked_tests;
 #[cfg(test)]
 mod tests;

@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 use super::*;
 use crate::text::tokenizer::Tokenizer;
 
-pub(super) fn shipped() -> &'static Gazetteer {
+fn shipped() -> &'static Gazetteer {
     static GAZETTEER: OnceLock<Gazetteer> = OnceLock::new();
     GAZETTEER.get_or_init(|| {
         let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/actors");

@@ -9,8 +9,6 @@
 use std::cell::Cell;
 
 use super::counts::TermCounts;
-use super::lookups::MarkList;
-use super::marks::MarkedToken;
 use super::TfIdf;
 use crate::text::article::{Article, Field};
 use crate::text::tokenizer::Tokenizer;
@@ -28,11 +26,6 @@ struct Space {
     counts: Vec<u32>,
     /// The slots with a non-zero count, at its start (how many: the analysis knows).
     touched: Vec<u32>,
-    /// The mark of each lookup of the field being read, if the vectorizer has marks.
-    marks: Vec<u8>,
-    /// Per field, the tokens that may carry a mark ([`TfIdf::mark_tokens`]) at the start of
-    /// the list, and how many they are.
-    marked: [(Vec<MarkedToken>, usize); 2],
 }
 
 thread_local! {
@@ -62,7 +55,7 @@ impl TfIdf {
         if sentences {
             space.tokens.split_sentences(article);
         }
-        let Space { tokens, lookups, slots, counts, touched, marks, marked } = &mut *space;
+        let Space { tokens, lookups, slots, counts, touched } = &mut *space;
         let miss = self.table.miss() as usize;
         if counts.len() <= miss {
             counts.resize(miss + 1, 0);
@@ -71,13 +64,9 @@ impl TfIdf {
         // taken for a first occurrence.
         counts[miss] = 1;
         let mut new = 0;
-        let marking = self.marks_tokens();
         for field in Field::ALL {
             let keys = tokens.field(field).keys();
-            let (marked, marked_len) = &mut marked[field.index()];
-            let mut list = marking.then_some(MarkList { marks: &mut *marks, list: marked, len: 0 });
-            new = self.count_keys(keys, lookups, &mut slots[field.index()], counts, touched, new, list.as_mut());
-            *marked_len = list.map_or(0, |list| list.len);
+            new = self.count_keys(keys, lookups, &mut slots[field.index()], counts, touched, new);
         }
         counts[miss] = 0;
         Analysis { vectorizer: self, space: Some(space), article: new }
@@ -93,21 +82,6 @@ impl Analysis<'_> {
     pub(crate) fn tokens(&self) -> &Tokens {
         static NONE: Tokens = Tokens::new();
         self.space.as_ref().map_or(&NONE, |space| &space.tokens)
-    }
-
-    /// Whether the vectorizer has marks, so that [`Analysis::marked`] lists the tokens that
-    /// may carry one (else it lists none).
-    pub(crate) fn marks_tokens(&self) -> bool {
-        self.vectorizer.marks_tokens()
-    }
-
-    /// The tokens of `field` whose key may carry a mark ([`TfIdf::mark_tokens`]), in order,
-    /// each with its mark; none if the vectorizer has no marks.
-    pub(crate) fn marked(&self, field: Field) -> &[MarkedToken] {
-        self.space.as_ref().map_or(&[], |space| {
-            let (list, len) = &space.marked[field.index()];
-            &list[..*len]
-        })
     }
 
     /// The article's term counts, once: they are cleared when dropped (or drained), and a

@@ -3,18 +3,8 @@
 //! flight before the first of them is used.
 
 use super::counts::tally_all;
-use super::marks::{list_marked, MarkedToken};
 use super::{table, TfIdf};
 use crate::text::tokenizer::hash;
-
-/// Where [`TfIdf::count_keys`] lists a field's tokens that may carry a mark:
-/// `list[..len]` (`list` is grown as needed, and what is past `len` is stale), from the
-/// mark of each lookup, in `marks`.
-pub(super) struct MarkList<'a> {
-    pub marks: &'a mut Vec<u8>,
-    pub list: &'a mut Vec<MarkedToken>,
-    pub len: usize,
-}
 
 /// Lookups per block: enough independent loads in flight to cover an L2 hit, few enough
 /// that the prefetched lines are still in L1 when they are used.
@@ -31,10 +21,8 @@ impl TfIdf {
     /// Per block of lookups: every candidate slot is computed and its key prefetched; the
     /// previous block's hits are counted meanwhile; then the keys are compared and the
     /// counts of the slots found prefetched. Neither an unknown term nor a first occurrence
-    /// takes a branch. Given `marked`, each lookup's mark is kept as its key is compared,
-    /// and the tokens that may carry one are listed at the end.
+    /// takes a branch.
     #[inline]
-    #[allow(clippy::too_many_arguments)]
     pub(super) fn count_keys(
         &self,
         keys: &[u64],
@@ -43,16 +31,10 @@ impl TfIdf {
         counts: &mut [u32],
         touched: &mut Vec<u32>,
         mut new: usize,
-        mut marked: Option<&mut MarkList<'_>>,
     ) -> usize {
         let n = self.fill_lookups(keys, lookups);
         if slots.len() < n {
             slots.resize(n, 0);
-        }
-        if let Some(marked) = marked.as_deref_mut() {
-            if marked.marks.len() < n {
-                marked.marks.resize(n, 0);
-            }
         }
         let (lookups, slots) = (&lookups[..n], &mut slots[..n]);
         let touched = super::counts::room(touched, new + n);
@@ -66,35 +48,13 @@ impl TfIdf {
             }
             new = tally_all(&slots[previous], counts, touched, new);
             let found = &mut slots[block.clone()];
-            match marked.as_deref_mut() {
-                None => {
-                    for (slot, &key) in found.iter_mut().zip(keys) {
-                        *slot = self.table.confirm(key, *slot);
-                        table::prefetch(&counts[*slot as usize]);
-                    }
-                }
-                Some(marked) => {
-                    for ((slot, &key), mark) in found.iter_mut().zip(keys).zip(&mut marked.marks[block.clone()]) {
-                        (*slot, *mark) = self.table.confirm_marked(key, *slot);
-                        table::prefetch(&counts[*slot as usize]);
-                    }
-                }
+            for (slot, &key) in found.iter_mut().zip(keys) {
+                *slot = self.table.confirm(key, *slot);
+                table::prefetch(&counts[*slot as usize]);
             }
             previous = block;
         }
-        if let Some(marked) = marked {
-            marked.len = self.list_marked(keys.len(), &marked.marks[..n], marked.list);
-        }
         tally_all(&slots[previous], counts, touched, new)
-    }
-
-    /// Lists at the start of `list` (grown if needed) the `tokens` tokens of a field that
-    /// may carry a mark, from the marks of the field's lookups, and returns how many.
-    fn list_marked(&self, tokens: usize, marks: &[u8], list: &mut Vec<MarkedToken>) -> usize {
-        if list.len() <= tokens {
-            list.resize(tokens + 1, MarkedToken::default());
-        }
-        list_marked(marks, self.settings.max_ngram >= 2, list)
     }
 
     /// Writes the keys to look up into `lookups[..n]` (growing it if needed) and returns `n`:

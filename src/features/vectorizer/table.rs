@@ -10,11 +10,10 @@
 //! pilots half a byte a term on average, so a 60,000-term vocabulary's table is about 530 KB and
 //! stays in a core's L2 cache, where a classic hash table with room to spare would not.
 //!
-//! A lookup compares keys only, never strings, and all but their lowest two bits, which
-//! carry the slot's mark ([`MARK_BITS`], see `marks.rs`): an unknown token whose key equals
-//! a term's key in those bits counts as that term. With well-mixed 64-bit keys that happens
-//! with probability `4 / 2^64` per lookup (only the key in the one slot the token maps to
-//! is compared): about once in 2.5 × 10^14 articles of 4 KB. Two vocabulary terms with the same key are found when the
+//! A lookup compares keys only, never strings: an unknown token whose key equals a term's
+//! key counts as that term. With well-mixed 64-bit keys that happens with probability
+//! `1 / 2^64` per lookup (only the key in the one slot the token maps to is compared): about
+//! once in 10^15 articles of 4 KB. Two vocabulary terms with the same key are found when the
 //! table is built, and a model with such a vocabulary is refused
 //! ([`crate::Model::from_parts`]).
 
@@ -23,22 +22,15 @@ use crate::text::tokenizer::hash;
 /// Average keys per bucket: fewer make the table larger, more make the build slower.
 const KEYS_PER_BUCKET: usize = 4;
 
-/// The low bits of a stored key that hold its slot's mark: the slot holds its term's key
-/// XOR the mark, and a lookup compares the other bits only. No mark: the key as it is.
-pub(crate) const MARK_BITS: u64 = 3;
-
-/// Keys tried for a spare slot before the table is built again, larger.
-const SPARE_TRIES: u64 = 1 << 12;
-
 /// One spare slot per this many keys.
 const SPARE: usize = 32;
 
 /// Term key → slot, and slot → feature index.
 #[derive(Clone)]
 pub(crate) struct VocabularyTable {
-    /// The term key at each slot XOR the slot's mark ([`MARK_BITS`]), and at a spare slot
-    /// a key that no lookup landing there can match; one entry more, 0, for the slot of
-    /// unknown keys, [`VocabularyTable::miss`].
+    /// The term key at each slot, and at a spare slot a key that no lookup landing there
+    /// can match; one entry more, never compared, for the slot of unknown keys,
+    /// [`VocabularyTable::miss`].
     keys: Box<[u64]>,
     /// The feature index of the term at each slot (`miss()` at a spare slot).
     features: Box<[u32]>,
@@ -183,39 +175,25 @@ impl VocabularyTable {
         // (No slots for no keys: then every lookup lands on the miss slot.)
         let mut spare = entries.len() / SPARE + 1;
         let mut attempt = 1;
-        // A table is also built again if some spare slot finds no key (see
-        // [`VocabularyTable::fill_spare_slots`]: a table of three slots or fewer may not).
-        loop {
+        let (keys, features, pilots, taken) = loop {
             let n = if entries.is_empty() { 0 } else { entries.len() + spare };
-            let built = place(&entries, &ranges, &order, n).and_then(|(keys, features, pilots, taken)| {
-                let mut table = Self { keys, features, pilots, problem };
-                let first = entries.first().map_or(0, |entry| entry.1);
-                table.fill_spare_slots(&taken).then_some(table).ok_or(first)
-            });
-            match built {
-                Ok(table) => break table,
+            match place(&entries, &ranges, &order, n) {
+                Ok(placed) => break placed,
                 Err(feature) if attempt >= ATTEMPTS => {
                     problem.get_or_insert(TableProblem::Unplaced(feature));
-                    let (keys, features) = (vec![0u64; n + 1].into(), vec![n as u32; n].into());
-                    break Self { keys, features, pilots: vec![0; buckets].into(), problem };
+                    break (vec![0u64; n + 1].into(), vec![n as u32; n].into(), vec![0; buckets].into(), vec![true; n]);
                 }
                 Err(_) => (attempt, spare) = (attempt + 1, 2 * spare),
             }
-        }
-    }
-
-    /// Gives each spare slot (not `taken`) a key that the lookup of that key, whatever its
-    /// mark bits, does not take to this slot, so that no lookup that lands there matches;
-    /// false if some slot finds none in [`SPARE_TRIES`] keys. (In a table of four slots or
-    /// more, some key lands elsewhere within a few tries; in one of three or fewer, a pilot
-    /// may send the four variants of every key to every slot.)
-    fn fill_spare_slots(&mut self, taken: &[bool]) -> bool {
+        };
+        let mut table = Self { keys, features, pilots, problem };
+        // A spare slot holds a key that the lookup of that key does not take to this slot, so
+        // no lookup that lands here matches.
+        // (With two slots or more, some key lands elsewhere within a few tries.)
         for slot in (0..taken.len()).filter(|&slot| !taken[slot]) {
-            let elsewhere = |key: u64| (0..=MARK_BITS).all(|mark| self.candidate(key ^ mark) as usize != slot);
-            let Some(key) = (0..SPARE_TRIES).map(|i| i << 2).find(|&key| elsewhere(key)) else { return false };
-            self.keys[slot] = key;
+            table.keys[slot] = (0..u64::MAX).find(|&key| table.candidate(key) as usize != slot).unwrap_or_default();
         }
-        true
+        table
     }
 
     /// Why this table cannot serve its vocabulary, if it cannot.
@@ -256,37 +234,7 @@ impl VocabularyTable {
     /// [`VocabularyTable::get`] with the key's candidate slot already computed.
     #[inline(always)]
     pub(crate) fn confirm(&self, key: u64, candidate: u32) -> u32 {
-        std::hint::select_unpredictable((self.keys[candidate as usize] ^ key) <= MARK_BITS, candidate, self.miss())
-    }
-
-    /// [`VocabularyTable::confirm`], and the mark of the slot found: its term's mark, or
-    /// [`MarkedToken::OUTSIDE`] at [`VocabularyTable::miss`].
-    ///
-    /// [`MarkedToken::OUTSIDE`]: super::MarkedToken::OUTSIDE
-    #[inline(always)]
-    pub(crate) fn confirm_marked(&self, key: u64, candidate: u32) -> (u32, u8) {
-        let difference = self.keys[candidate as usize] ^ key;
-        let found = difference <= MARK_BITS;
-        let mark = std::hint::select_unpredictable(found, difference as u8, super::MarkedToken::OUTSIDE);
-        (std::hint::select_unpredictable(found, candidate, self.miss()), mark)
-    }
-
-    /// The mark of the term in `slot`, given its key: for a `slot` that a lookup of `key`
-    /// found (not [`VocabularyTable::miss`]), whose line the lookup has just loaded.
-    #[inline(always)]
-    pub(crate) fn mark_at(&self, slot: u32, key: u64) -> u8 {
-        ((self.keys[slot as usize] ^ key) & MARK_BITS) as u8
-    }
-
-    /// Gives the term of key `key` the mark `mark` (its low [`MARK_BITS`]; 0 takes a mark
-    /// away) and returns true, or returns false if no term has that key.
-    pub(crate) fn set_mark(&mut self, key: u64, mark: u8) -> bool {
-        let slot = self.get(key);
-        if slot == self.miss() {
-            return false;
-        }
-        self.keys[slot as usize] = key ^ (u64::from(mark) & MARK_BITS);
-        true
+        std::hint::select_unpredictable(self.keys[candidate as usize] == key, candidate, self.miss())
     }
 
     /// Asks the processor to start loading the key a lookup in `candidate` compares: lookups
