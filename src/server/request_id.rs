@@ -16,6 +16,7 @@ use std::sync::OnceLock;
 use std::task::{ready, Context, Poll};
 
 use pin_project_lite::pin_project;
+use tonic::codegen::http::header::Entry;
 use tonic::codegen::http::{HeaderName, HeaderValue, Request, Response};
 use tonic::codegen::Bytes;
 use tower::{Layer, Service};
@@ -55,13 +56,16 @@ where
     }
 
     fn call(&mut self, mut request: Request<ReqBody>) -> Self::Future {
-        let mut id = match request.headers().get(REQUEST_ID).filter(|value| usable(value)) {
-            Some(id) => id.clone(),
-            None => {
+        // One look-up finds the client's id and, when it is missing or unusable, puts the
+        // generated one in its place (replacing every value of the header, as `insert` does).
+        let mut id = match request.headers_mut().entry(REQUEST_ID) {
+            Entry::Occupied(sent) if usable(sent.get()) => sent.get().clone(),
+            Entry::Occupied(mut sent) => {
                 let id = generated();
-                request.headers_mut().insert(REQUEST_ID, id.clone());
+                sent.insert(id.clone());
                 id
             }
+            Entry::Vacant(missing) => missing.insert(generated()).clone(),
         };
         id.set_sensitive(true);
         IdReturned { answer: self.inner.call(request), id: Some(id) }
