@@ -326,10 +326,19 @@ struct LedgerState {
 }
 
 impl Ledger {
-    /// Opens the call to `method` from `origin`.
-    pub fn open(metrics: &Arc<Metrics>, method: &'static str, origin: &CallOrigin<'_>) -> Self {
-        let span = call_span(method, origin);
-        let state = Mutex::new(LedgerState { trace: Some(origin.trace(method)), ..LedgerState::default() });
+    /// Opens the call to `method` that `request` makes. Its origin (the headers and the peer,
+    /// [`CallOrigin::of_http`]) is read only when something records it: the call's span
+    /// (disabled when `RUST_LOG` leaves out its `info` level) or the exported spans.
+    pub fn open<B>(metrics: &Arc<Metrics>, method: &'static str, request: &http::Request<B>) -> Self {
+        let span = empty_call_span(method);
+        let trace = if span.is_disabled() && !super::traces::exporting() {
+            CallTrace::none()
+        } else {
+            let origin = CallOrigin::of_http(request);
+            record_origin(&span, &origin);
+            origin.trace(method)
+        };
+        let state = Mutex::new(LedgerState { trace: Some(trace), ..LedgerState::default() });
         let deadline = OnceLock::new();
         Self { method, span, started: Instant::now(), metrics: Arc::clone(metrics), deadline, state }
     }
@@ -389,14 +398,25 @@ impl Ledger {
 }
 
 fn call_span(method: &'static str, origin: &CallOrigin<'_>) -> Span {
-    let span = tracing::info_span!(
+    let span = empty_call_span(method);
+    record_origin(&span, origin);
+    span
+}
+
+/// A call's span, its origin's fields still empty.
+fn empty_call_span(method: &'static str) -> Span {
+    tracing::info_span!(
         "rpc",
         method,
         peer = field::Empty,
         request_id = field::Empty,
         trace_id = field::Empty,
         encoding = field::Empty
-    );
+    )
+}
+
+/// Fills a call span's origin fields from `origin`.
+fn record_origin(span: &Span, origin: &CallOrigin<'_>) {
     if let Some(peer) = origin.peer {
         span.record("peer", field::display(peer));
     }
@@ -409,7 +429,6 @@ fn call_span(method: &'static str, origin: &CallOrigin<'_>) -> Span {
     if let Some(encoding) = &origin.encoding {
         span.record("encoding", &**encoding);
     }
-    span
 }
 
 #[cfg(test)]

@@ -49,6 +49,11 @@ pub const TARGET: &str = "accord::exported_call";
 /// Whether spans are exported: set once, when the exporting layer is installed.
 static EXPORTING: AtomicBool = AtomicBool::new(false);
 
+/// Whether spans are exported (an exporter is installed).
+pub fn exporting() -> bool {
+    EXPORTING.load(Ordering::Relaxed)
+}
+
 /// The least time between two log lines about failed exports.
 const FAILURE_LOG_INTERVAL: Duration = Duration::from_secs(60);
 
@@ -128,6 +133,11 @@ pub struct HttpRoute {
 }
 
 impl CallTrace {
+    /// A span that is not exported.
+    pub fn none() -> Self {
+        Self(Span::none())
+    }
+
     /// Opens the span of a call, a child of `traceparent` when it is a valid one.
     pub fn open(name: CallName, request_id: Option<&str>, traceparent: Option<&str>) -> Self {
         if !EXPORTING.load(Ordering::Relaxed) {
