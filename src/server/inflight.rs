@@ -182,7 +182,7 @@ where
 
     fn call(&mut self, request: Request<Body>) -> Self::Future {
         let held = Arc::new(Hold::new(&self.calls));
-        let deadline = CallDeadline::of(request.extensions().get(), request.extensions().get());
+        let deadline = CallDeadline::of_http(request.extensions());
         let unary = is_unary(request.uri().path());
         let budget = Arc::clone(&self.budget);
         let meter = Meter {
