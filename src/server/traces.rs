@@ -133,11 +133,6 @@ pub struct HttpRoute {
 }
 
 impl CallTrace {
-    /// A span that is not exported.
-    pub fn none() -> Self {
-        Self(Span::none())
-    }
-
     /// Opens the span of a call, a child of `traceparent` when it is a valid one.
     pub fn open(name: CallName, request_id: Option<&str>, traceparent: Option<&str>) -> Self {
         if !EXPORTING.load(Ordering::Relaxed) {
