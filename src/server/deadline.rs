@@ -19,7 +19,7 @@ use std::task::{Context, Poll};
 use std::time::Duration;
 
 use pin_project_lite::pin_project;
-use tonic::codegen::http::{HeaderMap, HeaderName, Request, Response};
+use tonic::codegen::http::{Extensions, HeaderMap, HeaderName, Request, Response};
 use tonic::Status;
 use tower::{Layer, Service};
 
@@ -44,6 +44,15 @@ impl CallDeadline {
     /// extension) or, for a call the outcome layer counts, its `ledger`'s.
     pub fn of(own: Option<&CallDeadline>, ledger: Option<&Arc<Ledger>>) -> Option<CallDeadline> {
         own.copied().or_else(|| ledger.and_then(|ledger| ledger.deadline()))
+    }
+
+    /// [`CallDeadline::of`] a request as the HTTP layers see it: the ledger is looked up
+    /// first, so that a counted call (which has no extension of its own) costs one look-up.
+    pub fn of_http(extensions: &Extensions) -> Option<CallDeadline> {
+        match extensions.get::<Arc<Ledger>>() {
+            Some(ledger) => ledger.deadline(),
+            None => extensions.get::<CallDeadline>().copied(),
+        }
     }
 
     pub fn exceeded(&self) -> ServiceError {

@@ -1,11 +1,11 @@
 //! `--max-bytes-in-flight`: admission by bytes, beside the CPU pool's admission by count.
 //!
 //! Each request message is admitted when its gRPC frame header (flag and length) arrives,
-//! before tonic reserves room for it or any of its bytes are decoded: it takes as many
-//! permits as it has bytes from one process-wide semaphore, or the call ends at once with
-//! RESOURCE_EXHAUSTED. A unary call holds its permits until its answer is ready (the decoded
-//! request lives that long); a `ClassifyStream` call holds them for the message it is
-//! receiving, giving back the previous message's permits when the next one starts (the
+//! before tonic reserves room for it or any of its bytes are decoded: it takes its bytes from
+//! one process-wide [`ByteBudget`], or the call ends at once with RESOURCE_EXHAUSTED. A
+//! unary call holds its charge until its answer is ready (the decoded request lives that
+//! long); a `ClassifyStream` call holds it for the message it is receiving, giving back the
+//! previous message's charge when the next one starts (the
 //! previous one has been decoded and handed to its job by then). A unary call's answer is
 //! charged to the same budget until HTTP/2 has written it, and dropped at the call's
 //! deadline ([`super::unsent`]).
@@ -15,8 +15,8 @@
 //! bytes plus the smaller of the two.
 //!
 //! The calls in progress are counted too (a relaxed add when one arrives, a subtraction when
-//! its answer is dropped), and the budget's bytes held are read from the semaphore: both are
-//! read only by the metrics, at each scrape.
+//! its answer is dropped), and so are the budget's bytes held: both are read only by the
+//! metrics, at each scrape.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -26,15 +26,15 @@ use std::task::{ready, Context, Poll};
 
 use http_body::{Body as HttpBody, Frame, SizeHint};
 use pin_project_lite::pin_project;
-use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tonic::body::Body;
 use tonic::codegen::http::{Request, Response};
 use tonic::codegen::Bytes;
 use tonic::Status;
 use tower::{Layer, Service};
 
+use super::budget::{ByteBudget, Charge};
 use super::deadline::CallDeadline;
-use super::unsent::{Budget, Shared, Unsent, UnsentAnswer};
+use super::unsent::{Shared, Unsent, UnsentAnswer};
 
 /// The one client-streaming method: its messages are admitted one at a time.
 const STREAMING_PATH: &str = "/accord.v1.Classifier/ClassifyStream";
@@ -54,8 +54,7 @@ const DEFLATE_MAX_RATIO: usize = 1032;
 /// Adds [`InFlight`] around the services, all sharing one budget.
 #[derive(Debug, Clone)]
 pub struct InFlightLayer {
-    budget: Arc<Semaphore>,
-    limit: usize,
+    budget: Arc<ByteBudget>,
     max_message: usize,
     calls: Arc<AtomicUsize>,
 }
@@ -64,12 +63,12 @@ impl InFlightLayer {
     /// A budget of `limit` bytes; `max_message` is the decoding limit, which bounds what a
     /// compressed message inflates to.
     pub fn new(limit: usize, max_message: usize) -> Self {
-        Self { budget: Arc::new(Semaphore::new(limit)), limit, max_message, calls: Arc::default() }
+        Self { budget: ByteBudget::new(limit), max_message, calls: Arc::default() }
     }
 
     /// Bytes the calls in progress hold now: requests, and answers not yet written.
     pub fn held_bytes(&self) -> usize {
-        self.limit.saturating_sub(self.budget.available_permits())
+        self.budget.held()
     }
 
     /// Calls in progress now: gRPC calls from their request's arrival until their answer is
@@ -104,17 +103,18 @@ impl Drop for CallInFlight {
 
 impl InFlightLayer {
     /// Takes `bytes` from the shared budget for a request that is not framed as gRPC (an
-    /// HTTP/JSON body), refused as a gRPC message would be; the bytes return when the permit
+    /// HTTP/JSON body), refused as a gRPC message would be; the bytes return when the charge
     /// is dropped.
-    pub fn try_admit(&self, bytes: usize) -> Result<OwnedSemaphorePermit, Status> {
-        let permits = u32::try_from(bytes).ok().filter(|&p| p as usize <= self.limit);
-        permits.and_then(|p| Arc::clone(&self.budget).try_acquire_many_owned(p).ok()).ok_or_else(|| {
-            Status::resource_exhausted(format!(
-                "the server cannot take a {bytes}-byte request now: the calls in progress hold up to {} bytes of requests (--max-bytes-in-flight); retry with backoff",
-                self.limit
-            ))
-        })
+    pub fn try_admit(&self, bytes: usize) -> Result<Charge, Status> {
+        self.budget.try_take(bytes).ok_or_else(|| refused(bytes, self.budget.limit()))
     }
+}
+
+/// The refusal of a `bytes`-byte request the budget cannot hold now.
+fn refused(bytes: usize, limit: usize) -> Status {
+    Status::resource_exhausted(format!(
+        "the server cannot take a {bytes}-byte request now: the calls in progress hold up to {limit} bytes of requests (--max-bytes-in-flight); retry with backoff"
+    ))
 }
 
 impl<S> Layer<S> for InFlightLayer {
@@ -124,7 +124,6 @@ impl<S> Layer<S> for InFlightLayer {
         InFlight {
             inner,
             budget: Arc::clone(&self.budget),
-            limit: self.limit,
             max_message: self.max_message,
             calls: Arc::clone(&self.calls),
         }
@@ -135,17 +134,16 @@ impl<S> Layer<S> for InFlightLayer {
 #[derive(Debug, Clone)]
 pub struct InFlight<S> {
     inner: S,
-    budget: Arc<Semaphore>,
-    limit: usize,
+    budget: Arc<ByteBudget>,
     max_message: usize,
     calls: Arc<AtomicUsize>,
 }
 
 /// What a call holds until both its request body and its answer's body are dropped: its
-/// request's permits, its answer's part not yet handed to HTTP/2, and its place in the count
+/// request's charge, its answer's part not yet handed to HTTP/2, and its place in the count
 /// of calls in progress.
 pub struct Hold {
-    permit: Mutex<Option<OwnedSemaphorePermit>>,
+    permit: Mutex<Option<Charge>>,
     unsent: Mutex<Unsent>,
     _call: CallInFlight,
 }
@@ -184,12 +182,11 @@ where
 
     fn call(&mut self, request: Request<Body>) -> Self::Future {
         let held = Arc::new(Hold::new(&self.calls));
-        let deadline = CallDeadline::of(request.extensions().get(), request.extensions().get());
+        let deadline = CallDeadline::of_http(request.extensions());
         let unary = is_unary(request.uri().path());
-        let budget = Budget { semaphore: Arc::clone(&self.budget), limit: self.limit };
+        let budget = Arc::clone(&self.budget);
         let meter = Meter {
             budget: Arc::clone(&self.budget),
-            limit: self.limit,
             max_message: self.max_message,
             held: Arc::clone(&held),
             one_message_at_a_time: request.uri().path() == STREAMING_PATH,
@@ -208,7 +205,7 @@ where
 /// its answer is charged to, and its deadline.
 struct AnswerHold {
     held: Held,
-    budget: Budget,
+    budget: Arc<ByteBudget>,
     deadline: Option<CallDeadline>,
     unary: bool,
 }
@@ -230,7 +227,7 @@ impl AnswerHold {
 pub enum AnswerBody {
     /// A unary call's answer, charged until HTTP/2 has written it.
     Unary(UnsentAnswer<Hold>),
-    /// A streaming call's answers, holding the call's permits.
+    /// A streaming call's answers, holding the call's charge.
     Streaming(Holding),
     /// An answer made before this layer took the call (a deadline's status), as it is.
     Untouched(Body),
@@ -298,8 +295,7 @@ where
 
 /// Follows the gRPC frames of a request body and admits each message as its header arrives.
 struct Meter {
-    budget: Arc<Semaphore>,
-    limit: usize,
+    budget: Arc<ByteBudget>,
     max_message: usize,
     held: Held,
     one_message_at_a_time: bool,
@@ -349,12 +345,8 @@ impl Meter {
         if self.one_message_at_a_time {
             *held = None;
         }
-        let permits = u32::try_from(bytes).ok().filter(|&p| p as usize <= self.limit);
-        let Some(permit) = permits.and_then(|p| Arc::clone(&self.budget).try_acquire_many_owned(p).ok()) else {
-            return Err(Status::resource_exhausted(format!(
-                "the server cannot take a {bytes}-byte request now: the calls in progress hold up to {} bytes of requests (--max-bytes-in-flight); retry with backoff",
-                self.limit
-            )));
+        let Some(permit) = self.budget.try_take(bytes) else {
+            return Err(refused(bytes, self.budget.limit()));
         };
         match held.as_mut() {
             Some(earlier) => earlier.merge(permit),
@@ -392,7 +384,7 @@ impl HttpBody for Metered {
     }
 }
 
-/// A streaming call's answer body, which keeps the call's permits until it is dropped.
+/// A streaming call's answer body, which keeps the call's charge until it is dropped.
 pub struct Holding {
     inner: Body,
     _held: Held,
@@ -421,8 +413,7 @@ mod tests {
 
     fn meter(limit: usize, streaming: bool) -> Meter {
         Meter {
-            budget: Arc::new(Semaphore::new(limit)),
-            limit,
+            budget: ByteBudget::new(limit),
             max_message: 1000,
             held: Arc::new(Hold::new(&Arc::default())),
             one_message_at_a_time: streaming,
@@ -448,7 +439,7 @@ mod tests {
         for chunk in two.chunks(3) {
             meter.count(chunk).expect("within the budget");
         }
-        assert_eq!(meter.budget.available_permits(), 100 - 15 - 25);
+        assert_eq!(meter.budget.limit() - meter.budget.held(), 100 - 15 - 25);
         let refused = meter.count(&message(0, 60)).expect_err("over the budget");
         assert_eq!(refused.code(), tonic::Code::ResourceExhausted);
         assert!(refused.message().contains("--max-bytes-in-flight"), "{refused:?}");
@@ -461,12 +452,12 @@ mod tests {
         meter.max_message = 5000;
         meter.count(&message(0, 10)).expect("admitted");
         meter.count(&message(0, 20)).expect("admitted");
-        assert_eq!(meter.budget.available_permits(), 20_000 - 25);
+        assert_eq!(meter.budget.limit() - meter.budget.held(), 20_000 - 25);
         // 1 byte may inflate to 1032; 10 bytes to 10,320, but tonic stops at the 5000-byte limit.
         meter.count(&message(1, 1)).expect("admitted");
-        assert_eq!(meter.budget.available_permits(), 20_000 - 6 - 1032);
+        assert_eq!(meter.budget.limit() - meter.budget.held(), 20_000 - 6 - 1032);
         meter.count(&message(1, 10)).expect("admitted");
-        assert_eq!(meter.budget.available_permits(), 20_000 - 15 - 5000);
+        assert_eq!(meter.budget.limit() - meter.budget.held(), 20_000 - 15 - 5000);
     }
 
     #[test]
@@ -485,8 +476,8 @@ mod tests {
         let mut meter = meter(100, false);
         meter.count(&message(0, 50)).expect("admitted");
         let budget = Arc::clone(&meter.budget);
-        assert_eq!(budget.available_permits(), 45);
+        assert_eq!(budget.limit() - budget.held(), 45);
         drop(meter);
-        assert_eq!(budget.available_permits(), 100);
+        assert_eq!(budget.limit() - budget.held(), 100);
     }
 }

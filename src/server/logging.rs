@@ -131,6 +131,11 @@ impl<'a> CallOrigin<'a> {
         }
     }
 
+    /// An origin not read: every field unknown.
+    fn unknown() -> Self {
+        Self { peer: None, request_id: None, traceparent: None, encoding: None, ledger: None, route: None }
+    }
+
     /// The trace id of the caller's `traceparent`, when it sent a valid one.
     fn trace_id(&self) -> Option<&str> {
         self.traceparent.as_deref().and_then(super::request_id::trace_id)
@@ -326,9 +331,15 @@ struct LedgerState {
 }
 
 impl Ledger {
-    /// Opens the call to `method` from `origin`.
-    pub fn open(metrics: &Arc<Metrics>, method: &'static str, origin: &CallOrigin<'_>) -> Self {
-        let span = call_span(method, origin);
+    /// Opens the call to `method` that `request` makes. Its origin (the headers and the peer,
+    /// [`CallOrigin::of_http`]) is read only when something may record it: the call's span
+    /// (never enabled when `RUST_LOG` enables no `info` level) or the exported spans.
+    pub fn open<B>(metrics: &Arc<Metrics>, method: &'static str, request: &http::Request<B>) -> Self {
+        // No `info` span is enabled anywhere (`RUST_LOG` at `warn` or less) and none is
+        // exported: the origin would be recorded nowhere.
+        let recorded = tracing::level_enabled!(tracing::Level::INFO) || super::traces::exporting();
+        let origin = if recorded { CallOrigin::of_http(request) } else { CallOrigin::unknown() };
+        let span = call_span(method, &origin);
         let state = Mutex::new(LedgerState { trace: Some(origin.trace(method)), ..LedgerState::default() });
         let deadline = OnceLock::new();
         Self { method, span, started: Instant::now(), metrics: Arc::clone(metrics), deadline, state }
@@ -389,27 +400,16 @@ impl Ledger {
 }
 
 fn call_span(method: &'static str, origin: &CallOrigin<'_>) -> Span {
-    let span = tracing::info_span!(
+    // The fields are given when the span is made, in one call to the subscriber (a missing
+    // one is left out), rather than recorded one by one after it, each a call of its own.
+    tracing::info_span!(
         "rpc",
         method,
-        peer = field::Empty,
-        request_id = field::Empty,
-        trace_id = field::Empty,
-        encoding = field::Empty
-    );
-    if let Some(peer) = origin.peer {
-        span.record("peer", field::display(peer));
-    }
-    if let Some(id) = &origin.request_id {
-        span.record("request_id", &**id);
-    }
-    if let Some(trace) = origin.trace_id() {
-        span.record("trace_id", trace);
-    }
-    if let Some(encoding) = &origin.encoding {
-        span.record("encoding", &**encoding);
-    }
-    span
+        peer = origin.peer.map(field::display),
+        request_id = origin.request_id.as_deref(),
+        trace_id = origin.trace_id(),
+        encoding = origin.encoding.as_deref()
+    )
 }
 
 #[cfg(test)]

@@ -10,6 +10,7 @@
 mod accept;
 mod admin;
 mod answer;
+mod budget;
 mod classifier;
 pub mod config;
 mod deadline;

@@ -21,7 +21,7 @@ use tonic::codegen::Bytes;
 use tonic::{Code, Status};
 use tower::{Layer, Service};
 
-use super::logging::{CallOrigin, Ledger, Outcome};
+use super::logging::{Ledger, Outcome};
 use super::metrics::{Metrics, METHODS};
 use super::oversize::GRPC_STATUS;
 
@@ -74,7 +74,7 @@ where
         let Some(method) = counted_method(request.uri().path()) else {
             return Counted { answer: self.inner.call(request), call: OpenCall(None) };
         };
-        let ledger = Arc::new(Ledger::open(&self.metrics, method, &CallOrigin::of_http(&request)));
+        let ledger = Arc::new(Ledger::open(&self.metrics, method, &request));
         request.extensions_mut().insert(Arc::clone(&ledger));
         Counted { answer: self.inner.call(request), call: OpenCall(Some(ledger)) }
     }

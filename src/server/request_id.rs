@@ -1,8 +1,9 @@
 //! Request ids: every call, gRPC or HTTP, has an `x-request-id`. The client's is kept when it
-//! is one the log takes as it is (printable ASCII, at most 128 bytes); otherwise a random
-//! one (32 hex digits) replaces it. Either way it reaches the call's log line (through the
-//! request headers, which the handlers read) and goes back to the client in the response
-//! headers (the gRPC response metadata, or the HTTP header).
+//! is one the log takes as it is (printable ASCII, at most 128 bytes); otherwise a generated
+//! one (32 hex digits, unique within the process: see [`generated`]) replaces it. Either way
+//! it reaches the call's log line (through the request headers, which the handlers read) and
+//! goes back to the client in the response headers (the gRPC response metadata, or the HTTP
+//! header).
 //!
 //! The id goes back marked sensitive, which HTTP/2 encodes as a literal never entered in
 //! the connection's header table: an id differs from call to call, and indexing each one
@@ -10,9 +11,12 @@
 
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::OnceLock;
 use std::task::{ready, Context, Poll};
 
 use pin_project_lite::pin_project;
+use tonic::codegen::http::header::Entry;
 use tonic::codegen::http::{HeaderName, HeaderValue, Request, Response};
 use tonic::codegen::Bytes;
 use tower::{Layer, Service};
@@ -52,13 +56,16 @@ where
     }
 
     fn call(&mut self, mut request: Request<ReqBody>) -> Self::Future {
-        let mut id = match request.headers().get(REQUEST_ID).filter(|value| usable(value)) {
-            Some(id) => id.clone(),
-            None => {
+        // One look-up finds the client's id and, when it is missing or unusable, puts the
+        // generated one in its place (replacing every value of the header, as `insert` does).
+        let mut id = match request.headers_mut().entry(REQUEST_ID) {
+            Entry::Occupied(sent) if usable(sent.get()) => sent.get().clone(),
+            Entry::Occupied(mut sent) => {
                 let id = generated();
-                request.headers_mut().insert(REQUEST_ID, id.clone());
+                sent.insert(id.clone());
                 id
             }
+            Entry::Vacant(missing) => missing.insert(generated()).clone(),
         };
         id.set_sensitive(true);
         IdReturned { answer: self.inner.call(request), id: Some(id) }
@@ -96,17 +103,35 @@ fn usable(value: &HeaderValue) -> bool {
     !bytes.is_empty() && bytes.len() <= MAX_REQUEST_ID_BYTES && bytes.iter().all(u8::is_ascii_graphic)
 }
 
-/// 128 random bits as 32 lowercase hex digits. The value owns its digits in one shared
-/// allocation, so that the copy for the answer is a reference count, not a second buffer.
+/// A fresh id: 32 lowercase hex digits, the first 16 drawn at random once per process, the
+/// last 16 a per-process call counter put through a bijective mix, so that no two ids of a
+/// process are alike (for 2^64 calls) and two processes' ids differ with overwhelming odds,
+/// for an atomic add and a few shifts a call instead of a random draw. The value owns its
+/// digits in one shared allocation, so that the copy for the answer is a reference count,
+/// not a second buffer.
 fn generated() -> HeaderValue {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    let bits = rand::random::<u128>().to_be_bytes();
+    static CALLS: AtomicU64 = AtomicU64::new(0);
+    static PREFIX: OnceLock<[u8; 16]> = OnceLock::new();
+    let prefix = PREFIX.get_or_init(|| hex_digits(rand::random::<u64>()));
     let mut id = [0u8; 32];
-    for (digits, byte) in id.chunks_exact_mut(2).zip(bits) {
-        digits[0] = HEX[usize::from(byte >> 4)];
-        digits[1] = HEX[usize::from(byte & 0xf)];
-    }
+    id[..16].copy_from_slice(prefix);
+    id[16..].copy_from_slice(&hex_digits(mix(CALLS.fetch_add(1, Ordering::Relaxed))));
     HeaderValue::from_maybe_shared(Bytes::from_owner(id)).unwrap_or_else(|_| HeaderValue::from_static("unknown"))
+}
+
+/// `value` as 16 lowercase hex digits, most significant first.
+fn hex_digits(value: u64) -> [u8; 16] {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    std::array::from_fn(|i| HEX[((value >> (60 - 4 * i)) & 0xf) as usize])
+}
+
+/// SplitMix64's finalizer: a bijection on `u64` (each step is invertible), so distinct
+/// counts give distinct ids, while consecutive calls' ids do not look consecutive.
+fn mix(count: u64) -> u64 {
+    let mut z = count.wrapping_add(0x9e37_79b9_7f4a_7c15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
 }
 
 /// The trace id of a W3C `traceparent` header (`00-<32 hex>-<16 hex>-<2 hex>`), if it is
@@ -154,6 +179,23 @@ mod tests {
             assert!(returned.bytes().all(|b| b.is_ascii_hexdigit()), "{returned}");
         }
         assert_ne!(call(None).await.1, call(None).await.1);
+    }
+
+    #[test]
+    fn generated_ids_are_unique_across_threads() {
+        let threads: Vec<_> = (0..4)
+            .map(|_| std::thread::spawn(|| (0..20_000).map(|_| generated().as_bytes().to_vec()).collect::<Vec<_>>()))
+            .collect();
+        let ids: Vec<Vec<u8>> = threads.into_iter().flat_map(|t| t.join().expect("no panic")).collect();
+        assert!(ids
+            .iter()
+            .all(|id| id.len() == 32 && id.iter().all(|&b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))));
+        assert!(ids.iter().all(|id| id[..16] == ids[0][..16]), "one prefix a process");
+        let distinct: std::collections::HashSet<&[u8]> = ids.iter().map(|id| &id[16..]).collect();
+        assert_eq!(distinct.len(), ids.len(), "an id repeated");
+        // The mix is a bijection: a few counts far apart never meet either.
+        let far: std::collections::HashSet<u64> = (0..64).map(|i| mix(i << 58 | i)).collect();
+        assert_eq!(far.len(), 64);
     }
 
     #[test]

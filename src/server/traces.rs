@@ -49,6 +49,11 @@ pub const TARGET: &str = "accord::exported_call";
 /// Whether spans are exported: set once, when the exporting layer is installed.
 static EXPORTING: AtomicBool = AtomicBool::new(false);
 
+/// Whether spans are exported (an exporter is installed).
+pub fn exporting() -> bool {
+    EXPORTING.load(Ordering::Relaxed)
+}
+
 /// The least time between two log lines about failed exports.
 const FAILURE_LOG_INTERVAL: Duration = Duration::from_secs(60);
 

@@ -20,13 +20,13 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError, Weak};
 use std::task::{Context, Poll, Waker};
 
 use http_body::{Body as HttpBody, Frame, SizeHint};
-use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio::task::AbortHandle;
 use tonic::body::Body;
 use tonic::codegen::http::HeaderMap;
 use tonic::codegen::Bytes;
 use tonic::Status;
 
+use super::budget::{ByteBudget, Charge};
 use super::deadline::CallDeadline;
 
 /// The most bytes of an answer handed to HTTP/2 at once. Larger answers are copied out in
@@ -43,7 +43,7 @@ pub struct Unsent {
     queued: Option<Result<Frame<Bytes>, Status>>,
     /// The current chunk's bytes not yet handed out, and their charge.
     rest: Bytes,
-    charge: Option<OwnedSemaphorePermit>,
+    charge: Option<Charge>,
     /// The deadline passed with the answer unsent.
     expired: bool,
     /// The task waiting on `inner`, woken when the deadline drops it.
@@ -73,24 +73,10 @@ pub trait Shared: Send + Sync + 'static {
     fn release_request(&self);
 }
 
-/// Where an answer's charges come from.
-#[derive(Debug, Clone)]
-pub struct Budget {
-    pub semaphore: Arc<Semaphore>,
-    pub limit: usize,
-}
-
-impl Budget {
-    fn try_take(&self, bytes: usize) -> Option<OwnedSemaphorePermit> {
-        let permits = u32::try_from(bytes).ok().filter(|&p| p as usize <= self.limit)?;
-        Arc::clone(&self.semaphore).try_acquire_many_owned(permits).ok()
-    }
-}
-
 /// A call's answer body, handed to hyper in charged pieces (see the module's doc).
 pub struct UnsentAnswer<H: Shared> {
     shared: Arc<H>,
-    budget: Budget,
+    budget: Arc<ByteBudget>,
     deadline: Option<CallDeadline>,
     /// A unary call: its one answer message comes after its request is gone.
     unary: bool,
@@ -100,7 +86,13 @@ pub struct UnsentAnswer<H: Shared> {
 
 impl<H: Shared> UnsentAnswer<H> {
     /// The answer `inner` of the call that shares `shared`.
-    pub fn new(inner: Body, shared: Arc<H>, budget: Budget, deadline: Option<CallDeadline>, unary: bool) -> Self {
+    pub fn new(
+        inner: Body,
+        shared: Arc<H>,
+        budget: Arc<ByteBudget>,
+        deadline: Option<CallDeadline>,
+        unary: bool,
+    ) -> Self {
         lock(shared.unsent()).inner = Some(inner);
         Self { shared, budget, deadline, unary, timer: None, done: false }
     }
@@ -157,7 +149,7 @@ impl<H: Shared> UnsentAnswer<H> {
         }
         let Some(charge) = self.budget.try_take(chunk.len()) else {
             self.end(unsent);
-            return Poll::Ready(Some(Ok(trailers(&too_large(chunk.len(), self.budget.limit)))));
+            return Poll::Ready(Some(Ok(trailers(&too_large(chunk.len(), self.budget.limit())))));
         };
         unsent.rest = chunk;
         unsent.charge = Some(charge);
@@ -252,7 +244,7 @@ impl<H: Shared> Drop for UnsentAnswer<H> {
 /// Bytes handed to HTTP/2 with their charge, given back when HTTP/2 drops them.
 struct Charged {
     bytes: Bytes,
-    _charge: Option<OwnedSemaphorePermit>,
+    _charge: Option<Charge>,
 }
 
 impl AsRef<[u8]> for Charged {
@@ -327,8 +319,8 @@ mod tests {
         Body::new(http_body_util::StreamBody::new(tokio_stream::iter(frames)))
     }
 
-    fn answer(bytes: usize, budget: &Arc<Semaphore>, deadline: Duration) -> UnsentAnswer<Call> {
-        let budget = Budget { semaphore: Arc::clone(budget), limit: budget.available_permits() };
+    fn answer(bytes: usize, budget: &Arc<ByteBudget>, deadline: Duration) -> UnsentAnswer<Call> {
+        let budget = Arc::clone(budget);
         let deadline = CallDeadline { at: tokio::time::Instant::now() + deadline, limit: deadline, set_by: "test" };
         UnsentAnswer::new(tonic_answer(bytes), Arc::default(), budget, Some(deadline), true)
     }
@@ -340,9 +332,8 @@ mod tests {
     /// A call refused before its handler: tonic's answer is empty, its status in the headers.
     #[test]
     fn a_status_only_answer_ends_with_its_headers() {
-        let semaphore = Arc::new(Semaphore::new(1 << 20));
-        let budget = Budget { semaphore: Arc::clone(&semaphore), limit: 1 << 20 };
-        let empty = UnsentAnswer::new(Body::empty(), Arc::<Call>::default(), budget.clone(), None, true);
+        let budget = ByteBudget::new(1 << 20);
+        let empty = UnsentAnswer::new(Body::empty(), Arc::<Call>::default(), Arc::clone(&budget), None, true);
         assert!(empty.is_end_stream(), "a status-only answer must end the stream with its headers");
         let with_message = UnsentAnswer::new(tonic_answer(10), Arc::<Call>::default(), budget, None, true);
         assert!(!with_message.is_end_stream());
@@ -350,7 +341,7 @@ mod tests {
 
     #[tokio::test]
     async fn an_answer_goes_out_in_charged_pieces_and_gives_its_charge_back_when_they_are_dropped() {
-        let budget = Arc::new(Semaphore::new(1 << 20));
+        let budget = ByteBudget::new(1 << 20);
         let mut body = answer(200_000, &budget, Duration::from_secs(60));
         let mut pieces = Vec::new();
         while let Some(frame) = body.frame().await {
@@ -360,7 +351,7 @@ mod tests {
                 pieces.push(piece.clone());
                 // The encoded answer stays charged whole until its last piece is out, and each
                 // copied piece on top.
-                let held = (1 << 20) - budget.available_permits();
+                let held = budget.held();
                 let copied: usize = pieces.iter().map(Bytes::len).sum();
                 assert!(held >= 200_000 + copied.min(3 * PIECE), "{held} bytes charged with {copied} handed out");
             } else {
@@ -369,32 +360,32 @@ mod tests {
         }
         assert_eq!(pieces.iter().map(Bytes::len).sum::<usize>(), 200_000);
         drop(body);
-        assert!(budget.available_permits() < 1 << 20, "the pieces HTTP/2 holds stay charged");
+        assert!(budget.held() > 0, "the pieces HTTP/2 holds stay charged");
         drop(pieces);
-        assert_eq!(budget.available_permits(), 1 << 20);
+        assert_eq!(budget.held(), 0);
     }
 
     #[tokio::test]
     async fn an_answer_the_budget_cannot_hold_is_resource_exhausted() {
-        let budget = Arc::new(Semaphore::new(100_000));
+        let budget = ByteBudget::new(100_000);
         let mut body = answer(200_000, &budget, Duration::from_secs(60));
         let frame = body.frame().await.expect("a frame").expect("no error");
         assert_eq!(status_code(&frame), Some("8"));
         assert!(body.frame().await.is_none());
-        assert_eq!(budget.available_permits(), 100_000);
+        assert_eq!(budget.held(), 0);
     }
 
     #[tokio::test]
     async fn what_is_unsent_at_the_deadline_is_dropped() {
-        let budget = Arc::new(Semaphore::new(1 << 20));
+        let budget = ByteBudget::new(1 << 20);
         let mut body = answer(500_000, &budget, Duration::from_millis(100));
         let first = body.frame().await.expect("a frame").expect("no error").into_data().expect("a piece");
-        assert!((1 << 20) - budget.available_permits() >= 500_000);
+        assert!(budget.held() >= 500_000);
         tokio::time::sleep(Duration::from_millis(300)).await;
-        assert_eq!((1 << 20) - budget.available_permits(), first.len(), "only the piece handed out is charged");
+        assert_eq!(budget.held(), first.len(), "only the piece handed out is charged");
         let frame = body.frame().await.expect("a frame").expect("no error");
         assert_eq!(status_code(&frame), Some("4"));
         drop(first);
-        assert_eq!(budget.available_permits(), 1 << 20);
+        assert_eq!(budget.held(), 0);
     }
 }

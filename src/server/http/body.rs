@@ -8,17 +8,17 @@ use axum::body::{Body, Bytes};
 use axum::http::header::CONTENT_LENGTH;
 use axum::http::{HeaderMap, Response, StatusCode};
 use http_body_util::BodyExt;
-use tokio::sync::OwnedSemaphorePermit;
 use tonic::Code;
 
 use super::status;
+use crate::server::budget::Charge;
 use crate::server::inflight::{CallInFlight, InFlightLayer};
 
 /// A request body read whole, and the share of the bytes-in-flight budget it holds (and its
 /// place in the count of calls in progress) until the call's answer is written.
 pub struct Admitted {
     pub bytes: Bytes,
-    _held: Option<OwnedSemaphorePermit>,
+    _held: Option<Charge>,
     _call: CallInFlight,
 }
 
@@ -64,7 +64,7 @@ pub async fn read(
     Ok(Admitted { bytes: Bytes::from(bytes), _held: held, _call: call })
 }
 
-fn admit(budget: &InFlightLayer, bytes: usize) -> Result<OwnedSemaphorePermit, Refusal> {
+fn admit(budget: &InFlightLayer, bytes: usize) -> Result<Charge, Refusal> {
     budget.try_admit(bytes).map_err(|refusal| Box::new(status::from_status(&refusal)))
 }
 
