@@ -14,9 +14,11 @@
 //!   and lowercased text, no allocation per token);
 //! - `vectorize/*`: tokenize and vectorize (`Model::vectorize`, the sorted sparse vector);
 //! - `load`: reading, checking and indexing `models/default/model.bin`;
-//! - `plain_peer_classify/*` and `plain_peer_predict/*`: `classify` and `predict_plain`
-//!   written plainly (`plain_peer.rs`), the same answers, timed in the same run: the ratio
-//!   drifts less with the host's speed than either figure.
+//! - `classify_no_actors/*`: `classify` on the shipped model without its gazetteer (no actor
+//!   matching, no relation rule): the path the plain peer writes;
+//! - `plain_peer_classify/*` and `plain_peer_predict/*`: `classify_no_actors` and
+//!   `predict_plain` written plainly (`plain_peer.rs`), the same answers, timed in the same
+//!   run: the ratio drifts less with the host's speed than either figure.
 //!
 //! `cargo bench --bench inference -- --warm-up-time 1 --measurement-time 3`
 
@@ -98,9 +100,18 @@ fn inference(c: &mut Criterion) {
     bench_group(c, "tokenize", &pools, false, tokenize);
     bench_group(c, "tokenize_articles", &pools, true, tokenize);
     bench_group(c, "vectorize", &pools, false, |text| model.vectorize(&Article::text(text)).len());
-    let peer = PlainPeer::new(&model);
+    // The peer writes the TF-IDF and heads path plainly, not the actors: it is read against
+    // the same model without its gazetteer (no actors, so no relation rule), timed here too.
+    let no_actors = model.clone().with_actors(None);
+    bench_group(c, "classify_no_actors", &pools, false, |text| {
+        let results = no_actors
+            .classify(&Article::text(text), &accord::Options { explain: 0, sentences: false, relations: false })
+            .heads;
+        results.iter().map(|r| r.prediction.best).sum::<usize>()
+    });
+    let peer = PlainPeer::new(&no_actors);
     for (_, pool) in &pools {
-        plain_peer::check_same_answers(&model, &peer, pool);
+        plain_peer::check_same_answers(&no_actors, &peer, pool);
     }
     bench_group(c, "plain_peer_classify", &pools, false, |text| peer.classify(text).iter().map(|p| p.best).sum());
     bench_group(c, "plain_peer_predict", &pools, false, |text| peer.predict_plain(text).iter().map(|p| p.best).sum());

@@ -4,7 +4,8 @@
 //! ([`accord::features::vectorizer::reference::Reference`]), the sorted sparse vector, and each head's
 //! plain sparse dot product and softmax ([`LinearHead::predict`]); for the article-stance
 //! rule, each sentence vectorized the same way by itself; a single sentence's blocks (word
-//! prefixes, word vectors) as the model makes them, by string lookups. It gives the model's own answers
+//! prefixes, word vectors) as the model makes them, by string lookups. Not the actors: it is
+//! read against a model without its gazetteer (`Model::with_actors(None)`), whose answers it gives
 //! (checked before anything is timed), so the ratio of the two paths in one run says what
 //! the fast path buys, and drifts less with the host's speed than either figure.
 
