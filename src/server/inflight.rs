@@ -106,15 +106,19 @@ impl InFlightLayer {
     /// HTTP/JSON body), refused as a gRPC message would be; the bytes return when the charge
     /// is dropped.
     pub fn try_admit(&self, bytes: usize) -> Result<Charge, Status> {
-        self.budget.try_take(bytes).ok_or_else(|| refused(bytes, self.budget.limit()))
+        admit(&self.budget, bytes)
     }
 }
 
-/// The refusal of a `bytes`-byte request the budget cannot hold now.
-fn refused(bytes: usize, limit: usize) -> Status {
-    Status::resource_exhausted(format!(
-        "the server cannot take a {bytes}-byte request now: the calls in progress hold up to {limit} bytes of requests (--max-bytes-in-flight); retry with backoff"
-    ))
+/// `bytes` taken from `budget` for a request, or its refusal when the budget cannot hold
+/// them now.
+fn admit(budget: &Arc<ByteBudget>, bytes: usize) -> Result<Charge, Status> {
+    budget.try_take(bytes).ok_or_else(|| {
+        Status::resource_exhausted(format!(
+            "the server cannot take a {bytes}-byte request now: the calls in progress hold up to {} bytes of requests (--max-bytes-in-flight); retry with backoff",
+            budget.limit()
+        ))
+    })
 }
 
 impl<S> Layer<S> for InFlightLayer {
@@ -143,14 +147,14 @@ pub struct InFlight<S> {
 /// request's charge, its answer's part not yet handed to HTTP/2, and its place in the count
 /// of calls in progress.
 pub struct Hold {
-    permit: Mutex<Option<Charge>>,
+    request: Mutex<Option<Charge>>,
     unsent: Mutex<Unsent>,
     _call: CallInFlight,
 }
 
 impl Hold {
     fn new(calls: &Arc<AtomicUsize>) -> Self {
-        Self { permit: Mutex::new(None), unsent: Mutex::default(), _call: CallInFlight::new(calls) }
+        Self { request: Mutex::new(None), unsent: Mutex::default(), _call: CallInFlight::new(calls) }
     }
 }
 
@@ -160,7 +164,7 @@ impl Shared for Hold {
     }
 
     fn release_request(&self) {
-        let released = self.permit.lock().unwrap_or_else(PoisonError::into_inner).take();
+        let released = self.request.lock().unwrap_or_else(PoisonError::into_inner).take();
         drop(released);
     }
 }
@@ -341,16 +345,14 @@ impl Meter {
     }
 
     fn admit(&mut self, bytes: usize) -> Result<(), Status> {
-        let mut held = self.held.permit.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut held = self.held.request.lock().unwrap_or_else(PoisonError::into_inner);
         if self.one_message_at_a_time {
             *held = None;
         }
-        let Some(permit) = self.budget.try_take(bytes) else {
-            return Err(refused(bytes, self.budget.limit()));
-        };
+        let charge = admit(&self.budget, bytes)?;
         match held.as_mut() {
-            Some(earlier) => earlier.merge(permit),
-            None => *held = Some(permit),
+            Some(earlier) => earlier.merge(charge),
+            None => *held = Some(charge),
         }
         Ok(())
     }
@@ -472,7 +474,7 @@ mod tests {
     }
 
     #[test]
-    fn the_permits_are_given_back_when_the_call_ends() {
+    fn the_charges_are_given_back_when_the_call_ends() {
         let mut meter = meter(100, false);
         meter.count(&message(0, 50)).expect("admitted");
         let budget = Arc::clone(&meter.budget);

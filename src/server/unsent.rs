@@ -4,7 +4,7 @@
 //! queues all of it in HTTP/2, where a client that never reads leaves it until the connection
 //! closes. So an answer is handed over in pieces of at most [`PIECE`] bytes: hyper holds one
 //! piece while it waits for the client's window, and the rest stays in this body, where the
-//! call's deadline can drop it. Every byte is charged: a piece carries its own permits, given
+//! call's deadline can drop it. Every byte is charged: a piece carries its own charge, given
 //! back when HTTP/2 drops it (written to the socket, or the stream gone); the encoded answer
 //! from tonic is charged whole until its last piece is copied out (a unary call's trailers
 //! are taken with its message, so that tonic's body, which shares the answer's buffer, goes

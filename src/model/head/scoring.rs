@@ -31,12 +31,7 @@ pub(super) fn fixed_softmax<const N: usize>(bias: &[f32], sums: &[f64], norm: f6
     let scale = if norm > 0.0 { 1.0 / norm } else { 0.0 };
     let scores: [f64; N] = std::array::from_fn(|i| f64::from(bias[i]) + sums[i] * scale);
     let max = scores.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-    let mut total = 0.0f32;
-    for (p, score) in out.iter_mut().zip(scores) {
-        *p = ((score - max) as f32).exp();
-        total += *p;
-    }
-    out.iter_mut().for_each(|p| *p /= total);
+    exponentiate(out, scores, max);
 }
 
 /// [`head_softmax`] of any number of labels.
@@ -49,9 +44,16 @@ pub(super) fn any_softmax(bias: &[f32], sums: &[f64], norm: f64, out: &mut [f32]
     let sums = &sums[..out.len()];
     let scores = || bias.iter().zip(sums).map(score);
     let max = scores().fold(f64::NEG_INFINITY, f64::max);
-    // In f32 from here: the probabilities are f32, and `f32::exp` costs half of `f64::exp`.
+    exponentiate(out, scores(), max);
+}
+
+/// The softmax's last steps, shared by both copies: each score's exponential less the
+/// largest, `max`, into `out`, then divided by their sum. In f32: the probabilities are f32,
+/// and `f32::exp` costs half of `f64::exp`.
+#[inline(always)]
+fn exponentiate(out: &mut [f32], scores: impl IntoIterator<Item = f64>, max: f64) {
     let mut total = 0.0f32;
-    for (p, score) in out.iter_mut().zip(scores()) {
+    for (p, score) in out.iter_mut().zip(scores) {
         *p = ((score - max) as f32).exp();
         total += *p;
     }

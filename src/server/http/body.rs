@@ -53,10 +53,10 @@ pub async fn read(
             return Err(too_large(format!("more than {max_bytes}"), max_bytes));
         }
         if declared.is_none() {
-            let permit = admit(budget, data.len())?;
+            let charge = admit(budget, data.len())?;
             match held.as_mut() {
-                Some(earlier) => earlier.merge(permit),
-                None => held = Some(permit),
+                Some(earlier) => earlier.merge(charge),
+                None => held = Some(charge),
             }
         }
         bytes.extend_from_slice(&data);
