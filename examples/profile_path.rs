@@ -4,7 +4,8 @@
 //! `valgrind --tool=callgrind --toggle-collect='profile_path::run*' target/release/examples/profile_path 4096 1 classify`
 //!
 //! Arguments: article size in bytes (4096), or `sentences` for multi-coped's 1,349 single
-//! sentences as they are (the single-sentence head's inputs); rounds (1); and what to run:
+//! sentences as they are (the single-sentence head's inputs), or `news` for the bodies of
+//! data/news's 163 whole news stories as they are; rounds (1); and what to run:
 //! `classify` (the whole path), `relations` (the whole path with the actors and relations
 //! asked for), `plain` (`Model::predict_plain`) or `tokenize`.
 
@@ -72,6 +73,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let model = Model::load(&common::root().join("models/default/model.bin"))?;
     let pool = match size.as_str() {
         "sentences" => sentences()?,
+        "news" => news()?,
         size => common::articles(&common::texts(), size.parse()?, 256 * 1024),
     };
     let bytes: usize = pool.iter().map(String::len).sum();
@@ -98,4 +100,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 fn sentences() -> std::io::Result<Vec<String>> {
     let file = std::fs::read_to_string(common::root().join("data/multi-coped/train.tsv"))?;
     Ok(file.lines().filter_map(|line| line.rsplit_once('\t')).map(|(text, _)| text.to_owned()).collect())
+}
+
+/// The bodies of data/news's stories, one JSON object a line with a `text` field.
+fn news() -> Result<Vec<String>, Box<dyn std::error::Error>> {
+    let file = std::fs::read_to_string(common::root().join("data/news/articles.jsonl"))?;
+    let story = |line: &str| -> Result<String, serde_json::Error> {
+        let value: serde_json::Value = serde_json::from_str(line)?;
+        Ok(value["text"].as_str().unwrap_or_default().to_owned())
+    };
+    Ok(file.lines().map(story).collect::<Result<_, _>>()?)
 }

@@ -8,9 +8,11 @@ use std::cell::Cell;
 use super::sentence_stance::{label_buffer, BoundStance, SentenceMean, SentenceStance};
 use super::who::{find_actors, find_relations, finds_relation, ActorRelation, NamedActor};
 use super::{HeadResult, Model};
+use crate::features::actors::Gazetteer;
 use crate::features::vectorizer::{Analysis, SparseVector};
 use crate::model::head::argmax;
 use crate::model::head::HeadPrediction;
+use crate::model::relations::{article_reads_neutral, RelationSettings, StanceLabels};
 use crate::text::article::Article;
 use crate::text::tokens::{Sentence, Tokens};
 
@@ -81,12 +83,8 @@ impl Model {
             (Some(bound), Some(head)) if sentence_count < 2 => Some((bound.stance, head)),
             _ => None,
         };
-        // The actors, when the stance reads them (two sentences or more) or the caller asks.
-        let gazetteer = self.actors.as_ref().filter(|_| sentence_count >= 2 || options.relations);
-        let relation_labels = rule.and_then(|bound| bound.labels);
-        let gazetteer = gazetteer.zip(relation_labels);
-        let actors = gazetteer.map(|(gazetteer, _)| find_actors(gazetteer, analysis.tokens(), article));
-        let relating = actors.as_ref().is_some_and(|actors| actors.actors.len() >= 2);
+        // The gazetteer with the stance labels the relations read, when the model has both.
+        let gazetteer = self.actors.as_ref().zip(rule.and_then(|bound| bound.labels));
         let (mut predictions, vector) = {
             let mut counts = analysis.article_counts();
             let wanted = options.explain > 0 || one_sentence.is_some();
@@ -102,12 +100,15 @@ impl Model {
         // Every sentence's stance probabilities when the relations read them: sized once, in
         // the thread's spare buffer (given back below).
         let stance_labels = rule.map_or(0, |bound| self.heads[bound.stance].label_count());
+        // Kept whenever the model could find relations: whether it looks for them is known
+        // only once the article's stance is.
         let mut sentence_probabilities = SPARE_PROBABILITIES.try_with(Cell::take).unwrap_or_default();
         sentence_probabilities.clear();
-        sentence_probabilities.reserve(if relating { sentence_count * stance_labels } else { 0 });
+        let keeping = gazetteer.is_some();
+        sentence_probabilities.reserve(if keeping { sentence_count * stance_labels } else { 0 });
         if let Some(bound) = rule.filter(|_| sentence_count >= 2) {
             let stances = options.sentences.then_some(&mut sentences);
-            let probabilities = relating.then_some(&mut sentence_probabilities);
+            let probabilities = keeping.then_some(&mut sentence_probabilities);
             let (mut stack, mut heap) = ([0.0; 8], Vec::new());
             let mean = label_buffer(stance_labels, &mut stack, &mut heap);
             let count = self.sentence_pass(bound, &mut analysis, stances, probabilities, mean);
@@ -122,12 +123,22 @@ impl Model {
             let prediction = &predictions[bound.stance];
             sentences.push(self.sentence_stance(bound, sentence, &prediction.probabilities));
         }
-        if let (Some(bound), true, 1) = (rule, relating, sentence_count) {
+        if let (Some(bound), true, 1) = (rule, keeping, sentence_count) {
             sentence_probabilities.extend_from_slice(&predictions[bound.stance].probabilities);
         }
+        // The actors, when the caller asks for them or the article stance reads them: an
+        // article of two sentences or more whose own stance does not already read neutral
+        // (one that does reports no relation whatever it names: `article_reads_neutral`).
+        let stance_reads_actors = |(_, labels): &(&Gazetteer, StanceLabels)| {
+            let article_stance = rule.map_or(&[][..], |bound| &predictions[bound.stance].probabilities[..]);
+            sentence_count >= 2 && !article_reads_neutral(&RelationSettings::default(), *labels, article_stance)
+        };
+        let reading = gazetteer.filter(|gazetteer| options.relations || stance_reads_actors(gazetteer));
+        let actors = reading.map(|(gazetteer, _)| find_actors(gazetteer, analysis.tokens(), article));
+        let relating = actors.as_ref().is_some_and(|actors| actors.actors.len() >= 2);
         // The relations themselves only when the answer lists them; else only whether
         // there is one, for the article stance.
-        let (related, found) = match (gazetteer, &actors, rule) {
+        let (related, found) = match (reading, &actors, rule) {
             (Some((gazetteer, labels)), Some(actors), Some(bound)) if relating => {
                 let label_count = self.heads[bound.stance].label_count();
                 let (tokens, stances) = (analysis.tokens(), &sentence_probabilities);
@@ -146,7 +157,7 @@ impl Model {
         if gazetteer.is_some() && sentence_count >= 2 && !related {
             self.apply_no_relation(&mut predictions);
         }
-        let (named, relations) = match (gazetteer, &actors) {
+        let (named, relations) = match (reading, &actors) {
             (Some((gazetteer, _)), Some(actors)) if options.relations => {
                 let relations = found.map(|found| self.actor_relations(gazetteer, found)).unwrap_or_default();
                 (self.named_actors(gazetteer, actors), relations)
