@@ -1,3 +1,6 @@
+//! Tests of the news figures: the pair counts, and the rule that makes relation-free stories
+//! neutral.
+
 use super::*;
 
 fn pair(a: &str, b: &str, stance: &str, main: bool) -> Pair {

@@ -1,0 +1,35 @@
+//! Tests of the packed heads' scoring loops.
+
+use super::*;
+use crate::model::head::tests::packed_heads;
+
+/// The AVX build of the scoring loops gives the sums of the plain build to the bit: the same
+/// operations in the same order, only wider.
+#[test]
+fn scoring_with_avx_equals_scoring_without_to_the_bit() {
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx") {
+        let (heads, packed) = packed_heads();
+        let slots: Vec<u32> = (0..400).map(|i| (i * 37 % 500) as u32).collect();
+        let tf = |slot: u32| 1.0 + (slot % 5) as f32 * 0.35;
+        let bits = |predictions: Vec<HeadPrediction>| -> Vec<u32> {
+            predictions.iter().flat_map(|p| p.probabilities.iter().map(|v| v.to_bits())).collect()
+        };
+        // SAFETY: the processor has AVX (tested above).
+        let (mut wide, mut plain) = (Vec::new(), Vec::new());
+        unsafe { packed.predict_with_avx(&heads, &slots, tf, &mut wide) };
+        packed.predict_here(&heads, &slots, tf, &mut plain);
+        assert_eq!(bits(wide), bits(plain));
+        for index in 0..heads.len() {
+            let (mut plain, mut avx) =
+                (vec![0.0f32; heads[index].label_count()], vec![0.0f32; heads[index].label_count()]);
+            packed.head_probabilities_here(&heads, index, &slots[..30], tf, &mut plain);
+            // SAFETY: as above.
+            unsafe { packed.head_probabilities_with_avx(&heads, index, &slots[..30], tf, &mut avx) };
+            assert_eq!(
+                avx.iter().map(|v| v.to_bits()).collect::<Vec<_>>(),
+                plain.iter().map(|v| v.to_bits()).collect::<Vec<_>>()
+            );
+        }
+    }
+}
