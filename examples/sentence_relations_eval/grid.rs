@@ -129,9 +129,7 @@ pub fn print(gazetteer: &Gazetteer, labels: StanceLabels, items: &[Item]) {
             let mut held = Counts::default();
             for h in 0..2 {
                 let chosen = best(&grid, &by_doc, &halves[h], tried);
-                if split < 2 {
-                    println!("split {split}, {name}, chosen on half {h}: {}", describe(&grid[chosen]));
-                }
+                println!("split {split}, {name}, chosen on half {h}: {}", describe(&grid[chosen]));
                 held = Counts::sum([&held, &Counts::sum(halves[1 - h].iter().map(|&d| &by_doc[chosen][d]))]);
                 if split == 0 {
                     split0.extend(halves[1 - h].iter().map(|&d| (d, chosen)));
