@@ -197,3 +197,41 @@ fn the_served_relations_weigh_pairs_named_without_a_cue_word_between_them() {
     assert!(served.zip(with_cues).is_some_and(|(s, c)| (s - c).abs() < 1e-6), "{served:?} {with_cues:?}");
     assert!(served.zip(without).is_some_and(|(s, w)| (s - w).abs() > 1e-3), "{served:?} {without:?}");
 }
+
+/// A text of one sentence gets its stance from the single-sentence head, and the served
+/// relations read that answer as the sentence's stance: `news::read` hands the measuring
+/// harnesses the same, so that what they score is what a caller gets.
+#[test]
+fn a_one_sentence_texts_reading_gives_the_served_relations() {
+    let model = model();
+    let gazetteer = model.actors().expect("the shipped model has actors");
+    let (_, labels) = news::stance_labels(&model).expect("the stance rule");
+    let without_actors = model.clone().with_actors(None);
+    for text in [
+        "Insurgents and American forces clashed briefly Thursday near the Iraqi city.",
+        "Japan Won't Have U.S. Beef Anytime Soon (Reuters)",
+    ] {
+        let story = news::NewsStory {
+            id: "one".to_owned(),
+            title: String::new(),
+            text: text.to_owned(),
+            labels: news::StoryLabels { stance: "neutral".to_owned() },
+            relations: Vec::new(),
+        };
+        let reading = news::read(&model, &without_actors, &story).expect("a reading");
+        assert_eq!(reading.sentences.len(), 1, "{text}");
+        let actors = gazetteer.matcher(match_settings()).find(model.tokenizer(), "", text);
+        let mut tokens = Tokens::new();
+        tokens.read(model.tokenizer(), &Article::text(text));
+        let found = news::found_pairs(
+            gazetteer,
+            &RelationSettings::default(),
+            labels,
+            (&reading.model_probabilities, &reading.sentences),
+            (&actors, Some(&CueWords::of(&tokens))),
+        );
+        let served = news::served_pairs(&model, &story);
+        assert!(!served.is_empty(), "{text}");
+        assert_eq!(found, served, "{text}");
+    }
+}

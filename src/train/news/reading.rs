@@ -63,7 +63,12 @@ pub fn read(model: &Model, without_actors: &Model, story: &NewsStory) -> Result<
     let stance = &without_actors.classify(&article, &Options::default()).heads[stance_head];
     let p = &stance.prediction.probabilities;
     let binary = if p[labels.tension] >= p[labels.cooperation] { "tension" } else { "cooperation" };
-    let sentences = model.sentence_probabilities(&article).ok_or(NewsError::Unscorable("article-stance rule"))?;
+    let mut sentences = model.sentence_probabilities(&article).ok_or(NewsError::Unscorable("article-stance rule"))?;
+    // A text of one sentence: classify hands the relations the article's own probabilities
+    // (the single-sentence head's, when the model has one), not the stance head's.
+    if let [(_, _, one)] = sentences.as_mut_slice() {
+        one.clone_from(p);
+    }
     Ok(Reading {
         stance_head,
         labels,
