@@ -134,10 +134,10 @@ impl Model {
                 // The article's own stance, before the relation rule leans it to neutral.
                 let stances = (predictions[bound.stance].probabilities.as_slice(), stances.as_slice());
                 if options.relations {
-                    let found = find_relations(gazetteer, labels, (tokens, article), stances, label_count, actors);
+                    let found = find_relations(gazetteer, labels, tokens, stances, label_count, actors);
                     (!found.pairs.is_empty(), Some(found))
                 } else {
-                    (finds_relation(labels, (tokens, article), stances, label_count, actors), None)
+                    (finds_relation(labels, tokens, stances, label_count, actors), None)
                 }
             }
             _ => (false, None),

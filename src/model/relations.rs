@@ -30,7 +30,6 @@ pub use cues::CueWords;
 pub use gate::article_reads_neutral;
 pub(crate) use places::ActorPlaces;
 pub use tally::text_capacity;
-pub(crate) use tally::Reading;
 use tally::{article_tension, evidence_of, tally, Entry, Tallied};
 
 /// One sentence: its field, bytes, and stance probabilities in the stance head's label order.
@@ -261,20 +260,7 @@ pub fn relations_with_cues(
     actors: &ArticleActors,
     cues: Option<&CueWords<'_>>,
 ) -> Relations {
-    relations_read(gazetteer, settings, labels, sentences, actors, Reading { cues, roles: None })
-}
-
-/// [`relations_with_cues`], with the cue words and the reader of the roles the matcher
-/// deferred in `reading`.
-pub(crate) fn relations_read(
-    gazetteer: &Gazetteer,
-    settings: &RelationSettings,
-    labels: StanceLabels,
-    sentences: &[SentenceInput<'_>],
-    actors: &ArticleActors,
-    reading: Reading<'_, '_>,
-) -> Relations {
-    let tallied = tally(settings, labels, sentences, actors, (true, None), reading);
+    let tallied = tally(settings, labels, sentences, actors, (true, None), cues);
     // The article's share matters only when mixed in.
     let article_tension =
         if settings.article_share != 0.0 { article_tension(settings, labels, sentences) } else { 0.5 };
@@ -301,20 +287,8 @@ pub fn has_relation_with_cues(
     actors: &ArticleActors,
     cues: Option<&CueWords<'_>>,
 ) -> bool {
-    has_relation_read(settings, labels, sentences, actors, Reading { cues, roles: None })
-}
-
-/// [`has_relation_with_cues`], with the cue words and the reader of the roles the matcher
-/// deferred in `reading`.
-pub(crate) fn has_relation_read(
-    settings: &RelationSettings,
-    labels: StanceLabels,
-    sentences: &[SentenceInput<'_>],
-    actors: &ArticleActors,
-    reading: Reading<'_, '_>,
-) -> bool {
     let least = Thresholds::of(settings, sentences).least();
-    tally(settings, labels, sentences, actors, (false, Some(least)), reading).stopped
+    tally(settings, labels, sentences, actors, (false, Some(least)), cues).stopped
 }
 
 /// The least scores that make a relation in one article: [`RelationSettings::min_score`]

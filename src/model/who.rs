@@ -3,9 +3,9 @@
 //! stances (see [`crate::features::actors`] and [`crate::model::relations`]).
 
 use super::Model;
-use crate::features::actors::{Actor, ActorId, ArticleActors, Field, Gazetteer, MatchSettings, RoleReader};
+use crate::features::actors::{Actor, ActorId, ArticleActors, Field, Gazetteer, MatchSettings};
 use crate::model::relations::{
-    article_reads_neutral, has_relation_read, relations_read, ActorPlaces, CueWords, Reading, RelationLabel,
+    article_reads_neutral, has_relation_with_cues, relations_with_cues, ActorPlaces, CueWords, RelationLabel,
     RelationSettings, RelationSummary, Relations, SentenceInput, StanceLabels,
 };
 use crate::text::article::Article;
@@ -46,11 +46,9 @@ pub fn match_settings() -> MatchSettings {
 }
 
 /// The actors of an article already read into `tokens`: the matcher reads each field's
-/// token keys and byte ranges as the tokenizer left them, tokenizing nothing again. The
-/// mentions' roles are left to the relations, which read them ([`RoleReader`]) only for the
-/// sentences they pair.
+/// token keys and byte ranges as the tokenizer left them, tokenizing nothing again.
 pub(super) fn find_actors(gazetteer: &Gazetteer, tokens: &Tokens, article: &Article) -> ArticleActors {
-    let mut matcher = gazetteer.matcher(MatchSettings { defer_roles: true, ..match_settings() });
+    let mut matcher = gazetteer.matcher(match_settings());
     for (field, text) in article.fields() {
         let read = tokens.field(field);
         matcher.match_field(field, read.keys(), read.span_pairs(), text);
@@ -61,11 +59,10 @@ pub(super) fn find_actors(gazetteer: &Gazetteer, tokens: &Tokens, article: &Arti
 /// The relations of an article whose sentences (in order, title first) have these stance
 /// probabilities, `label_count` long each, in `stances`; none when the article's own stance
 /// (`article_stance`, before the relation rule) reads as neutral ([`article_reads_neutral`]).
-/// `actors` are [`find_actors`]'s for `article`, read into `tokens`.
 pub(super) fn find_relations(
     gazetteer: &Gazetteer,
     labels: StanceLabels,
-    (tokens, article): (&Tokens, &Article),
+    tokens: &Tokens,
     (article_stance, stances): (&[f32], &[f32]),
     label_count: usize,
     actors: &ArticleActors,
@@ -76,15 +73,13 @@ pub(super) fn find_relations(
     }
     let sentences = sentence_inputs(tokens, stances, label_count);
     let cues = cue_words(&settings, tokens);
-    let roles = RoleReader::of(tokens, article);
-    let reading = Reading { cues: cues.as_ref(), roles: Some(&roles) };
-    relations_read(gazetteer, &settings, labels, &sentences, actors, reading)
+    relations_with_cues(gazetteer, &settings, labels, &sentences, actors, cues.as_ref())
 }
 
 /// Whether [`find_relations`] would find a pair, found without building them.
 pub(super) fn finds_relation(
     labels: StanceLabels,
-    (tokens, article): (&Tokens, &Article),
+    tokens: &Tokens,
     (article_stance, stances): (&[f32], &[f32]),
     label_count: usize,
     actors: &ArticleActors,
@@ -95,9 +90,7 @@ pub(super) fn finds_relation(
     }
     let sentences = sentence_inputs(tokens, stances, label_count);
     let cues = cue_words(&settings, tokens);
-    let roles = RoleReader::of(tokens, article);
-    let reading = Reading { cues: cues.as_ref(), roles: Some(&roles) };
-    has_relation_read(&settings, labels, &sentences, actors, reading)
+    has_relation_with_cues(&settings, labels, &sentences, actors, cues.as_ref())
 }
 
 /// The cue words among the article's token keys, when the settings weigh by them.

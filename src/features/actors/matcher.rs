@@ -5,7 +5,7 @@ use std::cell::Cell;
 
 use super::first_keys::Candidate;
 use super::index::PatternIndex;
-use super::mention_role::{self, MentionRole, RoleSite};
+use super::mention_role::{self, MentionRole};
 use super::{ActorId, Field, Gazetteer, Mention};
 use crate::text::dateline;
 use crate::text::tokenizer::{hash, Tokenizer};
@@ -35,22 +35,11 @@ pub struct MatchSettings {
     /// Names in the dateline at the start of the text ("BRUSSELS (Reuters) - ", see
     /// [`crate::text::dateline`]) name no actor: they say where the story was filed.
     pub skip_dateline: bool,
-    /// Leave each mention's role [`MentionRole::Deferred`], to be read by a
-    /// [`super::RoleReader`] where it is needed: most mentions' roles are never read (only
-    /// the relation tally reads them, and only for the sentences it pairs). The mentions
-    /// that name no actor (an acronym before `$`) are dropped either way.
-    pub defer_roles: bool,
 }
 
 impl Default for MatchSettings {
     fn default() -> Self {
-        Self {
-            ambiguous: AmbiguousRule::Supported,
-            max_actors: 32,
-            max_mentions: 32,
-            skip_dateline: true,
-            defer_roles: false,
-        }
+        Self { ambiguous: AmbiguousRule::Supported, max_actors: 32, max_mentions: 32, skip_dateline: true }
     }
 }
 
@@ -242,14 +231,9 @@ impl<'g> ActorMatcher<'g> {
             }
             let len = usize::from(candidate.len);
             if let Some(actor) = candidate.actor {
-                if let Some(site) = self.role_site(candidate, actor, spans, at, text) {
-                    let (start, end) = (spans[at].0, spans[at + len - 1].1);
-                    let role = if self.settings.defer_roles {
-                        MentionRole::Deferred
-                    } else {
-                        mention_role::read(site, spans, text)
-                    };
-                    self.record(Mention { actor, field, start, end, role, site }, candidate.ambiguous);
+                let (start, end) = (spans[at].0, spans[at + len - 1].1);
+                if let Some(role) = self.mention_role(candidate, actor, spans, at, text) {
+                    self.record(Mention { actor, field, start, end, role }, candidate.ambiguous);
                 }
             }
             i = at + len;
@@ -257,25 +241,18 @@ impl<'g> ActorMatcher<'g> {
         self.space().starts = starts;
     }
 
-    /// Where a matched mention's role is read from, or `None` if its words name no actor
-    /// there ([`mention_role::names_no_actor`]).
-    fn role_site(
+    /// The hook to [`mention_role::classify`], at a matched mention only: the mention's role,
+    /// or `None` if its words name no actor there.
+    fn mention_role(
         &self,
         candidate: &Candidate,
         actor: ActorId,
         spans: &[(usize, usize)],
         at: usize,
         text: &str,
-    ) -> Option<RoleSite> {
+    ) -> Option<MentionRole> {
         let kind = self.gazetteer.index().kind(actor)?;
-        let len = usize::from(candidate.len);
-        if mention_role::names_no_actor(candidate.role, spans, at, len, text) {
-            return None;
-        }
-        // A field's tokens are far fewer than `u32::MAX` (the service caps its bytes at far
-        // fewer); past that, a mention could not say where its role is read from.
-        let at = u32::try_from(at).ok()?;
-        Some(RoleSite { at, len: candidate.len, pattern: candidate.role, kind })
+        mention_role::classify(candidate.role, kind, spans, at, usize::from(candidate.len), text)
     }
 
     fn record(&mut self, mention: Mention, ambiguous: bool) {

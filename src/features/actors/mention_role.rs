@@ -9,9 +9,7 @@
 //! its own setting (`RelationSettings::place_weight`, `descriptor_weight`), and the actor
 //! stays listed and counted either way.
 
-use super::{ActorKind, Field, Mention, Role};
-use crate::text::article::Article;
-use crate::text::tokens::Tokens;
+use super::{ActorKind, Role};
 
 /// How a mention names its actor in its sentence.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -24,39 +22,6 @@ pub enum MentionRole {
     Place,
     /// A demonym right before a word for a person ("a French journalist").
     Descriptor,
-    /// Not read yet: the matcher left it to be read where it is needed
-    /// ([`MatchSettings::defer_roles`]), by [`RoleReader::role`].
-    ///
-    /// [`MatchSettings::defer_roles`]: super::MatchSettings::defer_roles
-    Deferred,
-}
-
-/// Reads the roles a matcher left [`MentionRole::Deferred`], from the article's fields and
-/// their tokens' byte ranges (those the matcher matched on).
-#[derive(Debug, Clone, Copy)]
-pub struct RoleReader<'a> {
-    /// Each field's text and its tokens' `(start, end)` byte ranges, by [`Field::index`].
-    fields: [(&'a str, &'a [(usize, usize)]); 2],
-}
-
-impl<'a> RoleReader<'a> {
-    /// A reader over an article read once into `tokens`.
-    pub fn of(tokens: &'a Tokens, article: &Article<'a>) -> Self {
-        let field = |field: Field| (article.field(field), tokens.field(field).span_pairs());
-        Self { fields: [field(Field::Title), field(Field::Text)] }
-    }
-
-    /// The mention's role: read from its field now if the matcher deferred it, else as
-    /// the matcher read it.
-    pub fn role(&self, mention: &Mention) -> MentionRole {
-        match mention.role {
-            MentionRole::Deferred => {
-                let (text, spans) = self.fields[mention.field.index()];
-                read(mention.site, spans, text)
-            }
-            role => role,
-        }
-    }
 }
 
 /// Prepositions that make the name after them a place.
@@ -125,51 +90,10 @@ const PERSONS: [&str; 40] = [
 /// The most tokens walked back from a mention to its preposition ("in the", "at Wuhan ,").
 const MAX_WALK_BACK: usize = 3;
 
-/// What [`read`] needs of a mention besides its field's text and token spans: where its
-/// tokens are, its matched row's role and its actor's kind. Kept with the mention, so that
-/// its role can be read where it is needed ([`MatchSettings::defer_roles`]).
-///
-/// [`MatchSettings::defer_roles`]: super::MatchSettings::defer_roles
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) struct RoleSite {
-    /// The mention's first token in its field.
-    pub(super) at: u32,
-    /// How many tokens it spans.
-    pub(super) len: u8,
-    /// The matched row's role (`None`: a stop name, which is never a mention).
-    pub(super) pattern: Option<Role>,
-    /// Its actor's kind.
-    pub(super) kind: ActorKind,
-}
-
-/// Whether the mention of `len` tokens at token `at` of a field, whose tokens have byte
-/// ranges `spans` in `text`, names no actor at all: an acronym written as a currency's prefix
-/// ("US$3 billion"). `role` is the matched row's.
-pub(super) fn names_no_actor(role: Option<Role>, spans: &[(usize, usize)], at: usize, len: usize, text: &str) -> bool {
-    let end = spans.get(at + len - 1).map_or(0, |span| span.1);
-    role == Some(Role::Acronym) && text.get(end..).is_some_and(|rest| rest.starts_with('$'))
-}
-
-/// The role of the mention at `site` in a field whose tokens have byte ranges `spans` in
-/// `text`, a mention [`names_no_actor`] keeps.
-pub(super) fn read(site: RoleSite, spans: &[(usize, usize)], text: &str) -> MentionRole {
-    let (at, len) = (site.at as usize, usize::from(site.len));
-    match site.pattern {
-        Some(Role::Adjective) if describes_a_person(spans, at + len, text) => MentionRole::Descriptor,
-        Some(Role::Name | Role::Seat | Role::Acronym | Role::Ambiguous)
-            if site.kind == ActorKind::State && names_a_place(spans, at, at + len, text) =>
-        {
-            MentionRole::Place
-        }
-        _ => MentionRole::Actor,
-    }
-}
-
 /// The role of the mention of `len` tokens at token `at` of a field, whose tokens have byte
 /// ranges `spans` in `text`; `role` is the matched row's, `kind` its actor's. `None`: the
-/// words name no actor at all ([`names_no_actor`]).
-#[cfg(test)]
-fn classify(
+/// words name no actor at all, an acronym written as a currency's prefix ("US$3 billion").
+pub(super) fn classify(
     role: Option<Role>,
     kind: ActorKind,
     spans: &[(usize, usize)],
@@ -177,8 +101,19 @@ fn classify(
     len: usize,
     text: &str,
 ) -> Option<MentionRole> {
-    let site = RoleSite { at: at as u32, len: len as u8, pattern: role, kind };
-    (!names_no_actor(role, spans, at, len, text)).then(|| read(site, spans, text))
+    let end = spans.get(at + len - 1).map_or(0, |span| span.1);
+    if role == Some(Role::Acronym) && text.get(end..).is_some_and(|rest| rest.starts_with('$')) {
+        return None;
+    }
+    Some(match role {
+        Some(Role::Adjective) if describes_a_person(spans, at + len, text) => MentionRole::Descriptor,
+        Some(Role::Name | Role::Seat | Role::Acronym | Role::Ambiguous)
+            if kind == ActorKind::State && names_a_place(spans, at, at + len, text) =>
+        {
+            MentionRole::Place
+        }
+        _ => MentionRole::Actor,
+    })
 }
 
 fn word(text: &str, (start, end): (usize, usize)) -> &str {

@@ -22,8 +22,7 @@
 //!   story was filed, not who is in it ([`MatchSettings::skip_dateline`]);
 //! - each mention carries its [`MentionRole`]: a state named after a locative preposition
 //!   ("in Geneva") is a place, a demonym before a word for a person ("a French journalist")
-//!   describes; the relation tally weighs them by its settings. A matcher may leave them to
-//!   be read only where the tally reads them ([`MatchSettings::defer_roles`], [`RoleReader`]);
+//!   describes; the relation tally weighs them by its settings;
 //! - the answer is bounded: at most [`MatchSettings::max_actors`] actors, most-mentioned
 //!   first, with at most [`MatchSettings::max_mentions`] mentions each, whatever the length
 //!   of the article.
@@ -36,9 +35,7 @@ mod mention_role;
 
 pub use gazetteer::{Actor, ActorKind, Gazetteer, GazetteerData, GazetteerError, NameRow, Role};
 pub use matcher::{ActorCount, ActorMatcher, AmbiguousRule, ArticleActors, MatchSettings};
-pub use mention_role::{MentionRole, RoleReader};
-
-use mention_role::RoleSite;
+pub use mention_role::MentionRole;
 
 use serde::{Deserialize, Serialize};
 
@@ -59,12 +56,8 @@ pub struct Mention {
     pub start: usize,
     /// Byte after the name.
     pub end: usize,
-    /// What the name does in its sentence: the actor, a place, or a person's demonym;
-    /// [`MentionRole::Deferred`] if the matcher left it to be read later
-    /// ([`MatchSettings::defer_roles`], [`RoleReader`]).
+    /// What the name does in its sentence: the actor, a place, or a person's demonym.
     pub role: MentionRole,
-    /// Where its role is read from.
-    site: RoleSite,
 }
 
 #[cfg(test)]

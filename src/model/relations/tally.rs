@@ -5,21 +5,11 @@
 use std::cell::Cell;
 
 use super::{ActorPlaces, CueWords, RelationSettings, SentenceInput, StanceLabels, MAX_EVIDENCE, MAX_PAIRED_ACTORS};
-use crate::features::actors::{ArticleActors, Field, Mention, RoleReader};
+use crate::features::actors::{ArticleActors, Field};
 
 mod named;
 
-use named::{by_place, places_by_sentence, strengths_read_lazily, NamedBySentence, Strengths};
-
-/// What the tally may read of an article besides its sentences and actors: its cue words
-/// ([`RelationSettings::uncued_weight`]) and the reader of the roles its matcher deferred.
-#[derive(Debug, Clone, Copy, Default)]
-pub(crate) struct Reading<'r, 'a> {
-    /// The article's cue words; without them, no cue weight.
-    pub(crate) cues: Option<&'r CueWords<'a>>,
-    /// Reads the mentions' deferred roles; without it, a deferred role weighs as an actor.
-    pub(crate) roles: Option<&'r RoleReader<'a>>,
-}
+use named::{places_by_sentence, NamedBySentence};
 
 /// Evidence gathered for one pair.
 #[derive(Debug, Default, Clone, Copy)]
@@ -196,31 +186,20 @@ pub(super) struct Tallied {
 
 /// The tallies of every pair of `actors`' first [`MAX_PAIRED_ACTORS`] actors over
 /// `sentences`, with evidence if `keep_evidence`; stopped at the first pair whose score
-/// reaches `stop_at` (and is above zero), if given. With `reading`'s cues, a sentence naming
-/// both of a pair with no cue word between them weighs [`RelationSettings::uncued_weight`];
-/// with its role reader, the roles the matcher deferred are read, only for the sentences a
-/// pair is tallied from.
+/// reaches `stop_at` (and is above zero), if given. With `cues`, a sentence naming both of a
+/// pair with no cue word between them weighs [`RelationSettings::uncued_weight`].
 pub(super) fn tally(
     settings: &RelationSettings,
     labels: StanceLabels,
     sentences: &[SentenceInput<'_>],
     actors: &ArticleActors,
     (keep_evidence, stop_at): (bool, Option<f32>),
-    reading: Reading<'_, '_>,
+    cues: Option<&CueWords<'_>>,
 ) -> Tallied {
     let paired = ActorPlaces::new(&actors.actors);
     let mut tallies = PairTallies::new(paired.actors().len(), keep_evidence);
-    let mentions: std::borrow::Cow<'_, [Mention]> = if actors.mentions.is_sorted_by_key(by_place) {
-        std::borrow::Cow::Borrowed(&actors.mentions)
-    } else {
-        let mut sorted = actors.mentions.clone();
-        sorted.sort_by_key(by_place);
-        std::borrow::Cow::Owned(sorted)
-    };
-    let strengths = Strengths { settings, mentions: &mentions, roles: reading.roles, paired: &paired, sentences };
-    let named = places_by_sentence(&strengths, labels, sentences, strengths_read_lazily(settings));
-    let cues = reading.cues.map(|cues| (cues, sentences));
-    let stopped = tally_sentences(&strengths, &named, &mut tallies, stop_at, cues);
+    let named = places_by_sentence(settings, labels, sentences, actors, &paired);
+    let stopped = tally_sentences(settings, &named, &mut tallies, stop_at, cues.map(|cues| (cues, sentences)));
     named.give_back();
     Tallied { paired, tallies, stopped }
 }
@@ -229,13 +208,12 @@ pub(super) fn tally(
 /// the cue words of the article's `sentences` if given; whether it stopped at a pair whose
 /// score reached `stop_at`.
 fn tally_sentences(
-    strengths: &Strengths<'_, '_>,
+    settings: &RelationSettings,
     named: &NamedBySentence,
     tallies: &mut PairTallies,
     stop_at: Option<f32>,
     cues: Option<(&CueWords<'_>, &[SentenceInput<'_>])>,
 ) -> bool {
-    let settings = strengths.settings;
     // Scores only grow, so a pair that reaches the stop is past it at the end too.
     let reaches = |score: f32| stop_at.is_some_and(|stop| score >= stop && score > 0.0);
     let max_evidence = settings.max_evidence;
@@ -243,14 +221,14 @@ fn tally_sentences(
     // them spares a few hard-to-predict branches per sentence.
     for (k, first) in named.sentences.iter().enumerate() {
         let (s, here) = (first.index, named.places_of(first));
-        let strength = |i: usize| strengths.of(named, first, i);
+        let strength = named.strengths_of(first);
         let bounds = named.bounds_of(first);
         for (i, &x) in here.iter().enumerate() {
             for (j, &y) in here.iter().enumerate().skip(i + 1) {
                 let cued = cues.map_or(1.0, |(cues, sentences)| {
                     cue_weight(settings, cues, sentences[s].field, bounds[i], bounds[j])
                 });
-                let weights = scaled(first.weights, strength(i) * strength(j) * cued);
+                let weights = scaled(first.weights, strength[i] * strength[j] * cued);
                 if reaches(tallies.add(x, y, weights, &[s as u32], max_evidence)) {
                     return true;
                 }
@@ -265,10 +243,10 @@ fn tally_sentences(
             let ((w1, t1, p1), (w2, t2, p2)) = (first.weights, second.weights);
             let half = settings.adjacent_weight / (2.0 * distance as f32);
             let apart = (half * (w1 + w2), (t1 + t2) / 2.0, half * (p1 + p2));
-            for (i, &x) in here.iter().enumerate() {
-                let there = named.places_of(second).iter().enumerate();
-                for (j, &y) in there.filter(|(_, &y)| !first.holds(y)) {
-                    let apart = scaled(apart, strength(i) * strengths.of(named, second, j));
+            let there = named.places_of(second).iter().zip(named.strengths_of(second));
+            for (&x, &sx) in here.iter().zip(strength) {
+                for (&y, &sy) in there.clone().filter(|(&y, _)| !first.holds(y)) {
+                    let apart = scaled(apart, sx * sy);
                     if reaches(tallies.add(x, y, apart, &[s as u32, next as u32], max_evidence)) {
                         return true;
                     }

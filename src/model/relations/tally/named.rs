@@ -1,12 +1,11 @@
 //! The sentences that name a paired actor, each with the distinct paired actors it names and
 //! how strongly, read in one walk over an article's mentions.
 
-use std::cell::Cell;
 use std::ops::Range;
 
 use super::super::{ActorPlaces, RelationSettings, SentenceInput, StanceLabels, MAX_PAIRED_ACTORS};
 use super::{sentence_weights, PlaceWeights, Spare};
-use crate::features::actors::{Field, Mention, MentionRole, RoleReader};
+use crate::features::actors::{ArticleActors, Field, Mention, MentionRole};
 
 /// A sentence that names at least one paired actor.
 pub(super) struct NamedSentence {
@@ -39,12 +38,8 @@ const _: () = assert!(MAX_PAIRED_ACTORS <= 64);
 pub(super) struct NamedBySentence {
     pub(super) places: Vec<u8>,
     /// Beside each place, how strongly the sentence names that actor: the largest weight of
-    /// its mentions' roles there (never 0: an actor named with weight 0 is not a place). NaN
-    /// until read ([`Strengths::of`]) when the roles are read only where a pair needs them.
-    pub(super) strengths: Vec<Cell<f32>>,
-    /// Beside each place, the indices of the actor's first and last mentions in the
-    /// sentence, among the article's mentions: its strength is read from those between.
-    pub(super) members: Vec<(u32, u32)>,
+    /// its mentions' roles there (never 0: an actor named with weight 0 is not a place).
+    pub(super) strengths: Vec<f32>,
     /// Beside each place, the end of the actor's first mention in the sentence and the start
     /// of its last: where a cue word between it and another actor may stand.
     pub(super) bounds: Vec<(usize, usize)>,
@@ -57,42 +52,44 @@ impl NamedBySentence {
         &self.places[sentence.places.clone()]
     }
 
+    pub(super) fn strengths_of(&self, sentence: &NamedSentence) -> &[f32] {
+        &self.strengths[sentence.places.clone()]
+    }
+
     pub(super) fn bounds_of(&self, sentence: &NamedSentence) -> &[(usize, usize)] {
         &self.bounds[sentence.places.clone()]
     }
 }
 
-/// Whether the places' strengths may be read only where a pair needs them
-/// ([`Strengths::of`]): when no role weighs 0 or less, no role keeps a mention from naming
-/// its actor, and which sentences name which actors does not depend on the roles.
-pub(super) fn strengths_read_lazily(settings: &RelationSettings) -> bool {
-    settings.place_weight > 0.0 && settings.descriptor_weight > 0.0
-}
-
 /// The distinct actors of `paired` each sentence names wholly inside it, in order of first
-/// mention, and the weights of those sentences. `mentions` (the article's, in order of field
-/// and start) are walked once, sentence by sentence; a sentence before the last one read is
-/// found by bisection. Each place's strength is read here unless `lazy`
-/// ([`strengths_read_lazily`]); then it is left NaN for [`Strengths::of`].
+/// mention, and the weights of those sentences. The mentions are walked once in order of
+/// field and start (sorted here first if they are not), sentence by sentence; a sentence
+/// before the last one read is found by bisection.
 pub(super) fn places_by_sentence(
-    strengths: &Strengths<'_, '_>,
+    settings: &RelationSettings,
     labels: StanceLabels,
     sentences: &[SentenceInput<'_>],
-    lazy: bool,
+    actors: &ArticleActors,
+    paired: &ActorPlaces,
 ) -> NamedBySentence {
-    let (settings, mentions, paired) = (strengths.settings, strengths.mentions, strengths.paired);
+    let by_place = |m: &Mention| place_key(m.field, m.start);
+    let mentions: std::borrow::Cow<'_, [Mention]> = if actors.mentions.is_sorted_by_key(by_place) {
+        std::borrow::Cow::Borrowed(&actors.mentions)
+    } else {
+        let mut sorted = actors.mentions.clone();
+        sorted.sort_by_key(by_place);
+        std::borrow::Cow::Owned(sorted)
+    };
     // No more named sentences, nor places, than mentions.
     let room = mentions.len();
     let mut named = NamedBySentence::take();
     named.places.clear();
     named.strengths.clear();
     named.bounds.clear();
-    named.members.clear();
     named.sentences.clear();
     named.places.reserve(room);
     named.strengths.reserve(room);
     named.bounds.reserve(room);
-    named.members.reserve(room);
     named.sentences.reserve(room.min(sentences.len()));
     let mut place_weights = PlaceWeights::new(settings);
     let (mut next, mut run) = (0, 0);
@@ -112,25 +109,19 @@ pub(super) fn places_by_sentence(
         }
         let (first, mut set) = (named.places.len(), 0u64);
         while let Some(mention) = mentions.get(next).filter(|m| by_place(m) < end && m.field == field) {
-            // Fewer mentions than `u32::MAX`: a matcher keeps at most actors × its cap.
-            let at = next as u32;
             next += 1;
-            let strength = if lazy { f32::NAN } else { strengths.weight(mention) };
-            if let (Some(place), true, true) =
-                (paired.place(mention.actor), mention.end <= range.end, lazy || strength > 0.0)
-            {
+            let strength = role_weight(settings, mention.role);
+            if let (Some(place), true, true) = (paired.place(mention.actor), mention.end <= range.end, strength > 0.0) {
                 if set & (1 << place) == 0 {
                     set |= 1 << place;
                     // Below MAX_PAIRED_ACTORS ≤ 64: fits a u8.
                     named.places.push(place as u8);
-                    named.strengths.push(Cell::new(strength));
+                    named.strengths.push(strength);
                     named.bounds.push((mention.end, mention.start));
-                    named.members.push((at, at));
                 } else if let Some(k) = named.places[first..].iter().position(|&p| usize::from(p) == place) {
-                    let kept = &named.strengths[first + k];
-                    kept.set(kept.get().max(strength));
+                    let kept = &mut named.strengths[first + k];
+                    *kept = kept.max(strength);
                     named.bounds[first + k].1 = mention.start;
-                    named.members[first + k].1 = at;
                 }
             }
         }
@@ -142,71 +133,12 @@ pub(super) fn places_by_sentence(
     named
 }
 
-/// The places' strengths: what they are read from, and how.
-pub(in crate::model::relations) struct Strengths<'x, 'a> {
-    pub(in crate::model::relations) settings: &'x RelationSettings,
-    /// The article's mentions, in order of field and start.
-    pub(in crate::model::relations) mentions: &'x [Mention],
-    /// Reads the roles the matcher deferred (a deferred role without one weighs as an actor).
-    pub(in crate::model::relations) roles: Option<&'x RoleReader<'a>>,
-    pub(in crate::model::relations) paired: &'x ActorPlaces,
-    /// The article's sentences.
-    pub(in crate::model::relations) sentences: &'x [SentenceInput<'x>],
-}
-
-impl Strengths<'_, '_> {
-    /// How much `mention` names its actor in its sentence: its role's weight.
-    fn weight(&self, mention: &Mention) -> f32 {
-        let role = self.roles.map_or(mention.role, |roles| roles.role(mention));
-        role_weight(self.settings, role)
-    }
-
-    /// The strength of the `k`th place of `sentence` (one of `named`'s), read from its
-    /// mentions' roles the first time it is asked for.
-    #[inline]
-    pub(super) fn of(&self, named: &NamedBySentence, sentence: &NamedSentence, k: usize) -> f32 {
-        let at = sentence.places.start + k;
-        let known = named.strengths[at].get();
-        if known.is_nan() {
-            self.read(named, sentence, at)
-        } else {
-            known
-        }
-    }
-
-    /// [`Strengths::of`] the first time: the strength of the place at `at` in `named`, one
-    /// of `sentence`'s, read from its mentions' roles and kept.
-    #[inline(never)]
-    #[cold]
-    fn read(&self, named: &NamedBySentence, sentence: &NamedSentence, at: usize) -> f32 {
-        let actor = self.paired.actors()[usize::from(named.places[at])];
-        let end = self.sentences[sentence.index].range.end;
-        let (first, last) = named.members[at];
-        let mentions = &self.mentions[first as usize..=last as usize];
-        let strength = mentions
-            .iter()
-            .filter(|m| m.actor == actor && m.end <= end)
-            .map(|m| self.weight(m))
-            .reduce(f32::max)
-            .unwrap_or(0.0);
-        named.strengths[at].set(strength);
-        strength
-    }
-}
-
-/// The key [`places_by_sentence`] walks the mentions in: field, then start.
-pub(super) fn by_place(mention: &Mention) -> u64 {
-    place_key(mention.field, mention.start)
-}
-
 /// How much a mention in `role` names its actor in its sentence.
 fn role_weight(settings: &RelationSettings, role: MentionRole) -> f32 {
     match role {
         MentionRole::Actor => 1.0,
         MentionRole::Place => settings.place_weight,
         MentionRole::Descriptor => settings.descriptor_weight,
-        // Not read, for want of a reader: as the actor itself.
-        MentionRole::Deferred => 1.0,
     }
 }
 
