@@ -8,7 +8,6 @@
 //! The words are read off the token keys the tokenizer already left (no second
 //! tokenization), and only between the two actors of a pair in a sentence naming both.
 
-use std::cell::OnceCell;
 use std::sync::OnceLock;
 
 use crate::features::actors::Field;
@@ -151,17 +150,15 @@ impl CueKeys {
 }
 
 /// One field's token keys and their byte ranges, as the tokenizer left them.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Copy, Default)]
 struct FieldKeys<'a> {
     keys: &'a [u64],
     spans: &'a [(usize, usize)],
-    /// How many of the first `i` tokens are cue words, at `i`: made at the first question.
-    before: OnceCell<Vec<u32>>,
 }
 
 /// Where an article's cue words are: read lazily off its token keys, only between the two
 /// actors of a pair in a sentence that names both (no pass over the other tokens).
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Copy, Default)]
 pub struct CueWords<'a> {
     title: FieldKeys<'a>,
     text: FieldKeys<'a>,
@@ -172,30 +169,19 @@ impl<'a> CueWords<'a> {
     pub fn of(tokens: &'a Tokens) -> Self {
         let field = |field: Field| {
             let read = tokens.field(field);
-            FieldKeys { keys: read.keys(), spans: read.span_pairs(), before: OnceCell::new() }
+            FieldKeys { keys: read.keys(), spans: read.span_pairs() }
         };
         Self { title: field(Field::Title), text: field(Field::Text) }
     }
 
     /// Whether a cue word starts in `field` at a byte in `start..end`.
     pub fn any_between(&self, field: Field, start: usize, end: usize) -> bool {
-        let FieldKeys { keys, spans, before } = match field {
-            Field::Title => &self.title,
-            Field::Text => &self.text,
+        let FieldKeys { keys, spans } = match field {
+            Field::Title => self.title,
+            Field::Text => self.text,
         };
-        let before = before.get_or_init(|| {
-            let cues = CueKeys::get();
-            let mut before = Vec::with_capacity(keys.len() + 1);
-            let mut count = 0;
-            before.push(0);
-            for &key in keys.iter() {
-                count += u32::from(cues.contains(key));
-                before.push(count);
-            }
-            before
-        });
         let first = spans.partition_point(|span| span.0 < start);
-        let last = first + spans[first..].partition_point(|span| span.0 < end);
-        before.get(last) != before.get(first)
+        let cues = CueKeys::get();
+        spans.iter().zip(keys).skip(first).take_while(|(span, _)| span.0 < end).any(|(_, &key)| cues.contains(key))
     }
 }
