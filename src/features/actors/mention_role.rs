@@ -152,8 +152,6 @@ pub(super) fn classify(
     if role == Some(Role::Acronym) && text.get(end..).is_some_and(|rest| rest.starts_with('$')) {
         return None;
     }
-    // Tested as sets of roles, not by a `match` the compiler may make a jump table of:
-    // that indirect jump mispredicts at most mentions (the rows' roles come in no order).
     let place_roles = matches!(role, Some(Role::Name | Role::Seat | Role::Acronym | Role::Ambiguous));
     Some(if role == Some(Role::Adjective) {
         if describes_a_person(spans, at + len, text) {
