@@ -144,15 +144,8 @@ impl CueKeys {
     }
 
     fn contains(&self, key: u64) -> bool {
-        self.may_contain(key) && self.sorted.binary_search(&key).is_ok()
-    }
-
-    /// Whether the key's bit is set in the filter: false for nearly every token that is no
-    /// cue word, true for every cue word.
-    #[inline]
-    fn may_contain(&self, key: u64) -> bool {
         let bit = Self::bit(key);
-        self.filter[bit >> 6] & (1 << (bit & 63)) != 0
+        self.filter[bit >> 6] & (1 << (bit & 63)) != 0 && self.sorted.binary_search(&key).is_ok()
     }
 }
 
@@ -189,59 +182,6 @@ impl<'a> CueWords<'a> {
         };
         let first = spans.partition_point(|span| span.0 < start);
         let cues = CueKeys::get();
-        let count = keys.len().min(spans.len());
-        let (keys, spans) = (keys.get(first..count).unwrap_or(&[]), spans.get(first..count).unwrap_or(&[]));
-        // A chunk of tokens at a time: how many of them start before `end` is counted, and
-        // their keys are tested against the filter, without a branch per token; only a
-        // token through the filter (rare) is looked up.
-        for (keys, spans) in keys.chunks(CHUNK).zip(spans.chunks(CHUNK)) {
-            let inside = spans.iter().map(|span| usize::from(span.0 < end)).sum::<usize>();
-            let keys = &keys[..inside];
-            if keys.iter().fold(false, |any, &key| any | cues.may_contain(key))
-                && keys.iter().any(|&key| cues.contains(key))
-            {
-                return true;
-            }
-            if inside < spans.len() {
-                return false;
-            }
-        }
-        false
-    }
-}
-
-/// The tokens [`CueWords::any_between`] tests together.
-const CHUNK: usize = 8;
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::text::article::Article;
-    use crate::text::tokenizer::Tokenizer;
-
-    /// Whether a cue word starts between two bytes, chunk boundaries and the field's end
-    /// included: each answer against a plain scan of the tokens.
-    #[test]
-    fn a_cue_word_is_found_between_any_two_bytes() {
-        let text = "France and Germany met in Paris, then the two signed a pact against piracy near \
-                    Spain and Italy while Portugal watched the talks from afar at last.";
-        let mut tokens = Tokens::new();
-        tokens.read(&Tokenizer::default(), &Article::text(text));
-        let cues = CueWords::of(&tokens);
-        let read = tokens.field(Field::Text);
-        let (keys, spans) = (read.keys(), read.span_pairs());
-        let plain = |start: usize, end: usize| {
-            spans.iter().zip(keys).any(|(span, &key)| span.0 >= start && span.0 < end && CueKeys::get().contains(key))
-        };
-        let mut found = 0;
-        for start in 0..=text.len() {
-            for end in start..=text.len() + 1 {
-                let expected = plain(start, end);
-                assert_eq!(cues.any_between(Field::Text, start, end), expected, "{start}..{end}");
-                found += usize::from(expected);
-            }
-        }
-        assert!(found > 0);
-        assert!(!cues.any_between(Field::Text, 0, text.find(" met").unwrap_or(0)));
+        spans.iter().zip(keys).skip(first).take_while(|(span, _)| span.0 < end).any(|(_, &key)| cues.contains(key))
     }
 }
