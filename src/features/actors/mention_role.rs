@@ -27,22 +27,6 @@ pub enum MentionRole {
 /// Prepositions that make the name after them a place.
 const LOCATIVE: [&str; 9] = ["in", "at", "near", "inside", "outside", "within", "throughout", "across", "around"];
 
-/// The shortest and the longest of [`LOCATIVE`], in bytes.
-const LOCATIVE_LENGTHS: (usize, usize) = {
-    let (mut shortest, mut longest, mut i) = (usize::MAX, 0, 0);
-    while i < LOCATIVE.len() {
-        let len = LOCATIVE[i].len();
-        if len < shortest {
-            shortest = len;
-        }
-        if len > longest {
-            longest = len;
-        }
-        i += 1;
-    }
-    (shortest, longest)
-};
-
 /// Words for people that a demonym before them describes rather than stands for its state.
 const PERSONS: [&str; 40] = [
     "man",
@@ -87,6 +71,69 @@ const PERSONS: [&str; 40] = [
     "athletes",
 ];
 
+/// The length and first letter of some words, as a set: bit `letter` of `lengths[len]`, for
+/// a word of `len` bytes starting with the lowercase ASCII letter `b'a' + letter`. A token
+/// whose shape is not in the set is none of the words, known without comparing it to any.
+struct Shapes {
+    lengths: [u32; Shapes::LONGEST + 1],
+}
+
+impl Shapes {
+    /// The longest word a set holds, in bytes.
+    const LONGEST: usize = 15;
+
+    /// The shapes of `words`, each of lowercase ASCII letters and at most
+    /// [`Shapes::LONGEST`] bytes long.
+    const fn of(words: &[&str]) -> Self {
+        let mut lengths = [0u32; Self::LONGEST + 1];
+        let mut i = 0;
+        while i < words.len() {
+            let word = words[i].as_bytes();
+            assert!(!word.is_empty() && word.len() <= Self::LONGEST && word[0].is_ascii_lowercase());
+            lengths[word.len()] |= 1 << (word[0] - b'a');
+            i += 1;
+        }
+        Self { lengths }
+    }
+
+    /// The set with `word` added too.
+    const fn with(self, word: &str) -> Self {
+        let mut lengths = self.lengths;
+        let more = Self::of(&[word]);
+        let mut len = 0;
+        while len <= Self::LONGEST {
+            lengths[len] |= more.lengths[len];
+            len += 1;
+        }
+        Self { lengths }
+    }
+
+    /// Whether a word of the set may be `token` written in any ASCII case.
+    #[inline]
+    fn may_hold_any_case(&self, token: &str) -> bool {
+        self.may_hold(token.len(), token.as_bytes().first().map_or(0, |byte| byte | 0x20))
+    }
+
+    /// Whether a word of the set may be `token` as written.
+    #[inline]
+    fn may_hold_as_written(&self, token: &str) -> bool {
+        self.may_hold(token.len(), token.as_bytes().first().copied().unwrap_or(0))
+    }
+
+    /// Whether a word of the set has `len` bytes and starts with `first`.
+    #[inline]
+    fn may_hold(&self, len: usize, first: u8) -> bool {
+        let letter = first.wrapping_sub(b'a');
+        letter < 26 && self.lengths.get(len).is_some_and(|letters| letters & (1 << letter) != 0)
+    }
+}
+
+/// The shapes of [`LOCATIVE`] and "the": the words a walk back from a mention goes on at.
+static WALK_SHAPES: Shapes = Shapes::of(&LOCATIVE).with("the");
+
+/// The shapes of [`PERSONS`].
+static PERSON_SHAPES: Shapes = Shapes::of(&PERSONS);
+
 /// The most tokens walked back from a mention to its preposition ("in the", "at Wuhan ,").
 const MAX_WALK_BACK: usize = 3;
 
@@ -105,14 +152,17 @@ pub(super) fn classify(
     if role == Some(Role::Acronym) && text.get(end..).is_some_and(|rest| rest.starts_with('$')) {
         return None;
     }
-    Some(match role {
-        Some(Role::Adjective) if describes_a_person(spans, at + len, text) => MentionRole::Descriptor,
-        Some(Role::Name | Role::Seat | Role::Acronym | Role::Ambiguous)
-            if kind == ActorKind::State && names_a_place(spans, at, at + len, text) =>
-        {
-            MentionRole::Place
+    let place_roles = matches!(role, Some(Role::Name | Role::Seat | Role::Acronym | Role::Ambiguous));
+    Some(if role == Some(Role::Adjective) {
+        if describes_a_person(spans, at + len, text) {
+            MentionRole::Descriptor
+        } else {
+            MentionRole::Actor
         }
-        _ => MentionRole::Actor,
+    } else if place_roles && kind == ActorKind::State && names_a_place(spans, at, at + len, text) {
+        MentionRole::Place
+    } else {
+        MentionRole::Actor
     })
 }
 
@@ -130,7 +180,8 @@ fn describes_a_person(spans: &[(usize, usize)], next: usize, text: &str) -> bool
     let (Some(&last), Some(&after)) = (next.checked_sub(1).and_then(|i| spans.get(i)), spans.get(next)) else {
         return false;
     };
-    is_blank(gap(text, last, after)) && PERSONS.contains(&word(text, after))
+    let after_word = word(text, after);
+    PERSON_SHAPES.may_hold_as_written(after_word) && is_blank(gap(text, last, after)) && PERSONS.contains(&after_word)
 }
 
 /// Whether the mention from token `at` to `end` follows a locative preposition: right
@@ -143,14 +194,16 @@ fn names_a_place(spans: &[(usize, usize)], at: usize, end: usize, text: &str) ->
         let between = gap(text, spans[before], spans[next]);
         let token = word(text, spans[before]);
         // Only blanks between: a preposition ends the walk, "the" goes on past itself.
-        // Else only a comma after a capitalized word, where the mention ends its clause.
-        let goes_on = if is_blank(between) {
+        // Else only a comma after a capitalized word, where the mention ends its clause. A
+        // token of neither's shape (most) goes on only past such a comma, which is no blank.
+        let goes_on = if WALK_SHAPES.may_hold_any_case(token) && is_blank(between) {
             if is_locative(token) {
                 return true;
             }
             token.eq_ignore_ascii_case("the")
         } else {
-            between.trim() == ","
+            between.as_bytes().contains(&b',')
+                && between.trim() == ","
                 && token.chars().next().is_some_and(char::is_uppercase)
                 && ends_its_clause(spans, end, text)
         };
@@ -173,11 +226,9 @@ fn is_blank(between: &str) -> bool {
     }
 }
 
-/// Whether `token` is one of [`LOCATIVE`] in any ASCII case; a token of another length is
-/// turned away before any comparison.
+/// Whether `token` is one of [`LOCATIVE`] in any ASCII case.
 fn is_locative(token: &str) -> bool {
-    (LOCATIVE_LENGTHS.0..=LOCATIVE_LENGTHS.1).contains(&token.len())
-        && LOCATIVE.iter().any(|word| word.eq_ignore_ascii_case(token))
+    LOCATIVE.iter().any(|word| word.eq_ignore_ascii_case(token))
 }
 
 /// Whether the mention ending before token `end` is followed by punctuation or the end of
@@ -220,6 +271,28 @@ mod tests {
         assert_eq!(role_of("Talks were held in Geneva on Monday.", "Geneva", Role::Seat), MentionRole::Place);
         assert_eq!(role_of("He died in the United States.", "United States", Role::Name), MentionRole::Place);
         assert_eq!(role_of("He fell ill in Wuhan, China.", "China", Role::Name), MentionRole::Place);
+    }
+
+    /// The shape sets hold every word they stand for (a word they miss would never be
+    /// compared, and its role would change), in every ASCII case for the walk's words and
+    /// as written for the person words; most other tokens are turned away.
+    #[test]
+    fn the_shape_sets_hold_their_words() {
+        let capitalized = |word: &str| word[..1].to_ascii_uppercase() + &word[1..];
+        for word in LOCATIVE.iter().chain(&["the"]) {
+            for written in [word.to_string(), word.to_ascii_uppercase(), capitalized(word)] {
+                assert!(WALK_SHAPES.may_hold_any_case(&written), "{written}");
+            }
+        }
+        for word in PERSONS {
+            assert!(PERSON_SHAPES.may_hold_as_written(word), "{word}");
+            assert!(!PERSON_SHAPES.may_hold_as_written(&capitalized(word)), "{word}");
+        }
+        for other in ["said", "China", "inn", "", "\u{e9}t\u{e9}", "1n", "@t"] {
+            assert!(!WALK_SHAPES.may_hold_any_case(other), "{other}");
+        }
+        assert_eq!(role_of("Talks were held IN Geneva.", "Geneva", Role::Seat), MentionRole::Place);
+        assert_eq!(role_of("He died Within The United States.", "United States", Role::Name), MentionRole::Place);
     }
 
     #[test]
