@@ -29,6 +29,8 @@ import os
 import subprocess
 import sys
 
+from pair_labels import kappa
+
 LABELS = ("cooperation", "tension", "neutral")
 
 
@@ -77,15 +79,6 @@ def build(passes_path, train_csv, out):
     print(f"{written} items written, {left_out} left out (the passes differ)", file=sys.stderr)
 
 
-def kappa(pairs):
-    n = len(pairs)
-    observed = sum(a == b for a, b in pairs) / n
-    first = collections.Counter(a for a, _ in pairs)
-    second = collections.Counter(b for _, b in pairs)
-    expected = sum(first[label] * second[label] for label in LABELS) / (n * n)
-    return observed, (observed - expected) / (1 - expected) if expected < 1 else 1.0
-
-
 def agreement(passes_path):
     rows = [json.loads(line)["passes"] for line in open(passes_path, encoding="utf-8")]
     names = sorted({name for row in rows for name in row})
@@ -95,7 +88,7 @@ def agreement(passes_path):
         pairs = [(row[x], row[y]) for row in rows if x in row and y in row]
         if not pairs:
             continue
-        observed, k = kappa(pairs)
+        observed, k = kappa(pairs, LABELS)
         related = [(a, b) for a, b in pairs if "neutral" not in (a, b)]
         both = sum(a == b for a, b in related) / len(related) if related else float("nan")
         print(f"| {x}–{y} | {len(pairs)} | {observed:.3f} | {k:.3f} | {len(related)} | {both:.3f} |")

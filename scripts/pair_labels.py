@@ -62,12 +62,13 @@ def build(labels_dir, out):
     print(f"{len(rows)} labelled pairs, {len({r['doc'] for r in rows})} documents: {dict(counts)}")
 
 
-def kappa(pairs):
+def kappa(pairs, labels=LABELS):
+    """Accuracy and Cohen's kappa of two labelers' `pairs` of labels, over `labels`."""
     n = len(pairs)
     observed = sum(x == y for x, y in pairs) / n
     first = collections.Counter(x for x, _ in pairs)
     second = collections.Counter(y for _, y in pairs)
-    expected = sum(first[label] * second[label] for label in LABELS) / (n * n)
+    expected = sum(first[label] * second[label] for label in labels) / (n * n)
     return observed, (observed - expected) / (1 - expected) if expected < 1 else 1.0
 
 
@@ -83,10 +84,7 @@ def agreement(path):
                 continue
             accuracy, k = kappa(both)
             binary = [(a != "none" and "rel" or "none", b != "none" and "rel" or "none") for a, b in both]
-            global LABELS
-            saved, LABELS = LABELS, ("none", "rel")
-            b_accuracy, b_kappa = kappa(binary)
-            LABELS = saved
+            b_accuracy, b_kappa = kappa(binary, ("none", "rel"))
             print(f"| {x}–{y} | {len(both)} | {accuracy:.3f} | {k:.3f} | {b_accuracy:.3f} | {b_kappa:.3f} |")
     multi = [r for r in rows if len(r["passes"]) >= 2]
     unanimous = sum(len({strip(p) for p in r["passes"].values()}) == 1 for r in multi)
