@@ -261,23 +261,15 @@ impl Model {
             stances.reserve(count);
         }
         mean.fill(0.0);
-        // Each sentence's probabilities written straight into its place in `per_sentence`
-        // when it is given (grown once here), else into the one buffer: no copy per sentence.
-        let mut places = per_sentence.as_deref_mut().map(|per_sentence| {
-            let start = per_sentence.len();
-            per_sentence.resize(start + count * labels, 0.0);
-            per_sentence[start..].chunks_exact_mut(labels.max(1))
-        });
         for index in 0..count {
-            let probabilities = match places.as_mut().and_then(Iterator::next) {
-                Some(place) => place,
-                None => &mut *probabilities,
-            };
             let mut counts = analysis.sentence_counts(index);
             let (slots, tf) = counts.drain_tf(sublinear);
             self.packed.head_probabilities(&self.heads, bound.stance, slots, tf, probabilities);
             drop(counts);
             mean.iter_mut().zip(&*probabilities).for_each(|(m, p)| *m += p);
+            if let Some(per_sentence) = per_sentence.as_deref_mut() {
+                per_sentence.extend_from_slice(probabilities);
+            }
             if let (Some(stances), Some(sentence)) = (stances.as_deref_mut(), analysis.tokens().sentences().get(index))
             {
                 stances.push(self.sentence_stance(bound, sentence, probabilities));
