@@ -114,7 +114,9 @@ impl Tokens {
             let mut cursor = 0;
             sentences::split_each(text, |bytes| {
                 let first = first_at(spans, cursor, bytes.start);
-                let end = first_at(spans, first, bytes.end);
+                // The tokens from `first` on start at distinct bytes from `bytes.start` on:
+                // at most `bytes.len()` of them start in the sentence.
+                let end = first_at_within(spans, first, bytes.end, bytes.len());
                 cursor = end;
                 self.sentences.push(Sentence { field, bytes, tokens: first..end });
             });
@@ -138,6 +140,14 @@ impl Tokens {
 fn first_at(spans: &[(usize, usize)], from: usize, offset: usize) -> usize {
     let rest = spans.get(from..).unwrap_or_default();
     from + rest.iter().take_while(|&&(start, _)| start < offset).count()
+}
+
+/// [`first_at`] when it is at most `from + most`, by bisection over those spans: its steps
+/// select without branching, so that where a sentence ends costs no mispredicted branch
+/// (a walk mispredicts its exit once a sentence).
+fn first_at_within(spans: &[(usize, usize)], from: usize, offset: usize, most: usize) -> usize {
+    let window = spans.get(from..spans.len().min(from.saturating_add(most))).unwrap_or_default();
+    from + window.partition_point(|&(start, _)| start < offset)
 }
 
 #[cfg(test)]
@@ -181,6 +191,21 @@ mod tests {
                 gaps.iter().scan(0, |at, gap| { *at += gap + 1; Some((*at, *at + 1)) }).collect();
             let expected = spans.partition_point(|&(start, _)| start < offset);
             proptest::prop_assert_eq!(first_at(&spans, from.min(expected), offset), expected);
+        }
+
+        #[test]
+        fn first_at_within_finds_what_bisection_finds(
+            gaps in proptest::collection::vec(0usize..5, 0..40),
+            start in 0usize..120,
+            len in 0usize..40,
+        ) {
+            // As `split_sentences` asks: from the first token at or after a sentence's start,
+            // for the first at or after its end, at most its length on.
+            let spans: Vec<(usize, usize)> =
+                gaps.iter().scan(0, |at, gap| { *at += gap + 1; Some((*at, *at + 1)) }).collect();
+            let from = spans.partition_point(|&(s, _)| s < start);
+            let expected = spans.partition_point(|&(s, _)| s < start + len);
+            proptest::prop_assert_eq!(first_at_within(&spans, from, start + len, len), expected);
         }
     }
 }
