@@ -329,18 +329,18 @@ fn finish(
     tallied: Tallied,
     article_tension: f32,
 ) -> Relations {
-    let Tallied { paired, tallies, .. } = tallied;
+    let (paired, tallies) = (&tallied.paired, &tallied.tallies);
     let crowd = settings.min_score_per_actor * paired.actors().len().saturating_sub(2) as f32;
     let thresholds = Thresholds::of(settings, sentences);
     let least = thresholds.least() + crowd;
-    let mut found: Vec<(&Entry, &[u32])> =
-        tallies.entries().filter(|(entry, _)| entry.tally.score >= least && entry.tally.score > 0.0).collect();
+    let mut found: Vec<&Entry> =
+        tallies.entries().iter().filter(|entry| entry.tally.score >= least && entry.tally.score > 0.0).collect();
     // In the order of the pairs' places, so that equal keys below keep one order.
-    found.sort_unstable_by_key(|(entry, _)| entry.places);
+    found.sort_unstable_by_key(|entry| entry.places);
     let paired = paired.actors();
     let mut pairs: Vec<Relation> = found
         .into_iter()
-        .map(|(entry, evidence)| {
+        .map(|entry| {
             let (tally, (i, j)) = (&entry.tally, entry.places);
             let (x, y) = (paired[usize::from(i)], paired[usize::from(j)]);
             let (a, b) = if gazetteer.code(x) <= gazetteer.code(y) { (x, y) } else { (y, x) };
@@ -353,7 +353,8 @@ fn finish(
             };
             let probability = share * (1.0 - (-tally.score).exp());
             let (score, prominence) = (tally.score, tally.prominence);
-            let evidence = evidence_of(evidence, sentences);
+            let evidence =
+                evidence_of(tallied.evidence(settings, entry.places, settings.max_evidence).as_slice(), sentences);
             Relation { a, b, label, probability, main: false, score, prominence, evidence }
         })
         .collect();

@@ -2,6 +2,8 @@
 //! relations between them, found from the article's one token stream and its sentences'
 //! stances (see [`crate::features::actors`] and [`crate::model::relations`]).
 
+use std::cell::Cell;
+
 use super::Model;
 use crate::features::actors::{Actor, ActorId, ArticleActors, Field, Gazetteer, MatchSettings};
 use crate::model::relations::{
@@ -73,7 +75,9 @@ pub(super) fn find_relations(
     }
     let sentences = sentence_inputs(tokens, stances, label_count);
     let cues = cue_words(&settings, tokens);
-    relations_with_cues(gazetteer, &settings, labels, &sentences, actors, cues.as_ref())
+    let found = relations_with_cues(gazetteer, &settings, labels, &sentences, actors, cues.as_ref());
+    give_back(sentences);
+    found
 }
 
 /// Whether [`find_relations`] would find a pair, found without building them.
@@ -90,7 +94,9 @@ pub(super) fn finds_relation(
     }
     let sentences = sentence_inputs(tokens, stances, label_count);
     let cues = cue_words(&settings, tokens);
-    has_relation_with_cues(&settings, labels, &sentences, actors, cues.as_ref())
+    let found = has_relation_with_cues(&settings, labels, &sentences, actors, cues.as_ref());
+    give_back(sentences);
+    found
 }
 
 /// The cue words among the article's token keys, when the settings weigh by them.
@@ -98,39 +104,70 @@ fn cue_words<'t>(settings: &RelationSettings, tokens: &'t Tokens) -> Option<CueW
     (settings.uncued_weight != 1.0).then(|| CueWords::of(tokens))
 }
 
-/// The sentences of `tokens` with their stance probabilities, `label_count` of `stances` each.
+thread_local! {
+    /// The sentence list of the thread's last relation tally, kept empty for the next: as
+    /// long as the longest article's sentences.
+    static SPARE_SENTENCES: Cell<Vec<SentenceInput<'static>>> = const { Cell::new(Vec::new()) };
+}
+
+/// The sentences of `tokens` with their stance probabilities, `label_count` of `stances` each,
+/// in the thread's spare list (give it back with [`give_back`]).
 fn sentence_inputs<'a>(tokens: &Tokens, stances: &'a [f32], label_count: usize) -> Vec<SentenceInput<'a>> {
-    tokens
-        .sentences()
-        .iter()
-        .zip(stances.chunks_exact(label_count.max(1)))
-        .map(|(sentence, stance)| SentenceInput { field: sentence.field, range: sentence.bytes.clone(), stance })
-        .collect()
+    let mut sentences: Vec<SentenceInput<'a>> = SPARE_SENTENCES.try_with(Cell::take).unwrap_or_default();
+    sentences.clear();
+    let read = tokens.sentences();
+    sentences.reserve(read.len());
+    sentences.extend(
+        read.iter().zip(stances.chunks_exact(label_count.max(1))).map(|(sentence, stance)| SentenceInput {
+            field: sentence.field,
+            range: sentence.bytes.clone(),
+            stance,
+        }),
+    );
+    sentences
+}
+
+/// Keeps `sentences`' memory as the thread's spare list. Emptied first, the list borrows
+/// nothing: collected in place under the spare's type, it keeps its memory.
+fn give_back(mut sentences: Vec<SentenceInput<'_>>) {
+    sentences.clear();
+    let unborrowed = |sentence: SentenceInput<'_>| SentenceInput { stance: &[], ..sentence };
+    let empty: Vec<SentenceInput<'static>> = sentences.into_iter().map(unborrowed).collect();
+    let _ = SPARE_SENTENCES.try_with(|spare| spare.set(empty));
 }
 
 impl Model {
     /// The answer's actors, most-mentioned first, each with its mentions in the article's
-    /// order: one walk over the mentions, each put in its actor's list.
+    /// order: one walk over the mentions, each put in its actor's list, every list sized
+    /// once (the actors' own lists are the answer: no list of lists beside it).
     pub(super) fn named_actors<'m>(&'m self, gazetteer: &'m Gazetteer, actors: &ArticleActors) -> Vec<NamedActor<'m>> {
-        let places = ActorPlaces::new(&actors.actors);
         let cap = match_settings().max_mentions;
-        let mut lists: Vec<Vec<(Field, usize, usize)>> =
-            actors.actors.iter().map(|count| Vec::with_capacity((count.mentions as usize).min(cap))).collect();
+        let mut named: Vec<NamedActor<'m>> = Vec::with_capacity(actors.actors.len());
+        named.extend(actors.actors.iter().filter_map(|count| {
+            let mentions = Vec::with_capacity((count.mentions as usize).min(cap));
+            Some(NamedActor { actor: gazetteer.actor(count.actor)?, count: count.mentions, mentions })
+        }));
+        // Each listed actor at its place in `actors.actors`, unless the gazetteer lacks one
+        // (then found by the actor it resolves to).
+        let aligned = named.len() == actors.actors.len();
+        let places = ActorPlaces::new(&actors.actors);
         let paired = places.actors().len();
         for mention in &actors.mentions {
             let beyond = || actors.actors[paired..].iter().position(|count| count.actor == mention.actor);
-            if let Some(place) = places.place(mention.actor).or_else(|| beyond().map(|place| paired + place)) {
-                lists[place].push((mention.field, mention.start, mention.end));
+            let Some(place) = places.place(mention.actor).or_else(|| beyond().map(|place| paired + place)) else {
+                continue;
+            };
+            let at = if aligned {
+                Some(place)
+            } else {
+                let actor = gazetteer.actor(mention.actor);
+                named.iter().position(|named| actor.is_some_and(|actor| std::ptr::eq(named.actor, actor)))
+            };
+            if let Some(named) = at.and_then(|at| named.get_mut(at)) {
+                named.mentions.push((mention.field, mention.start, mention.end));
             }
         }
-        actors
-            .actors
-            .iter()
-            .zip(lists)
-            .filter_map(|(count, mentions)| {
-                Some(NamedActor { actor: gazetteer.actor(count.actor)?, count: count.mentions, mentions })
-            })
-            .collect()
+        named
     }
 
     /// The answer's relations, main first.
@@ -150,5 +187,31 @@ impl Model {
                 })
             })
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::text::tokenizer::Tokenizer;
+
+    #[test]
+    fn the_sentence_list_is_filled_in_the_memory_given_back() {
+        let (mut tokens, article) =
+            (Tokens::default(), Article::text("France met Germany. Russia warned Ukraine. It rained."));
+        tokens.read(&Tokenizer::default(), &article);
+        tokens.split_sentences(&article);
+        let stances = [0.5_f32; 9];
+        let sentences = sentence_inputs(&tokens, &stances, 3);
+        assert_eq!(sentences.len(), 3);
+        assert_eq!(sentences[1].stance, [0.5; 3]);
+        let mut sentences = sentences;
+        sentences.reserve(64);
+        let room = sentences.capacity();
+        give_back(sentences);
+        let again = sentence_inputs(&tokens, &stances[..6], 3);
+        assert_eq!(again.len(), 2, "as many as the stances give");
+        assert_eq!(again.capacity(), room, "the list given back is reused");
+        give_back(again);
     }
 }

@@ -4,9 +4,10 @@
 
 use std::cell::Cell;
 
-use super::{ActorPlaces, CueWords, RelationSettings, SentenceInput, StanceLabels, MAX_EVIDENCE, MAX_PAIRED_ACTORS};
+use super::{ActorPlaces, CueWords, RelationSettings, SentenceInput, StanceLabels, MAX_PAIRED_ACTORS};
 use crate::features::actors::{ArticleActors, Field};
 
+mod evidence;
 mod named;
 
 use named::{places_by_sentence, NamedBySentence};
@@ -19,27 +20,13 @@ pub(super) struct Tally {
     pub(super) tension: f32,
 }
 
-/// A pair's evidence sentences, in the order found.
-#[derive(Debug, Default, Clone, Copy)]
-struct Evidence {
-    len: u8,
-    sentences: [u32; MAX_EVIDENCE],
-}
-
-impl Evidence {
-    fn as_slice(&self) -> &[u32] {
-        &self.sentences[..usize::from(self.len)]
-    }
-}
-
 /// The tallies of the pairs of an article's first [`MAX_PAIRED_ACTORS`] actors that have
 /// evidence: pair `(i, j)`, `i < j`, of the actors' places in [`ArticleActors::actors`],
 /// found through a triangular table of slots. Only the slots are as many as the pairs (two
-/// bytes each); a tally and its evidence are made when the pair's first evidence comes.
+/// bytes each); a tally is made when the pair's first evidence comes.
 pub(super) struct PairTallies {
     actors: usize,
     buffers: PairBuffers,
-    keep_evidence: bool,
 }
 
 /// What [`PairTallies`] holds, kept by the thread between articles (see [`Spare`]).
@@ -49,8 +36,6 @@ struct PairBuffers {
     slots: Vec<u16>,
     /// The pairs with evidence, in the order of their first.
     entries: Vec<Entry>,
-    /// Each entry's evidence sentences, beside it; only when evidence is kept (else empty).
-    evidence: Vec<Evidence>,
 }
 
 /// Buffers a thread keeps from one article's tally to the next, so that a tally allocates
@@ -107,21 +92,18 @@ pub(super) struct Entry {
 const _: () = assert!(MAX_PAIRED_ACTORS * (MAX_PAIRED_ACTORS - 1) / 2 < u16::MAX as usize);
 
 impl PairTallies {
-    fn new(actors: usize, keep_evidence: bool) -> Self {
+    fn new(actors: usize) -> Self {
         let pairs = actors * actors.saturating_sub(1) / 2;
         let mut buffers = PairBuffers::take();
         buffers.slots.clear();
         buffers.slots.resize(pairs, 0);
         buffers.entries.clear();
-        buffers.evidence.clear();
-        Self { actors, buffers, keep_evidence }
+        Self { actors, buffers }
     }
 
-    /// The pairs with evidence, in the order of their first, each with its evidence
-    /// sentences when kept (else none).
-    pub(super) fn entries(&self) -> impl Iterator<Item = (&Entry, &[u32])> {
-        let evidence = self.buffers.evidence.iter().map(Evidence::as_slice).chain(std::iter::repeat(&[][..]));
-        self.buffers.entries.iter().zip(evidence)
+    /// The pairs with evidence, in the order of their first.
+    pub(super) fn entries(&self) -> &[Entry] {
+        &self.buffers.entries
     }
 
     /// The place of pair `(i, j)`, `i < j < actors`, in the triangular table.
@@ -129,16 +111,9 @@ impl PairTallies {
         i * (2 * self.actors - i - 1) / 2 + (j - i - 1)
     }
 
-    /// Adds a piece of evidence, from `sentences`, to the pair of actor places `x` and `y`;
-    /// the pair's score after it.
-    fn add(
-        &mut self,
-        x: u8,
-        y: u8,
-        (weight, tension, place): (f32, f32, f32),
-        sentences: &[u32],
-        max_evidence: usize,
-    ) -> f32 {
+    /// Adds a piece of evidence to the pair of actor places `x` and `y`; the pair's score
+    /// after it.
+    fn add(&mut self, x: u8, y: u8, (weight, tension, place): (f32, f32, f32)) -> f32 {
         if x == y {
             return 0.0;
         }
@@ -149,9 +124,6 @@ impl PairTallies {
             0 => {
                 // At most as many entries as pairs, and those fit in a u16 (checked above).
                 buffers.entries.push(Entry { places, tally: Tally::default() });
-                if self.keep_evidence {
-                    buffers.evidence.push(Evidence::default());
-                }
                 buffers.slots[pair] = buffers.entries.len() as u16;
                 buffers.entries.len() - 1
             }
@@ -161,17 +133,7 @@ impl PairTallies {
         tally.score += weight;
         tally.prominence += place;
         tally.tension += weight * tension;
-        let score = tally.score;
-        if let Some(evidence) = buffers.evidence.get_mut(slot) {
-            for &sentence in sentences {
-                let len = usize::from(evidence.len);
-                if len < max_evidence.min(MAX_EVIDENCE) && !evidence.as_slice().contains(&sentence) {
-                    evidence.sentences[len] = sentence;
-                    evidence.len += 1;
-                }
-            }
-        }
-        score
+        tally.score
     }
 }
 
@@ -182,10 +144,21 @@ pub(super) struct Tallied {
     pub(super) tallies: PairTallies,
     /// True if the tally stopped early, at the first pair whose score reached the stop.
     pub(super) stopped: bool,
+    /// The sentences that name a paired actor, when kept for [`Tallied::evidence`]: only the
+    /// few pairs found need their evidence, read again here rather than kept for every pair.
+    named: Option<NamedBySentence>,
+}
+
+impl Drop for Tallied {
+    fn drop(&mut self) {
+        if let Some(named) = self.named.take() {
+            named.give_back();
+        }
+    }
 }
 
 /// The tallies of every pair of `actors`' first [`MAX_PAIRED_ACTORS`] actors over
-/// `sentences`, with evidence if `keep_evidence`; stopped at the first pair whose score
+/// `sentences`, keeping what [`Tallied::evidence`] reads if `keep_evidence`; stopped at the first pair whose score
 /// reaches `stop_at` (and is above zero), if given. With `cues`, a sentence naming both of a
 /// pair with no cue word between them weighs [`RelationSettings::uncued_weight`].
 pub(super) fn tally(
@@ -197,11 +170,16 @@ pub(super) fn tally(
     cues: Option<&CueWords<'_>>,
 ) -> Tallied {
     let paired = ActorPlaces::new(&actors.actors);
-    let mut tallies = PairTallies::new(paired.actors().len(), keep_evidence);
+    let mut tallies = PairTallies::new(paired.actors().len());
     let named = places_by_sentence(settings, labels, sentences, actors, &paired);
     let stopped = tally_sentences(settings, &named, &mut tallies, stop_at, cues.map(|cues| (cues, sentences)));
-    named.give_back();
-    Tallied { paired, tallies, stopped }
+    let named = if keep_evidence {
+        Some(named)
+    } else {
+        named.give_back();
+        None
+    };
+    Tallied { paired, tallies, stopped, named }
 }
 
 /// Adds the evidence of the sentences of `named` to `tallies`, as [`tally`] describes, with
@@ -216,7 +194,6 @@ fn tally_sentences(
 ) -> bool {
     // Scores only grow, so a pair that reaches the stop is past it at the end too.
     let reaches = |score: f32| stop_at.is_some_and(|stop| score >= stop && score > 0.0);
-    let max_evidence = settings.max_evidence;
     // Only the sentences that name a paired actor: the others add nothing, and skipping
     // them spares a few hard-to-predict branches per sentence.
     for (k, first) in named.sentences.iter().enumerate() {
@@ -229,14 +206,14 @@ fn tally_sentences(
                     cue_weight(settings, cues, sentences[s].field, bounds[i], bounds[j])
                 });
                 let weights = scaled(first.weights, strength[i] * strength[j] * cued);
-                if reaches(tallies.add(x, y, weights, &[s as u32], max_evidence)) {
+                if reaches(tallies.add(x, y, weights)) {
                     return true;
                 }
             }
         }
         // Two sentences of one field at most `window` apart, each naming one of the pair.
         for second in &named.sentences[k + 1..] {
-            let (next, distance) = (second.index, second.index - s);
+            let distance = second.index - s;
             if distance > settings.window || second.run != first.run {
                 break;
             }
@@ -247,7 +224,7 @@ fn tally_sentences(
             for (&x, &sx) in here.iter().zip(strength) {
                 for (&y, &sy) in there.clone().filter(|(&y, _)| !first.holds(y)) {
                     let apart = scaled(apart, sx * sy);
-                    if reaches(tallies.add(x, y, apart, &[s as u32, next as u32], max_evidence)) {
+                    if reaches(tallies.add(x, y, apart)) {
                         return true;
                     }
                 }

@@ -120,6 +120,19 @@ fn sentences_two_apart_count_with_window_two_at_half_the_adjacent_weight() {
 }
 
 #[test]
+fn evidence_comes_in_the_order_the_tally_meets_it_each_sentence_once() {
+    // Iran in the first two sentences, Israel in the third: the first meets the third two
+    // apart, then the second meets it one apart; the sentence naming both comes last.
+    let text = "Iran fired missiles. Iran said more. Israel vowed to respond. Iran and Israel traded fire.";
+    let settings = RelationSettings { window: 2, min_score: 0.1, ..plain() };
+    let found = relations_of(&settings, "", text, &[TENSE; 4]);
+    assert_eq!(pairs(&found), [("IRN", "ISR", "tension", true)]);
+    let evidence: Vec<usize> = found.pairs[0].evidence.iter().map(|&(_, start, _)| start).collect();
+    let at = |sentence: &str| text.find(sentence).unwrap_or(usize::MAX);
+    assert_eq!(evidence, [0, at("Israel vowed"), at("Iran said"), at("Iran and")]);
+}
+
+#[test]
 fn the_title_weighs_more() {
     let settings = RelationSettings { min_score: 1.0, title_weight: 2.0, ..plain() };
     let found = relations_of(&settings, "Japan and India sign pact", "Nothing else.", &[FRIENDLY, NEUTRAL]);
