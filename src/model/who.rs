@@ -139,35 +139,29 @@ fn give_back(mut sentences: Vec<SentenceInput<'_>>) {
 impl Model {
     /// The answer's actors, most-mentioned first, each with its mentions in the article's
     /// order: one walk over the mentions, each put in its actor's list, every list sized
-    /// once (the actors' own lists are the answer: no list of lists beside it).
+    /// once. An actor the gazetteer lacks holds its place, empty, until the end.
+    // `flatten` in place of `filter_map` would not collect in place: a new list, grown as
+    // it fills, for every answer.
+    #[allow(clippy::filter_map_identity)]
     pub(super) fn named_actors<'m>(&'m self, gazetteer: &'m Gazetteer, actors: &ArticleActors) -> Vec<NamedActor<'m>> {
         let cap = match_settings().max_mentions;
-        let mut named: Vec<NamedActor<'m>> = Vec::with_capacity(actors.actors.len());
-        named.extend(actors.actors.iter().filter_map(|count| {
-            let mentions = Vec::with_capacity((count.mentions as usize).min(cap));
-            Some(NamedActor { actor: gazetteer.actor(count.actor)?, count: count.mentions, mentions })
-        }));
-        // Each listed actor at its place in `actors.actors`, unless the gazetteer lacks one
-        // (then found by the actor it resolves to).
-        let aligned = named.len() == actors.actors.len();
+        let mut named: Vec<Option<NamedActor<'m>>> = (actors.actors.iter())
+            .map(|count| {
+                let mentions = Vec::with_capacity((count.mentions as usize).min(cap));
+                Some(NamedActor { actor: gazetteer.actor(count.actor)?, count: count.mentions, mentions })
+            })
+            .collect();
         let places = ActorPlaces::new(&actors.actors);
         let paired = places.actors().len();
         for mention in &actors.mentions {
             let beyond = || actors.actors[paired..].iter().position(|count| count.actor == mention.actor);
-            let Some(place) = places.place(mention.actor).or_else(|| beyond().map(|place| paired + place)) else {
-                continue;
-            };
-            let at = if aligned {
-                Some(place)
-            } else {
-                let actor = gazetteer.actor(mention.actor);
-                named.iter().position(|named| actor.is_some_and(|actor| std::ptr::eq(named.actor, actor)))
-            };
-            if let Some(named) = at.and_then(|at| named.get_mut(at)) {
+            let place = places.place(mention.actor).or_else(|| beyond().map(|place| paired + place));
+            if let Some(Some(named)) = place.and_then(|place| named.get_mut(place)) {
                 named.mentions.push((mention.field, mention.start, mention.end));
             }
         }
-        named
+        // Collected in place: an `Option<NamedActor>` is the size of a `NamedActor`.
+        named.into_iter().filter_map(|named| named).collect()
     }
 
     /// The answer's relations, main first.
