@@ -31,7 +31,9 @@
 //! bench starts, or for a `--connect`ed one whose process id `--server-pid` gives. The
 //! started server is this build's, or with `--server-checkout DIR` the release build of
 //! another checkout (`DIR/target/release/accord`, with `DIR/models`): two builds measured
-//! in one sitting by the same client.
+//! in one sitting by the same client. `--actors off` serves this build's shipped model
+//! with its gazetteer removed (written to a temporary models directory): the same heads
+//! without actor matching or the relation rule.
 //!
 //! `cargo bench --bench grpc_load -- --secs 10`
 //! `cargo bench --bench grpc_load -- --runs unary --article-bytes 64 --server-log info --server-checkout ../base`
@@ -78,6 +80,9 @@ struct Settings {
     /// The process id of a `--connect`ed server, whose CPU time is then reported.
     server_pid: Option<u32>,
     server_log: String,
+    /// `on`, or `off` to serve this build's shipped model with its gazetteer removed (no
+    /// actor matching, no relation rule): what the server costs apart from the actors.
+    actors: String,
     /// Which runs to make: `batch`, `unary`, or `both`.
     runs: String,
     /// `raw` or `tonic`.
@@ -98,6 +103,7 @@ impl Settings {
             server_checkout: None,
             server_pid: None,
             server_log: "warn".into(),
+            actors: "on".into(),
             runs: "both".into(),
             client: "raw".into(),
         };
@@ -117,12 +123,17 @@ impl Settings {
                 "--server-checkout" => settings.server_checkout = Some(PathBuf::from(value)),
                 "--server-pid" => settings.server_pid = Some(number()? as u32),
                 "--server-log" => settings.server_log = value,
+                "--actors" if ["on", "off"].contains(&value.as_str()) => settings.actors = value,
+                "--actors" => return Err(format!("--actors is on or off, not `{value}`")),
                 "--runs" if ["batch", "unary", "both", "large"].contains(&value.as_str()) => settings.runs = value,
                 "--runs" => return Err(format!("--runs is batch, unary, both or large, not `{value}`")),
                 "--client" if ["raw", "tonic"].contains(&value.as_str()) => settings.client = value,
                 "--client" => return Err(format!("--client is raw or tonic, not `{value}`")),
                 _ => return Err(format!("unknown flag {flag}")),
             }
+        }
+        if settings.actors == "off" && (settings.server_checkout.is_some() || settings.connect.is_some()) {
+            return Err("--actors off serves this build's model: not with --server-checkout or --connect".into());
         }
         Ok(settings)
     }
@@ -392,13 +403,15 @@ struct Server {
 }
 
 impl Server {
-    /// Starts this build's server, or `checkout`'s release build with its models.
-    fn start(log_level: &str, checkout: Option<&Path>) -> Result<Self, String> {
+    /// Starts this build's server, or `checkout`'s release build with its models; with
+    /// `actors` false, this build's shipped model without its gazetteer.
+    fn start(log_level: &str, checkout: Option<&Path>, actors: bool) -> Result<Self, String> {
         let dir = tempfile::tempdir().map_err(|e| format!("tempdir: {e}"))?;
         let ready = dir.path().join("ready");
         let (binary, models) = match checkout {
             Some(checkout) => (checkout.join("target/release/accord"), checkout.join("models")),
-            None => (PathBuf::from(env!("CARGO_BIN_EXE_accord")), common::root().join("models")),
+            None if actors => (PathBuf::from(env!("CARGO_BIN_EXE_accord")), common::root().join("models")),
+            None => (PathBuf::from(env!("CARGO_BIN_EXE_accord")), without_actors(dir.path())?),
         };
         let mut child = Command::new(&binary)
             .args(["serve", "--addr", "127.0.0.1:0", "--model", "default", "--models-dir"])
@@ -435,6 +448,18 @@ impl Server {
     }
 }
 
+/// Writes this build's shipped model without its gazetteer as `default` in a models
+/// directory under `dir`, and returns that directory.
+fn without_actors(dir: &Path) -> Result<PathBuf, String> {
+    let model = accord::Model::load(&common::root().join("models/default/model.bin"))
+        .map_err(|e| format!("the shipped model: {e}"))?;
+    let models = dir.join("models");
+    let file = models.join("default/model.bin");
+    std::fs::create_dir_all(models.join("default")).map_err(|e| format!("{}: {e}", models.display()))?;
+    model.with_actors(None).save(&file).map_err(|e| format!("{}: {e}", file.display()))?;
+    Ok(models)
+}
+
 /// CPU time a process has used, in seconds: user and system time of all its threads, from
 /// `/proc/PID/stat` (fields 14 and 15, in clock ticks).
 fn cpu_seconds(pid: u32) -> Option<f64> {
@@ -461,7 +486,9 @@ fn main() -> Result<(), String> {
     let workload = Arc::new(Workload::new(common::articles(&texts, settings.article_bytes, 4 << 20), settings.batch));
     let server = match &settings.connect {
         Some(_) => None,
-        None => Some(Server::start(&settings.server_log, settings.server_checkout.as_deref())?),
+        None => {
+            Some(Server::start(&settings.server_log, settings.server_checkout.as_deref(), settings.actors == "on")?)
+        }
     };
     let server_pid = server.as_ref().map(|server| server.child.id()).or(settings.server_pid);
     let cpu = move || server_pid.and_then(cpu_seconds);

@@ -7,7 +7,8 @@
 //! sentences as they are (the single-sentence head's inputs), or `news` for the bodies of
 //! data/news's 163 whole news stories as they are; rounds (1); and what to run:
 //! `classify` (the whole path), `relations` (the whole path with the actors and relations
-//! asked for), `plain` (`Model::predict_plain`) or `tokenize`.
+//! asked for), `no_actors` (the whole path on the shipped model without its gazetteer: no
+//! actor matching, no relation rule), `plain` (`Model::predict_plain`) or `tokenize`.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::hint::black_box;
@@ -71,6 +72,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let rounds: usize = args.next().map_or(Ok(1), |a| a.parse())?;
     let what = args.next().unwrap_or_else(|| "classify".into());
     let model = Model::load(&common::root().join("models/default/model.bin"))?;
+    let model = if what == "no_actors" { model.with_actors(None) } else { model };
     let pool = match size.as_str() {
         "sentences" => sentences()?,
         "news" => news()?,
