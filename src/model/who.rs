@@ -52,7 +52,8 @@ pub fn match_settings() -> MatchSettings {
 pub(super) fn find_actors(gazetteer: &Gazetteer, tokens: &Tokens, article: &Article) -> ArticleActors {
     let mut matcher = gazetteer.matcher(match_settings());
     for (field, text) in article.fields() {
-        matcher.match_tokens(field, tokens.field(field), text);
+        let read = tokens.field(field);
+        matcher.match_field(field, read.keys(), read.span_pairs(), text);
     }
     matcher.finish()
 }

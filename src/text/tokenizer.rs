@@ -156,14 +156,11 @@ impl Tokenizer {
     /// for, and never shrunk, so that a caller that keeps them allocates nothing per text
     /// once they are large enough. ASCII tokens are hashed straight from the text; `buffer`
     /// holds a non-ASCII token while it is normalized.
-    ///
-    /// `firsts` gets each token's first byte in `text`, beside its key.
     pub(crate) fn keys_and_spans(
         &self,
         text: &str,
         keys: &mut Vec<u64>,
         spans: &mut Vec<(usize, usize)>,
-        firsts: &mut Vec<u8>,
         buffer: &mut String,
     ) -> usize {
         // Every token is two bytes or more and no two overlap: a text of `n` bytes holds at
@@ -176,17 +173,13 @@ impl Tokenizer {
             if spans.len() < room {
                 spans.resize(room, (0, 0));
             }
-            if firsts.len() < room {
-                firsts.resize(room, 0);
-            }
-            let written = self.write_keys_and_spans(text, keys, spans, firsts, buffer);
-            if written <= keys.len().min(spans.len()).min(firsts.len()) {
+            let written = self.write_keys_and_spans(text, keys, spans, buffer);
+            if written <= keys.len().min(spans.len()) {
                 return written;
             }
             // Not reached (see `room`); if it were, the buffers grow and the text is read again.
             keys.resize(written, 0);
             spans.resize(written, (0, 0));
-            firsts.resize(written, 0);
         }
     }
 
@@ -198,26 +191,20 @@ impl Tokenizer {
         buffer
     }
 
-    /// The keys, spans and first bytes of [`Tokenizer::keys_and_spans`], written into
-    /// `keys`, `spans` and `firsts` as far as they have room; returns how many tokens `text`
-    /// has.
+    /// The keys and spans of [`Tokenizer::keys_and_spans`], written into `keys` and `spans`
+    /// as far as they have room; returns how many tokens `text` has.
     fn write_keys_and_spans(
         &self,
         text: &str,
         keys: &mut [u64],
         spans: &mut [(usize, usize)],
-        firsts: &mut [u8],
         buffer: &mut String,
     ) -> usize {
         #[cfg(test)]
         passes::count();
         let settings = &self.settings;
         let lowercase = if settings.lowercase { hash::LOWERCASE_ASCII } else { 0 };
-        let max = settings.max_token_bytes;
-        // One length for the three buffers, so that one compare checks a token's room in all.
-        let room = keys.len().min(spans.len()).min(firsts.len());
-        let (keys, spans, firsts) = (&mut keys[..room], &mut spans[..room], &mut firsts[..room]);
-        let sink = KeySink { text, keys, spans, firsts, written: 0, max, lowercase, buffer };
+        let sink = KeySink { text, keys, spans, written: 0, max: settings.max_token_bytes, lowercase, buffer };
         let sink = scan::for_each_span_with(text, sink, |sink, start, end, ascii| {
             if end - start > sink.max || end - start == 1 {
                 return;
@@ -229,11 +216,8 @@ impl Tokenizer {
                 normalize_into(&sink.text[start..end], sink.lowercase != 0, sink.buffer);
                 hash::bytes(sink.buffer.as_bytes())
             };
-            // The first byte is in the cache: the key was read from the same bytes.
-            let first = sink.text.as_bytes().get(start).copied().unwrap_or(0);
-            let at = sink.written;
-            if at < sink.keys.len() {
-                (sink.keys[at], sink.spans[at], sink.firsts[at]) = (key, (start, end), first);
+            if let (Some(k), Some(span)) = (sink.keys.get_mut(sink.written), sink.spans.get_mut(sink.written)) {
+                (*k, *span) = (key, (start, end));
             }
             sink.written += 1;
         });
@@ -248,8 +232,6 @@ struct KeySink<'a> {
     text: &'a str,
     keys: &'a mut [u64],
     spans: &'a mut [(usize, usize)],
-    /// Each token's first byte in `text`.
-    firsts: &'a mut [u8],
     /// Tokens found so far (some past the buffers' room, if they had too little).
     written: usize,
     max: usize,

@@ -18,15 +18,13 @@ pub struct FieldTokens {
     keys: Vec<u64>,
     /// `(start, end)` of each token beside its key, then stale entries as in `keys`.
     spans: Vec<(usize, usize)>,
-    /// The first byte of each token in the field, then stale entries as in `keys`.
-    firsts: Vec<u8>,
     /// How many tokens the field has.
     len: usize,
 }
 
 impl FieldTokens {
     const fn new() -> Self {
-        Self { keys: Vec::new(), spans: Vec::new(), firsts: Vec::new(), len: 0 }
+        Self { keys: Vec::new(), spans: Vec::new(), len: 0 }
     }
 
     /// The key of each token: equal keys, equal normalized tokens (a 64-bit hash).
@@ -49,12 +47,6 @@ impl FieldTokens {
         self.spans.get(..self.len).unwrap_or_default()
     }
 
-    /// The first byte of each token in the field's text: a reader looking for capitalized
-    /// words can pass over the others without reading the text at each token's span.
-    pub fn first_bytes(&self) -> &[u8] {
-        self.firsts.get(..self.len).unwrap_or_default()
-    }
-
     /// Number of tokens.
     pub fn len(&self) -> usize {
         self.len
@@ -67,7 +59,7 @@ impl FieldTokens {
 
     /// Reads `text`'s tokens in place of the field's.
     fn read(&mut self, tokenizer: &Tokenizer, text: &str, buffer: &mut String) {
-        self.len = tokenizer.keys_and_spans(text, &mut self.keys, &mut self.spans, &mut self.firsts, buffer);
+        self.len = tokenizer.keys_and_spans(text, &mut self.keys, &mut self.spans, buffer);
     }
 }
 

@@ -6,7 +6,6 @@ use unicode_normalization::UnicodeNormalization;
 
 use super::first_keys::{Candidate, FirstKeyTable};
 use super::gazetteer::{row_error, ActorKind, GazetteerData, GazetteerError, Role, SourceFiles, MAX_PATTERN_TOKENS};
-use super::starts::LowerFirstBytes;
 use super::ActorId;
 use crate::features::vectorizer::prefetch;
 use crate::text::tokenizer::{hash, Tokenizer};
@@ -86,9 +85,6 @@ pub(super) struct PatternIndex {
     /// with an ASCII byte other than a capital is tested against these: the common words
     /// that begin names ("new", "international", "south", "united") are turned away too.
     lower_first_keys: KeyBits,
-    /// The first bytes of those patterns' first tokens, normalized: what a token that does
-    /// not start with a capital is tested against first ([`super::starts::may_start_marked`]).
-    lower_first_bytes: LowerFirstBytes,
 }
 
 impl Pattern {
@@ -204,16 +200,9 @@ impl PatternIndex {
         keys: Vec<u64>,
         written: Vec<Box<str>>,
     ) {
-        let first = written.first().map(|word| Tokenizer::default().normalize(word, &mut String::new()).to_owned());
         let case = case_rule(role, pattern, written);
         let ambiguous = role == Some(Role::Ambiguous);
-        let pattern = Pattern { actor, ambiguous, role, keys: keys.into(), case };
-        if !pattern.needs_capital_first() {
-            if let Some(&byte) = first.as_deref().and_then(|word| word.as_bytes().first()) {
-                self.lower_first_bytes.insert(byte);
-            }
-        }
-        self.patterns.push(pattern);
+        self.patterns.push(Pattern { actor, ambiguous, role, keys: keys.into(), case });
     }
 
     /// Groups the patterns by first key, longest first (stop names before names of the same
@@ -257,21 +246,6 @@ impl PatternIndex {
             _ => &self.first_keys,
         };
         keys.may_hold(first)
-    }
-
-    /// [`PatternIndex::may_start_with`] for a token whose first byte is known only as
-    /// `capital`: an ASCII capital or not ASCII (true), or another ASCII byte (false).
-    #[inline]
-    pub(super) fn may_start_marked(&self, first: u64, capital: bool) -> bool {
-        let keys = if capital { &self.first_keys } else { &self.lower_first_keys };
-        keys.may_hold(first)
-    }
-
-    /// The normalized first bytes of the patterns whose first word may be written without
-    /// a capital (usually a byte or two, or none).
-    #[inline]
-    pub(super) fn lower_first_bytes(&self) -> LowerFirstBytes {
-        self.lower_first_bytes
     }
 
     /// The patterns that may start at a token with key `first` whose first byte in the text

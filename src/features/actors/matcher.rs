@@ -6,11 +6,9 @@ use std::cell::Cell;
 use super::first_keys::Candidate;
 use super::index::PatternIndex;
 use super::mention_role::{self, MentionRole};
-use super::starts::{first_byte, may_start_at, may_start_marked};
 use super::{ActorId, Field, Gazetteer, Mention};
 use crate::text::dateline;
 use crate::text::tokenizer::{hash, Tokenizer};
-use crate::text::tokens::FieldTokens;
 
 /// What an `ambiguous` pattern's mention counts for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -187,6 +185,12 @@ impl<'g> ActorMatcher<'g> {
     /// ranges in `text` (as [`crate::text::tokens::FieldTokens`] holds them). Nothing is
     /// copied or allocated per token; a token that starts no pattern costs a bit test. The
     /// tokens of the text's dateline are passed over ([`MatchSettings::skip_dateline`]).
+    ///
+    /// The tokens that may start a pattern are found first, and the index's lines their
+    /// lookups read are prefetched, in two rounds (the slots, then the candidates the slots
+    /// point to), before any is matched: the index is out of the cache by the time an
+    /// article is matched, and the lookups then wait for their loads together, not one
+    /// after the other.
     pub fn match_field(&mut self, field: Field, keys: &[u64], spans: &[(usize, usize)], text: &str) {
         let index = self.gazetteer.index();
         let count = keys.len().min(spans.len());
@@ -201,40 +205,8 @@ impl<'g> ActorMatcher<'g> {
             index.prefetch_slot(keys[at]);
             kept += usize::from(index.may_start_with(keys[at], first_byte(text, spans[at])));
         }
-        self.match_starts(field, keys, spans, text, &starts[..kept]);
-        self.space().starts = starts;
-    }
-
-    /// [`ActorMatcher::match_field`] on a field's tokens as [`Tokens::read`] left them
-    /// (`text` is the field's text), with the same mentions: each token's first byte, kept
-    /// by the tokenizer ([`FieldTokens::first_bytes`]), spares testing the keys of the
-    /// tokens that do not start with a capital against the index, but for those whose
-    /// first byte may start a name written without one ("al-Shabaab").
-    ///
-    /// [`Tokens::read`]: crate::text::tokens::Tokens::read
-    pub fn match_tokens(&mut self, field: Field, tokens: &FieldTokens, text: &str) {
-        let index = self.gazetteer.index();
-        let (keys, spans) = (tokens.keys(), tokens.span_pairs());
-        let count = keys.len().min(spans.len());
-        let (keys, spans) = (&keys[..count], &spans[..count]);
-        let mut starts = std::mem::take(&mut self.space().starts);
-        let found = may_start_marked(index, keys, tokens.first_bytes(), &mut starts);
-        for &at in &starts[..found] {
-            index.prefetch_slot(keys[at as usize]);
-        }
-        self.match_starts(field, keys, spans, text, &starts[..found]);
-        self.space().starts = starts;
-    }
-
-    /// Matches the field at the tokens of `starts`, those that may start a pattern.
-    ///
-    /// The index's lines the lookups read are prefetched in two rounds (the slots, by the
-    /// caller, then the candidates the slots point to), before any is matched: the index is
-    /// out of the cache by the time an article is matched, and the lookups then wait for
-    /// their loads together, not one after the other.
-    fn match_starts(&mut self, field: Field, keys: &[u64], spans: &[(usize, usize)], text: &str, starts: &[u32]) {
-        let index = self.gazetteer.index();
-        for &at in starts {
+        let starts_here = &starts_here[..kept];
+        for &at in starts_here {
             index.prefetch_candidates(keys[at as usize]);
         }
         // The token after the last match (or the text's dateline, which names no actor): a
@@ -243,7 +215,7 @@ impl<'g> ActorMatcher<'g> {
         // that matches nothing moves nothing on.
         let mut i = 0;
         let mut dateline_unread = field == Field::Text && self.settings.skip_dateline;
-        for &at in starts {
+        for &at in starts_here {
             let at = at as usize;
             if at < i {
                 continue;
@@ -266,6 +238,7 @@ impl<'g> ActorMatcher<'g> {
             }
             i = at + len;
         }
+        self.space().starts = starts;
     }
 
     /// The hook to [`mention_role::classify`], at a matched mention only: the mention's role,
@@ -373,6 +346,32 @@ impl Drop for ActorMatcher<'_> {
             let _ = SPACE.try_with(|cell| cell.set(Some(space)));
         }
     }
+}
+
+/// Writes to the start of `starts` (grown if needed) the positions of the tokens of `keys`
+/// that may start a pattern, in order, and returns how many there are. Each token's test
+/// moves the end on or not, without a branch: few tokens pass, and a loop that stops at
+/// each of them mispredicts its exit there. Out of line, so that the loop's pointers stay
+/// in registers rather than share them with the rest of [`ActorMatcher::match_field`].
+#[inline(never)]
+fn may_start_at(index: &PatternIndex, keys: &[u64], starts: &mut Vec<u32>) -> usize {
+    if starts.len() < keys.len() {
+        starts.resize(keys.len(), 0);
+    }
+    let starts = &mut starts[..keys.len()];
+    let mut found = 0;
+    for (at, &key) in keys.iter().enumerate() {
+        // Written every time, kept (by moving `found` on) only if the token may start one.
+        starts[found] = at as u32;
+        found += usize::from(index.may_start(key));
+    }
+    found
+}
+
+/// The first byte of the token at `(start, end)` in `text`, if any.
+#[inline]
+fn first_byte(text: &str, (start, _): (usize, usize)) -> Option<u8> {
+    text.as_bytes().get(start).copied()
 }
 
 /// Whether `candidate` matches the tokens from the first of `keys` (with byte ranges

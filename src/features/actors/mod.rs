@@ -32,7 +32,6 @@ mod gazetteer;
 mod index;
 mod matcher;
 mod mention_role;
-mod starts;
 
 pub use gazetteer::{Actor, ActorKind, Gazetteer, GazetteerData, GazetteerError, NameRow, Role};
 pub use matcher::{ActorCount, ActorMatcher, AmbiguousRule, ArticleActors, MatchSettings};
@@ -63,5 +62,3 @@ pub struct Mention {
 
 #[cfg(test)]
 mod tests;
-#[cfg(test)]
-mod tests_marked;

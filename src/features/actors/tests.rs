@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 use super::*;
 use crate::text::tokenizer::Tokenizer;
 
-pub(super) fn shipped() -> &'static Gazetteer {
+fn shipped() -> &'static Gazetteer {
     static GAZETTEER: OnceLock<Gazetteer> = OnceLock::new();
     GAZETTEER.get_or_init(|| {
         let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/actors");
@@ -351,7 +351,7 @@ fn a_matcher_dropped_before_its_answer_leaves_nothing_for_the_next() {
 
 /// A name row written another way: as it is, all lower case, all upper case, or with its
 /// first letter lowered.
-pub(super) fn written(pattern: &str, way: u8) -> String {
+fn written(pattern: &str, way: u8) -> String {
     match way {
         0 => pattern.to_owned(),
         1 => pattern.to_lowercase(),
