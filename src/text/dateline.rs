@@ -19,6 +19,8 @@
 //! comma part and an agency or a dash. Nothing else is a dateline: "CHINA and Japan agreed"
 //! has no dash or agency after its place, and the words of a dateline stay on one line.
 
+mod reach;
+
 /// The dateline at the start of a field.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Dateline {
@@ -86,6 +88,14 @@ const MAX_AGENCY_BYTES: usize = 40;
 /// The dateline at the start of `text`, whose tokens are at `spans` (the tokenizer's
 /// `(start, end)` byte ranges, in order), if it has one.
 pub fn find(text: &str, spans: &[(usize, usize)]) -> Option<Dateline> {
+    if !reach::closing_mark_in_reach(text, spans) {
+        return None;
+    }
+    find_in_full(text, spans)
+}
+
+/// [`find`] without its quick test: the dateline read from the start.
+fn find_in_full(text: &str, spans: &[(usize, usize)]) -> Option<Dateline> {
     let start = Reader { text, spans, at: 0, token: 0 };
     let mut after_credit = start;
     if after_credit.credit() {

@@ -162,3 +162,81 @@ fn the_longest_dateline_holds_max_tokens() {
         assert!(tokens <= MAX_TOKENS, "{longer}: {tokens}");
     }
 }
+
+/// Dateline-like words after a place or none: places in capitals and capitalized, dates,
+/// agencies, marks and the words of a story, with the spaces, dots and commas between them.
+fn dateline_words() -> impl proptest::strategy::Strategy<Value = String> {
+    use proptest::strategy::Strategy;
+    const WORDS: [&str; 37] = [
+        "BRUSSELS",
+        "UNITED",
+        "NATIONS",
+        "St.",
+        "LOUIS",
+        "Athens",
+        "Greece",
+        "Aug.",
+        "23",
+        "9",
+        "2004",
+        "(AP)",
+        "(Reuters)",
+        "(dpa)",
+        "(Sports",
+        "Network)",
+        "-",
+        "--",
+        "\u{2014}",
+        "\u{2013}",
+        ":",
+        ",",
+        ".",
+        "/",
+        "The",
+        "said",
+        "long-term",
+        "a",
+        "Canadian",
+        "Press",
+        "SPACE.com",
+        "N.Y.",
+        "\n",
+        "(",
+        ")",
+        "\u{a0}",
+        "\u{2026}",
+    ];
+    let place = proptest::sample::select(&["BRUSSELS ", "UNITED NATIONS", "Athens", "St. LOUIS", ""][..]);
+    let words = proptest::collection::vec(
+        (proptest::sample::select(&WORDS[..]), proptest::sample::select(&["", " ", "  "][..])),
+        0..30,
+    );
+    (place, words).prop_map(|(place, words)| {
+        place.to_owned() + &words.iter().map(|(word, space)| format!("{word}{space}")).collect::<String>()
+    })
+}
+
+proptest::proptest! {
+    /// The quick test never turns a dateline away: `find` answers as the full reading does.
+    #[test]
+    fn the_quick_test_turns_no_dateline_away(text in dateline_words()) {
+        let spans: Vec<(usize, usize)> =
+            Tokenizer::default().tokenize(&text).iter().map(|t| (t.start, t.end)).collect();
+        proptest::prop_assert_eq!(find(&text, &spans), find_in_full(&text, &spans));
+    }
+}
+
+#[test]
+fn a_text_without_a_mark_between_its_first_words_has_no_dateline_to_read() {
+    let spans = |text: &str| -> Vec<(usize, usize)> {
+        Tokenizer::default().tokenize(text).iter().map(|t| (t.start, t.end)).collect()
+    };
+    let plain = "BRUSSELS The long-term plan was agreed on Monday by the ministers";
+    assert!(!reach::closing_mark_in_reach(plain, &spans(plain)));
+    for marked in ["BRUSSELS - The", "BRUSSELS (AP) The", "BRUSSELS: The", "BRUSSELS \u{2014} The", "BRUSSELS -"] {
+        assert!(reach::closing_mark_in_reach(marked, &spans(marked)), "{marked}");
+    }
+    // A mark past the reach of a dateline is not looked for.
+    let far = format!("{} - said", "WORD ".repeat(MAX_TOKENS + 1));
+    assert!(!reach::closing_mark_in_reach(&far, &spans(&far)));
+}
