@@ -20,6 +20,9 @@
 //! has no dash or agency after its place, and the words of a dateline stay on one line.
 
 mod reach;
+mod words;
+
+use words::{capitals, starts_digit, starts_upper, MONTHS};
 
 /// The dateline at the start of a field.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -55,33 +58,6 @@ const fn larger(a: usize, b: usize) -> usize {
     }
 }
 
-/// Month names and their abbreviations, lowercase.
-const MONTHS: [&str; 24] = [
-    "jan",
-    "january",
-    "feb",
-    "february",
-    "mar",
-    "march",
-    "apr",
-    "april",
-    "may",
-    "jun",
-    "june",
-    "jul",
-    "july",
-    "aug",
-    "august",
-    "sep",
-    "sept",
-    "september",
-    "oct",
-    "october",
-    "nov",
-    "november",
-    "dec",
-    "december",
-];
 /// The longest agency, brackets included, in bytes.
 const MAX_AGENCY_BYTES: usize = 40;
 
@@ -388,21 +364,6 @@ impl<'a> Reader<'a> {
             rest.chars().take_while(|&c| c == ' ' || c == '\t' || c == '\u{a0}').map(char::len_utf8).sum();
         self.at += skipped;
     }
-}
-
-/// Whether `word` has a capital letter and no lowercase one ("UNITED", "N.Y.", "AL-FASHER").
-fn capitals(word: &str) -> bool {
-    word.chars().any(char::is_uppercase) && !word.chars().any(char::is_lowercase)
-}
-
-/// Whether `word` starts with a capital letter.
-fn starts_upper(word: &str) -> bool {
-    word.chars().next().is_some_and(char::is_uppercase)
-}
-
-/// Whether `word` starts with a digit ("19" of "June 19").
-fn starts_digit(word: &str) -> bool {
-    word.chars().next().is_some_and(|c| c.is_ascii_digit())
 }
 
 #[cfg(test)]
