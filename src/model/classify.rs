@@ -9,7 +9,7 @@ use super::sentence_stance::{label_buffer, BoundStance, SentenceMean, SentenceSt
 use super::who::{find_actors, find_relations, finds_relation, ActorRelation, NamedActor};
 use super::{HeadResult, Model};
 use crate::features::actors::Gazetteer;
-use crate::features::vectorizer::{term_frequencies, Analysis, SparseVector};
+use crate::features::vectorizer::{Analysis, SparseVector};
 use crate::model::head::argmax;
 use crate::model::head::{HeadPrediction, HeadScorer};
 use crate::model::relations::{article_reads_neutral, RelationSettings, StanceLabels};
@@ -256,8 +256,7 @@ impl Model {
         let labels = self.heads[bound.stance].label_count();
         let (mut stack, mut heap) = ([0.0; 8], Vec::new());
         let probabilities = label_buffer(labels, &mut stack, &mut heap);
-        // The TF weights found once for all the sentences.
-        let weight = term_frequencies(self.vectorizer.settings().sublinear_tf);
+        let sublinear = self.vectorizer.settings().sublinear_tf;
         if let Some(stances) = stances.as_deref_mut() {
             stances.reserve(count);
         }
@@ -272,7 +271,7 @@ impl Model {
                 analysis.each_sentence_counts(
                     #[inline(always)]
                     |sentence, mut counts| {
-                        let (slots, tf) = counts.drain_weighted(weight);
+                        let (slots, tf) = counts.drain_tf(sublinear);
                         scorer.probabilities(slots, tf, probabilities);
                         mean.iter_mut().zip(&*probabilities).for_each(|(m, p)| *m += p);
                         if let Some(per_sentence) = per_sentence.as_deref_mut() {

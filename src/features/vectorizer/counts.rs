@@ -91,18 +91,9 @@ impl<'s> TermCounts<'s> {
     /// is zero); afterwards these counts hold no terms.
     #[inline]
     pub(crate) fn drain_tf(&mut self, sublinear: bool) -> (&'s [u32], impl FnMut(u32) -> f32 + '_) {
-        self.drain_weighted(term_frequencies(sublinear))
-    }
-
-    /// [`TermCounts::drain_tf`] with the TF weights of [`term_frequencies`] already found
-    /// (`weight`): for documents scored one after another, which find them once.
-    #[inline]
-    pub(crate) fn drain_weighted<'a>(
-        &'a mut self,
-        weight: impl Fn(u32) -> f32 + Copy + 'a,
-    ) -> (&'s [u32], impl FnMut(u32) -> f32 + 'a) {
         let slots = std::mem::take(&mut self.touched);
         let counts = &mut *self.counts;
+        let weight = term_frequencies(sublinear);
         (slots, move |slot| weight(std::mem::take(&mut counts[slot as usize])))
     }
 }
