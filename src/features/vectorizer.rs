@@ -194,16 +194,23 @@ impl TfIdf {
         self.weigh(&self.analyse(tokenizer, article, false).article_counts())
     }
 
+    /// How many first occurrences [`TfIdf::tally_part`] may put in `touched` for the tokens
+    /// `tokens`: at most one for each of their lookups.
+    #[inline]
+    fn part_room(tokens: Range<usize>) -> usize {
+        2 * tokens.end.saturating_sub(tokens.start) + 1
+    }
+
     /// Tallies the terms of the tokens `tokens` of a field (a sentence's) from the slots
     /// the field's lookups found (`slots`), as [`TfIdf::count_keys`] would tally those
-    /// tokens alone, in the same order; returns how many slots it put in `touched`.
-    #[inline]
-    fn count_part(&self, slots: &[u32], tokens: Range<usize>, counts: &mut [u32], touched: &mut Vec<u32>) -> usize {
+    /// tokens alone, in the same order; returns how many slots it put in `touched`. The
+    /// unknown terms' slot (the table's `miss`) must be counted already, so that it is never
+    /// a first occurrence, and `touched` at least [`TfIdf::part_room`] long: parts are
+    /// tallied one after another, and that is set up once for them all.
+    #[inline(always)]
+    fn tally_part(&self, slots: &[u32], tokens: Range<usize>, counts: &mut [u32], touched: &mut [u32]) -> usize {
         let (first, end) = (tokens.start, tokens.end);
         let bigrams = self.settings.max_ngram >= 2;
-        let miss = self.table.miss() as usize;
-        counts[miss] = 1;
-        let touched = counts::room(touched, 2 * end.saturating_sub(first) + 1);
         let mut new = 0;
         // The field's lookups are `[u0, u1, b01, u2, b12, …]` with bigrams, `[u0, u1, …]`
         // without. So the part's own lookups, in order, are its first token's unigram, then
@@ -217,7 +224,6 @@ impl TfIdf {
             tally(slots[head], counts, touched, &mut new);
             new = tally_all(&slots[run], counts, touched, new);
         }
-        counts[miss] = 0;
         new
     }
 

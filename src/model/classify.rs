@@ -11,7 +11,7 @@ use super::{HeadResult, Model};
 use crate::features::actors::Gazetteer;
 use crate::features::vectorizer::{Analysis, SparseVector};
 use crate::model::head::argmax;
-use crate::model::head::HeadPrediction;
+use crate::model::head::{HeadPrediction, HeadScorer};
 use crate::model::relations::{article_reads_neutral, RelationSettings, StanceLabels};
 use crate::text::article::Article;
 use crate::text::tokens::{Sentence, Tokens};
@@ -261,20 +261,29 @@ impl Model {
             stances.reserve(count);
         }
         mean.fill(0.0);
-        for index in 0..count {
-            let mut counts = analysis.sentence_counts(index);
-            let (slots, tf) = counts.drain_tf(sublinear);
-            self.packed.head_probabilities(&self.heads, bound.stance, slots, tf, probabilities);
-            drop(counts);
-            mean.iter_mut().zip(&*probabilities).for_each(|(m, p)| *m += p);
-            if let Some(per_sentence) = per_sentence.as_deref_mut() {
-                per_sentence.extend_from_slice(probabilities);
-            }
-            if let (Some(stances), Some(sentence)) = (stances.as_deref_mut(), analysis.tokens().sentences().get(index))
-            {
-                stances.push(self.sentence_stance(bound, sentence, probabilities));
-            }
-        }
+        // One pass over the sentences, compiled with AVX where the processor has it: the
+        // closures are inlined into it, or they would be compiled without.
+        self.packed.scoring_head(
+            &self.heads,
+            bound.stance,
+            #[inline(always)]
+            |scorer: HeadScorer<'_>| {
+                analysis.each_sentence_counts(
+                    #[inline(always)]
+                    |sentence, mut counts| {
+                        let (slots, tf) = counts.drain_tf(sublinear);
+                        scorer.probabilities(slots, tf, probabilities);
+                        mean.iter_mut().zip(&*probabilities).for_each(|(m, p)| *m += p);
+                        if let Some(per_sentence) = per_sentence.as_deref_mut() {
+                            per_sentence.extend_from_slice(probabilities);
+                        }
+                        if let Some(stances) = stances.as_deref_mut() {
+                            stances.push(self.sentence_stance(bound, sentence, probabilities));
+                        }
+                    },
+                )
+            },
+        );
         let divisor = count.max(1) as f32;
         mean.iter_mut().for_each(|m| *m /= divisor);
         count

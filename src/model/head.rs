@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::features::vectorizer::SparseVector;
-pub(crate) use packed::PackedHeads;
+pub(crate) use packed::{HeadScorer, PackedHeads};
 use scoring::add_rows;
 #[cfg(test)]
 use scoring::{any_softmax, fixed_softmax};

@@ -26,14 +26,35 @@ pub fn split(text: &str) -> Vec<Range<usize>> {
 
 /// Calls `each` with every sentence [`split`] gives, in order, so that callers collecting
 /// them in their own form allocate once.
-pub fn split_each(text: &str, mut each: impl FnMut(Range<usize>)) {
+pub fn split_each(text: &str, each: impl FnMut(Range<usize>)) {
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx2") {
+        // SAFETY: the processor has AVX2, all that `split_each_with_avx2` enables.
+        return unsafe { split_each_with_avx2(text, each) };
+    }
+    split_each_by(text, each, may_end_block);
+}
+
+/// [`split_each`] compiled with AVX2, its candidates found 32 bytes at a time
+/// ([`may_end_block_avx2`]) rather than 16: the same sentences.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn split_each_with_avx2(text: &str, each: impl FnMut(Range<usize>)) {
+    // SAFETY: this runs only where the processor has AVX2.
+    split_each_by(text, each, |block| unsafe { may_end_block_avx2(block) });
+}
+
+/// [`split_each`], with the candidate ends of a 64-byte block found by `block_mask` (a
+/// [`may_end_block`]).
+#[inline(always)]
+fn split_each_by(text: &str, mut each: impl FnMut(Range<usize>), block_mask: impl Fn(&[u8; 64]) -> u64) {
     let mut start = 0;
     let bytes = text.as_bytes();
     // Only at the bytes a sentence end starts with, found 64 at a time: ASCII bytes and the
     // lead bytes of `。！？` are always at a character boundary, so this visits the same
     // positions, in the same order, as walking the characters, many times faster.
     for block in (0..bytes.len()).step_by(64) {
-        let mut candidates = may_end_mask(bytes, block);
+        let mut candidates = may_end_mask_by(bytes, block, &block_mask);
         while candidates != 0 {
             let i = block + candidates.trailing_zeros() as usize;
             candidates &= candidates - 1;
@@ -75,15 +96,26 @@ static MAY_END: [bool; 256] = {
 };
 
 /// Bit `j` set if byte `start + j` is in [`MAY_END`] (bytes past the end are not).
-#[inline]
+#[cfg(test)]
 fn may_end_mask(bytes: &[u8], start: usize) -> u64 {
-    if let Some(block) = bytes.get(start..start + 64).and_then(|block| block.try_into().ok()) {
-        return may_end_block(block);
-    }
-    let mut block = [0u8; 64];
-    let rest = &bytes[start..bytes.len().min(start + 64)];
-    block[..rest.len()].copy_from_slice(rest);
-    may_end_block(&block)
+    may_end_mask_by(bytes, start, may_end_block)
+}
+
+/// [`may_end_mask`] with the blocks' masks found by `block_mask`.
+#[inline(always)]
+fn may_end_mask_by(bytes: &[u8], start: usize, block_mask: impl Fn(&[u8; 64]) -> u64) -> u64 {
+    // One call of `block_mask`, on the text or on the last bytes copied and padded: with a
+    // call on each way, the compiler merged the two masks bit by bit.
+    let mut padded = [0u8; 64];
+    let block = match bytes.get(start..start + 64).and_then(|block| block.try_into().ok()) {
+        Some(block) => block,
+        None => {
+            let rest = &bytes[start..bytes.len().min(start + 64)];
+            padded[..rest.len()].copy_from_slice(rest);
+            &padded
+        }
+    };
+    block_mask(block)
 }
 
 /// [`may_end_mask`] of one 64-byte block, with SSE2.
@@ -105,6 +137,32 @@ fn may_end_block(block: &[u8; 64]) -> u64 {
         mask |= u64::from(found) << (16 * k);
     }
     mask
+}
+
+/// [`may_end_block`] with AVX2: 32 bytes a comparison.
+///
+/// # Safety
+///
+/// The processor must have AVX2.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+#[inline]
+unsafe fn may_end_block_avx2(block: &[u8; 64]) -> u64 {
+    use std::arch::x86_64::*;
+    // Each half's mask as a whole 32-bit word, the two joined once.
+    let half = |offset: usize| {
+        // SAFETY: the 32 bytes from `offset` (0 or 32) are in `block`, and
+        // `_mm256_loadu_si256` has no alignment requirement; the processor has AVX2.
+        let found = unsafe {
+            let v = _mm256_loadu_si256(block.as_ptr().add(offset).cast());
+            let is = |b: u8| _mm256_cmpeq_epi8(v, _mm256_set1_epi8(b as i8));
+            let ascii = _mm256_or_si256(_mm256_or_si256(is(b'\n'), is(b'\r')), _mm256_or_si256(is(b'.'), is(b'!')));
+            let other = _mm256_or_si256(_mm256_or_si256(is(b'?'), is(0xE3)), is(0xEF));
+            _mm256_movemask_epi8(_mm256_or_si256(ascii, other))
+        };
+        u64::from(found.cast_unsigned())
+    };
+    half(0) | (half(32) << 32)
 }
 
 /// [`may_end_mask`] of one 64-byte block, a byte at a time.

@@ -12,7 +12,7 @@ use super::counts::TermCounts;
 use super::TfIdf;
 use crate::text::article::{Article, Field};
 use crate::text::tokenizer::Tokenizer;
-use crate::text::tokens::Tokens;
+use crate::text::tokens::{Sentence, Tokens};
 
 /// The space one analysis works in: reused from article to article.
 #[derive(Default)]
@@ -34,7 +34,7 @@ thread_local! {
 
 /// An article read and looked up once by a vectorizer. Its term counts come out one set at
 /// a time: the article's ([`Analysis::article_counts`]), then any sentence's
-/// ([`Analysis::sentence_counts`]).
+/// ([`Analysis::each_sentence_counts`]).
 pub(crate) struct Analysis<'v> {
     vectorizer: &'v TfIdf,
     /// Always set; taken only when the analysis is dropped.
@@ -92,22 +92,28 @@ impl Analysis<'_> {
         TermCounts { counts: &mut space.counts, touched: &space.touched[..article] }
     }
 
-    /// The term counts of sentence `index` of [`Tokens::sentences`] as if it alone were an
-    /// article, tallied from the slots the article's lookups found, minus the bigrams that
-    /// cross the sentence's edges; no terms if there is no such sentence. The article's
-    /// counts, if not handed out yet, are cleared first.
-    #[inline]
-    pub(crate) fn sentence_counts(&mut self, index: usize) -> TermCounts<'_> {
+    /// The term counts of every sentence of [`Tokens::sentences`] in turn, each as if it
+    /// alone were an article, handed to `each` with its sentence: tallied from the slots
+    /// the article's lookups found, minus the bigrams that cross the sentence's edges. The
+    /// article's counts, if not handed out yet, are cleared first. What every
+    /// sentence's tally needs (the unknown terms' slot counted, so that it is never a first
+    /// occurrence; room for the first occurrences; the article's counts cleared) is set up
+    /// once for them all.
+    #[inline(always)]
+    pub(crate) fn each_sentence_counts(&mut self, mut each: impl FnMut(&Sentence, TermCounts<'_>)) {
         self.clear_article();
         let vectorizer = self.vectorizer;
         let Space { tokens, slots, counts, touched, .. } = self.space();
-        let new = match tokens.sentences().get(index) {
-            Some(sentence) => {
-                vectorizer.count_part(&slots[sentence.field.index()], sentence.tokens.clone(), counts, touched)
-            }
-            None => 0,
-        };
-        TermCounts { counts, touched: &touched[..new] }
+        let longest = Field::ALL.iter().map(|&field| tokens.field(field).keys().len()).max().unwrap_or(0);
+        let touched = super::counts::room(touched, TfIdf::part_room(0..longest));
+        let miss = vectorizer.table.miss() as usize;
+        counts[miss] = 1;
+        for sentence in tokens.sentences() {
+            let (slots, part) = (&slots[sentence.field.index()], sentence.tokens.clone());
+            let new = vectorizer.tally_part(slots, part, counts, touched);
+            each(sentence, TermCounts { counts, touched: &touched[..new] });
+        }
+        counts[miss] = 0;
     }
 
     fn clear_article(&mut self) {

@@ -141,66 +141,25 @@ impl PackedHeads {
         predictions.extend(each);
     }
 
-    /// The probabilities of head `index` alone (`heads[index]`), written to `out` (one per
-    /// label), for the terms `slots` with TF weights `tf(slot)` (called exactly once for
-    /// each slot, in order): what [`PackedHeads::predict`] gives for that head, to the bit
-    /// (the same sums in the same order, only of this head's values), without allocating.
-    /// For the sentences of an article, whose rows the article's own scoring has just brought
-    /// into the cache.
+    /// Runs `pass` with a scorer of head `index` alone (`heads[index]`), for documents one
+    /// after another (an article's sentences). `pass` is compiled with AVX where the
+    /// processor has it, and so is the scoring inlined into it (to the bit the same, see
+    /// [`PackedHeads::predict_with_avx`]): the processor is asked once for all the documents,
+    /// and the head, its labels' place in a row and the sums it needs are settled once.
     #[inline]
-    pub(crate) fn head_probabilities(
+    pub(crate) fn scoring_head<R>(
         &self,
         heads: &[LinearHead],
         index: usize,
-        slots: &[u32],
-        tf: impl FnMut(u32) -> f32,
-        out: &mut [f32],
-    ) {
+        pass: impl FnOnce(HeadScorer<'_>) -> R,
+    ) -> R {
+        let scorer = HeadScorer { packed: self, head: &heads[index], offset: self.offsets[index] };
         #[cfg(target_arch = "x86_64")]
         if with_avx() {
-            // SAFETY: the processor has AVX, all that `head_probabilities_with_avx` enables.
-            return unsafe { self.head_probabilities_with_avx(heads, index, slots, tf, out) };
+            // SAFETY: the processor has AVX, all that `with_avx_compiled` enables.
+            return unsafe { with_avx_compiled(scorer, pass) };
         }
-        self.head_probabilities_here(heads, index, slots, tf, out);
-    }
-
-    /// [`PackedHeads::head_probabilities`] compiled with AVX, to the bit the same (see
-    /// [`PackedHeads::predict_with_avx`]).
-    #[cfg(target_arch = "x86_64")]
-    #[target_feature(enable = "avx")]
-    unsafe fn head_probabilities_with_avx(
-        &self,
-        heads: &[LinearHead],
-        index: usize,
-        slots: &[u32],
-        tf: impl FnMut(u32) -> f32,
-        out: &mut [f32],
-    ) {
-        self.head_probabilities_here(heads, index, slots, tf, out);
-    }
-
-    #[inline(always)]
-    fn head_probabilities_here(
-        &self,
-        heads: &[LinearHead],
-        index: usize,
-        slots: &[u32],
-        mut tf: impl FnMut(u32) -> f32,
-        out: &mut [f32],
-    ) {
-        let (head, offset) = (&heads[index], self.offsets[index]);
-        let terms = slots.iter().map(|&slot| (slot, tf(slot)));
-        if self.lanes == 1 && offset + head.label_count() <= 4 {
-            // The head's labels are in the row's first half: only those sums, and the IDF.
-            let (sums, squares) = self.first_half_sums(terms);
-            head_softmax(&head.bias, &sums[offset..], squares.sqrt(), out);
-        } else if self.lanes == 1 {
-            let (sums, squares) = self.sums_in_cache::<1>(terms);
-            head_softmax(&head.bias, &sums[0][offset..], squares.sqrt(), out);
-        } else {
-            let (sums, norm) = self.sums_wide(terms);
-            head_softmax(&head.bias, &sums[offset..], norm, out);
-        }
+        pass(scorer)
     }
 
     /// [`PackedHeads::sums_in_cache`] of one-lane rows for the row's first four values only,
@@ -210,9 +169,11 @@ impl PackedHeads {
     fn first_half_sums(&self, terms: impl Iterator<Item = (u32, f32)>) -> ([f64; 4], f64) {
         let mut sums = [0.0f64; 4];
         let mut squares = 0.0f64;
+        // Read once: the counts the terms' weights come from are written in the loop.
+        let rows = self.rows.as_slice();
         for (slot, tf) in terms {
             let tf = f64::from(tf);
-            let row = &self.rows[slot as usize].0;
+            let row = &rows[slot as usize].0;
             for (s, &w) in sums.iter_mut().zip(&row[..4]) {
                 *s += tf * f64::from(w);
             }
@@ -225,10 +186,16 @@ impl PackedHeads {
     /// Adds one term's row, times its term frequency, to the sums, and its TF-IDF value's
     /// square (the IDF sits in the last lane's last weight) to `squares`.
     #[inline(always)]
-    fn accumulate<const LANES: usize>(&self, sums: &mut [[f64; 8]; LANES], squares: &mut f64, slot: u32, tf: f32) {
+    fn accumulate<const LANES: usize>(
+        rows: &[Lane],
+        sums: &mut [[f64; 8]; LANES],
+        squares: &mut f64,
+        slot: u32,
+        tf: f32,
+    ) {
         let tf = f64::from(tf);
         let start = slot as usize * LANES;
-        let row = &self.rows[start..start + LANES];
+        let row = &rows[start..start + LANES];
         for (sum, lane) in sums.iter_mut().zip(row) {
             for (s, w) in sum.iter_mut().zip(lane.0) {
                 *s += tf * f64::from(w);
@@ -244,8 +211,9 @@ impl PackedHeads {
     fn sums_in_cache<const LANES: usize>(&self, tf: impl Iterator<Item = (u32, f32)>) -> ([[f64; 8]; LANES], f64) {
         let mut sums = [[0.0f64; 8]; LANES];
         let mut squares = 0.0f64;
+        let rows = self.rows.as_slice();
         for (slot, tf) in tf {
-            self.accumulate(&mut sums, &mut squares, slot, tf);
+            Self::accumulate(rows, &mut sums, &mut squares, slot, tf);
         }
         (sums, squares)
     }
@@ -270,7 +238,7 @@ impl PackedHeads {
             if let Some(&ahead) = slots.get(i + PREFETCH_AHEAD) {
                 crate::features::vectorizer::prefetch(&self.rows[row(ahead)]);
             }
-            self.accumulate(&mut sums, &mut squares, slot, tf(slot));
+            Self::accumulate(&self.rows, &mut sums, &mut squares, slot, tf(slot));
         }
         (sums, squares.sqrt())
     }
@@ -290,6 +258,47 @@ impl PackedHeads {
         }
         (sums, squares.sqrt())
     }
+}
+
+/// One head of [`PackedHeads`], scoring documents one at a time (see
+/// [`PackedHeads::scoring_head`]).
+#[derive(Clone, Copy)]
+pub(crate) struct HeadScorer<'p> {
+    packed: &'p PackedHeads,
+    head: &'p LinearHead,
+    /// Where the head's labels start in a row.
+    offset: usize,
+}
+
+impl HeadScorer<'_> {
+    /// The head's probabilities, written to `out` (one per label), for the terms `slots`
+    /// with TF weights `tf(slot)` (called exactly once for each slot, in order): what
+    /// [`PackedHeads::predict`] gives for that head, to the bit (the same sums in the same
+    /// order, only of this head's values), without allocating. For the sentences of an
+    /// article, whose rows the article's own scoring has just brought into the cache.
+    #[inline(always)]
+    pub(crate) fn probabilities(&self, slots: &[u32], mut tf: impl FnMut(u32) -> f32, out: &mut [f32]) {
+        let (packed, head, offset) = (self.packed, self.head, self.offset);
+        let terms = slots.iter().map(|&slot| (slot, tf(slot)));
+        if packed.lanes == 1 && offset + head.label_count() <= 4 {
+            // The head's labels are in the row's first half: only those sums, and the IDF.
+            let (sums, squares) = packed.first_half_sums(terms);
+            head_softmax(&head.bias, &sums[offset..], squares.sqrt(), out);
+        } else if packed.lanes == 1 {
+            let (sums, squares) = packed.sums_in_cache::<1>(terms);
+            head_softmax(&head.bias, &sums[0][offset..], squares.sqrt(), out);
+        } else {
+            let (sums, norm) = packed.sums_wide(terms);
+            head_softmax(&head.bias, &sums[offset..], norm, out);
+        }
+    }
+}
+
+/// `pass(scorer)`, compiled with AVX (see [`PackedHeads::scoring_head`]).
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx")]
+unsafe fn with_avx_compiled<R>(scorer: HeadScorer<'_>, pass: impl FnOnce(HeadScorer<'_>) -> R) -> R {
+    pass(scorer)
 }
 
 /// Whether the processor has AVX, which the scoring loops are also compiled for; detected

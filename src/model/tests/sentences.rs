@@ -18,8 +18,12 @@ fn check_sentences(model: &Model, article: &Article) -> Result<(), String> {
         .iter()
         .map(|(field, range)| model.predict_plain(&Article::text(&article.field(*field)[range.clone()])))
         .collect();
-    for (index, ((field, range), alone)) in sentences.iter().zip(&alone).enumerate() {
-        let fast = model.predict_counts(&analysis.sentence_counts(index));
+    let mut each = Vec::new();
+    analysis.each_sentence_counts(|_, counts| each.push(model.predict_counts(&counts)));
+    if each.len() != sentences.len() {
+        return Err(format!("{} sentences' counts for {} sentences", each.len(), sentences.len()));
+    }
+    for (((field, range), alone), fast) in sentences.iter().zip(&alone).zip(each) {
         if fast != *alone {
             let text = &article.field(*field)[range.clone()];
             return Err(format!("sentence {field:?} {text:?}: {fast:?} != {alone:?}"));

@@ -126,6 +126,19 @@ fn simd_candidate_masks_equal_the_table() {
     }
 }
 
+/// The AVX2 block masks are the table's, on every byte value at every position.
+#[test]
+fn avx2_candidate_masks_equal_the_table() {
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx2") {
+        for shift in 0..256usize {
+            let block: [u8; 64] = std::array::from_fn(|j| (j * 4 + shift) as u8);
+            // SAFETY: the processor has AVX2 (tested above).
+            assert_eq!(unsafe { may_end_block_avx2(&block) }, may_end_block_scalar(&block), "shift {shift}");
+        }
+    }
+}
+
 proptest! {
     #[test]
     fn simd_candidate_masks_equal_the_table_on_any_bytes(bytes in proptest::collection::vec(any::<u8>(), 0..200)) {
