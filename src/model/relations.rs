@@ -260,14 +260,7 @@ pub fn relations_with_cues(
     actors: &ArticleActors,
     cues: Option<&CueWords<'_>>,
 ) -> Relations {
-    // Pairs below the least threshold are not listed, nor below it raised for a crowd (a
-    // crowd lowering it: no floor).
-    let floor = if settings.min_score_per_actor >= 0.0 {
-        Thresholds::of(settings, sentences).least()
-    } else {
-        f32::NEG_INFINITY
-    };
-    let tallied = tally(settings, labels, sentences, actors, (true, None, floor), cues);
+    let tallied = tally(settings, labels, sentences, actors, (true, None), cues);
     // The article's share matters only when mixed in.
     let article_tension =
         if settings.article_share != 0.0 { article_tension(settings, labels, sentences) } else { 0.5 };
@@ -295,7 +288,7 @@ pub fn has_relation_with_cues(
     cues: Option<&CueWords<'_>>,
 ) -> bool {
     let least = Thresholds::of(settings, sentences).least();
-    tally(settings, labels, sentences, actors, (false, Some(least), least), cues).stopped
+    tally(settings, labels, sentences, actors, (false, Some(least)), cues).stopped
 }
 
 /// The least scores that make a relation in one article: [`RelationSettings::min_score`]

@@ -7,7 +7,6 @@ use std::cell::Cell;
 use super::{ActorPlaces, CueWords, RelationSettings, SentenceInput, StanceLabels, MAX_PAIRED_ACTORS};
 use crate::features::actors::{ArticleActors, Field};
 
-mod bound;
 mod evidence;
 mod named;
 
@@ -159,8 +158,7 @@ impl Drop for Tallied {
 }
 
 /// The tallies of every pair of `actors`' first [`MAX_PAIRED_ACTORS`] actors over
-/// `sentences` that may reach `floor` (pairs that cannot are left out), keeping what
-/// [`Tallied::evidence`] reads if `keep_evidence`; stopped at the first pair whose score
+/// `sentences`, keeping what [`Tallied::evidence`] reads if `keep_evidence`; stopped at the first pair whose score
 /// reaches `stop_at` (and is above zero), if given. With `cues`, a sentence naming both of a
 /// pair with no cue word between them weighs [`RelationSettings::uncued_weight`].
 pub(super) fn tally(
@@ -168,17 +166,13 @@ pub(super) fn tally(
     labels: StanceLabels,
     sentences: &[SentenceInput<'_>],
     actors: &ArticleActors,
-    (keep_evidence, stop_at, floor): (bool, Option<f32>, f32),
+    (keep_evidence, stop_at): (bool, Option<f32>),
     cues: Option<&CueWords<'_>>,
 ) -> Tallied {
     let paired = ActorPlaces::new(&actors.actors);
-    let mut named = places_by_sentence(settings, labels, sentences, actors, &paired);
-    let hopeful = bound::hopeful(settings, &mut named, paired.actors().len(), (floor, cues.is_some()));
-    // Fewer than two actors that may reach the floor: no pair does.
-    let tallied = if hopeful.count_ones() >= 2 { paired.actors().len() } else { 0 };
-    let mut tallies = PairTallies::new(tallied);
-    let stopped = tallied > 0
-        && tally_sentences(settings, &named, &mut tallies, (stop_at, hopeful), cues.map(|cues| (cues, sentences)));
+    let mut tallies = PairTallies::new(paired.actors().len());
+    let named = places_by_sentence(settings, labels, sentences, actors, &paired);
+    let stopped = tally_sentences(settings, &named, &mut tallies, stop_at, cues.map(|cues| (cues, sentences)));
     let named = if keep_evidence {
         Some(named)
     } else {
@@ -188,14 +182,14 @@ pub(super) fn tally(
     Tallied { paired, tallies, stopped, named }
 }
 
-/// Adds the evidence of the sentences of `named` to `tallies` for the pairs of two
-/// `hopeful` actors (bit `place`), as [`tally`] describes, with the cue words of the
-/// article's `sentences` if given; whether it stopped at a pair whose score reached `stop_at`.
+/// Adds the evidence of the sentences of `named` to `tallies`, as [`tally`] describes, with
+/// the cue words of the article's `sentences` if given; whether it stopped at a pair whose
+/// score reached `stop_at`.
 fn tally_sentences(
     settings: &RelationSettings,
     named: &NamedBySentence,
     tallies: &mut PairTallies,
-    (stop_at, hopeful): (Option<f32>, u64),
+    stop_at: Option<f32>,
     cues: Option<(&CueWords<'_>, &[SentenceInput<'_>])>,
 ) -> bool {
     // Scores only grow, so a pair that reaches the stop is past it at the end too.
@@ -207,13 +201,7 @@ fn tally_sentences(
         let strength = named.strengths_of(first);
         let bounds = named.bounds_of(first);
         for (i, &x) in here.iter().enumerate() {
-            if hopeful & (1 << x) == 0 {
-                continue;
-            }
             for (j, &y) in here.iter().enumerate().skip(i + 1) {
-                if hopeful & (1 << y) == 0 {
-                    continue;
-                }
                 let cued = cues.map_or(1.0, |(cues, sentences)| {
                     cue_weight(settings, cues, sentences[s].field, bounds[i], bounds[j])
                 });
@@ -233,10 +221,8 @@ fn tally_sentences(
             let half = settings.adjacent_weight / (2.0 * distance as f32);
             let apart = (half * (w1 + w2), (t1 + t2) / 2.0, half * (p1 + p2));
             let there = named.places_of(second).iter().zip(named.strengths_of(second));
-            // The partners: hopeful, and not named in the first sentence.
-            let partners = hopeful & !first.set;
-            for (&x, &sx) in here.iter().zip(strength).filter(|(&x, _)| hopeful & (1 << x) != 0) {
-                for (&y, &sy) in there.clone().filter(|(&y, _)| partners & (1 << y) != 0) {
+            for (&x, &sx) in here.iter().zip(strength) {
+                for (&y, &sy) in there.clone().filter(|(&y, _)| !first.holds(y)) {
                     let apart = scaled(apart, sx * sy);
                     if reaches(tallies.add(x, y, apart)) {
                         return true;

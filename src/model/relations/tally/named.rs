@@ -19,10 +19,6 @@ pub(super) struct NamedSentence {
     pub(super) set: u64,
     /// Its evidence weight, tension share and place weight.
     pub(super) weights: (f32, f32, f32),
-    /// The most evidence one of its actors' pairs can gather from it and the sentences
-    /// paired with it, for each unit of that actor's strength there (see [`super::bound`]);
-    /// 0 until reckoned.
-    pub(super) reach: f64,
 }
 
 impl NamedSentence {
@@ -49,8 +45,6 @@ pub(super) struct NamedBySentence {
     pub(super) bounds: Vec<(usize, usize)>,
     /// The sentences that name a paired actor, in order.
     pub(super) sentences: Vec<NamedSentence>,
-    /// Each paired actor's bound, by place (see [`super::bound`]): kept here for its memory.
-    pub(super) actor_bounds: Vec<f64>,
 }
 
 impl NamedBySentence {
@@ -133,14 +127,7 @@ pub(super) fn places_by_sentence(
         }
         if set != 0 {
             let weights = sentence_weights(settings, labels, sentence, place_weight);
-            named.sentences.push(NamedSentence {
-                index,
-                run,
-                places: first..named.places.len(),
-                set,
-                weights,
-                reach: 0.0,
-            });
+            named.sentences.push(NamedSentence { index, run, places: first..named.places.len(), set, weights });
         }
     }
     named
