@@ -10,7 +10,7 @@ use crate::features::actors::{ArticleActors, Field};
 mod evidence;
 mod named;
 
-use named::{Grouping, NamedBySentence};
+use named::{places_by_sentence, NamedBySentence};
 
 /// Evidence gathered for one pair.
 #[derive(Debug, Default, Clone, Copy)]
@@ -171,16 +171,9 @@ pub(super) fn tally(
 ) -> Tallied {
     let paired = ActorPlaces::new(&actors.actors);
     let mut tallies = PairTallies::new(paired.actors().len());
-    let (mut grouping, mut named) = Grouping::new(settings, labels, sentences, actors, &paired);
-    let cues = cues.map(|cues| (cues, sentences));
-    // Reading as the tally goes pays only where it may stop before the end, and may skip
-    // more than a few sentences.
-    if stop_at.is_none() || sentences.len() <= LAZY_PAST {
-        grouping.read_all(&mut named);
-    }
-    let stopped = tally_sentences(settings, (&mut grouping, &mut named), &mut tallies, stop_at, cues);
+    let named = places_by_sentence(settings, labels, sentences, actors, &paired);
+    let stopped = tally_sentences(settings, &named, &mut tallies, stop_at, cues.map(|cues| (cues, sentences)));
     let named = if keep_evidence {
-        grouping.read_all(&mut named);
         Some(named)
     } else {
         named.give_back();
@@ -189,16 +182,12 @@ pub(super) fn tally(
     Tallied { paired, tallies, stopped, named }
 }
 
-/// The fewest sentences an article has for the quick answer to read them as it tallies.
-const LAZY_PAST: usize = 12;
-
-/// Adds the evidence of the sentences `grouping` reads into `named` to `tallies`, as [`tally`]
-/// describes, with the cue words of the article's `sentences` if given; whether it stopped
-/// at a pair whose score reached `stop_at`. Each named sentence is tallied once the
-/// sentences a window past it are read, so that a stop leaves the rest unread.
+/// Adds the evidence of the sentences of `named` to `tallies`, as [`tally`] describes, with
+/// the cue words of the article's `sentences` if given; whether it stopped at a pair whose
+/// score reached `stop_at`.
 fn tally_sentences(
     settings: &RelationSettings,
-    (grouping, named): (&mut Grouping<'_, '_>, &mut NamedBySentence),
+    named: &NamedBySentence,
     tallies: &mut PairTallies,
     stop_at: Option<f32>,
     cues: Option<(&CueWords<'_>, &[SentenceInput<'_>])>,
@@ -207,10 +196,7 @@ fn tally_sentences(
     let reaches = |score: f32| stop_at.is_some_and(|stop| score >= stop && score > 0.0);
     // Only the sentences that name a paired actor: the others add nothing, and skipping
     // them spares a few hard-to-predict branches per sentence.
-    for k in 0.. {
-        grouping.read_for(k, named);
-        let named = &*named;
-        let Some(first) = named.sentences.get(k) else { break };
+    for (k, first) in named.sentences.iter().enumerate() {
         let (s, here) = (first.index, named.places_of(first));
         let strength = named.strengths_of(first);
         let bounds = named.bounds_of(first);

@@ -1,7 +1,6 @@
 //! The sentences that name a paired actor, each with the distinct paired actors it names and
 //! how strongly, read in one walk over an article's mentions.
 
-use std::borrow::Cow;
 use std::ops::Range;
 
 use super::super::{ActorPlaces, RelationSettings, SentenceInput, StanceLabels, MAX_PAIRED_ACTORS};
@@ -62,157 +61,76 @@ impl NamedBySentence {
     }
 }
 
-/// The walk that finds the distinct actors of `paired` each sentence names wholly inside it,
-/// in order of first mention, and the weights of those sentences, read one sentence at a
-/// time: a tally that stops at its first relation reads no sentence further than it needs.
-/// The mentions are walked once in order of field and start (sorted first if they are
-/// not), sentence by sentence; a sentence before the last one read is found by bisection.
-pub(super) struct Grouping<'r, 'a> {
-    settings: &'r RelationSettings,
+/// The distinct actors of `paired` each sentence names wholly inside it, in order of first
+/// mention, and the weights of those sentences. The mentions are walked once in order of
+/// field and start (sorted here first if they are not), sentence by sentence; a sentence
+/// before the last one read is found by bisection.
+pub(super) fn places_by_sentence(
+    settings: &RelationSettings,
     labels: StanceLabels,
-    sentences: &'r [SentenceInput<'a>],
-    mentions: Cow<'r, [Mention]>,
-    paired: &'r ActorPlaces,
-    place_weights: PlaceWeights<'r>,
-    /// The next sentence to read.
-    index: usize,
-    /// The first mention not yet read.
-    next: usize,
-    run: usize,
-    last_field: Option<Field>,
-}
-
-impl<'r, 'a> Grouping<'r, 'a> {
-    /// The walk over `sentences`, and the thread's spare lists it fills, emptied and sized.
-    pub(super) fn new(
-        settings: &'r RelationSettings,
-        labels: StanceLabels,
-        sentences: &'r [SentenceInput<'a>],
-        actors: &'r ArticleActors,
-        paired: &'r ActorPlaces,
-    ) -> (Self, NamedBySentence) {
-        let mentions: Cow<'r, [Mention]> = if actors.mentions.is_sorted_by_key(by_place) {
-            Cow::Borrowed(&actors.mentions)
-        } else {
-            let mut sorted = actors.mentions.clone();
-            sorted.sort_by_key(by_place);
-            Cow::Owned(sorted)
-        };
-        // No more named sentences, nor places, than mentions.
-        let room = mentions.len();
-        let mut named = NamedBySentence::take();
-        named.places.clear();
-        named.strengths.clear();
-        named.bounds.clear();
-        named.sentences.clear();
-        named.places.reserve(room);
-        named.strengths.reserve(room);
-        named.bounds.reserve(room);
-        named.sentences.reserve(room.min(sentences.len()));
-        let last_field = sentences.first().map(|sentence| sentence.field);
-        let place_weights = PlaceWeights::new(settings);
-        let walk = Self {
-            settings,
-            labels,
-            sentences,
-            mentions,
-            paired,
-            place_weights,
-            index: 0,
-            next: 0,
-            run: 0,
-            last_field,
-        };
-        (walk, named)
-    }
-
-    /// Reads sentences into `named` until it holds the `k`th named sentence (from 0) and every
-    /// sentence up to [`RelationSettings::window`] past it, or none is left; at least
-    /// [`CHUNK`] sentences a call, so that a tally that reads them all calls this a few
-    /// times only.
-    #[inline]
-    pub(super) fn read_for(&mut self, k: usize, named: &mut NamedBySentence) {
-        if self.index < self.sentences.len()
-            && named.sentences.get(k).is_none_or(|first| first.index.saturating_add(self.settings.window) >= self.index)
-        {
-            self.read_chunks(k, named);
+    sentences: &[SentenceInput<'_>],
+    actors: &ArticleActors,
+    paired: &ActorPlaces,
+) -> NamedBySentence {
+    let by_place = |m: &Mention| place_key(m.field, m.start);
+    let mentions: std::borrow::Cow<'_, [Mention]> = if actors.mentions.is_sorted_by_key(by_place) {
+        std::borrow::Cow::Borrowed(&actors.mentions)
+    } else {
+        let mut sorted = actors.mentions.clone();
+        sorted.sort_by_key(by_place);
+        std::borrow::Cow::Owned(sorted)
+    };
+    // No more named sentences, nor places, than mentions.
+    let room = mentions.len();
+    let mut named = NamedBySentence::take();
+    named.places.clear();
+    named.strengths.clear();
+    named.bounds.clear();
+    named.sentences.clear();
+    named.places.reserve(room);
+    named.strengths.reserve(room);
+    named.bounds.reserve(room);
+    named.sentences.reserve(room.min(sentences.len()));
+    let mut place_weights = PlaceWeights::new(settings);
+    let (mut next, mut run) = (0, 0);
+    let mut last_field = sentences.first().map(|sentence| sentence.field);
+    for (index, sentence) in sentences.iter().enumerate() {
+        let (field, range) = (sentence.field, &sentence.range);
+        if last_field != Some(field) {
+            (run, last_field) = (run + 1, Some(field));
         }
-    }
-
-    /// Reads every sentence left into `named`.
-    pub(super) fn read_all(&mut self, named: &mut NamedBySentence) {
-        self.read_through(usize::MAX, named);
-    }
-
-    fn read_chunks(&mut self, k: usize, named: &mut NamedBySentence) {
-        let mut last = self.index.saturating_add(CHUNK - 1);
-        loop {
-            self.read_through(last, named);
-            if self.index >= self.sentences.len() {
-                return;
-            }
-            let needed = named.sentences.get(k).map(|first| first.index.saturating_add(self.settings.window));
-            match needed {
-                Some(needed) if needed < self.index => return,
-                needed => last = needed.unwrap_or(0).max(self.index.saturating_add(CHUNK - 1)),
-            }
+        let place_weight = place_weights.next(field);
+        let (start, end) = (place_key(field, range.start), place_key(field, range.end));
+        if next > 0 && mentions.get(next - 1).is_some_and(|m| by_place(m) >= start) {
+            next = mentions.partition_point(|m| by_place(m) < start);
         }
-    }
-
-    /// Reads every sentence up to `last` (its index) into `named`.
-    fn read_through(&mut self, last: usize, named: &mut NamedBySentence) {
-        let (settings, mentions, sentences) = (self.settings, &self.mentions, self.sentences);
-        let (mut next, mut run, mut last_field) = (self.next, self.run, self.last_field);
-        let last = last.min(sentences.len().saturating_sub(1));
-        for (index, sentence) in sentences.iter().enumerate().take(last.saturating_add(1)).skip(self.index) {
-            let (field, range) = (sentence.field, &sentence.range);
-            if last_field != Some(field) {
-                (run, last_field) = (run + 1, Some(field));
-            }
-            let place_weight = self.place_weights.next(field);
-            let (start, end) = (place_key(field, range.start), place_key(field, range.end));
-            if next > 0 && mentions.get(next - 1).is_some_and(|m| by_place(m) >= start) {
-                next = mentions.partition_point(|m| by_place(m) < start);
-            }
-            while mentions.get(next).is_some_and(|m| by_place(m) < start) {
-                next += 1;
-            }
-            let (first, mut set) = (named.places.len(), 0u64);
-            while let Some(mention) = mentions.get(next).filter(|m| by_place(m) < end && m.field == field) {
-                next += 1;
-                let strength = role_weight(settings, mention.role);
-                if let (Some(place), true, true) =
-                    (self.paired.place(mention.actor), mention.end <= range.end, strength > 0.0)
-                {
-                    if set & (1 << place) == 0 {
-                        set |= 1 << place;
-                        // Below MAX_PAIRED_ACTORS ≤ 64: fits a u8.
-                        named.places.push(place as u8);
-                        named.strengths.push(strength);
-                        named.bounds.push((mention.end, mention.start));
-                    } else if let Some(k) = named.places[first..].iter().position(|&p| usize::from(p) == place) {
-                        let kept = &mut named.strengths[first + k];
-                        *kept = kept.max(strength);
-                        named.bounds[first + k].1 = mention.start;
-                    }
+        while mentions.get(next).is_some_and(|m| by_place(m) < start) {
+            next += 1;
+        }
+        let (first, mut set) = (named.places.len(), 0u64);
+        while let Some(mention) = mentions.get(next).filter(|m| by_place(m) < end && m.field == field) {
+            next += 1;
+            let strength = role_weight(settings, mention.role);
+            if let (Some(place), true, true) = (paired.place(mention.actor), mention.end <= range.end, strength > 0.0) {
+                if set & (1 << place) == 0 {
+                    set |= 1 << place;
+                    // Below MAX_PAIRED_ACTORS ≤ 64: fits a u8.
+                    named.places.push(place as u8);
+                    named.strengths.push(strength);
+                    named.bounds.push((mention.end, mention.start));
+                } else if let Some(k) = named.places[first..].iter().position(|&p| usize::from(p) == place) {
+                    let kept = &mut named.strengths[first + k];
+                    *kept = kept.max(strength);
+                    named.bounds[first + k].1 = mention.start;
                 }
             }
-            if set != 0 {
-                let weights = sentence_weights(settings, self.labels, sentence, place_weight);
-                named.sentences.push(NamedSentence { index, run, places: first..named.places.len(), set, weights });
-            }
         }
-        (self.next, self.run, self.last_field) = (next, run, last_field);
-        self.index = self.index.max(last.saturating_add(1).min(sentences.len()));
+        if set != 0 {
+            let weights = sentence_weights(settings, labels, sentence, place_weight);
+            named.sentences.push(NamedSentence { index, run, places: first..named.places.len(), set, weights });
+        }
     }
-}
-
-/// The fewest sentences [`Grouping::read_for`] reads at a time.
-const CHUNK: usize = 8;
-
-/// Where a mention starts, as one number ([`place_key`]).
-fn by_place(mention: &Mention) -> u64 {
-    place_key(mention.field, mention.start)
+    named
 }
 
 /// How much a mention in `role` names its actor in its sentence.
