@@ -112,7 +112,8 @@ impl PairTallies {
     }
 
     /// Adds a piece of evidence to the pair of actor places `x` and `y`; the pair's score
-    /// after it.
+    /// after it. Inlined into the tally's two pair loops: a call would cost as much again.
+    #[inline(always)]
     fn add(&mut self, x: u8, y: u8, (weight, tension, place): (f32, f32, f32)) -> f32 {
         if x == y {
             return 0.0;
