@@ -112,7 +112,8 @@ impl PairTallies {
     }
 
     /// Adds a piece of evidence to the pair of actor places `x` and `y`; the pair's score
-    /// after it.
+    /// after it. Inlined into the tally's two pair loops: a call would cost as much again.
+    #[inline(always)]
     fn add(&mut self, x: u8, y: u8, (weight, tension, place): (f32, f32, f32)) -> f32 {
         if x == y {
             return 0.0;
@@ -197,16 +198,14 @@ fn tally_sentences(
     // Only the sentences that name a paired actor: the others add nothing, and skipping
     // them spares a few hard-to-predict branches per sentence.
     for (k, first) in named.sentences.iter().enumerate() {
-        let (s, here) = (first.index, named.places_of(first));
-        let strength = named.strengths_of(first);
-        let bounds = named.bounds_of(first);
-        for (i, &x) in here.iter().enumerate() {
-            for (j, &y) in here.iter().enumerate().skip(i + 1) {
+        let (s, here) = (first.index, named.named_in(first));
+        for (i, x) in here.iter().enumerate() {
+            for y in &here[i + 1..] {
                 let cued = cues.map_or(1.0, |(cues, sentences)| {
-                    cue_weight(settings, cues, sentences[s].field, bounds[i], bounds[j])
+                    cue_weight(settings, cues, sentences[s].field, x.bounds, y.bounds)
                 });
-                let weights = scaled(first.weights, strength[i] * strength[j] * cued);
-                if reaches(tallies.add(x, y, weights)) {
+                let weights = scaled(first.weights, x.strength * y.strength * cued);
+                if reaches(tallies.add(x.place, y.place, weights)) {
                     return true;
                 }
             }
@@ -220,11 +219,11 @@ fn tally_sentences(
             let ((w1, t1, p1), (w2, t2, p2)) = (first.weights, second.weights);
             let half = settings.adjacent_weight / (2.0 * distance as f32);
             let apart = (half * (w1 + w2), (t1 + t2) / 2.0, half * (p1 + p2));
-            let there = named.places_of(second).iter().zip(named.strengths_of(second));
-            for (&x, &sx) in here.iter().zip(strength) {
-                for (&y, &sy) in there.clone().filter(|(&y, _)| !first.holds(y)) {
-                    let apart = scaled(apart, sx * sy);
-                    if reaches(tallies.add(x, y, apart)) {
+            let there = named.named_in(second);
+            for x in here {
+                for y in there.iter().filter(|y| !first.holds(y.place)) {
+                    let apart = scaled(apart, x.strength * y.strength);
+                    if reaches(tallies.add(x.place, y.place, apart)) {
                         return true;
                     }
                 }

@@ -338,3 +338,20 @@ fn a_one_sentence_texts_pair_is_found_under_a_storys_threshold() {
     assert!(pairs(&relations_of(&story, "", two, &[FRIENDLY, NEUTRAL])).is_empty());
     assert_eq!(text_capacity(&story, &sentences, f32::INFINITY), 1.5);
 }
+
+/// An actor named twice in a sentence is named up to its last mention there: a cue word
+/// between the other actor and that last mention counts.
+#[test]
+fn a_cue_word_before_an_actors_last_mention_in_the_sentence_counts() {
+    let text = "Russia and France, said France, accused Russia.";
+    let (actors, sentences) = read("", text, &[TENSE]);
+    let mut tokens = Tokens::new();
+    tokens.read(&Tokenizer::default(), &Article { id: "cues", title: "", text });
+    let cues = CueWords::of(&tokens);
+    let settings = RelationSettings { uncued_weight: 0.5, short_text_share: 0.0, ..plain() };
+    let found = relations_with_cues(gazetteer(), &settings, LABELS, &sentences, &actors, Some(&cues));
+    assert_eq!(pairs(&found), [("FRA", "RUS", "tension", true)]);
+    // Cued: the sentence's whole weight, 0.9; uncued it would be 0.45.
+    let score = found.pairs[0].score;
+    assert!((score - 0.9).abs() < 1e-4, "{score}");
+}

@@ -13,7 +13,7 @@ pub(super) struct NamedSentence {
     pub(super) index: usize,
     /// Its run of sentences of one field: sentences of two runs are never paired.
     pub(super) run: usize,
-    /// Where its places are in [`NamedBySentence::places`].
+    /// Where its actors are in [`NamedBySentence::named`].
     pub(super) places: Range<usize>,
     /// The same places as a set: bit `place`.
     pub(super) set: u64,
@@ -31,33 +31,33 @@ impl NamedSentence {
 // A sentence's places fit in one `u64` set.
 const _: () = assert!(MAX_PAIRED_ACTORS <= 64);
 
-/// The distinct paired actors each sentence names (their places in the paired list), in
-/// order of first mention, for the sentences that name any. Two vectors for the whole
-/// article, not one per sentence.
+/// A paired actor one sentence names.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Named {
+    /// Its place in the paired list.
+    pub(super) place: u8,
+    /// How strongly the sentence names it: the largest weight of its mentions' roles there
+    /// (never 0: an actor named with weight 0 is not counted).
+    pub(super) strength: f32,
+    /// The end of its first mention in the sentence and the start of its last: where a cue
+    /// word between it and another actor may stand.
+    pub(super) bounds: (usize, usize),
+}
+
+/// The distinct paired actors each sentence names, in order of first mention, for the
+/// sentences that name any. Two vectors for the whole article, not one per sentence.
 #[derive(Default)]
 pub(super) struct NamedBySentence {
-    pub(super) places: Vec<u8>,
-    /// Beside each place, how strongly the sentence names that actor: the largest weight of
-    /// its mentions' roles there (never 0: an actor named with weight 0 is not a place).
-    pub(super) strengths: Vec<f32>,
-    /// Beside each place, the end of the actor's first mention in the sentence and the start
-    /// of its last: where a cue word between it and another actor may stand.
-    pub(super) bounds: Vec<(usize, usize)>,
+    /// Each named sentence's actors, one sentence after the other.
+    pub(super) named: Vec<Named>,
     /// The sentences that name a paired actor, in order.
     pub(super) sentences: Vec<NamedSentence>,
 }
 
 impl NamedBySentence {
-    pub(super) fn places_of(&self, sentence: &NamedSentence) -> &[u8] {
-        &self.places[sentence.places.clone()]
-    }
-
-    pub(super) fn strengths_of(&self, sentence: &NamedSentence) -> &[f32] {
-        &self.strengths[sentence.places.clone()]
-    }
-
-    pub(super) fn bounds_of(&self, sentence: &NamedSentence) -> &[(usize, usize)] {
-        &self.bounds[sentence.places.clone()]
+    /// The paired actors `sentence` names.
+    pub(super) fn named_in(&self, sentence: &NamedSentence) -> &[Named] {
+        &self.named[sentence.places.clone()]
     }
 }
 
@@ -83,13 +83,9 @@ pub(super) fn places_by_sentence(
     // No more named sentences, nor places, than mentions.
     let room = mentions.len();
     let mut named = NamedBySentence::take();
-    named.places.clear();
-    named.strengths.clear();
-    named.bounds.clear();
+    named.named.clear();
     named.sentences.clear();
-    named.places.reserve(room);
-    named.strengths.reserve(room);
-    named.bounds.reserve(room);
+    named.named.reserve(room);
     named.sentences.reserve(room.min(sentences.len()));
     let mut place_weights = PlaceWeights::new(settings);
     let (mut next, mut run) = (0, 0);
@@ -107,7 +103,7 @@ pub(super) fn places_by_sentence(
         while mentions.get(next).is_some_and(|m| by_place(m) < start) {
             next += 1;
         }
-        let (first, mut set) = (named.places.len(), 0u64);
+        let (first, mut set) = (named.named.len(), 0u64);
         while let Some(mention) = mentions.get(next).filter(|m| by_place(m) < end && m.field == field) {
             next += 1;
             let strength = role_weight(settings, mention.role);
@@ -115,19 +111,17 @@ pub(super) fn places_by_sentence(
                 if set & (1 << place) == 0 {
                     set |= 1 << place;
                     // Below MAX_PAIRED_ACTORS ≤ 64: fits a u8.
-                    named.places.push(place as u8);
-                    named.strengths.push(strength);
-                    named.bounds.push((mention.end, mention.start));
-                } else if let Some(k) = named.places[first..].iter().position(|&p| usize::from(p) == place) {
-                    let kept = &mut named.strengths[first + k];
-                    *kept = kept.max(strength);
-                    named.bounds[first + k].1 = mention.start;
+                    let bounds = (mention.end, mention.start);
+                    named.named.push(Named { place: place as u8, strength, bounds });
+                } else if let Some(kept) = named.named[first..].iter_mut().find(|n| usize::from(n.place) == place) {
+                    kept.strength = kept.strength.max(strength);
+                    kept.bounds.1 = mention.start;
                 }
             }
         }
         if set != 0 {
             let weights = sentence_weights(settings, labels, sentence, place_weight);
-            named.sentences.push(NamedSentence { index, run, places: first..named.places.len(), set, weights });
+            named.sentences.push(NamedSentence { index, run, places: first..named.named.len(), set, weights });
         }
     }
     named
