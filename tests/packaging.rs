@@ -166,6 +166,19 @@ fn the_dockerfile_builds_in_stages_and_runs_unprivileged_with_a_health_check() {
 }
 
 #[test]
+fn the_image_binary_is_optimized_as_one_program() {
+    let instructions = dockerfile();
+    let defaults = arg_defaults(&instructions);
+    let build_stage_end = instructions.iter().rposition(|i| i.keyword == "FROM").expect("a final FROM");
+    let build = env(&instructions[..build_stage_end], &defaults);
+    let setting = |name: &str| build.get(name).map(String::as_str);
+    // The release profile the image is built with, set for the build stage only.
+    assert_eq!(setting("CARGO_PROFILE_RELEASE_LTO"), Some("fat"), "{build:?}");
+    assert_eq!(setting("CARGO_PROFILE_RELEASE_CODEGEN_UNITS"), Some("1"), "{build:?}");
+    assert_eq!(setting("CARGO_PROFILE_RELEASE_DEBUG"), Some("0"), "{build:?}");
+}
+
+#[test]
 fn the_build_context_keeps_what_the_build_copies() {
     let ignored = std::fs::read_to_string(repo_root().join(".dockerignore")).expect(".dockerignore");
     let ignored: Vec<&str> = ignored.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')).collect();
