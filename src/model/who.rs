@@ -73,11 +73,9 @@ pub(super) fn find_relations(
     if article_reads_neutral(&settings, labels, article_stance) {
         return Relations { pairs: Vec::new(), summary: RelationSummary::NoRelation };
     }
-    let sentences = sentence_inputs(tokens, stances, label_count);
-    let cues = cue_words(&settings, tokens);
-    let found = relations_with_cues(gazetteer, &settings, labels, &sentences, actors, cues.as_ref());
-    give_back(sentences);
-    found
+    with_sentences(&settings, tokens, stances, label_count, |sentences, cues| {
+        relations_with_cues(gazetteer, &settings, labels, sentences, actors, cues)
+    })
 }
 
 /// Whether [`find_relations`] would find a pair, found without building them.
@@ -92,9 +90,24 @@ pub(super) fn finds_relation(
     if article_reads_neutral(&settings, labels, article_stance) {
         return false;
     }
+    with_sentences(&settings, tokens, stances, label_count, |sentences, cues| {
+        has_relation_with_cues(&settings, labels, sentences, actors, cues)
+    })
+}
+
+/// `read` of the article's sentences with their stance probabilities (`label_count` of
+/// `stances` each) and its cue words, in the thread's spare sentence list, given back after.
+#[inline]
+fn with_sentences<R>(
+    settings: &RelationSettings,
+    tokens: &Tokens,
+    stances: &[f32],
+    label_count: usize,
+    read: impl FnOnce(&[SentenceInput<'_>], Option<&CueWords<'_>>) -> R,
+) -> R {
     let sentences = sentence_inputs(tokens, stances, label_count);
-    let cues = cue_words(&settings, tokens);
-    let found = has_relation_with_cues(&settings, labels, &sentences, actors, cues.as_ref());
+    let cues = cue_words(settings, tokens);
+    let found = read(&sentences, cues.as_ref());
     give_back(sentences);
     found
 }

@@ -180,6 +180,16 @@ mod tests {
         assert_eq!(spans, alone, "the spans are the tokenizer's");
     }
 
+    /// One-byte tokens, each `gap` bytes after the one before.
+    fn one_byte_spans(gaps: &[usize]) -> Vec<(usize, usize)> {
+        gaps.iter()
+            .scan(0, |at, gap| {
+                *at += gap + 1;
+                Some((*at, *at + 1))
+            })
+            .collect()
+    }
+
     proptest::proptest! {
         #[test]
         fn first_at_finds_what_bisection_finds(
@@ -187,8 +197,7 @@ mod tests {
             from in 0usize..45,
             offset in 0usize..120,
         ) {
-            let spans: Vec<(usize, usize)> =
-                gaps.iter().scan(0, |at, gap| { *at += gap + 1; Some((*at, *at + 1)) }).collect();
+            let spans = one_byte_spans(&gaps);
             let expected = spans.partition_point(|&(start, _)| start < offset);
             proptest::prop_assert_eq!(first_at(&spans, from.min(expected), offset), expected);
         }
@@ -201,8 +210,7 @@ mod tests {
         ) {
             // As `split_sentences` asks: from the first token at or after a sentence's start,
             // for the first at or after its end, at most its length on.
-            let spans: Vec<(usize, usize)> =
-                gaps.iter().scan(0, |at, gap| { *at += gap + 1; Some((*at, *at + 1)) }).collect();
+            let spans = one_byte_spans(&gaps);
             let from = spans.partition_point(|&(s, _)| s < start);
             let expected = spans.partition_point(|&(s, _)| s < start + len);
             proptest::prop_assert_eq!(first_at_within(&spans, from, start + len, len), expected);

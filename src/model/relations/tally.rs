@@ -159,9 +159,10 @@ impl Drop for Tallied {
 }
 
 /// The tallies of every pair of `actors`' first [`MAX_PAIRED_ACTORS`] actors over
-/// `sentences`, keeping what [`Tallied::evidence`] reads if `keep_evidence`; stopped at the first pair whose score
-/// reaches `stop_at` (and is above zero), if given. With `cues`, a sentence naming both of a
-/// pair with no cue word between them weighs [`RelationSettings::uncued_weight`].
+/// `sentences`, keeping what [`Tallied::evidence`] reads if `keep_evidence`; stopped at the
+/// first pair whose score reaches `stop_at` (and is above zero), if given. With `cues`, a
+/// sentence naming both of a pair with no cue word between them weighs
+/// [`RelationSettings::uncued_weight`].
 pub(super) fn tally(
     settings: &RelationSettings,
     labels: StanceLabels,
