@@ -25,7 +25,9 @@ pub mod train;
 pub use features::vectorizer::{SparseVector, TfIdf, VectorizerSettings};
 pub use model::file::ModelError;
 pub use model::store::{ModelStore, StoreError};
-pub use model::{Classification, Evidence, HeadResult, LabelTerms, Model, ModelMeta, Options, SentenceHead};
+pub use model::{
+    Classification, Evidence, HeadResult, LabelTerms, Model, ModelMeta, Options, SentenceHead, TooManySentences,
+};
 pub use text::article::{Article, Field};
 pub use text::tokenizer::{Token, Tokenizer, TokenizerSettings};
 pub use train::corpus::{Corpus, CorpusError, Document};

@@ -72,6 +72,36 @@ async fn an_answer_over_the_limit_is_resource_exhausted() {
     server.assert_still_serving().await;
 }
 
+/// Twenty 1 MiB articles of "a\n" asking for their sentences at once, each answer about
+/// 12.5 MB: each is refused once the article is split, before a sentence is scored, and the
+/// articles are read on the server's own worker threads only (not on as many threads as
+/// happen to be free, each keeping its working space), so the server's peak stays within
+/// 256 MiB of what it was before. Unbounded, it went 360–550 MiB over.
+#[tokio::test]
+async fn answers_too_large_to_send_are_refused_before_they_are_built() {
+    let server = Server::start_with(&repo_root().join("models"), &[], &[]);
+    let before = peak_mib(server.pid());
+    let request = pb::ClassifyRequest {
+        article: article("a", "", &"a\n".repeat(1 << 19)),
+        sentences: true,
+        ..Default::default()
+    };
+    let body = frame(&request.encode_to_vec());
+    let mut calls = tokio::task::JoinSet::new();
+    for _ in 0..20 {
+        let (addr, body) = (server.addr.clone(), body.clone());
+        calls.spawn(async move { raw_grpc::call(&addr, "/accord.v1.Classifier/Classify", body, &[]).await });
+    }
+    while let Some(answer) = calls.join_next().await {
+        let answer = answer.expect("join");
+        assert_eq!(answer.code, Some(Code::ResourceExhausted), "{answer:?}");
+        assert!(answer.message.contains("--max-answer-bytes"), "{answer:?}");
+    }
+    let peak = peak_mib(server.pid());
+    assert!(peak < before + 256, "peak memory {peak} MiB, from {before} MiB before the calls");
+    server.assert_still_serving().await;
+}
+
 /// A request bigger than the whole budget is refused, and so is one that arrives while
 /// another call holds most of the budget; once that call is gone, the same request passes.
 #[tokio::test]

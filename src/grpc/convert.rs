@@ -3,11 +3,13 @@
 //! what the service returns. Each function takes a model and an article and returns a
 //! response.
 
+use prost::Message;
+
 use crate::grpc::record;
 use crate::grpc::v1 as pb;
 use crate::model::meta::{HeadEvaluation, SentenceEvaluation};
 use crate::model::who::{ActorRelation, NamedActor};
-use crate::model::{HeadResult, Model, Options, SentenceStance};
+use crate::model::{Classification, HeadResult, Model, Options, SentenceStance, TooManySentences};
 use crate::text::article::{Article, Field};
 use crate::text::tokenizer::Token;
 
@@ -39,7 +41,39 @@ pub fn vectorize(model: &Model, article: &Article) -> pb::VectorizeResponse {
 /// each, each sentence's stance if `options.sentences` is set, and the actors and their
 /// relations if `options.relations` is.
 pub fn classify(model: &Model, article: &Article, options: &Options) -> pb::ClassifyResponse {
-    let answer = model.classify(article, options);
+    response(model, article, &model.classify(article, options))
+}
+
+/// [`classify`] within `max_answer_bytes`: refused before the sentences are scored when
+/// `options.sentences` asks for more of them than such an answer can hold (each takes at
+/// least [`least_sentence_entry_bytes`]).
+pub fn classify_within(
+    model: &Model,
+    article: &Article,
+    options: &Options,
+    max_answer_bytes: usize,
+) -> Result<pb::ClassifyResponse, TooManySentences> {
+    let max_sentences = max_answer_bytes / least_sentence_entry_bytes(model);
+    Ok(response(model, article, &model.classify_within(article, options, max_sentences)?))
+}
+
+/// The fewest bytes one entry of `ClassifyResponse.sentences` takes: a sentence of the text
+/// field starting at 0 and ending at 1, with the model's shortest label and a probability
+/// (never 0: it is its label's, the likeliest).
+pub fn least_sentence_entry_bytes(model: &Model) -> usize {
+    let shortest = model.heads().iter().flat_map(|head| &head.labels).min_by_key(|label| label.len());
+    let entry = pb::SentenceStance {
+        start: 0,
+        end: 1,
+        label: shortest.cloned().unwrap_or_default(),
+        probability: f32::MIN_POSITIVE,
+        field: pb::Field::Text.into(),
+    };
+    let bytes = entry.encoded_len();
+    1 + prost::length_delimiter_len(bytes) + bytes
+}
+
+fn response(model: &Model, article: &Article, answer: &Classification) -> pb::ClassifyResponse {
     let predictions = answer.heads.iter().map(|result| (result.head.to_owned(), prediction(result))).collect();
     let sentences = answer.sentences.iter().map(sentence).collect();
     pb::ClassifyResponse {

@@ -41,6 +41,17 @@ pub struct Options {
     pub relations: bool,
 }
 
+/// An answer that would list more sentences than its caller can take
+/// ([`Model::classify_within`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("the article has {sentences} sentences, over the {limit} an answer can list")]
+pub struct TooManySentences {
+    /// The article's sentences, title included.
+    pub sentences: usize,
+    /// The most the caller would take.
+    pub limit: usize,
+}
+
 /// The model's answer for one article.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Classification<'m> {
@@ -76,8 +87,40 @@ impl Model {
     ///
     /// [`LinearHead::predict`]: crate::model::head::LinearHead::predict
     pub fn classify(&self, article: &Article, options: &Options) -> Classification<'_> {
+        let analysis = self.analyse(article);
+        self.classify_analysis(analysis, article, options)
+    }
+
+    /// [`Model::classify`], unless `options.sentences` asks for more than `max_sentences`
+    /// sentences: then the error, found once the article is split and before any
+    /// sentence is scored, so that an answer too large to send is never computed.
+    pub fn classify_within(
+        &self,
+        article: &Article,
+        options: &Options,
+        max_sentences: usize,
+    ) -> Result<Classification<'_>, TooManySentences> {
+        let analysis = self.analyse(article);
+        let sentences = analysis.tokens().sentences().len();
+        if options.sentences && sentences > max_sentences {
+            return Err(TooManySentences { sentences, limit: max_sentences });
+        }
+        Ok(self.classify_analysis(analysis, article, options))
+    }
+
+    /// The article read once: split into sentences when the model has an article-stance
+    /// rule, which reads them.
+    fn analyse(&self, article: &Article) -> Analysis<'_> {
+        self.vectorizer.analyse(&self.tokenizer, article, self.stance_rule.is_some())
+    }
+
+    fn classify_analysis(
+        &self,
+        mut analysis: Analysis<'_>,
+        article: &Article,
+        options: &Options,
+    ) -> Classification<'_> {
         let rule = self.stance_rule.as_ref();
-        let mut analysis = self.vectorizer.analyse(&self.tokenizer, article, rule.is_some());
         let sentence_count = analysis.tokens().sentences().len();
         let one_sentence = match (rule, self.sentence_head()) {
             (Some(bound), Some(head)) if sentence_count < 2 => Some((bound.stance, head)),

@@ -342,7 +342,7 @@ pub mod stance_rule;
 pub mod store;
 pub mod who;
 
-pub use classify::{Classification, Options, SentenceProbabilities};
+pub use classify::{Classification, Options, SentenceProbabilities, TooManySentences};
 pub use sentence_stance::{SentenceMean, SentenceStance};
 
 #[cfg(test)]

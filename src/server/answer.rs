@@ -5,6 +5,9 @@
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+use accord::grpc::convert;
+use accord::grpc::v1 as pb;
+use accord::{Article, Model, Options};
 use prost::Message;
 
 use super::error::ServiceError;
@@ -30,6 +33,21 @@ impl AnswerBudget {
     /// be computed.
     pub fn exhausted(&self) -> bool {
         self.used.load(Ordering::Acquire) > self.limit
+    }
+
+    /// The model's answer to one article as one entry of the answer. An article whose
+    /// sentences, asked for, could not fit in what is left of the limit is refused before
+    /// they are scored: its answer is never built.
+    pub fn classify(
+        &self,
+        model: &Model,
+        article: &Article,
+        options: &Options,
+    ) -> Result<pb::ClassifyResponse, ServiceError> {
+        let room = self.limit.saturating_sub(self.used.load(Ordering::Acquire));
+        let response = convert::classify_within(model, article, options, room)
+            .map_err(|_| ServiceError::AnswerTooLarge { limit: self.limit })?;
+        self.admit(response)
     }
 
     /// `part` of the answer (one entry of a repeated field), or the error if the answer

@@ -79,8 +79,7 @@ impl pb::classifier_server::Classifier for ClassifierService {
                 let model = state.model();
                 let bytes = valid.article.bytes();
                 let answer = AnswerBudget::new(state.limits.max_answer_bytes);
-                let work =
-                    move || answer.admit(convert::classify(&model, &valid.article.as_article(), &valid.options()));
+                let work = move || answer.classify(&model, &valid.article.as_article(), &valid.options());
                 state.pool.run_sized(bytes, work).await?
             })
             .await?;
@@ -150,7 +149,7 @@ fn classify_chunk(
         let response = if answer.exhausted() {
             Err(ServiceError::AnswerTooLarge { limit: answer.limit() })
         } else {
-            answer.admit(convert::classify(model, &request.article.as_article(), &request.options()))
+            answer.classify(model, &request.article.as_article(), &request.options())
         };
         let failed = response.is_err();
         responses.push(response);

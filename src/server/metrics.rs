@@ -302,7 +302,7 @@ mod tests {
     use super::*;
 
     fn metrics() -> Metrics {
-        Metrics::new(CpuPool::new(1, 1), InFlightLayer::new(1000, 1000))
+        Metrics::new(CpuPool::new(1, 1).expect("pool"), InFlightLayer::new(1000, 1000))
     }
 
     fn response(topic: &str, stance: &str) -> pb::ClassifyResponse {

@@ -120,7 +120,8 @@ fn load_model(args: &ServeArgs) -> anyhow::Result<Model> {
 
 async fn serve(args: ServeArgs, model: Model, started: Started) -> anyhow::Result<()> {
     let Started { signals, hangups, admin_token } = started;
-    let pool = CpuPool::new(args.worker_count(), args.max_pending as usize);
+    let pool =
+        CpuPool::new(args.worker_count(), args.max_pending as usize).context("cannot start the worker threads")?;
     accord::grpc::batch_scan::set_max_batch_entries(args.max_batch as usize);
     let in_flight = inflight::InFlightLayer::new(args.max_bytes_in_flight as usize, args.max_message_bytes as usize);
     let metrics = Arc::new(Metrics::new(pool.clone(), in_flight.clone()));

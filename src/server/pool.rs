@@ -1,6 +1,11 @@
-//! CPU work off the async reactor: each job runs on tokio's blocking threads, and a fair
-//! (first come, first served) semaphore caps how many run at once, so that a large batch or
-//! a busy stream queues behind other callers instead of starving them.
+//! CPU work off the async reactor: each job runs on one of `--workers` threads of the
+//! pool's own, and a fair (first come, first served) semaphore caps how many run at once, so
+//! that a large batch or a busy stream queues behind other callers instead of starving them.
+//!
+//! The threads are fixed, not tokio's blocking threads (which come and go, up to 512 of
+//! them), because the model keeps per-thread working space between articles, as large as
+//! the longest article a thread has read: on a fixed set of threads that space is bounded by
+//! their number.
 //!
 //! The queue in front of the workers is bounded too (`--max-pending`): under more load than
 //! the workers can serve, a job that finds the queue full is refused at once with
@@ -29,6 +34,7 @@ pub const INLINE_MAX_BYTES: usize = 16 * 1024;
 /// A cap on concurrent CPU jobs, and on jobs waiting for one of them.
 #[derive(Debug, Clone)]
 pub struct CpuPool {
+    threads: Arc<rayon::ThreadPool>,
     permits: Arc<Semaphore>,
     workers: usize,
     waiting: Arc<AtomicUsize>,
@@ -54,11 +60,17 @@ impl Drop for QueuePlace {
 }
 
 impl CpuPool {
-    /// A pool running at most `workers` jobs at once, with at most `max_waiting` more queued.
-    pub fn new(workers: usize, max_waiting: usize) -> Self {
+    /// A pool of `workers` threads running at most that many jobs at once, with at most
+    /// `max_waiting` more queued; the error if the threads cannot be started.
+    pub fn new(workers: usize, max_waiting: usize) -> Result<Self, rayon::ThreadPoolBuildError> {
         let workers = workers.max(1);
+        let threads = rayon::ThreadPoolBuilder::new()
+            .num_threads(workers)
+            .thread_name(|index| format!("accord-worker-{index}"))
+            .build()?;
         let waiting = Arc::new(AtomicUsize::new(0));
-        Self { permits: Arc::new(Semaphore::new(workers)), workers, waiting, max_waiting }
+        let permits = Arc::new(Semaphore::new(workers));
+        Ok(Self { threads: Arc::new(threads), permits, workers, waiting, max_waiting })
     }
 
     /// Jobs waiting for a worker now (read by the queue-depth metric at each scrape).
@@ -92,7 +104,7 @@ impl CpuPool {
         self.workers
     }
 
-    /// Runs `job` on a blocking thread once a slot is free, inside the caller's span.
+    /// Runs `job` on one of the pool's threads once a slot is free, inside the caller's span.
     ///
     /// The slot is held by the job itself: if the caller gives up (deadline, cancelled
     /// call), a job already running keeps its slot until it ends, so the cap stays true; a
@@ -128,12 +140,17 @@ impl CpuPool {
     {
         let permit = self.slot(admission).await?;
         let span = Span::current();
-        tokio::task::spawn_blocking(move || {
-            let _permit = permit;
-            span.in_scope(job)
-        })
-        .await
-        .map_err(ServiceError::worker)
+        let (done, outcome) = tokio::sync::oneshot::channel();
+        // A slot is held, so one of the pool's threads is free or about to be.
+        self.threads.spawn(move || {
+            let output = catch_unwind(AssertUnwindSafe(|| span.in_scope(job)));
+            drop(permit);
+            let _ = done.send(output);
+        });
+        match outcome.await {
+            Ok(output) => output.map_err(ServiceError::panicked),
+            Err(_) => Err(ServiceError::Internal { detail: "a worker thread ended without an answer".into() }),
+        }
     }
 
     /// Runs `job` on each chunk of `items` (at most `chunk_size` items each) as separate
@@ -206,12 +223,31 @@ mod tests {
 
     #[tokio::test]
     async fn map_chunks_returns_outputs_in_input_order() {
-        let pool = CpuPool::new(2, 8);
+        let pool = CpuPool::new(2, 8).expect("pool");
         let doubled = pool
             .map_chunks((0..100u32).collect(), 7, |chunk| chunk.into_iter().map(|n| n * 2).collect())
             .await
             .expect("map");
         assert_eq!(doubled, (0..100u32).map(|n| n * 2).collect::<Vec<_>>());
+    }
+
+    /// Jobs run on the pool's own threads, never more of them than its workers however many
+    /// callers take turns: the model's per-thread working space lives on those threads only.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn jobs_run_on_the_pools_own_threads_and_no_more_of_them_than_its_workers() {
+        let pool = CpuPool::new(2, 256).expect("pool");
+        let mut calls = tokio::task::JoinSet::new();
+        for _ in 0..200 {
+            let pool = pool.clone();
+            calls.spawn(async move { pool.run(|| std::thread::current().name().map(str::to_owned)).await });
+        }
+        let mut threads = std::collections::HashSet::new();
+        while let Some(joined) = calls.join_next().await {
+            threads.insert(joined.expect("join").expect("the job runs"));
+        }
+        assert!(threads.len() <= 2, "{threads:?}");
+        let named = |name: &Option<String>| name.as_deref().is_some_and(|name| name.starts_with("accord-worker-"));
+        assert!(threads.iter().all(named), "{threads:?}");
     }
 
     /// Holds the pool's only worker until the returned sender is dropped or sent to.
@@ -232,7 +268,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_short_job_with_a_free_slot_runs_on_the_calling_thread_and_a_long_one_does_not() {
-        let pool = CpuPool::new(1, 4);
+        let pool = CpuPool::new(1, 4).expect("pool");
         let caller = std::thread::current().id();
         let short = pool.run_sized(INLINE_MAX_BYTES, || std::thread::current().id()).await.expect("short job");
         assert_eq!(short, caller, "a short job was handed to another thread");
@@ -242,7 +278,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_short_job_waits_its_turn_when_every_slot_is_taken() {
-        let pool = CpuPool::new(1, 1);
+        let pool = CpuPool::new(1, 1).expect("pool");
         let (release, busy) = occupy(&pool).await;
         let caller = std::thread::current().id();
         let queued = tokio::spawn({
@@ -262,7 +298,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_short_job_that_panics_is_an_internal_error_and_frees_its_slot() {
-        let pool = CpuPool::new(1, 1);
+        let pool = CpuPool::new(1, 1).expect("pool");
         let failed = pool.run_sized(10, || -> u8 { panic!("boom") }).await.expect_err("the job panicked");
         assert!(matches!(&failed, ServiceError::Internal { detail } if detail.contains("boom")), "{failed:?}");
         assert_eq!(pool.run_sized(10, || 7).await.expect("the slot is free again"), 7);
@@ -270,7 +306,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_full_queue_refuses_new_jobs_until_it_drains() {
-        let pool = CpuPool::new(1, 1);
+        let pool = CpuPool::new(1, 1).expect("pool");
         let (release, busy) = occupy(&pool).await;
         let queued = tokio::spawn({
             let pool = pool.clone();
@@ -290,7 +326,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_queued_job_whose_caller_gave_up_never_runs() {
-        let pool = CpuPool::new(1, 4);
+        let pool = CpuPool::new(1, 4).expect("pool");
         let ran = Arc::new(AtomicUsize::new(0));
         let (release, busy) = occupy(&pool).await;
         let abandoned = tokio::spawn({

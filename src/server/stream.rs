@@ -31,7 +31,6 @@ use super::logging::{CallLog, CallOrigin};
 use super::metrics::Metrics;
 use super::state::ServiceState;
 use super::validate::{self, ValidClassify};
-use accord::grpc::convert;
 use accord::grpc::v1 as pb;
 
 /// The responses of one stream call, ended with DEADLINE_EXCEEDED at the call's deadline.
@@ -98,7 +97,7 @@ impl Pending {
         let bytes = request.article.bytes();
         let (pool, model) = (state.pool.clone(), Arc::clone(model));
         let answer = AnswerBudget::new(state.limits.max_answer_bytes);
-        let work = move || answer.admit(convert::classify(&model, &request.article.as_article(), &request.options()));
+        let work = move || answer.classify(&model, &request.article.as_article(), &request.options());
         let job = tokio::spawn(async move { pool.run_sized(bytes, work).await? }.in_current_span());
         Self::Running { bytes, job: Job(job) }
     }

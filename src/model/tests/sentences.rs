@@ -64,6 +64,24 @@ fn check_sentence_answers(model: &Model, article: &Article, alone: &[Vec<HeadPre
     }
 }
 
+/// An answer asking for more sentences than the caller can take is refused, naming both
+/// counts; at the limit, or without sentences asked for, the article gets the answer
+/// [`Model::classify`] gives.
+#[test]
+fn classify_within_refuses_more_sentences_than_the_limit_and_answers_at_it() {
+    let model = shipped();
+    let text = "Talks resumed. Troops withdrew. Leaders met.";
+    let article = Article::text(text);
+    let asked = Options { sentences: true, ..Options::default() };
+    let whole = model.classify(&article, &asked);
+    assert_eq!(whole.sentences.len(), 3);
+    let refused = model.classify_within(&article, &asked, 2).expect_err("3 sentences over a limit of 2");
+    assert_eq!(refused, TooManySentences { sentences: 3, limit: 2 });
+    assert_eq!(model.classify_within(&article, &asked, 3), Ok(whole));
+    let plain = Options::default();
+    assert_eq!(model.classify_within(&article, &plain, 0), Ok(model.classify(&article, &plain)));
+}
+
 #[test]
 fn sentences_counted_in_one_pass_equal_sentences_alone() {
     let model = shipped();
