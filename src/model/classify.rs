@@ -14,7 +14,7 @@ use crate::model::head::argmax;
 use crate::model::head::{HeadPrediction, HeadScorer};
 use crate::model::relations::{article_reads_neutral, RelationSettings, StanceLabels};
 use crate::text::article::Article;
-use crate::text::tokens::{Sentence, Tokens};
+use crate::text::tokens::{keep_within, Sentence, Tokens, KEPT_TOKENS};
 
 thread_local! {
     /// The sentences' stance probabilities of the thread's last [`Model::classify`] that
@@ -196,6 +196,7 @@ impl Model {
             }
             _ => (false, None),
         };
+        keep_within(&mut sentence_probabilities, KEPT_TOKENS * stance_labels);
         let _ = SPARE_PROBABILITIES.try_with(|spare| spare.set(sentence_probabilities));
         if gazetteer.is_some() && sentence_count >= 2 && !related {
             self.apply_no_relation(&mut predictions);
@@ -278,7 +279,7 @@ impl Model {
         self.sentence_pass(bound, &mut analysis, None, Some(&mut probabilities), &mut mean);
         let labels = self.heads[bound.stance].label_count().max(1);
         let sentences = analysis.tokens().sentences().iter().zip(probabilities.chunks_exact(labels));
-        Some(sentences.map(|(s, p)| (s.field, s.bytes.clone(), p.to_vec())).collect())
+        Some(sentences.map(|(s, p)| (s.field(), s.bytes(), p.to_vec())).collect())
     }
 
     /// The stance head's probabilities for every sentence of the analysis as if it alone
@@ -336,8 +337,8 @@ impl Model {
     fn sentence_stance(&self, bound: &BoundStance, sentence: &Sentence, probabilities: &[f32]) -> SentenceStance<'_> {
         let best = argmax(probabilities);
         SentenceStance {
-            field: sentence.field,
-            range: sentence.bytes.clone(),
+            field: sentence.field(),
+            range: sentence.bytes(),
             label: &self.heads[bound.stance].labels[best],
             probability: probabilities[best],
         }

@@ -11,7 +11,7 @@ use crate::model::relations::{
     RelationSettings, RelationSummary, Relations, SentenceInput, StanceLabels,
 };
 use crate::text::article::Article;
-use crate::text::tokens::Tokens;
+use crate::text::tokens::{keep_within, Tokens, KEPT_TOKENS};
 
 /// An actor the article names, with where.
 #[derive(Debug, Clone, PartialEq)]
@@ -132,8 +132,8 @@ fn sentence_inputs<'a>(tokens: &Tokens, stances: &'a [f32], label_count: usize) 
     sentences.reserve(read.len());
     sentences.extend(
         read.iter().zip(stances.chunks_exact(label_count.max(1))).map(|(sentence, stance)| SentenceInput {
-            field: sentence.field,
-            range: sentence.bytes.clone(),
+            field: sentence.field(),
+            range: sentence.bytes(),
             stance,
         }),
     );
@@ -145,7 +145,8 @@ fn sentence_inputs<'a>(tokens: &Tokens, stances: &'a [f32], label_count: usize) 
 fn give_back(mut sentences: Vec<SentenceInput<'_>>) {
     sentences.clear();
     let unborrowed = |sentence: SentenceInput<'_>| SentenceInput { stance: &[], ..sentence };
-    let empty: Vec<SentenceInput<'static>> = sentences.into_iter().map(unborrowed).collect();
+    let mut empty: Vec<SentenceInput<'static>> = sentences.into_iter().map(unborrowed).collect();
+    keep_within(&mut empty, KEPT_TOKENS);
     let _ = SPARE_SENTENCES.try_with(|spare| spare.set(empty));
 }
 

@@ -10,6 +10,8 @@
 //! - tokens are lowercased; one-character ASCII tokens are dropped, as are tokens longer
 //!   than [`TokenizerSettings::max_token_bytes`].
 
+use std::mem::MaybeUninit;
+
 use serde::{Deserialize, Serialize};
 
 pub(crate) mod hash;
@@ -149,13 +151,13 @@ impl Tokenizer {
         visit(start, end, buffer);
     }
 
-    /// Writes the 64-bit key ([`hash`]) of every token of `text` to `keys` and its byte
-    /// range, `(start, end)`, to `spans`, from their first entries on: the tokens
-    /// [`Tokenizer::for_each`] gives, in order. Returns how many; the entries past them are
-    /// stale. The buffers are grown when `text` could hold more tokens than they have room
-    /// for, and never shrunk, so that a caller that keeps them allocates nothing per text
-    /// once they are large enough. ASCII tokens are hashed straight from the text; `buffer`
-    /// holds a non-ASCII token while it is normalized.
+    /// Replaces `keys` with the 64-bit key ([`hash`]) of every token of `text` and `spans`
+    /// with its byte range, `(start, end)`: the tokens [`Tokenizer::for_each`] gives, in
+    /// order. Returns how many. The buffers are grown when `text` could hold more tokens
+    /// than they have room for, and never shrunk, so that a caller that keeps them allocates
+    /// nothing per text once they are large enough; the room is written only where a token
+    /// is, so that a text with few tokens touches little of it. ASCII tokens are hashed
+    /// straight from the text; `buffer` holds a non-ASCII token while it is normalized.
     pub(crate) fn keys_and_spans(
         &self,
         text: &str,
@@ -163,23 +165,28 @@ impl Tokenizer {
         spans: &mut Vec<(usize, usize)>,
         buffer: &mut String,
     ) -> usize {
+        keys.clear();
+        spans.clear();
         // Every token is two bytes or more and no two overlap: a text of `n` bytes holds at
         // most `n / 2` of them.
-        let room = text.len() / 2 + 1;
+        let mut room = text.len() / 2 + 1;
         loop {
-            if keys.len() < room {
-                keys.resize(room, 0);
-            }
-            if spans.len() < room {
-                spans.resize(room, (0, 0));
-            }
-            let written = self.write_keys_and_spans(text, keys, spans, buffer);
-            if written <= keys.len().min(spans.len()) {
+            keys.reserve_exact(room);
+            spans.reserve_exact(room);
+            let (key_room, span_room) = (keys.spare_capacity_mut(), spans.spare_capacity_mut());
+            let fits = key_room.len().min(span_room.len());
+            let written = self.write_keys_and_spans(text, key_room, span_room, buffer);
+            if written <= fits {
+                // SAFETY: `write_keys_and_spans` wrote the key and the span of each of the
+                // `written` tokens at its index, and all of them fit both buffers' room.
+                unsafe {
+                    keys.set_len(written);
+                    spans.set_len(written);
+                }
                 return written;
             }
             // Not reached (see `room`); if it were, the buffers grow and the text is read again.
-            keys.resize(written, 0);
-            spans.resize(written, (0, 0));
+            room = written;
         }
     }
 
@@ -192,12 +199,13 @@ impl Tokenizer {
     }
 
     /// The keys and spans of [`Tokenizer::keys_and_spans`], written into `keys` and `spans`
-    /// as far as they have room; returns how many tokens `text` has.
+    /// from their first entries on, as far as both have room (token `i` at index `i` of
+    /// both); returns how many tokens `text` has.
     fn write_keys_and_spans(
         &self,
         text: &str,
-        keys: &mut [u64],
-        spans: &mut [(usize, usize)],
+        keys: &mut [MaybeUninit<u64>],
+        spans: &mut [MaybeUninit<(usize, usize)>],
         buffer: &mut String,
     ) -> usize {
         #[cfg(test)]
@@ -217,7 +225,8 @@ impl Tokenizer {
                 hash::bytes(sink.buffer.as_bytes())
             };
             if let (Some(k), Some(span)) = (sink.keys.get_mut(sink.written), sink.spans.get_mut(sink.written)) {
-                (*k, *span) = (key, (start, end));
+                k.write(key);
+                span.write((start, end));
             }
             sink.written += 1;
         });
@@ -230,8 +239,8 @@ impl Tokenizer {
 /// through the scan's loop.
 struct KeySink<'a> {
     text: &'a str,
-    keys: &'a mut [u64],
-    spans: &'a mut [(usize, usize)],
+    keys: &'a mut [MaybeUninit<u64>],
+    spans: &'a mut [MaybeUninit<(usize, usize)>],
     /// Tokens found so far (some past the buffers' room, if they had too little).
     written: usize,
     max: usize,

@@ -9,6 +9,7 @@ use super::mention_role::{self, MentionRole};
 use super::{ActorId, Field, Gazetteer, Mention};
 use crate::text::dateline;
 use crate::text::tokenizer::{hash, Tokenizer};
+use crate::text::tokens::{keep_within, KEPT_TOKENS};
 
 /// What an `ambiguous` pattern's mention counts for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -112,6 +113,18 @@ impl MatchSpace {
         self.found.clear();
         self.keys.clear();
         self.spans.clear();
+    }
+}
+
+impl MatchSpace {
+    /// Frees the buffers sized by an article larger than
+    /// [`crate::text::tokens::KEPT_ARTICLE_BYTES`]: one entry
+    /// per token at most. The tallies, one per actor of the gazetteer, stay.
+    fn keep_small(&mut self) {
+        keep_within(&mut self.keys, KEPT_TOKENS);
+        keep_within(&mut self.spans, KEPT_TOKENS);
+        keep_within(&mut self.starts, KEPT_TOKENS);
+        keep_within(&mut self.found, KEPT_TOKENS);
     }
 }
 
@@ -343,6 +356,7 @@ impl Drop for ActorMatcher<'_> {
         }
         if let Some(mut space) = self.space.take() {
             space.clear();
+            space.keep_small();
             let _ = SPACE.try_with(|cell| cell.set(Some(space)));
         }
     }

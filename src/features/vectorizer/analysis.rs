@@ -12,7 +12,7 @@ use super::counts::TermCounts;
 use super::TfIdf;
 use crate::text::article::{Article, Field};
 use crate::text::tokenizer::Tokenizer;
-use crate::text::tokens::{Sentence, Tokens};
+use crate::text::tokens::{keep_within, Sentence, Tokens, KEPT_TOKENS};
 
 /// The space one analysis works in: reused from article to article.
 #[derive(Default)]
@@ -26,6 +26,30 @@ struct Space {
     counts: Vec<u32>,
     /// The slots with a non-zero count, at its start (how many: the analysis knows).
     touched: Vec<u32>,
+}
+
+impl Space {
+    /// Frees the buffers an article larger than [`crate::text::tokens::KEPT_ARTICLE_BYTES`]
+    /// grew; a smaller one's are kept as they are (the test, once an article, is all it costs).
+    #[inline]
+    fn keep_small(&mut self) {
+        if self.tokens.read_large() {
+            self.free_large();
+        }
+    }
+
+    /// [`Space::keep_small`] after a large article: every buffer sized by the article. The
+    /// counts, sized by the vocabulary, stay.
+    #[cold]
+    #[inline(never)]
+    fn free_large(&mut self) {
+        self.tokens.keep_small();
+        // A unigram and a bigram per token; the first occurrences, at most one per lookup.
+        let lookups = 2 * KEPT_TOKENS;
+        keep_within(&mut self.lookups, lookups);
+        self.slots.iter_mut().for_each(|slots| keep_within(slots, lookups));
+        keep_within(&mut self.touched, lookups);
+    }
 }
 
 thread_local! {
@@ -109,7 +133,7 @@ impl Analysis<'_> {
         let miss = vectorizer.table.miss() as usize;
         counts[miss] = 1;
         for sentence in tokens.sentences() {
-            let (slots, part) = (&slots[sentence.field.index()], sentence.tokens.clone());
+            let (slots, part) = (&slots[sentence.field().index()], sentence.tokens());
             let new = vectorizer.tally_part(slots, part, counts, touched);
             each(sentence, TermCounts { counts, touched: &touched[..new] });
         }
@@ -128,7 +152,8 @@ impl Drop for Analysis<'_> {
             return;
         }
         self.clear_article();
-        if let Some(space) = self.space.take() {
+        if let Some(mut space) = self.space.take() {
+            space.keep_small();
             let _ = SPACE.try_with(|cell| cell.set(Some(space)));
         }
     }

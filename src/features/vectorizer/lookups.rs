@@ -21,8 +21,10 @@ impl TfIdf {
     /// Per block of lookups: every candidate slot is computed and its key prefetched; the
     /// previous block's hits are counted meanwhile; then the keys are compared and the
     /// counts of the slots found prefetched. Neither an unknown term nor a first occurrence
-    /// takes a branch.
-    #[inline]
+    /// takes a branch. Not inlined: in a function of its own its loops keep the table's
+    /// size and pointers in registers (inlined into the analysis, one was reloaded from the
+    /// stack at every lookup, or not, as the code around it changed).
+    #[inline(never)]
     pub(super) fn count_keys(
         &self,
         keys: &[u64],

@@ -10,7 +10,7 @@ fn check_sentences(model: &Model, article: &Article) -> Result<(), String> {
     let sentences = sentences_of(article);
     let mut analysis = model.vectorizer.analyse(&model.tokenizer, article, true);
     let found: Vec<(Field, std::ops::Range<usize>)> =
-        analysis.tokens().sentences().iter().map(|s| (s.field, s.bytes.clone())).collect();
+        analysis.tokens().sentences().iter().map(|s| (s.field(), s.bytes())).collect();
     if found != sentences {
         return Err(format!("sentences {found:?} != {sentences:?}"));
     }
