@@ -29,7 +29,7 @@ fn heavy_batch() -> pb::ClassifyBatchRequest {
 /// which the other test's batch would stretch.
 static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
-/// Room for [`heavy_batch`] and its answer (the default limits are 64 MiB a message, 96 MiB
+/// Room for [`heavy_batch`] and its answer (the default limits are 64 MiB a message, 64 MiB
 /// in flight and 4 MiB an answer).
 const HEAVY_MESSAGE_BYTES: &str = "134217728";
 

@@ -65,7 +65,7 @@ pub struct ServeArgs {
     /// RESOURCE_EXHAUSTED while its bytes arrive, before they are decoded; so is one whose
     /// answer would. ClassifyStream calls count the request messages they have not yet
     /// classified.
-    #[arg(long, env = "ACCORD_MAX_BYTES_IN_FLIGHT", default_value_t = 96 << 20,
+    #[arg(long, env = "ACCORD_MAX_BYTES_IN_FLIGHT", default_value_t = 64 << 20,
           value_parser = clap::value_parser!(u32).range(1024..))]
     pub max_bytes_in_flight: u32,
 
