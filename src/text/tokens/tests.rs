@@ -28,20 +28,27 @@ fn each_sentence_holds_the_tokens_that_start_in_it() {
     assert_eq!(spans, alone, "the spans are the tokenizer's");
 }
 
+/// `title` and `text` read and split into sentences: the same sentences, title first, as
+/// [`sentences::split`] finds in each field; the tokens and how many sentences.
+fn split_as_sentences_split(tokenizer: &Tokenizer, title: &str, text: &str) -> (Tokens, usize) {
+    let article = Article { id: "", title, text };
+    let mut tokens = Tokens::new();
+    tokens.read(tokenizer, &article);
+    tokens.split_sentences(&article);
+    let found: Vec<(Field, Range<usize>)> = tokens.sentences().iter().map(|s| (s.field(), s.bytes())).collect();
+    let split = |field, text| sentences::split(text).into_iter().map(move |bytes| (field, bytes));
+    let expected: Vec<_> = split(Field::Title, title).chain(split(Field::Text, text)).collect();
+    assert_eq!(found, expected);
+    (tokens, found.len())
+}
+
 #[test]
 fn an_article_of_short_sentences_gets_its_list_sized_once() {
     let tokenizer = Tokenizer::default();
     // Sentences of 3 bytes in the title and 4 in the text: far more than the first room.
     let (title, text) = ("ab\n".repeat(500), "Xy. ".repeat(700));
-    let article = Article { id: "", title: &title, text: &text };
-    let mut tokens = Tokens::new();
-    tokens.read(&tokenizer, &article);
-    tokens.split_sentences(&article);
-    let found: Vec<(Field, Range<usize>)> = tokens.sentences().iter().map(|s| (s.field(), s.bytes())).collect();
-    let split = |field, text| sentences::split(text).into_iter().map(move |bytes| (field, bytes));
-    let expected: Vec<_> = split(Field::Title, &title).chain(split(Field::Text, &text)).collect();
-    assert_eq!(found, expected);
-    assert_eq!(found.len(), 1200);
+    let (tokens, found) = split_as_sentences_split(&tokenizer, &title, &text);
+    assert_eq!(found, 1200);
     // The most sentences 1,500 and 2,800 bytes can hold, reserved at once: no doubling.
     assert_eq!(tokens.sentences.capacity(), 751 + 1401, "sized once");
     let last = &tokens.sentences()[1199];
@@ -53,15 +60,8 @@ fn a_large_article_of_short_sentences_gets_its_list_grown_to_its_count() {
     let tokenizer = Tokenizer::default();
     // Over the kept size, with sentences far shorter than the first room's 40 bytes.
     let (title, text) = ("ab\n".repeat(KEPT_ARTICLE_BYTES / 6), "Xy. ".repeat(KEPT_ARTICLE_BYTES / 4));
-    let article = Article { id: "", title: &title, text: &text };
-    let mut tokens = Tokens::new();
-    tokens.read(&tokenizer, &article);
-    tokens.split_sentences(&article);
-    let found: Vec<(Field, Range<usize>)> = tokens.sentences().iter().map(|s| (s.field(), s.bytes())).collect();
-    let split = |field, text| sentences::split(text).into_iter().map(move |bytes| (field, bytes));
-    let expected: Vec<_> = split(Field::Title, &title).chain(split(Field::Text, &text)).collect();
-    assert_eq!(found, expected);
-    assert_eq!(tokens.sentences.capacity(), expected.len(), "grown to the count, without slack");
+    let (tokens, found) = split_as_sentences_split(&tokenizer, &title, &text);
+    assert_eq!(tokens.sentences.capacity(), found, "grown to the count, without slack");
 }
 
 #[test]
