@@ -53,7 +53,10 @@ pub fn classify_within(
     options: &Options,
     max_answer_bytes: usize,
 ) -> Result<pb::ClassifyResponse, TooManySentences> {
-    let max_sentences = max_answer_bytes / least_sentence_entry_bytes(model);
+    // The entries' least size is looked up only when sentences are asked for: it is no
+    // part of an ordinary call.
+    let max_sentences =
+        if options.sentences { max_answer_bytes / least_sentence_entry_bytes(model) } else { usize::MAX };
     Ok(response(model, article, &model.classify_within(article, options, max_sentences)?))
 }
 
