@@ -64,31 +64,7 @@ fn prepare<'s>(
         .collect();
     let mut tokens = Tokens::new();
     tokens.read(model.tokenizer(), &Article { id: &story.id, title: &story.title, text: &story.text });
-    let mut reading = news::read(model, without_actors, story)?;
-    // Tried, not adopted: each sentence's cooperation-vs-tension split mixed with the
-    // single-sentence head's for that sentence read alone, at `ACCORD_SINGLE_SHARE`; its
-    // neutral probability (what weighs the pairs) left as the stance head's.
-    if let Some(mix) = std::env::var("ACCORD_SINGLE_SHARE").ok().and_then(|m| m.parse::<f32>().ok()) {
-        mix_single_sentence_share(model, story, &mut reading, mix);
-    }
-    Ok(Prepared { story, reading, actors, tokens })
-}
-
-fn mix_single_sentence_share(model: &Model, story: &NewsStory, reading: &mut Reading, mix: f32) {
-    let (head, labels) = (reading.stance_head, reading.labels);
-    if reading.sentences.len() < 2 {
-        return;
-    }
-    for (field, range, probabilities) in reading.sentences.iter_mut() {
-        let source = if *field == accord::features::actors::Field::Title { &story.title } else { &story.text };
-        let alone = Article { id: &story.id, title: "", text: &source[range.clone()] };
-        let single = &model.classify(&alone, &accord::model::Options::default()).heads[head].prediction.probabilities;
-        let share = |p: &[f32]| p[labels.tension] / (p[labels.tension] + p[labels.cooperation]);
-        let mixed = mix * share(single) + (1.0 - mix) * share(probabilities);
-        let related = probabilities[labels.tension] + probabilities[labels.cooperation];
-        probabilities[labels.tension] = related * mixed;
-        probabilities[labels.cooperation] = related * (1.0 - mixed);
-    }
+    Ok(Prepared { story, reading: news::read(model, without_actors, story)?, actors, tokens })
 }
 
 /// Every story's answer under `settings`, with the actors of ambiguous rule `rule`.
