@@ -1,15 +1,13 @@
 //! Finding a gazetteer's actors in an article's tokens, with the longest match, the case
 //! rules, the ambiguous rule and the caps of [`MatchSettings`].
 
-use std::cell::Cell;
-
 use super::first_keys::Candidate;
 use super::index::PatternIndex;
 use super::mention_role::{self, MentionRole};
 use super::{ActorId, Field, Gazetteer, Mention};
 use crate::text::dateline;
 use crate::text::tokenizer::{hash, Tokenizer};
-use crate::text::tokens::{keep_within, KEPT_TOKENS};
+use space::{Found, MatchSpace, Tally};
 
 /// What an `ambiguous` pattern's mention counts for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -63,75 +61,6 @@ pub struct ArticleActors {
     pub mentions: Vec<Mention>,
 }
 
-/// Per-actor tallies of the article being read.
-#[derive(Debug, Clone, Copy, Default)]
-struct Tally {
-    unambiguous: u32,
-    ambiguous: u32,
-    /// Set by [`ActorMatcher::finish`] on the actors its answer lists.
-    listed: bool,
-}
-
-/// A mention as found, before the ambiguous rule and the caps.
-#[derive(Debug, Clone, Copy)]
-struct Found {
-    mention: Mention,
-    ambiguous: bool,
-}
-
-/// The space a matcher works in, kept by the thread between matchers so that an article
-/// allocates nothing in it once it is large enough. Between articles every tally is zero,
-/// and `named`, `found`, `keys` and `spans` are empty.
-#[derive(Debug, Default)]
-struct MatchSpace {
-    /// The keys and byte ranges of the tokens pushed for the current field.
-    keys: Vec<u64>,
-    spans: Vec<(usize, usize)>,
-    /// One per actor of the gazetteer (or more, left by a larger one): zero except at the
-    /// actors of `named`.
-    tallies: Vec<Tally>,
-    /// The actors the article names, in the order it first names them: the only tallies
-    /// [`ActorMatcher::finish`] reads and resets.
-    named: Vec<ActorId>,
-    found: Vec<Found>,
-    /// The tokens of the field being matched that may start a pattern, at its start; what
-    /// is past them is stale and only ever overwritten.
-    starts: Vec<u32>,
-    /// The lists of an answer its caller is done with ([`ArticleActors::recycle`]), empty:
-    /// what [`ActorMatcher::finish`] fills next instead of allocating.
-    spare: Option<(Vec<ActorCount>, Vec<Mention>)>,
-}
-
-impl MatchSpace {
-    /// Back to the state between articles: only the named actors' tallies are reset.
-    fn clear(&mut self) {
-        for actor in self.named.drain(..) {
-            if let Some(tally) = self.tallies.get_mut(usize::from(actor.0)) {
-                *tally = Tally::default();
-            }
-        }
-        self.found.clear();
-        self.keys.clear();
-        self.spans.clear();
-    }
-}
-
-impl MatchSpace {
-    /// Frees the buffers sized by an article larger than
-    /// [`crate::text::tokens::KEPT_ARTICLE_BYTES`]: one entry
-    /// per token at most. The tallies, one per actor of the gazetteer, stay.
-    fn keep_small(&mut self) {
-        keep_within(&mut self.keys, KEPT_TOKENS);
-        keep_within(&mut self.spans, KEPT_TOKENS);
-        keep_within(&mut self.starts, KEPT_TOKENS);
-        keep_within(&mut self.found, KEPT_TOKENS);
-    }
-}
-
-thread_local! {
-    static SPACE: Cell<Option<Box<MatchSpace>>> = const { Cell::new(None) };
-}
-
 /// Finds actors in articles, reusing its buffers from one article to the next (and the
 /// thread's, from one matcher to the next): feed each field's tokens with
 /// [`ActorMatcher::push_token`] and close the field with [`ActorMatcher::end_field`], then
@@ -148,7 +77,7 @@ impl<'g> ActorMatcher<'g> {
     pub(super) fn new(gazetteer: &'g Gazetteer, settings: MatchSettings) -> Self {
         // Taken from the thread, or made if the thread has none (a matcher made while
         // another is alive, or while the thread shuts down).
-        let mut space = SPACE.try_with(Cell::take).ok().flatten().unwrap_or_default();
+        let mut space = space::take();
         let actors = gazetteer.actors().len();
         if space.tallies.len() < actors {
             space.tallies.resize(actors, Tally::default());
@@ -332,32 +261,14 @@ impl<'g> ActorMatcher<'g> {
     }
 }
 
-impl ArticleActors {
-    /// Gives the answer's memory to the thread's matcher space, for the next article's
-    /// [`ActorMatcher::finish`] on this thread to fill instead of allocating: for a caller
-    /// done with the answer. Nothing happens if the thread holds no space (a matcher is
-    /// alive, or the thread is shutting down).
-    pub fn recycle(self) {
-        let Self { actors, mentions } = self;
-        let _ = SPACE.try_with(|cell| {
-            if let Some(mut space) = cell.take() {
-                space.spare = Some((actors, mentions));
-                cell.set(Some(space));
-            }
-        });
-    }
-}
-
 impl Drop for ActorMatcher<'_> {
     fn drop(&mut self) {
         // A space left by a panic may hold tallies: it is dropped, not given back.
         if std::thread::panicking() {
             return;
         }
-        if let Some(mut space) = self.space.take() {
-            space.clear();
-            space.keep_small();
-            let _ = SPACE.try_with(|cell| cell.set(Some(space)));
+        if let Some(space) = self.space.take() {
+            space::give_back(space);
         }
     }
 }
@@ -409,3 +320,5 @@ pub(super) fn matches_at(
     let more = |rest: &[u64]| rest.len() + 1 == len && rest.iter().zip(&keys[1..]).skip(1).all(|(p, k)| p == k);
     (len <= 2 || more(index.rest_keys(candidate))) && index.case_matches(candidate, spans, text)
 }
+
+mod space;
