@@ -24,6 +24,11 @@ impl Evidence {
             self.len += 1;
         }
     }
+
+    /// Whether `max` sentences (at most [`MAX_EVIDENCE`]) are in: no push adds any more.
+    fn is_full(&self, max: usize) -> bool {
+        usize::from(self.len) >= max.min(MAX_EVIDENCE)
+    }
 }
 
 impl Tallied {
@@ -40,6 +45,10 @@ impl Tallied {
         let mut evidence = Evidence::default();
         let Some(named) = &self.named else { return evidence };
         for (k, first) in named.sentences.iter().enumerate() {
+            // The first ones are kept: once full, the rest of the walk would add nothing.
+            if evidence.is_full(max) {
+                break;
+            }
             let (s, has_x, has_y) = (first.index as u32, first.holds(x), first.holds(y));
             if has_x && has_y {
                 evidence.push(s, max);
