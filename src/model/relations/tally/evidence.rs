@@ -2,6 +2,7 @@
 //! order the tally met them, for the few pairs found rather than kept for every pair.
 
 use super::super::{RelationSettings, MAX_EVIDENCE};
+use super::named::NamedSentence;
 use super::Tallied;
 
 /// A pair's evidence sentences, in the order found.
@@ -42,31 +43,42 @@ impl Tallied {
         (x, y): (u8, u8),
         max: usize,
     ) -> Evidence {
-        let mut evidence = Evidence::default();
-        let Some(named) = &self.named else { return evidence };
-        for (k, first) in named.sentences.iter().enumerate() {
-            // The first ones are kept: once full, the rest of the walk would add nothing.
-            if evidence.is_full(max) {
-                break;
-            }
-            let (s, has_x, has_y) = (first.index as u32, first.holds(x), first.holds(y));
-            if has_x && has_y {
-                evidence.push(s, max);
-            }
-            if has_x == has_y {
-                continue;
-            }
-            let other = if has_x { y } else { x };
-            for second in &named.sentences[k + 1..] {
-                if second.index - first.index > settings.window || second.run != first.run {
-                    break;
-                }
-                if second.holds(other) {
-                    evidence.push(s, max);
-                    evidence.push(second.index as u32, max);
-                }
-            }
+        match &self.named {
+            Some(named) => evidence_in(&named.sentences, settings.window, (x, y), max),
+            None => Evidence::default(),
         }
-        evidence
     }
 }
+
+/// [`Tallied::evidence`] among `sentences`, those a sentence of the same run at most `window`
+/// further may complete.
+fn evidence_in(sentences: &[NamedSentence], window: usize, (x, y): (u8, u8), max: usize) -> Evidence {
+    let mut evidence = Evidence::default();
+    for (k, first) in sentences.iter().enumerate() {
+        // The first ones are kept: once full, the rest of the walk would add nothing.
+        if evidence.is_full(max) {
+            break;
+        }
+        let (s, has_x, has_y) = (first.index as u32, first.holds(x), first.holds(y));
+        if has_x && has_y {
+            evidence.push(s, max);
+        }
+        if has_x == has_y {
+            continue;
+        }
+        let other = if has_x { y } else { x };
+        for second in &sentences[k + 1..] {
+            if second.index - first.index > window || second.run != first.run {
+                break;
+            }
+            if second.holds(other) {
+                evidence.push(s, max);
+                evidence.push(second.index as u32, max);
+            }
+        }
+    }
+    evidence
+}
+
+#[cfg(test)]
+mod tests;
