@@ -1,32 +1,36 @@
 use proptest::prelude::*;
 
+use super::super::super::MAX_EVIDENCE;
 use super::super::named::NamedSentence;
-use super::{evidence_in, Evidence};
+use super::evidence_in;
 
-/// The evidence as its definition reads, with no stop once it is full: every named sentence
-/// in order, each one naming exactly one of the pair paired with those after it in reach.
-fn walked(sentences: &[NamedSentence], window: usize, (x, y): (u8, u8), max: usize) -> Evidence {
-    let mut evidence = Evidence::default();
+/// The evidence as its definition reads: every sentence naming both of the pair, and every
+/// sentence naming one followed within reach (same run, at most `window` on) by one naming
+/// the other, listed in the order met; then the first `max` distinct ones.
+fn walked(sentences: &[NamedSentence], window: usize, (x, y): (u8, u8), max: usize) -> Vec<u32> {
+    let mut met = Vec::new();
     for (k, first) in sentences.iter().enumerate() {
-        let (s, has_x, has_y) = (first.index as u32, first.holds(x), first.holds(y));
-        if has_x && has_y {
-            evidence.push(s, max);
-        }
-        if has_x == has_y {
-            continue;
-        }
-        let other = if has_x { y } else { x };
-        for second in &sentences[k + 1..] {
-            if second.index - first.index > window || second.run != first.run {
-                break;
-            }
-            if second.holds(other) {
-                evidence.push(s, max);
-                evidence.push(second.index as u32, max);
+        match (first.holds(x), first.holds(y)) {
+            (true, true) => met.push(first.index),
+            (false, false) => {}
+            (names_x, _) => {
+                let other = if names_x { y } else { x };
+                let reach = sentences[k + 1..]
+                    .iter()
+                    .take_while(|second| second.index - first.index <= window && second.run == first.run);
+                for second in reach.filter(|second| second.holds(other)) {
+                    met.extend([first.index, second.index]);
+                }
             }
         }
     }
-    evidence
+    let mut kept: Vec<u32> = Vec::new();
+    for index in met.into_iter().map(|index| index as u32) {
+        if !kept.contains(&index) && kept.len() < max.min(MAX_EVIDENCE) {
+            kept.push(index);
+        }
+    }
+    kept
 }
 
 /// Named sentences in article order: each a gap after the last, maybe a new run, naming the
