@@ -212,15 +212,7 @@ impl Tokens {
             // the list on one-letter lines) and kept: small enough to keep untouched.
             self.sentences.reserve_exact(most);
             for (field, text) in fields {
-                let spans = self.fields[field.index()].span_pairs();
-                // Sentences come in order, so each one's tokens are found by walking on
-                // from the previous one's end.
-                let mut cursor = 0;
-                sentences::split_each(text, |bytes| {
-                    let (tokens, end) = tokens_of(spans, cursor, &bytes);
-                    cursor = end;
-                    self.sentences.push(Sentence::within(field, bytes, tokens));
-                });
+                self.split_field(field, text, |_, _| {});
             }
         } else {
             self.split_large(article, &fields);
@@ -248,6 +240,8 @@ impl Tokens {
 
     /// [`Tokens::split_sentences`] of one field, its list's room made by `make_room(list,
     /// pushed)` before each sentence is pushed (`pushed`: how many of the field's are in).
+    /// Sentences come in order, so each one's tokens are found by walking on from the
+    /// previous one's end.
     #[inline(always)]
     fn split_field(&mut self, field: Field, text: &str, mut make_room: impl FnMut(&mut Vec<Sentence>, usize)) {
         let spans = self.fields[field.index()].span_pairs();
