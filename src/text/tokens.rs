@@ -36,18 +36,16 @@ pub struct FieldTokens {
     keys: Vec<u64>,
     /// `(start, end)` of each token beside its key.
     spans: Vec<(usize, usize)>,
-    /// How many tokens the field has.
-    len: usize,
 }
 
 impl FieldTokens {
     const fn new() -> Self {
-        Self { keys: Vec::new(), spans: Vec::new(), len: 0 }
+        Self { keys: Vec::new(), spans: Vec::new() }
     }
 
     /// The key of each token: equal keys, equal normalized tokens (a 64-bit hash).
     pub fn keys(&self) -> &[u64] {
-        self.keys.get(..self.len).unwrap_or_default()
+        &self.keys
     }
 
     /// The byte range of token `index` in its field.
@@ -62,17 +60,17 @@ impl FieldTokens {
 
     /// `(start, end)` of every token, in order, as stored.
     pub fn span_pairs(&self) -> &[(usize, usize)] {
-        self.spans.get(..self.len).unwrap_or_default()
+        &self.spans
     }
 
     /// Number of tokens.
     pub fn len(&self) -> usize {
-        self.len
+        self.keys.len()
     }
 
     /// True if the field has no token.
     pub fn is_empty(&self) -> bool {
-        self.len == 0
+        self.keys.is_empty()
     }
 
     /// Frees what [`keep_within`] frees of a field's buffers.
@@ -83,7 +81,7 @@ impl FieldTokens {
 
     /// Reads `text`'s tokens in place of the field's.
     fn read(&mut self, tokenizer: &Tokenizer, text: &str, buffer: &mut String) {
-        self.len = tokenizer.keys_and_spans(text, &mut self.keys, &mut self.spans, buffer);
+        tokenizer.keys_and_spans(text, &mut self.keys, &mut self.spans, buffer);
     }
 }
 
